@@ -1,0 +1,50 @@
+# The few commands a newcomer needs. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+LOCALES := assets/locales
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint bench catalogs messages browser-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(PY) -m pip install --quiet -e '.[desktop]'; fi
+	touch $@
+
+## Compile the gettext catalogs (.po -> .mo); the .mo files are build output, never edited by hand.
+catalogs: $(STAMP)
+	$(VENV)/bin/pybabel compile --use-fuzzy -D kraft -d $(LOCALES) --statistics 2>&1 | grep -v "^$$" || true
+
+## Re-extract every marked string and merge it into the catalogs (run after changing UI texts).
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -o $(LOCALES)/kraft.pot --no-location --sort-output \
+		--project=Kraft --copyright-holder="Kraft developers" app
+	$(VENV)/bin/pybabel update -D kraft -i $(LOCALES)/kraft.pot -d $(LOCALES) --no-fuzzy-matching
+
+## Start the app: a window where there is a display, else the web client on 127.0.0.1 (URL printed).
+run: $(STAMP) catalogs
+	$(PY) -m app
+
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/mypy
+
+## Every test: lint, unit, CLI, in-process UI and real-browser tests.
+test: $(STAMP) catalogs browser-deps lint
+	$(PY) -m pytest -q
+
+## Speed and memory figures as one JSON object on stdout.
+bench: $(STAMP)
+	@$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) artifacts .pytest_cache .mypy_cache .ruff_cache
+	find $(LOCALES) -name '*.mo' -delete

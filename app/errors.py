@@ -1,0 +1,53 @@
+"""One error type for everything a person may need to read, carrying a message key from `Msg`.
+
+Storage and services raise `KraftError(Msg.X, **params)`; the front ends (views, CLI) render it with
+`str(error)` in the active language. Nothing below the views prompts the user.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from app.i18n import N_, _
+
+
+class Msg(Enum):
+    """User-facing error texts (English source; translated through gettext when shown)."""
+
+    WRONG_PASSPHRASE = N_("That passphrase does not open this journal. Check it and try again.")
+    WRONG_RECOVERY_CODE = N_("That recovery code does not open this journal. Check it and try again.")
+    PASSPHRASE_TOO_SHORT = N_("Choose a passphrase of at least {minimum} characters.")
+    PASSPHRASES_DIFFER = N_("The two passphrases are not the same.")
+    RECOVERY_CODE_MISMATCH = N_("That is not the recovery code shown above. Check what you wrote down.")
+    VAULT_EXISTS = N_("A journal already exists here. Unlock it instead of creating a new one.")
+    NO_VAULT = N_("There is no journal here yet. Create one first.")
+    VAULT_LOCKED = N_("The journal is locked. Unlock it first.")
+    VAULT_NEWER = N_("This journal was written by a newer version of Kraft (format {found}). Update the app.")
+    VAULT_DAMAGED = N_("The journal's key file is damaged: {detail}")
+    DATABASE_UNREADABLE = N_("The journal database cannot be read: {detail}")
+    ENTRY_NOT_FOUND = N_("No entry with id {entry_id}.")
+    ENTRY_EMPTY = N_("The entry is empty. Write something before saving.")
+    ENTRY_TOO_LONG = N_("The entry is too long ({size} characters; at most {maximum}).")
+    UNKNOWN_PROMPT = N_("Unknown prompt: {prompt_id}.")
+    UNKNOWN_TAG = N_("Unknown tag: {tag}. Choose from: {choices}.")
+    UNKNOWN_THEME = N_("Unknown theme: {theme}. Choose from: {choices}.")
+    UNKNOWN_TOOLKIT = N_("Unknown toolkit section: {section}. Choose from: {choices}.")
+    NOTHING_TO_UNDO = N_("There is nothing to undo for that entry.")
+    IMPORT_BAD_FILE = N_("Cannot import {path}: {detail}")
+    CONFIG_INVALID = N_("The deployment profile {path} is not valid:\n{detail}")
+    CONFIG_UNREADABLE = N_("The deployment profile {path} cannot be read: {detail}")
+    AUTOLOCK_RANGE = N_("Auto-lock must be between {minimum} and {maximum} minutes.")
+    PASSPHRASE_MISSING = N_("No passphrase given. Use --passphrase-stdin or set KRAFT_PASSPHRASE.")
+
+
+class KraftError(Exception):
+    """An error with a message a person can act on."""
+
+    def __init__(self, msg: Msg, **params: Any) -> None:
+        super().__init__(msg.name)
+        self.msg = msg
+        self.params = params
+
+    def __str__(self) -> str:
+        return _(self.msg.value).format(**self.params)

@@ -1,0 +1,68 @@
+"""Translations: one place that knows where the gettext catalogs live and which language is active.
+
+Every user-facing string is written in English inside `_()` (translate now) or `N_()` (mark for extraction,
+translate later). The catalogs live in `assets/locales/<lang>/LC_MESSAGES/kraft.po`; `make catalogs` extracts,
+updates and compiles them with Babel (the compiled `.mo` files are build output, never edited by hand).
+"""
+
+from __future__ import annotations
+
+import gettext
+import locale as _locale
+import os
+from pathlib import Path
+
+DOMAIN = "kraft"
+SUPPORTED = ("en", "sv", "nb", "da")
+DEFAULT = "en"
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "assets" / "locales"
+
+_current: gettext.NullTranslations = gettext.NullTranslations()
+_current_lang = DEFAULT
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet (module-level constants)."""
+    return message
+
+
+def _(message: str) -> str:
+    """Translate a message into the active language."""
+    return _current.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _current.ngettext(singular, plural, n)
+
+
+def normalize(lang: str | None) -> str:
+    """Map a locale tag (`sv_SE.UTF-8`, `nb-NO`, `no`, `da`) onto a supported language, else English."""
+    if not lang:
+        return DEFAULT
+    code = lang.replace("-", "_").split(".")[0].split("_")[0].lower()
+    if code in ("no", "nn"):
+        code = "nb"
+    return code if code in SUPPORTED else DEFAULT
+
+
+def device_language() -> str:
+    """The language the device asks for (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), or English."""
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value and value not in ("C", "POSIX", "C.UTF-8"):
+            return normalize(value.split(":")[0])
+    loc = _locale.getlocale()[0]
+    return normalize(loc)
+
+
+def set_language(lang: str | None) -> str:
+    """Activate a language for `_()`; falls back to English when its catalog is missing."""
+    global _current, _current_lang
+    code = normalize(lang)
+    _current = gettext.translation(DOMAIN, localedir=LOCALES_DIR, languages=[code], fallback=True)
+    _current_lang = code
+    return code
+
+
+def current_language() -> str:
+    return _current_lang

@@ -1,0 +1,259 @@
+"""Journal domain: what an entry is, how entries are ordered, and the in-memory search index.
+
+Pure Python: no storage, no UI. The service decrypts records into `Entry` objects and keeps them here while
+the vault is unlocked; everything is dropped on lock.
+"""
+
+from __future__ import annotations
+
+import bisect
+import struct
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
+
+import msgpack
+
+ENTRY_VERSION = 1
+MAX_ENTRY_CHARS = 100_000
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def pack(data: dict[str, Any]) -> bytes:
+    """Record payloads are msgpack maps; datetimes use msgpack's timestamp type (UTC)."""
+    return msgpack.packb(data, datetime=True)
+
+
+def unpack(payload: bytes | memoryview) -> dict[str, Any]:
+    data = msgpack.unpackb(payload, timestamp=3)
+    if not isinstance(data, dict):
+        raise ValueError("record payload is not a map")
+    return data
+
+
+_HEAD = struct.Struct(">qB")  # created (microseconds since 1970, UTC), flags
+_DELETED = 1
+
+
+def _micros(value: datetime) -> int:
+    return (value - _EPOCH) // timedelta(microseconds=1)
+
+
+class Entry(NamedTuple):
+    """One journal entry: an answer to a prompt, or a free entry.
+
+    Its record payload is a 9-byte head (created time, flags) and a msgpack body. Unlock reads only the heads
+    to order the journal; a body is unpacked when the entry is first shown or searched.
+    """
+
+    id: str
+    text: str
+    created: datetime
+    updated: datetime
+    prompt_id: str | None = None
+    prompt_text: str | None = None  # the prompt as it was asked (a leader's own prompt has no library id)
+    tags: tuple[str, ...] = ()
+    theme: str | None = None
+    toolkit: str | None = None
+    deleted_at: datetime | None = None
+
+    @property
+    def sort_key(self) -> tuple[int, str]:
+        return (_micros(self.created), self.id)
+
+    def to_payload(self) -> bytes:
+        head = _HEAD.pack(_micros(self.created), _DELETED if self.deleted_at else 0)
+        return head + pack({
+            "v": ENTRY_VERSION, "text": self.text, "created": self.created, "updated": self.updated,
+            "prompt_id": self.prompt_id, "prompt_text": self.prompt_text, "tags": list(self.tags),
+            "theme": self.theme, "toolkit": self.toolkit, "deleted_at": self.deleted_at,
+        })
+
+    @classmethod
+    def from_payload(cls, entry_id: str, payload: bytes) -> Entry:
+        get = unpack(memoryview(payload)[_HEAD.size:]).get
+        return cls(entry_id, get("text") or "", get("created") or _EPOCH, get("updated") or _EPOCH,
+                   get("prompt_id"), get("prompt_text"), tuple(get("tags") or ()), get("theme"), get("toolkit"),
+                   get("deleted_at"))
+
+    def with_changes(self, **changes: Any) -> Entry:
+        return self._replace(**changes)
+
+
+def read_head(payload: bytes) -> tuple[int, bool]:
+    """(created micros, deleted?) from an entry payload without unpacking its body."""
+    created, flags = _HEAD.unpack_from(payload)
+    return created, bool(flags & _DELETED)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Unsaved editor state, autosaved (encrypted) every few seconds. `key` is "new" or the entry id."""
+
+    key: str
+    text: str
+    prompt_id: str | None = None
+    prompt_text: str | None = None
+    tags: tuple[str, ...] = ()
+    theme: str | None = None
+    saved: datetime = field(default_factory=utcnow)
+
+    def to_payload(self) -> bytes:
+        return pack({"v": 1, "key": self.key, "text": self.text, "prompt_id": self.prompt_id,
+                     "prompt_text": self.prompt_text, "tags": list(self.tags), "theme": self.theme,
+                     "saved": self.saved})
+
+    @classmethod
+    def from_payload(cls, payload: bytes) -> Draft:
+        data = unpack(payload)
+        return cls(key=data["key"], text=data["text"], prompt_id=data.get("prompt_id"),
+                   prompt_text=data.get("prompt_text"), tags=tuple(data.get("tags") or ()),
+                   theme=data.get("theme"), saved=data.get("saved") or utcnow())
+
+
+def fold(text: str) -> str:
+    """Case-insensitive form for search: NFC, then lower case (Å→å, Ä→ä, Ø→ø; letters stay distinct).
+
+    Entry text is stored NFC-normalised, so only the query needs normalising; `lower()` is used rather
+    than `casefold()`, which costs half again as much on Scandinavian text and differs only for letters
+    like ß.
+    """
+    return unicodedata.normalize("NFC", text).lower()
+
+
+class MonotonicClock:
+    """Wall-clock time that never runs backwards within a journal, so a clock set back reorders nothing."""
+
+    def __init__(self, now: Any = utcnow) -> None:
+        self._now = now
+        self._last: datetime | None = None
+
+    def observe_micros(self, micros: int) -> None:
+        self.observe(_EPOCH + timedelta(microseconds=micros))
+
+    def observe(self, value: datetime) -> None:
+        if self._last is None or value > self._last:
+            self._last = value
+
+    def now(self) -> datetime:
+        value = self._now()
+        if self._last is not None and value <= self._last:
+            value = self._last + timedelta(microseconds=1)
+        self._last = value
+        return value
+
+
+class EntryIndex:
+    """The unlocked journal in memory: the order of live entries, their bodies unpacked on first use, and a
+    search index built on the first search and dropped on every change. All of it is dropped on lock.
+    """
+
+    def __init__(self) -> None:
+        self._raw: dict[str, bytes] = {}  # payloads not unpacked yet
+        self._parsed: dict[str, Entry] = {}
+        self._keys: dict[str, tuple[int, str]] = {}  # sort key of every live entry
+        self._deleted: set[str] = set()  # in the undo window
+        self._order: list[tuple[int, str]] = []  # ascending sort keys of live entries
+        self._haystacks: list[tuple[str, str]] | None = None  # (folded text, id), newest first
+        self.damaged: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def clear(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def load(self, items: list[tuple[str, bytes]]) -> None:
+        """Take decrypted entry payloads; only their 9-byte heads are read now."""
+        self.clear()
+        for entry_id, payload in items:
+            try:
+                created, deleted = read_head(payload)
+            except struct.error:
+                self.damaged.append(entry_id)
+                continue
+            self._raw[entry_id] = payload
+            if deleted:
+                self._deleted.add(entry_id)
+            else:
+                self._keys[entry_id] = (created, entry_id)
+        self._order = sorted(self._keys.values())
+
+    def latest_created(self) -> int | None:
+        return self._order[-1][0] if self._order else None
+
+    def get(self, entry_id: str) -> Entry | None:
+        entry = self._parsed.get(entry_id)
+        if entry is None and entry_id in self._raw:
+            try:
+                entry = Entry.from_payload(entry_id, self._raw.pop(entry_id))
+            except (ValueError, TypeError, msgpack.UnpackException):
+                self.damaged.append(entry_id)
+                self._forget(entry_id)
+                return None
+            self._parsed[entry_id] = entry
+        return entry
+
+    def deleted(self) -> list[Entry]:
+        """Entries in the undo window."""
+        return [e for e in (self.get(i) for i in list(self._deleted)) if e is not None]
+
+    def _forget(self, entry_id: str) -> None:
+        key = self._keys.pop(entry_id, None)
+        if key is not None:
+            idx = bisect.bisect_left(self._order, key)
+            if idx < len(self._order) and self._order[idx] == key:
+                del self._order[idx]
+        self._deleted.discard(entry_id)
+        self._raw.pop(entry_id, None)
+        self._parsed.pop(entry_id, None)
+        self._haystacks = None
+
+    def put(self, entry: Entry) -> None:
+        self._forget(entry.id)
+        self._parsed[entry.id] = entry
+        if entry.deleted_at is None:
+            self._keys[entry.id] = entry.sort_key
+            bisect.insort(self._order, entry.sort_key)
+        else:
+            self._deleted.add(entry.id)
+
+    def remove(self, entry_id: str) -> None:
+        self._forget(entry_id)
+
+    def newest(self, offset: int = 0, limit: int = 50) -> list[Entry]:
+        end = max(0, len(self._order) - offset)
+        keys = self._order[max(0, end - limit):end]
+        return [e for e in (self.get(key[1]) for key in reversed(keys)) if e is not None]
+
+    def live(self) -> list[Entry]:
+        return self.newest(0, len(self._order))
+
+    def search(self, query: str) -> list[Entry]:
+        """Entries containing every word of the query (in text, prompt or tags), newest first."""
+        terms = fold(query).split()
+        if not terms:
+            return []
+        if self._haystacks is None:
+            self._haystacks = [(_searchable(e).lower(), e.id) for e in self.live()]
+        hits = self._haystacks
+        for term in terms:
+            hits = [h for h in hits if term in h[0]]
+        return [self._parsed[h[1]] for h in hits]
+
+
+def _searchable(entry: Entry) -> str:
+    parts = [entry.text]
+    if entry.prompt_text:
+        parts.append(entry.prompt_text)
+    parts.extend(entry.tags)
+    if entry.theme:
+        parts.append(entry.theme)
+    return "\n".join(parts)

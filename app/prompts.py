@@ -1,0 +1,81 @@
+"""The built-in prompt library: the Danish recovery groups' homework, the five recovery factors as tags,
+Balansmodellen's themes, and the sections of "my toolkit".
+
+Texts are English msgids marked with N_ and translated when shown; ids are stable and stored in entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.i18n import N_, _
+
+
+@dataclass(frozen=True)
+class Prompt:
+    id: str
+    text: str  # English msgid
+    source: str  # the group material it comes from, in its own language
+    tags: tuple[str, ...] = ()
+    toolkit: str | None = None  # the toolkit section an answer naturally belongs to
+
+    def label(self) -> str:
+        return _(self.text)
+
+
+# The five recovery factors (CHIME): the built-in tags.
+TAGS: dict[str, str] = {
+    "connectedness": N_("Connectedness"),
+    "hope": N_("Hope"),
+    "identity": N_("Identity"),
+    "meaning": N_("Meaning"),
+    "empowerment": N_("Empowerment"),
+}
+
+# Balansmodellen's themes.
+THEMES: dict[str, str] = {
+    "everyday_strategy": N_("Everyday strategy"),
+    "place_in_society": N_("My place in society"),
+    "relationships": N_("Relationships"),
+    "activities": N_("Activities"),
+}
+
+# The sections of "my toolkit" an answer can be pinned to.
+TOOLKIT: dict[str, str] = {
+    "strengths": N_("My strengths"),
+    "coping": N_("My coping strategies"),
+    "meaning": N_("What gives meaning"),
+}
+
+PROMPTS: tuple[Prompt, ...] = (
+    Prompt("meaning", N_("What gives meaning in your life? (big and small things)"),
+           "Hvad giver mening for dig i din tilværelse? (store som små ting)", ("meaning",), "meaning"),
+    Prompt("hopes", N_("What are your hopes and dreams?"),
+           "Hvad er dine håb og drømme?", ("hope",)),
+    Prompt("coping", N_("What are your preferred ways of coping? Which coping strategies do you have?"),
+           "Hvad er dine foretrukne mestringer? / Hvilke mestringer har du?", ("empowerment",), "coping"),
+    Prompt("strengths", N_("Since last time, were there situations where you noticed some strengths?"),
+           "Har der været nogle situationer siden sidst, hvor du fik øje på nogle styrker?",
+           ("identity", "empowerment"), "strengths"),
+    Prompt("glad_moments", N_("Notice some moments when you are not sad, and what helped make you glad."),
+           "Få øje på nogle tidspunkter hvor du ikke er trist, og hvad der var med til at gøre dig glad.",
+           ("hope",)),
+)
+
+_BY_ID = {p.id: p for p in PROMPTS}
+
+
+def get_prompt(prompt_id: str) -> Prompt | None:
+    return _BY_ID.get(prompt_id)
+
+
+def tag_label(tag: str) -> str:
+    return _(TAGS[tag]) if tag in TAGS else tag
+
+
+def theme_label(theme: str) -> str:
+    return _(THEMES[theme]) if theme in THEMES else theme
+
+
+def toolkit_label(section: str) -> str:
+    return _(TOOLKIT[section]) if section in TOOLKIT else section

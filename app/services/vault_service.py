@@ -1,0 +1,186 @@
+"""Opening, creating, locking and re-keying the member's vault: the service behind onboarding, unlock and
+the passphrase settings. The slow steps (Argon2id) are separate methods that the views run off the event
+loop; everything else is quick.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects.sqlite import insert
+
+from app import paths
+from app.errors import KraftError, Msg
+from app.services.journal import Journal
+from app.storage import crypto
+from app.storage.crypto import KdfParams
+from app.storage.db import checkpoint, open_database
+from app.storage.models import Preference
+from app.storage.vault import PASSPHRASE, RECOVERY, SlotSecret, Vault, derive_slot
+
+MIN_PASSPHRASE = 8
+_prefs = Preference.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class PendingSetup:
+    """A vault ready to be written once the member confirms the recovery code (shown only now)."""
+
+    recovery_code: str
+    passphrase_slot: SlotSecret
+    recovery_slot: SlotSecret
+
+
+def check_new_passphrase(passphrase: str, repeat: str | None = None) -> None:
+    """Raise a clear error if a new passphrase is too short or its repetition differs."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise KraftError(Msg.PASSPHRASE_TOO_SHORT, minimum=MIN_PASSPHRASE)
+    if repeat is not None and not hmac.compare_digest(passphrase.encode(), repeat.encode()):
+        raise KraftError(Msg.PASSPHRASES_DIFFER)
+
+
+class VaultService:
+    """One member's data directory: its database, its vault, and (while unlocked) its journal."""
+
+    def __init__(self, home: Path | None = None, *, kdf: KdfParams | None = None) -> None:
+        self.home = home or paths.data_dir()
+        self.kdf = kdf or KdfParams()
+        self._engine: Engine | None = None
+        self._vault: Vault | None = None
+        self.journal: Journal | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = open_database(paths.database_path(self.home))
+        return self._engine
+
+    @property
+    def vault(self) -> Vault:
+        if self._vault is None:
+            self._vault = Vault(self.engine)
+        return self._vault
+
+    def has_vault(self) -> bool:
+        return self.vault.exists()
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self.journal is not None and self.vault.is_unlocked
+
+    def require_journal(self) -> Journal:
+        if self.journal is None or not self.vault.is_unlocked:
+            raise KraftError(Msg.VAULT_LOCKED)
+        return self.journal
+
+    # ---- onboarding ----
+
+    def prepare_setup(self, passphrase: str, repeat: str | None = None) -> PendingSetup:
+        """Slow (two Argon2id runs): derive both slots and make the recovery code. Writes nothing."""
+        check_new_passphrase(passphrase, repeat)
+        if self.has_vault():
+            raise KraftError(Msg.VAULT_EXISTS)
+        code = crypto.new_recovery_code()
+        return PendingSetup(
+            recovery_code=code,
+            passphrase_slot=derive_slot(PASSPHRASE, crypto.normalize_passphrase(passphrase), self.kdf),
+            recovery_slot=derive_slot(RECOVERY, crypto.normalize_recovery_code(code), self.kdf),
+        )
+
+    def finish_setup(self, pending: PendingSetup, confirmation: str) -> Journal:
+        """Write the vault once the member has typed the recovery code back; returns the open journal."""
+        typed = crypto.normalize_recovery_code(confirmation)
+        if not hmac.compare_digest(typed, crypto.normalize_recovery_code(pending.recovery_code)):
+            raise KraftError(Msg.RECOVERY_CODE_MISMATCH)
+        self.vault.create([pending.passphrase_slot, pending.recovery_slot])
+        return self._open_journal()
+
+    # ---- unlocking ----
+
+    def derive_kek(self, kind: str, secret: str) -> bytes:
+        """Slow: run Argon2id with the slot's stored parameters."""
+        params, salt = self.vault.slot_params(kind)
+        raw = crypto.normalize_recovery_code(secret) if kind == RECOVERY else crypto.normalize_passphrase(secret)
+        return crypto.derive_key(raw, salt, params)
+
+    def unlock_with_kek(self, kek: bytes, kind: str = PASSPHRASE) -> Journal:
+        """Fast: unwrap the data key and decrypt the journal into memory."""
+        if not self.has_vault():
+            raise KraftError(Msg.NO_VAULT)
+        self.vault.unlock_with_kek(kind, kek)
+        return self._open_journal()
+
+    def unlock(self, passphrase: str) -> Journal:
+        if not self.has_vault():
+            raise KraftError(Msg.NO_VAULT)
+        return self.unlock_with_kek(self.derive_kek(PASSPHRASE, passphrase))
+
+    def recover(self, code: str, new_passphrase: str, repeat: str | None = None) -> Journal:
+        """Open with the recovery code and set a new passphrase (the forgotten one stops working)."""
+        check_new_passphrase(new_passphrase, repeat)
+        if not self.has_vault():
+            raise KraftError(Msg.NO_VAULT)
+        kek = self.derive_kek(RECOVERY, code)
+        journal = self.unlock_with_kek(kek, RECOVERY)
+        slot = derive_slot(PASSPHRASE, crypto.normalize_passphrase(new_passphrase), self.kdf)
+        self.vault.rewrap(slot, current_kind=RECOVERY, current_kek=kek)
+        return journal
+
+    def _open_journal(self) -> Journal:
+        journal = Journal(self.vault)
+        journal.load()
+        journal.purge_deleted()
+        self.journal = journal
+        return journal
+
+    def lock(self) -> None:
+        """Finish pending deletions, forget the decrypted journal and the data key."""
+        if self.journal is not None:
+            if self.vault.is_unlocked:
+                self.journal.purge_deleted(older_than=timedelta(0))
+            self.journal.close()
+        self.journal = None
+        if self._vault is not None:
+            self._vault.lock()
+        if self._engine is not None:
+            checkpoint(self._engine)
+
+    # ---- re-keying ----
+
+    def change_passphrase(self, current: str, new: str, repeat: str | None = None) -> None:
+        """Slow: prove the current passphrase, wrap the data key under the new one; no record changes."""
+        check_new_passphrase(new, repeat)
+        current_kek = self.derive_kek(PASSPHRASE, current)
+        slot = derive_slot(PASSPHRASE, crypto.normalize_passphrase(new), self.kdf)
+        self.vault.rewrap(slot, current_kind=PASSPHRASE, current_kek=current_kek)
+
+    def replace_recovery_code(self, passphrase: str) -> str:
+        """Slow: make a new recovery code (the old one stops working); shown once, like at setup."""
+        current_kek = self.derive_kek(PASSPHRASE, passphrase)
+        code = crypto.new_recovery_code()
+        slot = derive_slot(RECOVERY, crypto.normalize_recovery_code(code), self.kdf)
+        self.vault.rewrap(slot, current_kind=PASSPHRASE, current_kek=current_kek)
+        return code
+
+    # ---- device preferences (plaintext, needed before unlock: never anything the member wrote) ----
+
+    def get_preference(self, name: str, default: str | None = None) -> str | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(_prefs.c.value).where(_prefs.c.name == name)).scalar()
+        return default if value is None else value
+
+    def set_preference(self, name: str, value: str) -> None:
+        with self.engine.begin() as conn:
+            stmt = insert(_prefs).values(name=name, value=value)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value}))
+
+    def close(self) -> None:
+        self.lock()
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+            self._vault = None

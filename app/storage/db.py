@@ -1,0 +1,100 @@
+"""The SQLite engine (WAL, full sync, secure delete) and the named schema migrations.
+
+Each migration is a function recorded by name in `schema_migration`, run once, in its own transaction, so an
+interrupted upgrade leaves the previous version intact. Migrations are plain SQL, not `create_all`, so the
+schema of a released format never changes behind our back when a model class is edited.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlmodel import create_engine
+
+from app.errors import KraftError, Msg
+
+Migration = Callable[[Connection], None]
+
+
+def _m0001_initial(conn: Connection) -> None:
+    conn.exec_driver_sql(
+        "CREATE TABLE vault_header (id INTEGER PRIMARY KEY, format_version INTEGER NOT NULL,"
+        " vault_id VARCHAR NOT NULL)")
+    conn.exec_driver_sql(
+        "CREATE TABLE key_slot (kind VARCHAR PRIMARY KEY, kdf VARCHAR NOT NULL, kdf_params VARCHAR NOT NULL,"
+        " salt BLOB NOT NULL, nonce BLOB NOT NULL, wrapped_key BLOB NOT NULL)")
+    conn.exec_driver_sql(
+        "CREATE TABLE record (id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, fmt INTEGER NOT NULL,"
+        " nonce BLOB NOT NULL, ciphertext BLOB NOT NULL)")
+    conn.exec_driver_sql("CREATE INDEX ix_record_kind ON record (kind)")
+    conn.exec_driver_sql("CREATE TABLE preference (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("0001_initial", _m0001_initial),
+]
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")  # every commit is on disk before we say "saved"
+    cur.execute("PRAGMA secure_delete=ON")  # deleted ciphertext is overwritten, not left in free pages
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def make_engine(path: Path | str) -> Engine:
+    """An engine for the vault database at `path` (":memory:" for a throwaway one)."""
+    url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{path}"
+    engine = create_engine(url, connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _on_connect)
+    return engine
+
+
+def applied_migrations(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS schema_migration (name VARCHAR PRIMARY KEY)")
+        conn.commit()
+        return [row[0] for row in conn.exec_driver_sql("SELECT name FROM schema_migration")]
+
+
+def migrate(engine: Engine, migrations: list[tuple[str, Migration]] | None = None) -> list[str]:
+    """Run the migrations that have not run yet, each in its own transaction; returns their names."""
+    done = set(applied_migrations(engine))
+    ran = []
+    for name, step in migrations if migrations is not None else MIGRATIONS:
+        if name in done:
+            continue
+        with engine.begin() as conn:
+            step(conn)
+            conn.execute(text("INSERT INTO schema_migration (name) VALUES (:n)"), {"n": name})
+        ran.append(name)
+    return ran
+
+
+def checkpoint(engine: Engine) -> None:
+    """Fold the WAL back into the database file and truncate it (on lock and close)."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def open_database(path: Path) -> Engine:
+    """Open (creating if needed) and upgrade the database; an unreadable file is a clear error."""
+    new = not path.exists()
+    engine = make_engine(path)
+    try:
+        migrate(engine)
+    except SADatabaseError as exc:
+        engine.dispose()
+        raise KraftError(Msg.DATABASE_UNREADABLE, detail=str(exc.orig)) from exc
+    if new:
+        os.chmod(path, 0o600)
+    return engine

@@ -1,0 +1,52 @@
+"""SQLModel tables of the vault database. Only ids, record kinds and the vault header are plaintext."""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+
+class VaultHeader(SQLModel, table=True):
+    """The single row that says which on-disk format this vault uses."""
+
+    __tablename__ = "vault_header"
+    id: int = Field(default=1, primary_key=True)
+    format_version: int
+    vault_id: str
+
+
+class KeySlot(SQLModel, table=True):
+    """The data key wrapped under one unlock method (passphrase, recovery code, OS keystore)."""
+
+    __tablename__ = "key_slot"
+    kind: str = Field(primary_key=True)  # "passphrase" | "recovery" | "keystore"
+    kdf: str  # "argon2id" (or "none" for a keystore-held key)
+    kdf_params: str  # JSON of KdfParams
+    salt: bytes
+    nonce: bytes
+    wrapped_key: bytes
+
+
+class Record(SQLModel, table=True):
+    """One encrypted record: journal entry, draft, settings. Everything but id and kind is ciphertext."""
+
+    __tablename__ = "record"
+    id: str = Field(primary_key=True)
+    kind: str = Field(index=True)
+    fmt: int
+    nonce: bytes
+    ciphertext: bytes
+
+
+class Preference(SQLModel, table=True):
+    """Device preferences needed before unlocking (language, theme); never anything the member wrote."""
+
+    __tablename__ = "preference"
+    name: str = Field(primary_key=True)
+    value: str
+
+
+class SchemaMigration(SQLModel, table=True):
+    """A named migration that has run, so each runs exactly once, in its own transaction."""
+
+    __tablename__ = "schema_migration"
+    name: str = Field(primary_key=True)

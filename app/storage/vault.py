@@ -1,0 +1,256 @@
+"""The vault: a random data key, wrapped in key slots, encrypting every record the member writes.
+
+On-disk format, version 1 (one SQLite file, `kraft.db`, WAL mode, synchronous=FULL, secure_delete=ON):
+
+    vault_header  (id=1, format_version=1, vault_id)              plaintext: 16 random bytes as hex
+    key_slot      (kind, kdf, kdf_params, salt, nonce, wrapped_key)
+        kind        "passphrase" | "recovery" | "keystore" (keystore: reserved, not written yet)
+        kdf         "argon2id"; kdf_params is JSON {"memory_kib", "iterations", "lanes"} (default 65536, 3, 1)
+        salt        16 random bytes, new for every slot write
+        wrapped_key AES-256-GCM(KEK, nonce, data_key, ad="kraft|key_slot|<kind>|<vault_id>|1")
+                    where KEK = Argon2id(NFC(passphrase) or normalised recovery code, salt, params)
+    record        (id, kind, fmt, nonce, ciphertext)
+        id          128 random bits as hex: no time, no order
+        kind        "entry" | "draft" | "settings" | ...: the only other plaintext
+        fmt         record format version (1)
+        ciphertext  AES-256-GCM(data_key, nonce (12 fresh random bytes per write),
+                    pad(msgpack map), ad="kraft|record|<kind>|<id>|<fmt>")
+                    pad = 4-byte big-endian length + payload + zeros up to a bucket
+                    (256 B times powers of sqrt(2), rounded to 16 B, up to 16 KiB; then multiples
+                    of 16 KiB); datetimes are msgpack timestamps (UTC)
+    preference    (name, value)  device settings needed before unlock (language, theme); nothing written
+    schema_migration (name)      the named migrations that have run
+
+Entry text, dates, prompts, tags and themes live only inside record ciphertexts. Changing the passphrase
+rewrites one key_slot row; no record is re-encrypted. A record whose tag does not verify (tampered, moved to
+another row or kind, truncated) is reported as damaged and skipped; the others stay readable.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy.dialects.sqlite import insert
+
+from app.errors import KraftError, Msg
+from app.storage import crypto
+from app.storage.crypto import KdfParams
+from app.storage.models import KeySlot, Record, VaultHeader
+
+FORMAT_VERSION = 1
+RECORD_FMT = 1
+PASSPHRASE = "passphrase"
+RECOVERY = "recovery"
+
+_records = Record.__table__  # type: ignore[attr-defined]
+_slots = KeySlot.__table__  # type: ignore[attr-defined]
+_header = VaultHeader.__table__  # type: ignore[attr-defined]
+
+
+def _record_ad(kind: str, record_id: str, fmt: int) -> bytes:
+    return f"kraft|record|{kind}|{record_id}|{fmt}".encode()
+
+
+def _slot_ad(kind: str, vault_id: str) -> bytes:
+    return f"kraft|key_slot|{kind}|{vault_id}|{FORMAT_VERSION}".encode()
+
+
+@dataclass
+class LoadResult:
+    """Records of one kind that opened, and the ids of those that did not."""
+
+    items: list[tuple[str, bytes]] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)
+
+
+class DamagedRecord(Exception):
+    def __init__(self, record_id: str) -> None:
+        super().__init__(record_id)
+        self.record_id = record_id
+
+
+@dataclass
+class SlotSecret:
+    """A freshly derived slot: what to write, computed off the event loop (Argon2id is slow)."""
+
+    kind: str
+    params: KdfParams
+    salt: bytes
+    kek: bytes
+
+
+def derive_slot(kind: str, secret: bytes, params: KdfParams, salt: bytes | None = None) -> SlotSecret:
+    salt = salt or crypto.new_salt()
+    return SlotSecret(kind=kind, params=params, salt=salt, kek=crypto.derive_key(secret, salt, params))
+
+
+class Vault:
+    """Holds the data key while unlocked; seals and opens records. Keys come in, nothing prompts."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._aead: AESGCM | None = None
+        self._vault_id: str | None = None
+
+    # ---- state ----
+
+    def exists(self) -> bool:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(_header.c.format_version)).first()
+        if row is None:
+            return False
+        if row[0] > FORMAT_VERSION:
+            raise KraftError(Msg.VAULT_NEWER, found=row[0])
+        return True
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self._aead is not None
+
+    def lock(self) -> None:
+        """Forget the data key. (Python cannot wipe memory; dropping the AEAD object frees OpenSSL's copy.)"""
+        self._aead = None
+
+    def _require_key(self) -> AESGCM:
+        if self._aead is None:
+            raise KraftError(Msg.VAULT_LOCKED)
+        return self._aead
+
+    # ---- creating and unlocking ----
+
+    def create(self, slots: list[SlotSecret]) -> None:
+        """Write a new vault: header and one slot per unlock method, all in one transaction."""
+        if self.exists():
+            raise KraftError(Msg.VAULT_EXISTS)
+        data_key = crypto.new_key()
+        vault_id = secrets.token_hex(16)
+        with self.engine.begin() as conn:
+            conn.execute(insert(_header).values(id=1, format_version=FORMAT_VERSION, vault_id=vault_id))
+            for slot in slots:
+                self._write_slot(conn, slot, data_key, vault_id)
+        self._aead, self._vault_id = AESGCM(data_key), vault_id
+
+    def slot_params(self, kind: str) -> tuple[KdfParams, bytes]:
+        """The stored KDF parameters and salt of a slot, to derive its KEK off the event loop."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(_slots.c.kdf_params, _slots.c.salt).where(_slots.c.kind == kind)).first()
+        if row is None:
+            raise KraftError(Msg.NO_VAULT)
+        try:
+            return KdfParams.from_dict(json.loads(row[0])), row[1]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise KraftError(Msg.VAULT_DAMAGED, detail=f"slot {kind}: {exc}") from exc
+
+    def unlock_with_kek(self, kind: str, kek: bytes) -> None:
+        """Unwrap the data key with a derived KEK; a wrong secret raises WRONG_PASSPHRASE/RECOVERY."""
+        with self.engine.connect() as conn:
+            vault_id = conn.execute(select(_header.c.vault_id)).scalar_one()
+            row = conn.execute(select(_slots.c.nonce, _slots.c.wrapped_key).where(_slots.c.kind == kind)).one()
+        try:
+            data_key = crypto.open_sealed(kek, row[0], row[1], _slot_ad(kind, vault_id))
+        except InvalidTag as exc:
+            wrong = Msg.WRONG_RECOVERY_CODE if kind == RECOVERY else Msg.WRONG_PASSPHRASE
+            raise KraftError(wrong) from exc
+        self._aead, self._vault_id = AESGCM(data_key), vault_id
+
+    def rewrap(self, slot: SlotSecret, *, current_kind: str, current_kek: bytes) -> None:
+        """Wrap the data key under a new secret: one key_slot row changes, no record is re-encrypted.
+
+        The data key is unwrapped from the `current_kind` slot with `current_kek`, so a rewrap proves that
+        the caller knows a current secret (the old passphrase, or the recovery code).
+        """
+        with self.engine.connect() as conn:
+            vault_id = conn.execute(select(_header.c.vault_id)).scalar_one()
+            row = conn.execute(select(_slots.c.nonce, _slots.c.wrapped_key)
+                               .where(_slots.c.kind == current_kind)).one()
+        try:
+            data_key = crypto.open_sealed(current_kek, row[0], row[1], _slot_ad(current_kind, vault_id))
+        except InvalidTag as exc:
+            wrong = Msg.WRONG_RECOVERY_CODE if current_kind == RECOVERY else Msg.WRONG_PASSPHRASE
+            raise KraftError(wrong) from exc
+        with self.engine.begin() as conn:
+            self._write_slot(conn, slot, data_key, vault_id)
+
+    @staticmethod
+    def _write_slot(conn: Connection, slot: SlotSecret, data_key: bytes, vault_id: str) -> None:
+        nonce, wrapped = crypto.seal(slot.kek, data_key, _slot_ad(slot.kind, vault_id))
+        values = dict(kind=slot.kind, kdf="argon2id", kdf_params=json.dumps(slot.params.to_dict()),
+                      salt=slot.salt, nonce=nonce, wrapped_key=wrapped)
+        stmt = insert(_slots).values(**values)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["kind"], set_=values))
+
+    # ---- records ----
+
+    def seal_record(self, kind: str, record_id: str, payload: bytes) -> dict[str, object]:
+        nonce, ct = crypto.seal(self._require_key(), crypto.pad(payload), _record_ad(kind, record_id, RECORD_FMT))
+        return dict(id=record_id, kind=kind, fmt=RECORD_FMT, nonce=nonce, ciphertext=ct)
+
+    def open_record(self, kind: str, record_id: str, fmt: int, nonce: bytes, ciphertext: bytes) -> bytes:
+        try:
+            return crypto.unpad(crypto.open_sealed(self._require_key(), nonce, ciphertext,
+                                                   _record_ad(kind, record_id, fmt)))
+        except (InvalidTag, ValueError) as exc:
+            raise DamagedRecord(record_id) from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[RecordWriter]:
+        """Several writes that land together or not at all (e.g. save an entry and drop its draft)."""
+        self._require_key()
+        with self.engine.begin() as conn:
+            yield RecordWriter(self, conn)
+
+    def put(self, kind: str, payload: bytes, record_id: str | None = None) -> str:
+        with self.transaction() as tx:
+            return tx.put(kind, payload, record_id)
+
+    def delete(self, record_id: str) -> bool:
+        with self.transaction() as tx:
+            return tx.delete(record_id)
+
+    def get(self, kind: str, record_id: str) -> bytes | None:
+        """One record's payload, None if absent; raises DamagedRecord if it does not verify."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(_records.c.fmt, _records.c.nonce, _records.c.ciphertext)
+                               .where(_records.c.id == record_id, _records.c.kind == kind)).first()
+        return None if row is None else self.open_record(kind, record_id, *row)
+
+    def load_kind(self, kind: str) -> LoadResult:
+        """Decrypt every record of a kind in one pass; damaged ones are listed, not raised."""
+        aead = self._require_key()
+        result = LoadResult()
+        with self.engine.connect() as conn:
+            # The hot path of unlock: plain DB-API tuples, no ORM objects.
+            cursor = conn.exec_driver_sql(
+                "SELECT id, fmt, nonce, ciphertext FROM record WHERE kind = ?", (kind,))
+            rows = cursor.fetchall()
+        unpad, decrypt = crypto.unpad, aead.decrypt
+        for record_id, fmt, nonce, ct in rows:
+            try:
+                result.items.append((record_id, unpad(decrypt(nonce, ct, _record_ad(kind, record_id, fmt)))))
+            except (InvalidTag, ValueError):
+                result.damaged.append(record_id)
+        return result
+
+
+class RecordWriter:
+    """Writes inside one transaction of `Vault.transaction()`."""
+
+    def __init__(self, vault: Vault, conn: Connection) -> None:
+        self._vault, self._conn = vault, conn
+
+    def put(self, kind: str, payload: bytes, record_id: str | None = None) -> str:
+        record_id = record_id or crypto.new_record_id()
+        values = self._vault.seal_record(kind, record_id, payload)
+        stmt = insert(_records).values(**values)
+        self._conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+        return record_id
+
+    def delete(self, record_id: str) -> bool:
+        return bool(self._conn.execute(delete(_records).where(_records.c.id == record_id)).rowcount)
