@@ -60,6 +60,19 @@ def _check_text(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@dataclass(frozen=True)
+class NewEntry:
+    """What a person (or an import) hands in to make an entry."""
+
+    text: str
+    prompt_id: str | None = None
+    prompt_text: str | None = None
+    tags: tuple[str, ...] = ()
+    theme: str | None = None
+    created: datetime | None = None  # None: now; an import keeps the original date
+    updated: datetime | None = None
+
+
 class Journal:
     """Entries, drafts, search and the toolkit of one unlocked vault."""
 
@@ -116,20 +129,35 @@ class Journal:
         self._index.put(entry)
         return entry
 
+    def _new_entry(self, item: NewEntry) -> Entry:
+        prompt_text = item.prompt_text
+        if item.prompt_id is not None:
+            prompt = get_prompt(item.prompt_id)
+            if prompt is None:
+                raise KraftError(Msg.UNKNOWN_PROMPT, prompt_id=item.prompt_id)
+            prompt_text = prompt_text or prompt.label()
+        now = self._clock.now()
+        return Entry(id=new_record_id(), text=_check_text(item.text), created=item.created or now,
+                     updated=item.updated or now, prompt_id=item.prompt_id, prompt_text=prompt_text,
+                     tags=_check_tags(item.tags), theme=_check_theme(item.theme))
+
     def add(self, text: str, *, prompt_id: str | None = None, prompt_text: str | None = None,
             tags: Iterable[str] = (), theme: str | None = None, created: datetime | None = None,
             from_draft: str | None = None) -> Entry:
         """Save a new entry durably; `from_draft` names a draft to drop in the same transaction."""
-        if prompt_id is not None:
-            prompt = get_prompt(prompt_id)
-            if prompt is None:
-                raise KraftError(Msg.UNKNOWN_PROMPT, prompt_id=prompt_id)
-            prompt_text = prompt_text or prompt.label()
-        now = self._clock.now()
-        entry = Entry(id=new_record_id(), text=_check_text(text), created=created or now, updated=now,
-                      prompt_id=prompt_id, prompt_text=prompt_text, tags=_check_tags(tags),
-                      theme=_check_theme(theme))
-        return self._write(entry, drop_draft=from_draft)
+        item = NewEntry(text, prompt_id=prompt_id, prompt_text=prompt_text, tags=tuple(tags), theme=theme,
+                        created=created)
+        return self._write(self._new_entry(item), drop_draft=from_draft)
+
+    def add_many(self, items: Iterable[NewEntry]) -> list[Entry]:
+        """Save many entries in one transaction (an import lands whole or not at all)."""
+        entries = [self._new_entry(item) for item in items]
+        with self._vault.transaction() as tx:
+            for entry in entries:
+                tx.put(ENTRY, entry.to_payload(), entry.id)
+        for entry in entries:
+            self._index.put(entry)
+        return entries
 
     def get(self, entry_id: str) -> Entry:
         entry = self._index.get(entry_id)
