@@ -11,6 +11,7 @@ import struct
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import msgpack
@@ -131,7 +132,7 @@ def fold(text: str) -> str:
 class MonotonicClock:
     """Wall-clock time that never runs backwards within a journal, so a clock set back reorders nothing."""
 
-    def __init__(self, now: Any = utcnow) -> None:
+    def __init__(self, now: Callable[[], datetime] = utcnow) -> None:
         self._now = now
         self._last: datetime | None = None
 

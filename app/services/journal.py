@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -76,9 +76,9 @@ class NewEntry:
 class Journal:
     """Entries, drafts, search and the toolkit of one unlocked vault."""
 
-    def __init__(self, vault: Vault, *, now: object = utcnow) -> None:
+    def __init__(self, vault: Vault, *, now: Callable[[], datetime] = utcnow) -> None:
         self._vault = vault
-        self._clock = MonotonicClock(now)  # type: ignore[arg-type]
+        self._clock = MonotonicClock(now)
         self._index = EntryIndex()
         self._drafts: dict[str, tuple[str, Draft]] = {}  # draft key -> (record id, draft)
         self._damaged: list[str] = []

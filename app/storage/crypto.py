@@ -87,7 +87,7 @@ def _buckets() -> list[int]:
     # 256 * sqrt(2)**k rounded up to 16 bytes: 256, 368, 512, 736, 1024, 1456, 2048 ... 16384
     sizes, k = [], 0
     while True:
-        size = -(-int(round(_MIN_BUCKET * 2 ** (k / 2))) // 16) * 16
+        size = -(-round(_MIN_BUCKET * 2 ** (k / 2)) // 16) * 16
         sizes.append(size)
         if size >= _LINEAR_STEP:
             return sizes
@@ -131,5 +131,5 @@ def new_recovery_code() -> str:
 def normalize_recovery_code(code: str) -> bytes:
     """Accept the code as people type it: any case, spaces or dashes, 0 for O, 1 for I, 8 for B."""
     cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
-    cleaned = cleaned.translate(str.maketrans({"0": "O", "1": "I", "8": "B"}))
+    cleaned = cleaned.translate(str.maketrans("018", "OIB"))
     return cleaned.encode("ascii", errors="replace")

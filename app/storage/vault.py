@@ -46,7 +46,7 @@ from app.storage.models import KeySlot, Record, VaultHeader
 
 FORMAT_VERSION = 1
 RECORD_FMT = 1
-PASSPHRASE = "passphrase"
+PASSPHRASE = "passphrase"  # noqa: S105  (a slot kind, not a secret)
 RECOVERY = "recovery"
 
 _records = Record.__table__  # type: ignore[attr-defined]

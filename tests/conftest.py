@@ -1,0 +1,45 @@
+"""Shared fixtures: a data directory per test, cheap KDF parameters, an unlocked journal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app import i18n
+from app.services.journal import Journal
+from app.services.vault_service import VaultService
+from app.storage.crypto import KdfParams
+
+# Argon2id at the real cost (64 MiB, 3 passes) takes ~0.3 s; tests that are not about the KDF use this.
+FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
+PASSPHRASE = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "kraft-home"
+    path.mkdir()
+    monkeypatch.setenv("KRAFT_HOME", str(path))
+    return path
+
+
+@pytest.fixture
+def service(home: Path) -> Iterator[VaultService]:
+    svc = VaultService(home, kdf=FAST_KDF)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def journal(service: VaultService) -> Journal:
+    pending = service.prepare_setup(PASSPHRASE, PASSPHRASE)
+    return service.finish_setup(pending, pending.recovery_code)
