@@ -9,9 +9,9 @@ from __future__ import annotations
 import bisect
 import struct
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import msgpack
