@@ -23,6 +23,8 @@ from app.storage.models import Preference
 from app.storage.vault import PASSPHRASE, RECOVERY, SlotSecret, Vault, derive_slot
 
 MIN_PASSPHRASE = 8
+AUTOLOCK_DEFAULT = 5
+AUTOLOCK_RANGE = (1, 60)
 _prefs = Preference.__table__  # type: ignore[attr-defined]
 
 
@@ -177,6 +179,21 @@ class VaultService:
         with self.engine.begin() as conn:
             stmt = insert(_prefs).values(name=name, value=value)
             conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value}))
+
+    def autolock_minutes(self) -> int:
+        """Minutes without interaction before the journal locks itself."""
+        value = self.get_preference("autolock_minutes")
+        try:
+            minutes = int(value) if value is not None else AUTOLOCK_DEFAULT
+        except ValueError:
+            return AUTOLOCK_DEFAULT
+        return min(max(minutes, AUTOLOCK_RANGE[0]), AUTOLOCK_RANGE[1])
+
+    def set_autolock_minutes(self, minutes: int) -> None:
+        low, high = AUTOLOCK_RANGE
+        if not low <= minutes <= high:
+            raise KraftError(Msg.AUTOLOCK_RANGE, minimum=low, maximum=high)
+        self.set_preference("autolock_minutes", str(minutes))
 
     def close(self) -> None:
         self.lock()

@@ -18,7 +18,7 @@ On-disk format, version 1 (one SQLite file, `kraft.db`, WAL mode, synchronous=FU
                     pad = 4-byte big-endian length + payload + zeros up to a bucket
                     (256 B times powers of sqrt(2), rounded to 16 B, up to 16 KiB; then multiples
                     of 16 KiB); datetimes are msgpack timestamps (UTC)
-    preference    (name, value)  device settings needed before unlock (language, theme); nothing written
+    preference    (name, value)  device settings (language, theme, auto-lock minutes); nothing written
     schema_migration (name)      the named migrations that have run
 
 Entry text, dates, prompts, tags and themes live only inside record ciphertexts. Changing the passphrase

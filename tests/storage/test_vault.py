@@ -217,3 +217,14 @@ def test_a_vault_from_a_newer_format_is_refused(service: VaultService, home: Pat
 def test_database_file_is_private(service: VaultService, home: Path) -> None:
     service.has_vault()
     assert (home / "kraft.db").stat().st_mode & 0o077 == 0
+
+
+def test_autolock_setting_is_validated_and_kept(service: VaultService, home: Path) -> None:
+    assert service.autolock_minutes() == 5
+    service.set_autolock_minutes(2)
+    for bad in (0, 61, -1):
+        with pytest.raises(KraftError) as err:
+            service.set_autolock_minutes(bad)
+        assert err.value.msg is Msg.AUTOLOCK_RANGE
+    service.close()
+    assert VaultService(home, kdf=FAST_KDF).autolock_minutes() == 2
