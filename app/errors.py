@@ -39,6 +39,12 @@ class Msg(Enum):
     CONFIG_UNREADABLE = N_("The deployment profile {path} cannot be read: {detail}")
     AUTOLOCK_RANGE = N_("Auto-lock must be between {minimum} and {maximum} minutes.")
     PASSPHRASE_MISSING = N_("No passphrase given. Use --passphrase-stdin or set KRAFT_PASSPHRASE.")
+    NEW_PASSPHRASE_MISSING = N_("No new passphrase given. Use --passphrase-stdin or set KRAFT_NEW_PASSPHRASE.")
+    RECOVERY_CODE_MISSING = N_("No recovery code given. Use --passphrase-stdin or set KRAFT_RECOVERY_CODE.")
+    RECOVERY_CODE_UNCONFIRMED = N_("The recovery code was not typed back, so no journal was created.")
+    ENTRY_AMBIGUOUS = N_("More than one entry starts with {entry_id}. Give more of the id.")
+    NOTHING_TO_EDIT = N_("Nothing to change. Give new text, tags or a theme.")
+    FILE_UNWRITABLE = N_("Cannot write {path}: {detail}")
 
 
 class KraftError(Exception):

@@ -71,6 +71,7 @@ class NewEntry:
     theme: str | None = None
     created: datetime | None = None  # None: now; an import keeps the original date
     updated: datetime | None = None
+    toolkit: str | None = None
 
 
 class Journal:
@@ -136,10 +137,12 @@ class Journal:
             if prompt is None:
                 raise KraftError(Msg.UNKNOWN_PROMPT, prompt_id=item.prompt_id)
             prompt_text = prompt_text or prompt.label()
+        if item.toolkit is not None and item.toolkit not in TOOLKIT:
+            raise KraftError(Msg.UNKNOWN_TOOLKIT, section=item.toolkit, choices=", ".join(TOOLKIT))
         now = self._clock.now()
         return Entry(id=new_record_id(), text=_check_text(item.text), created=item.created or now,
                      updated=item.updated or now, prompt_id=item.prompt_id, prompt_text=prompt_text,
-                     tags=_check_tags(item.tags), theme=_check_theme(item.theme))
+                     tags=_check_tags(item.tags), theme=_check_theme(item.theme), toolkit=item.toolkit)
 
     def add(self, text: str, *, prompt_id: str | None = None, prompt_text: str | None = None,
             tags: Iterable[str] = (), theme: str | None = None, created: datetime | None = None,

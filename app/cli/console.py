@@ -1,0 +1,131 @@
+"""What every `kraft` command shares: where secrets come from, reading stdin, printing, opening the journal.
+
+Secrets never come from a command-line argument (other users can read those in the process list). A secret
+comes from, in this order: stdin lines with `--passphrase-stdin`, an environment variable, or an
+interactive prompt (getpass) when stdin is a terminal. Otherwise the command stops with a clear message.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from app import paths
+from app.errors import KraftError, Msg
+from app.i18n import _, ngettext
+from app.services.journal import Journal
+from app.services.vault_service import VaultService
+
+ENV_PASSPHRASE = "KRAFT_PASSPHRASE"  # noqa: S105 (the name of a variable, not a secret)
+ENV_NEW_PASSPHRASE = "KRAFT_NEW_PASSPHRASE"  # noqa: S105
+ENV_RECOVERY_CODE = "KRAFT_RECOVERY_CODE"
+
+
+def new_service() -> VaultService:
+    """The member's vault service (tests replace this to use cheap KDF parameters)."""
+    return VaultService(paths.data_dir())
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def out(text: str = "") -> None:
+    print(text, file=sys.stdout)
+
+
+def err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output: stable keys, UTF-8 text as is, one document per command."""
+    out(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def read_line() -> str | None:
+    """One line of stdin without its line ending; None at end of input."""
+    line = sys.stdin.readline()
+    if not line:
+        return None
+    return line.removesuffix("\n").removesuffix("\r")
+
+
+def read_rest(hint: str | None = None) -> str:
+    """Everything left on stdin; on a terminal the `hint` says how to finish."""
+    if hint and interactive():
+        err(hint)
+    return sys.stdin.read()
+
+
+def ask(prompt: str) -> str | None:
+    """A visible question on the terminal (the prompt goes to stderr so stdout stays clean)."""
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    return read_line()
+
+
+def ask_secret(prompt: str) -> str | None:
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        return None
+
+
+@dataclass
+class Secrets:
+    """Where this command's secrets come from: stdin lines (in order) or the environment or a prompt."""
+
+    from_stdin: bool
+
+    def _get(self, env: str, prompt: str, missing: Msg, *, repeat: str | None = None) -> tuple[str, str | None]:
+        if self.from_stdin:
+            value = read_line()
+            if value is None:
+                raise KraftError(missing)
+            return value, None
+        value = os.environ.get(env)
+        if value:
+            return value, None
+        if not interactive():
+            raise KraftError(missing)
+        value = ask_secret(prompt)
+        if value is None:
+            raise KraftError(missing)
+        again = ask_secret(repeat) if repeat else None
+        return value, again
+
+    def passphrase(self) -> str:
+        return self._get(ENV_PASSPHRASE, _("Passphrase: "), Msg.PASSPHRASE_MISSING)[0]
+
+    def new_passphrase(self, env: str = ENV_NEW_PASSPHRASE, missing: Msg = Msg.NEW_PASSPHRASE_MISSING,
+                       ) -> tuple[str, str | None]:
+        """A passphrase to set, with its repetition when it was typed at a prompt."""
+        return self._get(env, _("New passphrase: "), missing, repeat=_("Repeat the new passphrase: "))
+
+    def recovery_code(self) -> str:
+        return self._get(ENV_RECOVERY_CODE, _("Recovery code: "), Msg.RECOVERY_CODE_MISSING)[0]
+
+
+@contextmanager
+def open_journal(secrets: Secrets) -> Iterator[Journal]:
+    """Unlock the journal for one command; always locks, purges and checkpoints on the way out."""
+    service = new_service()
+    try:
+        if not service.has_vault():
+            raise KraftError(Msg.NO_VAULT)
+        journal = service.unlock(secrets.passphrase())
+        damaged = len(journal.damaged)
+        if damaged:
+            err(ngettext("Warning: {count} damaged record was skipped; the rest of the journal is fine.",
+                         "Warning: {count} damaged records were skipped; the rest of the journal is fine.",
+                         damaged).format(count=damaged))
+        yield journal
+    finally:
+        service.close()

@@ -1,0 +1,94 @@
+"""The `kraft` console script: a thin front end over the same services the app uses.
+
+`main(argv)` parses, runs one command and returns the exit status, so tests can call it in-process. Every
+`KraftError` ends here: its message (in the device's language) goes to stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+
+from app import i18n
+from app.cli import journal_cmds, render, vault_cmds
+from app.cli.console import err, print_json
+from app.errors import KraftError, Msg
+from app.i18n import _
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+# Errors in what the person typed or handed in (exit 2); every other KraftError exits 1.
+USAGE_ERRORS = frozenset({
+    Msg.PASSPHRASE_TOO_SHORT, Msg.PASSPHRASES_DIFFER, Msg.RECOVERY_CODE_MISMATCH, Msg.ENTRY_NOT_FOUND,
+    Msg.ENTRY_EMPTY, Msg.ENTRY_TOO_LONG, Msg.UNKNOWN_PROMPT, Msg.UNKNOWN_TAG, Msg.UNKNOWN_THEME,
+    Msg.UNKNOWN_TOOLKIT, Msg.NOTHING_TO_UNDO, Msg.IMPORT_BAD_FILE, Msg.PASSPHRASE_MISSING,
+    Msg.NEW_PASSPHRASE_MISSING, Msg.RECOVERY_CODE_MISSING, Msg.RECOVERY_CODE_UNCONFIRMED,
+    Msg.ENTRY_AMBIGUOUS, Msg.NOTHING_TO_EDIT,
+})
+
+
+def cmd_prompts(args: argparse.Namespace) -> int:
+    if args.json:
+        print_json(render.prompts_data())
+    else:
+        render.print_prompts()
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command tree; built after the language is set, so the help is translated too."""
+    parser = argparse.ArgumentParser(
+        prog="kraft", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_("Kraft: your encrypted self-help group journal, from the command line."),
+        epilog=_(
+            "Passphrase: commands that open the journal read it from the first line of stdin with\n"
+            "--passphrase-stdin, else from KRAFT_PASSPHRASE, else they ask on the terminal. It is never\n"
+            "taken as an argument. Data directory: KRAFT_HOME, else the platform's user data folder.\n\n"
+            "Exit status: 0 done; 1 failed (wrong passphrase, no journal yet, unreadable data);\n"
+            "2 usage error or bad input (unknown tag, empty entry, malformed import file, ...)."))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    unlock = argparse.ArgumentParser(add_help=False)
+    unlock.add_argument("--passphrase-stdin", action="store_true",
+                        help=_("read the passphrase from the first line of stdin"))
+
+    vault_cmds.register(commands)
+    journal_cmds.register(commands, unlock)
+    p = commands.add_parser("prompts", help=_("list the built-in prompts (ids for --prompt)"))
+    p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
+    p.set_defaults(func=cmd_prompts)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one `kraft` command; returns the exit status (0 ok, 1 failed, 2 usage or bad input)."""
+    i18n.set_language(i18n.device_language())
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error argparse has already explained
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except KraftError as exc:
+        err(f"kraft: {exc}")
+        return EXIT_USAGE if exc.msg in USAGE_ERRORS else EXIT_FAILED
+    except KeyboardInterrupt:
+        err("")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`kraft journal list | head`): stop quietly, and keep Python's final flush
+        # of stdout from failing again (the recipe in the `signal` module's documentation).
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
+    except OSError as exc:
+        err(f"kraft: {exc}")
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
