@@ -10,7 +10,10 @@ from __future__ import annotations
 import gettext
 import locale as _locale
 import os
+from datetime import datetime
 from pathlib import Path
+
+from babel import dates as babel_dates
 
 DOMAIN = "kraft"
 SUPPORTED = ("en", "sv", "nb", "da")
@@ -66,3 +69,12 @@ def set_language(lang: str | None) -> str:
 
 def current_language() -> str:
     return _current_lang
+
+
+def format_when(value: datetime, *, with_time: bool = True) -> str:
+    """A date (and time) in the member's language and local time zone, e.g. `22 nov. 2026 18:00`."""
+    local = value.astimezone()
+    day = babel_dates.format_date(local, format="medium", locale=_current_lang)
+    if not with_time:
+        return day
+    return f"{day} {babel_dates.format_time(local, format='short', locale=_current_lang)}"

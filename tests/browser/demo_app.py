@@ -16,7 +16,7 @@ def main(page: ft.Page) -> None:
     page.title = "Harness demo"
     name = ft.TextField(label="Name", autofocus=False, width=300)
     items = ft.Column(controls=[])
-    status = ft.Text("Ready", semantics_label="Status")
+    status = ft.Text("Ready")
 
     async def add(e: ft.Event[ft.Button]) -> None:
         # Slow work happens off the event loop, as the real app must do for its KDF.

@@ -1,0 +1,69 @@
+"""The root of the UI: picks the screen for the state, and wires page events (lifecycle, keys, timers)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+import flet as ft
+
+from app import i18n
+from app.config import Profile, load_profile
+from app.services.vault_service import VaultService
+from app.views.editor import Editor
+from app.views.journal import EntryView, History, JournalList, Search, Toolkit
+from app.views.onboarding import Neutral, Recover, RecoveryCode, Setup, Unlock, Welcome
+from app.views.settings import Settings
+from app.views.state import AppState
+
+SCREENS: dict[str, Callable[[AppState], Any]] = {
+    "welcome": Welcome, "setup": Setup, "recovery_code": RecoveryCode, "unlock": Unlock, "recover": Recover,
+    "neutral": Neutral, "journal": JournalList, "entry": EntryView, "history": History, "editor": Editor,
+    "search": Search, "toolkit": Toolkit, "settings": Settings,
+}
+TICK_SECONDS = 3.0
+LOCK_STATES = (ft.AppLifecycleState.HIDE, ft.AppLifecycleState.PAUSE)
+
+
+@ft.component
+def App(state: AppState) -> ft.Control:
+    _ = state.revision  # re-render after journal changes
+    screen = SCREENS.get(state.screen, Unlock)
+    return ft.SafeArea(screen(state), expand=True)
+
+
+def build_main(service_factory: Callable[[], VaultService] = VaultService, *, profile: Profile | None = None,
+               tick_seconds: float = TICK_SECONDS) -> Callable[[ft.Page], Any]:
+    """The `main(page)` that `ft.run` calls; tests hand in their own service and a fast tick."""
+
+    async def main(page: ft.Page) -> None:
+        state = AppState(service=service_factory(), profile=profile or load_profile())
+        state.start()
+        page.title = "Kraft"
+        page.theme_mode = ft.ThemeMode.SYSTEM
+        page.theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)
+        page.dark_theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)
+        page.locale_configuration = ft.LocaleConfiguration(
+            supported_locales=[ft.Locale(code) for code in i18n.SUPPORTED],
+            current_locale=ft.Locale(state.language))
+
+        def lifecycle(e: ft.AppLifecycleStateChangeEvent) -> None:
+            if e.state in LOCK_STATES:
+                state.lock()
+
+        page.on_app_lifecycle_state_change = lifecycle
+        page.on_keyboard_event = lambda e: state.touch()
+        page.on_close = lambda e: state.lock()
+
+        async def ticker() -> None:
+            while True:
+                await asyncio.sleep(tick_seconds)
+                with contextlib.suppress(Exception):  # a closed session or a race with lock: next tick
+                    state.tick()
+
+        page.run_task(ticker)
+        page.render(App, state)
+
+    return main

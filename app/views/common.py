@@ -1,0 +1,89 @@
+"""Pieces every screen shares: the frame with its quick-exit button, navigation, messages, progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import flet as ft
+
+from app.i18n import _
+from app.views.state import AppState
+
+MAX_WIDTH = 720
+NAV = ("journal", "search", "toolkit", "settings")
+
+
+def quick_exit_button(state: AppState) -> ft.Control:
+    return ft.IconButton(
+        icon=ft.Icons.EXIT_TO_APP, tooltip=_("Quick exit"), key="quick-exit",
+        on_click=lambda: state.lock(neutral=True),
+    )
+
+
+def nav_bar(state: AppState) -> ft.NavigationBar:
+    current = state.screen if state.screen in NAV else "journal"
+
+    def change(e: Any) -> None:
+        state.go(NAV[int(e.control.selected_index)])
+
+    return ft.NavigationBar(
+        selected_index=NAV.index(current),
+        on_change=change,
+        destinations=[
+            ft.NavigationBarDestination(icon=ft.Icons.BOOK_OUTLINED, selected_icon=ft.Icons.BOOK, label=_("Journal")),
+            ft.NavigationBarDestination(icon=ft.Icons.SEARCH, label=_("Search")),
+            ft.NavigationBarDestination(icon=ft.Icons.HANDYMAN_OUTLINED, selected_icon=ft.Icons.HANDYMAN,
+                                        label=_("My toolkit")),
+            ft.NavigationBarDestination(icon=ft.Icons.SETTINGS_OUTLINED, selected_icon=ft.Icons.SETTINGS,
+                                        label=_("Settings")),
+        ],
+    )
+
+
+def messages(state: AppState) -> list[ft.Control]:
+    """The error (if any), the progress of slow work, and a dismissible notice."""
+    out: list[ft.Control] = []
+    if state.error:
+        out.append(ft.Semantics(
+            live_region=True,
+            content=ft.Container(
+                ft.Row([ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.ERROR),
+                        ft.Text(state.error, color=ft.Colors.ERROR, expand=True, key="error")]),
+                padding=8)))
+    if state.busy:
+        out.append(ft.Row([ft.ProgressRing(width=20, height=20, semantics_label=state.busy),
+                           ft.Text(state.busy, key="busy")]))
+    if state.notice:
+        out.append(ft.Container(
+            ft.Row([ft.Text(state.notice, expand=True, key="notice"),
+                    ft.IconButton(ft.Icons.CLOSE, tooltip=_("Dismiss"), key="dismiss",
+                                  on_click=lambda: setattr(state, "notice", ""))]),
+            bgcolor=ft.Colors.SECONDARY_CONTAINER, border_radius=8, padding=ft.Padding.only(left=12)))
+    return out
+
+
+def frame(state: AppState, title: str, body: Sequence[ft.Control], *, nav: bool = True,
+          back: Callable[[], None] | None = None, actions: list[ft.Control] | None = None,
+          fab: ft.Control | None = None) -> ft.Control:
+    """A screen: app bar (title, back, actions, quick exit), messages, scrolling body, navigation bar."""
+    leading = ft.IconButton(ft.Icons.ARROW_BACK, tooltip=_("Back"), on_click=back, key="back") if back else None
+    bar = ft.AppBar(title=ft.Text(title), leading=leading, automatically_imply_leading=False,
+                    actions=[*(actions or []), quick_exit_button(state)])
+    content = ft.Column([*messages(state), *body], scroll=ft.ScrollMode.AUTO, expand=True, spacing=12)
+    column = ft.Column(
+        [bar,
+         ft.Container(ft.Container(content, width=MAX_WIDTH, padding=16), alignment=ft.Alignment.TOP_CENTER,
+                      expand=True)],
+        expand=True, spacing=0)
+    layers: list[ft.Control] = [column]
+    if fab is not None:
+        layers.append(ft.Container(fab, right=16, bottom=16))
+    stack = ft.Stack(layers, expand=True)
+    if nav:
+        return ft.Column([stack, nav_bar(state)], expand=True, spacing=0)
+    return stack
+
+
+def section_title(text: str) -> ft.Control:
+    return ft.Semantics(header=True, content=ft.Text(text, theme_style=ft.TextThemeStyle.TITLE_MEDIUM))

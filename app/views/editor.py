@@ -1,0 +1,65 @@
+"""The editor: a prompt (or none), the answer, tags and theme. Autosaved as an encrypted draft."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from app.i18n import _
+from app.journal import MAX_ENTRY_CHARS
+from app.prompts import PROMPTS, TAGS, THEMES, get_prompt, tag_label, theme_label
+from app.services.journal import NEW_DRAFT
+from app.views.common import frame
+from app.views.state import AppState
+
+FREE = "free"
+
+
+@ft.component
+def Editor(state: AppState) -> ft.Control:
+    ed = state.editor
+    new = ed.key == NEW_DRAFT
+
+    def choose_prompt(e: Any) -> None:
+        value = e.control.value
+        prompt = get_prompt(value) if value != FREE else None
+        state.edit(prompt_id=prompt.id if prompt else None, prompt_text=prompt.label() if prompt else None)
+
+    def toggle_tag(tag: str) -> None:
+        tags = tuple(t for t in ed.tags if t != tag) if tag in ed.tags else (*ed.tags, tag)
+        state.edit(tags=tags)
+
+    body: list[ft.Control] = []
+    if new:
+        body.append(ft.Dropdown(
+            label=_("Prompt"), key="prompt", value=ed.prompt_id or FREE, on_select=choose_prompt, expand=True,
+            options=[ft.DropdownOption(key=FREE, text=_("Free entry")),
+                     *[ft.DropdownOption(key=p.id, text=p.label()) for p in PROMPTS]]))
+    prompt = get_prompt(ed.prompt_id) if ed.prompt_id else None
+    question = prompt.label() if prompt else ed.prompt_text
+    if question:
+        body.append(ft.Text(question, theme_style=ft.TextThemeStyle.TITLE_MEDIUM, key="prompt-text"))
+    body.append(ft.TextField(
+        label=_("Your answer") if question else _("Your entry"), value=ed.text, multiline=True, min_lines=6,
+        max_length=MAX_ENTRY_CHARS, autofocus=True, key="text", on_change=lambda e: state.edit(text=e.control.value)))
+    body.append(ft.Text(_("Recovery factors"), theme_style=ft.TextThemeStyle.LABEL_LARGE))
+    body.append(ft.Row([ft.Chip(label=ft.Text(tag_label(t)), selected=t in ed.tags, key=f"tag-{t}",
+                                on_select=lambda e, t=t: toggle_tag(t)) for t in TAGS], wrap=True))
+    body.append(ft.Dropdown(
+        label=_("Theme"), key="theme", value=ed.theme or "none",
+        on_select=lambda e: state.edit(theme=None if e.control.value == "none" else e.control.value),
+        options=[ft.DropdownOption(key="none", text=_("No theme")),
+                 *[ft.DropdownOption(key=k, text=theme_label(k)) for k in THEMES]]))
+    body.append(ft.Row([
+        ft.FilledButton(_("Save"), icon=ft.Icons.CHECK, key="save", on_click=state.save_entry,
+                        disabled=not ed.text.strip()),
+        ft.TextButton(_("Discard"), key="discard", on_click=state.discard_editor),
+        ft.Text(ed.saved_note, key="draft-status", theme_style=ft.TextThemeStyle.BODY_SMALL),
+    ], wrap=True))
+
+    def back() -> None:
+        state.autosave()
+        state.go("journal" if new else "entry", editor=state.editor)
+
+    return frame(state, _("New entry") if new else _("Edit entry"), body, nav=False, back=back)

@@ -1,0 +1,139 @@
+"""Journal screens: the list, one entry, every answer to a prompt, search, and my toolkit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from app.errors import KraftError
+from app.i18n import _, format_when, ngettext
+from app.journal import Entry
+from app.prompts import TOOLKIT, get_prompt, tag_label, theme_label, toolkit_label
+from app.views.common import frame, section_title
+from app.views.state import AppState
+
+PREVIEW_CHARS = 160
+
+
+def prompt_label(entry: Entry) -> str | None:
+    prompt = get_prompt(entry.prompt_id) if entry.prompt_id else None
+    return prompt.label() if prompt else entry.prompt_text
+
+
+def entry_card(state: AppState, entry: Entry) -> ft.Control:
+    text = entry.text if len(entry.text) <= PREVIEW_CHARS else entry.text[:PREVIEW_CHARS].rstrip() + "…"
+    question = prompt_label(entry)
+    lines: list[ft.Control] = [ft.Text(format_when(entry.created), theme_style=ft.TextThemeStyle.LABEL_MEDIUM)]
+    if question:
+        lines.append(ft.Text(question, italic=True, theme_style=ft.TextThemeStyle.BODY_SMALL))
+    lines.append(ft.Text(text))
+    return ft.Card(ft.ListTile(
+        title=ft.Column(lines, spacing=4), key=f"entry-{entry.id}",
+        on_click=lambda: state.go("entry", entry_id=entry.id)))
+
+
+def undo_bar(state: AppState) -> list[ft.Control]:
+    if not state.undo_id:
+        return []
+    return [ft.Container(ft.Row([
+        ft.Text(_("Entry deleted."), expand=True),
+        ft.TextButton(_("Undo"), on_click=state.undo_delete, key="undo"),
+    ]), bgcolor=ft.Colors.INVERSE_SURFACE, border_radius=8, padding=ft.Padding.only(left=12))]
+
+
+@ft.component
+def JournalList(state: AppState) -> ft.Control:
+    page = state.journal.page(limit=state.limit)
+    body: list[ft.Control] = [*undo_bar(state)]
+    damaged = len(state.journal.damaged)
+    if damaged:
+        body.append(ft.Text(ngettext("{n} entry could not be opened and was skipped.",
+                                     "{n} entries could not be opened and were skipped.", damaged).format(n=damaged),
+                            color=ft.Colors.ERROR))
+    if not page.entries:
+        body.append(ft.Text(_("Nothing here yet. Write your first entry: an answer to the homework, or anything "
+                              "on your mind.")))
+    body += [entry_card(state, e) for e in page.entries]
+    if page.has_more:
+        body.append(ft.OutlinedButton(_("Show older entries"), key="more",
+                                      on_click=lambda: setattr(state, "limit", state.limit + 50)))
+    fab = ft.FloatingActionButton(icon=ft.Icons.EDIT, content=ft.Text(_("New entry")), key="new-entry",
+                                  tooltip=_("New entry"), on_click=lambda: state.open_editor())
+    return frame(state, _("Journal"), body, fab=fab)
+
+
+@ft.component
+def EntryView(state: AppState) -> ft.Control:
+    try:
+        entry = state.journal.get(state.entry_id or "")
+    except KraftError:
+        return frame(state, _("Entry"), [ft.Text(_("This entry is no longer here."))], back=lambda: state.go("journal"))
+    question = prompt_label(entry)
+    body: list[ft.Control] = [ft.Text(format_when(entry.created), theme_style=ft.TextThemeStyle.LABEL_LARGE)]
+    if question:
+        body.append(ft.Text(question, italic=True))
+    body.append(ft.Text(entry.text, selectable=True, key="entry-text"))
+    chips = [tag_label(t) for t in entry.tags] + ([theme_label(entry.theme)] if entry.theme else [])
+    if chips:
+        body.append(ft.Row([ft.Chip(label=ft.Text(c)) for c in chips], wrap=True))
+
+    def pin(e: Any) -> None:
+        value = e.control.value
+        state.pin(entry.id, None if value == "none" else value)
+
+    body.append(ft.Dropdown(
+        label=_("Pin to my toolkit"), key="pin", value=entry.toolkit or "none", on_select=pin,
+        options=[ft.DropdownOption(key="none", text=_("Not pinned")),
+                 *[ft.DropdownOption(key=k, text=toolkit_label(k)) for k in TOOLKIT]]))
+    buttons: list[ft.Control] = [
+        ft.FilledButton(_("Edit"), icon=ft.Icons.EDIT, key="edit", on_click=lambda: state.open_editor(entry)),
+        ft.OutlinedButton(_("Delete"), icon=ft.Icons.DELETE_OUTLINE, key="delete",
+                          on_click=lambda: state.delete_entry(entry.id)),
+    ]
+    if entry.prompt_id:
+        buttons.append(ft.TextButton(_("All my answers to this prompt"), key="history",
+                                     on_click=lambda: state.go("history", history_prompt=entry.prompt_id)))
+    body.append(ft.Row(buttons, wrap=True))
+    return frame(state, _("Entry"), body, back=lambda: state.go("journal"))
+
+
+@ft.component
+def History(state: AppState) -> ft.Control:
+    prompt = get_prompt(state.history_prompt or "")
+    answers = state.journal.answers_to(state.history_prompt or "")
+    body: list[ft.Control] = [section_title(prompt.label() if prompt else "")]
+    body.append(ft.Text(ngettext("{n} answer, oldest first", "{n} answers, oldest first", len(answers))
+                        .format(n=len(answers))))
+    body += [entry_card(state, e) for e in answers]
+    return frame(state, _("Over time"), body, back=lambda: state.go("entry"))
+
+
+@ft.component
+def Search(state: AppState) -> ft.Control:
+    hits = state.journal.search(state.query) if state.query.strip() else []
+
+    def change(e: Any) -> None:
+        state.touch()
+        state.query = e.control.value
+
+    body: list[ft.Control] = [ft.TextField(label=_("Search your journal"), value=state.query, key="search",
+                                           prefix_icon=ft.Icons.SEARCH, autofocus=True, on_change=change)]
+    if state.query.strip():
+        body.append(ft.Text(ngettext("{n} entry found", "{n} entries found", len(hits)).format(n=len(hits)),
+                            key="hits"))
+    body += [entry_card(state, e) for e in hits[:100]]
+    return frame(state, _("Search"), body)
+
+
+@ft.component
+def Toolkit(state: AppState) -> ft.Control:
+    sections = state.journal.toolkit()
+    body: list[ft.Control] = [ft.Text(_("Answers you pinned, to come back to when things are hard."))]
+    for key, entries in sections.items():
+        body.append(section_title(toolkit_label(key)))
+        if not entries:
+            body.append(ft.Text(_("Nothing pinned yet. Open an entry and pin it here."),
+                                theme_style=ft.TextThemeStyle.BODY_SMALL))
+        body += [entry_card(state, e) for e in entries]
+    return frame(state, _("My toolkit"), body)

@@ -1,0 +1,121 @@
+"""Screens of a locked app: welcome, choosing a passphrase, the recovery code, unlock, recover, neutral."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from app.i18n import _
+from app.views.common import frame, section_title
+from app.views.state import AppState
+
+
+def _field(label: str, value: str, setter: Any, *, key: str, password: bool = True, autofocus: bool = False,
+           on_submit: Any = None) -> ft.TextField:
+    return ft.TextField(label=label, value=value, password=password, can_reveal_password=password, key=key,
+                        autofocus=autofocus, on_change=lambda e: setter(e.control.value), on_submit=on_submit)
+
+
+@ft.component
+def Welcome(state: AppState) -> ft.Control:
+    body = [
+        ft.Text(_("Welcome to Kraft"), theme_style=ft.TextThemeStyle.HEADLINE_SMALL),
+        ft.Text(_("A journal for your group's homework and your own thoughts. What you write stays on this "
+                  "device, encrypted with a passphrase that only you know.")),
+        ft.Text(_("Kraft is not for acute crisis. If you need help now, call 112.")),
+        ft.FilledButton(_("Create my journal"), on_click=lambda: state.go("setup"), key="start"),
+    ]
+    return frame(state, "Kraft", body, nav=False)
+
+
+@ft.component
+def Setup(state: AppState) -> ft.Control:
+    passphrase, set_passphrase = ft.use_state("")
+    repeat, set_repeat = ft.use_state("")
+
+    async def submit() -> None:
+        await state.prepare_setup(passphrase, repeat)
+
+    body = [
+        section_title(_("Choose a passphrase")),
+        ft.Text(_("Use a few words that you will remember, at least 8 characters. Nobody can reset it for you, "
+                  "but you will also get a recovery code.")),
+        _field(_("Passphrase"), passphrase, set_passphrase, key="passphrase", autofocus=True),
+        _field(_("Repeat passphrase"), repeat, set_repeat, key="repeat", on_submit=submit),
+        ft.FilledButton(_("Continue"), on_click=submit, disabled=bool(state.busy), key="continue"),
+    ]
+    return frame(state, _("New journal"), body, nav=False, back=lambda: state.go("welcome"))
+
+
+@ft.component
+def RecoveryCode(state: AppState) -> ft.Control:
+    typed, set_typed = ft.use_state("")
+    code = state.pending.recovery_code if state.pending else ""
+
+    async def submit() -> None:
+        await state.confirm_recovery(typed)
+
+    body = [
+        section_title(_("Your recovery code")),
+        ft.Text(_("Write this code down on paper and keep it somewhere safe. It is shown only now. If you forget "
+                  "your passphrase, this code is the only way back into your journal.")),
+        ft.Container(
+            ft.Semantics(identifier="recovery-code", content=ft.Text(
+                code, selectable=True, size=22, weight=ft.FontWeight.BOLD, font_family="monospace")),
+            padding=16, border_radius=8, bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST),
+        ft.Text(_("To be sure it is written down, type it here:")),
+        _field(_("Recovery code"), typed, set_typed, key="recovery-confirm", password=False, on_submit=submit),
+        ft.FilledButton(_("I have saved it"), on_click=submit, disabled=bool(state.busy), key="confirm"),
+    ]
+    return frame(state, _("New journal"), body, nav=False)
+
+
+@ft.component
+def Unlock(state: AppState) -> ft.Control:
+    passphrase, set_passphrase = ft.use_state("")
+
+    async def submit() -> None:
+        await state.unlock(passphrase)
+        set_passphrase("")
+
+    body = [
+        section_title(_("Your journal is locked")),
+        _field(_("Passphrase"), passphrase, set_passphrase, key="unlock-passphrase", autofocus=True,
+               on_submit=submit),
+        ft.FilledButton(_("Unlock"), on_click=submit, disabled=bool(state.busy), key="unlock"),
+        ft.TextButton(_("I forgot my passphrase"), on_click=lambda: state.go("recover"), key="forgot"),
+    ]
+    return frame(state, "Kraft", body, nav=False)
+
+
+@ft.component
+def Recover(state: AppState) -> ft.Control:
+    code, set_code = ft.use_state("")
+    passphrase, set_passphrase = ft.use_state("")
+    repeat, set_repeat = ft.use_state("")
+
+    async def submit() -> None:
+        await state.recover(code, passphrase, repeat)
+
+    body = [
+        section_title(_("Open with your recovery code")),
+        ft.Text(_("Type the recovery code you wrote down, then choose a new passphrase.")),
+        _field(_("Recovery code"), code, set_code, key="recover-code", password=False, autofocus=True),
+        _field(_("New passphrase"), passphrase, set_passphrase, key="recover-new"),
+        _field(_("Repeat new passphrase"), repeat, set_repeat, key="recover-repeat", on_submit=submit),
+        ft.FilledButton(_("Open journal"), on_click=submit, disabled=bool(state.busy), key="recover"),
+    ]
+    return frame(state, "Kraft", body, nav=False, back=lambda: state.go("unlock"))
+
+
+@ft.component
+def Neutral(state: AppState) -> ft.Control:
+    """What quick exit shows: nothing about Kraft, the group or the journal."""
+    return ft.Column(
+        [ft.AppBar(title=ft.Text(_("Notes")), automatically_imply_leading=False),
+         ft.Container(ft.Column([
+             ft.Text(_("No notes")),
+             ft.TextButton(_("Back"), on_click=lambda: state.lock(), key="neutral-back"),
+         ]), padding=16)],
+        expand=True)

@@ -1,0 +1,57 @@
+"""Settings: auto-lock, language, change passphrase."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from app.i18n import _
+from app.views.common import frame, section_title
+from app.views.state import AppState
+
+AUTOLOCK_CHOICES = (1, 2, 5, 10, 15, 30, 60)
+LANGUAGES = {"en": "English", "sv": "Svenska"}  # nb and da follow when their catalogs exist
+
+
+@ft.component
+def Settings(state: AppState) -> ft.Control:
+    current, set_current = ft.use_state("")
+    new, set_new = ft.use_state("")
+    repeat, set_repeat = ft.use_state("")
+
+    async def change() -> None:
+        if await state.change_passphrase(current, new, repeat):
+            set_current("")
+            set_new("")
+            set_repeat("")
+
+    def pw(label: str, value: str, setter: Any, key: str) -> ft.TextField:
+        def change(e: Any) -> None:
+            state.touch()
+            setter(e.control.value)
+
+        return ft.TextField(label=label, value=value, password=True, can_reveal_password=True, key=key,
+                            on_change=change)
+
+    minutes = state.service.autolock_minutes()
+    body: list[ft.Control] = [
+        section_title(_("Lock")),
+        ft.Dropdown(
+            label=_("Lock after this many idle minutes"), key="autolock", value=str(minutes),
+            on_select=lambda e: state.set_autolock(int(e.control.value)),
+            options=[ft.DropdownOption(key=str(m), text=str(m)) for m in AUTOLOCK_CHOICES]),
+        ft.Text(_("The journal also locks when you leave the app, and at once with quick exit.")),
+        section_title(_("Language")),
+        ft.Dropdown(label=_("Language"), key="language", value=state.language,
+                    on_select=lambda e: state.set_language(e.control.value),
+                    options=[ft.DropdownOption(key=k, text=v) for k, v in LANGUAGES.items()]),
+        section_title(_("Change passphrase")),
+        pw(_("Current passphrase"), current, set_current, "current-passphrase"),
+        pw(_("New passphrase"), new, set_new, "new-passphrase"),
+        pw(_("Repeat new passphrase"), repeat, set_repeat, "repeat-passphrase"),
+        ft.FilledButton(_("Change passphrase"), key="change-passphrase", on_click=change,
+                        disabled=bool(state.busy)),
+        ft.OutlinedButton(_("Lock now"), icon=ft.Icons.LOCK, key="lock", on_click=lambda: state.lock()),
+    ]
+    return frame(state, _("Settings"), body)

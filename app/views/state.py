@@ -1,0 +1,256 @@
+"""The UI's state and intents. Screens read it and call its methods; it calls the services.
+
+Slow work (Argon2id, decrypting a journal) runs in a worker thread so the UI keeps answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+import flet as ft
+
+from app import i18n
+from app.config import Profile
+from app.errors import KraftError
+from app.i18n import _
+from app.journal import Draft, Entry
+from app.services.idle import IdleTimer
+from app.services.journal import NEW_DRAFT, Journal
+from app.services.vault_service import PendingSetup, VaultService
+
+# Screens a locked app may show; every other screen needs the journal open.
+LOCKED_SCREENS = ("welcome", "setup", "recovery_code", "unlock", "recover", "neutral")
+UNDO_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class EditorState:
+    """What the editor shows; autosaved as an encrypted draft while dirty."""
+
+    key: str = NEW_DRAFT  # NEW_DRAFT or the id of the entry being edited
+    text: str = ""
+    prompt_id: str | None = None
+    prompt_text: str | None = None
+    tags: tuple[str, ...] = ()
+    theme: str | None = None
+    dirty: bool = False
+    saved_note: str = ""
+
+
+@ft.observable
+@dataclass
+class AppState:
+    service: VaultService
+    profile: Profile
+    screen: str = "welcome"
+    busy: str = ""  # what the app is doing right now, shown beside a progress ring
+    error: str = ""
+    notice: str = ""
+    pending: PendingSetup | None = None
+    entry_id: str | None = None  # the entry shown or the prompt history's anchor
+    history_prompt: str | None = None
+    limit: int = 50
+    query: str = ""
+    undo_id: str | None = None
+    undo_until: float = 0.0  # time.monotonic() when the undo window ends
+    editor: EditorState = field(default_factory=EditorState)
+    revision: int = 0  # bumped after every journal change, so screens re-read it
+    language: str = "en"
+    idle: IdleTimer = field(default_factory=lambda: IdleTimer(5))
+
+    # ---- helpers ----
+
+    @property
+    def journal(self) -> Journal:
+        return self.service.require_journal()
+
+    @property
+    def unlocked(self) -> bool:
+        return self.service.is_unlocked
+
+    def touch(self) -> None:
+        self.idle.touch()
+
+    def go(self, screen: str, **changes: Any) -> None:
+        self.touch()
+        self.error = ""
+        for name, value in changes.items():
+            setattr(self, name, value)
+        if screen not in LOCKED_SCREENS and not self.unlocked:
+            screen = "unlock" if self.service.has_vault() else "welcome"
+        self.screen = screen
+
+    def changed(self) -> None:
+        self.revision += 1
+
+    async def _run(self, label: str, work: Any, *args: Any) -> Any:
+        """Run slow work in a thread with a progress label; a KraftError becomes the shown error."""
+        self.touch()
+        self.error, self.busy = "", label
+        try:
+            return await asyncio.to_thread(work, *args)
+        except KraftError as exc:
+            self.error = str(exc)
+            return None
+        finally:
+            self.busy = ""
+            self.touch()
+
+    # ---- start, onboarding, unlock ----
+
+    def start(self) -> None:
+        lang = self.service.get_preference("language") or i18n.device_language() or self.profile.default_language
+        self.set_language(lang, remember=False)
+        self.idle.minutes = self.service.autolock_minutes()
+        self.screen = "unlock" if self.service.has_vault() else "welcome"
+
+    async def prepare_setup(self, passphrase: str, repeat: str) -> None:
+        pending = await self._run(_("Securing your journal…"), self.service.prepare_setup, passphrase, repeat)
+        if pending is not None:
+            self.pending = pending
+            self.go("recovery_code")
+
+    async def confirm_recovery(self, typed: str) -> None:
+        if self.pending is None:
+            self.go("setup")
+            return
+        if await self._run(_("Creating your journal…"), self.service.finish_setup, self.pending, typed):
+            self.pending = None
+            self.go("journal")
+
+    async def unlock(self, passphrase: str) -> None:
+        if await self._run(_("Opening your journal…"), self.service.unlock, passphrase):
+            self.go("journal", limit=50, query="")
+            self.restore_draft()
+
+    async def recover(self, code: str, passphrase: str, repeat: str) -> None:
+        if await self._run(_("Opening your journal…"), self.service.recover, code, passphrase, repeat):
+            self.go("journal", notice=_("Your new passphrase is set."))
+
+    def lock(self, *, neutral: bool = False) -> None:
+        """Lock now: keep the draft, forget every decrypted thing, show the unlock (or a neutral) screen."""
+        if self.unlocked:
+            self.autosave()
+            self.service.lock()
+        self.pending = None
+        self.editor = EditorState()
+        self.undo_id = None
+        self.query = ""
+        self.notice = ""
+        self.busy = ""
+        self.error = ""
+        self.screen = "neutral" if neutral else ("unlock" if self.service.has_vault() else "welcome")
+
+    # ---- editor ----
+
+    def restore_draft(self) -> None:
+        draft = self.journal.get_draft(NEW_DRAFT)
+        if draft is not None:
+            self.notice = _("You have an unsaved draft. Open “New entry” to continue it.")
+
+    def open_editor(self, entry: Entry | None = None, prompt_id: str | None = None) -> None:
+        key = entry.id if entry else NEW_DRAFT
+        draft = self.journal.get_draft(key)
+        if draft is not None:
+            editor = EditorState(key, draft.text, draft.prompt_id, draft.prompt_text, draft.tags, draft.theme,
+                                 saved_note=_("Draft restored"))
+        elif entry is not None:
+            editor = EditorState(key, entry.text, entry.prompt_id, entry.prompt_text, entry.tags, entry.theme)
+        else:
+            editor = EditorState(prompt_id=prompt_id)
+        self.go("editor", editor=editor)
+
+    def edit(self, **changes: Any) -> None:
+        """Change the editor (a new EditorState each time, so the screen re-renders)."""
+        self.touch()
+        self.editor = replace(self.editor, **changes, dirty=True, saved_note="")
+
+    def autosave(self) -> None:
+        ed = self.editor
+        if not ed.dirty or not self.unlocked:
+            return
+        self.journal.save_draft(Draft(ed.key, ed.text, ed.prompt_id, ed.prompt_text, ed.tags, ed.theme))
+        self.editor = replace(ed, dirty=False, saved_note=_("Draft saved"))
+
+    def save_entry(self) -> None:
+        ed = self.editor
+        try:
+            if ed.key == NEW_DRAFT:
+                entry = self.journal.add(ed.text, prompt_id=ed.prompt_id, prompt_text=ed.prompt_text, tags=ed.tags,
+                                         theme=ed.theme, from_draft=NEW_DRAFT)
+            else:
+                entry = self.journal.edit(ed.key, text=ed.text, tags=ed.tags, theme=ed.theme,
+                                          clear_theme=ed.theme is None, from_draft=ed.key)
+        except KraftError as exc:
+            self.error = str(exc)
+            return
+        self.editor = EditorState()
+        self.changed()
+        self.go("entry", entry_id=entry.id, notice=_("Saved"))
+
+    def discard_editor(self) -> None:
+        self.journal.discard_draft(self.editor.key)
+        back = "entry" if self.editor.key != NEW_DRAFT else "journal"
+        self.editor = EditorState()
+        self.go(back)
+
+    # ---- entries ----
+
+    def delete_entry(self, entry_id: str) -> None:
+        self.journal.delete(entry_id)
+        self.undo_id, self.undo_until = entry_id, time.monotonic() + UNDO_SECONDS
+        self.go("journal")
+        self.changed()
+
+    def undo_delete(self) -> None:
+        if self.undo_id:
+            self.journal.undo_delete(self.undo_id)
+            self.go("entry", entry_id=self.undo_id, undo_id=None, notice=_("Entry restored."))
+            self.changed()
+
+    def tick(self) -> None:
+        """Every few seconds: autosave the draft, end a passed undo window, lock when idle too long."""
+        if not self.unlocked:
+            return
+        self.autosave()
+        if self.undo_id and time.monotonic() >= self.undo_until:
+            self.journal.purge_deleted(older_than=timedelta(0))
+            self.undo_id = None
+        if self.idle.expired():
+            self.lock()
+
+    def pin(self, entry_id: str, section: str | None) -> None:
+        self.journal.pin(entry_id, section)
+        self.notice = _("Pinned to your toolkit.") if section else _("Removed from your toolkit.")
+        self.changed()
+
+    # ---- settings ----
+
+    def set_language(self, lang: str, *, remember: bool = True) -> None:
+        self.language = i18n.set_language(lang)
+        if remember:
+            self.service.set_preference("language", self.language)
+        self.changed()
+
+    def set_autolock(self, minutes: int) -> None:
+        try:
+            self.service.set_autolock_minutes(minutes)
+        except KraftError as exc:
+            self.error = str(exc)
+            return
+        self.idle.minutes = minutes
+        self.notice = _("Saved")
+
+    async def change_passphrase(self, current: str, new: str, repeat: str) -> bool:
+        ok = await self._run(_("Changing your passphrase…"), self._change, current, new, repeat)
+        if ok:
+            self.notice = _("Your passphrase is changed.")
+        return bool(ok)
+
+    def _change(self, current: str, new: str, repeat: str) -> bool:
+        self.service.change_passphrase(current, new, repeat)
+        return True

@@ -1,0 +1,51 @@
+"""The performance targets, and their evaluation against the figures of `python -m bench`."""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+SMALL, LARGE = "1000", "10000"
+SIZES = (int(SMALL), int(LARGE))
+
+_OPS = {"<": operator.lt, "<=": operator.le}
+TARGETS: dict[str, str] = {
+    "search_vs_floor": f"search_ms({LARGE}) <= search_floor_ms({LARGE})",
+    "search_cold": f"search_cold_ms({LARGE}) < 150",
+    "list50": f"list50_ms({LARGE}) < 20",
+    "unlock": f"unlock_ms({LARGE}) < 150",
+    "save": f"save_ms({LARGE}) < 15",
+    "rewrap_flat": f"rewrap_ms({LARGE}) <= 1.5 * rewrap_ms({SMALL})",
+}
+
+
+def evaluate(journal: dict[str, dict[str, float]]) -> dict[str, dict[str, Any]]:
+    """One entry per target: {"value", "limit", "op", "ok"}."""
+    big, small = journal[LARGE], journal[SMALL]
+    rows = {
+        "search_vs_floor": (big["search_ms"], "<=", big["search_floor_ms"]),
+        "search_cold": (big["search_cold_ms"], "<", 150.0),
+        "list50": (big["list50_ms"], "<", 20.0),
+        "unlock": (big["unlock_ms"], "<", 150.0),
+        "save": (big["save_ms"], "<", 15.0),
+        "rewrap_flat": (big["rewrap_ms"], "<=", round(1.5 * small["rewrap_ms"], 4)),
+    }
+    return {name: {"value": value, "limit": limit, "op": op, "ok": bool(_OPS[op](value, limit))}
+            for name, (value, op, limit) in rows.items()}
+
+
+def report(journal: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """The whole output object: figures, targets, checks and the overall verdict."""
+    checks = evaluate(journal)
+    return {"journal": journal, "targets": TARGETS, "checks": checks,
+            "ok": all(check["ok"] for check in checks.values())}
+
+
+def summary(result: dict[str, Any]) -> str:
+    """One line for stderr."""
+    checks = result["checks"]
+    failed = [f"{name} {c['value']:g} not {c['op']} {c['limit']:g}" for name, c in checks.items() if not c["ok"]]
+    passed = len(checks) - len(failed)
+    verdict = "ok" if result["ok"] else "NOT ok"
+    return f"bench: {verdict}: {passed}/{len(checks)} targets met" + (f"; missed: {'; '.join(failed)}"
+                                                                    if failed else "")

@@ -1,0 +1,54 @@
+"""Smoke test of the benchmark: the size runner works end to end and reports every figure.
+
+It checks the structure of the output, never the speed (the figures of a 200-entry journal on a test machine
+say nothing about the targets; `make bench` is what reports those).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.checks import TARGETS, evaluate, report
+from bench.size import KEYS, child_env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _is_positive_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+
+
+@pytest.mark.slow
+def test_size_runner_reports_every_figure(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.size", "200", "--cycles", "2", "--rounds", "2", "--saves", "3",
+         "--rewraps", "2", "--tmp-dir", str(tmp_path)],
+        cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1, f"stdout must be exactly one JSON line, got: {done.stdout!r}"
+    figures = json.loads(lines[0])
+    assert set(figures) == set(KEYS)
+    bad = {key: figures[key] for key in KEYS if not _is_positive_number(figures[key])}
+    assert not bad, f"figures that are not positive numbers: {bad}"
+    assert list(tmp_path.iterdir()) == [], "the temporary vault was not removed"
+
+
+def test_checks_flag_a_missed_target() -> None:
+    good = {"unlock_ms": 50.0, "list50_ms": 1.0, "search_cold_ms": 100.0, "search_ms": 5.0,
+            "search_floor_ms": 10.0, "save_ms": 3.0, "rewrap_ms": 2.0, "rss_mb": 100.0}
+    result = report({"1000": good, "10000": good})
+    assert set(result["checks"]) == set(TARGETS)
+    assert result["ok"] is True
+
+    slow = dict(good, search_ms=11.0, rewrap_ms=3.5)
+    checks = evaluate({"1000": good, "10000": slow})
+    assert not checks["search_vs_floor"]["ok"]
+    assert not checks["rewrap_flat"]["ok"]
+    assert [name for name, check in checks.items() if not check["ok"]] == ["search_vs_floor", "rewrap_flat"]

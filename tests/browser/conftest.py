@@ -1,0 +1,100 @@
+"""Fixtures for real-browser tests (mark them ``@pytest.mark.browser``; write them as plain
+``def`` tests: Playwright's sync API must not run inside an asyncio loop).
+
+    def test_x(served_app, web, tmp_path):
+        server = served_app("tests/browser/demo_app.py", env={"KRAFT_HOME": str(tmp_path)})
+        web.open(server.url)
+        web.type_into("Name", "Ada")
+        web.click_button("Add")
+        web.wait_for_text("Hello ADA")
+        web.screenshot("demo-added")
+
+Without /usr/bin/chromium the tests are skipped, unless CI=true, where that is an error.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    AppServer,
+    FletWeb,
+    chromium_missing_reason,
+    start_app,
+)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, f"_browser_rep_{rep.when}", rep)
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    reason = chromium_missing_reason()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests cannot run under CI=true: {reason}", pytrace=False)
+        pytest.skip(reason)
+    return CHROMIUM
+
+
+@pytest.fixture
+def served_app(request: pytest.FixtureRequest) -> Iterator[Callable[..., AppServer]]:
+    """Factory: ``served_app(target, env=None, **start_app_kwargs) -> AppServer``.
+
+    Starts the app (script path or module) as a web server subprocess on 127.0.0.1 at a free
+    port and waits until it serves; every server is killed after the test. On failure the
+    server log tail is printed (full log in ``artifacts/logs/``)."""
+    servers: list[AppServer] = []
+
+    def start(target: str | os.PathLike[str], env: dict[str, str] | None = None, **kw: Any) -> AppServer:
+        server = start_app(target, env=env, **kw)
+        servers.append(server)
+        return server
+
+    yield start
+
+    failed = getattr(request.node, "_browser_rep_call", None)
+    for server in servers:
+        died = not server.alive()
+        server.stop()
+        if died or (failed is not None and failed.failed):
+            print(f"\n--- app log {server.log_path} (exit={server.process.returncode}) ---")
+            print(server.log_tail())
+
+
+@pytest.fixture
+def browser_context(chromium_executable: str, tmp_path: Path) -> Iterator[Any]:
+    """A headless Debian-chromium context with a fresh user-data-dir, 800x600 viewport."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),
+            executable_path=chromium_executable,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 800, "height": 600},
+            locale="en-US",
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def web(browser_context: Any) -> FletWeb:
+    """A :class:`FletWeb` on a blank tab; call ``web.open(server.url)``."""
+    page = browser_context.pages[0] if browser_context.pages else browser_context.new_page()
+    return FletWeb(page)

@@ -1,0 +1,317 @@
+"""Real-browser harness: serve a Flet app over HTTP and drive it in headless Chromium.
+
+* :func:`start_app` runs a Flet app (a script path or a module name whose ``__main__`` calls
+  ``ft.run(main)``) in a subprocess, served as a web app on 127.0.0.1 at a free port, without
+  CDN. It does not need the app to pass any ``ft.run`` options: Flet 1.0 reads
+  ``FLET_FORCE_WEB_SERVER``, ``FLET_SERVER_IP``, ``FLET_SERVER_PORT`` and ``FLET_WEB_NO_CDN``
+  from the environment, which override ``view``/``host``/``port``/``no_cdn``.
+* :class:`FletWeb` wraps a Playwright page: turns on Flutter's semantics tree (the only DOM
+  the Flutter web client has), then finds things by label / role / text, like a screen reader.
+
+Use through the fixtures in ``tests/browser/conftest.py`` (``served_app``, ``web``).
+Debian's ``/usr/bin/chromium`` is used; never ``playwright install``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "artifacts"
+SCREENSHOTS_DIR = ARTIFACTS / "screenshots"
+LOGS_DIR = ARTIFACTS / "logs"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def chromium_missing_reason() -> str | None:
+    """Why browser tests cannot run here, or None if they can."""
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"{CHROMIUM} not found (apt-get install -y chromium)"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --------------------------------------------------------------------------------------------
+# app server subprocess
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AppServer:
+    """A running ``ft.run`` web server subprocess."""
+
+    url: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    env: dict[str, str] = field(repr=False)
+
+    def log_tail(self, lines: int = 60) -> str:
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """SIGTERM the app's process group (ft.run exits gracefully), SIGKILL if needed."""
+        if self.process.poll() is not None:
+            return
+        pgid = self.process.pid  # start_new_session=True: the child leads its own group
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGKILL)
+            self.process.wait(timeout)
+
+
+def start_app(
+    target: str | os.PathLike[str],
+    *,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    timeout: float = 60.0,
+    name: str | None = None,
+) -> AppServer:
+    """Start ``target`` as a Flet web app and wait until it answers HTTP.
+
+    ``target``: a ``.py`` path (run as a script) or a module name (``python -m``), whose
+    ``__main__`` calls ``ft.run(main)``. ``env``: extra environment (e.g. ``KRAFT_HOME``);
+    the parent environment is inherited. ``cwd`` defaults to the repo root (so ``app.*``
+    imports work). The log goes to ``artifacts/logs/<name>-<port>.log``.
+    """
+    port = port or free_port()
+    target_s = os.fspath(target)
+    is_script = target_s.endswith(".py") or os.sep in target_s
+    cmd = [sys.executable, "-u", target_s] if is_script else [sys.executable, "-u", "-m", target_s]
+    name = name or re.sub(r"\W+", "_", Path(target_s).stem if is_script else target_s)
+
+    full_env = {
+        **os.environ,
+        "FLET_FORCE_WEB_SERVER": "true",  # serve, never open a window/browser
+        "FLET_SERVER_IP": "127.0.0.1",
+        "FLET_SERVER_PORT": str(port),
+        "FLET_WEB_NO_CDN": "true",  # CanvasKit/fonts from the flet-web wheel, not a CDN
+        "PYTHONUNBUFFERED": "1",
+        "FLET_LOG_LEVEL": os.environ.get("FLET_LOG_LEVEL", "info"),  # server log for failures
+        **(env or {}),
+    }
+    full_env.pop("DISPLAY", None)
+    pythonpath = [str(REPO_ROOT), *filter(None, [full_env.get("PYTHONPATH")])]
+    full_env["PYTHONPATH"] = os.pathsep.join(pythonpath)
+
+    LOGS_DIR.mkdir(parents=True, exist_ok=True)
+    log_path = LOGS_DIR / f"{name}-{port}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            cmd,
+            cwd=os.fspath(cwd or REPO_ROOT),
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    server = AppServer(url=f"http://127.0.0.1:{port}", port=port, process=process, log_path=log_path, env=full_env)
+    deadline = time.monotonic() + timeout
+    while True:
+        if not server.alive():
+            raise RuntimeError(f"app {target_s} exited with {process.returncode} before serving:\n" + server.log_tail())
+        try:
+            with urllib.request.urlopen(server.url + "/", timeout=2) as r:
+                if r.status == 200 and b"flutter" in r.read().lower():
+                    return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            server.stop()
+            raise TimeoutError(f"app {target_s} not serving after {timeout}s:\n{server.log_tail()}")
+        time.sleep(0.2)
+
+
+# --------------------------------------------------------------------------------------------
+# browser helpers
+# --------------------------------------------------------------------------------------------
+
+
+class FletWeb:
+    """A Playwright page showing a Flet web app, driven through Flutter's semantics tree.
+
+    Locators: ``label(...)`` (a TextField's ``label`` is its aria-label), ``button(name)``
+    (a Button's text), ``text(...)``, ``ident(x)`` for ``ft.Semantics(identifier=x, ...)``.
+    Timeouts are in milliseconds (Playwright convention).
+    """
+
+    def __init__(self, page: Any, *, default_timeout_ms: float = 15_000) -> None:
+        self.page = page
+        self.timeout = default_timeout_ms
+        self.console: list[str] = []
+        page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
+        page.on(
+            "requestfailed",
+            lambda r: self.console.append(f"requestfailed: {r.url} {r.failure}"),
+        )
+
+    # ---- navigation / setup ----------------------------------------------------------------------
+
+    def open(self, url: str) -> FletWeb:
+        """Navigate to ``url`` and turn on the semantics tree."""
+        self.page.goto(url)
+        self.enable_semantics()
+        return self
+
+    def enable_semantics(self, timeout_ms: float | None = None) -> None:
+        """Click the 1x1 off-screen ``flt-semantics-placeholder`` from JS (not with the mouse)
+        until Flutter builds its accessibility DOM (``flt-semantics`` nodes)."""
+        deadline = time.monotonic() + (timeout_ms or self.timeout * 2) / 1000
+        placeholder = self.page.locator("flt-semantics-placeholder")
+        placeholder.wait_for(state="attached", timeout=timeout_ms or self.timeout * 2)
+        while True:
+            if placeholder.count():
+                with contextlib.suppress(Exception):
+                    placeholder.dispatch_event("click")
+            with contextlib.suppress(Exception):
+                self.page.locator("flt-semantics").first.wait_for(state="attached", timeout=1000)
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError("Flutter semantics tree did not appear\n" + self._diag())
+
+    # ---- locators --------------------------------------------------------------------------------
+
+    def label(self, label: str | re.Pattern[str], exact: bool = True) -> Any:
+        return self.page.get_by_label(label, exact=exact)
+
+    def button(self, name: str | re.Pattern[str], exact: bool = True) -> Any:
+        return self.page.get_by_role("button", name=name, exact=exact)
+
+    def text(self, text: str | re.Pattern[str], exact: bool = True) -> Any:
+        return self.page.get_by_text(text, exact=exact)
+
+    def ident(self, identifier: str) -> Any:
+        return self.page.locator(f'[flt-semantics-identifier="{identifier}"]')
+
+    # ---- waiting ---------------------------------------------------------------------------------
+
+    def wait_for_label(self, label: str | re.Pattern[str], timeout_ms: float | None = None, exact: bool = True) -> Any:
+        loc = self.label(label, exact).first
+        self._wait(loc, f"label {label!r}", timeout_ms)
+        return loc
+
+    def wait_for_text(self, text: str | re.Pattern[str], timeout_ms: float | None = None, exact: bool = True) -> Any:
+        loc = self.text(text, exact).first
+        self._wait(loc, f"text {text!r}", timeout_ms)
+        return loc
+
+    def wait_for_button(self, name: str | re.Pattern[str], timeout_ms: float | None = None) -> Any:
+        loc = self.button(name).first
+        self._wait(loc, f"button {name!r}", timeout_ms)
+        return loc
+
+    def wait_gone(self, locator: Any, timeout_ms: float | None = None) -> None:
+        locator.first.wait_for(state="detached", timeout=timeout_ms or self.timeout)
+
+    def _wait(self, loc: Any, what: str, timeout_ms: float | None) -> None:
+        try:
+            loc.wait_for(state="visible", timeout=timeout_ms or self.timeout)
+        except Exception as e:
+            raise AssertionError(f"{what} did not appear: {e}\n{self._diag()}") from None
+
+    # ---- acting ----------------------------------------------------------------------------------
+
+    def type_into(self, label: str | re.Pattern[str], text: str, *, attempts: int = 3, submit: bool = False) -> None:
+        """Replace the text of the field labelled ``label`` (the robust recipe: a real click,
+        let Flutter settle its focus (~0.5 s; it resets the field just after focusing), then
+        ``fill`` and verify the DOM input holds the text; retry otherwise)."""
+        field = self.wait_for_label(label)
+        for _ in range(attempts):
+            field.click()
+            self.page.wait_for_timeout(500)
+            field.fill(text)
+            for _ in range(20):
+                if field.input_value() == text:
+                    if submit:
+                        field.press("Enter")
+                    return
+                self.page.wait_for_timeout(100)
+        raise AssertionError(f"could not type into {label!r}: field holds {field.input_value()!r}\n{self._diag()}")
+
+    def type_keys(self, label: str | re.Pattern[str], text: str, *, delay_ms: float = 20) -> None:
+        """Click the field labelled ``label`` and type ``text`` key by key at the cursor (appends
+        to what the app holds; fires ``on_change`` per key). Use ``press("Enter")`` to submit."""
+        field = self.wait_for_label(label)
+        field.click()
+        self.page.wait_for_timeout(500)
+        self.page.keyboard.type(text, delay=delay_ms)
+
+    def press(self, key: str) -> None:
+        """Press a key on the focused element (``"Enter"``, ``"Tab"``, ``"Control+a"``)."""
+        self.page.keyboard.press(key)
+
+    def click_button(self, name: str | re.Pattern[str]) -> None:
+        """Click the button whose accessible name is ``name`` (a Button's text)."""
+        self.wait_for_button(name).click()
+
+    def screenshot(self, name: str, settle_ms: int = 500) -> Path:
+        """Save ``artifacts/screenshots/<name>.png``. Waits ``settle_ms`` first: the semantics
+        tree updates before the pixels do."""
+        SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        self.page.wait_for_timeout(settle_ms)
+        path = SCREENSHOTS_DIR / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    # ---- diagnostics -----------------------------------------------------------------------------
+
+    def semantics_outline(self) -> str:
+        """Labels/roles/texts of the semantics nodes, one per line (for failure messages)."""
+        return self.page.evaluate(
+            """() => [...document.querySelectorAll('flt-semantics, flt-semantics input')]
+                 .map(n => [n.getAttribute('role') || n.getAttribute('data-semantics-role') || '',
+                            n.getAttribute('aria-label') || '',
+                            n.getAttribute('flt-semantics-identifier') || '',
+                            (n.tagName === 'INPUT' || n.querySelector('flt-semantics'))
+                              ? '' : (n.textContent || '').trim()].join(' | '))
+                 .filter(s => s.replace(/[ |]/g, '').length).join('\\n')"""
+        )
+
+    def _diag(self) -> str:
+        parts = []
+        with contextlib.suppress(Exception):
+            parts.append("semantics:\n" + self.semantics_outline())
+        if self.console:
+            parts.append("console (last 20):\n" + "\n".join(self.console[-20:]))
+        return "\n".join(parts)
