@@ -7,7 +7,6 @@ from typing import Any
 import flet as ft
 
 from app.i18n import _
-from app.journal import MAX_ENTRY_CHARS
 from app.prompts import PROMPTS, TAGS, THEMES, get_prompt, tag_label, theme_label
 from app.services.journal import NEW_DRAFT
 from app.views.common import frame
@@ -40,9 +39,9 @@ def Editor(state: AppState) -> ft.Control:
     question = prompt.label() if prompt else ed.prompt_text
     if question:
         body.append(ft.Text(question, theme_style=ft.TextThemeStyle.TITLE_MEDIUM, key="prompt-text"))
-    body.append(ft.TextField(
-        label=_("Your answer") if question else _("Your entry"), value=ed.text, multiline=True, min_lines=6,
-        max_length=MAX_ENTRY_CHARS, autofocus=True, key="text", on_change=lambda e: state.edit(text=e.control.value)))
+    body.append(ft.Row([ft.TextField(
+        label=_("Your answer") if question else _("Your entry"), value=ed.text, multiline=True, min_lines=8,
+        autofocus=True, key="text", expand=True, on_change=lambda e: state.edit(text=e.control.value))]))
     body.append(ft.Text(_("Recovery factors"), theme_style=ft.TextThemeStyle.LABEL_LARGE))
     body.append(ft.Row([ft.Chip(label=ft.Text(tag_label(t)), selected=t in ed.tags, key=f"tag-{t}",
                                 on_select=lambda e, t=t: toggle_tag(t)) for t in TAGS], wrap=True))

@@ -73,7 +73,7 @@ def EntryView(state: AppState) -> ft.Control:
     body: list[ft.Control] = [ft.Text(format_when(entry.created), theme_style=ft.TextThemeStyle.LABEL_LARGE)]
     if question:
         body.append(ft.Text(question, italic=True))
-    body.append(ft.Text(entry.text, selectable=True, key="entry-text"))
+    body.append(ft.Text(entry.text, key="entry-text"))
     chips = [tag_label(t) for t in entry.tags] + ([theme_label(entry.theme)] if entry.theme else [])
     if chips:
         body.append(ft.Row([ft.Chip(label=ft.Text(c)) for c in chips], wrap=True))
@@ -117,8 +117,9 @@ def Search(state: AppState) -> ft.Control:
         state.touch()
         state.query = e.control.value
 
-    body: list[ft.Control] = [ft.TextField(label=_("Search your journal"), value=state.query, key="search",
-                                           prefix_icon=ft.Icons.SEARCH, autofocus=True, on_change=change)]
+    body: list[ft.Control] = [ft.Row([ft.TextField(label=_("Search your journal"), value=state.query, key="search",
+                                                   prefix_icon=ft.Icons.SEARCH, autofocus=True, expand=True,
+                                                   on_change=change)])]
     if state.query.strip():
         body.append(ft.Text(ngettext("{n} entry found", "{n} entries found", len(hits)).format(n=len(hits)),
                             key="hits"))

@@ -62,7 +62,7 @@ def RecoveryCode(state: AppState) -> ft.Control:
                   "your passphrase, this code is the only way back into your journal.")),
         ft.Container(
             ft.Semantics(identifier="recovery-code", content=ft.Text(
-                code, selectable=True, size=22, weight=ft.FontWeight.BOLD, font_family="monospace")),
+                code, size=22, weight=ft.FontWeight.BOLD, font_family="monospace")),
             padding=16, border_radius=8, bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST),
         ft.Text(_("To be sure it is written down, type it here:")),
         _field(_("Recovery code"), typed, set_typed, key="recovery-confirm", password=False, on_submit=submit),

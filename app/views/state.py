@@ -78,6 +78,7 @@ class AppState:
     def go(self, screen: str, **changes: Any) -> None:
         self.touch()
         self.error = ""
+        self.notice = ""  # a notice belongs to the screen it was shown on, unless this move sets one
         for name, value in changes.items():
             setattr(self, name, value)
         if screen not in LOCKED_SCREENS and not self.unlocked:
