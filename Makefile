@@ -21,7 +21,7 @@ catalogs: $(STAMP)
 
 ## Re-extract every marked string and merge it into the catalogs (run after changing UI texts).
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -o $(LOCALES)/kraft.pot --no-location --sort-output \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 -o $(LOCALES)/kraft.pot --no-location --sort-output \
 		--project=Kraft --copyright-holder="Kraft developers" app
 	$(VENV)/bin/pybabel update -D kraft -i $(LOCALES)/kraft.pot -d $(LOCALES) --no-fuzzy-matching
 
