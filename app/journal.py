@@ -243,14 +243,15 @@ class EntryIndex:
         if not terms:
             return []
         if self._haystacks is None:
-            self._haystacks = [(_searchable(e).lower(), e.id) for e in self.live()]
+            self._haystacks = [(searchable_text(e).lower(), e.id) for e in self.live()]
         hits = self._haystacks
         for term in terms:
             hits = [h for h in hits if term in h[0]]
         return [self._parsed[h[1]] for h in hits]
 
 
-def _searchable(entry: Entry) -> str:
+def searchable_text(entry: Entry) -> str:
+    """What a search looks at: the text, the prompt as asked, the tags and the theme."""
     parts = [entry.text]
     if entry.prompt_text:
         parts.append(entry.prompt_text)

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.journal import Entry
+from app.journal import searchable_text
 from app.services.journal import NewEntry
 from app.services.vault_service import VaultService
 from app.storage.crypto import KdfParams
@@ -27,15 +27,7 @@ CHEAP_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 FLOOR_DB = "floor.db"
 
 
-def searchable(entry: Entry) -> str:
-    """The text a journal search looks at (mirrors app.journal._searchable: text, prompt, tags, theme)."""
-    parts = [entry.text]
-    if entry.prompt_text:
-        parts.append(entry.prompt_text)
-    parts.extend(entry.tags)
-    if entry.theme:
-        parts.append(entry.theme)
-    return "\n".join(parts)
+searchable = searchable_text  # the floor scans exactly what the journal's search scans
 
 
 def populate(home: Path, n: int, seed: int = corpus.SEED) -> None:

@@ -85,5 +85,17 @@ def frame(state: AppState, title: str, body: Sequence[ft.Control], *, nav: bool 
     return stack
 
 
+def field(state: AppState, label: str, value: str, setter: Callable[[str], Any], *, key: str,
+          password: bool = True, autofocus: bool = False, on_submit: Any = None) -> ft.TextField:
+    """A text field held in component state; typing counts as activity for the idle lock."""
+
+    def change(e: Any) -> None:
+        state.touch()
+        setter(e.control.value)
+
+    return ft.TextField(label=label, value=value, password=password, can_reveal_password=password, key=key,
+                        autofocus=autofocus, on_change=change, on_submit=on_submit)
+
+
 def section_title(text: str) -> ft.Control:
     return ft.Semantics(header=True, content=ft.Text(text, theme_style=ft.TextThemeStyle.TITLE_MEDIUM))

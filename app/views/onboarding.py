@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import flet as ft
 
 from app.i18n import _
-from app.views.common import frame, section_title
+from app.views.common import field, frame, section_title
 from app.views.state import AppState
-
-
-def _field(label: str, value: str, setter: Any, *, key: str, password: bool = True, autofocus: bool = False,
-           on_submit: Any = None) -> ft.TextField:
-    return ft.TextField(label=label, value=value, password=password, can_reveal_password=password, key=key,
-                        autofocus=autofocus, on_change=lambda e: setter(e.control.value), on_submit=on_submit)
 
 
 @ft.component
@@ -41,8 +33,8 @@ def Setup(state: AppState) -> ft.Control:
         section_title(_("Choose a passphrase")),
         ft.Text(_("Use a few words that you will remember, at least 8 characters. Nobody can reset it for you, "
                   "but you will also get a recovery code.")),
-        _field(_("Passphrase"), passphrase, set_passphrase, key="passphrase", autofocus=True),
-        _field(_("Repeat passphrase"), repeat, set_repeat, key="repeat", on_submit=submit),
+        field(state, _("Passphrase"), passphrase, set_passphrase, key="passphrase", autofocus=True),
+        field(state, _("Repeat passphrase"), repeat, set_repeat, key="repeat", on_submit=submit),
         ft.FilledButton(_("Continue"), on_click=submit, disabled=bool(state.busy), key="continue"),
     ]
     return frame(state, _("New journal"), body, nav=False, back=lambda: state.go("welcome"))
@@ -65,7 +57,7 @@ def RecoveryCode(state: AppState) -> ft.Control:
                 code, size=22, weight=ft.FontWeight.BOLD, font_family="monospace")),
             padding=16, border_radius=8, bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST),
         ft.Text(_("To be sure it is written down, type it here:")),
-        _field(_("Recovery code"), typed, set_typed, key="recovery-confirm", password=False, on_submit=submit),
+        field(state, _("Recovery code"), typed, set_typed, key="recovery-confirm", password=False, on_submit=submit),
         ft.FilledButton(_("I have saved it"), on_click=submit, disabled=bool(state.busy), key="confirm"),
     ]
     return frame(state, _("New journal"), body, nav=False)
@@ -81,7 +73,7 @@ def Unlock(state: AppState) -> ft.Control:
 
     body = [
         section_title(_("Your journal is locked")),
-        _field(_("Passphrase"), passphrase, set_passphrase, key="unlock-passphrase", autofocus=True,
+        field(state, _("Passphrase"), passphrase, set_passphrase, key="unlock-passphrase", autofocus=True,
                on_submit=submit),
         ft.FilledButton(_("Unlock"), on_click=submit, disabled=bool(state.busy), key="unlock"),
         ft.TextButton(_("I forgot my passphrase"), on_click=lambda: state.go("recover"), key="forgot"),
@@ -101,9 +93,9 @@ def Recover(state: AppState) -> ft.Control:
     body = [
         section_title(_("Open with your recovery code")),
         ft.Text(_("Type the recovery code you wrote down, then choose a new passphrase.")),
-        _field(_("Recovery code"), code, set_code, key="recover-code", password=False, autofocus=True),
-        _field(_("New passphrase"), passphrase, set_passphrase, key="recover-new"),
-        _field(_("Repeat new passphrase"), repeat, set_repeat, key="recover-repeat", on_submit=submit),
+        field(state, _("Recovery code"), code, set_code, key="recover-code", password=False, autofocus=True),
+        field(state, _("New passphrase"), passphrase, set_passphrase, key="recover-new"),
+        field(state, _("Repeat new passphrase"), repeat, set_repeat, key="recover-repeat", on_submit=submit),
         ft.FilledButton(_("Open journal"), on_click=submit, disabled=bool(state.busy), key="recover"),
     ]
     return frame(state, "Kraft", body, nav=False, back=lambda: state.go("unlock"))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import flet as ft
 
 from app.i18n import _
-from app.views.common import frame, section_title
+from app.views.common import field, frame, section_title
 from app.views.state import AppState
 
 AUTOLOCK_CHOICES = (1, 2, 5, 10, 15, 30, 60)
@@ -26,14 +24,6 @@ def Settings(state: AppState) -> ft.Control:
             set_new("")
             set_repeat("")
 
-    def pw(label: str, value: str, setter: Any, key: str) -> ft.TextField:
-        def change(e: Any) -> None:
-            state.touch()
-            setter(e.control.value)
-
-        return ft.TextField(label=label, value=value, password=True, can_reveal_password=True, key=key,
-                            on_change=change)
-
     minutes = state.service.autolock_minutes()
     body: list[ft.Control] = [
         section_title(_("Lock")),
@@ -47,9 +37,9 @@ def Settings(state: AppState) -> ft.Control:
                     on_select=lambda e: state.set_language(e.control.value),
                     options=[ft.DropdownOption(key=k, text=v) for k, v in LANGUAGES.items()]),
         section_title(_("Change passphrase")),
-        pw(_("Current passphrase"), current, set_current, "current-passphrase"),
-        pw(_("New passphrase"), new, set_new, "new-passphrase"),
-        pw(_("Repeat new passphrase"), repeat, set_repeat, "repeat-passphrase"),
+        field(state, _("Current passphrase"), current, set_current, key="current-passphrase"),
+        field(state, _("New passphrase"), new, set_new, key="new-passphrase"),
+        field(state, _("Repeat new passphrase"), repeat, set_repeat, key="repeat-passphrase"),
         ft.FilledButton(_("Change passphrase"), key="change-passphrase", on_click=change,
                         disabled=bool(state.busy)),
         ft.OutlinedButton(_("Lock now"), icon=ft.Icons.LOCK, key="lock", on_click=lambda: state.lock()),
