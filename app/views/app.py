@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ import flet as ft
 
 from app import i18n
 from app.config import Profile, load_profile
+from app.errors import KraftError
 from app.services.vault_service import VaultService
 from app.views.editor import Editor
 from app.views.journal import EntryView, History, JournalList, Search, Toolkit
@@ -23,6 +25,7 @@ SCREENS: dict[str, Callable[[AppState], Any]] = {
     "neutral": Neutral, "journal": JournalList, "entry": EntryView, "history": History, "editor": Editor,
     "search": Search, "toolkit": Toolkit, "settings": Settings,
 }
+log = logging.getLogger(__name__)
 TICK_SECONDS = 3.0
 LOCK_STATES = (ft.AppLifecycleState.HIDE, ft.AppLifecycleState.PAUSE)
 
@@ -55,13 +58,25 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
 
         page.on_app_lifecycle_state_change = lifecycle
         page.on_keyboard_event = lambda e: state.touch()
-        page.on_close = lambda e: state.lock()
+        closed = asyncio.Event()
+
+        def close(e: Any) -> None:
+            closed.set()
+            state.lock()
+            state.service.close()
+
+        page.on_close = close
 
         async def ticker() -> None:
-            while True:
-                await asyncio.sleep(tick_seconds)
-                with contextlib.suppress(Exception):  # a closed session or a race with lock: next tick
+            while not closed.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(closed.wait(), tick_seconds)
+                try:
                     state.tick()
+                except KraftError as exc:  # e.g. the draft could not be saved: say so, keep the text on screen
+                    state.error = str(exc)
+                except Exception:
+                    log.exception("background tick failed")
 
         page.run_task(ticker)
         page.render(App, state)
