@@ -8,7 +8,6 @@ updates and compiles them with Babel (the compiled `.mo` files are build output,
 from __future__ import annotations
 
 import gettext
-import locale as _locale
 import os
 from datetime import datetime
 from pathlib import Path
@@ -48,14 +47,18 @@ def normalize(lang: str | None) -> str:
     return code if code in SUPPORTED else DEFAULT
 
 
-def device_language() -> str:
-    """The language the device asks for (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), or English."""
+def device_language() -> str | None:
+    """The supported language the device asks for (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), or None when the
+    device does not say (C/POSIX locale) or asks for a language we do not have."""
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
-        if value and value not in ("C", "POSIX", "C.UTF-8"):
-            return normalize(value.split(":")[0])
-    loc = _locale.getlocale()[0]
-    return normalize(loc)
+        if value and value.split(".")[0] not in ("C", "POSIX"):
+            for tag in value.split(":"):
+                code = normalize(tag)
+                if code != DEFAULT or tag.lower().startswith("en"):
+                    return code
+            return None
+    return None
 
 
 def set_language(lang: str | None) -> str:

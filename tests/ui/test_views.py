@@ -25,7 +25,7 @@ async def open_app(home: Path, tick: float = 3600) -> AsyncIterator[tuple[UI, li
         services.append(VaultService(home, kdf=FAST_KDF))
         return services[-1]
 
-    async with run_app(build_main(factory, profile=Profile(), tick_seconds=tick)) as ui:
+    async with run_app(build_main(factory, profile=Profile(default_language="en"), tick_seconds=tick)) as ui:
         yield ui, services
     for svc in services:
         svc.close()

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from app import i18n
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"LANG": "sv_SE.UTF-8"}, "sv"),
+    ({"LANG": "nb_NO.UTF-8"}, "nb"),
+    ({"LANG": "no_NO.UTF-8"}, "nb"),
+    ({"LANG": "da_DK.UTF-8"}, "da"),
+    ({"LANG": "en_GB.UTF-8"}, "en"),
+    ({"LANGUAGE": "de:sv", "LANG": "de_DE.UTF-8"}, "sv"),
+    ({"LANG": "C.UTF-8"}, None),
+    ({"LANG": "de_DE.UTF-8"}, None),
+    ({}, None),
+])
+def test_device_language(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], expected: str | None) -> None:
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert i18n.device_language() == expected
+
+
+def test_unknown_language_falls_back_to_english() -> None:
+    assert i18n.set_language("fr") == "en"
+    assert i18n._("Journal") == "Journal"
+
+
+def test_dates_follow_the_language() -> None:
+    moment = datetime(2026, 3, 29, 16, 0, tzinfo=UTC)
+    i18n.set_language("sv")
+    assert "mars" in i18n.format_when(moment)
+    i18n.set_language("en")
+    assert "Mar" in i18n.format_when(moment)
