@@ -47,6 +47,20 @@ class CrisisLine(_Strict):
     number: str = Field(min_length=2, max_length=20, pattern=r"^[0-9 +]+$")
 
 
+# The glossary's defaults; each region confirms its own in flet.toml.
+DEFAULT_CRISIS_LINES = (
+    CrisisLine(country="SE", name="Nödnummer (SOS Alarm)", number="112"),
+    CrisisLine(country="SE", name="1177 Vårdguiden", number="1177"),
+    CrisisLine(country="SE", name="Självmordslinjen (Mind)", number="90101"),
+    CrisisLine(country="NO", name="Medisinsk nødhjelp", number="113"),
+    CrisisLine(country="NO", name="Legevakt", number="116 117"),
+    CrisisLine(country="NO", name="Mental Helse hjelpetelefon", number="116 123"),
+    CrisisLine(country="NO", name="Kirkens SOS", number="22 40 00 40"),
+    CrisisLine(country="DK", name="Alarmcentralen", number="112"),
+    CrisisLine(country="DK", name="Livslinien", number="70 201 201"),
+)
+
+
 class Web(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8550, ge=1, le=65535)
@@ -60,7 +74,7 @@ class Profile(_Strict):
     default_language: str = "sv"
     prompt_pack: Literal["builtin"] = "builtin"
     web: Web = Web()
-    crisis_lines: tuple[CrisisLine, ...] = ()
+    crisis_lines: tuple[CrisisLine, ...] = DEFAULT_CRISIS_LINES
 
     @field_validator("default_language")
     @classmethod

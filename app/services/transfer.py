@@ -19,7 +19,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from app.errors import KraftError, Msg
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.journal import MAX_ENTRY_CHARS, Entry, utcnow
 from app.prompts import TAGS, THEMES, TOOLKIT, get_prompt, tag_label, theme_label, toolkit_label
 from app.services.journal import Journal, NewEntry
@@ -88,8 +88,8 @@ def export_markdown(journal: Journal, *, tz: tzinfo | None = None, now: datetime
     toolkit section, created and updated in ISO 8601 UTC) and then its text exactly as written.
     """
     entries = _oldest_first(journal)
-    lines = [f"# {_('Journal')}", "", _("Exported {when}, {count} entries.").format(
-        when=iso(now or utcnow()), count=len(entries)), ""]
+    exported = ngettext("Exported {when}, {count} entry.", "Exported {when}, {count} entries.", len(entries))
+    lines = [f"# {_('Journal')}", "", exported.format(when=iso(now or utcnow()), count=len(entries)), ""]
     for entry in entries:
         lines += [f"## {local_time(entry.created, tz)}", ""]
         if entry.prompt_text:

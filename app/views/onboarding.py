@@ -5,6 +5,7 @@ from __future__ import annotations
 import flet as ft
 
 from app.i18n import _
+from app.services.vault_service import MIN_PASSPHRASE
 from app.views.common import field, frame, section_title
 from app.views.state import AppState
 
@@ -15,7 +16,8 @@ def Welcome(state: AppState) -> ft.Control:
         ft.Text(_("Welcome to Kraft"), theme_style=ft.TextThemeStyle.HEADLINE_SMALL),
         ft.Text(_("A journal for your group's homework and your own thoughts. What you write stays on this "
                   "device, encrypted with a passphrase that only you know.")),
-        ft.Text(_("Kraft is not for acute crisis. If you need help now, call 112.")),
+        ft.Text(_("Kraft is not meant for acute crises. If you need help now, call {name}: {number}.").format(
+            name=line.name, number=line.number)) if (line := state.crisis_line()) else ft.Container(),
         ft.FilledButton(_("Create my journal"), on_click=lambda: state.go("setup"), key="start"),
     ]
     return frame(state, "Kraft", body, nav=False)
@@ -31,8 +33,8 @@ def Setup(state: AppState) -> ft.Control:
 
     body = [
         section_title(_("Choose a passphrase")),
-        ft.Text(_("Use a few words that you will remember, at least 8 characters. Nobody can reset it for you, "
-                  "but you will also get a recovery code.")),
+        ft.Text(_("Use a few words that you will remember, at least {minimum} characters. Nobody can reset it for "
+                  "you, but you will also get a recovery code.").format(minimum=MIN_PASSPHRASE)),
         field(state, _("Passphrase"), passphrase, set_passphrase, key="passphrase", autofocus=True),
         field(state, _("Repeat passphrase"), repeat, set_repeat, key="repeat", on_submit=submit),
         ft.FilledButton(_("Continue"), on_click=submit, disabled=bool(state.busy), key="continue"),

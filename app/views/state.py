@@ -14,7 +14,7 @@ from typing import Any
 import flet as ft
 
 from app import i18n
-from app.config import Profile
+from app.config import CrisisLine, Profile
 from app.errors import KraftError
 from app.i18n import _
 from app.journal import Draft, Entry
@@ -71,6 +71,12 @@ class AppState:
     @property
     def unlocked(self) -> bool:
         return self.service.is_unlocked
+
+    def crisis_line(self) -> CrisisLine | None:
+        """The region's first crisis line for the country of the member's language (else its first)."""
+        country = {"sv": "SE", "nb": "NO", "da": "DK"}.get(self.language)
+        lines = self.profile.crisis_lines
+        return next((line for line in lines if line.country == country), lines[0] if lines else None)
 
     def touch(self) -> None:
         self.idle.touch()

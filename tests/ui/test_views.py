@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,14 +19,16 @@ from tests.ui.harness import UI, run_app
 
 
 @asynccontextmanager
-async def open_app(home: Path, tick: float = 3600) -> AsyncIterator[tuple[UI, list[VaultService]]]:
+async def open_app(
+    home: Path, tick: float = 3600, language: str = "en"
+) -> AsyncIterator[tuple[UI, list[VaultService]]]:
     services: list[VaultService] = []
 
     def factory() -> VaultService:
         services.append(VaultService(home, kdf=FAST_KDF))
         return services[-1]
 
-    async with run_app(build_main(factory, profile=Profile(default_language="en"), tick_seconds=tick)) as ui:
+    async with run_app(build_main(factory, profile=Profile(default_language=language), tick_seconds=tick)) as ui:
         yield ui, services
     for svc in services:
         svc.close()
@@ -220,3 +223,17 @@ async def test_idle_timeout_locks_and_activity_postpones_it(home: Path, monkeypa
         clock[0] += 15
         await ui.wait_for(lambda: ui.query(key="unlock"))
         assert not services[0].is_unlocked
+
+
+async def test_the_region_language_and_the_language_setting(home: Path) -> None:
+    async with open_app(home, language="sv") as (ui, services):
+        assert ui.query(text="Välkommen till Kraft")
+        assert ui.query(text=re.compile(r"ring Nödnummer \(SOS Alarm\): 112"))
+        await onboard(ui)  # keys, not texts: the same flow works in Swedish
+        await tab(ui, 3)
+        assert ui.query(text="Inställningar")
+        await ui.fire(await el(ui, "language"), "select", "en", props={"value": "en"})
+        await ui.wait_for(lambda: ui.query(text="Settings"))
+        assert services[0].get_preference("language") == "en"
+    async with open_app(home, language="sv") as (ui, _):
+        assert ui.query(text="Your journal is locked")  # the member's choice wins over the region's default
