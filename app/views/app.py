@@ -33,6 +33,11 @@ LOCK_STATES = (ft.AppLifecycleState.HIDE, ft.AppLifecycleState.PAUSE)
 @ft.component
 def App(state: AppState) -> ft.Control:
     _ = state.revision  # re-render after journal changes
+    page = ft.context.page
+    title = i18n._("Notes") if state.screen == "neutral" else "Kraft"  # quick exit: nothing in the tab title
+    if page.title != title:
+        page.title = title
+        page.update()
     screen = SCREENS.get(state.screen, Unlock)
     return ft.SafeArea(screen(state), expand=True)
 

@@ -73,7 +73,7 @@ def EntryView(state: AppState) -> ft.Control:
     body: list[ft.Control] = [ft.Text(format_when(entry.created), theme_style=ft.TextThemeStyle.LABEL_LARGE)]
     if question:
         body.append(ft.Text(question, italic=True))
-    body.append(ft.Text(entry.text, key="entry-text"))
+    body.append(ft.Text(entry.text, key="entry-text", theme_style=ft.TextThemeStyle.BODY_LARGE))
     chips = [tag_label(t) for t in entry.tags] + ([theme_label(entry.theme)] if entry.theme else [])
     if chips:
         body.append(ft.Row([ft.Chip(label=ft.Text(c)) for c in chips], wrap=True))
