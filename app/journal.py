@@ -16,6 +16,9 @@ from typing import Any, NamedTuple
 
 import msgpack
 
+from app.i18n import current_language
+from app.prompts import tag_label, theme_label
+
 ENTRY_VERSION = 1
 MAX_ENTRY_CHARS = 100_000
 
@@ -163,6 +166,7 @@ class EntryIndex:
         self._deleted: set[str] = set()  # in the undo window
         self._order: list[tuple[int, str]] = []  # ascending sort keys of live entries
         self._haystacks: list[tuple[str, str]] | None = None  # (folded text, id), newest first
+        self._haystack_language = ""  # tag names are indexed in the language they were built in
         self.damaged: list[str] = []
 
     def __len__(self) -> int:
@@ -242,7 +246,8 @@ class EntryIndex:
         terms = fold(query).split()
         if not terms:
             return []
-        if self._haystacks is None:
+        if self._haystacks is None or self._haystack_language != current_language():
+            self._haystack_language = current_language()
             self._haystacks = [(searchable_text(e).lower(), e.id) for e in self.live()]
         hits = self._haystacks
         for term in terms:
@@ -251,11 +256,13 @@ class EntryIndex:
 
 
 def searchable_text(entry: Entry) -> str:
-    """What a search looks at: the text, the prompt as asked, the tags and the theme."""
+    """What a search looks at: the text, the prompt as asked, and the tags and theme both by id and by
+    their name in the current language (a Swedish member searches "hopp", not "hope")."""
     parts = [entry.text]
     if entry.prompt_text:
         parts.append(entry.prompt_text)
-    parts.extend(entry.tags)
+    for tag in entry.tags:
+        parts += [tag, tag_label(tag)]
     if entry.theme:
-        parts.append(entry.theme)
+        parts += [entry.theme, theme_label(entry.theme)]
     return "\n".join(parts)

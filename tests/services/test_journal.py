@@ -183,3 +183,14 @@ def test_no_plaintext_reaches_any_file_in_the_data_directory(home: Path) -> None
             for needle in (marker, "träffen", "coping", "activities", pending.recovery_code):
                 for encoding in ("utf-8", "utf-16-le"):
                     assert needle.encode(encoding) not in data, f"{needle!r} in {path.name} ({phase})"
+
+
+def test_tags_and_themes_are_found_by_their_name_in_the_current_language(journal: Journal) -> None:
+    from app import i18n
+
+    entry = journal.add("En bra dag", tags=["hope"], theme="relationships")
+    assert journal.search("hope") == [entry]
+    i18n.set_language("sv")
+    assert journal.search("hopp") == [entry] and journal.search("relationer") == [entry]
+    i18n.set_language("en")
+    assert journal.search("hopp") == [] and journal.search("relationships") == [entry]
