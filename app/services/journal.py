@@ -199,15 +199,23 @@ class Journal:
         return self._write(entry.with_changes(deleted_at=None))
 
     def purge_deleted(self, *, older_than: timedelta = UNDO_WINDOW) -> int:
-        """Erase entries whose undo window has passed (secure_delete overwrites their pages)."""
+        """Erase entries whose undo window has passed, and their drafts (secure_delete overwrites the pages).
+
+        `older_than=timedelta(0)` erases every deleted entry whatever the clock says (lock, CLI), so a clock
+        set back cannot keep one alive.
+        """
         limit = utcnow() - older_than
-        doomed = [e.id for e in self._index.deleted() if e.deleted_at is not None and e.deleted_at <= limit]
+        doomed = [e.id for e in self._index.deleted()
+                  if older_than <= timedelta(0) or (e.deleted_at is not None and e.deleted_at <= limit)]
         if doomed:
             with self._vault.transaction() as tx:
                 for entry_id in doomed:
                     tx.delete(entry_id)
+                    if entry_id in self._drafts:
+                        tx.delete(self._drafts[entry_id][0])
             for entry_id in doomed:
                 self._index.remove(entry_id)
+                self._drafts.pop(entry_id, None)
         return len(doomed)
 
     # ---- reading ----
@@ -238,14 +246,19 @@ class Journal:
 
     # ---- drafts ----
 
-    def save_draft(self, draft: Draft) -> None:
-        """Autosave: encrypt and store the editor's state (an empty text drops the draft)."""
+    def save_draft(self, draft: Draft) -> bool:
+        """Autosave: encrypt and store the editor's state (an empty text drops the draft).
+
+        Returns False when the write failed (database busy, disk full): the sealed draft is then kept in
+        memory and written at the next chance, even after the vault locks.
+        """
         if not draft.text.strip():
             self.discard_draft(draft.key)
-            return
-        record_id = self._drafts.get(draft.key, (None, None))[0]
-        record_id = self._vault.put(DRAFT, draft.to_payload(), record_id)
+            return True
+        found = self._drafts.get(draft.key)
+        record_id = found[0] if found else new_record_id()
         self._drafts[draft.key] = (record_id, draft)
+        return self._vault.put_or_defer(DRAFT, draft.to_payload(), record_id)
 
     def get_draft(self, key: str = NEW_DRAFT) -> Draft | None:
         found = self._drafts.get(key)

@@ -5,6 +5,7 @@ loop; everything else is quick.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.exc import DBAPIError as SADBAPIError
 
 from app import paths
 from app.errors import KraftError, Msg
@@ -140,16 +142,24 @@ class VaultService:
         return journal
 
     def lock(self) -> None:
-        """Finish pending deletions, forget the decrypted journal and the data key."""
-        if self.journal is not None:
-            if self.vault.is_unlocked:
-                self.journal.purge_deleted(older_than=timedelta(0))
-            self.journal.close()
-        self.journal = None
-        if self._vault is not None:
-            self._vault.lock()
-        if self._engine is not None:
-            checkpoint(self._engine)
+        """Finish pending deletions, forget the decrypted journal and the data key, checkpoint the WAL.
+
+        Forgetting always happens, even when a write fails (database busy, disk full): a lock that leaves
+        the journal open is worse than a deletion that waits for the next unlock.
+        """
+        journal, self.journal = self.journal, None
+        try:
+            if journal is not None and self.vault.is_unlocked:
+                journal.purge_deleted(older_than=timedelta(0))
+        finally:
+            if journal is not None:
+                journal.close()
+            if self._vault is not None:
+                self._vault.lock()
+                self._vault.flush_deferred()
+            if self._engine is not None:
+                with contextlib.suppress(SADBAPIError):
+                    checkpoint(self._engine)
 
     # ---- re-keying ----
 

@@ -42,6 +42,9 @@ MIGRATIONS: list[tuple[str, Migration]] = [
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # pysqlite would commit DDL on its own and start transactions late; hand transactions to SQLAlchemy
+    # (its documented recipe) so a migration's CREATE TABLE and its record land together or not at all.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")  # every commit is on disk before we say "saved"
@@ -56,6 +59,7 @@ def make_engine(path: Path | str) -> Engine:
     url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{path}"
     engine = create_engine(url, connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
     return engine
 
 
@@ -82,8 +86,11 @@ def migrate(engine: Engine, migrations: list[tuple[str, Migration]] | None = Non
 
 def checkpoint(engine: Engine) -> None:
     """Fold the WAL back into the database file and truncate it (on lock and close)."""
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw = engine.raw_connection()  # outside any transaction: a checkpoint inside one cannot finish
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+    finally:
+        raw.close()
 
 
 def open_database(path: Path) -> Engine:

@@ -38,6 +38,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.exc import DBAPIError as SADBAPIError
 
 from app.errors import KraftError, Msg
 from app.storage import crypto
@@ -98,6 +99,9 @@ class Vault:
         self.engine = engine
         self._aead: AESGCM | None = None
         self._vault_id: str | None = None
+        # Sealed rows whose write failed (database busy, disk full): ciphertext only, so they may outlive
+        # the key; written by `flush_deferred` at the next chance. Keyed by record id: the newest wins.
+        self._deferred: dict[str, dict[str, object]] = {}
 
     # ---- state ----
 
@@ -214,6 +218,38 @@ class Vault:
         with self.transaction() as tx:
             return tx.delete(record_id)
 
+    def put_or_defer(self, kind: str, payload: bytes, record_id: str) -> bool:
+        """Seal and write; if the write fails, keep the sealed row to write later. False when deferred."""
+        values = self.seal_record(kind, record_id, payload)
+        try:
+            self._write_rows([values])
+        except SADBAPIError:
+            self._deferred[record_id] = values
+            return False
+        self._deferred.pop(record_id, None)
+        return True
+
+    @property
+    def deferred(self) -> int:
+        return len(self._deferred)
+
+    def flush_deferred(self) -> bool:
+        """Write the sealed rows that could not be written before (needs no key); True when none remain."""
+        if not self._deferred:
+            return True
+        try:
+            self._write_rows(list(self._deferred.values()))
+        except SADBAPIError:
+            return False
+        self._deferred.clear()
+        return True
+
+    def _write_rows(self, rows: list[dict[str, object]]) -> None:
+        with self.engine.begin() as conn:
+            for values in rows:
+                stmt = insert(_records).values(**values)
+                conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+
     def get(self, kind: str, record_id: str) -> bytes | None:
         """One record's payload, None if absent; raises DamagedRecord if it does not verify."""
         with self.engine.connect() as conn:
@@ -253,4 +289,5 @@ class RecordWriter:
         return record_id
 
     def delete(self, record_id: str) -> bool:
+        self._vault._deferred.pop(record_id, None)  # a deferred write must not bring it back
         return bool(self._conn.execute(delete(_records).where(_records.c.id == record_id)).rowcount)

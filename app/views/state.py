@@ -6,6 +6,7 @@ Slow work (Argon2id, decrypting a journal) runs in a worker thread so the UI kee
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -21,6 +22,8 @@ from app.journal import Draft, Entry
 from app.services.idle import IdleTimer
 from app.services.journal import NEW_DRAFT, Journal
 from app.services.vault_service import PendingSetup, VaultService
+
+log = logging.getLogger(__name__)
 
 # Screens a locked app may show; every other screen needs the journal open.
 LOCKED_SCREENS = ("welcome", "setup", "recovery_code", "unlock", "recover", "neutral")
@@ -61,6 +64,7 @@ class AppState:
     revision: int = 0  # bumped after every journal change, so screens re-read it
     language: str = "en"
     idle: IdleTimer = field(default_factory=lambda: IdleTimer(5))
+    lock_epoch: int = 0  # bumped by every lock, so an unlock that finishes after one is not shown
 
     # ---- helpers ----
 
@@ -121,27 +125,45 @@ class AppState:
             self.pending = pending
             self.go("recovery_code")
 
+    async def _open(self, label: str, work: Any, *args: Any) -> bool:
+        """Run an opening step (setup, unlock, recover) in a thread. A lock while it runs (quick exit, the
+        app hidden) wins: the journal it opened is locked again and never shown."""
+        epoch = self.lock_epoch
+        opened = await self._run(label, work, *args)
+        if opened and epoch != self.lock_epoch:
+            self.service.lock()
+            return False
+        return bool(opened)
+
     async def confirm_recovery(self, typed: str) -> None:
         if self.pending is None:
             self.go("setup")
             return
-        if await self._run(_("Creating your journal…"), self.service.finish_setup, self.pending, typed):
+        if await self._open(_("Creating your journal…"), self.service.finish_setup, self.pending, typed):
             self.pending = None
             self.go("journal")
 
     async def unlock(self, passphrase: str) -> None:
-        if await self._run(_("Opening your journal…"), self.service.unlock, passphrase):
+        if await self._open(_("Opening your journal…"), self.service.unlock, passphrase):
             self.go("journal", limit=50, query="")
             self.restore_draft()
 
     async def recover(self, code: str, passphrase: str, repeat: str) -> None:
-        if await self._run(_("Opening your journal…"), self.service.recover, code, passphrase, repeat):
+        if await self._open(_("Opening your journal…"), self.service.recover, code, passphrase, repeat):
             self.go("journal", notice=_("Your new passphrase is set."))
 
     def lock(self, *, neutral: bool = False) -> None:
-        """Lock now: keep the draft, forget every decrypted thing, show the unlock (or a neutral) screen."""
-        if self.unlocked:
-            self.autosave()
+        """Lock now: keep the draft, forget every decrypted thing, show the unlock (or a neutral) screen.
+
+        Nothing stops the lock: a draft that cannot be written is kept sealed and written later.
+        """
+        self.lock_epoch += 1
+        try:
+            if self.unlocked:
+                self.autosave()
+        except Exception:
+            log.exception("autosave before lock failed")
+        finally:
             self.service.lock()
         self.pending = None
         self.editor = EditorState()
@@ -180,8 +202,9 @@ class AppState:
         ed = self.editor
         if not ed.dirty or not self.unlocked:
             return
-        self.journal.save_draft(Draft(ed.key, ed.text, ed.prompt_id, ed.prompt_text, ed.tags, ed.theme))
-        self.editor = replace(ed, dirty=False, saved_note=_("Draft saved"))
+        saved = self.journal.save_draft(Draft(ed.key, ed.text, ed.prompt_id, ed.prompt_text, ed.tags, ed.theme))
+        note = _("Draft saved") if saved else _("The draft could not be written yet. Kraft keeps trying.")
+        self.editor = replace(ed, dirty=False, saved_note=note)
 
     def save_entry(self) -> None:
         ed = self.editor
@@ -220,15 +243,20 @@ class AppState:
             self.changed()
 
     def tick(self) -> None:
-        """Every few seconds: autosave the draft, end a passed undo window, lock when idle too long."""
+        """Every few seconds: autosave the draft, end a passed undo window, lock when idle too long, and
+        write any sealed draft that could not be written before (even while locked)."""
         if not self.unlocked:
+            self.service.vault.flush_deferred()
             return
-        self.autosave()
-        if self.undo_id and time.monotonic() >= self.undo_until:
-            self.journal.purge_deleted(older_than=timedelta(0))
-            self.undo_id = None
-        if self.idle.expired():
-            self.lock()
+        try:
+            self.autosave()
+            if self.undo_id and time.monotonic() >= self.undo_until:
+                self.journal.purge_deleted(older_than=timedelta(0))
+                self.undo_id = None
+            self.service.vault.flush_deferred()
+        finally:
+            if self.idle.expired():
+                self.lock()
 
     def pin(self, entry_id: str, section: str | None) -> None:
         self.journal.pin(entry_id, section)

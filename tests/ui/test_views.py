@@ -237,3 +237,37 @@ async def test_the_region_language_and_the_language_setting(home: Path) -> None:
         assert services[0].get_preference("language") == "en"
     async with open_app(home, language="sv") as (ui, _):
         assert ui.query(text="Your journal is locked")  # the member's choice wins over the region's default
+
+
+async def test_quick_exit_while_unlocking_keeps_the_journal_closed(home: Path) -> None:
+    import threading
+
+    async with open_app(home) as (ui, _):
+        await onboard(ui)
+        await tab(ui, 3)
+        await ui.click(await el(ui, "lock"))
+    release = threading.Event()
+
+    class SlowService(VaultService):
+        def unlock(self, passphrase: str):  # type: ignore[no-untyped-def]
+            release.wait(5)  # Argon2id still running when the member taps quick exit
+            return super().unlock(passphrase)
+
+    services: list[VaultService] = []
+
+    def factory() -> VaultService:
+        services.append(SlowService(home, kdf=FAST_KDF))
+        return services[-1]
+
+    async with run_app(build_main(factory, profile=Profile(default_language="en"), tick_seconds=3600)) as ui:
+        await ui.type(await el(ui, "unlock-passphrase"), PASSPHRASE)
+        await ui.click(await el(ui, "unlock"), wait=False)
+        await ui.wait_for(lambda: ui.query(key="busy"))
+        await ui.click(await el(ui, "quick-exit"))
+        release.set()
+        await ui.settle()
+        await ui.wait_for(lambda: not ui.query(key="busy"))
+        assert ui.query(text="No notes") and not ui.query(key="new-entry")
+        assert not services[0].is_unlocked
+    for svc in services:
+        svc.close()
