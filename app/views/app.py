@@ -16,14 +16,14 @@ from app.errors import KraftError
 from app.services.vault_service import VaultService
 from app.views.editor import Editor
 from app.views.journal import EntryView, History, JournalList, Search, Toolkit
-from app.views.onboarding import Neutral, Recover, RecoveryCode, Setup, Unlock, Welcome
+from app.views.onboarding import Neutral, Problem, Recover, RecoveryCode, Setup, Unlock, Welcome
 from app.views.settings import Settings
 from app.views.state import AppState
 
 SCREENS: dict[str, Callable[[AppState], Any]] = {
     "welcome": Welcome, "setup": Setup, "recovery_code": RecoveryCode, "unlock": Unlock, "recover": Recover,
     "neutral": Neutral, "journal": JournalList, "entry": EntryView, "history": History, "editor": Editor,
-    "search": Search, "toolkit": Toolkit, "settings": Settings,
+    "search": Search, "toolkit": Toolkit, "settings": Settings, "problem": Problem,
 }
 log = logging.getLogger(__name__)
 TICK_SECONDS = 3.0

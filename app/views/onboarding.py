@@ -113,3 +113,14 @@ def Neutral(state: AppState) -> ft.Control:
              ft.TextButton(_("Back"), on_click=lambda: state.lock(), key="neutral-back"),
          ]), padding=16)],
         expand=True)
+
+
+@ft.component
+def Problem(state: AppState) -> ft.Control:
+    """The journal's file cannot be opened: say so and where it is; change nothing."""
+    body = [
+        ft.Text(_("Your journal is still on this device, untouched. Kraft will not change or replace it. "
+                  "Keep the folder below safe; a backup can be restored from it.")),
+        ft.Text(str(state.service.home), selectable=True, font_family="monospace"),
+    ]
+    return frame(state, _("Kraft cannot open your journal"), body, nav=False)

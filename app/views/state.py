@@ -26,7 +26,7 @@ from app.services.vault_service import PendingSetup, VaultService
 log = logging.getLogger(__name__)
 
 # Screens a locked app may show; every other screen needs the journal open.
-LOCKED_SCREENS = ("welcome", "setup", "recovery_code", "unlock", "recover", "neutral")
+LOCKED_SCREENS = ("welcome", "setup", "recovery_code", "unlock", "recover", "neutral", "problem")
 UNDO_SECONDS = 10
 
 
@@ -114,10 +114,16 @@ class AppState:
     # ---- start, onboarding, unlock ----
 
     def start(self) -> None:
-        lang = self.service.get_preference("language") or i18n.device_language() or self.profile.default_language
-        self.set_language(lang, remember=False)
-        self.idle.minutes = self.service.autolock_minutes()
-        self.screen = "unlock" if self.service.has_vault() else "welcome"
+        """Pick the first screen. A database that cannot be read is shown as a problem, never reset."""
+        try:
+            lang = self.service.get_preference("language") or i18n.device_language() or self.profile.default_language
+            self.set_language(lang, remember=False)
+            self.idle.minutes = self.service.autolock_minutes()
+            self.screen = "unlock" if self.service.has_vault() else "welcome"
+        except KraftError as exc:
+            self.set_language(i18n.device_language() or self.profile.default_language, remember=False)
+            self.error = str(exc)
+            self.screen = "problem"
 
     async def prepare_setup(self, passphrase: str, repeat: str) -> None:
         pending = await self._run(_("Securing your journal…"), self.service.prepare_setup, passphrase, repeat)

@@ -271,3 +271,13 @@ async def test_quick_exit_while_unlocking_keeps_the_journal_closed(home: Path) -
         assert not services[0].is_unlocked
     for svc in services:
         svc.close()
+
+
+async def test_an_unreadable_database_is_reported_and_left_untouched(home: Path) -> None:
+    garbage = b"not a database at all " * 200
+    (home / "kraft.db").write_bytes(garbage)
+    async with open_app(home) as (ui, _):
+        assert ui.query(text="Kraft cannot open your journal")
+        assert "cannot be read" in (await el(ui, "error")).value
+        assert ui.query(text=str(home))
+    assert (home / "kraft.db").read_bytes() == garbage
