@@ -75,3 +75,15 @@ def test_every_screen_of_a_filled_journal(served_app, web, tmp_path: Path) -> No
     web.screenshot("sv-09-neutral")
     assert web.text(re.compile("Kraft|dagbok", re.I), exact=False).count() == 0
     assert "Kraft" not in web.page.title()
+
+
+@pytest.mark.browser
+def test_an_unreadable_journal_is_explained(served_app, web, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "kraft.db").write_bytes(b"truncated " * 100)
+    server = served_app("app", env={"KRAFT_HOME": str(home), "LANG": "sv_SE.UTF-8"})
+    web.open(server.url)
+    web.wait_for_text("Kraft kan inte öppna din dagbok")
+    web.screenshot("sv-10-problem")
+    assert (home / "kraft.db").read_bytes() == b"truncated " * 100
