@@ -47,6 +47,9 @@ class Msg(Enum):
     FILE_UNWRITABLE = N_("Cannot write {path}: {detail}")
 
 
+    SCHEDULE_INVALID = N_("That schedule does not work: {detail}.")
+
+
 class KraftError(Exception):
     """An error with a message a person can act on."""
 
