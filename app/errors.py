@@ -48,6 +48,9 @@ class Msg(Enum):
 
 
     SCHEDULE_INVALID = N_("That schedule does not work: {detail}.")
+    GROUP_NOT_FOUND = N_("No group with id {group_id}.")
+    GROUP_LABEL_INVALID = N_("Give the group a short name of your own (1 to {maximum} characters).")
+    GROUP_DETAILS_NEED_VAULT = N_("Theme, place and link are kept only in an encrypted journal. Create one first.")
 
 
 class KraftError(Exception):

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import WEEKLY, rrule
@@ -76,6 +77,43 @@ class Schedule:
             raise KraftError(Msg.SCHEDULE_INVALID, detail="a meeting lasts between 15 minutes and 8 hours")
         start = datetime.combine(first, at, tzinfo=tz)
         return cls(zone=zone, first_start=start, duration=duration, interval=interval, count=count, until=until)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-friendly form: local wall times as ISO strings, so the zone's rules apply when read back."""
+        def local(value: datetime) -> str:
+            return value.astimezone(self.tz).replace(tzinfo=None).isoformat()
+
+        return {
+            "v": 1, "zone": self.zone, "first_start": local(self.first_start),
+            "duration_min": int(self.duration.total_seconds() // 60), "interval": self.interval,
+            "count": self.count, "until": self.until.isoformat() if self.until else None,
+            "skipped": sorted(local(s) for s in self.skipped), "cancelled": sorted(local(s) for s in self.cancelled),
+            "moved": {local(k): local(v) for k, v in sorted(self.moved.items())},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Schedule:
+        """Read `to_dict`'s form back; anything malformed is a SCHEDULE_INVALID error, not a crash."""
+        try:
+            tz = _zone(str(data["zone"]))
+
+            def at(value: object) -> datetime:
+                return datetime.fromisoformat(str(value)).replace(tzinfo=tz)
+
+            until = data.get("until")
+            moved = data.get("moved") or {}
+            return cls(
+                zone=str(data["zone"]), first_start=at(data["first_start"]),
+                duration=timedelta(minutes=int(data["duration_min"])),
+                interval=int(data["interval"]),
+                count=int(data["count"]) if data.get("count") is not None else None,
+                until=date.fromisoformat(str(until)) if until else None,
+                skipped=frozenset(at(v) for v in data.get("skipped") or ()),
+                cancelled=frozenset(at(v) for v in data.get("cancelled") or ()),
+                moved={at(k): at(v) for k, v in moved.items()},
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise KraftError(Msg.SCHEDULE_INVALID, detail=f"stored schedule unreadable: {exc}") from exc
 
     @property
     def tz(self) -> ZoneInfo:

@@ -117,3 +117,16 @@ def test_properties_of_any_course(zone: str, interval: int, first: date, hour: i
     days = [(m.start.date() - first).days for m in meetings]
     assert all(d % (7 * interval) == 0 for d in days) and days == sorted(set(days))
     assert len({m.id for m in meetings}) == count and [m.number for m in meetings] == list(range(1, count + 1))
+
+
+def test_a_schedule_survives_storage_with_its_changes() -> None:
+    import json
+
+    tz = ZoneInfo("Europe/Copenhagen")
+    course = Schedule.weekly(zone="Europe/Copenhagen", first=date(2026, 10, 1), at=time(18), interval=2, count=6)
+    slots = [m.original_start for m in course.meetings()]
+    course = course.skip(slots[1]).cancel(slots[2]).move(slots[3], datetime(2026, 11, 13, 17, tzinfo=tz))
+    again = Schedule.from_dict(json.loads(json.dumps(course.to_dict())))
+    assert again == course and again.meetings() == course.meetings()
+    with pytest.raises(KraftError):
+        Schedule.from_dict({"zone": "Europe/Copenhagen"})

@@ -36,8 +36,17 @@ def _m0001_initial(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE TABLE preference (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
 
 
+def _m0002_groups(conn: Connection) -> None:
+    # Plaintext by design (DESIGN §3): the next-meeting screen works locked and without any vault, so a
+    # group's meeting times and the member's own neutral label live here; theme, place and link are
+    # encrypted records of kind "group" under the same id when a vault exists.
+    conn.exec_driver_sql(
+        "CREATE TABLE meeting_group (id VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, schedule VARCHAR NOT NULL)")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial", _m0001_initial),
+    ("0002_groups", _m0002_groups),
 ]
 
 

@@ -50,3 +50,12 @@ class SchemaMigration(SQLModel, table=True):
 
     __tablename__ = "schema_migration"
     name: str = Field(primary_key=True)
+
+
+class MeetingGroup(SQLModel, table=True):
+    """A group the member follows: its meeting times and a neutral label the member chose (plaintext)."""
+
+    __tablename__ = "meeting_group"
+    id: str = Field(primary_key=True)
+    label: str
+    schedule: str  # JSON of app.schedule.Schedule.to_dict()

@@ -33,6 +33,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -218,6 +219,12 @@ class Vault:
         with self.transaction() as tx:
             return tx.delete(record_id)
 
+    def discard(self, record_id: str) -> bool:
+        """Delete a record without the key (deleting needs no reading): e.g. a group removed while locked."""
+        self._deferred.pop(record_id, None)
+        with self.engine.begin() as conn:
+            return bool(conn.execute(delete(_records).where(_records.c.id == record_id)).rowcount)
+
     def put_or_defer(self, kind: str, payload: bytes, record_id: str) -> bool:
         """Seal and write; if the write fails, keep the sealed row to write later. False when deferred."""
         values = self.seal_record(kind, record_id, payload)
@@ -287,6 +294,10 @@ class RecordWriter:
         stmt = insert(_records).values(**values)
         self._conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
         return record_id
+
+    def execute(self, statement: Any) -> None:
+        """Run another statement (e.g. a plaintext row that belongs with these records) in this transaction."""
+        self._conn.execute(statement)
 
     def delete(self, record_id: str) -> bool:
         self._vault._deferred.pop(record_id, None)  # a deferred write must not bring it back

@@ -1,0 +1,120 @@
+"""Groups the member follows: add, list, change a meeting, and find the next meeting, with or without a vault.
+
+Meeting times and the member's neutral label are plaintext so the next meeting shows before unlocking and
+for a member who never set a passphrase. Theme, place and online link are sealed in the vault (record kind
+"group", same id) and need it unlocked; an anonymous member simply has none.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.dialects.sqlite import insert
+
+from app.errors import KraftError, Msg
+from app.journal import pack, unpack
+from app.schedule import Meeting, Schedule
+from app.storage.crypto import new_record_id
+from app.storage.models import MeetingGroup
+from app.storage.vault import Vault
+
+GROUP = "group"
+MAX_LABEL = 40
+_groups = MeetingGroup.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class GroupDetails:
+    """What only an unlocked vault may know about a group."""
+
+    theme: str = ""
+    place: str = ""
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    label: str
+    schedule: Schedule
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    group: Group
+    meeting: Meeting
+
+
+def _check_label(label: str) -> str:
+    label = " ".join(label.split())
+    if not 1 <= len(label) <= MAX_LABEL:
+        raise KraftError(Msg.GROUP_LABEL_INVALID, maximum=MAX_LABEL)
+    return label
+
+
+class GroupService:
+    """Groups in one data directory. `vault` is None or locked for an anonymous or locked member."""
+
+    def __init__(self, engine: Engine, vault: Vault | None = None) -> None:
+        self._engine = engine
+        self._vault = vault
+
+    def _details_allowed(self) -> bool:
+        return self._vault is not None and self._vault.is_unlocked
+
+    def add(self, label: str, schedule: Schedule, details: GroupDetails | None = None) -> Group:
+        """Add a group; details need an unlocked vault, and land in the same transaction as the schedule."""
+        group = Group(id=new_record_id(), label=_check_label(label), schedule=schedule)
+        if details and any((details.theme, details.place, details.link)) and not self._details_allowed():
+            raise KraftError(Msg.GROUP_DETAILS_NEED_VAULT)
+        values = dict(id=group.id, label=group.label, schedule=json.dumps(schedule.to_dict()))
+        if details and self._vault is not None and self._vault.is_unlocked:
+            with self._vault.transaction() as tx:
+                tx.execute(insert(_groups).values(**values))
+                tx.put(GROUP, pack(details.__dict__), group.id)
+        else:
+            with self._engine.begin() as conn:
+                conn.execute(insert(_groups).values(**values))
+        return group
+
+    def list(self) -> list[Group]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(_groups.c.id, _groups.c.label, _groups.c.schedule)).all()
+        return [Group(id=r[0], label=r[1], schedule=Schedule.from_dict(json.loads(r[2]))) for r in rows]
+
+    def get(self, group_id: str) -> Group:
+        for group in self.list():
+            if group.id == group_id:
+                return group
+        raise KraftError(Msg.GROUP_NOT_FOUND, group_id=group_id)
+
+    def details(self, group_id: str) -> GroupDetails | None:
+        """Theme, place and link: None when locked, anonymous, or never given."""
+        if not self._details_allowed():
+            return None
+        assert self._vault is not None
+        payload = self._vault.get(GROUP, group_id)
+        return GroupDetails(**unpack(payload)) if payload else None
+
+    def update_schedule(self, group_id: str, schedule: Schedule) -> Group:
+        """Store a changed schedule (a moved, cancelled or skipped meeting)."""
+        group = self.get(group_id)
+        with self._engine.begin() as conn:
+            conn.execute(_groups.update().where(_groups.c.id == group_id)
+                         .values(schedule=json.dumps(schedule.to_dict())))
+        return Group(id=group.id, label=group.label, schedule=schedule)
+
+    def remove(self, group_id: str) -> None:
+        self.get(group_id)
+        with self._engine.begin() as conn:
+            conn.execute(delete(_groups).where(_groups.c.id == group_id))
+        if self._vault is not None:
+            self._vault.discard(group_id)
+
+    def next_meeting(self, now: datetime) -> NextMeeting | None:
+        """The soonest meeting going on or coming, across every group: works locked and anonymous."""
+        found = [NextMeeting(g, m) for g in self.list() if (m := g.schedule.next_meeting(now)) is not None]
+        return min(found, key=lambda n: n.meeting.start, default=None)
