@@ -114,18 +114,26 @@ class Secrets:
 
 
 @contextmanager
-def open_journal(secrets: Secrets) -> Iterator[Journal]:
-    """Unlock the journal for one command; always locks, purges and checkpoints on the way out."""
+def unlocked_service(secrets: Secrets, *, no_vault: Msg = Msg.NO_VAULT) -> Iterator[VaultService]:
+    """Unlock the vault for one command (`no_vault` is the error when there is none); always locks, purges
+    and checkpoints on the way out."""
     service = new_service()
     try:
         if not service.has_vault():
-            raise KraftError(Msg.NO_VAULT)
+            raise KraftError(no_vault)
         journal = service.unlock(secrets.passphrase())
         damaged = len(journal.damaged)
         if damaged:
             err(ngettext("Warning: {count} damaged record was skipped; the rest of the journal is fine.",
                          "Warning: {count} damaged records were skipped; the rest of the journal is fine.",
                          damaged).format(count=damaged))
-        yield journal
+        yield service
     finally:
         service.close()
+
+
+@contextmanager
+def open_journal(secrets: Secrets) -> Iterator[Journal]:
+    """Unlock the journal for one command; always locks, purges and checkpoints on the way out."""
+    with unlocked_service(secrets) as service:
+        yield service.require_journal()

@@ -1,15 +1,23 @@
-"""Human-readable output of entries and prompts (the `--json` forms come from `transfer.entry_to_dict`)."""
+"""Human-readable output of entries, prompts and groups (entries' `--json` forms come from
+`transfer.entry_to_dict`; groups' and meetings' from `group_data` and `meeting_data` here)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from babel import dates as babel_dates
+
 from app.cli.console import out
-from app.i18n import _
+from app.i18n import N_, _, current_language, format_when, ngettext
 from app.journal import Entry
 from app.prompts import PROMPTS, tag_label, theme_label, toolkit_label
+from app.schedule import Meeting, Schedule
+from app.services.groups import Group, GroupDetails
 from app.services.transfer import local_time
 
 SHORT_ID = 12
 SNIPPET = 60
+REPEATS = {1: N_("Every week"), 2: N_("Every second week"), 3: N_("Every third week")}  # as the app says it
 
 
 def snippet(text: str, width: int = SNIPPET) -> str:
@@ -57,3 +65,98 @@ def print_prompts() -> None:
     width = max(len(p.id) for p in PROMPTS)
     for prompt in PROMPTS:
         out(f"{prompt.id.ljust(width)}  {prompt.label()}")
+
+
+# ---- groups ----
+
+
+def meeting_number(meeting: Meeting) -> str:
+    """"Meeting N of M" ("Meeting N" for an open schedule); a cancelled meeting has no number."""
+    if meeting.number is None:
+        return _("cancelled")
+    if meeting.total is None:
+        return _("Meeting {n}").format(n=meeting.number)
+    return _("Meeting {n} of {m}").format(n=meeting.number, m=meeting.total)
+
+
+def meeting_line(meeting: Meeting) -> str:
+    """`<meeting id>  <local time>  Meeting N of M  (moved from ...)`: the id is what cancel/skip/move take."""
+    line = f"{meeting.id}  {format_when(meeting.start)}  {meeting_number(meeting)}"
+    if meeting.moved:
+        line += "  (" + _("moved from {when}").format(when=format_when(meeting.original_start)) + ")"
+    return line
+
+
+def next_text(meeting: Meeting | None) -> str:
+    if meeting is None:
+        return _("no upcoming meetings")
+    return f"{format_when(meeting.start)}  ({meeting_number(meeting)})"
+
+
+def group_line(group: Group, now: datetime) -> str:
+    """`<short id>  <label>  <next meeting>`: one group per line."""
+    return f"{group.id[:SHORT_ID]}  {group.label}  {next_text(group.schedule.next_meeting(now))}"
+
+
+def print_groups(groups: list[Group], now: datetime) -> None:
+    if not groups:
+        out(_("No groups."))
+    for group in groups:
+        out(group_line(group, now))
+
+
+def repeats(schedule: Schedule) -> str:
+    """"Every second week, 10 meetings" / "Every week, until Dec 3, 2026" / "Every week, no end date"."""
+    every = _(REPEATS[schedule.interval])
+    if schedule.count is not None:
+        end = ngettext("{n} meeting", "{n} meetings", schedule.count).format(n=schedule.count)
+    elif schedule.until is not None:
+        day = babel_dates.format_date(schedule.until, format="medium", locale=current_language())
+        end = _("until {date}").format(date=day)
+    else:
+        end = _("no end date")
+    return f"{every}, {end}"
+
+
+def print_group(group: Group, details: GroupDetails | None = None, *, with_details: bool = False) -> None:
+    """A group in full: its schedule, its details when unlocked for them, then every meeting."""
+    minutes = int(group.schedule.duration.total_seconds() // 60)
+    rows = [(_("Id"), group.id), (_("Name"), group.label), (_("Repeats"), repeats(group.schedule)),
+            (_("Length"), ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)),
+            (_("Time zone"), group.schedule.zone)]
+    if with_details and details is not None:
+        rows += [(label, value) for label, value in ((_("Theme"), details.theme), (_("Place"), details.place),
+                                                     (_("Link"), details.link)) if value]
+    for label, value in rows:
+        out(f"{label}: {value}")
+    if with_details and (details is None or not any((details.theme, details.place, details.link))):
+        out(_("No theme, place or link saved for this group."))
+    out()
+    meetings = group.schedule.meetings()
+    if not meetings:
+        out(_("No meetings."))
+    for meeting in meetings:
+        out(meeting_line(meeting))
+
+
+def meeting_data(meeting: Meeting) -> dict[str, object]:
+    """A meeting with stable keys; times are ISO 8601 with the offset, in the group's time zone."""
+    return {"id": meeting.id, "start": meeting.start.isoformat(), "end": meeting.end.isoformat(),
+            "original_start": meeting.original_start.isoformat(), "number": meeting.number,
+            "total": meeting.total, "cancelled": meeting.cancelled, "moved": meeting.moved}
+
+
+def group_data(group: Group, now: datetime) -> dict[str, object]:
+    """A group with stable keys: its schedule's settings and its next meeting (null when none is left)."""
+    schedule = group.schedule
+    upcoming = schedule.next_meeting(now)
+    return {"id": group.id, "label": group.label, "zone": schedule.zone,
+            "first_start": schedule.first_start.isoformat(),
+            "duration_min": int(schedule.duration.total_seconds() // 60), "interval": schedule.interval,
+            "count": schedule.count, "until": schedule.until.isoformat() if schedule.until else None,
+            "next": meeting_data(upcoming) if upcoming else None}
+
+
+def details_data(details: GroupDetails | None) -> dict[str, str]:
+    details = details or GroupDetails()
+    return {"theme": details.theme, "place": details.place, "link": details.link}
