@@ -51,6 +51,8 @@ class Msg(Enum):
     GROUP_NOT_FOUND = N_("No group with id {group_id}.")
     GROUP_LABEL_INVALID = N_("Give the group a short name of your own (1 to {maximum} characters).")
     GROUP_DETAILS_NEED_VAULT = N_("Theme, place and link are kept only in an encrypted journal. Create one first.")
+    GROUP_AMBIGUOUS = N_("More than one group starts with {group_id}. Give more of the id.")
+    MEETING_NOT_FOUND = N_("This group has no meeting with id {meeting_id}. See the ids with kraft group show.")
 
 
 class KraftError(Exception):

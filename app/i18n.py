@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gettext
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from babel import dates as babel_dates
@@ -74,10 +74,23 @@ def current_language() -> str:
     return _current_lang
 
 
-def format_when(value: datetime, *, with_time: bool = True) -> str:
-    """A date (and time) in the member's language and local time zone, e.g. `22 nov. 2026 18:00`."""
-    local = value.astimezone()
+def format_when(value: datetime, *, with_time: bool = True, own_zone: bool = False) -> str:
+    """A date (and time) in the member's language, e.g. `22 nov. 2026 18:00`: in the device's time zone,
+    or with `own_zone` in the value's own (a meeting at 18:00 in Stockholm is shown as 18:00)."""
+    local = value if own_zone else value.astimezone()
     day = babel_dates.format_date(local, format="medium", locale=_current_lang)
     if not with_time:
         return day
     return f"{day} {babel_dates.format_time(local, format='short', locale=_current_lang)}"
+
+
+def format_countdown(delta: timedelta) -> str:
+    """How long until something, in whole days, hours or minutes (never rounded up to weeks)."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes >= 2 * 24 * 60:
+        days = minutes // (24 * 60)
+        return ngettext("in {n} day", "in {n} days", days).format(n=days)
+    if minutes >= 120:
+        hours = minutes // 60
+        return ngettext("in {n} hour", "in {n} hours", hours).format(n=hours)
+    return ngettext("in {n} minute", "in {n} minutes", minutes).format(n=minutes)

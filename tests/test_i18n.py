@@ -37,3 +37,20 @@ def test_dates_follow_the_language() -> None:
     assert "mars" in i18n.format_when(moment)
     i18n.set_language("en")
     assert "Mar" in i18n.format_when(moment)
+
+
+def test_a_meeting_time_is_shown_in_its_own_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    meeting = datetime(2026, 12, 3, 18, tzinfo=ZoneInfo("Europe/Oslo"))
+    i18n.set_language("sv")
+    assert i18n.format_when(meeting, own_zone=True).endswith("18:00")
+    i18n.set_language("en")
+
+
+def test_countdown_in_whole_days_hours_minutes() -> None:
+    from datetime import timedelta
+
+    assert i18n.format_countdown(timedelta(days=11, hours=3)) == "in 11 days"
+    assert i18n.format_countdown(timedelta(hours=2, minutes=10)) == "in 2 hours"
+    assert i18n.format_countdown(timedelta(minutes=1)) == "in 1 minute"

@@ -15,15 +15,17 @@ from app.config import Profile, load_profile
 from app.errors import KraftError
 from app.services.vault_service import VaultService
 from app.views.editor import Editor
+from app.views.groups import AddGroup, Guidelines, Help, Home
 from app.views.journal import EntryView, History, JournalList, Search, Toolkit
 from app.views.onboarding import Neutral, Problem, Recover, RecoveryCode, Setup, Unlock, Welcome
 from app.views.settings import Settings
-from app.views.state import AppState
+from app.views.state import LOCKED_SCREENS, AppState
 
 SCREENS: dict[str, Callable[[AppState], Any]] = {
     "welcome": Welcome, "setup": Setup, "recovery_code": RecoveryCode, "unlock": Unlock, "recover": Recover,
     "neutral": Neutral, "journal": JournalList, "entry": EntryView, "history": History, "editor": Editor,
     "search": Search, "toolkit": Toolkit, "settings": Settings, "problem": Problem,
+    "home": Home, "add_group": AddGroup, "guidelines": Guidelines, "help": Help,
 }
 log = logging.getLogger(__name__)
 TICK_SECONDS = 3.0
@@ -38,7 +40,10 @@ def App(state: AppState) -> ft.Control:
     if page.title != title:
         page.title = title
         page.update()
-    screen = SCREENS.get(state.screen, Unlock)
+    name = state.screen
+    if name not in LOCKED_SCREENS and not state.unlocked:
+        name = "neutral"  # mid-lock (the key already gone, the screen not yet switched): show nothing private
+    screen = SCREENS.get(name, Unlock)
     return ft.SafeArea(screen(state), expand=True)
 
 

@@ -14,6 +14,10 @@ MAX_WIDTH = 720
 NAV = ("journal", "search", "toolkit", "settings")
 
 
+def help_button(state: AppState) -> ft.Control:
+    return ft.IconButton(icon=ft.Icons.SUPPORT, tooltip=_("Need help now?"), key="help", on_click=state.show_help)
+
+
 def quick_exit_button(state: AppState) -> ft.Control:
     return ft.IconButton(
         icon=ft.Icons.EXIT_TO_APP, tooltip=_("Quick exit"), key="quick-exit",
@@ -69,7 +73,7 @@ def frame(state: AppState, title: str, body: Sequence[ft.Control], *, nav: bool 
     """A screen: app bar (title, back, actions, quick exit), messages, scrolling body, navigation bar."""
     leading = ft.IconButton(ft.Icons.ARROW_BACK, tooltip=_("Back"), on_click=back, key="back") if back else None
     bar = ft.AppBar(title=ft.Text(title), leading=leading, automatically_imply_leading=False,
-                    actions=[*(actions or []), quick_exit_button(state)])
+                    actions=[*(actions or []), help_button(state), quick_exit_button(state)])
     content = ft.Column([*messages(state), *body], scroll=ft.ScrollMode.AUTO, expand=True, spacing=12)
     column = ft.Column(
         [bar,

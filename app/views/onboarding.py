@@ -7,6 +7,7 @@ import flet as ft
 from app.i18n import _
 from app.services.vault_service import MIN_PASSPHRASE
 from app.views.common import field, frame, section_title
+from app.views.groups import next_meeting_card
 from app.views.state import AppState
 
 
@@ -19,6 +20,9 @@ def Welcome(state: AppState) -> ft.Control:
         ft.Text(_("Kraft is not meant for acute crises. If you need help now, call {name}: {number}.").format(
             name=line.name, number=line.number)) if (line := state.crisis_line()) else ft.Container(),
         ft.FilledButton(_("Create my journal"), on_click=lambda: state.go("setup"), key="start"),
+        ft.Text(_("Or use Kraft without a journal: no name, no passphrase, just your group's meeting times and "
+                  "reminders.")),
+        ft.OutlinedButton(_("Just the meeting times"), on_click=lambda: state.go("add_group"), key="anonymous"),
     ]
     return frame(state, "Kraft", body, nav=False)
 
@@ -74,6 +78,7 @@ def Unlock(state: AppState) -> ft.Control:
         set_passphrase("")
 
     body = [
+        next_meeting_card(state),
         section_title(_("Your journal is locked")),
         field(state, _("Passphrase"), passphrase, set_passphrase, key="unlock-passphrase", autofocus=True,
                on_submit=submit),

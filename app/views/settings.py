@@ -26,6 +26,9 @@ def Settings(state: AppState) -> ft.Control:
 
     minutes = state.service.autolock_minutes()
     body: list[ft.Control] = [
+        section_title(_("My groups")),
+        *[ft.Text(g.label) for g in state.groups.list()],
+        ft.OutlinedButton(_("Add a group"), icon=ft.Icons.ADD, key="add-group", on_click=lambda: state.go("add_group")),
         section_title(_("Lock")),
         ft.Dropdown(
             label=_("Lock after this many idle minutes"), key="autolock", value=str(minutes),

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
+import time as clock_time
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import flet as ft
@@ -19,6 +19,8 @@ from app.config import CrisisLine, Profile
 from app.errors import KraftError
 from app.i18n import _
 from app.journal import Draft, Entry
+from app.schedule import Schedule
+from app.services.groups import GroupService, NextMeeting
 from app.services.idle import IdleTimer
 from app.services.journal import NEW_DRAFT, Journal
 from app.services.vault_service import PendingSetup, VaultService
@@ -26,7 +28,9 @@ from app.services.vault_service import PendingSetup, VaultService
 log = logging.getLogger(__name__)
 
 # Screens a locked app may show; every other screen needs the journal open.
-LOCKED_SCREENS = ("welcome", "setup", "recovery_code", "unlock", "recover", "neutral", "problem")
+LOCKED_SCREENS = ("welcome", "setup", "recovery_code", "unlock", "recover", "neutral", "problem", "home",
+                  "add_group", "guidelines", "help")
+ZONE_FOR_LANGUAGE = {"sv": "Europe/Stockholm", "nb": "Europe/Oslo", "da": "Europe/Copenhagen"}
 UNDO_SECONDS = 10
 
 
@@ -59,12 +63,13 @@ class AppState:
     limit: int = 50
     query: str = ""
     undo_id: str | None = None
-    undo_until: float = 0.0  # time.monotonic() when the undo window ends
+    undo_until: float = 0.0  # clock_time.monotonic() when the undo window ends
     editor: EditorState = field(default_factory=EditorState)
     revision: int = 0  # bumped after every journal change, so screens re-read it
     language: str = "en"
     idle: IdleTimer = field(default_factory=lambda: IdleTimer(5))
     lock_epoch: int = 0  # bumped by every lock, so an unlock that finishes after one is not shown
+    back_to: str = "welcome"  # where "Need help now?" returns to
 
     # ---- helpers ----
 
@@ -75,6 +80,43 @@ class AppState:
     @property
     def unlocked(self) -> bool:
         return self.service.is_unlocked
+
+    @property
+    def groups(self) -> GroupService:
+        return GroupService(self.service.engine, self.service.vault)
+
+    def next_meeting(self) -> NextMeeting | None:
+        return self.groups.next_meeting(datetime.now(UTC))
+
+    def home_screen(self) -> str:
+        """Where a locked app starts: unlock when there is a journal, the meeting for an anonymous member."""
+        if self.service.has_vault():
+            return "unlock"
+        return "home" if self.groups.list() else "welcome"
+
+    def show_help(self) -> None:
+        self.go("help", back_to=self.screen if self.screen != "help" else self.back_to)
+
+    def add_group(self, *, label: str, first: str, at: str, every: int, count: str) -> None:
+        """Add a group from the form's text; bad input is a clear error and nothing is stored."""
+        try:
+            day = date.fromisoformat(first.strip())
+            clock = time.fromisoformat(at.strip())
+        except ValueError:
+            self.error = _("Write the date as 2026-12-03 and the time as 18:00.")
+            return
+        try:
+            schedule = Schedule.weekly(zone=ZONE_FOR_LANGUAGE.get(self.language, "Europe/Stockholm"), first=day,
+                                       at=clock, interval=every, count=int(count) if count.strip() else None)
+            self.groups.add(label, schedule)
+        except ValueError:
+            self.error = _("The number of meetings must be a whole number.")
+            return
+        except KraftError as exc:
+            self.error = str(exc)
+            return
+        self.changed()
+        self.go("guidelines")
 
     def crisis_line(self) -> CrisisLine | None:
         """The region's first crisis line for the country of the member's language (else its first)."""
@@ -92,7 +134,7 @@ class AppState:
         for name, value in changes.items():
             setattr(self, name, value)
         if screen not in LOCKED_SCREENS and not self.unlocked:
-            screen = "unlock" if self.service.has_vault() else "welcome"
+            screen = self.home_screen()
         self.screen = screen
 
     def changed(self) -> None:
@@ -119,7 +161,7 @@ class AppState:
             lang = self.service.get_preference("language") or i18n.device_language() or self.profile.default_language
             self.set_language(lang, remember=False)
             self.idle.minutes = self.service.autolock_minutes()
-            self.screen = "unlock" if self.service.has_vault() else "welcome"
+            self.screen = self.home_screen()
         except KraftError as exc:
             self.set_language(i18n.device_language() or self.profile.default_language, remember=False)
             self.error = str(exc)
@@ -178,7 +220,7 @@ class AppState:
         self.notice = ""
         self.busy = ""
         self.error = ""
-        self.screen = "neutral" if neutral else ("unlock" if self.service.has_vault() else "welcome")
+        self.screen = "neutral" if neutral else self.home_screen()
 
     # ---- editor ----
 
@@ -238,7 +280,7 @@ class AppState:
 
     def delete_entry(self, entry_id: str) -> None:
         self.journal.delete(entry_id)
-        self.undo_id, self.undo_until = entry_id, time.monotonic() + UNDO_SECONDS
+        self.undo_id, self.undo_until = entry_id, clock_time.monotonic() + UNDO_SECONDS
         self.go("journal")
         self.changed()
 
@@ -256,7 +298,7 @@ class AppState:
             return
         try:
             self.autosave()
-            if self.undo_id and time.monotonic() >= self.undo_until:
+            if self.undo_id and clock_time.monotonic() >= self.undo_until:
                 self.journal.purge_deleted(older_than=timedelta(0))
                 self.undo_id = None
             self.service.vault.flush_deferred()

@@ -87,3 +87,30 @@ def test_an_unreadable_journal_is_explained(served_app, web, tmp_path: Path) -> 
     web.wait_for_text("Kraft kan inte öppna din dagbok")
     web.screenshot("sv-10-problem")
     assert (home / "kraft.db").read_bytes() == b"truncated " * 100
+
+
+@pytest.mark.browser
+def test_an_anonymous_member_gets_the_next_meeting(served_app, web, tmp_path: Path) -> None:
+    from datetime import date
+
+    home = tmp_path / "home"
+    server = served_app("app", env={"KRAFT_HOME": str(home), "LANG": "en_GB.UTF-8"})
+    web.open(server.url)
+    web.wait_for_text("Welcome to Kraft")
+    web.click_button("Just the meeting times")
+    web.wait_for_text("Add a group")
+    web.type_into("A name only you will recognise", "Thursday")
+    web.type_into("First meeting (date)", (date.today() + timedelta(days=9)).isoformat())
+    web.type_into("Number of meetings (empty: no end)", "10")
+    web.screenshot("en-11-add-group")
+    web.click_button("Add group")
+    web.wait_for_text("How the group works")
+    web.screenshot("en-12-guidelines")
+    web.click_button("I understand")
+    web.wait_for_text(re.compile(r"Meeting 1 of 10"), exact=False)  # the card reads as one node
+    assert web.text(re.compile(r"6:00\sPM"), exact=False).count() == 1  # 18:00 in the group's own zone
+    web.screenshot("en-13-anonymous-home")
+    web.label("Need help now?").first.click()
+    web.wait_for_text(re.compile("70 201 201"), exact=False)
+    web.screenshot("en-14-help")
+    assert not (home / "kraft.db").read_bytes().count(b"wrapped")  # no vault was made

@@ -1,0 +1,84 @@
+"""Groups in the UI: an anonymous member's next meeting, guidelines, help now, the next meeting when locked."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import flet as ft
+
+from app.config import Profile
+from app.services.vault_service import VaultService
+from app.views.app import build_main
+from tests.conftest import FAST_KDF
+from tests.ui.harness import UI, run_app
+from tests.ui.test_views import el, onboard
+
+
+def _main(home: Path, services: list[VaultService], language: str = "en"):  # type: ignore[no-untyped-def]
+    def factory() -> VaultService:
+        services.append(VaultService(home, kdf=FAST_KDF))
+        return services[-1]
+
+    return build_main(factory, profile=Profile(default_language=language), tick_seconds=3600)
+
+
+async def add_group(ui: UI, first: date, label: str = "Torsdag", every: str = "2", count: str = "10") -> None:
+    await ui.type(await el(ui, "group-label"), label)
+    await ui.type(await el(ui, "group-first"), first.isoformat())
+    await ui.type(await el(ui, "group-at"), "18:00")
+    await ui.fire(await el(ui, "group-every"), "select", every, props={"value": every})
+    await ui.type(await el(ui, "group-count"), count)
+    await ui.click(await el(ui, "save-group"))
+
+
+async def test_an_anonymous_member_adds_a_group_and_sees_the_next_meeting(home: Path) -> None:
+    first = date.today() + timedelta(days=3)
+    services: list[VaultService] = []
+    async with run_app(_main(home, services)) as ui:
+        await ui.click(await el(ui, "anonymous"))
+        await ui.type(await el(ui, "group-label"), "x")
+        await ui.type(await el(ui, "group-first"), "3 december")
+        await ui.click(await el(ui, "save-group"))
+        assert "2026-12-03" in (await el(ui, "error")).value  # a clear message, nothing stored
+        assert services[0].has_vault() is False
+        await add_group(ui, first)
+        assert ui.query(text="How the group works") and ui.query(text="If you can't come, tell the others.")
+        await ui.click(await el(ui, "guidelines-ok"))
+        assert (await el(ui, "next-number")).value == "Meeting 1 of 10"
+        assert (await el(ui, "next-countdown")).value in ("in 3 days", "in 2 days")
+    services[0].close()
+    async with run_app(_main(home, services)) as ui:  # opened again: straight to the meeting, no passphrase
+        assert (await el(ui, "next-number")).value == "Meeting 1 of 10"
+        assert not services[-1].has_vault()
+
+
+async def test_need_help_now_is_one_tap_away_and_comes_back(home: Path) -> None:
+    services: list[VaultService] = []
+    async with run_app(_main(home, services, language="sv")) as ui:
+        await ui.click(await el(ui, "help"))
+        assert ui.query(text="Behöver du hjälp nu?") or ui.query(text="Need help now?")
+        assert ui.query(text="90101") and ui.query(text="113") and ui.query(text="70 201 201")
+        tile = ui.find(ft.ListTile, key="call-SE-90101")
+        assert tile.url == "tel:90101"
+        await ui.click(await el(ui, "back"))
+        assert ui.query(text="Välkommen till Kraft")
+    for svc in services:
+        svc.close()
+
+
+async def test_the_unlock_screen_shows_the_next_meeting(home: Path) -> None:
+    services: list[VaultService] = []
+    async with run_app(_main(home, services)) as ui:
+        await onboard(ui)
+        await ui.fire(ui.find(ft.NavigationBar), "change", 3, props={"selected_index": 3})
+        await ui.click(await el(ui, "add-group"))
+        await add_group(ui, date.today() + timedelta(days=8), count="")
+        await ui.click(await el(ui, "guidelines-ok"))
+        assert ui.query(key="new-entry") and ui.query(key="next-meeting")
+        await ui.click(await el(ui, "quick-exit"))
+        await ui.click(await el(ui, "neutral-back"))
+        assert ui.query(key="unlock") and ui.query(key="next-when")
+        assert not ui.query(key="next-number")  # an open-ended group has no "of M"
+    for svc in services:
+        svc.close()
