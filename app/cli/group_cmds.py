@@ -181,7 +181,7 @@ def cmd_next(args: argparse.Namespace) -> int:
         return 0
     meeting = upcoming.meeting
     out(upcoming.group.label)
-    out(f"{format_when(meeting.start)}  ({render.meeting_number(meeting)})")
+    out(f"{format_when(meeting.start, own_zone=True)}  ({render.meeting_number(meeting)})")
     out(_("Group {group_id}, meeting {meeting_id}").format(group_id=upcoming.group.id[:render.SHORT_ID],
                                                            meeting_id=meeting.id))
     return 0
@@ -192,7 +192,7 @@ def cmd_cancel(args: argparse.Namespace) -> int:
         group = resolve_group(groups, args.id)
         meeting = find_meeting(group, args.meeting_id)
         groups.update_schedule(group.id, group.schedule.cancel(meeting.original_start))
-    out(_("Cancelled the meeting on {when}.").format(when=format_when(meeting.start)))
+    out(_("Cancelled the meeting on {when}.").format(when=format_when(meeting.start, own_zone=True)))
     return 0
 
 
@@ -201,7 +201,7 @@ def cmd_skip(args: argparse.Namespace) -> int:
         group = resolve_group(groups, args.id)
         meeting = find_meeting(group, args.meeting_id)
         groups.update_schedule(group.id, group.schedule.skip(meeting.original_start))
-    out(_("Skipped {when}: the group does not meet that week.").format(when=format_when(meeting.start)))
+    out(_("Skipped {when}: the group does not meet that week.").format(when=format_when(meeting.start, own_zone=True)))
     return 0
 
 
@@ -211,8 +211,8 @@ def cmd_move(args: argparse.Namespace) -> int:
         meeting = find_meeting(group, args.meeting_id)
         new_start = args.to.replace(tzinfo=group.schedule.tz)
         groups.update_schedule(group.id, group.schedule.move(meeting.original_start, new_start))
-    out(_("Moved the meeting on {old} to {new}.").format(old=format_when(meeting.start),
-                                                         new=format_when(new_start)))
+    out(_("Moved the meeting on {old} to {new}.").format(old=format_when(meeting.start, own_zone=True),
+                                                         new=format_when(new_start, own_zone=True)))
     return 0
 
 

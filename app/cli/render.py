@@ -81,16 +81,16 @@ def meeting_number(meeting: Meeting) -> str:
 
 def meeting_line(meeting: Meeting) -> str:
     """`<meeting id>  <local time>  Meeting N of M  (moved from ...)`: the id is what cancel/skip/move take."""
-    line = f"{meeting.id}  {format_when(meeting.start)}  {meeting_number(meeting)}"
+    line = f"{meeting.id}  {format_when(meeting.start, own_zone=True)}  {meeting_number(meeting)}"
     if meeting.moved:
-        line += "  (" + _("moved from {when}").format(when=format_when(meeting.original_start)) + ")"
+        line += "  (" + _("moved from {when}").format(when=format_when(meeting.original_start, own_zone=True)) + ")"
     return line
 
 
 def next_text(meeting: Meeting | None) -> str:
     if meeting is None:
         return _("no upcoming meetings")
-    return f"{format_when(meeting.start)}  ({meeting_number(meeting)})"
+    return f"{format_when(meeting.start, own_zone=True)}  ({meeting_number(meeting)})"
 
 
 def group_line(group: Group, now: datetime) -> str:

@@ -62,6 +62,7 @@ def test_anonymous_add_next_and_list_need_no_passphrase(kraft: Kraft, home: Path
     upcoming = kraft("group", "next")
     assert upcoming.code == 0, upcoming.err
     assert "Tuesdays" in upcoming.out and "Meeting 1 of 3" in upcoming.out and ids[0] in upcoming.out
+    assert "6:00" in upcoming.out and "5:00" not in upcoming.out  # in the group's zone, whatever the machine's
 
     listed = kraft("group", "list")
     assert listed.code == 0
