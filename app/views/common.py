@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -99,6 +100,19 @@ def field(state: AppState, label: str, value: str, setter: Callable[[str], Any],
 
     return ft.TextField(label=label, value=value, password=password, can_reveal_password=password, key=key,
                         autofocus=autofocus, on_change=change, on_submit=on_submit)
+
+
+def needs_journal(render: Callable[[AppState], ft.Control]) -> Callable[[AppState], ft.Control]:
+    """For screens that read the journal. Each screen is its own component and may re-render on its own
+    while a lock is under way (key gone, screen not yet switched): then it shows nothing, never raises."""
+
+    @functools.wraps(render)
+    def guarded(state: AppState) -> ft.Control:
+        if not state.unlocked:
+            return ft.Container()
+        return render(state)
+
+    return guarded
 
 
 def section_title(text: str) -> ft.Control:

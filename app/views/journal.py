@@ -10,7 +10,7 @@ from app.errors import KraftError
 from app.i18n import _, format_when, ngettext
 from app.journal import Entry
 from app.prompts import TOOLKIT, get_prompt, tag_label, theme_label, toolkit_label
-from app.views.common import frame, section_title
+from app.views.common import frame, needs_journal, section_title
 from app.views.groups import next_meeting_card
 from app.views.state import AppState
 
@@ -44,6 +44,7 @@ def undo_bar(state: AppState) -> list[ft.Control]:
 
 
 @ft.component
+@needs_journal
 def JournalList(state: AppState) -> ft.Control:
     page = state.journal.page(limit=state.limit)
     body: list[ft.Control] = [*undo_bar(state), next_meeting_card(state)]
@@ -65,6 +66,7 @@ def JournalList(state: AppState) -> ft.Control:
 
 
 @ft.component
+@needs_journal
 def EntryView(state: AppState) -> ft.Control:
     try:
         entry = state.journal.get(state.entry_id or "")
@@ -100,6 +102,7 @@ def EntryView(state: AppState) -> ft.Control:
 
 
 @ft.component
+@needs_journal
 def History(state: AppState) -> ft.Control:
     prompt = get_prompt(state.history_prompt or "")
     answers = state.journal.answers_to(state.history_prompt or "")
@@ -111,6 +114,7 @@ def History(state: AppState) -> ft.Control:
 
 
 @ft.component
+@needs_journal
 def Search(state: AppState) -> ft.Control:
     hits = state.journal.search(state.query) if state.query.strip() else []
 
@@ -129,6 +133,7 @@ def Search(state: AppState) -> ft.Control:
 
 
 @ft.component
+@needs_journal
 def Toolkit(state: AppState) -> ft.Control:
     sections = state.journal.toolkit()
     body: list[ft.Control] = [ft.Text(_("Answers you pinned, to come back to when things are hard."))]
