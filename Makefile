@@ -21,9 +21,9 @@ catalogs: $(STAMP)
 
 ## Re-extract every marked string and merge it into the catalogs (run after changing UI texts).
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 -o $(LOCALES)/kraft.pot --no-location --sort-output \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 -o $(LOCALES)/kraft.pot --no-location --sort-output --width=120 \
 		--project=Kraft --copyright-holder="Kraft developers" app
-	$(VENV)/bin/pybabel update -D kraft -i $(LOCALES)/kraft.pot -d $(LOCALES) --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -D kraft -i $(LOCALES)/kraft.pot -d $(LOCALES) --no-fuzzy-matching --width=120
 
 ## Start the app: a window where there is a display, else the web client on 127.0.0.1 (URL printed).
 run: $(STAMP) catalogs

@@ -85,3 +85,13 @@ def plan(schedule: Schedule, *, now: datetime, settings: ReminderSettings = Remi
             if now < at < meeting.start:
                 out.append(Reminder(at=at, kind=kind, meeting_id=meeting.id, meeting_start=meeting.start))
     return sorted(set(out), key=lambda r: (r.at, r.kind))
+
+
+def due(schedule: Schedule, *, now: datetime, settings: ReminderSettings = ReminderSettings(),
+        homework_open: bool = False) -> Reminder | None:
+    """The reminder to show in the app now: the latest one whose time has come, for a meeting not yet begun."""
+    longest = max((*settings.before, timedelta(days=(settings.homework_days_before or 0) + 1)))
+    window = plan(schedule, now=now - longest, settings=settings, homework_open=homework_open,
+                  horizon=2 * longest + timedelta(days=1))
+    shown = [r for r in window if r.at <= now < r.meeting_start]
+    return shown[-1] if shown else None

@@ -52,3 +52,18 @@ def test_texts_are_discreet_unless_asked() -> None:
     reminder = plan(_course(count=1), now=datetime(2026, 3, 10, tzinfo=TZ))[0]
     assert reminder.text("Torsdagsgruppen") == "You have a meeting at 18:00."
     assert "Torsdagsgruppen" in reminder.text("Torsdagsgruppen", details=True)
+
+
+def test_the_reminder_due_now_for_the_in_app_banner() -> None:
+    from app.reminders import due
+
+    course = _course(count=2)
+    assert due(course, now=datetime(2026, 3, 18, 17, tzinfo=TZ)) is None  # before 24 h
+    day_before = due(course, now=datetime(2026, 3, 18, 18, 30, tzinfo=TZ))
+    assert day_before is not None and day_before.kind == MEETING
+    assert day_before.at == datetime(2026, 3, 18, 18, tzinfo=TZ)
+    two_hours = due(course, now=datetime(2026, 3, 19, 16, 30, tzinfo=TZ))
+    assert two_hours is not None and two_hours.at == datetime(2026, 3, 19, 16, tzinfo=TZ)
+    assert due(course, now=datetime(2026, 3, 19, 18, 5, tzinfo=TZ)) is None  # the meeting has begun
+    nudge = due(course, now=datetime(2026, 3, 17, 19, tzinfo=TZ), homework_open=True)
+    assert nudge is not None and nudge.kind == HOMEWORK

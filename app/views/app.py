@@ -65,6 +65,8 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
         def lifecycle(e: ft.AppLifecycleStateChangeEvent) -> None:
             if e.state in LOCK_STATES:
                 state.lock()
+            elif e.state in (ft.AppLifecycleState.RESUME, ft.AppLifecycleState.SHOW):
+                state.changed()  # back in the app: reminders and countdowns are re-read
 
         page.on_app_lifecycle_state_change = lifecycle
         page.on_keyboard_event = lambda e: state.touch()

@@ -22,6 +22,20 @@ GUIDELINES = (
 COUNTRY_NAMES = {"SE": N_("Sweden"), "NO": N_("Norway"), "DK": N_("Denmark")}
 
 
+def reminder_banner(state: AppState) -> ft.Control:
+    """A due reminder, discreet (no group name, no theme): shown on open, on resume and while open."""
+    _minute = state.minute  # re-evaluated as the clock moves
+    reminder = state.due_reminder()
+    if reminder is None:
+        return ft.Container()
+    return ft.Semantics(live_region=True, content=ft.Container(
+        ft.Row([ft.Icon(ft.Icons.NOTIFICATIONS_ACTIVE_OUTLINED),
+                ft.Text(reminder.text(), expand=True, key="reminder-text"),
+                ft.IconButton(ft.Icons.CLOSE, tooltip=_("Dismiss"), key="reminder-dismiss",
+                              on_click=lambda: state.dismiss_reminder(reminder))]),
+        bgcolor=ft.Colors.TERTIARY_CONTAINER, border_radius=8, padding=ft.Padding.only(left=12)))
+
+
 def next_meeting_card(state: AppState) -> ft.Control:
     """Date, time, countdown and meeting N of M of the soonest meeting; nothing else (works locked)."""
     found = state.next_meeting()
@@ -43,6 +57,7 @@ def next_meeting_card(state: AppState) -> ft.Control:
 def Home(state: AppState) -> ft.Control:
     """For a member without a journal: the next meeting, and the way to a journal if they want one."""
     body: list[ft.Control] = [
+        reminder_banner(state),
         next_meeting_card(state),
         ft.OutlinedButton(_("Add another group"), icon=ft.Icons.ADD, key="add-group",
                           on_click=lambda: state.go("add_group")),

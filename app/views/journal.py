@@ -11,7 +11,7 @@ from app.i18n import _, format_when, ngettext
 from app.journal import Entry
 from app.prompts import TOOLKIT, get_prompt, tag_label, theme_label, toolkit_label
 from app.views.common import frame, needs_journal, section_title
-from app.views.groups import next_meeting_card
+from app.views.groups import next_meeting_card, reminder_banner
 from app.views.state import AppState
 
 PREVIEW_CHARS = 160
@@ -47,7 +47,7 @@ def undo_bar(state: AppState) -> list[ft.Control]:
 @needs_journal
 def JournalList(state: AppState) -> ft.Control:
     page = state.journal.page(limit=state.limit)
-    body: list[ft.Control] = [*undo_bar(state), next_meeting_card(state)]
+    body: list[ft.Control] = [*undo_bar(state), reminder_banner(state), next_meeting_card(state)]
     damaged = len(state.journal.damaged)
     if damaged:
         body.append(ft.Text(ngettext("{n} entry could not be opened and was skipped.",

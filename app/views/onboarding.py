@@ -7,7 +7,7 @@ import flet as ft
 from app.i18n import _
 from app.services.vault_service import MIN_PASSPHRASE
 from app.views.common import field, frame, section_title
-from app.views.groups import next_meeting_card
+from app.views.groups import next_meeting_card, reminder_banner
 from app.views.state import AppState
 
 
@@ -78,6 +78,7 @@ def Unlock(state: AppState) -> ft.Control:
         set_passphrase("")
 
     body = [
+        reminder_banner(state),
         next_meeting_card(state),
         section_title(_("Your journal is locked")),
         field(state, _("Passphrase"), passphrase, set_passphrase, key="unlock-passphrase", autofocus=True,

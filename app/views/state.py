@@ -14,11 +14,12 @@ from typing import Any
 
 import flet as ft
 
-from app import i18n
+from app import i18n, reminders
 from app.config import CrisisLine, Profile
 from app.errors import KraftError
 from app.i18n import _
 from app.journal import Draft, Entry
+from app.reminders import Reminder
 from app.schedule import Schedule
 from app.services.groups import GroupService, NextMeeting
 from app.services.idle import IdleTimer
@@ -26,6 +27,11 @@ from app.services.journal import NEW_DRAFT, Journal
 from app.services.vault_service import PendingSetup, VaultService
 
 log = logging.getLogger(__name__)
+
+
+def reminder_key(reminder: Reminder) -> str:
+    return f"{reminder.meeting_id}/{reminder.kind}/{reminder.at.isoformat()}"
+
 
 # Screens a locked app may show; every other screen needs the journal open.
 LOCKED_SCREENS = ("welcome", "setup", "recovery_code", "unlock", "recover", "neutral", "problem", "home",
@@ -70,6 +76,8 @@ class AppState:
     idle: IdleTimer = field(default_factory=lambda: IdleTimer(5))
     lock_epoch: int = 0  # bumped by every lock, so an unlock that finishes after one is not shown
     back_to: str = "welcome"  # where "Need help now?" returns to
+    dismissed: frozenset[str] = frozenset()  # reminders the member closed
+    minute: int = 0  # the clock, per minute: banners and countdowns re-render as it moves
 
     # ---- helpers ----
 
@@ -87,6 +95,16 @@ class AppState:
 
     def next_meeting(self) -> NextMeeting | None:
         return self.groups.next_meeting(datetime.now(UTC))
+
+    def due_reminder(self) -> Reminder | None:
+        """The reminder to show as a banner now, across every group, unless the member closed it."""
+        now = datetime.now(UTC)
+        found = [r for g in self.groups.list() if (r := reminders.due(g.schedule, now=now)) is not None]
+        found = [r for r in found if reminder_key(r) not in self.dismissed]
+        return max(found, key=lambda r: r.at, default=None)
+
+    def dismiss_reminder(self, reminder: Reminder) -> None:
+        self.dismissed = self.dismissed | {reminder_key(reminder)}
 
     def home_screen(self) -> str:
         """Where a locked app starts: unlock when there is a journal, the meeting for an anonymous member."""
@@ -293,6 +311,9 @@ class AppState:
     def tick(self) -> None:
         """Every few seconds: autosave the draft, end a passed undo window, lock when idle too long, and
         write any sealed draft that could not be written before (even while locked)."""
+        minute = int(clock_time.time() // 60)
+        if minute != self.minute:
+            self.minute = minute  # re-render: countdowns and reminder banners follow the clock
         if not self.unlocked:
             self.service.vault.flush_deferred()
             return

@@ -82,3 +82,31 @@ async def test_the_unlock_screen_shows_the_next_meeting(home: Path) -> None:
         assert not ui.query(key="next-number")  # an open-ended group has no "of M"
     for svc in services:
         svc.close()
+
+
+async def test_a_due_reminder_shows_as_a_discreet_banner(home: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import app.views.state as state_module
+
+    fixed = datetime(2026, 3, 19, 16, 30, tzinfo=ZoneInfo("Europe/Stockholm"))  # 90 min before an 18:00 meeting
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
+            return fixed.astimezone(tz) if tz else fixed
+
+    monkeypatch.setattr(state_module, "datetime", Clock)
+    services: list[VaultService] = []
+    async with run_app(_main(home, services)) as ui:
+        await ui.click(await el(ui, "anonymous"))
+        await add_group(ui, date(2026, 3, 5), label="Torsdagsgruppen", every="2", count="6")
+        await ui.click(await el(ui, "guidelines-ok"))
+        banner = await el(ui, "reminder-text")
+        assert banner.value == "You have a meeting at 18:00."  # discreet: no group name
+        assert (await el(ui, "next-number")).value == "Meeting 2 of 6"
+        await ui.click(await el(ui, "reminder-dismiss"))
+        await ui.wait_for(lambda: ui.query(key="reminder-text") is None)
+    for svc in services:
+        svc.close()
