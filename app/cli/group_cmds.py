@@ -187,22 +187,22 @@ def cmd_next(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_cancel(args: argparse.Namespace) -> int:
+def _change_meeting(args: argparse.Namespace, change: str, done: str) -> int:
+    """Cancel or skip one meeting (`change` names the Schedule method) and say what happened."""
     with open_groups() as groups:
         group = resolve_group(groups, args.id)
         meeting = find_meeting(group, args.meeting_id)
-        groups.update_schedule(group.id, group.schedule.cancel(meeting.original_start))
-    out(_("Cancelled the meeting on {when}.").format(when=format_when(meeting.start, own_zone=True)))
+        groups.update_schedule(group.id, getattr(group.schedule, change)(meeting.original_start))
+    out(_(done).format(when=format_when(meeting.start, own_zone=True)))
     return 0
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    return _change_meeting(args, "cancel", N_("Cancelled the meeting on {when}."))
 
 
 def cmd_skip(args: argparse.Namespace) -> int:
-    with open_groups() as groups:
-        group = resolve_group(groups, args.id)
-        meeting = find_meeting(group, args.meeting_id)
-        groups.update_schedule(group.id, group.schedule.skip(meeting.original_start))
-    out(_("Skipped {when}: the group does not meet that week.").format(when=format_when(meeting.start, own_zone=True)))
-    return 0
+    return _change_meeting(args, "skip", N_("Skipped {when}: the group does not meet that week."))
 
 
 def cmd_move(args: argparse.Namespace) -> int:

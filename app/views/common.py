@@ -91,7 +91,7 @@ def frame(state: AppState, title: str, body: Sequence[ft.Control], *, nav: bool 
 
 
 def field(state: AppState, label: str, value: str, setter: Callable[[str], Any], *, key: str,
-          password: bool = True, autofocus: bool = False, on_submit: Any = None) -> ft.TextField:
+          password: bool = True, autofocus: bool = False, on_submit: Any = None, helper: str = "") -> ft.TextField:
     """A text field held in component state; typing counts as activity for the idle lock."""
 
     def change(e: Any) -> None:
@@ -99,7 +99,7 @@ def field(state: AppState, label: str, value: str, setter: Callable[[str], Any],
         setter(e.control.value)
 
     return ft.TextField(label=label, value=value, password=password, can_reveal_password=password, key=key,
-                        autofocus=autofocus, on_change=change, on_submit=on_submit)
+                        autofocus=autofocus, on_change=change, on_submit=on_submit, helper=helper or None)
 
 
 def needs_journal(render: Callable[[AppState], ft.Control]) -> Callable[[AppState], ft.Control]:

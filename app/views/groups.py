@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import flet as ft
 
 from app.i18n import N_, _, format_countdown, format_when
-from app.views.common import frame, section_title
+from app.views.common import field, frame, section_title
 from app.views.state import AppState
 
 GUIDELINES = (
@@ -75,26 +74,20 @@ def AddGroup(state: AppState) -> ft.Control:
     every, set_every = ft.use_state("1")
     count, set_count = ft.use_state("")
 
-    def text(name: str, value: str, setter: Any, key: str, hint: str = "") -> ft.TextField:
-        def change(e: Any) -> None:
-            state.touch()
-            setter(e.control.value)
-
-        return ft.TextField(label=name, value=value, key=key, helper=hint or None, on_change=change)
-
     body: list[ft.Control] = [
         ft.Text(_("Only the meeting times and the name you choose are kept, so nothing here says what the "
                   "group is about.")),
-        text(_("A name only you will recognise"), label, set_label, "group-label", _("e.g. Thursday")),
-        text(_("First meeting (date)"), first, set_first, "group-first",
-             _("e.g. {example}").format(example="2026-12-03")),
-        text(_("Time"), at, set_at, "group-at"),
+        field(state, _("A name only you will recognise"), label, set_label, key="group-label", password=False,
+              helper=_("e.g. Thursday")),
+        field(state, _("First meeting (date)"), first, set_first, key="group-first", password=False,
+              helper=_("e.g. {example}").format(example="2026-12-03")),
+        field(state, _("Time"), at, set_at, key="group-at", password=False),
         ft.Dropdown(label=_("How often"), key="group-every", value=every,
                     on_select=lambda e: set_every(e.control.value),
                     options=[ft.DropdownOption(key="1", text=_("Every week")),
                              ft.DropdownOption(key="2", text=_("Every second week")),
                              ft.DropdownOption(key="3", text=_("Every third week"))]),
-        text(_("Number of meetings (empty: no end)"), count, set_count, "group-count"),
+        field(state, _("Number of meetings (empty: no end)"), count, set_count, key="group-count", password=False),
         ft.FilledButton(_("Add group"), key="save-group", on_click=lambda: state.add_group(
             label=label, first=first, at=at, every=int(every), count=count)),
     ]
