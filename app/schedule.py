@@ -133,6 +133,12 @@ class Schedule:
             raise KraftError(Msg.SCHEDULE_INVALID, detail="a new start needs a time zone")
         return replace(self, moved={**self.moved, slot: new_start.astimezone(self.tz)})
 
+    def restore(self, original_start: datetime) -> Schedule:
+        """Undo a cancel or a move: the meeting is back at its original time."""
+        slot = self._slot(original_start)
+        return replace(self, cancelled=self.cancelled - {slot},
+                       moved={k: v for k, v in self.moved.items() if k != slot})
+
     def _slot(self, original_start: datetime) -> datetime:
         """The rule's occurrence at exactly this original start, or a clear error."""
         wanted = original_start.astimezone(self.tz)

@@ -57,6 +57,18 @@ def test_moved_and_cancelled_meetings() -> None:
     assert changed.next_meeting(datetime(2026, 9, 18, tzinfo=UTC)).start.date() == date(2026, 10, 13)
 
 
+def test_restore_undoes_a_cancel_and_a_move() -> None:
+    tz = ZoneInfo("Europe/Oslo")
+    course = Schedule.weekly(zone="Europe/Oslo", first=date(2026, 9, 1), at=time(17, 30), count=3)
+    second, third = (m.original_start for m in course.meetings()[1:3])
+    changed = course.move(second, datetime(2026, 9, 9, 19, tzinfo=tz)).cancel(third)
+    restored = changed.restore(second).restore(third)
+    assert restored.meetings() == course.meetings()
+    assert restored.to_dict() == course.to_dict()
+    with pytest.raises(KraftError):
+        course.restore(datetime(2026, 9, 2, 17, 30, tzinfo=tz))  # no meeting starts then
+
+
 def test_a_meeting_going_on_is_the_next_meeting() -> None:
     course = Schedule.weekly(zone="Europe/Copenhagen", first=date(2026, 5, 5), at=time(18), count=2,
                              duration=timedelta(hours=2))

@@ -25,15 +25,14 @@ from app.cli.journal_cmds import MIN_ID_PREFIX
 from app.errors import KraftError, Msg
 from app.fileio import write_atomic
 from app.i18n import N_, _, format_when
-from app.ics import schedule_to_ics
 from app.schedule import INTERVALS, Meeting, Schedule
+from app.services.calendar import calendar_file
 from app.services.groups import Group, GroupDetails, GroupService
 from app.storage.db import checkpoint, open_database
 from app.storage.vault import DamagedRecord, Vault
 
 DEFAULT_ZONE = "Europe/Stockholm"  # not the device's TZ: a group meets where it meets
 DEFAULT_DURATION = 120
-ALARM_TEXT = N_("Meeting soon")  # discreet: calendar alarms show on lock screens
 
 
 def now() -> datetime:
@@ -106,12 +105,7 @@ def resolve_group(groups: GroupService, given: str) -> Group:
 
 
 def find_meeting(group: Group, meeting_id: str) -> Meeting:
-    """One of the group's meetings (cancelled ones included) by its stable id, e.g. 20261203T170000Z."""
-    wanted = meeting_id.strip().upper()
-    for meeting in group.schedule.meetings():
-        if meeting.id == wanted:
-            return meeting
-    raise KraftError(Msg.MEETING_NOT_FOUND, meeting_id=meeting_id)
+    return group.meeting(meeting_id)
 
 
 # ---- commands ----
@@ -227,8 +221,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 def cmd_export_ics(args: argparse.Namespace) -> int:
     with open_groups() as groups:
         group = resolve_group(groups, args.id)
-    data = schedule_to_ics(group.schedule, uid=f"{group.id}@kraft", summary=group.label,
-                           alarm_text=_(ALARM_TEXT))
+    _name, data = calendar_file(group)
     if args.output is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

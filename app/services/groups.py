@@ -41,6 +41,14 @@ class Group:
     label: str
     schedule: Schedule
 
+    def meeting(self, meeting_id: str) -> Meeting:
+        """One of the group's meetings (cancelled ones included) by its stable id, e.g. 20261203T170000Z."""
+        wanted = meeting_id.strip().upper()
+        for meeting in self.schedule.meetings():
+            if meeting.id == wanted:
+                return meeting
+        raise KraftError(Msg.MEETING_NOT_FOUND, meeting_id=meeting_id)
+
 
 @dataclass(frozen=True)
 class NextMeeting:
