@@ -13,6 +13,7 @@ start (RFC 5545's RECURRENCE-ID), never its position, so moving or cancelling on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,6 +28,17 @@ from app.errors import KraftError, Msg
 INTERVALS = (1, 2, 3)
 MAX_COUNT = 60
 OPEN_HORIZON = timedelta(days=2 * 366)  # how far ahead an open-ended schedule is expanded
+
+
+_CLOCK = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
+
+
+def parse_clock(text: str) -> time:
+    """A wall-clock time as people write it in the Nordics: 18:00 or 18.00 (ValueError otherwise)."""
+    found = _CLOCK.fullmatch(text.strip())
+    if not found:
+        raise ValueError(f"not a time: {text!r}")
+    return time(int(found[1]), int(found[2]))
 
 
 def meeting_id(original_start: datetime) -> str:

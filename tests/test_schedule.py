@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.errors import KraftError, Msg
-from app.schedule import Schedule, meeting_id
+from app.schedule import Schedule, meeting_id, parse_clock
 
 NORDIC = ("Europe/Stockholm", "Europe/Oslo", "Europe/Copenhagen")
 
@@ -55,6 +55,18 @@ def test_moved_and_cancelled_meetings() -> None:
     # the next meeting after the first skips the cancelled one, and finds the moved one at its new time
     assert changed.next_meeting(datetime(2026, 9, 2, tzinfo=UTC)).start == moved.start
     assert changed.next_meeting(datetime(2026, 9, 18, tzinfo=UTC)).start.date() == date(2026, 10, 13)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("18:00", time(18)), ("18.30", time(18, 30)), (" 9:05 ", time(9, 5)),
+                                                ("00:00", time(0))])
+def test_a_time_is_read_as_people_write_it(text: str, expected: time) -> None:
+    assert parse_clock(text) == expected
+
+
+@pytest.mark.parametrize("text", ["19", "24:00", "18:60", "18:5", "1800", "18:00:00", "", "kl 18"])
+def test_a_time_that_is_not_one_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_clock(text)
 
 
 def test_restore_undoes_a_cancel_and_a_move() -> None:

@@ -25,7 +25,7 @@ from app.cli.journal_cmds import MIN_ID_PREFIX
 from app.errors import KraftError, Msg
 from app.fileio import write_atomic
 from app.i18n import N_, _, format_when
-from app.schedule import INTERVALS, Meeting, Schedule
+from app.schedule import INTERVALS, Meeting, Schedule, parse_clock
 from app.services.calendar import calendar_file
 from app.services.groups import Group, GroupDetails, GroupService
 from app.storage.db import checkpoint, open_database
@@ -53,7 +53,7 @@ def parse_date(value: str) -> date:
 
 def parse_time(value: str) -> time:
     try:
-        return datetime.strptime(value.strip(), "%H:%M").time()
+        return parse_clock(value)
     except ValueError:
         raise argparse.ArgumentTypeError(
             _("{value} is not a time: write it as HH:MM, e.g. 18:00").format(value=value)) from None

@@ -8,6 +8,7 @@ for a member who never set a passphrase. Theme, place and online link are sealed
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,8 +20,9 @@ from app.journal import pack, unpack
 from app.schedule import Meeting, Schedule
 from app.storage.crypto import new_record_id
 from app.storage.models import MeetingGroup
-from app.storage.vault import Vault
+from app.storage.vault import DamagedRecord, Vault
 
+log = logging.getLogger(__name__)
 GROUP = "group"
 MAX_LABEL = 40
 _groups = MeetingGroup.__table__  # type: ignore[attr-defined]
@@ -106,6 +108,14 @@ class GroupService:
         assert self._vault is not None
         payload = self._vault.get(GROUP, group_id)
         return GroupDetails(**unpack(payload)) if payload else None
+
+    def readable_details(self, group_id: str) -> GroupDetails | None:
+        """`details`, with a damaged record logged and treated as none (for screens that must not fail)."""
+        try:
+            return self.details(group_id)
+        except DamagedRecord:
+            log.warning("the details record of group %s is damaged", group_id)
+            return None
 
     def update_schedule(self, group_id: str, schedule: Schedule) -> Group:
         """Store a changed schedule (a moved, cancelled or skipped meeting)."""

@@ -15,7 +15,7 @@ from app.config import Profile, load_profile
 from app.errors import KraftError
 from app.services.vault_service import VaultService
 from app.views.editor import Editor
-from app.views.groups import AddGroup, Guidelines, Help, Home
+from app.views.groups import AddGroup, GroupView, Guidelines, Help, Home, MeetingChange
 from app.views.journal import EntryView, History, JournalList, Search, Toolkit
 from app.views.onboarding import Neutral, Problem, Recover, RecoveryCode, Setup, Unlock, Welcome
 from app.views.settings import Settings
@@ -25,7 +25,8 @@ SCREENS: dict[str, Callable[[AppState], Any]] = {
     "welcome": Welcome, "setup": Setup, "recovery_code": RecoveryCode, "unlock": Unlock, "recover": Recover,
     "neutral": Neutral, "journal": JournalList, "entry": EntryView, "history": History, "editor": Editor,
     "search": Search, "toolkit": Toolkit, "settings": Settings, "problem": Problem,
-    "home": Home, "add_group": AddGroup, "guidelines": Guidelines, "help": Help,
+    "home": Home, "add_group": AddGroup, "guidelines": Guidelines, "help": Help, "group": GroupView,
+    "meeting": MeetingChange,
 }
 log = logging.getLogger(__name__)
 TICK_SECONDS = 3.0

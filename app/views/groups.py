@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from zoneinfo import available_timezones
 
 import flet as ft
 
-from app.i18n import N_, _, format_countdown, format_when
+from app.i18n import N_, _, format_countdown, format_when, ngettext
+from app.schedule import Meeting
+from app.services.groups import Group, GroupDetails
 from app.views.common import field, frame, section_title
 from app.views.state import AppState
 
@@ -49,7 +53,21 @@ def next_meeting_card(state: AppState) -> ft.Control:
     if meeting.number is not None and meeting.total is not None:
         lines.append(ft.Text(_("Meeting {n} of {m}").format(n=meeting.number, m=meeting.total), key="next-number"))
     lines.append(ft.Text(found.group.label, theme_style=ft.TextThemeStyle.BODY_SMALL))
-    return ft.Card(ft.Container(ft.Column(lines, spacing=4), padding=16), key="next-meeting")
+    return ft.Card(ft.Container(ft.Column(lines, spacing=4), padding=16, key="next-meeting-open",
+                                on_click=lambda: state.go("group", group_id=found.group.id)), key="next-meeting")
+
+
+def group_tiles(state: AppState) -> list[ft.Control]:
+    """Every group the member follows, each opening its own screen."""
+    now = datetime.now(UTC)
+    tiles: list[ft.Control] = []
+    for group in sorted(state.groups.list(), key=lambda g: g.label.casefold()):
+        upcoming = group.schedule.next_meeting(now)
+        when = format_when(upcoming.start, own_zone=True) if upcoming else _("No more meetings")
+        tiles.append(ft.ListTile(leading=ft.Icon(ft.Icons.GROUPS_OUTLINED), title=ft.Text(group.label),
+                                 subtitle=ft.Text(when), key=f"group-{group.id}",
+                                 on_click=lambda _e, g=group: state.go("group", group_id=g.id)))
+    return tiles
 
 
 @ft.component
@@ -58,12 +76,38 @@ def Home(state: AppState) -> ft.Control:
     body: list[ft.Control] = [
         reminder_banner(state),
         next_meeting_card(state),
+        section_title(_("My groups")),
+        *group_tiles(state),
         ft.OutlinedButton(_("Add another group"), icon=ft.Icons.ADD, key="add-group",
                           on_click=lambda: state.go("add_group")),
         ft.Text(_("Want to answer the homework too? A journal keeps your answers encrypted on this device.")),
         ft.FilledButton(_("Create my journal"), key="start", on_click=lambda: state.go("setup")),
     ]
     return frame(state, "Kraft", body, nav=False)
+
+
+NORDIC_ZONES = ("Europe/Stockholm", "Europe/Oslo", "Europe/Copenhagen", "Europe/Helsinki", "Atlantic/Reykjavik")
+
+
+def zone_options() -> list[ft.DropdownOption]:
+    """The Nordic zones first, then the rest of Europe: a group meets where it meets, not where the phone is."""
+    rest = sorted(z for z in available_timezones() if z.startswith("Europe/") and z not in NORDIC_ZONES)
+    return [ft.DropdownOption(key=z, text=z.split("/", 1)[1].replace("_", " ")) for z in (*NORDIC_ZONES, *rest)]
+
+
+def details_fields(state: AppState, values: dict[str, str], set_value: Callable[[str, str], None]) -> list[ft.Control]:
+    """Theme, place and link: only with the journal open, because only there are they kept encrypted."""
+    if not state.unlocked:
+        return [ft.Text(_("Theme, place and link are kept only in an encrypted journal, so they can be added "
+                          "when your journal is open."), theme_style=ft.TextThemeStyle.BODY_SMALL)]
+    return [
+        section_title(_("Only in your encrypted journal (optional)")),
+        field(state, _("Theme"), values["theme"], lambda v: set_value("theme", v), key="group-theme", password=False),
+        field(state, _("Place"), values["place"], lambda v: set_value("place", v), key="group-place", password=False,
+              helper=_("e.g. the address or the room")),
+        field(state, _("Online link"), values["link"], lambda v: set_value("link", v), key="group-link",
+              password=False),
+    ]
 
 
 @ft.component
@@ -73,10 +117,15 @@ def AddGroup(state: AppState) -> ft.Control:
     at, set_at = ft.use_state("18:00")
     every, set_every = ft.use_state("1")
     count, set_count = ft.use_state("")
+    zone, set_zone = ft.use_state(state.default_zone())
+    details, set_details = ft.use_state({"theme": "", "place": "", "link": ""})
+
+    def set_detail(name: str, value: str) -> None:
+        set_details(lambda prev: {**prev, name: value})
 
     body: list[ft.Control] = [
-        ft.Text(_("Only the meeting times and the name you choose are kept, so nothing here says what the "
-                  "group is about.")),
+        ft.Text(_("Only the meeting times and the name you choose are kept unencrypted, so nothing of that "
+                  "says what the group is about.")),
         field(state, _("A name only you will recognise"), label, set_label, key="group-label", password=False,
               helper=_("e.g. Thursday")),
         field(state, _("First meeting (date)"), first, set_first, key="group-first", password=False,
@@ -88,11 +137,145 @@ def AddGroup(state: AppState) -> ft.Control:
                              ft.DropdownOption(key="2", text=_("Every second week")),
                              ft.DropdownOption(key="3", text=_("Every third week"))]),
         field(state, _("Number of meetings (empty: no end)"), count, set_count, key="group-count", password=False),
+        ft.Dropdown(label=_("Time zone where the group meets"), key="group-zone", value=zone, enable_filter=True,
+                    editable=True, menu_height=320, on_select=lambda e: set_zone(e.control.value),
+                    options=zone_options()),
+        *details_fields(state, details, set_detail),
         ft.FilledButton(_("Add group"), key="save-group", on_click=lambda: state.add_group(
-            label=label, first=first, at=at, every=int(every), count=count)),
+            label=label, first=first, at=at, every=int(every), count=count, zone=zone, **details)),
     ]
     return frame(state, _("Add a group"), body, nav=False,
                  back=lambda: state.go("settings" if state.unlocked else state.home_screen()))
+
+
+INTERVAL_TEXT = {1: N_("Every week at {time}"), 2: N_("Every second week at {time}"),
+                 3: N_("Every third week at {time}")}
+UPCOMING_SHOWN = 6
+
+
+def meeting_subtitle(meeting: Meeting) -> str:
+    if meeting.cancelled:
+        return _("Cancelled")
+    parts = []
+    if meeting.number is not None:
+        parts.append(_("Meeting {n} of {m}").format(n=meeting.number, m=meeting.total) if meeting.total
+                     else _("Meeting {n}").format(n=meeting.number))
+    if meeting.moved:
+        parts.append(_("moved from {when}").format(when=format_when(meeting.original_start, own_zone=True)))
+    return " · ".join(parts)
+
+
+def schedule_summary(group: Group) -> list[ft.Control]:
+    schedule = group.schedule
+    lines = [_(INTERVAL_TEXT[schedule.interval]).format(time=schedule.first_start.strftime("%H:%M"))]
+    if schedule.count is not None:
+        lines.append(ngettext("A course of {n} meeting", "A course of {n} meetings", schedule.count)
+                     .format(n=schedule.count))
+    elif schedule.until is not None:
+        lines.append(_("Until {date}").format(date=schedule.until.isoformat()))
+    lines.append(_("Times are in {zone}.").format(zone=schedule.zone))
+    return [ft.Text(line) for line in lines]
+
+
+def details_lines(details: GroupDetails | None) -> list[ft.Control]:
+    if details is None:
+        return []
+    out: list[ft.Control] = []
+    if details.theme:
+        out.append(ft.Text(_("Theme: {theme}").format(theme=details.theme), key="group-theme-text"))
+    if details.place:
+        out.append(ft.Text(_("Place: {place}").format(place=details.place), key="group-place-text"))
+    if details.link:
+        out.append(ft.TextButton(details.link, icon=ft.Icons.LINK, url=details.link, key="group-link-open"))
+    return out
+
+
+@ft.component
+def GroupView(state: AppState) -> ft.Control:
+    """One group: its schedule, the coming meetings (each can be changed), calendar export, removal."""
+    confirm_remove, set_confirm_remove = ft.use_state(False)
+    group = state.current_group()
+    back = lambda: state.go("settings" if state.unlocked else state.home_screen())  # noqa: E731
+    if group is None:
+        return frame(state, _("Group"), [ft.Text(_("This group is no longer in the app."))], nav=False, back=back)
+    now = datetime.now(UTC)
+    coming = [m for m in group.schedule.meetings() if m.end > now][:UPCOMING_SHOWN]
+
+    async def export() -> None:
+        name, data = state.calendar_file(group)
+        try:
+            await ft.FilePicker().save_file(dialog_title=_("Save the calendar file"), file_name=name,
+                                            src_bytes=data)
+        except Exception as exc:  # the platform's picker failed: say so, nothing else changes
+            state.error = _("The calendar file could not be saved: {detail}").format(detail=exc)
+            return
+        state.notice = _("Open the calendar file to add every meeting to your calendar.")
+
+    body: list[ft.Control] = [*schedule_summary(group), *details_lines(state.group_details(group)),
+                              section_title(_("Coming meetings"))]
+    if not coming:
+        body.append(ft.Text(_("No more meetings")))
+    body += [ft.ListTile(title=ft.Text(format_when(m.start, own_zone=True)), subtitle=ft.Text(meeting_subtitle(m)),
+                         leading=ft.Icon(ft.Icons.EVENT_BUSY if m.cancelled else ft.Icons.EVENT),
+                         trailing=ft.Icon(ft.Icons.EDIT_CALENDAR_OUTLINED), key=f"meeting-{m.id}",
+                         on_click=lambda _e, m=m: state.go("meeting", meeting_id=m.id)) for m in coming]
+    body += [
+        section_title(_("Calendar")),
+        ft.Text(_("The calendar file holds the meeting times, your name for the group and reminders; nothing "
+                  "about what the group is about.")),
+        ft.OutlinedButton(_("Add to my calendar (.ics)"), icon=ft.Icons.CALENDAR_MONTH, key="export-ics",
+                          on_click=export),
+        section_title(_("Remove")),
+    ]
+    if confirm_remove:
+        body += [ft.Text(_("Remove “{label}” from this app? Its meetings disappear from this device.")
+                         .format(label=group.label)),
+                 ft.Row([ft.FilledButton(_("Remove"), key="remove-group-confirm", on_click=state.remove_group),
+                         ft.TextButton(_("Keep it"), key="remove-group-keep",
+                                       on_click=lambda: set_confirm_remove(False))])]
+    else:
+        body.append(ft.OutlinedButton(_("Remove this group"), icon=ft.Icons.DELETE_OUTLINE, key="remove-group",
+                                      on_click=lambda: set_confirm_remove(True)))
+    return frame(state, group.label, body, nav=False, back=back)
+
+
+@ft.component
+def MeetingChange(state: AppState) -> ft.Control:
+    """Move, cancel or restore one meeting in the member's own copy of the schedule."""
+    group = state.current_group()
+    meeting = None
+    if group is not None and state.meeting_id:
+        meeting = next((m for m in group.schedule.meetings() if m.id == state.meeting_id), None)
+    start = meeting.start if meeting else datetime.now(UTC)
+    day, set_day = ft.use_state(start.date().isoformat())
+    at, set_at = ft.use_state(start.strftime("%H:%M"))
+    back = lambda: state.go("group")  # noqa: E731
+    if group is None or meeting is None:
+        return frame(state, _("Change a meeting"), [ft.Text(_("This meeting is no longer in the app."))],
+                     nav=False, back=back)
+    body: list[ft.Control] = [
+        ft.Text(format_when(meeting.start, own_zone=True), theme_style=ft.TextThemeStyle.TITLE_LARGE,
+                key="meeting-when"),
+        ft.Text(meeting_subtitle(meeting)),
+        ft.Text(_("This changes only your own copy of the schedule, on this device.")),
+    ]
+    if not meeting.cancelled:
+        body += [
+            section_title(_("Move it")),
+            field(state, _("New date"), day, set_day, key="move-day", password=False,
+                  helper=_("e.g. {example}").format(example="2026-12-03")),
+            field(state, _("New time"), at, set_at, key="move-at", password=False),
+            ft.FilledButton(_("Move the meeting"), key="move-meeting",
+                            on_click=lambda: state.change_meeting("move", day=day, at=at)),
+            section_title(_("Call it off")),
+            ft.OutlinedButton(_("Cancel this meeting"), icon=ft.Icons.EVENT_BUSY, key="cancel-meeting",
+                              on_click=lambda: state.change_meeting("cancel")),
+        ]
+    if meeting.cancelled or meeting.moved:
+        body.append(ft.OutlinedButton(
+            _("Back to {when}").format(when=format_when(meeting.original_start, own_zone=True)),
+            icon=ft.Icons.RESTORE, key="restore-meeting", on_click=lambda: state.change_meeting("restore")))
+    return frame(state, _("Change a meeting"), body, nav=False, back=back)
 
 
 @ft.component

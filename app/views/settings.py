@@ -6,6 +6,7 @@ import flet as ft
 
 from app.i18n import _
 from app.views.common import field, frame, section_title
+from app.views.groups import group_tiles
 from app.views.state import AppState
 
 AUTOLOCK_CHOICES = (1, 2, 5, 10, 15, 30, 60)
@@ -27,7 +28,7 @@ def Settings(state: AppState) -> ft.Control:
     minutes = state.service.autolock_minutes()
     body: list[ft.Control] = [
         section_title(_("My groups")),
-        *[ft.Text(g.label) for g in state.groups.list()],
+        *group_tiles(state),
         ft.OutlinedButton(_("Add a group"), icon=ft.Icons.ADD, key="add-group", on_click=lambda: state.go("add_group")),
         section_title(_("Lock")),
         ft.Dropdown(

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import time as clock_time
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import flet as ft
@@ -20,8 +20,9 @@ from app.errors import KraftError
 from app.i18n import _
 from app.journal import Draft, Entry
 from app.reminders import Reminder
-from app.schedule import Schedule
-from app.services.groups import GroupService, NextMeeting
+from app.schedule import Schedule, parse_clock
+from app.services.calendar import calendar_file
+from app.services.groups import Group, GroupDetails, GroupService, NextMeeting
 from app.services.idle import IdleTimer
 from app.services.journal import NEW_DRAFT, Journal
 from app.services.vault_service import PendingSetup, VaultService
@@ -35,7 +36,7 @@ def reminder_key(reminder: Reminder) -> str:
 
 # Screens a locked app may show; every other screen needs the journal open.
 LOCKED_SCREENS = ("welcome", "setup", "recovery_code", "unlock", "recover", "neutral", "problem", "home",
-                  "add_group", "guidelines", "help")
+                  "add_group", "guidelines", "help", "group", "meeting")
 ZONE_FOR_LANGUAGE = {"sv": "Europe/Stockholm", "nb": "Europe/Oslo", "da": "Europe/Copenhagen"}
 UNDO_SECONDS = 10
 
@@ -78,6 +79,8 @@ class AppState:
     back_to: str = "welcome"  # where "Need help now?" returns to
     dismissed: frozenset[str] = frozenset()  # reminders the member closed
     minute: int = 0  # the clock, per minute: banners and countdowns re-render as it moves
+    group_id: str | None = None  # the group shown
+    meeting_id: str | None = None  # the meeting being changed
 
     # ---- helpers ----
 
@@ -115,18 +118,20 @@ class AppState:
     def show_help(self) -> None:
         self.go("help", back_to=self.screen if self.screen != "help" else self.back_to)
 
-    def add_group(self, *, label: str, first: str, at: str, every: int, count: str) -> None:
+    def add_group(self, *, label: str, first: str, at: str, every: int, count: str, zone: str = "",
+                  theme: str = "", place: str = "", link: str = "") -> None:
         """Add a group from the form's text; bad input is a clear error and nothing is stored."""
         try:
             day = date.fromisoformat(first.strip())
-            clock = time.fromisoformat(at.strip())
+            clock = parse_clock(at)
         except ValueError:
             self.error = _("Write the date as 2026-12-03 and the time as 18:00.")
             return
+        details = GroupDetails(theme=theme.strip(), place=place.strip(), link=link.strip())
         try:
-            schedule = Schedule.weekly(zone=ZONE_FOR_LANGUAGE.get(self.language, "Europe/Stockholm"), first=day,
-                                       at=clock, interval=every, count=int(count) if count.strip() else None)
-            self.groups.add(label, schedule)
+            schedule = Schedule.weekly(zone=zone or self.default_zone(), first=day, at=clock, interval=every,
+                                       count=int(count) if count.strip() else None)
+            group = self.groups.add(label, schedule, details if any(details.__dict__.values()) else None)
         except ValueError:
             self.error = _("The number of meetings must be a whole number.")
             return
@@ -134,7 +139,64 @@ class AppState:
             self.error = str(exc)
             return
         self.changed()
-        self.go("guidelines")
+        self.go("guidelines", group_id=group.id)
+
+    def default_zone(self) -> str:
+        return ZONE_FOR_LANGUAGE.get(self.language, "Europe/Stockholm")
+
+    def current_group(self) -> Group | None:
+        """The group the group screens show (None once it is removed)."""
+        try:
+            return self.groups.get(self.group_id) if self.group_id else None
+        except KraftError:
+            return None
+
+    def group_details(self, group: Group) -> GroupDetails | None:
+        """Theme, place and link when the journal is open; None when locked, anonymous, or damaged."""
+        return self.groups.readable_details(group.id)
+
+    def change_meeting(self, change: str, *, day: str = "", at: str = "") -> None:
+        """Move, cancel or restore the meeting being changed, in the member's own copy of the schedule."""
+        group = self.current_group()
+        if group is None or self.meeting_id is None:
+            self.go(self.home_screen())
+            return
+        try:
+            meeting = group.meeting(self.meeting_id)
+            if change == "move":
+                try:
+                    new_start = datetime.combine(date.fromisoformat(day.strip()), parse_clock(at),
+                                                 tzinfo=group.schedule.tz)
+                except ValueError:
+                    self.error = _("Write the date as 2026-12-03 and the time as 18:00.")
+                    return
+                schedule = group.schedule.move(meeting.original_start, new_start)
+                note = _("Moved the meeting on {old} to {new}.").format(
+                    old=i18n.format_when(meeting.start, own_zone=True), new=i18n.format_when(new_start, own_zone=True))
+            elif change == "cancel":
+                schedule = group.schedule.cancel(meeting.original_start)
+                note = _("Cancelled the meeting on {when}.").format(when=i18n.format_when(meeting.start, own_zone=True))
+            else:
+                schedule = group.schedule.restore(meeting.original_start)
+                note = _("The meeting is back at {when}.").format(
+                    when=i18n.format_when(meeting.original_start, own_zone=True))
+            self.groups.update_schedule(group.id, schedule)
+        except KraftError as exc:
+            self.error = str(exc)
+            return
+        self.changed()
+        self.go("group", notice=note)
+
+    def remove_group(self) -> None:
+        group = self.current_group()
+        if group is not None:
+            self.groups.remove(group.id)
+            self.changed()
+        self.go("settings" if self.unlocked else self.home_screen(), group_id=None,
+                notice=_("The group is removed from this app.") if group else "")
+
+    def calendar_file(self, group: Group) -> tuple[str, bytes]:
+        return calendar_file(group)
 
     def crisis_line(self) -> CrisisLine | None:
         """The region's first crisis line for the country of the member's language (else its first)."""

@@ -110,3 +110,105 @@ async def test_a_due_reminder_shows_as_a_discreet_banner(home: Path, monkeypatch
         await ui.wait_for(lambda: ui.query(key="reminder-text") is None)
     for svc in services:
         svc.close()
+
+
+async def test_a_meeting_is_moved_cancelled_and_restored_from_the_group_screen(home: Path) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from app.services.groups import GroupService
+
+    first = date.today() + timedelta(days=2)
+    services: list[VaultService] = []
+    async with run_app(_main(home, services)) as ui:
+        await ui.click(await el(ui, "anonymous"))
+        await add_group(ui, first, label="Torsdag", every="1", count="4")
+        await ui.click(await el(ui, "guidelines-ok"))
+        group = GroupService(services[0].engine).list()[0]
+        await ui.click(await el(ui, f"group-{group.id}"))
+        assert ui.query(text="Every week at 18:00") and ui.query(text="A course of 4 meetings")
+        second = group.schedule.meetings()[1]
+        await ui.click(await el(ui, f"meeting-{second.id}"))
+        await ui.type(await el(ui, "move-at"), "19.75")
+        await ui.click(await el(ui, "move-meeting"))
+        assert "2026-12-03" in (await el(ui, "error")).value  # bad time: a clear message, nothing changed
+        assert GroupService(services[0].engine).get(group.id).schedule == group.schedule
+        await ui.type(await el(ui, "move-at"), "19.30")
+        await ui.click(await el(ui, "move-meeting"))
+        assert "Moved the meeting" in (await el(ui, "notice")).value
+        moved = GroupService(services[0].engine).get(group.id).meeting(second.id)
+        tz = ZoneInfo("Europe/Stockholm")
+        assert moved.moved and moved.start == datetime.combine(second.start.date(), datetime.min.time(), tz).replace(
+            hour=19, minute=30)
+        third = group.schedule.meetings()[2]
+        await ui.click(await el(ui, f"meeting-{third.id}"))
+        await ui.click(await el(ui, "cancel-meeting"))
+        meetings = GroupService(services[0].engine).get(group.id).schedule.meetings()
+        assert [m.cancelled for m in meetings] == [False, False, True, False]
+        assert [m.total for m in meetings] == [3] * 4  # "of 3": the cancelled one does not happen
+        await ui.click(await el(ui, f"meeting-{third.id}"))
+        assert not ui.query(key="move-meeting")  # a cancelled meeting is restored, not moved
+        await ui.click(await el(ui, "restore-meeting"))
+        await ui.click(await el(ui, f"meeting-{second.id}"))
+        await ui.click(await el(ui, "restore-meeting"))
+        assert GroupService(services[0].engine).get(group.id).schedule == group.schedule
+    for svc in services:
+        svc.close()
+
+
+async def test_a_group_is_removed_only_after_confirming(home: Path) -> None:
+    from app.services.groups import GroupService
+
+    services: list[VaultService] = []
+    async with run_app(_main(home, services)) as ui:
+        await ui.click(await el(ui, "anonymous"))
+        await add_group(ui, date.today() + timedelta(days=2))
+        await ui.click(await el(ui, "guidelines-ok"))
+        group = GroupService(services[0].engine).list()[0]
+        await ui.click(await el(ui, "next-meeting-open"))  # the next-meeting card opens its group
+        await ui.click(await el(ui, "remove-group"))
+        await ui.click(await el(ui, "remove-group-keep"))
+        assert GroupService(services[0].engine).list() == [group]
+        await ui.click(await el(ui, "remove-group"))
+        await ui.click(await el(ui, "remove-group-confirm"))
+        assert GroupService(services[0].engine).list() == []
+        assert ui.query(key="anonymous")  # nothing left: back to the welcome screen
+    for svc in services:
+        svc.close()
+
+
+async def test_with_the_journal_open_theme_place_and_link_are_kept_encrypted(home: Path) -> None:
+    from app.services.groups import GroupService
+
+    services: list[VaultService] = []
+    async with run_app(_main(home, services)) as ui:
+        await ui.click(await el(ui, "anonymous"))
+        assert not ui.query(key="group-place")  # no journal: no field for what only a journal may keep
+        await ui.click(await el(ui, "back"))
+        await onboard(ui)
+        await ui.fire(ui.find(ft.NavigationBar), "change", 3, props={"selected_index": 3})
+        await ui.click(await el(ui, "add-group"))
+        zone = await el(ui, "group-zone")
+        assert zone.value == "Europe/Stockholm" and len(zone.options) > 30
+        await ui.fire(zone, "select", "Europe/Oslo", props={"value": "Europe/Oslo"})
+        await ui.type(await el(ui, "group-theme"), "Tema-MARKER")
+        await ui.type(await el(ui, "group-place"), "Storgata 1")
+        await ui.type(await el(ui, "group-link"), "https://meet.example/abc")
+        await add_group(ui, date.today() + timedelta(days=5), label="Tirsdag")
+        await ui.click(await el(ui, "guidelines-ok"))
+        group = services[0].vault and GroupService(services[0].engine, services[0].vault).list()[0]
+        assert group.schedule.zone == "Europe/Oslo"
+        await ui.fire(ui.find(ft.NavigationBar), "change", 3, props={"selected_index": 3})
+        await ui.click(await el(ui, f"group-{group.id}"))
+        assert (await el(ui, "group-place-text")).value == "Place: Storgata 1"
+        assert ui.find(ft.TextButton, key="group-link-open").url == "https://meet.example/abc"
+        ui.answer("FilePicker.save_file", None)
+        await ui.click(await el(ui, "export-ics"))
+        await ui.wait_for(lambda: ui.calls("save_file"))
+        call = ui.calls("save_file")[0]
+        assert call.args["file_name"] == "kraft-tirsdag.ics"
+        assert b"Europe/Oslo" in call.args["src_bytes"] and b"Tema-MARKER" not in call.args["src_bytes"]
+    for svc in services:
+        svc.close()
+    raw = b"".join(p.read_bytes() for p in home.rglob("*") if p.is_file())
+    assert b"Storgata" not in raw and b"Tema-MARKER" not in raw
