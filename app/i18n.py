@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gettext
 import os
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from babel import dates as babel_dates
@@ -82,6 +82,15 @@ def format_when(value: datetime, *, with_time: bool = True, own_zone: bool = Fal
     if not with_time:
         return day
     return f"{day} {babel_dates.format_time(local, format='short', locale=_current_lang)}"
+
+
+def format_clock(value: datetime | time) -> str:
+    """A wall-clock time in the member's language (18:00, or 6:00 PM in English), in the value's own zone."""
+    return babel_dates.format_time(value, format="short", locale=_current_lang)
+
+
+def format_day(value: date) -> str:
+    return babel_dates.format_date(value, format="medium", locale=_current_lang)
 
 
 def format_countdown(delta: timedelta) -> str:

@@ -8,7 +8,7 @@ from zoneinfo import available_timezones
 
 import flet as ft
 
-from app.i18n import N_, _, format_countdown, format_when, ngettext
+from app.i18n import N_, _, format_clock, format_countdown, format_day, format_when, ngettext
 from app.schedule import Meeting
 from app.services.groups import Group, GroupDetails
 from app.views.common import field, frame, section_title
@@ -167,12 +167,12 @@ def meeting_subtitle(meeting: Meeting) -> str:
 
 def schedule_summary(group: Group) -> list[ft.Control]:
     schedule = group.schedule
-    lines = [_(INTERVAL_TEXT[schedule.interval]).format(time=schedule.first_start.strftime("%H:%M"))]
+    lines = [_(INTERVAL_TEXT[schedule.interval]).format(time=format_clock(schedule.first_start))]
     if schedule.count is not None:
         lines.append(ngettext("A course of {n} meeting", "A course of {n} meetings", schedule.count)
                      .format(n=schedule.count))
     elif schedule.until is not None:
-        lines.append(_("Until {date}").format(date=schedule.until.isoformat()))
+        lines.append(_("Until {date}").format(date=format_day(schedule.until)))
     lines.append(_("Times are in {zone}.").format(zone=schedule.zone))
     return [ft.Text(line) for line in lines]
 

@@ -126,7 +126,7 @@ async def test_a_meeting_is_moved_cancelled_and_restored_from_the_group_screen(h
         await ui.click(await el(ui, "guidelines-ok"))
         group = GroupService(services[0].engine).list()[0]
         await ui.click(await el(ui, f"group-{group.id}"))
-        assert ui.query(text="Every week at 18:00") and ui.query(text="A course of 4 meetings")
+        assert ui.query(text="Every week at 6:00\u202fPM") and ui.query(text="A course of 4 meetings")
         second = group.schedule.meetings()[1]
         await ui.click(await el(ui, f"meeting-{second.id}"))
         await ui.type(await el(ui, "move-at"), "19.75")
