@@ -136,7 +136,8 @@ def AddGroup(state: AppState) -> ft.Control:
                     options=[ft.DropdownOption(key="1", text=_("Every week")),
                              ft.DropdownOption(key="2", text=_("Every second week")),
                              ft.DropdownOption(key="3", text=_("Every third week"))]),
-        field(state, _("Number of meetings (empty: no end)"), count, set_count, key="group-count", password=False),
+        field(state, _("Number of meetings"), count, set_count, key="group-count", password=False,
+              helper=_("Leave empty if the group has no end date")),
         ft.Dropdown(label=_("Time zone where the group meets"), key="group-zone", value=zone, enable_filter=True,
                     editable=True, menu_height=320, on_select=lambda e: set_zone(e.control.value),
                     options=zone_options()),
@@ -168,11 +169,15 @@ def meeting_subtitle(meeting: Meeting) -> str:
 def schedule_summary(group: Group) -> list[ft.Control]:
     schedule = group.schedule
     lines = [_(INTERVAL_TEXT[schedule.interval]).format(time=format_clock(schedule.first_start))]
+    meetings = schedule.meetings()
     if schedule.count is not None:
-        lines.append(ngettext("A course of {n} meeting", "A course of {n} meetings", schedule.count)
-                     .format(n=schedule.count))
+        held = schedule.count - sum(m.cancelled for m in meetings)
+        lines.append(ngettext("A course of {n} meeting", "A course of {n} meetings", held).format(n=held))
     elif schedule.until is not None:
         lines.append(_("Until {date}").format(date=format_day(schedule.until)))
+    cancelled = sum(m.cancelled for m in meetings)
+    if cancelled:
+        lines.append(ngettext("{n} meeting cancelled", "{n} meetings cancelled", cancelled).format(n=cancelled))
     lines.append(_("Times are in {zone}.").format(zone=schedule.zone))
     return [ft.Text(line) for line in lines]
 

@@ -61,7 +61,13 @@ def test_locked_screen_group_screen_meeting_change_and_calendar(served_app, web,
     web.screenshot("en-22-change-meeting")
     web.click_button("Cancel this meeting")
     web.wait_for_text(re.compile("Cancelled the meeting"), exact=False)
+    web.wait_for_text("A course of 9 meetings")
+    web.wait_for_text("1 meeting cancelled")
     web.screenshot("en-23-group-after-cancel")
+    web.label("Back").first.click()
+    web.click_button("Add a group")
+    web.wait_for_label("Place")
+    web.screenshot("en-24-add-group-with-journal")
     service = VaultService(home, kdf=FAST_KDF)
     try:
         meetings = GroupService(service.engine).get(group_id).schedule.meetings()

@@ -101,7 +101,7 @@ def test_an_anonymous_member_gets_the_next_meeting(served_app, web, tmp_path: Pa
     web.wait_for_text("Add a group")
     web.type_into("A name only you will recognise", "Thursday")
     web.type_into("First meeting (date)", (date.today() + timedelta(days=9)).isoformat())
-    web.type_into("Number of meetings (empty: no end)", "10")
+    web.type_into("Number of meetings", "10")
     web.screenshot("en-11-add-group")
     web.click_button("Add group")
     web.wait_for_text("How the group works")
