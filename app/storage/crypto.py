@@ -42,6 +42,10 @@ def new_key() -> bytes:
     return os.urandom(KEY_BYTES)
 
 
+def new_nonce() -> bytes:
+    return os.urandom(NONCE_BYTES)
+
+
 def new_salt() -> bytes:
     return os.urandom(SALT_BYTES)
 
@@ -66,7 +70,7 @@ def derive_key(secret: bytes, salt: bytes, params: KdfParams) -> bytes:
 def seal(key: bytes | AESGCM, plaintext: bytes, associated: bytes) -> tuple[bytes, bytes]:
     """AES-256-GCM with a fresh random 96-bit nonce; returns (nonce, ciphertext+tag)."""
     aead = key if isinstance(key, AESGCM) else AESGCM(key)
-    nonce = os.urandom(NONCE_BYTES)
+    nonce = new_nonce()
     return nonce, aead.encrypt(nonce, plaintext, associated)
 
 

@@ -56,11 +56,11 @@ _slots = KeySlot.__table__  # type: ignore[attr-defined]
 _header = VaultHeader.__table__  # type: ignore[attr-defined]
 
 
-def _record_ad(kind: str, record_id: str, fmt: int) -> bytes:
+def record_ad(kind: str, record_id: str, fmt: int) -> bytes:
     return f"kraft|record|{kind}|{record_id}|{fmt}".encode()
 
 
-def _slot_ad(kind: str, vault_id: str) -> bytes:
+def slot_ad(kind: str, vault_id: str) -> bytes:
     return f"kraft|key_slot|{kind}|{vault_id}|{FORMAT_VERSION}".encode()
 
 
@@ -159,7 +159,7 @@ class Vault:
             vault_id = conn.execute(select(_header.c.vault_id)).scalar_one()
             row = conn.execute(select(_slots.c.nonce, _slots.c.wrapped_key).where(_slots.c.kind == kind)).one()
         try:
-            data_key = crypto.open_sealed(kek, row[0], row[1], _slot_ad(kind, vault_id))
+            data_key = crypto.open_sealed(kek, row[0], row[1], slot_ad(kind, vault_id))
         except InvalidTag as exc:
             wrong = Msg.WRONG_RECOVERY_CODE if kind == RECOVERY else Msg.WRONG_PASSPHRASE
             raise KraftError(wrong) from exc
@@ -176,7 +176,7 @@ class Vault:
             row = conn.execute(select(_slots.c.nonce, _slots.c.wrapped_key)
                                .where(_slots.c.kind == current_kind)).one()
         try:
-            data_key = crypto.open_sealed(current_kek, row[0], row[1], _slot_ad(current_kind, vault_id))
+            data_key = crypto.open_sealed(current_kek, row[0], row[1], slot_ad(current_kind, vault_id))
         except InvalidTag as exc:
             wrong = Msg.WRONG_RECOVERY_CODE if current_kind == RECOVERY else Msg.WRONG_PASSPHRASE
             raise KraftError(wrong) from exc
@@ -185,22 +185,41 @@ class Vault:
 
     @staticmethod
     def _write_slot(conn: Connection, slot: SlotSecret, data_key: bytes, vault_id: str) -> None:
-        nonce, wrapped = crypto.seal(slot.kek, data_key, _slot_ad(slot.kind, vault_id))
+        nonce, wrapped = crypto.seal(slot.kek, data_key, slot_ad(slot.kind, vault_id))
         values = dict(kind=slot.kind, kdf="argon2id", kdf_params=json.dumps(slot.params.to_dict()),
                       salt=slot.salt, nonce=nonce, wrapped_key=wrapped)
         stmt = insert(_slots).values(**values)
         conn.execute(stmt.on_conflict_do_update(index_elements=["kind"], set_=values))
 
+    def vault_id(self) -> str:
+        with self.engine.connect() as conn:
+            return str(conn.execute(select(_header.c.vault_id)).scalar_one())
+
+    def slot_rows(self) -> list[tuple[str, str, bytes, bytes, bytes]]:
+        """Every key slot as stored (kind, kdf_params JSON, salt, nonce, wrapped key): for backups."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(_slots.c.kind, _slots.c.kdf_params, _slots.c.salt, _slots.c.nonce,
+                                       _slots.c.wrapped_key).order_by(_slots.c.kind)).all()
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    def seal_blob(self, data: bytes, associated: bytes) -> tuple[bytes, bytes]:
+        """Encrypt something that is not a record (a backup's key) under the data key."""
+        return crypto.seal(self._require_key(), data, associated)
+
+    def open_blob(self, nonce: bytes, ciphertext: bytes, associated: bytes) -> bytes:
+        """Decrypt what `seal_blob` sealed (raises InvalidTag when it does not verify)."""
+        return crypto.open_sealed(self._require_key(), nonce, ciphertext, associated)
+
     # ---- records ----
 
     def seal_record(self, kind: str, record_id: str, payload: bytes) -> dict[str, object]:
-        nonce, ct = crypto.seal(self._require_key(), crypto.pad(payload), _record_ad(kind, record_id, RECORD_FMT))
+        nonce, ct = crypto.seal(self._require_key(), crypto.pad(payload), record_ad(kind, record_id, RECORD_FMT))
         return dict(id=record_id, kind=kind, fmt=RECORD_FMT, nonce=nonce, ciphertext=ct)
 
     def open_record(self, kind: str, record_id: str, fmt: int, nonce: bytes, ciphertext: bytes) -> bytes:
         try:
             return crypto.unpad(crypto.open_sealed(self._require_key(), nonce, ciphertext,
-                                                   _record_ad(kind, record_id, fmt)))
+                                                   record_ad(kind, record_id, fmt)))
         except (InvalidTag, ValueError) as exc:
             raise DamagedRecord(record_id) from exc
 
@@ -276,7 +295,7 @@ class Vault:
         unpad, decrypt = crypto.unpad, aead.decrypt
         for record_id, fmt, nonce, ct in rows:
             try:
-                result.items.append((record_id, unpad(decrypt(nonce, ct, _record_ad(kind, record_id, fmt)))))
+                result.items.append((record_id, unpad(decrypt(nonce, ct, record_ad(kind, record_id, fmt)))))
             except (InvalidTag, ValueError):
                 result.damaged.append(record_id)
         return result

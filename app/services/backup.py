@@ -1,0 +1,121 @@
+"""Backups: make one (journal open), check one opens (without touching the live data), restore one.
+
+A restore never replaces data on this device unless asked to, and then moves what was there aside as a
+safety copy (`before-restore-<time>-kraft.db`, with its WAL) instead of deleting it. The new database is
+written beside the old one and swapped in with one rename.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from app import paths
+from app.errors import KraftError, Msg
+from app.fileio import write_atomic
+from app.services.vault_service import VaultService
+from app.storage import crypto
+from app.storage.backup import (
+    RecordOpener,
+    inspect_snapshot,
+    open_backup,
+    opener_for,
+    read_back,
+    read_header,
+    seal_backup,
+)
+from app.storage.vault import PASSPHRASE, RECOVERY
+
+SUFFIX = ".kraftbackup"
+ENTRY = "entry"
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    """What a backup holds, found by opening every record in it."""
+
+    created: date
+    entries: int
+    records: int
+    damaged: int
+    groups: int
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    report: BackupReport
+    safety_copies: list[Path] = field(default_factory=list)
+
+
+def default_name(today: date | None = None) -> str:
+    return f"kraft-backup-{(today or date.today()).isoformat()}{SUFFIX}"
+
+
+def _report(created: date, snapshot: bytes, open_record: RecordOpener) -> BackupReport:
+    summary = inspect_snapshot(snapshot, open_record)
+    return BackupReport(created=created, entries=summary.records.get(ENTRY, 0),
+                        records=sum(summary.records.values()), damaged=summary.damaged, groups=summary.groups)
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise KraftError(Msg.FILE_UNWRITABLE, path=str(path), detail=exc.strerror or str(exc)) from exc
+
+
+def create_backup(service: VaultService, dest: Path, *, today: date | None = None) -> BackupReport:
+    """Write an encrypted backup of everything on this device to `dest` (atomically), then read it back."""
+    service.require_journal()
+    service.vault.flush_deferred()
+    data = seal_backup(service.vault, service.engine, today=today or date.today())
+    _write(dest, data)
+    written = _read(dest)  # what is on disk now is what a restore will see
+    return _report(read_header(written).created, read_back(written, service.vault), service.vault.open_record)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise KraftError(Msg.BACKUP_UNREADABLE, detail=exc.strerror or str(exc)) from exc
+
+
+def _kek(data: bytes, secret: str, kind: str) -> bytes:
+    params, salt = read_header(data).slot_params(kind)
+    raw = crypto.normalize_recovery_code(secret) if kind == RECOVERY else crypto.normalize_passphrase(secret)
+    return crypto.derive_key(raw, salt, params)
+
+
+def verify_backup(path: Path, secret: str, *, kind: str = PASSPHRASE) -> BackupReport:
+    """Slow (Argon2id): open a backup with its passphrase or recovery code and check every record in it.
+    Nothing on this device is read or written."""
+    data = _read(path)
+    snapshot, data_key = open_backup(data, kind, _kek(data, secret, kind))
+    return _report(read_header(data).created, snapshot, opener_for(data_key))
+
+
+def restore_backup(home: Path, source: Path, secret: str, *, kind: str = PASSPHRASE, replace: bool = False,
+                   now: datetime | None = None) -> RestoreResult:
+    """Make `source` the database in `home`. Whatever is there is moved aside first, and only with `replace`.
+    The caller must have closed every connection to the live database (VaultService.close)."""
+    data = _read(source)
+    kek = _kek(data, secret, kind)
+    snapshot, data_key = open_backup(data, kind, kek)
+    report = _report(read_header(data).created, snapshot, opener_for(data_key))
+    target = paths.database_path(home)
+    present = [p for p in (target, Path(f"{target}-wal"), Path(f"{target}-shm")) if p.exists()]
+    if target.exists() and target.stat().st_size > 0 and not replace:
+        raise KraftError(Msg.RESTORE_WOULD_REPLACE)
+    staged = target.with_name(f".{target.name}.restoring")
+    _write(staged, snapshot)
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S")
+    moved = []
+    for old in present:
+        aside = old.with_name(f"before-restore-{stamp}-{old.name}")
+        os.replace(old, aside)
+        moved.append(aside)
+    os.replace(staged, target)
+    return RestoreResult(report=report, safety_copies=moved)
