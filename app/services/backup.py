@@ -66,14 +66,24 @@ def _write(path: Path, data: bytes) -> None:
         raise KraftError(Msg.FILE_UNWRITABLE, path=str(path), detail=exc.strerror or str(exc)) from exc
 
 
-def create_backup(service: VaultService, dest: Path, *, today: date | None = None) -> BackupReport:
-    """Write an encrypted backup of everything on this device to `dest` (atomically), then read it back."""
+def make_backup(service: VaultService, *, today: date | None = None) -> tuple[str, bytes, BackupReport]:
+    """A backup in memory (for the app to hand to a save dialog): file name, bytes, and what it holds."""
     service.require_journal()
     service.vault.flush_deferred()
-    data = seal_backup(service.vault, service.engine, today=today or date.today())
+    day = today or date.today()
+    data = seal_backup(service.vault, service.engine, today=day)
+    return default_name(day), data, _check_own(data, service)
+
+
+def _check_own(data: bytes, service: VaultService) -> BackupReport:
+    return _report(read_header(data).created, read_back(data, service.vault), service.vault.open_record)
+
+
+def create_backup(service: VaultService, dest: Path, *, today: date | None = None) -> BackupReport:
+    """Write an encrypted backup of everything on this device to `dest` (atomically), then read it back."""
+    _name, data, _report_before = make_backup(service, today=today)
     _write(dest, data)
-    written = _read(dest)  # what is on disk now is what a restore will see
-    return _report(read_header(written).created, read_back(written, service.vault), service.vault.open_record)
+    return _check_own(_read(dest), service)  # what is on disk now is what a restore will see
 
 
 def _read(path: Path) -> bytes:
@@ -89,25 +99,31 @@ def _kek(data: bytes, secret: str, kind: str) -> bytes:
     return crypto.derive_key(raw, salt, params)
 
 
-def verify_backup(path: Path, secret: str, *, kind: str = PASSPHRASE) -> BackupReport:
-    """Slow (Argon2id): open a backup with its passphrase or recovery code and check every record in it.
-    Nothing on this device is read or written."""
-    data = _read(path)
+def verify_backup(source: Path | bytes, secret: str, *, kind: str = PASSPHRASE) -> BackupReport:
+    """Slow (Argon2id): open a backup (a file, or its bytes) with its passphrase or recovery code and check
+    every record in it. Nothing on this device is read or written."""
+    data = source if isinstance(source, bytes) else _read(source)
     snapshot, data_key = open_backup(data, kind, _kek(data, secret, kind))
     return _report(read_header(data).created, snapshot, opener_for(data_key))
 
 
-def restore_backup(home: Path, source: Path, secret: str, *, kind: str = PASSPHRASE, replace: bool = False,
+def would_replace(home: Path) -> bool:
+    """Whether a restore into `home` would replace data (a journal, groups or settings) already there."""
+    target = paths.database_path(home)
+    return target.exists() and target.stat().st_size > 0
+
+
+def restore_backup(home: Path, source: Path | bytes, secret: str, *, kind: str = PASSPHRASE, replace: bool = False,
                    now: datetime | None = None) -> RestoreResult:
     """Make `source` the database in `home`. Whatever is there is moved aside first, and only with `replace`.
     The caller must have closed every connection to the live database (VaultService.close)."""
-    data = _read(source)
+    data = source if isinstance(source, bytes) else _read(source)
     kek = _kek(data, secret, kind)
     snapshot, data_key = open_backup(data, kind, kek)
     report = _report(read_header(data).created, snapshot, opener_for(data_key))
     target = paths.database_path(home)
     present = [p for p in (target, Path(f"{target}-wal"), Path(f"{target}-shm")) if p.exists()]
-    if target.exists() and target.stat().st_size > 0 and not replace:
+    if would_replace(home) and not replace:
         raise KraftError(Msg.RESTORE_WOULD_REPLACE)
     staged = target.with_name(f".{target.name}.restoring")
     _write(staged, snapshot)

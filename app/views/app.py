@@ -14,6 +14,7 @@ from app import i18n
 from app.config import Profile, load_profile
 from app.errors import KraftError
 from app.services.vault_service import VaultService
+from app.views.backup import Restore
 from app.views.editor import Editor
 from app.views.groups import AddGroup, GroupView, Guidelines, Help, Home, MeetingChange
 from app.views.journal import EntryView, History, JournalList, Search, Toolkit
@@ -26,7 +27,7 @@ SCREENS: dict[str, Callable[[AppState], Any]] = {
     "neutral": Neutral, "journal": JournalList, "entry": EntryView, "history": History, "editor": Editor,
     "search": Search, "toolkit": Toolkit, "settings": Settings, "problem": Problem,
     "home": Home, "add_group": AddGroup, "guidelines": Guidelines, "help": Help, "group": GroupView,
-    "meeting": MeetingChange,
+    "meeting": MeetingChange, "restore": Restore,
 }
 log = logging.getLogger(__name__)
 TICK_SECONDS = 3.0

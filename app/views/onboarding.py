@@ -23,6 +23,8 @@ def Welcome(state: AppState) -> ft.Control:
         ft.Text(_("Or use Kraft without a journal: no name, no passphrase, just your group's meeting times and "
                   "reminders.")),
         ft.OutlinedButton(_("Just the meeting times"), on_click=lambda: state.go("add_group"), key="anonymous"),
+        ft.TextButton(_("I have a backup to restore"), icon=ft.Icons.RESTORE, key="open-restore",
+                      on_click=lambda: state.go("restore")),
     ]
     return frame(state, "Kraft", body, nav=False)
 
@@ -128,5 +130,7 @@ def Problem(state: AppState) -> ft.Control:
         ft.Text(_("Your journal is still on this device, untouched. Kraft will not change or replace it. "
                   "Keep the folder below safe; a backup can be restored from it.")),
         ft.Text(str(state.service.home), selectable=True, font_family="monospace"),
+        ft.FilledButton(_("Restore from a backup"), icon=ft.Icons.RESTORE, key="open-restore",
+                        on_click=lambda: state.go("restore")),
     ]
     return frame(state, _("Kraft cannot open your journal"), body, nav=False)

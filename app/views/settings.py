@@ -5,6 +5,7 @@ from __future__ import annotations
 import flet as ft
 
 from app.i18n import _
+from app.views.backup import backup_section
 from app.views.common import field, frame, section_title
 from app.views.groups import group_tiles
 from app.views.state import AppState
@@ -40,6 +41,7 @@ def Settings(state: AppState) -> ft.Control:
         ft.Dropdown(label=_("Language"), key="language", value=state.language,
                     on_select=lambda e: state.set_language(e.control.value),
                     options=[ft.DropdownOption(key=k, text=v) for k, v in LANGUAGES.items()]),
+        *backup_section(state),
         section_title(_("Change passphrase")),
         field(state, _("Current passphrase"), current, set_current, key="current-passphrase"),
         field(state, _("New passphrase"), new, set_new, key="new-passphrase"),

@@ -17,15 +17,16 @@ import flet as ft
 from app import i18n, reminders
 from app.config import CrisisLine, Profile
 from app.errors import KraftError
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.journal import Draft, Entry
 from app.reminders import Reminder
 from app.schedule import Schedule, parse_clock
+from app.services import backup
 from app.services.calendar import calendar_file
 from app.services.groups import Group, GroupDetails, GroupService, NextMeeting
 from app.services.idle import IdleTimer
 from app.services.journal import NEW_DRAFT, Journal
-from app.services.vault_service import PendingSetup, VaultService
+from app.services.vault_service import PASSPHRASE, RECOVERY, PendingSetup, VaultService
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def reminder_key(reminder: Reminder) -> str:
 
 # Screens a locked app may show; every other screen needs the journal open.
 LOCKED_SCREENS = ("welcome", "setup", "recovery_code", "unlock", "recover", "neutral", "problem", "home",
-                  "add_group", "guidelines", "help", "group", "meeting")
+                  "add_group", "guidelines", "help", "group", "meeting", "restore")
 ZONE_FOR_LANGUAGE = {"sv": "Europe/Stockholm", "nb": "Europe/Oslo", "da": "Europe/Copenhagen"}
 UNDO_SECONDS = 10
 
@@ -420,3 +421,50 @@ class AppState:
     def _change(self, current: str, new: str, repeat: str) -> bool:
         self.service.change_passphrase(current, new, repeat)
         return True
+
+    # ---- backups ----
+
+    async def make_backup(self) -> tuple[str, bytes] | None:
+        """An encrypted backup in memory, checked; the screen hands it to the platform's save dialog."""
+        made = await self._run(_("Making a backup…"), backup.make_backup, self.service)
+        if made is None:
+            return None
+        name, data, report = made
+        self.notice = backup_note(report)
+        return name, data
+
+    async def check_backup(self, data: bytes, secret: str, *, recovery: bool) -> None:
+        """A test restore: open the backup and every record in it, in memory; nothing here changes."""
+        report = await self._run(_("Checking the backup…"), lambda: backup.verify_backup(
+            data, secret, kind=RECOVERY if recovery else PASSPHRASE))
+        if report is not None:
+            self.notice = _("The backup opens.") + " " + backup_note(report)
+
+    def restore_would_replace(self) -> bool:
+        return backup.would_replace(self.service.home)
+
+    async def restore(self, data: bytes, secret: str, *, recovery: bool, replace: bool) -> None:
+        """Make the backup this device's data. The journal is locked and the database closed first; what
+        was here is moved aside as a safety copy (only with `replace`)."""
+        if self.unlocked:
+            self.lock()
+        self.screen = "restore"
+        self.service.close()
+        result = await self._run(_("Restoring the backup…"), lambda: backup.restore_backup(
+            self.service.home, data, secret, kind=RECOVERY if recovery else PASSPHRASE, replace=replace))
+        if result is None:
+            return
+        self.start()
+        self.notice = _("The backup is restored. Unlock with the passphrase you had when it was made, or with "
+                        "your recovery code.")
+        self.changed()
+
+
+def backup_note(report: backup.BackupReport) -> str:
+    text = ngettext("It holds {n} journal entry", "It holds {n} journal entries", report.entries).format(
+        n=report.entries)
+    text += ngettext(" and {n} group.", " and {n} groups.", report.groups).format(n=report.groups)
+    if report.damaged:
+        text += " " + ngettext("{n} record in it is damaged.", "{n} records in it are damaged.",
+                               report.damaged).format(n=report.damaged)
+    return text

@@ -37,7 +37,7 @@ def test_a_backup_holds_everything_encrypted_and_opens_with_the_passphrase(
     report = create_backup(service, dest, today=date(2026, 11, 22))
     assert (report.entries, report.groups, report.damaged) == (5, 1, 0)
     raw = dest.read_bytes()
-    for plain in (MARKER.encode(), "Tirsdag".encode(), b"Storgata", b"Europe/Oslo", b"SQLite format"):
+    for plain in (MARKER.encode(), b"Tirsdag", b"Storgata", b"Europe/Oslo", b"SQLite format"):
         assert plain not in raw  # labels and schedules are plaintext in the db, not in a backup
     assert dest.stat().st_mode & 0o077 == 0
     again = verify_backup(dest, PASSPHRASE)
@@ -82,7 +82,7 @@ def test_restore_over_existing_data_needs_confirmation_and_keeps_a_safety_copy(
     assert db.read_bytes() == before  # nothing touched
     result = restore_backup(service.home, dest, PASSPHRASE, replace=True,
                             now=datetime(2026, 11, 22, 10, 0, tzinfo=UTC))
-    assert [p.name for p in result.safety_copies][0] == "before-restore-20261122T100000-kraft.db"
+    assert result.safety_copies[0].name == "before-restore-20261122T100000-kraft.db"
     assert result.safety_copies[0].read_bytes() == before
     reopened = VaultService(service.home, kdf=FAST_KDF)
     try:

@@ -1,0 +1,84 @@
+"""Backups in the app: made from Settings, checked and restored, also from the "cannot open" screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import flet as ft
+
+from tests.conftest import PASSPHRASE
+from tests.ui.harness import UI
+from tests.ui.test_views import el, onboard, open_app, tab, write
+
+
+def _picked(data: bytes, name: str = "kraft-backup.kraftbackup") -> list[dict[str, Any]]:
+    return [{"id": 1, "name": name, "size": len(data), "bytes": data}]
+
+
+async def _fill_restore_form(ui: UI, data: bytes, secret: str) -> None:
+    ui.answer("FilePicker.pick_files", _picked(data))
+    await ui.click(await el(ui, "pick-backup"))
+    await ui.wait_for(lambda: ui.query(text="kraft-backup.kraftbackup"))
+    await ui.type(await el(ui, "backup-secret"), secret)
+
+
+async def test_make_check_and_restore_a_backup_from_settings(home: Path) -> None:
+    async with open_app(home) as (ui, _services):
+        await onboard(ui)
+        await write(ui, "Skrevet før backupen")
+        await tab(ui, 3)
+        ui.answer("FilePicker.save_file", None)
+        await ui.click(await el(ui, "make-backup"))
+        await ui.wait_for(lambda: ui.calls("save_file"))
+        data = ui.calls("save_file")[0].args["src_bytes"]
+        assert ui.calls("save_file")[0].args["file_name"].endswith(".kraftbackup")
+        assert b"Skrevet" not in data
+        assert "It holds 1 journal entry and 0 groups." in (await el(ui, "notice")).value
+        await write(ui, "Skrevet etter backupen")
+
+        await tab(ui, 3)
+        await ui.click(await el(ui, "open-restore"))
+        await _fill_restore_form(ui, data, "wrong passphrase")
+        await ui.click(await el(ui, "check-backup"))
+        assert "does not open" in (await el(ui, "error")).value
+        await ui.type(await el(ui, "backup-secret"), PASSPHRASE)
+        await ui.click(await el(ui, "check-backup"))
+        await ui.wait_for(lambda: ui.query(key="notice"))
+        assert (await el(ui, "notice")).value.startswith("The backup opens.")
+        assert ui.find(ft.FilledButton, key="restore-backup").disabled  # replacing needs the box ticked
+        await ui.fire(await el(ui, "confirm-replace"), "change", "true", props={"value": True})
+        await ui.click(await el(ui, "restore-backup"))
+        await ui.wait_for(lambda: ui.query(key="unlock"))
+        assert "backup is restored" in (await el(ui, "notice")).value
+        await ui.type(await el(ui, "unlock-passphrase"), PASSPHRASE)
+        await ui.click(await el(ui, "unlock"))
+        await ui.wait_for(lambda: ui.query(text="Skrevet før backupen"))
+        assert not ui.query(text="Skrevet etter backupen")
+    assert len(list(home.glob("before-restore-*-kraft.db"))) == 1  # the replaced journal, kept aside
+
+
+async def test_the_cannot_open_screen_offers_a_restore(home: Path, tmp_path: Path) -> None:
+    from app.services.backup import make_backup
+    from app.services.vault_service import VaultService
+    from tests.conftest import FAST_KDF
+
+    other = tmp_path / "other"
+    other.mkdir()
+    service = VaultService(other, kdf=FAST_KDF)
+    journal = service.finish_setup(pending := service.prepare_setup(PASSPHRASE), pending.recovery_code)
+    journal.add("From the old phone")
+    _name, data, _report = make_backup(service)
+    service.close()
+    broken = b"truncated " * 100
+    (home / "kraft.db").write_bytes(broken)
+    async with open_app(home) as (ui, _services):
+        await ui.click(await el(ui, "open-restore"))
+        await _fill_restore_form(ui, data, PASSPHRASE)
+        await ui.fire(await el(ui, "confirm-replace"), "change", "true", props={"value": True})
+        await ui.click(await el(ui, "restore-backup"))
+        await ui.type(await el(ui, "unlock-passphrase"), PASSPHRASE)
+        await ui.click(await el(ui, "unlock"))
+        await ui.wait_for(lambda: ui.query(text="From the old phone"))
+    kept = list(home.glob("before-restore-*-kraft.db"))
+    assert len(kept) == 1 and kept[0].read_bytes() == broken
