@@ -26,6 +26,7 @@ from app.storage.backup import (
     read_header,
     seal_backup,
 )
+from app.storage.db import holds_member_data
 from app.storage.vault import PASSPHRASE, RECOVERY
 
 SUFFIX = ".kraftbackup"
@@ -109,8 +110,7 @@ def verify_backup(source: Path | bytes, secret: str, *, kind: str = PASSPHRASE) 
 
 def would_replace(home: Path) -> bool:
     """Whether a restore into `home` would replace data (a journal, groups or settings) already there."""
-    target = paths.database_path(home)
-    return target.exists() and target.stat().st_size > 0
+    return holds_member_data(paths.database_path(home))
 
 
 def restore_backup(home: Path, source: Path | bytes, secret: str, *, kind: str = PASSPHRASE, replace: bool = False,

@@ -102,6 +102,23 @@ def checkpoint(engine: Engine) -> None:
         raw.close()
 
 
+def holds_member_data(path: Path) -> bool:
+    """Whether the database at `path` holds anything of the member's: a vault, a record or a group. A file that
+    cannot be read counts as holding data (it may be a journal worth saving); device preferences do not."""
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            return any(conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()  # noqa: S608 (fixed names)
+                       for table in ("vault_header", "record", "meeting_group") if table in tables)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return True
+
+
 def open_database(path: Path) -> Engine:
     """Open (creating if needed) and upgrade the database; an unreadable file is a clear error."""
     new = not path.exists()

@@ -131,3 +131,17 @@ def test_a_backup_needs_the_journal_open(service: VaultService, journal: Journal
         create_backup(service, tmp_path / "b.kraftbackup")
     assert locked.value.msg is Msg.VAULT_LOCKED
     assert not (tmp_path / "b.kraftbackup").exists()
+
+
+def test_only_member_data_needs_confirmation_to_be_replaced(home: Path) -> None:
+    from app.services.backup import would_replace
+
+    assert not would_replace(home)  # nothing at all
+    fresh = VaultService(home, kdf=FAST_KDF)
+    fresh.set_preference("language", "sv")  # a new device that was only opened: nothing of the member's
+    assert not would_replace(home)
+    GroupService(fresh.engine).add("x", Schedule.weekly(zone="Europe/Oslo", first=date(2026, 12, 1), at=time(18)))
+    assert would_replace(home)
+    fresh.close()
+    (home / "kraft.db").write_bytes(b"not a database" * 100)
+    assert would_replace(home)  # unreadable: maybe a journal worth keeping
