@@ -57,6 +57,11 @@ class Msg(Enum):
     BACKUP_NEWER = N_("This backup was made by a newer version of Kraft (format {found}). Update the app.")
     RESTORE_WOULD_REPLACE = N_("There is already a journal or group on this device. Restoring replaces it; "
                                "confirm to go on (a safety copy of it is kept).")
+    CHECKIN_NEEDS_UNLOCK = N_("Unlock your journal to check in: your check-ins are kept encrypted in it.")
+    CHECKIN_STATUS_UNKNOWN = N_("Unknown check-in {status}: use attended or cant_come.")
+    CHECKIN_CANCELLED = N_("That meeting is cancelled, so there is nothing to check in to.")
+    CHECKIN_NOT_YET = N_("That meeting has not begun yet. Say “I was there” once it has.")
+    CHECKIN_TOO_LATE = N_("That meeting has already begun. “I can't come” is for meetings still ahead.")
 
 
 class KraftError(Exception):

@@ -19,13 +19,19 @@ from app.errors import KraftError, Msg
 from app.journal import pack, unpack
 from app.schedule import Meeting, Schedule
 from app.storage.crypto import new_record_id
-from app.storage.models import MeetingGroup
+from app.storage.models import CheckInRow, MeetingGroup
 from app.storage.vault import DamagedRecord, Vault
 
 log = logging.getLogger(__name__)
 GROUP = "group"
 MAX_LABEL = 40
 _groups = MeetingGroup.__table__  # type: ignore[attr-defined]
+_checkins = CheckInRow.__table__  # type: ignore[attr-defined]
+
+
+def checkins_record_id(group_id: str) -> str:
+    """The id of the sealed record that holds a group's check-ins (see app.services.checkin)."""
+    return f"{group_id}.checkins"
 
 
 @dataclass(frozen=True)
@@ -126,11 +132,14 @@ class GroupService:
         return Group(id=group.id, label=group.label, schedule=schedule)
 
     def remove(self, group_id: str) -> None:
+        """Remove a group with its details and the member's check-ins; works locked (records go by id)."""
         self.get(group_id)
         with self._engine.begin() as conn:
             conn.execute(delete(_groups).where(_groups.c.id == group_id))
+            conn.execute(delete(_checkins).where(_checkins.c.group_id == group_id))
         if self._vault is not None:
             self._vault.discard(group_id)
+            self._vault.discard(checkins_record_id(group_id))
 
     def next_meeting(self, now: datetime) -> NextMeeting | None:
         """The soonest meeting going on or coming, across every group: works locked and anonymous."""

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError as SADBAPIError
 
 from app import paths
 from app.errors import KraftError, Msg
+from app.services.checkin import CheckInService
 from app.services.journal import Journal
 from app.storage import crypto
 from app.storage.crypto import KdfParams
@@ -138,6 +139,9 @@ class VaultService:
         journal = Journal(self.vault)
         journal.load()
         journal.purge_deleted()
+        # Check-ins made before there was a journal (anonymous) move into it at the first opening; on every
+        # opening, so rows left by a crash between creating the vault and moving them are not left plaintext.
+        CheckInService(self.engine, self.vault).move_into_vault()
         self.journal = journal
         return journal
 

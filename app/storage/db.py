@@ -44,9 +44,17 @@ def _m0002_groups(conn: Connection) -> None:
         "CREATE TABLE meeting_group (id VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, schedule VARCHAR NOT NULL)")
 
 
+def _m0003_checkins(conn: Connection) -> None:
+    # Only for a member without a vault (nothing to seal with); with a vault, check-ins are sealed records.
+    conn.exec_driver_sql(
+        "CREATE TABLE checkin (group_id VARCHAR NOT NULL, meeting_id VARCHAR NOT NULL, status VARCHAR NOT NULL,"
+        " day VARCHAR NOT NULL, PRIMARY KEY (group_id, meeting_id))")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial", _m0001_initial),
     ("0002_groups", _m0002_groups),
+    ("0003_checkins", _m0003_checkins),
 ]
 
 

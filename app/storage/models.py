@@ -59,3 +59,13 @@ class MeetingGroup(SQLModel, table=True):
     id: str = Field(primary_key=True)
     label: str
     schedule: str  # JSON of app.schedule.Schedule.to_dict()
+
+
+class CheckInRow(SQLModel, table=True):
+    """An anonymous member's "I was there" / "I can't come" (no vault to seal it in): to the day only."""
+
+    __tablename__ = "checkin"
+    group_id: str = Field(primary_key=True)
+    meeting_id: str = Field(primary_key=True)  # the meeting's original start, e.g. 20261203T170000Z
+    status: str  # "attended" | "cant_come"
+    day: str  # ISO date the member said it

@@ -1,0 +1,164 @@
+"""The member's own check-ins: "I was there" and "I can't come", and their attendance history.
+
+Having been at a mental-health group is sensitive, so where there is a vault a group's check-ins are one
+sealed record (kind "checkins", id "<group id>.checkins", a msgpack map meeting id -> status and day). One
+record per group, not one per meeting: the record count says nothing about how often the member went, and a
+locked vault can still delete it by id when the group is removed.
+
+A member without any vault (anonymous: no passphrase) has nothing to encrypt with; their check-ins are kept
+in the plaintext `checkin` table, to the day only. When they later create a journal, `move_into_vault` seals
+them and deletes the plaintext rows in one transaction.
+
+A meeting's id is its original start, so a check-in stays with a meeting that is moved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.dialects.sqlite import insert
+
+from app.errors import KraftError, Msg
+from app.journal import pack, unpack
+from app.schedule import Meeting
+from app.services.groups import Group, checkins_record_id
+from app.storage.models import CheckInRow
+from app.storage.vault import Vault
+
+ATTENDED = "attended"
+CANT_COME = "cant_come"
+STATUSES = (ATTENDED, CANT_COME)
+KIND = "checkins"
+_rows = CheckInRow.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    meeting_id: str
+    status: str  # ATTENDED | CANT_COME
+    day: date  # when the member said it (the day only)
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    meeting: Meeting
+    status: str | None  # None: the member said nothing
+
+
+@dataclass(frozen=True)
+class Attendance:
+    rows: list[AttendanceRow]  # meetings that have begun (newest first), then coming ones marked "can't come"
+    attended: int
+    held: int  # meetings that have begun and were not cancelled
+
+
+class CheckInService:
+    """Check-ins in one data directory; `vault` is None for a member who never made a journal."""
+
+    def __init__(self, engine: Engine, vault: Vault | None = None) -> None:
+        self._engine = engine
+        self._vault = vault
+
+    def _sealed(self) -> bool:
+        """True when check-ins belong in the vault (one exists); raises when it exists but is locked."""
+        if self._vault is None or not self._vault.exists():
+            return False
+        if not self._vault.is_unlocked:
+            raise KraftError(Msg.CHECKIN_NEEDS_UNLOCK)
+        return True
+
+    # ---- reading ----
+
+    def statuses(self, group: Group) -> dict[str, CheckIn]:
+        if self._sealed():
+            assert self._vault is not None
+            payload = self._vault.get(KIND, checkins_record_id(group.id))
+            data = unpack(payload) if payload else {}
+            return {mid: CheckIn(mid, str(v["status"]), date.fromisoformat(str(v["day"]))) for mid, v in data.items()}
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(_rows.c.meeting_id, _rows.c.status, _rows.c.day)
+                                .where(_rows.c.group_id == group.id)).all()
+        return {r[0]: CheckIn(r[0], r[1], date.fromisoformat(r[2])) for r in rows}
+
+    def status(self, group: Group, meeting_id: str) -> str | None:
+        found = self.statuses(group).get(meeting_id)
+        return found.status if found else None
+
+    def history(self, group: Group, *, now: datetime) -> Attendance:
+        """Every meeting that has begun (newest first) with what the member said, and the coming meetings
+        they already said they can't come to (soonest first)."""
+        said = self.statuses(group)
+        meetings = [m for m in group.schedule.meetings() if not m.cancelled]
+        begun = [m for m in meetings if m.start <= now]
+        past = [AttendanceRow(m, s.status if (s := said.get(m.id)) else None) for m in reversed(begun)]
+        coming = [AttendanceRow(m, CANT_COME) for m in meetings
+                  if m.start > now and (s := said.get(m.id)) and s.status == CANT_COME]
+        return Attendance(rows=past + coming, attended=sum(r.status == ATTENDED for r in past), held=len(past))
+
+    # ---- writing ----
+
+    def check_in(self, group: Group, meeting_id: str, status: str, *, now: datetime) -> CheckIn:
+        """Say "I was there" (once the meeting has begun) or "I can't come" (before it begins)."""
+        if status not in STATUSES:
+            raise KraftError(Msg.CHECKIN_STATUS_UNKNOWN, status=status)
+        meeting = group.meeting(meeting_id)
+        if meeting.cancelled:
+            raise KraftError(Msg.CHECKIN_CANCELLED)
+        if status == ATTENDED and meeting.start > now:
+            raise KraftError(Msg.CHECKIN_NOT_YET)
+        if status == CANT_COME and meeting.start <= now:
+            raise KraftError(Msg.CHECKIN_TOO_LATE)
+        entry = CheckIn(meeting.id, status, now.date())
+        if self._sealed():
+            self._write_sealed(group.id, {**self.statuses(group), meeting.id: entry})
+        else:
+            values = dict(group_id=group.id, meeting_id=meeting.id, status=status, day=entry.day.isoformat())
+            with self._engine.begin() as conn:
+                conn.execute(insert(_rows).values(**values).on_conflict_do_update(
+                    index_elements=["group_id", "meeting_id"], set_={"status": status, "day": values["day"]}))
+        return entry
+
+    def clear(self, group: Group, meeting_id: str) -> bool:
+        """Take back what the member said about a meeting; False if they had said nothing."""
+        meeting = group.meeting(meeting_id)
+        said = self.statuses(group)
+        if meeting.id not in said:
+            return False
+        if self._sealed():
+            self._write_sealed(group.id, {k: v for k, v in said.items() if k != meeting.id})
+        else:
+            with self._engine.begin() as conn:
+                conn.execute(delete(_rows).where(_rows.c.group_id == group.id, _rows.c.meeting_id == meeting.id))
+        return True
+
+    def _write_sealed(self, group_id: str, said: dict[str, CheckIn]) -> None:
+        assert self._vault is not None
+        payload = pack({k: {"status": v.status, "day": v.day.isoformat()} for k, v in said.items()})
+        with self._vault.transaction() as tx:
+            tx.put(KIND, payload, checkins_record_id(group_id))
+
+    def forget_group(self, group_id: str) -> None:
+        """Delete a group's check-ins from both stores; works while locked (the record goes by its id)."""
+        with self._engine.begin() as conn:
+            conn.execute(delete(_rows).where(_rows.c.group_id == group_id))
+        if self._vault is not None:
+            self._vault.discard(checkins_record_id(group_id))
+
+    def move_into_vault(self) -> int:
+        """Seal an anonymous member's plaintext check-ins into their new vault and delete the plaintext rows,
+        in one transaction. Returns how many moved."""
+        assert self._vault is not None and self._vault.is_unlocked
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(_rows.c.group_id, _rows.c.meeting_id, _rows.c.status, _rows.c.day)).all()
+        if not rows:
+            return 0
+        by_group: dict[str, dict[str, dict[str, str]]] = {}
+        for group_id, meeting_id, status, day in rows:
+            by_group.setdefault(group_id, {})[meeting_id] = {"status": status, "day": day}
+        with self._vault.transaction() as tx:
+            for group_id, said in by_group.items():
+                tx.put(KIND, pack(said), checkins_record_id(group_id))
+            tx.execute(delete(_rows))
+        return len(rows)
