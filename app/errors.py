@@ -62,6 +62,8 @@ class Msg(Enum):
     CHECKIN_CANCELLED = N_("That meeting is cancelled, so there is nothing to check in to.")
     CHECKIN_NOT_YET = N_("That meeting has not begun yet. Say “I was there” once it has.")
     CHECKIN_TOO_LATE = N_("That meeting has already begun. “I can't come” is for meetings still ahead.")
+    CHECKIN_HISTORY_ALONE = N_("--history lists every meeting: it goes without --undo and --meeting.")
+    CHECKIN_NO_MEETING = N_("No meeting of this group fits. Name one with --meeting (kraft group show lists them).")
 
 
 class KraftError(Exception):

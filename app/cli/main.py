@@ -12,7 +12,7 @@ import os
 import sys
 
 from app import i18n
-from app.cli import backup_cmds, group_cmds, journal_cmds, render, vault_cmds
+from app.cli import backup_cmds, checkin_cmds, group_cmds, journal_cmds, render, vault_cmds
 from app.cli.console import err, print_json
 from app.errors import KraftError, Msg
 from app.i18n import _
@@ -26,7 +26,8 @@ USAGE_ERRORS = frozenset({
     Msg.UNKNOWN_TOOLKIT, Msg.NOTHING_TO_UNDO, Msg.IMPORT_BAD_FILE, Msg.PASSPHRASE_MISSING,
     Msg.NEW_PASSPHRASE_MISSING, Msg.RECOVERY_CODE_MISSING, Msg.RECOVERY_CODE_UNCONFIRMED,
     Msg.ENTRY_AMBIGUOUS, Msg.NOTHING_TO_EDIT, Msg.SCHEDULE_INVALID, Msg.GROUP_NOT_FOUND, Msg.GROUP_AMBIGUOUS,
-    Msg.GROUP_LABEL_INVALID, Msg.GROUP_DETAILS_NEED_VAULT, Msg.MEETING_NOT_FOUND,
+    Msg.GROUP_LABEL_INVALID, Msg.GROUP_DETAILS_NEED_VAULT, Msg.MEETING_NOT_FOUND, Msg.CHECKIN_STATUS_UNKNOWN,
+    Msg.CHECKIN_CANCELLED, Msg.CHECKIN_NOT_YET, Msg.CHECKIN_TOO_LATE, Msg.CHECKIN_HISTORY_ALONE, Msg.CHECKIN_NO_MEETING,
 })
 
 
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     journal_cmds.register(commands, unlock)
     group_cmds.register(commands, unlock)
     backup_cmds.register(commands, unlock)
+    checkin_cmds.register(commands, unlock)
     p = commands.add_parser("prompts", help=_("list the built-in prompts (ids for --prompt)"))
     p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
     p.set_defaults(func=cmd_prompts)
