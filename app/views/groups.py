@@ -10,6 +10,7 @@ import flet as ft
 
 from app.i18n import N_, _, format_clock, format_countdown, format_day, format_when, ngettext
 from app.schedule import Meeting
+from app.services.checkin import ATTENDED, CANT_COME
 from app.services.groups import Group, GroupDetails
 from app.views.common import field, frame, section_title
 from app.views.state import AppState
@@ -53,8 +54,59 @@ def next_meeting_card(state: AppState) -> ft.Control:
     if meeting.number is not None and meeting.total is not None:
         lines.append(ft.Text(_("Meeting {n} of {m}").format(n=meeting.number, m=meeting.total), key="next-number"))
     lines.append(ft.Text(found.group.label, theme_style=ft.TextThemeStyle.BODY_SMALL))
+    lines += checkin_actions(state, found.group, meeting)
     return ft.Card(ft.Container(ft.Column(lines, spacing=4), padding=16, key="next-meeting-open",
                                 on_click=lambda: state.go("group", group_id=found.group.id)), key="next-meeting")
+
+
+def checkin_actions(state: AppState, group: Group, meeting: Meeting) -> list[ft.Control]:
+    """"I'm here" while a meeting goes on, "I can't come" before it; nothing while a journal is locked."""
+    if not state.can_check_in() or meeting.cancelled:
+        return []
+    status = state.checkin_status(group, meeting.id)
+    begun = meeting.start <= datetime.now(UTC)
+    if begun and status == ATTENDED:
+        said, undo = _("You checked in."), _("Take it back")
+    elif not begun and status == CANT_COME:
+        said, undo = _("You said you can't come."), _("I can come after all")
+    elif begun:
+        return [ft.FilledTonalButton(_("I'm here"), icon=ft.Icons.HOW_TO_REG, key=f"checkin-{meeting.id}",
+                                     on_click=lambda: state.check_in(group, meeting.id, ATTENDED))]
+    else:
+        return [ft.OutlinedButton(_("I can't come"), icon=ft.Icons.EVENT_BUSY, key=f"cantcome-{meeting.id}",
+                                  on_click=lambda: state.check_in(group, meeting.id, CANT_COME))]
+    return [ft.Row([ft.Text(said, key=f"said-{meeting.id}"),
+                    ft.TextButton(undo, key=f"undo-checkin-{meeting.id}",
+                                  on_click=lambda: state.check_in(group, meeting.id, None))], wrap=True)]
+
+
+def attendance_section(state: AppState, group: Group) -> list[ft.Control]:
+    """The member's own attendance: the meetings that have begun, newest first, each can be checked in."""
+    history = state.attendance(group)
+    if history is None:
+        return [section_title(_("My attendance")),
+                ft.Text(_("Unlock your journal to see and change your check-ins: they are kept encrypted in it."))]
+    past = [row for row in history.rows if row.meeting.start <= datetime.now(UTC)][:PAST_SHOWN]
+    if not past:
+        return []
+    out: list[ft.Control] = [
+        section_title(_("My attendance")),
+        ft.Text(ngettext("You were at {n} of {m} meeting.", "You were at {n} of {m} meetings.", history.held)
+                .format(n=history.attended, m=history.held), key="attendance-summary")]
+    for row in past:
+        meeting = row.meeting
+        if row.status == ATTENDED:
+            action = ft.TextButton(_("Take it back"), key=f"undo-checkin-{meeting.id}",
+                                   on_click=lambda _e, m=meeting: state.check_in(group, m.id, None))
+        else:
+            action = ft.TextButton(_("I was there"), key=f"checkin-{meeting.id}",
+                                   on_click=lambda _e, m=meeting: state.check_in(group, m.id, ATTENDED))
+        said = {ATTENDED: _("You were there"), CANT_COME: _("You couldn't come")}.get(row.status or "", "")
+        out.append(ft.ListTile(title=ft.Text(format_when(meeting.start, own_zone=True)),
+                               subtitle=ft.Text(said) if said else None, trailing=action,
+                               leading=ft.Icon(ft.Icons.HOW_TO_REG if row.status == ATTENDED
+                                               else ft.Icons.EVENT_AVAILABLE_OUTLINED)))
+    return out
 
 
 def group_tiles(state: AppState) -> list[ft.Control]:
@@ -152,6 +204,7 @@ def AddGroup(state: AppState) -> ft.Control:
 INTERVAL_TEXT = {1: N_("Every week at {time}"), 2: N_("Every second week at {time}"),
                  3: N_("Every third week at {time}")}
 UPCOMING_SHOWN = 6
+PAST_SHOWN = 12
 
 
 def meeting_subtitle(meeting: Meeting) -> str:
@@ -224,6 +277,7 @@ def GroupView(state: AppState) -> ft.Control:
                          leading=ft.Icon(ft.Icons.EVENT_BUSY if m.cancelled else ft.Icons.EVENT),
                          trailing=ft.Icon(ft.Icons.EDIT_CALENDAR_OUTLINED), key=f"meeting-{m.id}",
                          on_click=lambda _e, m=m: state.go("meeting", meeting_id=m.id)) for m in coming]
+    body += attendance_section(state, group)
     body += [
         section_title(_("Calendar")),
         ft.Text(_("The calendar file holds the meeting times, your name for the group and reminders; nothing "
@@ -264,6 +318,7 @@ def MeetingChange(state: AppState) -> ft.Control:
         ft.Text(meeting_subtitle(meeting)),
         ft.Text(_("This changes only your own copy of the schedule, on this device.")),
     ]
+    body += checkin_actions(state, group, meeting) if meeting.start > datetime.now(UTC) else []
     if not meeting.cancelled:
         body += [
             section_title(_("Move it")),

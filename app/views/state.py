@@ -23,6 +23,7 @@ from app.reminders import Reminder
 from app.schedule import Schedule, parse_clock
 from app.services import backup
 from app.services.calendar import calendar_file
+from app.services.checkin import CANT_COME, Attendance, CheckInService
 from app.services.groups import Group, GroupDetails, GroupService, NextMeeting
 from app.services.idle import IdleTimer
 from app.services.journal import NEW_DRAFT, Journal
@@ -187,6 +188,37 @@ class AppState:
             return
         self.changed()
         self.go("group", notice=note)
+
+    # ---- check-ins ----
+
+    @property
+    def checkins(self) -> CheckInService:
+        return CheckInService(self.service.engine, self.service.vault)
+
+    def can_check_in(self) -> bool:
+        """Anonymous members always; with a journal only while it is open (check-ins are sealed in it)."""
+        return self.unlocked or not self.service.has_vault()
+
+    def checkin_status(self, group: Group, meeting_id: str) -> str | None:
+        return self.checkins.status(group, meeting_id) if self.can_check_in() else None
+
+    def attendance(self, group: Group) -> Attendance | None:
+        return self.checkins.history(group, now=datetime.now(UTC)) if self.can_check_in() else None
+
+    def check_in(self, group: Group, meeting_id: str, status: str | None) -> None:
+        """Say "I was there" / "I can't come" (status), or take it back (None)."""
+        try:
+            if status is None:
+                self.checkins.clear(group, meeting_id)
+                self.notice = _("Taken back.")
+            else:
+                self.checkins.check_in(group, meeting_id, status, now=datetime.now(UTC))
+                self.notice = (_("Noted. If you can, tell the others too.") if status == CANT_COME
+                               else _("Checked in. Good to have you there."))
+        except KraftError as exc:
+            self.error = str(exc)
+            return
+        self.changed()
 
     def remove_group(self) -> None:
         group = self.current_group()

@@ -212,3 +212,69 @@ async def test_with_the_journal_open_theme_place_and_link_are_kept_encrypted(hom
         svc.close()
     raw = b"".join(p.read_bytes() for p in home.rglob("*") if p.is_file())
     assert b"Storgata" not in raw and b"Tema-MARKER" not in raw
+
+
+async def test_check_in_from_the_card_and_the_attendance_history(home: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import app.views.groups as groups_module
+    import app.views.state as state_module
+    from app.services.checkin import CheckInService
+    from app.services.groups import GroupService
+
+    clock = {"now": datetime(2026, 3, 19, 17, 30, tzinfo=ZoneInfo("Europe/Stockholm"))}  # before the 2nd meeting
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
+            return clock["now"].astimezone(tz) if tz else clock["now"]
+
+    monkeypatch.setattr(state_module, "datetime", Clock)
+    monkeypatch.setattr(groups_module, "datetime", Clock)
+    services: list[VaultService] = []
+    async with run_app(_main(home, services)) as ui:
+        await ui.click(await el(ui, "anonymous"))
+        await add_group(ui, date(2026, 3, 5), label="Torsdag", every="2", count="6")
+        await ui.click(await el(ui, "guidelines-ok"))
+        group = GroupService(services[0].engine).list()[0]
+        second, third = (m.id for m in group.schedule.meetings()[1:3])
+        await ui.click(await el(ui, f"cantcome-{second}"))
+        assert "tell the others" in (await el(ui, "notice")).value
+        assert (await el(ui, f"said-{second}")).value == "You said you can't come."
+        await ui.click(await el(ui, f"undo-checkin-{second}"))
+        await el(ui, f"cantcome-{second}")
+        clock["now"] = clock["now"].replace(hour=18, minute=10)  # the meeting has begun
+        await ui.click(await el(ui, "next-meeting-open"))  # moving between screens re-renders with the clock
+        await ui.click(await el(ui, "back"))
+        await ui.click(await el(ui, f"checkin-{second}"))
+        assert (await el(ui, f"said-{second}")).value == "You checked in."
+        await ui.click(await el(ui, "next-meeting-open"))
+        assert (await el(ui, "attendance-summary")).value == "You were at 1 of 2 meetings."
+        first = group.schedule.meetings()[0].id
+        await ui.click(await el(ui, f"checkin-{first}"))  # the first one, after the fact
+        assert (await el(ui, "attendance-summary")).value == "You were at 2 of 2 meetings."
+        await ui.click(await el(ui, f"meeting-{third}"))
+        await ui.click(await el(ui, f"cantcome-{third}"))
+        checkins = CheckInService(services[0].engine)
+        assert {k: v.status for k, v in checkins.statuses(group).items()} == {
+            first: "attended", second: "attended", third: "cant_come"}
+    for svc in services:
+        svc.close()
+
+
+async def test_a_locked_journal_hides_check_ins_until_it_is_opened(home: Path) -> None:
+    services: list[VaultService] = []
+    async with run_app(_main(home, services)) as ui:
+        await onboard(ui)
+        await ui.fire(ui.find(ft.NavigationBar), "change", 3, props={"selected_index": 3})
+        await ui.click(await el(ui, "add-group"))
+        await add_group(ui, date.today() + timedelta(days=3))
+        await ui.click(await el(ui, "guidelines-ok"))
+        assert ui.find_all(ft.OutlinedButton, where=lambda c: (c.key or "").startswith("cantcome-"))
+        await ui.click(await el(ui, "quick-exit"))
+        await ui.click(await el(ui, "neutral-back"))
+        await el(ui, "next-when")
+        assert not ui.find_all(ft.OutlinedButton, where=lambda c: (c.key or "").startswith("cantcome-"))
+    for svc in services:
+        svc.close()
