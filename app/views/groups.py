@@ -273,7 +273,12 @@ def GroupView(state: AppState) -> ft.Control:
                               section_title(_("Coming meetings"))]
     if not coming:
         body.append(ft.Text(_("No more meetings")))
-    body += [ft.ListTile(title=ft.Text(format_when(m.start, own_zone=True)), subtitle=ft.Text(meeting_subtitle(m)),
+    said = {r.meeting.id: r.status for r in history.rows} if (history := state.attendance(group)) else {}
+
+    def subtitle(m: Meeting) -> str:
+        return meeting_subtitle(m) + (" · " + _("you can't come") if said.get(m.id) == CANT_COME else "")
+
+    body += [ft.ListTile(title=ft.Text(format_when(m.start, own_zone=True)), subtitle=ft.Text(subtitle(m)),
                          leading=ft.Icon(ft.Icons.EVENT_BUSY if m.cancelled else ft.Icons.EVENT),
                          trailing=ft.Icon(ft.Icons.EDIT_CALENDAR_OUTLINED), key=f"meeting-{m.id}",
                          on_click=lambda _e, m=m: state.go("meeting", meeting_id=m.id)) for m in coming]

@@ -19,7 +19,8 @@ from tests.conftest import FAST_KDF, PASSPHRASE
 def _journal_with_a_group(home: Path) -> str:
     service = VaultService(home, kdf=FAST_KDF)
     service.finish_setup(pending := service.prepare_setup(PASSPHRASE), pending.recovery_code)
-    schedule = Schedule.weekly(zone="Europe/Stockholm", first=date.today() + timedelta(days=2), at=time(18),
+    # every second week from 12 days ago: one meeting behind, the next in 2 days
+    schedule = Schedule.weekly(zone="Europe/Stockholm", first=date.today() - timedelta(days=12), at=time(18),
                                interval=2, count=10)
     group = GroupService(service.engine, service.vault).add(
         "Torsdag", schedule, GroupDetails(theme="Vardagsstrategi", place="Folkets hus, rum 4"))
@@ -35,18 +36,25 @@ def test_locked_screen_group_screen_meeting_change_and_calendar(served_app, web,
     server = served_app("app", env={"KRAFT_HOME": str(home), "LANG": "en_GB.UTF-8"})
     web.open(server.url)
 
-    web.wait_for_text(re.compile("Meeting 1 of 10"), exact=False)  # before unlocking
+    web.wait_for_text(re.compile("Meeting 2 of 10"), exact=False)  # before unlocking
     assert web.text(re.compile("Folkets hus|Vardagsstrategi"), exact=False).count() == 0  # sealed: not shown
     web.screenshot("en-20-locked-with-group")
 
     web.type_into("Passphrase", PASSPHRASE)
     web.click_button("Unlock")
     web.wait_for_text(re.compile("Nothing here yet"), exact=False)
+    web.click_button("I can't come")
+    web.wait_for_text(re.compile("tell the others"), exact=False)
+    web.screenshot("en-25-cant-come")
     web.page.get_by_role("tab", name="Settings").click()
     web.text(re.compile("Torsdag"), exact=False).first.click()
     web.wait_for_text("Place: Folkets hus, rum 4")
     web.wait_for_text("Every second week at 6:00\u202fPM")
+    web.click_button("I was there")
+    web.wait_for_text("You were at 1 of 1 meeting.")
     web.screenshot("en-21-group")
+    web.page.mouse.wheel(0, 600)
+    web.screenshot("en-21b-group-scrolled")
 
     with web.page.expect_download() as download_info:
         web.click_button("Add to my calendar (.ics)")
@@ -56,7 +64,7 @@ def test_locked_screen_group_screen_meeting_change_and_calendar(served_app, web,
     event = next(iter(calendar.walk("VEVENT")))
     assert str(event["summary"]) == "Torsdag" and b"Folkets" not in calendar.to_ical()
 
-    web.text(re.compile("Meeting 2 of 10"), exact=False).first.click()
+    web.text(re.compile("Meeting 3 of 10"), exact=False).first.click()
     web.wait_for_button("Move the meeting")
     web.screenshot("en-22-change-meeting")
     web.click_button("Cancel this meeting")
@@ -71,6 +79,6 @@ def test_locked_screen_group_screen_meeting_change_and_calendar(served_app, web,
     service = VaultService(home, kdf=FAST_KDF)
     try:
         meetings = GroupService(service.engine).get(group_id).schedule.meetings()
-        assert [m.cancelled for m in meetings[:3]] == [False, True, False]
+        assert [m.cancelled for m in meetings[:4]] == [False, False, True, False]
     finally:
         service.close()

@@ -256,6 +256,8 @@ async def test_check_in_from_the_card_and_the_attendance_history(home: Path, mon
         assert (await el(ui, "attendance-summary")).value == "You were at 2 of 2 meetings."
         await ui.click(await el(ui, f"meeting-{third}"))
         await ui.click(await el(ui, f"cantcome-{third}"))
+        await ui.click(await el(ui, "back"))
+        await ui.wait_for(lambda: ui.query(text="Meeting 3 of 6 · you can't come"))
         checkins = CheckInService(services[0].engine)
         assert {k: v.status for k, v in checkins.statuses(group).items()} == {
             first: "attended", second: "attended", third: "cant_come"}
