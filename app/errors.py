@@ -64,6 +64,9 @@ class Msg(Enum):
     CHECKIN_TOO_LATE = N_("That meeting has already begun. “I can't come” is for meetings still ahead.")
     CHECKIN_HISTORY_ALONE = N_("--history lists every meeting: it goes without --undo and --meeting.")
     CHECKIN_NO_MEETING = N_("No meeting of this group fits. Name one with --meeting (kraft group show lists them).")
+    REMINDER_TIMES_INVALID = N_("Choose at most {maximum} different reminder times from the list.")
+    REMINDER_HOMEWORK_DAYS_INVALID = N_("The homework reminder comes 1, 2 or 3 days before the meeting, or not at all.")
+    QUIET_HOURS_INVALID = N_("Quiet hours need a start and an end that differ, or none at all.")
 
 
 class KraftError(Exception):

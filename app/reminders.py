@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from app.i18n import N_, _
+from app.i18n import N_, _, format_clock
 from app.schedule import Schedule
 
 MEETING = "meeting"
@@ -34,7 +34,7 @@ class Reminder:
     meeting_start: datetime
 
     def text(self, label: str = "", *, details: bool = False) -> str:
-        when = self.meeting_start.strftime("%H:%M")
+        when = format_clock(self.meeting_start)
         if self.kind == HOMEWORK:
             return _(_HOMEWORK_DETAILED).format(label=label) if details and label else _(_HOMEWORK)
         if details and label:
@@ -73,13 +73,15 @@ def plan(schedule: Schedule, *, now: datetime, settings: ReminderSettings = Remi
          homework_open: bool = False, horizon: timedelta = timedelta(days=30)) -> list[Reminder]:
     """Reminders due after `now` for meetings in the next `horizon`, in time order (cancelled: none)."""
     out = []
+    nudge = homework_open  # the homework is for the next meeting only
     for meeting in schedule.meetings(until=now + horizon):
         if meeting.cancelled or meeting.start <= now:
             continue
         moments = [(meeting.start - before, MEETING) for before in settings.before]
-        if homework_open and settings.homework_days_before is not None:
+        if nudge and settings.homework_days_before is not None:
             nudge_day = meeting.start.date() - timedelta(days=settings.homework_days_before)
             moments.append((datetime.combine(nudge_day, time(18), tzinfo=meeting.start.tzinfo), HOMEWORK))
+        nudge = False
         for at, kind in moments:
             at = _out_of_quiet(at, meeting.start, settings)
             if now < at < meeting.start:

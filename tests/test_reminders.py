@@ -50,8 +50,21 @@ def test_no_reminders_for_cancelled_or_past_meetings() -> None:
 
 def test_texts_are_discreet_unless_asked() -> None:
     reminder = plan(_course(count=1), now=datetime(2026, 3, 10, tzinfo=TZ))[0]
-    assert reminder.text("Torsdagsgruppen") == "You have a meeting at 18:00."
+    assert reminder.text("Torsdagsgruppen") == "You have a meeting at 6:00\u202fPM."  # the member's locale
     assert "Torsdagsgruppen" in reminder.text("Torsdagsgruppen", details=True)
+    from app import i18n
+
+    i18n.set_language("sv")
+    assert reminder.text("Torsdagsgruppen") == "Du har en träff klockan 18:00."
+
+
+def test_the_homework_nudge_is_for_the_next_meeting_only() -> None:
+    from app.reminders import HOMEWORK
+
+    course = _course(count=4)
+    nudges = [r for r in plan(course, now=datetime(2026, 3, 1, tzinfo=TZ), homework_open=True,
+                              horizon=timedelta(days=60)) if r.kind == HOMEWORK]
+    assert [r.meeting_start.date() for r in nudges] == [date(2026, 3, 19)]  # not 2 April, 16 April, ...
 
 
 def test_the_reminder_due_now_for_the_in_app_banner() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
 from sqlalchemy import Engine, delete, select
@@ -41,6 +41,23 @@ class GroupDetails:
     theme: str = ""
     place: str = ""
     link: str = ""
+    show_place: bool = False  # the place on the next-meeting card (while the journal is open)
+    homework_prompt_id: str = ""  # the homework for the next meeting: a library prompt...
+    homework_text: str = ""  # ...or the words the group was given
+    homework_set: datetime | None = None  # when the member noted it (UTC)
+
+    @classmethod
+    def from_payload(cls, data: dict[str, object]) -> GroupDetails:
+        """Tolerant of records written before a field existed, and of fields a newer version added."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})  # type: ignore[arg-type]
+
+    @property
+    def has_homework(self) -> bool:
+        return bool(self.homework_prompt_id or self.homework_text)
+
+    def any_given(self) -> bool:
+        return any((self.theme, self.place, self.link, self.has_homework))
 
 
 @dataclass(frozen=True)
@@ -84,7 +101,7 @@ class GroupService:
     def add(self, label: str, schedule: Schedule, details: GroupDetails | None = None) -> Group:
         """Add a group; details need an unlocked vault, and land in the same transaction as the schedule."""
         group = Group(id=new_record_id(), label=_check_label(label), schedule=schedule)
-        if details and any((details.theme, details.place, details.link)) and not self._details_allowed():
+        if details and details.any_given() and not self._details_allowed():
             raise KraftError(Msg.GROUP_DETAILS_NEED_VAULT)
         values = dict(id=group.id, label=group.label, schedule=json.dumps(schedule.to_dict()))
         if details and self._vault is not None and self._vault.is_unlocked:
@@ -113,7 +130,18 @@ class GroupService:
             return None
         assert self._vault is not None
         payload = self._vault.get(GROUP, group_id)
-        return GroupDetails(**unpack(payload)) if payload else None
+        return GroupDetails.from_payload(unpack(payload)) if payload else None
+
+    def update_details(self, group_id: str, **changes: object) -> GroupDetails:
+        """Change some of a group's sealed details, keeping the others (needs the journal open)."""
+        self.get(group_id)
+        if not self._details_allowed():
+            raise KraftError(Msg.GROUP_DETAILS_NEED_VAULT)
+        assert self._vault is not None
+        details = replace(self.details(group_id) or GroupDetails(), **changes)  # type: ignore[arg-type]
+        with self._vault.transaction() as tx:
+            tx.put(GROUP, pack(details.__dict__), group_id)
+        return details
 
     def readable_details(self, group_id: str) -> GroupDetails | None:
         """`details`, with a damaged record logged and treated as none (for screens that must not fail)."""

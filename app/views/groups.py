@@ -29,12 +29,13 @@ COUNTRY_NAMES = {"SE": N_("Sweden"), "NO": N_("Norway"), "DK": N_("Denmark")}
 def reminder_banner(state: AppState) -> ft.Control:
     """A due reminder, discreet (no group name, no theme): shown on open, on resume and while open."""
     _minute = state.minute  # re-evaluated as the clock moves
-    reminder = state.due_reminder()
-    if reminder is None:
+    due = state.due_reminder()
+    if due is None:
         return ft.Container()
+    reminder, text = due
     return ft.Semantics(live_region=True, content=ft.Container(
         ft.Row([ft.Icon(ft.Icons.NOTIFICATIONS_ACTIVE_OUTLINED),
-                ft.Text(reminder.text(), expand=True, key="reminder-text"),
+                ft.Text(text, expand=True, key="reminder-text"),
                 ft.IconButton(ft.Icons.CLOSE, tooltip=_("Dismiss"), key="reminder-dismiss",
                               on_click=lambda: state.dismiss_reminder(reminder))]),
         bgcolor=ft.Colors.TERTIARY_CONTAINER, border_radius=8, padding=ft.Padding.only(left=12)))

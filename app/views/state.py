@@ -14,19 +14,20 @@ from typing import Any
 
 import flet as ft
 
-from app import i18n, reminders
+from app import i18n
 from app.config import CrisisLine, Profile
 from app.errors import KraftError
 from app.i18n import _, ngettext
 from app.journal import Draft, Entry
-from app.reminders import Reminder
+from app.reminders import Reminder, ReminderSettings
 from app.schedule import Schedule, parse_clock
-from app.services import backup
+from app.services import backup, notify, reminder_prefs, reminder_service
 from app.services.calendar import calendar_file
 from app.services.checkin import CANT_COME, Attendance, CheckInService
 from app.services.groups import Group, GroupDetails, GroupService, NextMeeting
 from app.services.idle import IdleTimer
 from app.services.journal import NEW_DRAFT, Journal
+from app.services.notify import Notifier, NullNotifier
 from app.services.vault_service import PASSPHRASE, RECOVERY, PendingSetup, VaultService
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ class AppState:
     back_to: str = "welcome"  # where "Need help now?" returns to
     dismissed: frozenset[str] = frozenset()  # reminders the member closed
     minute: int = 0  # the clock, per minute: banners and countdowns re-render as it moves
+    reminder_settings: ReminderSettings = field(default_factory=ReminderSettings)
+    notifier: Notifier = field(default_factory=NullNotifier)
     group_id: str | None = None  # the group shown
     meeting_id: str | None = None  # the meeting being changed
 
@@ -101,12 +104,32 @@ class AppState:
     def next_meeting(self) -> NextMeeting | None:
         return self.groups.next_meeting(datetime.now(UTC))
 
-    def due_reminder(self) -> Reminder | None:
-        """The reminder to show as a banner now, across every group, unless the member closed it."""
-        now = datetime.now(UTC)
-        found = [r for g in self.groups.list() if (r := reminders.due(g.schedule, now=now)) is not None]
-        found = [r for r in found if reminder_key(r) not in self.dismissed]
-        return max(found, key=lambda r: r.at, default=None)
+    def due_reminder(self) -> tuple[Reminder, str] | None:
+        """The reminder to show as a banner now, with its text, unless the member closed it. The homework
+        nudge needs the journal open (only it knows whether the homework has an answer)."""
+        journal = self.service.journal if self.unlocked else None
+        found = [(r, reminder_service.text(g, r, self.reminder_settings)) for g, r in reminder_service.due(
+            self.groups, self.reminder_settings, now=datetime.now(UTC), journal=journal)
+            if reminder_key(r) not in self.dismissed]
+        return max(found, key=lambda pair: pair[0].at, default=None)
+
+    def set_reminder_settings(self, **changes: Any) -> None:
+        """Change the reminder settings; saved at once, or a clear error and nothing changed."""
+        try:
+            self.reminder_settings = reminder_prefs.save(self.service, replace(self.reminder_settings, **changes))
+        except KraftError as exc:
+            self.error = str(exc)
+            return
+        self.error = ""
+        self.sync_notifications()
+
+    def sync_notifications(self) -> None:
+        """Hand the coming reminders to the platform (nothing happens where it has no notifications)."""
+        try:
+            journal = self.service.journal if self.unlocked else None
+            notify.sync(self.notifier, self.groups, self.reminder_settings, now=datetime.now(UTC), journal=journal)
+        except Exception:  # a platform failing to schedule must never break the app; the banner still works
+            log.exception("could not hand the reminders to the platform")
 
     def dismiss_reminder(self, reminder: Reminder) -> None:
         self.dismissed = self.dismissed | {reminder_key(reminder)}
@@ -141,6 +164,7 @@ class AppState:
             self.error = str(exc)
             return
         self.changed()
+        self.sync_notifications()
         self.go("guidelines", group_id=group.id)
 
     def default_zone(self) -> str:
@@ -187,6 +211,7 @@ class AppState:
             self.error = str(exc)
             return
         self.changed()
+        self.sync_notifications()
         self.go("group", notice=note)
 
     # ---- check-ins ----
@@ -225,11 +250,13 @@ class AppState:
         if group is not None:
             self.groups.remove(group.id)
             self.changed()
+            self.sync_notifications()
         self.go("settings" if self.unlocked else self.home_screen(), group_id=None,
                 notice=_("The group is removed from this app.") if group else "")
 
     def calendar_file(self, group: Group) -> tuple[str, bytes]:
-        return calendar_file(group)
+        """The .ics file, with the member's own reminder times as its alarms."""
+        return calendar_file(group, alarms=self.reminder_settings.before)
 
     def crisis_line(self) -> CrisisLine | None:
         """The region's first crisis line for the country of the member's language (else its first)."""
@@ -274,7 +301,9 @@ class AppState:
             lang = self.service.get_preference("language") or i18n.device_language() or self.profile.default_language
             self.set_language(lang, remember=False)
             self.idle.minutes = self.service.autolock_minutes()
+            self.reminder_settings = reminder_prefs.load(self.service)
             self.screen = self.home_screen()
+            self.sync_notifications()
         except KraftError as exc:
             self.set_language(i18n.device_language() or self.profile.default_language, remember=False)
             self.error = str(exc)
@@ -308,6 +337,7 @@ class AppState:
         if await self._open(_("Opening your journal…"), self.service.unlock, passphrase):
             self.go("journal", limit=50, query="")
             self.restore_draft()
+            self.sync_notifications()  # open, the homework nudges are known too
 
     async def recover(self, code: str, passphrase: str, repeat: str) -> None:
         if await self._open(_("Opening your journal…"), self.service.recover, code, passphrase, repeat):
@@ -334,6 +364,7 @@ class AppState:
         self.busy = ""
         self.error = ""
         self.screen = "neutral" if neutral else self.home_screen()
+        self.sync_notifications()
 
     # ---- editor ----
 

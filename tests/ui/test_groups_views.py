@@ -104,7 +104,7 @@ async def test_a_due_reminder_shows_as_a_discreet_banner(home: Path, monkeypatch
         await add_group(ui, date(2026, 3, 5), label="Torsdagsgruppen", every="2", count="6")
         await ui.click(await el(ui, "guidelines-ok"))
         banner = await el(ui, "reminder-text")
-        assert banner.value == "You have a meeting at 18:00."  # discreet: no group name
+        assert banner.value == "You have a meeting at 6:00\u202fPM."  # discreet: no group name
         assert (await el(ui, "next-number")).value == "Meeting 2 of 6"
         await ui.click(await el(ui, "reminder-dismiss"))
         await ui.wait_for(lambda: ui.query(key="reminder-text") is None)
