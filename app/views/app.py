@@ -20,6 +20,7 @@ from app.views.editor import Editor
 from app.views.groups import AddGroup, GroupView, Guidelines, Help, Home, MeetingChange
 from app.views.journal import EntryView, History, JournalList, Search, Toolkit
 from app.views.onboarding import Neutral, Problem, Recover, RecoveryCode, Setup, Unlock, Welcome
+from app.views.reminders import Reminders
 from app.views.settings import Settings
 from app.views.state import LOCKED_SCREENS, AppState
 
@@ -28,7 +29,7 @@ SCREENS: dict[str, Callable[[AppState], Any]] = {
     "neutral": Neutral, "journal": JournalList, "entry": EntryView, "history": History, "editor": Editor,
     "search": Search, "toolkit": Toolkit, "settings": Settings, "problem": Problem,
     "home": Home, "add_group": AddGroup, "guidelines": Guidelines, "help": Help, "group": GroupView,
-    "meeting": MeetingChange, "restore": Restore,
+    "meeting": MeetingChange, "restore": Restore, "reminders": Reminders,
 }
 log = logging.getLogger(__name__)
 TICK_SECONDS = 3.0

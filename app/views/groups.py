@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 import flet as ft
 
 from app.i18n import N_, _, format_clock, format_countdown, format_day, format_when, ngettext
+from app.prompts import PROMPTS, get_prompt
 from app.schedule import Meeting
 from app.services.checkin import ATTENDED, CANT_COME
 from app.services.groups import Group, GroupDetails
@@ -55,6 +56,9 @@ def next_meeting_card(state: AppState) -> ft.Control:
     if meeting.number is not None and meeting.total is not None:
         lines.append(ft.Text(_("Meeting {n} of {m}").format(n=meeting.number, m=meeting.total), key="next-number"))
     lines.append(ft.Text(found.group.label, theme_style=ft.TextThemeStyle.BODY_SMALL))
+    details = state.group_details(found.group) if state.unlocked else None
+    if details is not None and details.show_place and details.place:
+        lines.append(ft.Row([ft.Icon(ft.Icons.PLACE_OUTLINED, size=16), ft.Text(details.place, key="next-place")]))
     lines += checkin_actions(state, found.group, meeting)
     return ft.Card(ft.Container(ft.Column(lines, spacing=4), padding=16, key="next-meeting-open",
                                 on_click=lambda: state.go("group", group_id=found.group.id)), key="next-meeting")
@@ -110,6 +114,40 @@ def attendance_section(state: AppState, group: Group) -> list[ft.Control]:
     return out
 
 
+@ft.component
+def HomeworkSection(state: AppState, group: Group, details: GroupDetails | None) -> ft.Control:
+    """The homework for the next meeting, as the member noted it, and the way to answer it."""
+    details = details or GroupDetails()
+    choice, set_choice = ft.use_state(details.homework_prompt_id or ("own" if details.homework_text else "strengths"))
+    words, set_words = ft.use_state(details.homework_text)
+    controls: list[ft.Control] = [section_title(_("Homework for the next meeting"))]
+    if details.has_homework:
+        prompt = get_prompt(details.homework_prompt_id) if details.homework_prompt_id else None
+        question = prompt.label() if prompt else details.homework_text
+        controls += [
+            ft.Text(question, italic=True, key="homework-text"),
+            ft.Row([ft.FilledButton(_("Answer it"), icon=ft.Icons.EDIT, key="answer-homework",
+                                    on_click=lambda: state.open_editor(
+                                        prompt_id=prompt.id if prompt else None,
+                                        prompt_text=None if prompt else details.homework_text)),
+                    ft.TextButton(_("It is done, clear it"), key="clear-homework",
+                                  on_click=lambda: state.set_group_details(
+                                      group, _("Cleared."), homework_prompt_id="", homework_text="",
+                                      homework_set=None))], wrap=True)]
+    controls += [
+        ft.Dropdown(label=_("What the group was asked"), key="homework-choice", value=choice,
+                    on_select=lambda e: set_choice(e.control.value),
+                    options=[*[ft.DropdownOption(key=p.id, text=p.label()) for p in PROMPTS],
+                             ft.DropdownOption(key="own", text=_("In the group's own words…"))]),
+    ]
+    if choice == "own":
+        controls.append(field(state, _("The homework, as the group was given it"), words, set_words,
+                              key="homework-own", password=False))
+    controls.append(ft.OutlinedButton(_("Note the homework"), key="save-homework",
+                                      on_click=lambda: state.set_homework(group, choice, words)))
+    return ft.Column(controls, spacing=12)
+
+
 def group_tiles(state: AppState) -> list[ft.Control]:
     """Every group the member follows, each opening its own screen."""
     now = datetime.now(UTC)
@@ -131,8 +169,10 @@ def Home(state: AppState) -> ft.Control:
         next_meeting_card(state),
         section_title(_("My groups")),
         *group_tiles(state),
-        ft.OutlinedButton(_("Add another group"), icon=ft.Icons.ADD, key="add-group",
-                          on_click=lambda: state.go("add_group")),
+        ft.Row([ft.OutlinedButton(_("Add another group"), icon=ft.Icons.ADD, key="add-group",
+                                  on_click=lambda: state.go("add_group")),
+                ft.OutlinedButton(_("Reminders"), icon=ft.Icons.NOTIFICATIONS_OUTLINED, key="open-reminders",
+                                  on_click=lambda: state.go("reminders"))], wrap=True),
         ft.Text(_("Want to answer the homework too? A journal keeps your answers encrypted on this device.")),
         ft.FilledButton(_("Create my journal"), key="start", on_click=lambda: state.go("setup")),
     ]
@@ -172,6 +212,7 @@ def AddGroup(state: AppState) -> ft.Control:
     count, set_count = ft.use_state("")
     zone, set_zone = ft.use_state(state.default_zone())
     details, set_details = ft.use_state({"theme": "", "place": "", "link": ""})
+    show_place, set_show_place = ft.use_state(False)
 
     def set_detail(name: str, value: str) -> None:
         set_details(lambda prev: {**prev, name: value})
@@ -195,8 +236,11 @@ def AddGroup(state: AppState) -> ft.Control:
                     editable=True, menu_height=320, on_select=lambda e: set_zone(e.control.value),
                     options=zone_options()),
         *details_fields(state, details, set_detail),
+        *([ft.Checkbox(label=_("Show the place on the next-meeting card"), value=show_place, key="group-show-place",
+                       on_change=lambda e: set_show_place(bool(e.control.value)))] if state.unlocked else []),
         ft.FilledButton(_("Add group"), key="save-group", on_click=lambda: state.add_group(
-            label=label, first=first, at=at, every=int(every), count=count, zone=zone, **details)),
+            label=label, first=first, at=at, every=int(every), count=count, zone=zone, show_place=show_place,
+            **details)),
     ]
     return frame(state, _("Add a group"), body, nav=False,
                  back=lambda: state.go("settings" if state.unlocked else state.home_screen()))
@@ -270,8 +314,13 @@ def GroupView(state: AppState) -> ft.Control:
             return
         state.notice = _("Open the calendar file to add every meeting to your calendar.")
 
-    body: list[ft.Control] = [*schedule_summary(group), *details_lines(state.group_details(group)),
-                              section_title(_("Coming meetings"))]
+    details = state.group_details(group)
+    body: list[ft.Control] = [*schedule_summary(group), *details_lines(details)]
+    if details is not None and details.place:
+        body.append(ft.Checkbox(label=_("Show the place on the next-meeting card"), value=details.show_place,
+                                key="show-place", on_change=lambda e: state.set_group_details(
+                                    group, show_place=bool(e.control.value))))
+    body.append(section_title(_("Coming meetings")))
     if not coming:
         body.append(ft.Text(_("No more meetings")))
     said = {r.meeting.id: r.status for r in history.rows} if (history := state.attendance(group)) else {}
@@ -283,6 +332,9 @@ def GroupView(state: AppState) -> ft.Control:
                          leading=ft.Icon(ft.Icons.EVENT_BUSY if m.cancelled else ft.Icons.EVENT),
                          trailing=ft.Icon(ft.Icons.EDIT_CALENDAR_OUTLINED), key=f"meeting-{m.id}",
                          on_click=lambda _e, m=m: state.go("meeting", meeting_id=m.id)) for m in coming]
+    if state.unlocked:
+        # keyed: an error shown above must not reset what the member chose in it
+        body.append(HomeworkSection(state, group, details, key=f"homework-{group.id}"))  # type: ignore[call-arg]
     body += attendance_section(state, group)
     body += [
         section_title(_("Calendar")),

@@ -31,6 +31,8 @@ def Settings(state: AppState) -> ft.Control:
         section_title(_("My groups")),
         *group_tiles(state),
         ft.OutlinedButton(_("Add a group"), icon=ft.Icons.ADD, key="add-group", on_click=lambda: state.go("add_group")),
+        ft.OutlinedButton(_("Reminders"), icon=ft.Icons.NOTIFICATIONS_OUTLINED, key="open-reminders",
+                          on_click=lambda: state.go("reminders")),
         section_title(_("Lock")),
         ft.Dropdown(
             label=_("Lock after this many idle minutes"), key="autolock", value=str(minutes),

@@ -39,7 +39,7 @@ def reminder_key(reminder: Reminder) -> str:
 
 # Screens a locked app may show; every other screen needs the journal open.
 LOCKED_SCREENS = ("welcome", "setup", "recovery_code", "unlock", "recover", "neutral", "problem", "home",
-                  "add_group", "guidelines", "help", "group", "meeting", "restore")
+                  "add_group", "guidelines", "help", "group", "meeting", "restore", "reminders")
 ZONE_FOR_LANGUAGE = {"sv": "Europe/Stockholm", "nb": "Europe/Oslo", "da": "Europe/Copenhagen"}
 UNDO_SECONDS = 10
 
@@ -123,6 +123,16 @@ class AppState:
         self.error = ""
         self.sync_notifications()
 
+    def set_quiet_hours(self, start: str, end: str) -> None:
+        try:
+            quiet = parse_clock(start), parse_clock(end)
+        except ValueError:
+            self.error = _("Write the times as 22:00 and 08:00.")
+            return
+        self.set_reminder_settings(quiet_start=quiet[0], quiet_end=quiet[1])
+        if not self.error:
+            self.notice = _("Saved")
+
     def sync_notifications(self) -> None:
         """Hand the coming reminders to the platform (nothing happens where it has no notifications)."""
         try:
@@ -144,7 +154,7 @@ class AppState:
         self.go("help", back_to=self.screen if self.screen != "help" else self.back_to)
 
     def add_group(self, *, label: str, first: str, at: str, every: int, count: str, zone: str = "",
-                  theme: str = "", place: str = "", link: str = "") -> None:
+                  theme: str = "", place: str = "", link: str = "", show_place: bool = False) -> None:
         """Add a group from the form's text; bad input is a clear error and nothing is stored."""
         try:
             day = date.fromisoformat(first.strip())
@@ -152,11 +162,12 @@ class AppState:
         except ValueError:
             self.error = _("Write the date as 2026-12-03 and the time as 18:00.")
             return
-        details = GroupDetails(theme=theme.strip(), place=place.strip(), link=link.strip())
+        details = GroupDetails(theme=theme.strip(), place=place.strip(), link=link.strip(),
+                               show_place=show_place and bool(place.strip()))
         try:
             schedule = Schedule.weekly(zone=zone or self.default_zone(), first=day, at=clock, interval=every,
                                        count=int(count) if count.strip() else None)
-            group = self.groups.add(label, schedule, details if any(details.__dict__.values()) else None)
+            group = self.groups.add(label, schedule, details if details.any_given() else None)
         except ValueError:
             self.error = _("The number of meetings must be a whole number.")
             return
@@ -244,6 +255,26 @@ class AppState:
             self.error = str(exc)
             return
         self.changed()
+
+    def set_group_details(self, group: Group, note: str = "", **changes: Any) -> None:
+        """Change sealed details of a group (homework, whether the card shows the place)."""
+        try:
+            self.groups.update_details(group.id, **changes)
+        except KraftError as exc:
+            self.error = str(exc)
+            return
+        self.notice = note
+        self.changed()
+        self.sync_notifications()
+
+    def set_homework(self, group: Group, choice: str, text: str) -> None:
+        """Note the homework for the next meeting: a library prompt (`choice`), or the group's own words."""
+        words = " ".join(text.split())
+        if choice == "own" and not words:
+            self.error = _("Write the homework as the group was given it, or choose one of the prompts.")
+            return
+        self.set_group_details(group, _("The homework is noted."), homework_prompt_id="" if choice == "own" else choice,
+                               homework_text=words if choice == "own" else "", homework_set=datetime.now(UTC))
 
     def remove_group(self) -> None:
         group = self.current_group()
@@ -373,7 +404,8 @@ class AppState:
         if draft is not None:
             self.notice = _("You have an unsaved draft. Open “New entry” to continue it.")
 
-    def open_editor(self, entry: Entry | None = None, prompt_id: str | None = None) -> None:
+    def open_editor(self, entry: Entry | None = None, prompt_id: str | None = None,
+                    prompt_text: str | None = None) -> None:
         key = entry.id if entry else NEW_DRAFT
         draft = self.journal.get_draft(key)
         if draft is not None:
@@ -382,7 +414,7 @@ class AppState:
         elif entry is not None:
             editor = EditorState(key, entry.text, entry.prompt_id, entry.prompt_text, entry.tags, entry.theme)
         else:
-            editor = EditorState(prompt_id=prompt_id)
+            editor = EditorState(prompt_id=prompt_id, prompt_text=prompt_text)
         self.go("editor", editor=editor)
 
     def edit(self, **changes: Any) -> None:

@@ -280,3 +280,91 @@ async def test_a_locked_journal_hides_check_ins_until_it_is_opened(home: Path) -
         assert not ui.find_all(ft.OutlinedButton, where=lambda c: (c.key or "").startswith("cantcome-"))
     for svc in services:
         svc.close()
+
+
+async def test_reminder_settings_change_the_banner_and_are_kept(home: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+    from datetime import time as clock
+    from zoneinfo import ZoneInfo
+
+    import app.views.state as state_module
+    from app.reminders import ReminderSettings
+    from app.services import reminder_prefs
+
+    fixed = datetime(2026, 3, 19, 16, 30, tzinfo=ZoneInfo("Europe/Stockholm"))  # 90 min before an 18:00 meeting
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
+            return fixed.astimezone(tz) if tz else fixed
+
+    monkeypatch.setattr(state_module, "datetime", Clock)
+    services: list[VaultService] = []
+    async with run_app(_main(home, services)) as ui:
+        await ui.click(await el(ui, "anonymous"))
+        await add_group(ui, date(2026, 3, 5), label="Torsdagsgruppen", every="2", count="6")
+        await ui.click(await el(ui, "guidelines-ok"))
+        assert (await el(ui, "reminder-text")).value == "You have a meeting at 6:00\u202fPM."
+        await ui.click(await el(ui, "open-reminders"))
+        await ui.fire(await el(ui, "show-details"), "change", "true", props={"value": True})
+        for minutes in (10080, 2880):  # a week and two days before: with 24 h and 2 h, one too many
+            await ui.fire(await el(ui, f"before-{minutes}"), "change", "true", props={"value": True})
+        assert "at most 3" in (await el(ui, "error")).value
+        await ui.fire(await el(ui, "before-120"), "change", "false", props={"value": False})  # no 2 h reminder
+        await ui.fire(await el(ui, "homework-days"), "select", "3", props={"value": "3"})
+        await ui.type(await el(ui, "quiet-start"), "23.00")
+        await ui.type(await el(ui, "quiet-end"), "7")
+        await ui.click(await el(ui, "save-quiet"))
+        assert "22:00" in (await el(ui, "error")).value
+        await ui.type(await el(ui, "quiet-end"), "07:00")
+        await ui.click(await el(ui, "save-quiet"))
+        await ui.click(await el(ui, "back"))
+        await ui.wait_for(lambda: ui.query(key="next-meeting"))
+        # the 24 h reminder is still the one due; the member asked for the group's name in it
+        assert (await el(ui, "reminder-text")).value == "Torsdagsgruppen: meeting at 6:00\u202fPM."
+    saved = reminder_prefs.load(VaultService(home))
+    assert saved == ReminderSettings(before=(timedelta(days=7), timedelta(hours=24)), homework_days_before=3,
+                                     quiet_start=clock(23), quiet_end=clock(7), show_details=True)
+    for svc in services:
+        svc.close()
+
+
+async def test_homework_is_noted_answered_and_the_place_shown_only_while_open(home: Path) -> None:
+    from datetime import UTC, datetime
+
+    from app.services import reminder_service
+    from app.services.groups import GroupService
+
+    services: list[VaultService] = []
+    async with run_app(_main(home, services)) as ui:
+        await onboard(ui)
+        await ui.fire(ui.find(ft.NavigationBar), "change", 3, props={"selected_index": 3})
+        await ui.click(await el(ui, "add-group"))
+        await ui.type(await el(ui, "group-place"), "Folkets hus")
+        await ui.fire(await el(ui, "group-show-place"), "change", "true", props={"value": True})
+        await add_group(ui, date.today() + timedelta(days=4), label="Onsdag")
+        await ui.click(await el(ui, "guidelines-ok"))
+        assert (await el(ui, "next-place")).value == "Folkets hus"
+        await ui.click(await el(ui, "next-meeting-open"))
+        await ui.fire(await el(ui, "homework-choice"), "select", "own", props={"value": "own"})
+        await ui.click(await el(ui, "save-homework"))
+        assert "own words" in (await el(ui, "error")).value or "as the group was given" in (await el(ui, "error")).value
+        await ui.type(await el(ui, "homework-own"), "Hva gir mening for deg?")
+        await ui.click(await el(ui, "save-homework"))
+        assert (await el(ui, "homework-text")).value == "Hva gir mening for deg?"
+        groups = GroupService(services[0].engine, services[0].vault)
+        group = groups.list()[0]
+        now = datetime.now(UTC)
+        assert reminder_service.homework_open(groups, services[0].journal, group, now=now)
+        await ui.click(await el(ui, "answer-homework"))
+        assert (await el(ui, "prompt-text")).value == "Hva gir mening for deg?"
+        await ui.type(await el(ui, "text"), "Turene med hunden.")
+        await ui.click(await el(ui, "save"))
+        await ui.wait_for(lambda: ui.query(key="entry-text"))
+        assert not reminder_service.homework_open(groups, services[0].journal, group, now=now)
+        await ui.click(await el(ui, "quick-exit"))
+        await ui.click(await el(ui, "neutral-back"))
+        await el(ui, "next-when")
+        assert not ui.query(key="next-place")  # the place is sealed: not on the locked screen
+    for svc in services:
+        svc.close()

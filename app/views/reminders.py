@@ -1,0 +1,88 @@
+"""Reminder settings: how long before a meeting, the homework nudge, quiet hours, and what texts may say."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from typing import Any
+
+import flet as ft
+
+from app.i18n import N_, _, ngettext
+from app.services.reminder_prefs import HOMEWORK_DAYS, OFFSET_CHOICES
+from app.views.common import field, frame, section_title
+from app.views.state import AppState
+
+OFFSET_LABELS = {
+    timedelta(days=7): N_("1 week before"), timedelta(days=2): N_("2 days before"),
+    timedelta(hours=24): N_("24 hours before"), timedelta(hours=2): N_("2 hours before"),
+    timedelta(hours=1): N_("1 hour before"), timedelta(minutes=30): N_("30 minutes before"),
+}
+DEFAULT_QUIET = ("22:00", "08:00")
+
+
+def _clock(value: time | None, default: str) -> str:
+    return value.strftime("%H:%M") if value else default
+
+
+@ft.component
+def Reminders(state: AppState) -> ft.Control:
+    settings = state.reminder_settings
+    quiet_start, set_quiet_start = ft.use_state(_clock(settings.quiet_start, DEFAULT_QUIET[0]))
+    quiet_end, set_quiet_end = ft.use_state(_clock(settings.quiet_end, DEFAULT_QUIET[1]))
+    quiet_on = settings.quiet_start is not None
+
+    def offset_changed(offset: timedelta) -> Any:
+        def change(e: Any) -> None:
+            chosen = set(settings.before) | {offset} if e.control.value else set(settings.before) - {offset}
+            state.set_reminder_settings(before=tuple(sorted(chosen, reverse=True)))
+        return change
+
+    def homework_changed(e: Any) -> None:
+        value = e.control.value
+        state.set_reminder_settings(homework_days_before=None if value == "off" else int(value))
+
+    def quiet_changed(e: Any) -> None:
+        if e.control.value:
+            state.set_quiet_hours(quiet_start, quiet_end)
+        else:
+            state.set_reminder_settings(quiet_start=None, quiet_end=None)
+
+    body: list[ft.Control] = [
+        ft.Text(_("Kraft reminds you in the app, and as notifications where your device lets the app show them. "
+                  "A reminder says only that you have a meeting and when, unless you choose otherwise below.")),
+        section_title(_("Before a meeting")),
+        *[ft.Checkbox(label=_(OFFSET_LABELS[offset]), value=offset in settings.before,
+                      key=f"before-{int(offset.total_seconds() // 60)}", on_change=offset_changed(offset))
+          for offset in OFFSET_CHOICES],
+        section_title(_("Homework")),
+        ft.Dropdown(label=_("Remind me of homework I have not answered"), key="homework-days",
+                    value=str(settings.homework_days_before or "off"), on_select=homework_changed,
+                    options=[ft.DropdownOption(key="off", text=_("Never")),
+                             *[ft.DropdownOption(key=str(d), text=ngettext_days(d)) for d in HOMEWORK_DAYS]]),
+        ft.Text(_("Only while your journal is open can Kraft tell whether the homework has an answer."),
+                theme_style=ft.TextThemeStyle.BODY_SMALL),
+        section_title(_("Quiet hours")),
+        ft.Switch(label=_("No reminders during quiet hours"), value=quiet_on, key="quiet-on",
+                  on_change=quiet_changed),
+    ]
+    if quiet_on:
+        body += [
+            ft.Row([field(state, _("From"), quiet_start, set_quiet_start, key="quiet-start", password=False),
+                    field(state, _("Until"), quiet_end, set_quiet_end, key="quiet-end", password=False)],
+                   wrap=True),
+            ft.OutlinedButton(_("Save quiet hours"), key="save-quiet",
+                              on_click=lambda: state.set_quiet_hours(quiet_start, quiet_end)),
+        ]
+    body += [
+        section_title(_("What reminders say")),
+        ft.Checkbox(label=_("Name the group in reminders"), value=settings.show_details, key="show-details",
+                    on_change=lambda e: state.set_reminder_settings(show_details=bool(e.control.value))),
+        ft.Text(_("Off, a reminder says only “You have a meeting at 18:00”, so nobody who glances at your screen "
+                  "learns about the group."), theme_style=ft.TextThemeStyle.BODY_SMALL),
+    ]
+    return frame(state, _("Reminders"), body, nav=False,
+                 back=lambda: state.go("settings" if state.unlocked else state.home_screen()))
+
+
+def ngettext_days(days: int) -> str:
+    return ngettext("{n} day before the meeting", "{n} days before the meeting", days).format(n=days)
