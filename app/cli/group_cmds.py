@@ -19,13 +19,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.exc import DBAPIError
 
 from app import paths
-from app.cli import render
+from app.cli import console, render
 from app.cli.console import Secrets, err, out, print_json, unlocked_service
 from app.cli.journal_cmds import MIN_ID_PREFIX
 from app.errors import KraftError, Msg
 from app.fileio import write_atomic
 from app.i18n import N_, _, format_when
 from app.schedule import INTERVALS, Meeting, Schedule, parse_clock
+from app.services import reminder_prefs
 from app.services.calendar import calendar_file
 from app.services.groups import Group, GroupDetails, GroupService
 from app.storage.db import checkpoint, open_database
@@ -221,7 +222,12 @@ def cmd_remove(args: argparse.Namespace) -> int:
 def cmd_export_ics(args: argparse.Namespace) -> int:
     with open_groups() as groups:
         group = resolve_group(groups, args.id)
-    _name, data = calendar_file(group)
+    service = console.new_service()
+    try:
+        alarms = reminder_prefs.load(service).before  # the member's own reminder times, as in the app
+    finally:
+        service.close()
+    _name, data = calendar_file(group, alarms=alarms)
     if args.output is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

@@ -53,8 +53,10 @@ def test_locked_screen_group_screen_meeting_change_and_calendar(served_app, web,
     web.click_button("I was there")
     web.wait_for_text("You were at 1 of 1 meeting.")
     web.screenshot("en-21-group")
-    web.page.mouse.wheel(0, 600)
+    web.page.mouse.wheel(0, 500)
     web.screenshot("en-21b-group-scrolled")
+    web.page.mouse.wheel(0, 400)
+    web.screenshot("en-21c-group-scrolled-more")
 
     with web.page.expect_download() as download_info:
         web.click_button("Add to my calendar (.ics)")
@@ -76,9 +78,17 @@ def test_locked_screen_group_screen_meeting_change_and_calendar(served_app, web,
     web.click_button("Add a group")
     web.wait_for_label("Place")
     web.screenshot("en-24-add-group-with-journal")
+    web.label("Back").first.click()
+    web.click_button("Reminders")
+    web.wait_for_text("Quiet hours")
+    web.page.get_by_role("checkbox", name="2 hours before").click()
+    web.screenshot("en-26-reminders")
     service = VaultService(home, kdf=FAST_KDF)
     try:
         meetings = GroupService(service.engine).get(group_id).schedule.meetings()
         assert [m.cancelled for m in meetings[:4]] == [False, False, True, False]
+        from app.services import reminder_prefs
+
+        assert timedelta(hours=2) not in reminder_prefs.load(service).before
     finally:
         service.close()

@@ -201,6 +201,20 @@ def test_export_ics_has_the_label_and_a_timezone(kraft: Kraft, vault: Path, tmp_
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
+def test_export_ics_alarms_follow_the_members_reminder_settings(kraft: Kraft, home: Path) -> None:
+    from app.reminders import ReminderSettings
+    from app.services import reminder_prefs
+    from app.services.vault_service import VaultService
+
+    group_id = add_group(kraft, "Tuesdays", "--count", "3")
+    service = VaultService(home)
+    reminder_prefs.save(service, ReminderSettings(before=(timedelta(days=2), timedelta(minutes=30))))
+    service.close()
+    calendar = icalendar.Calendar.from_ical(kraft("group", "export-ics", group_id).out)
+    triggers = sorted(a.decoded("TRIGGER") for a in calendar.walk("VALARM"))
+    assert triggers == [-timedelta(days=2), -timedelta(minutes=30)]
+
+
 # ---- bad input: exit 2, clear message, nothing written ----
 
 
