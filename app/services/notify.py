@@ -5,11 +5,10 @@ moved or cancelled, or a change in the settings, drops its old notifications wit
 the same discreet texts as the in-app banner (a time, no group, theme or prompt) unless the member asked for
 details, because a lock screen can be read by whoever holds the phone.
 
-Only `NullNotifier` exists today: the web client and desktop have no scheduled local notifications (the
-in-app banner and the calendar file's alarms cover them). Android and iOS need a Flutter extension compiled
-into a `flet build` app (candidates on PyPI: `flet-notifications`, `flet-android-notifications`), and this
-machine has no Flutter SDK to build or test one; a mobile adapter implementing `Notifier` is left for a
-build machine (NOT DONE).
+Platforms: `NullNotifier` for the web client and desktop runs (no scheduled local notifications there; the
+in-app banner and the calendar file's alarms cover them). Built apps on Android, iOS and macOS use
+`app.views.notifications.LocalNotifier` (it is Flet, so it lives with the views), over the
+flet-notifications extension.
 """
 
 from __future__ import annotations
@@ -55,11 +54,6 @@ class NullNotifier:
 
     def cancel_all(self) -> None:
         return None
-
-
-def notifier_for(platform: str) -> Notifier:
-    """The adapter for a Flet platform name (`page.platform.value`); nothing is built for mobile yet."""
-    return NullNotifier()
 
 
 def _stable_id(meeting_id: str, kind: str, at: datetime) -> int:

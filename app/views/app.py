@@ -13,12 +13,13 @@ import flet as ft
 from app import i18n
 from app.config import Profile, load_profile
 from app.errors import KraftError
-from app.services import notify
+from app.services.notify import Notifier
 from app.services.vault_service import VaultService
 from app.views.backup import Restore
 from app.views.editor import Editor
 from app.views.groups import AddGroup, GroupView, Guidelines, Help, Home, MeetingChange
 from app.views.journal import EntryView, History, JournalList, Search, Toolkit
+from app.views.notifications import notifier_for_page
 from app.views.onboarding import Neutral, Problem, Recover, RecoveryCode, Setup, Unlock, Welcome
 from app.views.reminders import Reminders
 from app.views.settings import Settings
@@ -52,12 +53,13 @@ def App(state: AppState) -> ft.Control:
 
 
 def build_main(service_factory: Callable[[], VaultService] = VaultService, *, profile: Profile | None = None,
-               tick_seconds: float = TICK_SECONDS) -> Callable[[ft.Page], Any]:
+               tick_seconds: float = TICK_SECONDS,
+               notifier_factory: Callable[[ft.Page], Notifier] = notifier_for_page) -> Callable[[ft.Page], Any]:
     """The `main(page)` that `ft.run` calls; tests hand in their own service and a fast tick."""
 
     async def main(page: ft.Page) -> None:
         state = AppState(service=service_factory(), profile=profile or load_profile(),
-                         notifier=notify.notifier_for(page.platform.value if page.platform else ""))
+                         notifier=notifier_factory(page))
         state.start()
         page.title = "Kraft"
         page.theme_mode = ft.ThemeMode.SYSTEM

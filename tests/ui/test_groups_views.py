@@ -368,3 +368,37 @@ async def test_homework_is_noted_answered_and_the_place_shown_only_while_open(ho
         assert not ui.query(key="next-place")  # the place is sealed: not on the locked screen
     for svc in services:
         svc.close()
+
+
+async def test_a_built_app_hands_the_reminder_plan_to_the_notification_extension(home: Path) -> None:
+    from app.views.notifications import LocalNotifier
+
+    services: list[VaultService] = []
+
+    def factory() -> VaultService:
+        services.append(VaultService(home, kdf=FAST_KDF))
+        return services[-1]
+
+    main = build_main(factory, profile=Profile(default_language="en"), tick_seconds=3600,
+                      notifier_factory=LocalNotifier)
+    async with run_app(main) as ui:
+        for method, answer in (("request_permissions", True), ("cancel_pending", None), ("schedule", None),
+                               ("initialize", None)):
+            ui.answer(f"LocalNotifications.{method}", answer)
+        await ui.click(await el(ui, "anonymous"))
+        await add_group(ui, date.today() + timedelta(days=5), label="Torsdagsgruppen", every="1", count="4")
+        await ui.click(await el(ui, "guidelines-ok"))
+        await ui.wait_for(lambda: len(ui.calls("schedule")) >= 2)
+        scheduled = ui.calls("schedule")
+        assert len(ui.calls("request_permissions")) == 1  # asked once, not at every sync
+        bodies = {call.args["body"] for call in scheduled}
+        assert bodies == {"You have a meeting at 6:00\u202fPM."}  # discreet on a lock screen
+        assert len({call.args["id"] for call in scheduled}) == len(scheduled)
+        assert all(call.args["when"]["utc_offset_seconds"] is not None for call in scheduled)  # an exact instant
+        before = len(ui.calls("cancel_pending"))
+        await ui.click(await el(ui, "next-meeting-open"))
+        await ui.click(await el(ui, "remove-group"))
+        await ui.click(await el(ui, "remove-group-confirm"))
+        await ui.wait_for(lambda: len(ui.calls("cancel_pending")) > before)  # replace-all: nothing left
+    for svc in services:
+        svc.close()
