@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import flet as ft
+import pytest
 
 from app.config import Profile
 from app.services.vault_service import VaultService
@@ -14,6 +16,8 @@ from tests.conftest import FAST_KDF
 from tests.ui.harness import UI, run_app
 from tests.ui.test_views import el, onboard
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
 
 def _main(home: Path, services: list[VaultService], language: str = "en"):  # type: ignore[no-untyped-def]
     def factory() -> VaultService:
@@ -21,6 +25,32 @@ def _main(home: Path, services: list[VaultService], language: str = "en"):  # ty
         return services[-1]
 
     return build_main(factory, profile=Profile(default_language=language), tick_seconds=3600)
+
+
+class FrozenClock:
+    """`datetime.now` of the views' modules, held at `moment` (move it by assigning `moment`)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
+        import app.views.groups as groups_module
+        import app.views.state as state_module
+
+        self.moment = moment
+        clock = self
+
+        class Clock(datetime):
+            @classmethod
+            def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
+                return clock.moment.astimezone(tz) if tz else clock.moment
+
+        monkeypatch.setattr(state_module, "datetime", Clock)
+        monkeypatch.setattr(groups_module, "datetime", Clock)
+
+
+async def journal_then_add_group(ui: UI) -> None:
+    """Create a journal, then open "Add a group" from Settings."""
+    await onboard(ui)
+    await ui.fire(ui.find(ft.NavigationBar), "change", 3, props={"selected_index": 3})
+    await ui.click(await el(ui, "add-group"))
 
 
 async def add_group(ui: UI, first: date, label: str = "Torsdag", every: str = "2", count: str = "10") -> None:
@@ -70,9 +100,7 @@ async def test_need_help_now_is_one_tap_away_and_comes_back(home: Path) -> None:
 async def test_the_unlock_screen_shows_the_next_meeting(home: Path) -> None:
     services: list[VaultService] = []
     async with run_app(_main(home, services)) as ui:
-        await onboard(ui)
-        await ui.fire(ui.find(ft.NavigationBar), "change", 3, props={"selected_index": 3})
-        await ui.click(await el(ui, "add-group"))
+        await journal_then_add_group(ui)
         await add_group(ui, date.today() + timedelta(days=8), count="")
         await ui.click(await el(ui, "guidelines-ok"))
         assert ui.query(key="new-entry") and ui.query(key="next-meeting")
@@ -84,20 +112,8 @@ async def test_the_unlock_screen_shows_the_next_meeting(home: Path) -> None:
         svc.close()
 
 
-async def test_a_due_reminder_shows_as_a_discreet_banner(home: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    import app.views.state as state_module
-
-    fixed = datetime(2026, 3, 19, 16, 30, tzinfo=ZoneInfo("Europe/Stockholm"))  # 90 min before an 18:00 meeting
-
-    class Clock(datetime):
-        @classmethod
-        def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
-            return fixed.astimezone(tz) if tz else fixed
-
-    monkeypatch.setattr(state_module, "datetime", Clock)
+async def test_a_due_reminder_shows_as_a_discreet_banner(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    FrozenClock(monkeypatch, datetime(2026, 3, 19, 16, 30, tzinfo=STOCKHOLM))  # 90 min before an 18:00 meeting
     services: list[VaultService] = []
     async with run_app(_main(home, services)) as ui:
         await ui.click(await el(ui, "anonymous"))
@@ -113,9 +129,6 @@ async def test_a_due_reminder_shows_as_a_discreet_banner(home: Path, monkeypatch
 
 
 async def test_a_meeting_is_moved_cancelled_and_restored_from_the_group_screen(home: Path) -> None:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     from app.services.groups import GroupService
 
     first = date.today() + timedelta(days=2)
@@ -137,9 +150,7 @@ async def test_a_meeting_is_moved_cancelled_and_restored_from_the_group_screen(h
         await ui.click(await el(ui, "move-meeting"))
         assert "Moved the meeting" in (await el(ui, "notice")).value
         moved = GroupService(services[0].engine).get(group.id).meeting(second.id)
-        tz = ZoneInfo("Europe/Stockholm")
-        assert moved.moved and moved.start == datetime.combine(second.start.date(), datetime.min.time(), tz).replace(
-            hour=19, minute=30)
+        assert moved.moved and moved.start == datetime.combine(second.start.date(), time(19, 30), STOCKHOLM)
         third = group.schedule.meetings()[2]
         await ui.click(await el(ui, f"meeting-{third.id}"))
         await ui.click(await el(ui, "cancel-meeting"))
@@ -185,9 +196,7 @@ async def test_with_the_journal_open_theme_place_and_link_are_kept_encrypted(hom
         await ui.click(await el(ui, "anonymous"))
         assert not ui.query(key="group-place")  # no journal: no field for what only a journal may keep
         await ui.click(await el(ui, "back"))
-        await onboard(ui)
-        await ui.fire(ui.find(ft.NavigationBar), "change", 3, props={"selected_index": 3})
-        await ui.click(await el(ui, "add-group"))
+        await journal_then_add_group(ui)
         zone = await el(ui, "group-zone")
         assert zone.value == "Europe/Stockholm" and len(zone.options) > 30
         await ui.fire(zone, "select", "Europe/Oslo", props={"value": "Europe/Oslo"})
@@ -214,24 +223,12 @@ async def test_with_the_journal_open_theme_place_and_link_are_kept_encrypted(hom
     assert b"Storgata" not in raw and b"Tema-MARKER" not in raw
 
 
-async def test_check_in_from_the_card_and_the_attendance_history(home: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    import app.views.groups as groups_module
-    import app.views.state as state_module
+async def test_check_in_from_the_card_and_the_attendance_history(home: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from app.services.checkin import CheckInService
     from app.services.groups import GroupService
 
-    clock = {"now": datetime(2026, 3, 19, 17, 30, tzinfo=ZoneInfo("Europe/Stockholm"))}  # before the 2nd meeting
-
-    class Clock(datetime):
-        @classmethod
-        def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
-            return clock["now"].astimezone(tz) if tz else clock["now"]
-
-    monkeypatch.setattr(state_module, "datetime", Clock)
-    monkeypatch.setattr(groups_module, "datetime", Clock)
+    clock = FrozenClock(monkeypatch, datetime(2026, 3, 19, 17, 30, tzinfo=STOCKHOLM))  # before the 2nd meeting
     services: list[VaultService] = []
     async with run_app(_main(home, services)) as ui:
         await ui.click(await el(ui, "anonymous"))
@@ -244,7 +241,7 @@ async def test_check_in_from_the_card_and_the_attendance_history(home: Path, mon
         assert (await el(ui, f"said-{second}")).value == "You said you can't come."
         await ui.click(await el(ui, f"undo-checkin-{second}"))
         await el(ui, f"cantcome-{second}")
-        clock["now"] = clock["now"].replace(hour=18, minute=10)  # the meeting has begun
+        clock.moment = clock.moment.replace(hour=18, minute=10)  # the meeting has begun
         await ui.click(await el(ui, "next-meeting-open"))  # moving between screens re-renders with the clock
         await ui.click(await el(ui, "back"))
         await ui.click(await el(ui, f"checkin-{second}"))
@@ -268,9 +265,7 @@ async def test_check_in_from_the_card_and_the_attendance_history(home: Path, mon
 async def test_a_locked_journal_hides_check_ins_until_it_is_opened(home: Path) -> None:
     services: list[VaultService] = []
     async with run_app(_main(home, services)) as ui:
-        await onboard(ui)
-        await ui.fire(ui.find(ft.NavigationBar), "change", 3, props={"selected_index": 3})
-        await ui.click(await el(ui, "add-group"))
+        await journal_then_add_group(ui)
         await add_group(ui, date.today() + timedelta(days=3))
         await ui.click(await el(ui, "guidelines-ok"))
         assert ui.find_all(ft.OutlinedButton, where=lambda c: (c.key or "").startswith("cantcome-"))
@@ -282,23 +277,14 @@ async def test_a_locked_journal_hides_check_ins_until_it_is_opened(home: Path) -
         svc.close()
 
 
-async def test_reminder_settings_change_the_banner_and_are_kept(home: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from datetime import datetime
+async def test_reminder_settings_change_the_banner_and_are_kept(home: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import time as clock
-    from zoneinfo import ZoneInfo
 
-    import app.views.state as state_module
     from app.reminders import ReminderSettings
     from app.services import reminder_prefs
 
-    fixed = datetime(2026, 3, 19, 16, 30, tzinfo=ZoneInfo("Europe/Stockholm"))  # 90 min before an 18:00 meeting
-
-    class Clock(datetime):
-        @classmethod
-        def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
-            return fixed.astimezone(tz) if tz else fixed
-
-    monkeypatch.setattr(state_module, "datetime", Clock)
+    FrozenClock(monkeypatch, datetime(2026, 3, 19, 16, 30, tzinfo=STOCKHOLM))  # 90 min before an 18:00 meeting
     services: list[VaultService] = []
     async with run_app(_main(home, services)) as ui:
         await ui.click(await el(ui, "anonymous"))
@@ -330,16 +316,14 @@ async def test_reminder_settings_change_the_banner_and_are_kept(home: Path, monk
 
 
 async def test_homework_is_noted_answered_and_the_place_shown_only_while_open(home: Path) -> None:
-    from datetime import UTC, datetime
+    from datetime import UTC
 
     from app.services import reminder_service
     from app.services.groups import GroupService
 
     services: list[VaultService] = []
     async with run_app(_main(home, services)) as ui:
-        await onboard(ui)
-        await ui.fire(ui.find(ft.NavigationBar), "change", 3, props={"selected_index": 3})
-        await ui.click(await el(ui, "add-group"))
+        await journal_then_add_group(ui)
         await ui.type(await el(ui, "group-place"), "Folkets hus")
         await ui.fire(await el(ui, "group-show-place"), "change", "true", props={"value": True})
         await add_group(ui, date.today() + timedelta(days=4), label="Onsdag")
