@@ -67,6 +67,9 @@ class Msg(Enum):
     REMINDER_TIMES_INVALID = N_("Choose at most {maximum} different reminder times from the list.")
     REMINDER_HOMEWORK_DAYS_INVALID = N_("The homework reminder comes 1, 2 or 3 days before the meeting, or not at all.")
     QUIET_HOURS_INVALID = N_("Quiet hours need a start and an end that differ, or none at all.")
+    WAL_DAMAGED = N_("The journal's latest changes (the file kraft.db-wal) are damaged: {detail}. Opening it now "
+                     "would lose them without a trace, so Kraft has changed nothing. Restore a backup, or keep "
+                     "the folder as it is and ask for help.")
 
 
 class KraftError(Exception):

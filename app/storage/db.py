@@ -18,6 +18,7 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlmodel import create_engine
 
 from app.errors import KraftError, Msg
+from app.storage import wal
 
 Migration = Callable[[Connection], None]
 
@@ -130,6 +131,9 @@ def holds_member_data(path: Path) -> bool:
 def open_database(path: Path) -> Engine:
     """Open (creating if needed) and upgrade the database; an unreadable file is a clear error."""
     new = not path.exists()
+    problem = wal.damage(Path(f"{path}-wal"))
+    if problem is not None:  # SQLite would drop the changes after the damage without a word: stop here
+        raise KraftError(Msg.WAL_DAMAGED, detail=problem)
     engine = make_engine(path)
     try:
         migrate(engine)

@@ -1,0 +1,127 @@
+"""Real processes and files: a writer killed with SIGKILL, a database cut short, a damaged write-ahead log."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.errors import KraftError, Msg
+from app.services.vault_service import VaultService
+from tests.conftest import FAST_KDF, PASSPHRASE
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _make_vault(home: Path) -> None:
+    service = VaultService(home, kdf=FAST_KDF)
+    service.finish_setup(pending := service.prepare_setup(PASSPHRASE), pending.recovery_code)
+    service.close()
+
+
+def _start_writer(home: Path, limit: int | None = None) -> subprocess.Popen[str]:
+    args = [sys.executable, "-m", "tests.reliability.writer", str(home)] + ([str(limit)] if limit else [])
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready", proc.stderr
+    return proc
+
+
+def _ids_in(home: Path) -> set[str]:
+    service = VaultService(home, kdf=FAST_KDF)
+    try:
+        journal = service.unlock(PASSPHRASE)
+        assert journal.damaged == []
+        return {e.id for e in journal.live_entries()}
+    finally:
+        service.close()
+
+
+@pytest.mark.parametrize("after", [1, 37, 250])
+def test_sigkill_while_writing_loses_no_acknowledged_entry(home: Path, after: int) -> None:
+    _make_vault(home)
+    acknowledged: list[str] = []
+    for _round in range(2):  # kill, reopen, write again, kill again
+        proc = _start_writer(home)
+        assert proc.stdout is not None
+        for _ in range(after):
+            acknowledged.append(proc.stdout.readline().strip())
+        os.kill(proc.pid, signal.SIGKILL)
+        tail = proc.stdout.read().split()  # lines written before the kill landed count as acknowledged too
+        acknowledged += tail
+        proc.wait()
+        assert proc.returncode == -signal.SIGKILL
+    with sqlite3.connect(home / "kraft.db") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    present = _ids_in(home)
+    assert set(acknowledged) <= present
+    assert len(present) - len(acknowledged) <= 2  # at most the entry being written at each kill, never more
+
+
+def test_a_database_cut_short_is_a_clear_error_and_is_left_as_it_is(home: Path) -> None:
+    _make_vault(home)
+    proc = _start_writer(home, limit=400)
+    proc.communicate(timeout=60)
+    db = home / "kraft.db"
+    data = db.read_bytes()
+    db.write_bytes(data[: len(data) // 2])
+    before = db.read_bytes()
+    service = VaultService(home, kdf=FAST_KDF)
+    try:
+        with pytest.raises(KraftError) as failed:
+            service.unlock(PASSPHRASE)
+        assert failed.value.msg is Msg.DATABASE_UNREADABLE
+    finally:
+        service.close()
+    assert db.read_bytes() == before  # never reset, never "repaired" behind the member's back
+
+
+def _killed_with_a_wal(home: Path, entries: int) -> tuple[list[str], Path]:
+    """A writer killed after `entries` acknowledged entries, leaving its write-ahead log behind."""
+    _make_vault(home)
+    proc = _start_writer(home)
+    assert proc.stdout is not None
+    acknowledged = [proc.stdout.readline().strip() for _ in range(entries)]
+    os.kill(proc.pid, signal.SIGKILL)
+    acknowledged += proc.stdout.read().split()
+    proc.wait()
+    wal = home / "kraft.db-wal"
+    assert wal.stat().st_size > 100_000
+    return acknowledged, wal
+
+
+@pytest.mark.parametrize("where", ["early-frame", "header"])
+def test_a_damaged_write_ahead_log_is_reported_never_silently_dropped(home: Path, where: str) -> None:
+    acknowledged, wal = _killed_with_a_wal(home, 60)
+    data = bytearray(wal.read_bytes())
+    data[32 + 24 + 100 if where == "early-frame" else 20] ^= 0xFF  # a byte of frame 0's page, or the salt
+    wal.write_bytes(bytes(data))
+    before = {p.name: p.read_bytes() for p in home.iterdir()}
+    service = VaultService(home, kdf=FAST_KDF)
+    try:
+        with pytest.raises(KraftError) as failed:
+            service.unlock(PASSPHRASE)
+        assert failed.value.msg is Msg.WAL_DAMAGED
+    finally:
+        service.close()
+    assert {p.name: p.read_bytes() for p in home.iterdir()} == before  # nothing checkpointed, nothing reset
+    # what SQLite alone would have done: open "fine", with the acknowledged entries gone
+    copy = home.parent / "copy"
+    copy.mkdir()
+    for name, content in before.items():
+        (copy / name).write_bytes(content)
+    with sqlite3.connect(copy / "kraft.db") as conn:
+        rows = conn.execute("SELECT count(*) FROM record WHERE kind = 'entry'").fetchone()[0]
+    assert rows < len(acknowledged)
+
+
+def test_a_torn_last_frame_is_not_damage(home: Path) -> None:
+    acknowledged, wal = _killed_with_a_wal(home, 40)
+    data = wal.read_bytes()
+    wal.write_bytes(data[: len(data) - 1000])  # the tail of the last frame never reached the disk
+    assert set(acknowledged[:-1]) <= _ids_in(home)  # at most the last one, whose frame is cut, is gone
