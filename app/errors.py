@@ -70,6 +70,10 @@ class Msg(Enum):
     WAL_DAMAGED = N_("The journal's latest changes (the file kraft.db-wal) are damaged: {detail}. Opening it now "
                      "would lose them without a trace, so Kraft has changed nothing. Restore a backup, or keep "
                      "the folder as it is and ask for help.")
+    DISK_FULL = N_("There is no room left on this device to save this. What was saved before is safe; free some "
+                   "space and try again.")
+    DATABASE_BUSY = N_("The journal is busy in another window of Kraft. Try again in a moment.")
+    STORAGE_FAILED = N_("The journal could not be written or read: {detail}. What was saved before is safe.")
 
 
 class KraftError(Exception):

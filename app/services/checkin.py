@@ -24,6 +24,7 @@ from app.errors import KraftError, Msg
 from app.journal import pack, unpack
 from app.schedule import Meeting
 from app.services.groups import Group, checkins_record_id
+from app.storage import db
 from app.storage.models import CheckInRow
 from app.storage.vault import Vault
 
@@ -115,7 +116,7 @@ class CheckInService:
             self._write_sealed(group.id, {**self.statuses(group), meeting.id: entry})
         else:
             values = dict(group_id=group.id, meeting_id=meeting.id, status=status, day=entry.day.isoformat())
-            with self._engine.begin() as conn:
+            with db.begin(self._engine) as conn:
                 conn.execute(insert(_rows).values(**values).on_conflict_do_update(
                     index_elements=["group_id", "meeting_id"], set_={"status": status, "day": values["day"]}))
         return entry
@@ -129,7 +130,7 @@ class CheckInService:
         if self._sealed():
             self._write_sealed(group.id, {k: v for k, v in said.items() if k != meeting.id})
         else:
-            with self._engine.begin() as conn:
+            with db.begin(self._engine) as conn:
                 conn.execute(delete(_rows).where(_rows.c.group_id == group.id, _rows.c.meeting_id == meeting.id))
         return True
 
@@ -141,7 +142,7 @@ class CheckInService:
 
     def forget_group(self, group_id: str) -> None:
         """Delete a group's check-ins from both stores; works while locked (the record goes by its id)."""
-        with self._engine.begin() as conn:
+        with db.begin(self._engine) as conn:
             conn.execute(delete(_rows).where(_rows.c.group_id == group_id))
         if self._vault is not None:
             self._vault.discard(checkins_record_id(group_id))

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert
 from app.errors import KraftError, Msg
 from app.journal import pack, unpack
 from app.schedule import Meeting, Schedule
+from app.storage import db
 from app.storage.crypto import new_record_id
 from app.storage.models import CheckInRow, MeetingGroup
 from app.storage.vault import DamagedRecord, Vault
@@ -109,7 +110,7 @@ class GroupService:
                 tx.execute(insert(_groups).values(**values))
                 tx.put(GROUP, pack(details.__dict__), group.id)
         else:
-            with self._engine.begin() as conn:
+            with db.begin(self._engine) as conn:
                 conn.execute(insert(_groups).values(**values))
         return group
 
@@ -154,7 +155,7 @@ class GroupService:
     def update_schedule(self, group_id: str, schedule: Schedule) -> Group:
         """Store a changed schedule (a moved, cancelled or skipped meeting)."""
         group = self.get(group_id)
-        with self._engine.begin() as conn:
+        with db.begin(self._engine) as conn:
             conn.execute(_groups.update().where(_groups.c.id == group_id)
                          .values(schedule=json.dumps(schedule.to_dict())))
         return Group(id=group.id, label=group.label, schedule=schedule)
@@ -162,7 +163,7 @@ class GroupService:
     def remove(self, group_id: str) -> None:
         """Remove a group with its details and the member's check-ins; works locked (records go by id)."""
         self.get(group_id)
-        with self._engine.begin() as conn:
+        with db.begin(self._engine) as conn:
             conn.execute(delete(_groups).where(_groups.c.id == group_id))
             conn.execute(delete(_checkins).where(_checkins.c.group_id == group_id))
         if self._vault is not None:

@@ -19,7 +19,7 @@ from app import paths
 from app.errors import KraftError, Msg
 from app.services.checkin import CheckInService
 from app.services.journal import Journal
-from app.storage import crypto
+from app.storage import crypto, db
 from app.storage.crypto import KdfParams
 from app.storage.db import checkpoint, open_database
 from app.storage.models import Preference
@@ -190,7 +190,7 @@ class VaultService:
         return default if value is None else value
 
     def set_preference(self, name: str, value: str) -> None:
-        with self.engine.begin() as conn:
+        with db.begin(self.engine) as conn:
             stmt = insert(_prefs).values(name=name, value=value)
             conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value}))
 

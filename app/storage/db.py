@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import DBAPIError as SADBAPIError
 from sqlmodel import create_engine
 
 from app.errors import KraftError, Msg
@@ -109,6 +111,33 @@ def checkpoint(engine: Engine) -> None:
         raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
     finally:
         raw.close()
+
+
+def storage_error(exc: SADBAPIError) -> KraftError:
+    """What a failed database operation means for the member, as a message they can act on."""
+    detail = str(getattr(exc, "orig", None) or exc)
+    lowered = detail.lower()
+    if "full" in lowered or "too large" in lowered:  # SQLITE_FULL (disk, quota, file-size limit)
+        return KraftError(Msg.DISK_FULL)
+    if "locked" in lowered or "busy" in lowered:
+        return KraftError(Msg.DATABASE_BUSY)
+    return KraftError(Msg.STORAGE_FAILED, detail=detail)
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Turn database errors raised inside into KraftErrors (KraftErrors pass through as they are)."""
+    try:
+        yield
+    except SADBAPIError as exc:
+        raise storage_error(exc) from exc
+
+
+@contextmanager
+def begin(engine: Engine) -> Iterator[Connection]:
+    """`engine.begin()` whose failures (disk full, busy, I/O) are KraftErrors; the transaction rolls back."""
+    with translated(), engine.begin() as conn:
+        yield conn
 
 
 def holds_member_data(path: Path) -> bool:

@@ -42,7 +42,7 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import DBAPIError as SADBAPIError
 
 from app.errors import KraftError, Msg
-from app.storage import crypto
+from app.storage import crypto, db
 from app.storage.crypto import KdfParams
 from app.storage.models import KeySlot, Record, VaultHeader
 
@@ -227,7 +227,7 @@ class Vault:
     def transaction(self) -> Iterator[RecordWriter]:
         """Several writes that land together or not at all (e.g. save an entry and drop its draft)."""
         self._require_key()
-        with self.engine.begin() as conn:
+        with db.begin(self.engine) as conn:
             yield RecordWriter(self, conn)
 
     def put(self, kind: str, payload: bytes, record_id: str | None = None) -> str:
@@ -287,7 +287,7 @@ class Vault:
         """Decrypt every record of a kind in one pass; damaged ones are listed, not raised."""
         aead = self._require_key()
         result = LoadResult()
-        with self.engine.connect() as conn:
+        with db.translated(), self.engine.connect() as conn:
             # The hot path of unlock: plain DB-API tuples, no ORM objects.
             cursor = conn.exec_driver_sql(
                 "SELECT id, fmt, nonce, ciphertext FROM record WHERE kind = ?", (kind,))

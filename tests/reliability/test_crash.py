@@ -7,7 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -125,3 +125,58 @@ def test_a_torn_last_frame_is_not_damage(home: Path) -> None:
     data = wal.read_bytes()
     wal.write_bytes(data[: len(data) - 1000])  # the tail of the last frame never reached the disk
     assert set(acknowledged[:-1]) <= _ids_in(home)  # at most the last one, whose frame is cut, is gone
+
+
+@pytest.fixture
+def small_filesystem(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MiB tmpfs (needs root and mount, as in CI's container); skipped with the reason where not allowed."""
+    mountpoint = tmp_path / "small"
+    mountpoint.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mountpoint)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small filesystem here: {mounted.stderr.strip()}")
+    try:
+        yield mountpoint
+    finally:
+        subprocess.run(["umount", str(mountpoint)], check=False)
+
+
+def _fill(home: Path, limit: int, make_room: Callable[[], None]) -> tuple[list[str], str, str]:
+    proc = subprocess.Popen([sys.executable, "-m", "tests.reliability.filler", str(home), str(limit)], cwd=ROOT,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdin is not None and proc.stdout is not None
+    saved = []
+    while not (line := proc.stdout.readline().strip()).startswith("error"):
+        assert line, proc.stderr.read() if proc.stderr else ""
+        saved.append(line)
+    make_room()
+    out, err = proc.communicate("go\n", timeout=60)
+    assert proc.returncode == 0, err
+    return saved, line, out.strip().removeprefix("after ")
+
+
+def _everything_saved_is_there(home: Path, saved: list[str], after: str) -> None:
+    with sqlite3.connect(home / "kraft.db") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    assert _ids_in(home) == {*saved, after}  # every saved entry, not the one that did not fit, then more
+
+
+def test_a_full_disk_is_a_clear_error_and_loses_nothing_saved(small_filesystem: Path) -> None:
+    home = small_filesystem / "kraft"
+    home.mkdir()
+    _make_vault(home)
+
+    def grow() -> None:
+        subprocess.run(["mount", "-o", "remount,size=16m", str(small_filesystem)], check=True)
+
+    saved, error, after = _fill(home, 0, grow)
+    assert error == "error DISK_FULL" and len(saved) > 20
+    _everything_saved_is_there(home, saved, after)
+
+
+def test_a_file_size_limit_is_a_clear_error_and_loses_nothing_saved(home: Path) -> None:
+    _make_vault(home)
+    saved, error, after = _fill(home, (home / "kraft.db").stat().st_size + 400_000, lambda: None)
+    assert error == "error STORAGE_FAILED" and len(saved) > 20  # SQLite reports EFBIG as an I/O error
+    _everything_saved_is_there(home, saved, after)
