@@ -18,7 +18,7 @@ from app.services.journal import Journal
 
 MIN_ID_PREFIX = 4
 EXPORTERS = {"json": transfer.export_json, "markdown": transfer.export_markdown}
-IMPORT_FORMATS = ("jrnl-json", "kraft-json")
+IMPORT_FORMATS = ("jrnl-json", "dayone-json", "kraft-json")
 
 
 def resolve_id(journal: Journal, given: str) -> Entry:
@@ -148,10 +148,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             data = read_rest()
         if args.format == "jrnl-json":
             report = transfer.import_jrnl_json(journal, data, source=args.file)
+        elif args.format == "dayone-json":
+            report = transfer.import_dayone_json(journal, data, source=args.file)
         else:
             report = transfer.import_kraft_json(journal, data, source=args.file)
     if args.json:
-        print_json({"imported": report.imported, "skipped": report.skipped})
+        print_json({"imported": report.imported, "skipped": report.skipped, "left_out": report.left_out})
         return 0
     out(ngettext("Imported {count} entry.", "Imported {count} entries.", report.imported).format(
         count=report.imported))
@@ -160,6 +162,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             count=len(report.skipped)))
         for reason in report.skipped:
             out(f"  - {reason}")
+    if report.left_out:
+        out(_("Imported, but without what Kraft does not keep:"))
+        for what in report.left_out:
+            out(f"  - {what}")
     return 0
 
 
@@ -226,8 +232,9 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p.add_argument("--output", "-o", type=Path, metavar="FILE", help=_("write to FILE instead of stdout"))
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("import", parents=[unlock], help=_("add entries from a jrnl or Kraft JSON export"),
-                       description=_("Add entries from `jrnl --format json` output (jrnl-json) or from "
+    p = sub.add_parser("import", parents=[unlock], help=_("add entries from a jrnl, Day One or Kraft JSON export"),
+                       description=_("Add entries from `jrnl --format json` output (jrnl-json), from the "
+                                     "Journal.json in Day One's JSON export (dayone-json) or from "
                                      "`kraft journal export --format json` (kraft-json). Every usable entry "
                                      "is saved in one step; the others are listed with the reason. Entries "
                                      "already in the journal (same time and text) are skipped."))

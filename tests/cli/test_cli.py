@@ -334,7 +334,7 @@ def test_export_then_import_into_a_new_journal(kraft: Kraft, vault: Path, tmp_pa
     monkeypatch.setenv("KRAFT_PASSPHRASE", PASSPHRASE)
     assert kraft("init", "--recovery-code-file", str(tmp_path / "code.txt")).code == 0
     result = kraft("journal", "import", "--format", "kraft-json", str(export), "--json")
-    assert result.code == 0 and json.loads(result.out) == {"imported": 2, "skipped": []}
+    assert result.code == 0 and json.loads(result.out) == {"imported": 2, "skipped": [], "left_out": []}
     restored = listed(kraft)["entries"]
     assert [{k: v for k, v in e.items() if k != "id"} for e in restored] == \
            [{k: v for k, v in e.items() if k != "id"} for e in original]
@@ -454,3 +454,13 @@ def test_usage_errors_exit_2(kraft: Kraft) -> None:
     assert kraft("journal", "import", "--format", "csv", "x").code == 2
     assert kraft("no-such-command").code == 2
     assert kraft("journal", "edit", "abcd", "--tag", "hope", "--no-tags").code == 2
+
+
+def test_import_day_one_reports_what_was_left_out(kraft: Kraft, vault: Path) -> None:
+    source = Path(__file__).parents[1] / "fixtures" / "dayone.json"
+    result = kraft("journal", "import", "--format", "dayone-json", str(source))
+    assert result.code == 0, result.err
+    assert "Imported 2 entries." in result.out and "Skipped 2 items:" in result.out
+    assert "left out 1 photo or other attachment, the place, the weather" in result.out
+    as_json = kraft("journal", "import", "--format", "dayone-json", str(source), "--json")
+    assert json.loads(as_json.out)["imported"] == 0  # already there

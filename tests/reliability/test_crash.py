@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -139,7 +140,8 @@ def small_filesystem(tmp_path: Path) -> Iterator[Path]:
     try:
         yield mountpoint
     finally:
-        subprocess.run(["umount", str(mountpoint)], check=False)
+        if subprocess.run(["umount", str(mountpoint)], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "-l", str(mountpoint)], check=True)  # still busy: detach it anyway
 
 
 def _fill(home: Path, limit: int, make_room: Callable[[], None]) -> tuple[list[str], str, str]:
@@ -157,7 +159,7 @@ def _fill(home: Path, limit: int, make_room: Callable[[], None]) -> tuple[list[s
 
 
 def _everything_saved_is_there(home: Path, saved: list[str], after: str) -> None:
-    with sqlite3.connect(home / "kraft.db") as conn:
+    with contextlib.closing(sqlite3.connect(home / "kraft.db")) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     assert _ids_in(home) == {*saved, after}  # every saved entry, not the one that did not fit, then more
 

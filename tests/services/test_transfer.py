@@ -269,3 +269,26 @@ def test_import_kraft_json_refuses_other_formats(journal: Journal, data: str) ->
         import_kraft_json(journal, data, source="x.json")
     assert err.value.msg is Msg.IMPORT_BAD_FILE and 'format "kraft-journal", version 1' in str(err.value)
     assert journal.count() == 0
+
+
+def test_day_one_import_keeps_the_text_and_says_what_it_left_out(journal: Journal) -> None:
+    from app.services.transfer import import_dayone_json
+
+    data = (Path(__file__).parents[1] / "fixtures" / "dayone.json").read_bytes()
+    report = import_dayone_json(journal, data, source="Journal.json")
+    assert report.imported == 2
+    assert report.skipped == ["entry 3 (not a date): missing or invalid date or time",
+                              "entry 4 (2026-05-09T10:00:00Z): the text is empty"]
+    assert report.left_out == [
+        "entry 1 (2026-05-01T16:22:10Z): left out 1 photo or other attachment, the place, the weather"]
+    first, second = sorted(journal.live_entries(), key=lambda e: e.created)
+    assert first.text == ("# Efter träffen\n\nJag vågade säga något i rundan! Det var 1. gången - och det gick bra."
+                          "\n\n#gruppen")
+    assert first.tags == ("hope",) and first.created.isoformat() == "2026-05-01T16:22:10+00:00"
+    assert first.updated.isoformat() == "2026-05-01T16:40:00+00:00"
+    assert second.tags == ("connectedness",) and second.updated == second.created
+    again = import_dayone_json(journal, data, source="Journal.json")  # a second import doubles nothing
+    assert again.imported == 0 and again.left_out == [] and len(journal.live_entries()) == 2
+    with pytest.raises(KraftError) as bad:
+        import_dayone_json(journal, b'{"items": []}', source="x.json")
+    assert bad.value.msg is Msg.IMPORT_BAD_FILE and "Day One" in str(bad.value)
