@@ -18,7 +18,7 @@ from app.services.journal import Journal
 
 MIN_ID_PREFIX = 4
 EXPORTERS = {"json": transfer.export_json, "markdown": transfer.export_markdown}
-IMPORT_FORMATS = ("jrnl-json", "dayone-json", "kraft-json")
+IMPORT_FORMATS = tuple(transfer.IMPORTERS)
 
 
 def resolve_id(journal: Journal, given: str) -> Entry:
@@ -146,12 +146,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     with open_journal(Secrets(args.passphrase_stdin)) as journal:
         if data is None:
             data = read_rest()
-        if args.format == "jrnl-json":
-            report = transfer.import_jrnl_json(journal, data, source=args.file)
-        elif args.format == "dayone-json":
-            report = transfer.import_dayone_json(journal, data, source=args.file)
-        else:
-            report = transfer.import_kraft_json(journal, data, source=args.file)
+        report = transfer.import_file(journal, args.format, data, source=args.file)
     if args.json:
         print_json({"imported": report.imported, "skipped": report.skipped, "left_out": report.left_out})
         return 0

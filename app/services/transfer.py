@@ -377,3 +377,22 @@ def import_dayone_json(journal: Journal, data: str | bytes, *, source: str = "-"
     report.left_out = [_("{item}: left out {what}").format(item=label, what=", ".join(missing))
                        for label, missing in left_out.items() if missing and label not in skipped]
     return report
+
+
+# ---- one entry point for the front ends ----
+
+EXPORT_FORMATS = {"markdown": (export_markdown, "md"), "json": (export_json, "json")}
+IMPORTERS = {"jrnl-json": import_jrnl_json, "dayone-json": import_dayone_json, "kraft-json": import_kraft_json}
+
+
+def export_file(journal: Journal, fmt: str, *, now: datetime | None = None) -> tuple[str, bytes]:
+    """A plaintext export as a file name and its bytes (the front end warns before making one)."""
+    make, suffix = EXPORT_FORMATS[fmt]
+    moment = now or utcnow()
+    return f"kraft-journal-{moment.date().isoformat()}.{suffix}", make(journal, now=moment).encode("utf-8")
+
+
+def import_file(journal: Journal, fmt: str, data: str | bytes, *, source: str = "-") -> ImportReport:
+    if fmt not in IMPORTERS:
+        raise KraftError(Msg.IMPORT_BAD_FILE, path=source, detail=_("unknown format {format}").format(format=fmt))
+    return IMPORTERS[fmt](journal, data, source=source)

@@ -24,13 +24,14 @@ from app.views.onboarding import Neutral, Problem, Recover, RecoveryCode, Setup,
 from app.views.reminders import Reminders
 from app.views.settings import Settings
 from app.views.state import LOCKED_SCREENS, AppState
+from app.views.transfer import Transfer
 
 SCREENS: dict[str, Callable[[AppState], Any]] = {
     "welcome": Welcome, "setup": Setup, "recovery_code": RecoveryCode, "unlock": Unlock, "recover": Recover,
     "neutral": Neutral, "journal": JournalList, "entry": EntryView, "history": History, "editor": Editor,
     "search": Search, "toolkit": Toolkit, "settings": Settings, "problem": Problem,
     "home": Home, "add_group": AddGroup, "guidelines": Guidelines, "help": Help, "group": GroupView,
-    "meeting": MeetingChange, "restore": Restore, "reminders": Reminders,
+    "meeting": MeetingChange, "restore": Restore, "reminders": Reminders, "transfer": Transfer,
 }
 log = logging.getLogger(__name__)
 TICK_SECONDS = 3.0

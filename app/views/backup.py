@@ -33,7 +33,9 @@ def backup_section(state: AppState) -> list[ft.Control]:
         ft.Row([ft.FilledButton(_("Make a backup"), icon=ft.Icons.SAVE_ALT, key="make-backup", on_click=make,
                                 disabled=bool(state.busy)),
                 ft.OutlinedButton(_("Check or restore a backup"), icon=ft.Icons.RESTORE, key="open-restore",
-                                  on_click=lambda: state.go("restore"))], wrap=True),
+                                  on_click=lambda: state.go("restore")),
+                ft.OutlinedButton(_("Export and import"), icon=ft.Icons.IMPORT_EXPORT, key="open-transfer",
+                                  on_click=lambda: state.go("transfer", import_lines=()))], wrap=True),
     ]
 
 

@@ -135,7 +135,7 @@ def HomeworkSection(state: AppState, group: Group, details: GroupDetails | None)
                                       group, _("Cleared."), homework_prompt_id="", homework_text="",
                                       homework_set=None))], wrap=True)]
     controls += [
-        ft.Dropdown(label=_("What the group was asked"), key="homework-choice", value=choice,
+        ft.Dropdown(label=_("What the group was asked"), key="homework-choice", value=choice, width=680,
                     on_select=lambda e: set_choice(e.control.value),
                     options=[*[ft.DropdownOption(key=p.id, text=p.label()) for p in PROMPTS],
                              ft.DropdownOption(key="own", text=_("In the group's own words…"))]),

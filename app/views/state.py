@@ -21,7 +21,7 @@ from app.i18n import _, ngettext
 from app.journal import Draft, Entry
 from app.reminders import Reminder, ReminderSettings
 from app.schedule import Schedule, parse_clock
-from app.services import backup, notify, reminder_prefs, reminder_service
+from app.services import backup, notify, reminder_prefs, reminder_service, transfer
 from app.services.calendar import calendar_file
 from app.services.checkin import CANT_COME, Attendance, CheckInService
 from app.services.groups import Group, GroupDetails, GroupService, NextMeeting
@@ -84,6 +84,7 @@ class AppState:
     minute: int = 0  # the clock, per minute: banners and countdowns re-render as it moves
     reminder_settings: ReminderSettings = field(default_factory=ReminderSettings)
     notifier: Notifier = field(default_factory=NullNotifier)
+    import_lines: tuple[str, ...] = ()  # what the last import did, shown under the import button
     group_id: str | None = None  # the group shown
     meeting_id: str | None = None  # the meeting being changed
 
@@ -390,6 +391,7 @@ class AppState:
         self.pending = None
         self.editor = EditorState()
         self.undo_id = None
+        self.import_lines = ()
         self.query = ""
         self.notice = ""
         self.busy = ""
@@ -516,6 +518,31 @@ class AppState:
     def _change(self, current: str, new: str, repeat: str) -> bool:
         self.service.change_passphrase(current, new, repeat)
         return True
+
+    # ---- export and import ----
+
+    def export_file(self, fmt: str) -> tuple[str, bytes]:
+        return transfer.export_file(self.journal, fmt)
+
+    def import_file(self, fmt: str, data: bytes, name: str) -> None:
+        """Add entries from another app's file; what was added, skipped or left out is listed."""
+        try:
+            report = transfer.import_file(self.journal, fmt, data, source=name)
+        except KraftError as exc:
+            self.error = str(exc)
+            self.import_lines = ()
+            return
+        lines = [ngettext("Imported {count} entry.", "Imported {count} entries.", report.imported).format(
+            count=report.imported)]
+        if report.skipped:
+            lines.append(ngettext("Skipped {count} item:", "Skipped {count} items:", len(report.skipped)).format(
+                count=len(report.skipped)))
+            lines += [f"• {reason}" for reason in report.skipped]
+        if report.left_out:
+            lines.append(_("Imported, but without what Kraft does not keep:"))
+            lines += [f"• {what}" for what in report.left_out]
+        self.import_lines = tuple(lines)
+        self.changed()
 
     # ---- backups ----
 

@@ -69,6 +69,11 @@ def test_every_screen_of_a_filled_journal(served_app, web, tmp_path: Path) -> No
     web.page.get_by_role("tab", name="Inställningar").click()
     web.wait_for_label("Nuvarande lösenfras")
     web.screenshot("sv-08-settings")
+    web.click_button("Exportera och importera")
+    web.wait_for_text(re.compile("INTE krypterad"), exact=False)
+    web.screenshot("sv-08b-export-import")
+    web.label("Tillbaka").first.click()
+    web.wait_for_label("Nuvarande lösenfras")
 
     web.label("Snabbstängning").first.click()
     web.wait_for_text("Inga anteckningar")

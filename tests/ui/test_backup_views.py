@@ -82,3 +82,28 @@ async def test_the_cannot_open_screen_offers_a_restore(home: Path, tmp_path: Pat
         await ui.wait_for(lambda: ui.query(text="From the old phone"))
     kept = list(home.glob("before-restore-*-kraft.db"))
     assert len(kept) == 1 and kept[0].read_bytes() == broken
+
+
+async def test_export_needs_the_warning_ticked_and_import_reports_what_happened(home: Path) -> None:
+    dayone = (Path(__file__).parents[1] / "fixtures" / "dayone.json").read_bytes()
+    async with open_app(home) as (ui, _services):
+        await onboard(ui)
+        await write(ui, "Exportera-MARKER")
+        await tab(ui, 3)
+        await ui.click(await el(ui, "open-transfer"))
+        assert "NOT encrypted" in (await el(ui, "export-warning")).value
+        assert ui.find(ft.FilledButton, key="export").disabled
+        await ui.fire(await el(ui, "export-understood"), "change", "true", props={"value": True})
+        ui.answer("FilePicker.save_file", None)
+        await ui.click(await el(ui, "export"))
+        await ui.wait_for(lambda: ui.calls("save_file"))
+        call = ui.calls("save_file")[0]
+        assert call.args["file_name"].endswith(".md") and b"Exportera-MARKER" in call.args["src_bytes"]
+        await ui.fire(await el(ui, "import-format"), "select", "dayone-json", props={"value": "dayone-json"})
+        ui.answer("FilePicker.pick_files", [{"id": 1, "name": "Journal.json", "size": len(dayone), "bytes": dayone}])
+        await ui.click(await el(ui, "import"))
+        assert (await el(ui, "import-line-0")).value == "Imported 2 entries."
+        assert any("left out 1 photo" in t for t in ui.texts())
+        await ui.click(await el(ui, "back"))
+        await tab(ui, 0)
+        await ui.wait_for(lambda: ui.query(text="Morgonpromenad innan jobbet."))

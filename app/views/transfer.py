@@ -1,0 +1,67 @@
+"""Taking the journal out as plaintext (behind a clear warning), and bringing entries in from other apps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from app.i18n import _
+from app.views.common import frame, needs_journal, section_title
+from app.views.state import AppState
+
+FORMAT_NAMES = {"jrnl-json": "jrnl (JSON)", "dayone-json": "Day One (Journal.json)", "kraft-json": "Kraft (JSON)"}
+
+
+@ft.component
+@needs_journal
+def Transfer(state: AppState) -> ft.Control:
+    understood, set_understood = ft.use_state(False)
+    fmt, set_fmt = ft.use_state("markdown")
+    source, set_source = ft.use_state("jrnl-json")
+
+    async def export() -> None:
+        name, data = state.export_file(fmt)
+        try:
+            await ft.FilePicker().save_file(dialog_title=_("Save the export"), file_name=name, src_bytes=data)
+        except Exception as exc:
+            state.error = _("The export could not be saved: {detail}").format(detail=exc)
+            return
+        state.notice = _("Exported. The file is not encrypted: delete it when you no longer need it.")
+
+    async def import_() -> None:
+        try:
+            files = await ft.FilePicker().pick_files(
+                dialog_title=_("Choose the file to import"), with_data=True, file_type=ft.FilePickerFileType.CUSTOM,
+                allowed_extensions=["json"])
+        except Exception as exc:
+            state.error = _("The file could not be opened: {detail}").format(detail=exc)
+            return
+        if files and files[0].bytes is not None:
+            state.import_file(source, files[0].bytes, files[0].name)
+
+    def chose(setter: Any) -> Any:
+        return lambda e: setter(e.control.value)
+
+    body: list[ft.Control] = [
+        section_title(_("Export as plain text")),
+        ft.Container(ft.Text(_("An export is NOT encrypted. Anyone who opens the file can read everything you "
+                               "wrote. To keep your journal safe, make a backup instead; export only to move to "
+                               "another app or to print."), color=ft.Colors.ON_ERROR_CONTAINER, key="export-warning"),
+                     bgcolor=ft.Colors.ERROR_CONTAINER, border_radius=8, padding=12),
+        ft.Dropdown(label=_("Format"), key="export-format", value=fmt, on_select=chose(set_fmt), width=480,
+                    options=[ft.DropdownOption(key="markdown", text=_("Markdown (to read or print)")),
+                             ft.DropdownOption(key="json", text=_("JSON (to move to another app)"))]),
+        ft.Checkbox(label=_("I understand that the file will not be encrypted"), value=understood,
+                    key="export-understood", on_change=lambda e: set_understood(bool(e.control.value))),
+        ft.FilledButton(_("Export"), icon=ft.Icons.IOS_SHARE, key="export", disabled=not understood, on_click=export),
+        section_title(_("Import entries")),
+        ft.Text(_("Entries from another journal app are added to yours and encrypted here. Entries already in "
+                  "your journal are not added twice.")),
+        ft.Dropdown(label=_("From"), key="import-format", value=source, on_select=chose(set_source),
+                    options=[ft.DropdownOption(key=k, text=v) for k, v in FORMAT_NAMES.items()]),
+        ft.OutlinedButton(_("Choose the file and import"), icon=ft.Icons.FILE_OPEN, key="import", on_click=import_),
+        *[ft.Text(line, key=f"import-line-{i}", theme_style=ft.TextThemeStyle.BODY_SMALL)
+          for i, line in enumerate(state.import_lines)],
+    ]
+    return frame(state, _("Export and import"), body, nav=False, back=lambda: state.go("settings"))
