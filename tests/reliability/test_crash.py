@@ -182,3 +182,19 @@ def test_a_file_size_limit_is_a_clear_error_and_loses_nothing_saved(home: Path) 
     saved, error, after = _fill(home, (home / "kraft.db").stat().st_size + 400_000, lambda: None)
     assert error == "error STORAGE_FAILED" and len(saved) > 20  # SQLite reports EFBIG as an I/O error
     _everything_saved_is_there(home, saved, after)
+
+
+def test_a_clock_set_back_or_forward_neither_reorders_nor_drops_entries(home: Path) -> None:
+    _make_vault(home)
+    written: list[str] = []
+    for offset in (0, -86_400, 365 * 86_400, 0, -30 * 86_400):  # as written on a phone whose clock was wrong
+        run = subprocess.run([sys.executable, "-m", "tests.reliability.writer", str(home), "15", str(offset)],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        written += run.stdout.split()[1:]  # after "ready"
+    service = VaultService(home, kdf=FAST_KDF)
+    try:
+        newest_first = [e.id for e in service.unlock(PASSPHRASE).page(limit=100).entries]
+    finally:
+        service.close()
+    assert newest_first == written[::-1]  # every entry, in the order it was written

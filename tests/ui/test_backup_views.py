@@ -107,3 +107,16 @@ async def test_export_needs_the_warning_ticked_and_import_reports_what_happened(
         await ui.click(await el(ui, "back"))
         await tab(ui, 0)
         await ui.wait_for(lambda: ui.query(text="Morgonpromenad innan jobbet."))
+
+
+async def test_a_damaged_write_ahead_log_shows_the_problem_and_the_way_to_a_backup(home: Path) -> None:
+    from tests.reliability.test_crash import _killed_with_a_wal
+
+    _acknowledged, wal = _killed_with_a_wal(home, 30)
+    data = bytearray(wal.read_bytes())
+    data[32 + 24 + 100] ^= 0xFF
+    wal.write_bytes(bytes(data))
+    async with open_app(home) as (ui, _services):
+        await el(ui, "open-restore")
+        assert any("kraft.db-wal" in t and "changed nothing" in t for t in ui.texts())
+    assert wal.read_bytes() == bytes(data)  # still there, untouched, for a restore or for help
