@@ -74,6 +74,10 @@ class Msg(Enum):
                    "space and try again.")
     DATABASE_BUSY = N_("The journal is busy in another window of Kraft. Try again in a moment.")
     STORAGE_FAILED = N_("The journal could not be written or read: {detail}. What was saved before is safe.")
+    HOMEWORK_NEEDS_JOURNAL = N_("The homework is kept only in an encrypted journal. Create one first.")
+    HOMEWORK_MISSING = N_("Choose one of the prompts, or write the homework in the group's own words: one of "
+                          "the two.")
+    HOMEWORK_TOO_LONG = N_("Keep the homework short: at most {maximum} characters.")
 
 
 class KraftError(Exception):
