@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects.sqlite import insert
 
 from app.errors import KraftError, Msg
 from app.journal import pack, unpack
+from app.prompts import get_prompt
 from app.schedule import Meeting, Schedule
 from app.storage import db
 from app.storage.crypto import new_record_id
@@ -26,6 +27,7 @@ from app.storage.vault import DamagedRecord, Vault
 log = logging.getLogger(__name__)
 GROUP = "group"
 MAX_LABEL = 40
+MAX_HOMEWORK = 300  # the homework as told at the meeting: a question or two
 _groups = MeetingGroup.__table__  # type: ignore[attr-defined]
 _checkins = CheckInRow.__table__  # type: ignore[attr-defined]
 
@@ -143,6 +145,35 @@ class GroupService:
         with self._vault.transaction() as tx:
             tx.put(GROUP, pack(details.__dict__), group_id)
         return details
+
+    def set_homework(self, group_id: str, prompt_id: str | None = None, text: str | None = None, *,
+                     now: datetime) -> GroupDetails:
+        """Note the homework for the group's next meeting: a library prompt id (app.prompts) or the words the
+        group was given, one of the two. Sealed with the group's details, whose theme, place and link stay;
+        `now` (aware) is kept as `homework_set`: answers written from then on count (reminder_service)."""
+        words = " ".join((text or "").split())
+        if bool(prompt_id) == bool(words):
+            raise KraftError(Msg.HOMEWORK_MISSING)
+        if prompt_id and get_prompt(prompt_id) is None:
+            raise KraftError(Msg.UNKNOWN_PROMPT, prompt_id=prompt_id)
+        if len(words) > MAX_HOMEWORK:
+            raise KraftError(Msg.HOMEWORK_TOO_LONG, maximum=MAX_HOMEWORK)
+        if now.tzinfo is None:
+            raise ValueError("now must be an aware datetime")
+        return self._change_homework(group_id, homework_prompt_id=prompt_id or "", homework_text=words,
+                                     homework_set=now.astimezone(UTC))
+
+    def clear_homework(self, group_id: str) -> GroupDetails:
+        """Forget the noted homework (answered at the meeting, or noted by mistake); the other details stay."""
+        return self._change_homework(group_id, homework_prompt_id="", homework_text="", homework_set=None)
+
+    def _change_homework(self, group_id: str, **changes: object) -> GroupDetails:
+        self.get(group_id)
+        if self._vault is None or not self._vault.exists():
+            raise KraftError(Msg.HOMEWORK_NEEDS_JOURNAL)
+        if not self._vault.is_unlocked:
+            raise KraftError(Msg.VAULT_LOCKED)
+        return self.update_details(group_id, **changes)
 
     def readable_details(self, group_id: str) -> GroupDetails | None:
         """`details`, with a damaged record logged and treated as none (for screens that must not fail)."""
