@@ -19,6 +19,8 @@ HOMEWORK = "homework"
 
 @dataclass(frozen=True)
 class ReminderSettings:
+    """What the member chose (kept as a device preference by app.services.reminder_prefs, which validates)."""
+
     before: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
     homework_days_before: int | None = 2  # None: no homework nudge
     quiet_start: time | None = time(22, 0)  # no reminder between quiet_start and quiet_end (local time)
@@ -70,18 +72,24 @@ def _out_of_quiet(moment: datetime, meeting_start: datetime, settings: ReminderS
 
 
 def plan(schedule: Schedule, *, now: datetime, settings: ReminderSettings = ReminderSettings(),
-         homework_open: bool = False, horizon: timedelta = timedelta(days=30)) -> list[Reminder]:
-    """Reminders due after `now` for meetings in the next `horizon`, in time order (cancelled: none)."""
+         homework_open: bool = False, horizon: timedelta = timedelta(days=30),
+         nudge_after: datetime | None = None) -> list[Reminder]:
+    """Reminders due after `now` for meetings in the next `horizon`, in time order (cancelled: none).
+
+    The homework nudge (when `homework_open`) is for the first meeting that begins after `nudge_after`
+    (default `now`): the homework is for the next meeting only.
+    """
     out = []
-    nudge = homework_open  # the homework is for the next meeting only
+    nudge_after = now if nudge_after is None else nudge_after
+    nudge = homework_open and settings.homework_days_before is not None
     for meeting in schedule.meetings(until=now + horizon):
         if meeting.cancelled or meeting.start <= now:
             continue
         moments = [(meeting.start - before, MEETING) for before in settings.before]
-        if nudge and settings.homework_days_before is not None:
-            nudge_day = meeting.start.date() - timedelta(days=settings.homework_days_before)
+        if nudge and meeting.start > nudge_after:
+            nudge = False
+            nudge_day = meeting.start.date() - timedelta(days=settings.homework_days_before or 0)
             moments.append((datetime.combine(nudge_day, time(18), tzinfo=meeting.start.tzinfo), HOMEWORK))
-        nudge = False
         for at, kind in moments:
             at = _out_of_quiet(at, meeting.start, settings)
             if now < at < meeting.start:
@@ -94,6 +102,6 @@ def due(schedule: Schedule, *, now: datetime, settings: ReminderSettings = Remin
     """The reminder to show in the app now: the latest one whose time has come, for a meeting not yet begun."""
     longest = max((*settings.before, timedelta(days=(settings.homework_days_before or 0) + 1)))
     window = plan(schedule, now=now - longest, settings=settings, homework_open=homework_open,
-                  horizon=2 * longest + timedelta(days=1))
+                  horizon=2 * longest + timedelta(days=1), nudge_after=now)
     shown = [r for r in window if r.at <= now < r.meeting_start]
     return shown[-1] if shown else None

@@ -80,3 +80,18 @@ def test_the_reminder_due_now_for_the_in_app_banner() -> None:
     assert due(course, now=datetime(2026, 3, 19, 18, 5, tzinfo=TZ)) is None  # the meeting has begun
     nudge = due(course, now=datetime(2026, 3, 17, 19, tzinfo=TZ), homework_open=True)
     assert nudge is not None and nudge.kind == HOMEWORK
+
+
+def test_the_homework_banner_looks_back_past_the_last_meeting() -> None:
+    """With a week's reminder, `due` plans from a week back, where the last meeting lies: the nudge is still
+    for the coming meeting, not lost on the one that has been."""
+    from app.reminders import due
+
+    weekly = Schedule.weekly(zone="Europe/Stockholm", first=date(2026, 3, 5), at=time(18), interval=1, count=4)
+    settings = ReminderSettings(before=(timedelta(days=7), timedelta(hours=2)))
+    nudge = due(weekly, now=datetime(2026, 3, 10, 18, 30, tzinfo=TZ), settings=settings, homework_open=True)
+    assert nudge is not None and (nudge.kind, nudge.at) == (HOMEWORK, datetime(2026, 3, 10, 18, tzinfo=TZ))
+    assert nudge.meeting_start == datetime(2026, 3, 12, 18, tzinfo=TZ)
+    no_nudge = ReminderSettings(before=settings.before, homework_days_before=None)
+    week = due(weekly, now=datetime(2026, 3, 10, 18, 30, tzinfo=TZ), settings=no_nudge, homework_open=True)
+    assert week is not None and week.kind == MEETING

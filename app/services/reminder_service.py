@@ -1,65 +1,88 @@
 """Reminders across every group: what is due now (the in-app banner) and what is coming (notifications).
 
-The homework nudge needs to know whether the homework has an answer, which only the open journal can tell;
-while it is locked, or for a member without one, only meeting reminders are planned. The group's theme,
-place or label appear in a text only when the member has asked for detailed reminders.
+Both the banner and native notifications (app.services.notify) use this module, so they say the same thing.
+
+Homework nudges only while the journal is open: whether the homework has an answer is known only from the
+journal, and the homework itself is sealed in the vault. For a locked journal, or a member without one, pass
+`journal=None`: only meeting reminders are planned. The group's label appears in a text only when the
+member asked for detailed reminders (`ReminderSettings.show_details`); theme, place and prompt never do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from app import reminders
 from app.reminders import Reminder, ReminderSettings
-from app.services.groups import Group, GroupService
+from app.schedule import Meeting
+from app.services.groups import Group, GroupDetails, GroupService
 from app.services.journal import Journal
+
+GroupReminder = tuple[Group, Reminder]
+
+
+def homework_meeting(group: Group, details: GroupDetails, *, now: datetime) -> Meeting | None:
+    """The meeting the noted homework is for: the first (not cancelled) to begin after it was noted."""
+    after = details.homework_set or now
+    return next((m for m in group.schedule.meetings() if not m.cancelled and m.start > after), None)
+
+
+def _answered(journal: Journal, details: GroupDetails) -> bool:
+    """A live entry answers the homework: same library prompt, or the same words; written since it was noted."""
+    since = details.homework_set
+    if details.homework_prompt_id:
+        candidates = journal.answers_to(details.homework_prompt_id)
+    else:
+        words = details.homework_text
+        candidates = [e for e in journal.live_entries() if " ".join((e.prompt_text or "").split()) == words]
+    return any(since is None or entry.created >= since for entry in candidates)
 
 
 def homework_open(groups: GroupService, journal: Journal | None, group: Group, *, now: datetime) -> bool:
-    """The member noted homework for the group and has not answered it since (needs the journal open)."""
+    """True when the member noted homework for `group`, the meeting it is for has not begun, and no live
+    journal entry written since it was noted answers it. False whenever the journal is not open (None)."""
     if journal is None:
         return False
     details = groups.readable_details(group.id)
     if details is None or not details.has_homework:
         return False
-    since = details.homework_set
-    coming = group.schedule.next_meeting(now)
-    if coming is None or coming.start <= now or (since is not None and coming.start <= since):
-        return False
-    for entry in journal.live_entries():
-        if since is not None and entry.created < since:
-            continue
-        if details.homework_prompt_id and entry.prompt_id == details.homework_prompt_id:
-            return False
-        if details.homework_text and entry.prompt_text == details.homework_text:
-            return False
-    return True
+    meeting = homework_meeting(group, details, now=now)
+    return meeting is not None and now < meeting.start and not _answered(journal, details)
 
 
-def _in_order(pairs: list[tuple[Group, Reminder]]) -> list[tuple[Group, Reminder]]:
-    return sorted(pairs, key=lambda pair: (pair[1].at, pair[1].kind))
+def _homework_for(groups: GroupService, journal: Journal | None, settings: ReminderSettings,
+                  now: datetime) -> Callable[[Group], bool]:
+    if journal is None or settings.homework_days_before is None:
+        return lambda group: False  # nothing to nudge: spare the decryption and the journal scan
+    return lambda group: homework_open(groups, journal, group, now=now)
+
+
+def _in_order(pairs: list[GroupReminder]) -> list[GroupReminder]:
+    return sorted(pairs, key=lambda pair: (pair[1].at, pair[1].kind, pair[0].label))
 
 
 def due(groups: GroupService, settings: ReminderSettings, *, now: datetime,
-        journal: Journal | None = None) -> list[tuple[Group, Reminder]]:
-    """The reminder whose time has come for each group (at most one per group), oldest first."""
-    found = []
-    for group in groups.list():
-        reminder = reminders.due(group.schedule, now=now, settings=settings,
-                                 homework_open=homework_open(groups, journal, group, now=now))
-        if reminder is not None:
-            found.append((group, reminder))
+        journal: Journal | None = None) -> list[GroupReminder]:
+    """For the in-app banner: per group, the latest reminder whose time has come for a meeting not yet
+    begun (at most one per group), oldest first. `journal`: the open journal, for homework nudges."""
+    open_for = _homework_for(groups, journal, settings, now)
+    found = [(group, reminder) for group in groups.list()
+             if (reminder := reminders.due(group.schedule, now=now, settings=settings,
+                                           homework_open=open_for(group))) is not None]
     return _in_order(found)
 
 
 def upcoming(groups: GroupService, settings: ReminderSettings, *, now: datetime, journal: Journal | None = None,
-             horizon: timedelta = timedelta(days=14)) -> list[tuple[Group, Reminder]]:
-    """Every reminder still to come within `horizon`, across groups, in time order."""
+             horizon: timedelta = timedelta(days=14)) -> list[GroupReminder]:
+    """Every reminder after `now` for meetings within `horizon`, across groups, in time order (for
+    notifications). Quiet hours are already applied; cancelled meetings have none."""
+    open_for = _homework_for(groups, journal, settings, now)
     return _in_order([(group, reminder) for group in groups.list()
                       for reminder in reminders.plan(group.schedule, now=now, settings=settings, horizon=horizon,
-                                                     homework_open=homework_open(groups, journal, group, now=now))])
+                                                     homework_open=open_for(group))])
 
 
 def text(group: Group, reminder: Reminder, settings: ReminderSettings) -> str:
-    """What the reminder says: discreet (a time, no group) unless the member asked for details."""
+    """What the reminder says, translated: discreet (a time, no group) unless the member asked for details."""
     return reminder.text(group.label, details=settings.show_details)
