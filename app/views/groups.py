@@ -131,9 +131,7 @@ def HomeworkSection(state: AppState, group: Group, details: GroupDetails | None)
                                         prompt_id=prompt.id if prompt else None,
                                         prompt_text=None if prompt else details.homework_text)),
                     ft.TextButton(_("It is done, clear it"), key="clear-homework",
-                                  on_click=lambda: state.set_group_details(
-                                      group, _("Cleared."), homework_prompt_id="", homework_text="",
-                                      homework_set=None))], wrap=True)]
+                                  on_click=lambda: state.clear_homework(group))], wrap=True)]
     controls += [
         ft.Dropdown(label=_("What the group was asked"), key="homework-choice", value=choice, width=680,
                     on_select=lambda e: set_choice(e.control.value),

@@ -270,12 +270,26 @@ class AppState:
 
     def set_homework(self, group: Group, choice: str, text: str) -> None:
         """Note the homework for the next meeting: a library prompt (`choice`), or the group's own words."""
-        words = " ".join(text.split())
-        if choice == "own" and not words:
-            self.error = _("Write the homework as the group was given it, or choose one of the prompts.")
+        own = choice == "own"
+        try:
+            self.groups.set_homework(group.id, prompt_id=None if own else choice, text=text if own else None,
+                                     now=datetime.now(UTC))
+        except KraftError as exc:
+            self.error = str(exc)
             return
-        self.set_group_details(group, _("The homework is noted."), homework_prompt_id="" if choice == "own" else choice,
-                               homework_text=words if choice == "own" else "", homework_set=datetime.now(UTC))
+        self.notice = _("The homework is noted.")
+        self.changed()
+        self.sync_notifications()
+
+    def clear_homework(self, group: Group) -> None:
+        try:
+            self.groups.clear_homework(group.id)
+        except KraftError as exc:
+            self.error = str(exc)
+            return
+        self.notice = _("Cleared.")
+        self.changed()
+        self.sync_notifications()
 
     def remove_group(self) -> None:
         group = self.current_group()
@@ -396,8 +410,9 @@ class AppState:
         self.notice = ""
         self.busy = ""
         self.error = ""
+        # No re-sync here: the plan handed over while the journal was open keeps its homework nudges, which a
+        # locked journal could not compute (the app locks whenever it is hidden).
         self.screen = "neutral" if neutral else self.home_screen()
-        self.sync_notifications()
 
     # ---- editor ----
 
@@ -446,6 +461,7 @@ class AppState:
             return
         self.editor = EditorState()
         self.changed()
+        self.sync_notifications()  # an answer to the homework drops its nudge
         self.go("entry", entry_id=entry.id, notice=_("Saved"))
 
     def discard_editor(self) -> None:
