@@ -257,10 +257,10 @@ class AppState:
             return
         self.changed()
 
-    def set_group_details(self, group: Group, note: str = "", **changes: Any) -> None:
-        """Change sealed details of a group (homework, whether the card shows the place)."""
+    def _change_group(self, work: Any, note: str) -> None:
+        """Run a change to a group's sealed details; say so, re-render and re-plan, or show the error."""
         try:
-            self.groups.update_details(group.id, **changes)
+            work()
         except KraftError as exc:
             self.error = str(exc)
             return
@@ -268,28 +268,19 @@ class AppState:
         self.changed()
         self.sync_notifications()
 
+    def set_group_details(self, group: Group, note: str = "", **changes: Any) -> None:
+        """Change sealed details of a group (whether the card shows the place)."""
+        self._change_group(lambda: self.groups.update_details(group.id, **changes), note)
+
     def set_homework(self, group: Group, choice: str, text: str) -> None:
         """Note the homework for the next meeting: a library prompt (`choice`), or the group's own words."""
         own = choice == "own"
-        try:
-            self.groups.set_homework(group.id, prompt_id=None if own else choice, text=text if own else None,
-                                     now=datetime.now(UTC))
-        except KraftError as exc:
-            self.error = str(exc)
-            return
-        self.notice = _("The homework is noted.")
-        self.changed()
-        self.sync_notifications()
+        self._change_group(lambda: self.groups.set_homework(
+            group.id, prompt_id=None if own else choice, text=text if own else None, now=datetime.now(UTC)),
+            _("The homework is noted."))
 
     def clear_homework(self, group: Group) -> None:
-        try:
-            self.groups.clear_homework(group.id)
-        except KraftError as exc:
-            self.error = str(exc)
-            return
-        self.notice = _("Cleared.")
-        self.changed()
-        self.sync_notifications()
+        self._change_group(lambda: self.groups.clear_homework(group.id), _("Cleared."))
 
     def remove_group(self) -> None:
         group = self.current_group()

@@ -33,6 +33,17 @@ def _start_writer(home: Path, limit: int | None = None) -> subprocess.Popen[str]
     return proc
 
 
+def _unlock_fails(home: Path, msg: Msg) -> None:
+    """Opening the journal in `home` is refused with `msg` (and nothing else happens)."""
+    service = VaultService(home, kdf=FAST_KDF)
+    try:
+        with pytest.raises(KraftError) as failed:
+            service.unlock(PASSPHRASE)
+        assert failed.value.msg is msg
+    finally:
+        service.close()
+
+
 def _ids_in(home: Path) -> set[str]:
     service = VaultService(home, kdf=FAST_KDF)
     try:
@@ -72,13 +83,7 @@ def test_a_database_cut_short_is_a_clear_error_and_is_left_as_it_is(home: Path) 
     data = db.read_bytes()
     db.write_bytes(data[: len(data) // 2])
     before = db.read_bytes()
-    service = VaultService(home, kdf=FAST_KDF)
-    try:
-        with pytest.raises(KraftError) as failed:
-            service.unlock(PASSPHRASE)
-        assert failed.value.msg is Msg.DATABASE_UNREADABLE
-    finally:
-        service.close()
+    _unlock_fails(home, Msg.DATABASE_UNREADABLE)
     assert db.read_bytes() == before  # never reset, never "repaired" behind the member's back
 
 
@@ -103,13 +108,7 @@ def test_a_damaged_write_ahead_log_is_reported_never_silently_dropped(home: Path
     data[32 + 24 + 100 if where == "early-frame" else 20] ^= 0xFF  # a byte of frame 0's page, or the salt
     wal.write_bytes(bytes(data))
     before = {p.name: p.read_bytes() for p in home.iterdir()}
-    service = VaultService(home, kdf=FAST_KDF)
-    try:
-        with pytest.raises(KraftError) as failed:
-            service.unlock(PASSPHRASE)
-        assert failed.value.msg is Msg.WAL_DAMAGED
-    finally:
-        service.close()
+    _unlock_fails(home, Msg.WAL_DAMAGED)
     assert {p.name: p.read_bytes() for p in home.iterdir()} == before  # nothing checkpointed, nothing reset
     # what SQLite alone would have done: open "fine", with the acknowledged entries gone
     copy = home.parent / "copy"
