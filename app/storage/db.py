@@ -54,10 +54,28 @@ def _m0003_checkins(conn: Connection) -> None:
         " day VARCHAR NOT NULL, PRIMARY KEY (group_id, meeting_id))")
 
 
+def _m0004_links(conn: Connection) -> None:
+    # A group joined or led through the relay (ADR 0004). Plaintext: the relay address, the mailbox id, the
+    # leader's public key, where reading stopped, and the schedule keys (they open schedule changes only,
+    # which the next-meeting screen shows locked anyway). The group key and everything that reads or signs
+    # content is a sealed record; `secrets` holds it only for a member who has no vault (moved in later).
+    conn.exec_driver_sql(
+        "CREATE TABLE group_link (group_id VARCHAR PRIMARY KEY REFERENCES meeting_group (id) ON DELETE CASCADE,"
+        " role VARCHAR NOT NULL, relay VARCHAR NOT NULL, mailbox VARCHAR NOT NULL, leader_key VARCHAR NOT NULL,"
+        " epoch INTEGER NOT NULL, schedule_keys VARCHAR NOT NULL, schedule_secret VARCHAR NOT NULL,"
+        " last_seq INTEGER NOT NULL, after INTEGER NOT NULL, pending VARCHAR NOT NULL, secrets VARCHAR)")
+    # Requests waiting for the relay: only signed ciphertext and public ids, never anything readable.
+    conn.exec_driver_sql(
+        "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, group_id VARCHAR NOT NULL, relay VARCHAR NOT NULL,"
+        " method VARCHAR NOT NULL, path VARCHAR NOT NULL, body VARCHAR NOT NULL, token VARCHAR NOT NULL,"
+        " attempts INTEGER NOT NULL, next_try VARCHAR NOT NULL, error VARCHAR NOT NULL)")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial", _m0001_initial),
     ("0002_groups", _m0002_groups),
     ("0003_checkins", _m0003_checkins),
+    ("0004_links", _m0004_links),
 ]
 
 

@@ -69,3 +69,37 @@ class CheckInRow(SQLModel, table=True):
     meeting_id: str = Field(primary_key=True)  # the meeting's original start, e.g. 20261203T170000Z
     status: str  # "attended" | "cant_come"
     day: str  # ISO date the member said it
+
+
+class GroupLink(SQLModel, table=True):
+    """A group joined or led through the relay: public ids, where reading stopped, and the schedule keys."""
+
+    __tablename__ = "group_link"
+    group_id: str = Field(primary_key=True, foreign_key="meeting_group.id")
+    role: str  # "leader" | "member"
+    relay: str  # the relay's base URL; "" when the group travels by links and files only
+    mailbox: str
+    leader_key: str  # the leader's Ed25519 public key (base64url)
+    epoch: int  # the newest epoch whose schedule key is known
+    schedule_keys: str  # JSON {epoch: schedule key}: opens schedule changes only
+    schedule_secret: str  # the member's X25519 key that new schedule keys are wrapped for ("" for a leader)
+    last_seq: int  # the leader's newest accepted sequence number
+    after: int  # the relay position read up to
+    pending: str  # JSON list of accepted envelopes that need the open vault (prompts while locked)
+    secrets: str | None = None  # JSON of the sealed part, only for a member without a vault
+
+
+class OutboxItem(SQLModel, table=True):
+    """A request waiting for the relay (signed ciphertext only), retried with backoff."""
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: str
+    relay: str
+    method: str
+    path: str
+    body: str  # JSON
+    token: str  # a bearer token the request needs ("" for none)
+    attempts: int
+    next_try: str  # ISO datetime (UTC) of the next attempt
+    error: str  # the last failure, for the screen
