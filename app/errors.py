@@ -78,6 +78,28 @@ class Msg(Enum):
     HOMEWORK_MISSING = N_("Choose one of the prompts, or write the homework in the group's own words: one of "
                           "the two.")
     HOMEWORK_TOO_LONG = N_("Keep the homework short: at most {maximum} characters.")
+    RELAY_URL_INVALID = N_("{url} is not a relay address. It starts with https:// (http:// only on this device).")
+    RELAY_UNREACHABLE = N_("The relay {relay} cannot be reached just now. Kraft keeps what waits and tries again "
+                           "later.")
+    RELAY_REFUSED = N_("The relay refused this: {detail}.")
+    RELAY_ENROLMENT_MISSING = N_("To start a group on a relay, enter the enrolment code your coordinator gave you.")
+    INVITE_DAMAGED = N_("This invite is damaged or incomplete. Ask the leader for the link or the code again.")
+    INVITE_FORGED = N_("This invite was not signed by the group's leader, so Kraft will not join it. Ask the "
+                       "leader in person for a new one.")
+    INVITE_EXPIRED = N_("This invite expired on {day}. Ask the leader for a new one.")
+    INVITE_NEWER = N_("This invite was made by a newer version of Kraft. Update the app, then open it again.")
+    INVITE_OUTDATED = N_("This invite is out of date: the group has new keys since. Ask the leader for a new one.")
+    INVITE_DAYS_INVALID = N_("An invite lasts from 1 to {maximum} days.")
+    JOIN_CODE_INVALID = N_("A join code has 10 letters and digits, like ABCDE-12345. Check what you typed.")
+    JOIN_CODE_UNKNOWN = N_("No group has this join code, or it has expired. Check it, or ask the leader for a new "
+                           "one.")
+    JOIN_CODE_NEEDS_RELAY = N_("Join codes go through a relay, and none is set up. Use the invite link instead.")
+    ALREADY_IN_GROUP = N_("You are already in this group.")
+    LEADER_NEEDS_JOURNAL = N_("A leader's keys are kept in an encrypted journal. Create one and open it first.")
+    NOT_LEADER = N_("Only the group's leader can do this.")
+    GROUP_NOT_LINKED = N_("This group is not connected to a leader (it was added by hand).")
+    NAME_TOO_LONG = N_("Keep the name short: at most {maximum} characters.")
+    MEMBER_NOT_FOUND = N_("No member with id {member_id} in this group.")
 
 
 class KraftError(Exception):

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.dialects.sqlite import insert
 
 from app.errors import KraftError, Msg
@@ -21,8 +22,8 @@ from app.prompts import get_prompt
 from app.schedule import Meeting, Schedule
 from app.storage import db
 from app.storage.crypto import new_record_id
-from app.storage.models import CheckInRow, MeetingGroup
-from app.storage.vault import DamagedRecord, Vault
+from app.storage.models import CheckInRow, GroupLink, MeetingGroup, OutboxItem
+from app.storage.vault import DamagedRecord, RecordWriter, Vault
 
 log = logging.getLogger(__name__)
 GROUP = "group"
@@ -30,6 +31,8 @@ MAX_LABEL = 40
 MAX_HOMEWORK = 300  # the homework as told at the meeting: a question or two
 _groups = MeetingGroup.__table__  # type: ignore[attr-defined]
 _checkins = CheckInRow.__table__  # type: ignore[attr-defined]
+_links = GroupLink.__table__  # type: ignore[attr-defined]
+_outbox = OutboxItem.__table__  # type: ignore[attr-defined]
 
 
 def checkins_record_id(group_id: str) -> str:
@@ -101,20 +104,32 @@ class GroupService:
     def _details_allowed(self) -> bool:
         return self._vault is not None and self._vault.is_unlocked
 
-    def add(self, label: str, schedule: Schedule, details: GroupDetails | None = None) -> Group:
-        """Add a group; details need an unlocked vault, and land in the same transaction as the schedule."""
-        group = Group(id=new_record_id(), label=_check_label(label), schedule=schedule)
+    def add(self, label: str, schedule: Schedule, details: GroupDetails | None = None, *,
+            group_id: str | None = None, also: Callable[[Group, RecordWriter | Connection], None] | None = None,
+            ) -> Group:
+        """Add a group; details need an unlocked vault, and land in the same transaction as the schedule.
+        `also` writes what belongs with the group (a relay link) in that same transaction."""
+        group = Group(id=group_id or new_record_id(), label=_check_label(label), schedule=schedule)
         if details and details.any_given() and not self._details_allowed():
             raise KraftError(Msg.GROUP_DETAILS_NEED_VAULT)
         values = dict(id=group.id, label=group.label, schedule=json.dumps(schedule.to_dict()))
-        if details and self._vault is not None and self._vault.is_unlocked:
+        if self._vault is not None and self._vault.is_unlocked:
             with self._vault.transaction() as tx:
                 tx.execute(insert(_groups).values(**values))
-                tx.put(GROUP, pack(details.__dict__), group.id)
+                if details:
+                    tx.put(GROUP, pack(details.__dict__), group.id)
+                if also:
+                    also(group, tx)
         else:
             with db.begin(self._engine) as conn:
                 conn.execute(insert(_groups).values(**values))
+                if also:
+                    also(group, conn)
         return group
+
+    def exists(self, group_id: str) -> bool:
+        with self._engine.connect() as conn:
+            return conn.execute(select(_groups.c.id).where(_groups.c.id == group_id)).first() is not None
 
     def list(self) -> list[Group]:
         with self._engine.connect() as conn:
@@ -192,14 +207,18 @@ class GroupService:
         return Group(id=group.id, label=group.label, schedule=schedule)
 
     def remove(self, group_id: str) -> None:
-        """Remove a group with its details and the member's check-ins; works locked (records go by id)."""
+        """Remove a group with its details, the member's check-ins and its relay link (requests still waiting
+        for the relay included); works locked (records go by id)."""
         self.get(group_id)
         with db.begin(self._engine) as conn:
+            conn.execute(delete(_outbox).where(_outbox.c.group_id == group_id))
+            conn.execute(delete(_links).where(_links.c.group_id == group_id))
             conn.execute(delete(_groups).where(_groups.c.id == group_id))
             conn.execute(delete(_checkins).where(_checkins.c.group_id == group_id))
         if self._vault is not None:
             self._vault.discard(group_id)
             self._vault.discard(checkins_record_id(group_id))
+            self._vault.discard(f"{group_id}.membership")
 
     def next_meeting(self, now: datetime) -> NextMeeting | None:
         """The soonest meeting going on or coming, across every group: works locked and anonymous."""

@@ -19,6 +19,7 @@ from app import paths
 from app.errors import KraftError, Msg
 from app.services.checkin import CheckInService
 from app.services.journal import Journal
+from app.services.links import LinkStore
 from app.storage import crypto, db
 from app.storage.crypto import KdfParams
 from app.storage.db import checkpoint, open_database
@@ -142,6 +143,7 @@ class VaultService:
         # Check-ins made before there was a journal (anonymous) move into it at the first opening; on every
         # opening, so rows left by a crash between creating the vault and moving them are not left plaintext.
         CheckInService(self.engine, self.vault).move_into_vault()
+        LinkStore(self.engine, self.vault).move_into_vault()  # a group joined before: its keys, likewise
         self.journal = journal
         return journal
 

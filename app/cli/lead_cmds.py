@@ -1,0 +1,293 @@
+"""`kraft lead ...`, `kraft join` and `kraft sync`: leading a group through the relay, joining one from an
+invite, and keeping in step with the relay (issue 4, ADR 0004).
+
+A leader's keys are in the leader's journal, so `lead` commands unlock it. `join` needs no passphrase for a
+member without a journal. `sync` works locked (schedule changes, sending what waits) and does the rest
+(prompts, members' messages) when a passphrase is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from app import paths
+from app.cli.console import Secrets, err, out, print_json, unlocked_service
+from app.cli.group_cmds import DEFAULT_DURATION, DEFAULT_ZONE, now, parse_date, parse_time, parse_zone, resolve_group
+from app.errors import KraftError, Msg
+from app.fileio import write_atomic
+from app.i18n import _, format_day, ngettext
+from app.schedule import INTERVALS, Schedule
+from app.services.groups import GroupService
+from app.services.invite_qr import qr_png, qr_svg
+from app.services.joining import JoinService
+from app.services.leader import LeaderService
+from app.services.relay_sync import SyncReport, SyncService
+from app.services.vault_service import VaultService
+from app.storage.db import checkpoint, open_database
+from app.storage.vault import Vault
+
+
+@contextmanager
+def leading(secrets: Secrets) -> Iterator[tuple[LeaderService, GroupService, VaultService]]:
+    with unlocked_service(secrets, no_vault=Msg.LEADER_NEEDS_JOURNAL) as service:
+        yield (LeaderService(service.engine, service.vault), GroupService(service.engine, service.vault),
+               service)
+
+
+@contextmanager
+def member_services(args: argparse.Namespace) -> Iterator[tuple[Engine, Vault]]:
+    """The database with the vault unlocked when one exists (a member without a journal needs nothing)."""
+    engine = open_database(paths.database_path(paths.data_dir()))
+    vault = Vault(engine)
+    if not vault.exists():
+        try:
+            yield engine, vault
+        finally:
+            with contextlib.suppress(DBAPIError):
+                checkpoint(engine)
+            engine.dispose()
+        return
+    engine.dispose()
+    with unlocked_service(Secrets(args.passphrase_stdin)) as service:
+        yield service.engine, service.vault
+
+
+def _report(report: SyncReport, as_json: bool) -> int:
+    if as_json:
+        print_json(asdict(report))
+        return 0
+    out(_("Sent {sent}, received {received}, applied {applied}, waiting to send {waiting}.").format(
+        sent=report.sent, received=report.received, applied=report.applied, waiting=report.waiting))
+    if report.kept:
+        out(ngettext("{count} message waits for your journal to be unlocked.",
+                     "{count} messages wait for your journal to be unlocked.", report.kept).format(count=report.kept))
+    if report.refused:
+        err(ngettext("Refused {count} message that did not check out: {reasons}.",
+                     "Refused {count} messages that did not check out: {reasons}.", len(report.refused)).format(
+            count=len(report.refused), reasons=", ".join(sorted(set(report.refused)))))
+    for problem in dict.fromkeys(report.problems):
+        err(problem)
+    return 0
+
+
+def _sync(engine: Engine, vault: Vault) -> SyncReport:
+    return SyncService(engine, vault).run(now=now())
+
+
+# ---- lead ----
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    schedule = Schedule.weekly(zone=args.zone, first=args.first, at=args.at,
+                               duration=timedelta(minutes=args.duration), interval=args.every,
+                               count=args.count, until=args.until)
+    guidelines = Path(args.guidelines_file).read_text(encoding="utf-8") if args.guidelines_file else ""
+    with leading(Secrets(args.passphrase_stdin)) as (leader, _groups, service):
+        group = leader.create_group(args.label, schedule, theme=args.theme or "", guidelines=guidelines,
+                                    relay=args.relay or "", enrolment=args.enrolment or "", now=now())
+        report = _sync(service.engine, service.vault) if args.relay else None
+    out(group.id)
+    if report and report.problems:
+        err(report.problems[0])
+    return 0
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, _service):
+        group = resolve_group(groups, args.group)
+        invite = leader.invite(group.id, days=args.days, today=now().date())
+    if args.qr:
+        data = qr_svg(invite.link) if args.qr.endswith(".svg") else qr_png(invite.link)
+        write_atomic(Path(args.qr), data)
+    out(invite.link)
+    err(_("Valid until {day}.").format(day=format_day(invite.expires_on)))
+    return 0
+
+
+def cmd_code(args: argparse.Namespace) -> int:
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, service):
+        group = resolve_group(groups, args.group)
+        code = leader.join_code(group.id, days=args.days, now=now())
+        report = _sync(service.engine, service.vault)
+    out(code.code)
+    err(_("Valid until {day}.").format(day=format_day(code.expires_on)))
+    if report.problems:
+        err(_("Not on the relay yet; it is sent at the next sync: {problem}").format(problem=report.problems[0]))
+    return 0
+
+
+def cmd_prompt(args: argparse.Namespace) -> int:
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, service):
+        group = resolve_group(groups, args.group)
+        leader.send_prompt(group.id, prompt_id=args.prompt, text=args.text, now=now())
+        report = _sync(service.engine, service.vault)
+    return _report(report, False)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, service):
+        group = resolve_group(groups, args.group)
+        leader.publish_schedule(group.id, now=now())
+        report = _sync(service.engine, service.vault)
+    return _report(report, False)
+
+
+def cmd_members(args: argparse.Namespace) -> int:
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, service):
+        group = resolve_group(groups, args.group)
+        _sync(service.engine, service.vault)
+        members = leader.members(group.id)
+        cant_come = leader.cant_come(group.id)
+    if args.json:
+        print_json({"members": [asdict(m) for m in members], "cant_come": cant_come})
+        return 0
+    if not members:
+        out(_("Nobody has joined yet."))
+    for member in members:
+        out(f"{member.id}  {member.name or _('(no name)')}")
+    for meeting_id, names in sorted(cant_come.items()):
+        shown = ", ".join(name or _("a member") for name in names)
+        out(_("Can't come on {meeting}: {names}").format(meeting=meeting_id, names=shown))
+    return 0
+
+
+def cmd_remove_member(args: argparse.Namespace) -> int:
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, service):
+        group = resolve_group(groups, args.group)
+        epoch = leader.remove_member(group.id, args.member, now=now())
+        report = _sync(service.engine, service.vault)
+    out(_("New keys (epoch {epoch}): the member who left cannot read what is sent from now on.").format(
+        epoch=epoch))
+    return _report(report, False) if report.problems else 0
+
+
+# ---- join and sync ----
+
+
+def cmd_join(args: argparse.Namespace) -> int:
+    with member_services(args) as (engine, vault):
+        joining = JoinService(engine, vault)
+        today = now().date()
+        if args.code:
+            preview = joining.read_code(args.code, args.relay or "", today=today)
+        elif args.invite:
+            preview = joining.read(args.invite, today=today)
+        else:
+            raise KraftError(Msg.INVITE_DAMAGED)
+        out(_("Group: {label}").format(label=preview.label))
+        if preview.theme:
+            out(_("Theme: {theme}").format(theme=preview.theme))
+        out(_("The group's guidelines:"))
+        out(preview.guidelines or _("What is said in the group stays in the group. We listen without judging, "
+                                    "speak for ourselves, and anyone may pass."))
+        if not args.yes:
+            err(_("Add --yes to join after reading the guidelines."))
+            return 1
+        group = joining.join(preview, name=args.name or "", now=now())
+        report = _sync(engine, vault)
+    out(group.id)
+    for problem in dict.fromkeys(report.problems):
+        err(problem)
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    if args.locked:
+        engine = open_database(paths.database_path(paths.data_dir()))
+        try:
+            report = _sync(engine, Vault(engine))
+        finally:
+            checkpoint(engine)
+            engine.dispose()
+        return _report(report, args.json)
+    with member_services(args) as (engine, vault):
+        report = _sync(engine, vault)
+    return _report(report, args.json)
+
+
+def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentParser) -> None:
+    lead = commands.add_parser(
+        "lead", help=_("lead a group: start it, invite, send homework and schedule changes"),
+        description=_("Lead a group through the region's relay. The group's keys are kept in your encrypted "
+                      "journal, so these commands ask for the passphrase."))
+    sub = lead.add_subparsers(dest="lead_command", metavar="COMMAND", required=True)
+    id_help = _("the group id, or its first characters as `kraft group list` shows them")
+    days_help = _("how many days the invite works (default 7, at most 30)")
+
+    p = sub.add_parser("create", parents=[unlock], help=_("start a group and make its keys"))
+    p.add_argument("label", metavar="LABEL", help=_("a neutral name members see, e.g. Tuesday group"))
+    p.add_argument("--first", type=parse_date, required=True, metavar="YYYY-MM-DD",
+                   help=_("the date of the first meeting"))
+    p.add_argument("--at", type=parse_time, required=True, metavar="HH:MM", help=_("when meetings start"))
+    p.add_argument("--zone", type=parse_zone, default=DEFAULT_ZONE, metavar="ZONE",
+                   help=_("the time zone the group meets in (default {zone})").format(zone=DEFAULT_ZONE))
+    p.add_argument("--every", type=int, choices=INTERVALS, default=1, metavar="WEEKS",
+                   help=_("meet every 1, 2 or 3 weeks (default 1)"))
+    end = p.add_mutually_exclusive_group()
+    end.add_argument("--count", type=int, metavar="N", help=_("how many meetings the course has"))
+    end.add_argument("--until", type=parse_date, metavar="YYYY-MM-DD", help=_("the date of the last meeting"))
+    p.add_argument("--duration", type=int, default=DEFAULT_DURATION, metavar="MINUTES",
+                   help=_("how long a meeting lasts in minutes (default {minutes})").format(
+                       minutes=DEFAULT_DURATION))
+    p.add_argument("--theme", metavar="TEXT", help=_("what the group is about (sent encrypted)"))
+    p.add_argument("--guidelines-file", metavar="FILE", help=_("the group's guidelines, shown before joining"))
+    p.add_argument("--relay", metavar="URL", help=_("the region's relay address (none: invites by link only)"))
+    p.add_argument("--enrolment", metavar="CODE", help=_("the enrolment code your coordinator gave you"))
+    p.set_defaults(func=cmd_create)
+
+    p = sub.add_parser("invite", parents=[unlock], help=_("print the invite link (and write its QR code)"))
+    p.add_argument("group", metavar="GROUP", help=id_help)
+    p.add_argument("--days", type=int, default=7, metavar="N", help=days_help)
+    p.add_argument("--qr", metavar="FILE", help=_("write the QR code to FILE (.svg or .png)"))
+    p.set_defaults(func=cmd_invite)
+
+    p = sub.add_parser("code", parents=[unlock], help=_("make a short join code that expires"))
+    p.add_argument("group", metavar="GROUP", help=id_help)
+    p.add_argument("--days", type=int, default=7, metavar="N", help=days_help)
+    p.set_defaults(func=cmd_code)
+
+    p = sub.add_parser("prompt", parents=[unlock], help=_("send the homework for the next meeting"))
+    p.add_argument("group", metavar="GROUP", help=id_help)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--prompt", metavar="ID", help=_("a prompt from the library (kraft prompts)"))
+    which.add_argument("--text", metavar="TEXT", help=_("the homework in your own words"))
+    p.set_defaults(func=cmd_prompt)
+
+    p = sub.add_parser("publish", parents=[unlock],
+                       help=_("send the group's schedule after moving or cancelling a meeting"))
+    p.add_argument("group", metavar="GROUP", help=id_help)
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("members", parents=[unlock], help=_("who joined, and who can't come"))
+    p.add_argument("group", metavar="GROUP", help=id_help)
+    p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
+    p.set_defaults(func=cmd_members)
+
+    p = sub.add_parser("remove-member", parents=[unlock],
+                       help=_("new keys for everyone but a member who left"))
+    p.add_argument("group", metavar="GROUP", help=id_help)
+    p.add_argument("member", metavar="MEMBER", help=_("the member id as `members` lists it"))
+    p.set_defaults(func=cmd_remove_member)
+
+    p = commands.add_parser("join", parents=[unlock], help=_("join a group from the leader's invite"))
+    p.add_argument("invite", nargs="?", metavar="LINK", help=_("the invite link, as shared or pasted"))
+    p.add_argument("--code", metavar="CODE", help=_("a join code instead of a link, e.g. ABCDE-12345"))
+    p.add_argument("--relay", metavar="URL", help=_("the relay address, for a join code"))
+    p.add_argument("--name", metavar="NAME", help=_("how the leader sees you (optional)"))
+    p.add_argument("--yes", action="store_true", help=_("join after the guidelines are shown"))
+    p.set_defaults(func=cmd_join)
+
+    p = commands.add_parser("sync", parents=[unlock], help=_("send what waits and fetch from the relay"))
+    p.add_argument("--locked", action="store_true",
+                   help=_("do not unlock: schedule changes and sending only"))
+    p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
+    p.set_defaults(func=cmd_sync)

@@ -1,0 +1,181 @@
+"""Joining a group from the leader's invite (a link, a pasted token or a join code), and telling the group
+"I can't come" (issue 4, ADR 0004).
+
+Joining works with or without a journal: the schedule and its key are device data (the next meeting shows
+without unlocking); the group key and the member's private keys are sealed in the journal when there is one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from sqlalchemy import Connection, Engine
+
+from app import protocol as p
+from app.errors import KraftError, Msg
+from app.schedule import Schedule
+from app.services.groups import Group, GroupDetails, GroupService
+from app.services.leader import local_group_id
+from app.services.links import MEMBER, Link, LinkStore, Secrets
+from app.services.relay_client import RelayClient, RelayError, check_relay_url
+from app.storage.vault import RecordWriter, Vault
+
+MAX_NAME = 40
+
+
+@dataclass(frozen=True)
+class InvitePreview:
+    """What the member sees before joining: checked, not yet stored."""
+
+    token: str
+    label: str
+    schedule: Schedule
+    theme: str
+    guidelines: str  # "" = the app's own guidelines apply
+    relay: str
+    expires_on: date
+    invite: dict[str, object]
+
+
+def _invite_error(exc: p.ProtocolError, token: str) -> KraftError:
+    if exc.reason == "forged":
+        return KraftError(Msg.INVITE_FORGED)
+    if exc.reason == "expired":
+        try:
+            day = p.read_invite(token, today=date.min)["expires_on"]
+        except p.ProtocolError:
+            day = "?"
+        return KraftError(Msg.INVITE_EXPIRED, day=day)
+    if exc.reason == "version":
+        return KraftError(Msg.INVITE_NEWER)
+    return KraftError(Msg.INVITE_DAMAGED)
+
+
+class JoinService:
+    def __init__(self, engine: Engine, vault: Vault | None, *,
+                 relay_factory: type[RelayClient] = RelayClient) -> None:
+        self._engine = engine
+        self._vault = vault
+        self._groups = GroupService(engine, vault)
+        self._links = LinkStore(engine, vault)
+        self._relay = relay_factory
+
+    # ---- reading an invite ----
+
+    def read(self, text: str, *, today: date, check_relay: bool = True) -> InvitePreview:
+        """Check an invite link or token: signature, expiry, and (with a relay, when reachable) that the relay
+        knows this group under the same leader key and the same epoch."""
+        token = p.token_from_text(text)
+        try:
+            invite = p.read_invite(token, today=today)
+            relay = check_relay_url(str(invite["relay"])) if invite["relay"] else ""
+            schedule = Schedule.from_dict(invite["schedule"])
+            p.b64d(str(invite["group"]), length=p.GROUP_ID_BYTES)
+            p.b64d(str(invite["mailbox"]), length=p.MAILBOX_BYTES)
+            p.b64d(str(invite["leader"]), length=32)
+        except p.ProtocolError as exc:
+            raise _invite_error(exc, token) from exc
+        except KraftError as exc:
+            raise KraftError(Msg.INVITE_DAMAGED) from exc
+        if relay and check_relay:
+            self._check_mailbox(relay, invite)
+        return InvitePreview(token=token, label=str(invite["label"]), schedule=schedule,
+                             theme=str(invite["theme"]), guidelines=str(invite["guidelines"]), relay=relay,
+                             expires_on=date.fromisoformat(str(invite["expires_on"])), invite=invite)
+
+    def _check_mailbox(self, relay: str, invite: dict[str, object]) -> None:
+        try:
+            with self._relay(relay) as client:
+                found = client.mailbox(str(invite["mailbox"]))
+        except RelayError as exc:
+            if exc.status == 404:
+                return  # not registered yet (the leader's phone may still be offline): the signature stands
+            if exc.retry:
+                return  # offline: the signature stands, the relay is checked again at the first sync
+            raise exc.to_kraft(relay) from exc
+        if found.get("leader_key") != invite["leader"]:
+            raise KraftError(Msg.INVITE_FORGED)
+        if int(found.get("epoch", 0)) > int(invite["epoch"]):  # type: ignore[call-overload]
+            raise KraftError(Msg.INVITE_OUTDATED)
+
+    def read_code(self, code: str, relay: str, *, today: date) -> InvitePreview:
+        """Resolve a join code through the relay (the code is stretched first, so this takes a moment)."""
+        relay = check_relay_url(relay)
+        if not relay:
+            raise KraftError(Msg.JOIN_CODE_NEEDS_RELAY)
+        try:
+            lookup, key = p.stretch_join_code(code)
+        except p.ProtocolError as exc:
+            raise KraftError(Msg.JOIN_CODE_INVALID) from exc
+        try:
+            with self._relay(relay) as client:
+                found = client.join_code(lookup)
+        except RelayError as exc:
+            if exc.status == 404:
+                raise KraftError(Msg.JOIN_CODE_UNKNOWN) from exc
+            raise exc.to_kraft(relay) from exc
+        try:
+            token = p.open_join_invite(key, str(found.get("ciphertext", "")))
+        except p.ProtocolError as exc:
+            raise KraftError(Msg.INVITE_DAMAGED) from exc
+        return self.read(token, today=today)
+
+    # ---- joining ----
+
+    def join(self, preview: InvitePreview, *, name: str = "", now: datetime) -> Group:
+        """Add the group with its schedule and keys, and queue the (encrypted) hello to the leader."""
+        invite = preview.invite
+        name = " ".join(name.split())
+        if len(name) > MAX_NAME:
+            raise KraftError(Msg.NAME_TOO_LONG, maximum=MAX_NAME)
+        group_id = local_group_id(str(invite["group"]))
+        if self._groups.exists(group_id):
+            raise KraftError(Msg.ALREADY_IN_GROUP)
+        epoch, key = int(invite["epoch"]), p.b64d(str(invite["key"]), length=p.KEY_BYTES)  # type: ignore[call-overload]
+        schedule_secret, group_secret = X25519PrivateKey.generate(), X25519PrivateKey.generate()
+        member_id = p.b64e(p.new_group_key()[:12])
+        link = Link(group_id=group_id, role=MEMBER, relay=preview.relay, mailbox=str(invite["mailbox"]),
+                    leader_key=str(invite["leader"]), epoch=epoch,
+                    schedule_keys={epoch: p.b64e(p.channel_key(key, p.SCHEDULE))},
+                    schedule_secret=p.b64e(p.private_bytes(schedule_secret)), last_seq=0, after=0, pending=[])
+        secrets = Secrets(role=MEMBER, group_keys={epoch: p.b64e(key)}, member_id=member_id, name=name,
+                          group_secret=p.b64e(p.private_bytes(group_secret)), guidelines=preview.guidelines,
+                          theme=preview.theme)
+        hello = p.seal_message(mailbox=link.mailbox, sender=p.MEMBER, epoch=epoch, seq=0, group_key=key,
+                               channel=p.CONTENT, kind="join",
+                               body={"member": member_id, "name": name, "group": p.public_b64(group_secret),
+                                     "schedule": p.public_b64(schedule_secret)},
+                               signer=p.member_signer(key))
+
+        def write(group: Group, tx: RecordWriter | Connection) -> None:
+            tx.execute(self._links.insert_statement(link, secrets))
+            if isinstance(tx, RecordWriter):
+                self._links.put_secrets(group.id, secrets, tx)
+            if link.relay:
+                tx.execute(self._links.enqueue_statement(group.id, link.relay, "POST",
+                                                         f"/v1/mailboxes/{link.mailbox}/messages",
+                                                         hello.to_post(), now=now))
+
+        details = GroupDetails(theme=preview.theme) if preview.theme and self._links.readable() and \
+            self._vault is not None and self._vault.is_unlocked else None
+        return self._groups.add(preview.label, preview.schedule, details, group_id=group_id, also=write)
+
+    def tell_cant_come(self, group_id: str, meeting_id: str, *, undo: bool = False, now: datetime) -> bool:
+        """Queue "I can't come" (or taking it back) for the leader; False for a group without a leader."""
+        link = self._links.get(group_id)
+        if link is None or link.role != MEMBER:
+            return False
+        secrets = self._links.secrets(group_id)
+        meeting = self._groups.get(group_id).meeting(meeting_id)
+        key = p.b64d(secrets.group_keys[max(secrets.group_keys)])
+        epoch = max(secrets.group_keys)
+        envelope = p.seal_message(mailbox=link.mailbox, sender=p.MEMBER, epoch=epoch, seq=0, group_key=key,
+                                  channel=p.CONTENT, kind="cant_come",
+                                  body={"member": secrets.member_id, "meeting": meeting.id, "undo": undo},
+                                  signer=p.member_signer(key))
+        if link.relay:
+            self._links.enqueue(group_id, link.relay, "POST", f"/v1/mailboxes/{link.mailbox}/messages",
+                                envelope.to_post(), now=now)
+        return True

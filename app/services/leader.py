@@ -1,0 +1,246 @@
+"""Leader mode (issue 4, ADR 0004): start a group with its keys, invite, send homework and schedule changes,
+see who joined and who can't come, and start a new epoch when someone leaves.
+
+A leader's keys live in the leader's vault, so everything here needs the journal open. What goes to the relay
+is queued in the outbox in the same transaction as the state change (`relay_sync` sends it), so a message is
+never half sent and works offline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Connection, Engine
+
+from app import protocol as p
+from app.errors import KraftError, Msg
+from app.prompts import get_prompt
+from app.schedule import Schedule
+from app.services.groups import MAX_HOMEWORK, Group, GroupDetails, GroupService
+from app.services.links import LEADER, Link, LinkStore, Secrets
+from app.services.relay_client import check_relay_url
+from app.storage.vault import RecordWriter, Vault
+
+INVITE_DAYS = 7
+MAX_INVITE_DAYS = 30
+MAX_GUIDELINES = 2000
+
+
+@dataclass(frozen=True)
+class Invite:
+    token: str
+    link: str
+    expires_on: date
+
+
+@dataclass(frozen=True)
+class JoinCode:
+    code: str  # ABCDE-FGHJK, to read out or write on the board
+    expires_on: date
+    queued: bool  # True until the relay has it
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    name: str
+
+
+def local_group_id(group_id: str) -> str:
+    """The group's id on every device in it: the protocol's random group id as 32 hex digits."""
+    return p.b64d(group_id, length=p.GROUP_ID_BYTES).hex()
+
+
+def protocol_group_id(local_id: str) -> str:
+    return p.b64e(bytes.fromhex(local_id))
+
+
+class LeaderService:
+    def __init__(self, engine: Engine, vault: Vault | None) -> None:
+        self._engine = engine
+        self._vault = vault
+        self._groups = GroupService(engine, vault)
+        self._links = LinkStore(engine, vault)
+
+    def _require_open(self) -> Vault:
+        if self._vault is None or not self._vault.exists():
+            raise KraftError(Msg.LEADER_NEEDS_JOURNAL)
+        if not self._vault.is_unlocked:
+            raise KraftError(Msg.VAULT_LOCKED)
+        return self._vault
+
+    def _led(self, group_id: str) -> tuple[Link, Secrets]:
+        self._require_open()
+        self._groups.get(group_id)
+        link = self._links.get(group_id)
+        if link is None or link.role != LEADER:
+            raise KraftError(Msg.NOT_LEADER)
+        return link, self._links.secrets(group_id)
+
+    def is_leader(self, group_id: str) -> bool:
+        link = self._links.get(group_id)
+        return link is not None and link.role == LEADER
+
+    # ---- starting a group ----
+
+    def create_group(self, label: str, schedule: Schedule, *, theme: str = "", guidelines: str = "",
+                     relay: str = "", enrolment: str = "", now: datetime) -> Group:
+        """Make the group's id, key and the leader's signing key; with a relay, queue the mailbox's
+        registration (which needs the coordinator's enrolment code)."""
+        self._require_open()
+        relay = check_relay_url(relay)
+        if relay and not enrolment.strip():
+            raise KraftError(Msg.RELAY_ENROLMENT_MISSING)
+        guidelines = guidelines.strip()
+        if len(guidelines) > MAX_GUIDELINES:
+            raise KraftError(Msg.HOMEWORK_TOO_LONG, maximum=MAX_GUIDELINES)
+        group_id, key, signer = p.new_group_id(), p.new_group_key(), Ed25519PrivateKey.generate()
+        mailbox = p.mailbox_id(group_id, key)
+        link = Link(group_id=local_group_id(group_id), role=LEADER, relay=relay, mailbox=mailbox,
+                    leader_key=p.public_b64(signer), epoch=0, schedule_keys={}, schedule_secret="", last_seq=0,
+                    after=0, pending=[])
+        secrets = Secrets(role=LEADER, group_keys={0: p.b64e(key)}, signing_key=p.b64e(p.private_bytes(signer)),
+                          guidelines=guidelines, theme=theme.strip())
+
+        def write(group: Group, tx: RecordWriter | Connection) -> None:
+            assert isinstance(tx, RecordWriter)
+            tx.execute(self._links.insert_statement(link, secrets))
+            self._links.put_secrets(group.id, secrets, tx)
+            if relay:
+                member_key = p.public_b64(p.member_signer(key))
+                body = {"mailbox": mailbox, "leader_key": link.leader_key, "member_key": member_key,
+                        "signature": p.sign(signer, p.signing_bytes("register", mailbox=mailbox,
+                                                                    leader_key=link.leader_key,
+                                                                    member_key=member_key))}
+                tx.execute(self._links.enqueue_statement(group.id, relay, "POST", "/v1/mailboxes", body,
+                                                         token=enrolment.strip(), now=now))
+
+        details = GroupDetails(theme=theme.strip()) if theme.strip() else None
+        return self._groups.add(label, schedule, details, group_id=link.group_id, also=write)
+
+    # ---- invites ----
+
+    def invite(self, group_id: str, *, days: int = INVITE_DAYS, today: date) -> Invite:
+        link, secrets = self._led(group_id)
+        if not 1 <= days <= MAX_INVITE_DAYS:
+            raise KraftError(Msg.INVITE_DAYS_INVALID, maximum=MAX_INVITE_DAYS)
+        group = self._groups.get(group_id)
+        expires = today + timedelta(days=days)
+        body = {"v": p.VERSION, "relay": link.relay, "group": protocol_group_id(group_id), "mailbox": link.mailbox,
+                "epoch": link.epoch, "key": secrets.group_keys[link.epoch], "leader": link.leader_key,
+                "label": group.label, "schedule": group.schedule.to_dict(), "theme": secrets.theme,
+                "guidelines": secrets.guidelines, "expires_on": expires.isoformat()}
+        token = p.sign_invite(body, self._signer(secrets))
+        return Invite(token=token, link=p.invite_link(token, link.relay), expires_on=expires)
+
+    def join_code(self, group_id: str, *, days: int = INVITE_DAYS, now: datetime) -> JoinCode:
+        """A short code for the board; the relay keeps the invite sealed under it until it expires."""
+        link, secrets = self._led(group_id)
+        if not link.relay:
+            raise KraftError(Msg.JOIN_CODE_NEEDS_RELAY)
+        invite = self.invite(group_id, days=days, today=now.date())
+        code = p.new_join_code()
+        lookup, key = p.stretch_join_code(code)
+        sealed = p.seal_join_invite(key, invite.token)
+        expires = invite.expires_on.isoformat()
+        body = {"mailbox": link.mailbox, "ciphertext": sealed, "expires_on": expires,
+                "signature": p.sign(self._signer(secrets), p.signing_bytes(
+                    "join-code", lookup=lookup, mailbox=link.mailbox, ciphertext=sealed, expires_on=expires))}
+        self._links.enqueue(group_id, link.relay, "PUT", f"/v1/join-codes/{lookup}", body, now=now)
+        return JoinCode(code=code, expires_on=invite.expires_on, queued=True)
+
+    # ---- messages ----
+
+    def send_prompt(self, group_id: str, *, prompt_id: str | None = None, text: str | None = None,
+                    now: datetime) -> None:
+        """The homework for the next meeting: a library prompt (sent with its words as a fallback for apps
+        that do not know it) or the leader's own words."""
+        words = " ".join((text or "").split())
+        if bool(prompt_id) == bool(words):
+            raise KraftError(Msg.HOMEWORK_MISSING)
+        if prompt_id:
+            prompt = get_prompt(prompt_id)
+            if prompt is None:
+                raise KraftError(Msg.UNKNOWN_PROMPT, prompt_id=prompt_id)
+            words = prompt.text
+        if len(words) > MAX_HOMEWORK:
+            raise KraftError(Msg.HOMEWORK_TOO_LONG, maximum=MAX_HOMEWORK)
+        group = self._groups.get(group_id)
+        meeting = group.schedule.next_meeting(now)
+        self._post(group_id, p.CONTENT, "prompt", {"meeting": meeting.id if meeting else "",
+                                                   "prompt_id": prompt_id or "", "text": words}, now=now)
+
+    def publish_schedule(self, group_id: str, *, now: datetime) -> None:
+        """Send the group's whole schedule as it is now (after a move, cancel or restore)."""
+        self._post(group_id, p.SCHEDULE, "schedule", {"schedule": self._groups.get(group_id).schedule.to_dict()},
+                   now=now)
+
+    def _signer(self, secrets: Secrets) -> Ed25519PrivateKey:
+        return Ed25519PrivateKey.from_private_bytes(p.b64d(secrets.signing_key, length=32))
+
+    def _post(self, group_id: str, channel: str, kind: str, body: dict[str, Any], *, now: datetime,
+              secrets: Secrets | None = None, epoch: int | None = None) -> Secrets:
+        link, stored = self._led(group_id)
+        secrets = secrets or stored
+        epoch = link.epoch if epoch is None else epoch
+        envelope = p.seal_message(mailbox=link.mailbox, sender=p.LEADER, epoch=epoch, seq=secrets.next_seq,
+                                  group_key=p.b64d(secrets.group_keys[epoch]), channel=channel, kind=kind,
+                                  body=body, signer=self._signer(secrets))
+        secrets.next_seq += 1
+        vault = self._require_open()
+        with vault.transaction() as tx:
+            self._links.put_secrets(group_id, secrets, tx)
+            if link.relay:
+                tx.execute(self._links.enqueue_statement(group_id, link.relay, "POST",
+                                                         f"/v1/mailboxes/{link.mailbox}/messages",
+                                                         envelope.to_post(), now=now))
+        return secrets
+
+    # ---- members ----
+
+    def members(self, group_id: str) -> list[Member]:
+        _link, secrets = self._led(group_id)
+        return sorted((Member(mid, info.get("name", "")) for mid, info in secrets.members.items()),
+                      key=lambda m: (m.name.casefold(), m.id))
+
+    def cant_come(self, group_id: str) -> dict[str, list[str]]:
+        """Meeting id -> the names of members who said they can't come ("" for a member without a name)."""
+        _link, secrets = self._led(group_id)
+        return {meeting: [secrets.members.get(mid, {}).get("name", "") for mid in ids]
+                for meeting, ids in secrets.cant_come.items() if ids}
+
+    def remove_member(self, group_id: str, member_id: str, *, now: datetime) -> int:
+        """Start a new epoch with a new group key, wrapped for each remaining member, so the one who left
+        reads nothing sent from now on. Returns the new epoch."""
+        link, secrets = self._led(group_id)
+        if member_id not in secrets.members:
+            raise KraftError(Msg.MEMBER_NOT_FOUND, member_id=member_id)
+        del secrets.members[member_id]
+        for ids in secrets.cant_come.values():
+            if member_id in ids:
+                ids.remove(member_id)
+        new_epoch, new_key = link.epoch + 1, p.new_group_key()
+        context = {"mailbox": link.mailbox, "epoch": new_epoch}
+        wraps = {info["schedule"]: {"schedule": p.wrap_for(info["schedule"], p.channel_key(new_key, p.SCHEDULE),
+                                                           context=context),
+                                    "group": p.wrap_for(info["group"], new_key, context=context)}
+                 for info in secrets.members.values()}
+        # Announced under the old epoch's schedule key: every member can find their wrap, even locked.
+        secrets = self._post(group_id, p.SCHEDULE, "epoch", {"epoch": new_epoch, "members": wraps}, now=now,
+                             secrets=secrets)
+        secrets.group_keys[new_epoch] = p.b64e(new_key)
+        member_key = p.public_b64(p.member_signer(new_key))
+        body = {"epoch": new_epoch, "member_key": member_key,
+                "signature": p.sign(self._signer(secrets), p.signing_bytes(
+                    "member-key", mailbox=link.mailbox, epoch=new_epoch, member_key=member_key))}
+        vault = self._require_open()
+        with vault.transaction() as tx:
+            self._links.put_secrets(group_id, secrets, tx)
+            self._links.save(Link(**{**link.__dict__, "epoch": new_epoch}), tx)
+            if link.relay:
+                tx.execute(self._links.enqueue_statement(group_id, link.relay, "PUT",
+                                                         f"/v1/mailboxes/{link.mailbox}/member-key", body, now=now))
+        return new_epoch

@@ -1,0 +1,249 @@
+"""Keeping in step with the relay (ADR 0004): send what waits in the outbox, fetch new messages, check them and
+apply them. Called on start, on resume and periodically by the app, and by `kraft sync`.
+
+Every fetched message is checked before anything is done with it: the leader's signature (or, for the leader,
+the epoch's member signer), a sequence number above the last accepted one (a replayed or reordered message is
+refused), and authenticated decryption bound to the mailbox, epoch and sequence number. Refused messages are
+counted in the report with their reason and never applied. A message that needs the open journal (a prompt
+while locked, or for a member without a journal) is kept as ciphertext and applied when it can be.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from sqlalchemy import Engine
+
+from app import protocol as p
+from app.errors import KraftError
+from app.prompts import get_prompt
+from app.schedule import Schedule
+from app.services.groups import GroupService
+from app.services.links import LEADER, Link, LinkStore, Secrets
+from app.services.relay_client import RelayClient, RelayError
+from app.storage.vault import Vault
+
+log = logging.getLogger(__name__)
+FETCH_LIMIT = 100
+
+
+@dataclass
+class SyncReport:
+    sent: int = 0
+    waiting: int = 0  # still in the outbox (offline, or refused)
+    received: int = 0
+    applied: int = 0
+    kept: int = 0  # accepted, waiting for the open journal
+    refused: list[str] = field(default_factory=list)  # reasons: forged, replayed, unreadable, malformed
+    problems: list[str] = field(default_factory=list)  # for the screen: a relay unreachable or refusing
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.applied)
+
+
+class SyncService:
+    def __init__(self, engine: Engine, vault: Vault | None, *,
+                 relay_factory: Callable[[str], RelayClient] = RelayClient) -> None:
+        self._engine = engine
+        self._vault = vault
+        self._groups = GroupService(engine, vault)
+        self._links = LinkStore(engine, vault)
+        self._relay = relay_factory
+
+    def run(self, *, now: datetime) -> SyncReport:
+        report = SyncReport()
+        self.flush(report, now=now)
+        for link in self._links.all():
+            if link.relay:
+                self.fetch(link, report, now=now)
+        self.apply_kept(report, now=now)
+        report.waiting = len(self._links.waiting())
+        return report
+
+    # ---- sending ----
+
+    def flush(self, report: SyncReport, *, now: datetime) -> None:
+        """Send what is due, oldest first per group; stop a group at its first failure (order matters)."""
+        while due := self._links.due(now):
+            for item in due:
+                try:
+                    with self._relay(item.relay) as client:
+                        client.request(item.method, item.path, item.body, token=item.token)
+                except RelayError as exc:
+                    if exc.status == 409:  # already there (an earlier attempt got through unanswered)
+                        self._links.sent(item.id)
+                        continue
+                    self._links.failed(item, exc.detail, now=now, retry=exc.retry)
+                    report.problems.append(str(exc.to_kraft(item.relay)))
+                    return
+                self._links.sent(item.id)
+                report.sent += 1
+
+    # ---- fetching ----
+
+    def fetch(self, link: Link, report: SyncReport, *, now: datetime) -> None:
+        if link.role == LEADER and not self._links.readable():
+            return  # members' messages are checked with keys in the leader's vault: fetch when it is open
+        try:
+            with self._relay(link.relay) as client:
+                while True:
+                    page = client.messages(link.mailbox, link.after, FETCH_LIMIT)
+                    for data in page.get("messages", []):
+                        link = self._receive(link, data, report, now=now)
+                    if not page.get("more"):
+                        break
+        except RelayError as exc:
+            report.problems.append(str(exc.to_kraft(link.relay)))
+
+    def _receive(self, link: Link, data: dict[str, Any], report: SyncReport, *, now: datetime) -> Link:
+        report.received += 1
+        try:
+            envelope = p.Envelope.from_relay(link.mailbox, data)
+        except p.ProtocolError:
+            report.refused.append("malformed")
+            return self._links.update(link, after=max(link.after, int(data.get("position", link.after) or 0)))
+        after = max(link.after, envelope.position)
+        if link.role == LEADER:
+            if envelope.sender == p.MEMBER:
+                self._from_member(link, envelope, report)
+            return self._links.update(link, after=after)
+        if envelope.sender != p.LEADER:
+            return self._links.update(link, after=after)  # members' messages are for the leader
+        if not p.verify(link.leader_key, envelope.signature, envelope.signed_part()):
+            report.refused.append("forged")
+            return self._links.update(link, after=after)
+        if envelope.seq <= link.last_seq:
+            report.refused.append("replayed")
+            return self._links.update(link, after=after)
+        link = replace(link, after=after, last_seq=envelope.seq)
+        link = self._open_as_member(link, envelope, report, now=now)
+        self._links.save(link)
+        return link
+
+    # ---- a member applies the leader's messages ----
+
+    def _open_as_member(self, link: Link, envelope: p.Envelope, report: SyncReport, *, now: datetime) -> Link:
+        keys: dict[str, bytes] = {}
+        if envelope.epoch in link.schedule_keys:
+            keys[p.SCHEDULE] = p.b64d(link.schedule_keys[envelope.epoch])
+        secrets = self._member_secrets(link)
+        if secrets is not None and self._can_apply_content() and envelope.epoch in secrets.group_keys:
+            keys[p.CONTENT] = p.channel_key(p.b64d(secrets.group_keys[envelope.epoch]), p.CONTENT)
+        try:
+            channel, kind, body = p.open_message(envelope, channel_keys=keys)
+        except p.ProtocolError as exc:
+            if exc.reason == "unreadable" and p.CONTENT not in keys and envelope.epoch in link.schedule_keys:
+                report.kept += 1  # most likely content: kept until the journal is open
+                return replace(link, pending=[*link.pending, _stored(envelope)])
+            report.refused.append(exc.reason)
+            return link
+        try:
+            link = self._apply(link, channel, kind, body, secrets, now=now)
+        except (KraftError, p.ProtocolError, KeyError, TypeError, ValueError) as exc:
+            log.warning("a %s message could not be applied: %s", kind, type(exc).__name__)
+            report.refused.append("malformed")
+            return link
+        if kind == "epoch" and secrets is None:
+            report.kept += 1  # its group-key half waits for the journal
+            return replace(link, pending=[*link.pending, _stored(envelope)])
+        report.applied += 1
+        return link
+
+    def _member_secrets(self, link: Link) -> Secrets | None:
+        if not self._links.readable():
+            return None
+        try:
+            return self._links.secrets(link.group_id)
+        except KraftError:
+            return None
+
+    def _can_apply_content(self) -> bool:
+        return self._vault is not None and self._vault.exists() and self._vault.is_unlocked
+
+    def _apply(self, link: Link, channel: str, kind: str, body: dict[str, Any], secrets: Secrets | None, *,
+               now: datetime) -> Link:
+        if channel == p.SCHEDULE and kind == "schedule":
+            self._groups.update_schedule(link.group_id, Schedule.from_dict(body["schedule"]))
+            return link
+        if channel == p.SCHEDULE and kind == "epoch":
+            return self._new_epoch(link, body, secrets)
+        if channel == p.CONTENT and kind == "prompt":
+            prompt_id = str(body.get("prompt_id") or "")
+            if prompt_id and get_prompt(prompt_id) is not None:
+                self._groups.set_homework(link.group_id, prompt_id=prompt_id, now=now)
+            else:
+                self._groups.set_homework(link.group_id, text=str(body["text"]), now=now)
+            return link
+        raise p.ProtocolError("malformed", f"unknown {channel} message {kind}")
+
+    def _new_epoch(self, link: Link, body: dict[str, Any], secrets: Secrets | None) -> Link:
+        epoch = int(body["epoch"])
+        own = X25519PrivateKey.from_private_bytes(p.b64d(link.schedule_secret, length=32))
+        mine = body["members"].get(p.public_b64(own))
+        if mine is None:
+            raise p.ProtocolError("removed", "no longer in the group")
+        context = {"mailbox": link.mailbox, "epoch": epoch}
+        keys = {**link.schedule_keys, epoch: p.b64e(p.unwrap(own, mine["schedule"], context=context))}
+        if secrets is not None:
+            group_secret = X25519PrivateKey.from_private_bytes(p.b64d(secrets.group_secret, length=32))
+            secrets.group_keys[epoch] = p.b64e(p.unwrap(group_secret, mine["group"], context=context))
+            self._links.put_secrets(link.group_id, secrets)
+        return replace(link, epoch=max(link.epoch, epoch), schedule_keys=keys)
+
+    def apply_kept(self, report: SyncReport, *, now: datetime) -> None:
+        """Apply messages kept for the open journal (after unlocking, or once a journal exists)."""
+        if not self._can_apply_content():
+            return
+        for link in self._links.all():
+            if not link.pending:
+                continue
+            remaining = replace(link, pending=[])
+            for data in link.pending:
+                envelope = p.Envelope.from_relay(link.mailbox, data)
+                before = len(remaining.pending)
+                remaining = self._open_as_member(remaining, envelope, report, now=now)
+                if len(remaining.pending) > before:  # still cannot be read: keep it
+                    continue
+            self._links.save(remaining)
+
+    # ---- the leader reads members' messages ----
+
+    def _from_member(self, link: Link, envelope: p.Envelope, report: SyncReport) -> None:
+        secrets = self._links.secrets(link.group_id)
+        key_b64 = secrets.group_keys.get(envelope.epoch)
+        if key_b64 is None:
+            report.refused.append("unreadable")
+            return
+        key = p.b64d(key_b64)
+        if not p.verify(p.public_b64(p.member_signer(key)), envelope.signature, envelope.signed_part()):
+            report.refused.append("forged")
+            return
+        try:
+            _channel, kind, body = p.open_message(envelope, channel_keys={p.CONTENT: p.channel_key(key, p.CONTENT)})
+            member = str(body["member"])
+            if kind == "join":
+                secrets.members[member] = {"name": str(body.get("name", ""))[:40], "group": str(body["group"]),
+                                           "schedule": str(body["schedule"])}
+            elif kind == "cant_come" and member in secrets.members:
+                ids = secrets.cant_come.setdefault(str(body["meeting"]), [])
+                if body.get("undo"):
+                    secrets.cant_come[str(body["meeting"])] = [i for i in ids if i != member]
+                elif member not in ids:
+                    ids.append(member)
+            else:
+                raise p.ProtocolError("malformed", kind)
+        except (p.ProtocolError, KeyError, TypeError) as exc:
+            report.refused.append(getattr(exc, "reason", "malformed"))
+            return
+        self._links.put_secrets(link.group_id, secrets)
+        report.applied += 1
+
+
+def _stored(envelope: p.Envelope) -> dict[str, Any]:
+    return {**envelope.to_post(), "position": envelope.position}
