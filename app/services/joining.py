@@ -163,7 +163,8 @@ class JoinService:
         return self._groups.add(preview.label, preview.schedule, details, group_id=group_id, also=write)
 
     def tell_cant_come(self, group_id: str, meeting_id: str, *, undo: bool = False, now: datetime) -> bool:
-        """Queue "I can't come" (or taking it back) for the leader; False for a group without a leader."""
+        """Queue "I can't come" (or taking it back) for the leader; False for a group without a leader or
+        without a relay (nothing to send it through)."""
         link = self._links.get(group_id)
         if link is None or link.role != MEMBER:
             return False
@@ -175,7 +176,8 @@ class JoinService:
                                   channel=p.CONTENT, kind="cant_come",
                                   body={"member": secrets.member_id, "meeting": meeting.id, "undo": undo},
                                   signer=p.member_signer(key))
-        if link.relay:
-            self._links.enqueue(group_id, link.relay, "POST", f"/v1/mailboxes/{link.mailbox}/messages",
-                                envelope.to_post(), now=now)
+        if not link.relay:
+            return False
+        self._links.enqueue(group_id, link.relay, "POST", f"/v1/mailboxes/{link.mailbox}/messages",
+                            envelope.to_post(), now=now)
         return True

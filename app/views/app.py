@@ -19,6 +19,7 @@ from app.views.backup import Restore
 from app.views.editor import Editor
 from app.views.groups import AddGroup, GroupView, Guidelines, Help, Home, MeetingChange
 from app.views.journal import EntryView, History, JournalList, Search, Toolkit
+from app.views.leading import JoinGroup, LeadGroup
 from app.views.notifications import notifier_for_page
 from app.views.onboarding import Neutral, Problem, Recover, RecoveryCode, Setup, Unlock, Welcome
 from app.views.reminders import Reminders
@@ -32,9 +33,11 @@ SCREENS: dict[str, Callable[[AppState], Any]] = {
     "search": Search, "toolkit": Toolkit, "settings": Settings, "problem": Problem,
     "home": Home, "add_group": AddGroup, "guidelines": Guidelines, "help": Help, "group": GroupView,
     "meeting": MeetingChange, "restore": Restore, "reminders": Reminders, "transfer": Transfer,
+    "join": JoinGroup, "lead": LeadGroup,
 }
 log = logging.getLogger(__name__)
 TICK_SECONDS = 3.0
+SYNC_SECONDS = 300.0  # how often an open app asks the relay for news (also on start and on resume)
 LOCK_STATES = (ft.AppLifecycleState.HIDE, ft.AppLifecycleState.PAUSE)
 
 
@@ -54,7 +57,7 @@ def App(state: AppState) -> ft.Control:
 
 
 def build_main(service_factory: Callable[[], VaultService] = VaultService, *, profile: Profile | None = None,
-               tick_seconds: float = TICK_SECONDS,
+               tick_seconds: float = TICK_SECONDS, sync_seconds: float = SYNC_SECONDS,
                notifier_factory: Callable[[ft.Page], Notifier] = notifier_for_page) -> Callable[[ft.Page], Any]:
     """The `main(page)` that `ft.run` calls; tests hand in their own service and a fast tick."""
 
@@ -75,6 +78,7 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
                 state.lock()
             elif e.state in (ft.AppLifecycleState.RESUME, ft.AppLifecycleState.SHOW):
                 state.changed()  # back in the app: reminders and countdowns are re-read
+                page.run_task(state.sync_quietly)
 
         page.on_app_lifecycle_state_change = lifecycle
         page.on_keyboard_event = lambda e: state.touch()
@@ -98,7 +102,17 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
                 except Exception:
                     log.exception("background tick failed")
 
+        async def syncer() -> None:
+            while not closed.is_set():
+                try:
+                    await state.sync_quietly()
+                except Exception:
+                    log.exception("background sync failed")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(closed.wait(), sync_seconds)
+
         page.run_task(ticker)
+        page.run_task(syncer)
         page.render(App, state)
 
     return main

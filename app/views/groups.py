@@ -169,6 +169,8 @@ def Home(state: AppState) -> ft.Control:
         *group_tiles(state),
         ft.Row([ft.OutlinedButton(_("Add another group"), icon=ft.Icons.ADD, key="add-group",
                                   on_click=lambda: state.go("add_group")),
+                ft.OutlinedButton(_("Join with an invite"), icon=ft.Icons.GROUP_ADD_OUTLINED, key="open-join",
+                                  on_click=lambda: state.go("join")),
                 ft.OutlinedButton(_("Reminders"), icon=ft.Icons.NOTIFICATIONS_OUTLINED, key="open-reminders",
                                   on_click=lambda: state.go("reminders"))], wrap=True),
         ft.Text(_("Want to answer the homework too? A journal keeps your answers encrypted on this device.")),
@@ -330,10 +332,17 @@ def GroupView(state: AppState) -> ft.Control:
                          leading=ft.Icon(ft.Icons.EVENT_BUSY if m.cancelled else ft.Icons.EVENT),
                          trailing=ft.Icon(ft.Icons.EDIT_CALENDAR_OUTLINED), key=f"meeting-{m.id}",
                          on_click=lambda _e, m=m: state.go("meeting", meeting_id=m.id)) for m in coming]
-    if state.unlocked:
+    from app.views.leading import LeaderSection, link_status  # leading builds on this module's pieces
+
+    leader = state.unlocked and state.is_leader(group)
+    if leader:
+        body.append(LeaderSection(state, group, key=f"leader-{group.id}"))  # type: ignore[call-arg]
+    elif state.unlocked:
         # keyed: an error shown above must not reset what the member chose in it
         body.append(HomeworkSection(state, group, details, key=f"homework-{group.id}"))  # type: ignore[call-arg]
-    body += attendance_section(state, group)
+    body += link_status(state, group)
+    if not leader:
+        body += attendance_section(state, group)
     body += [
         section_title(_("Calendar")),
         ft.Text(_("The calendar file holds the meeting times, your name for the group and reminders; nothing "

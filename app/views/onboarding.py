@@ -23,6 +23,8 @@ def Welcome(state: AppState) -> ft.Control:
         ft.Text(_("Or use Kraft without a journal: no name, no passphrase, just your group's meeting times and "
                   "reminders.")),
         ft.OutlinedButton(_("Just the meeting times"), on_click=lambda: state.go("add_group"), key="anonymous"),
+        ft.OutlinedButton(_("I have an invite from my group"), icon=ft.Icons.GROUP_ADD_OUTLINED, key="open-join",
+                          on_click=lambda: state.go("join")),
         ft.TextButton(_("I have a backup to restore"), icon=ft.Icons.RESTORE, key="open-restore",
                       on_click=lambda: state.go("restore")),
     ]

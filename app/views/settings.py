@@ -30,7 +30,12 @@ def Settings(state: AppState) -> ft.Control:
     body: list[ft.Control] = [
         section_title(_("My groups")),
         *group_tiles(state),
-        ft.OutlinedButton(_("Add a group"), icon=ft.Icons.ADD, key="add-group", on_click=lambda: state.go("add_group")),
+        ft.Row([ft.OutlinedButton(_("Add a group"), icon=ft.Icons.ADD, key="add-group",
+                                  on_click=lambda: state.go("add_group")),
+                ft.OutlinedButton(_("Join with an invite"), icon=ft.Icons.GROUP_ADD_OUTLINED, key="open-join",
+                                  on_click=lambda: state.go("join")),
+                ft.OutlinedButton(_("Start a group as its leader"), icon=ft.Icons.CAMPAIGN_OUTLINED, key="open-lead",
+                                  on_click=lambda: state.go("lead"))], wrap=True),
         ft.OutlinedButton(_("Reminders"), icon=ft.Icons.NOTIFICATIONS_OUTLINED, key="open-reminders",
                           on_click=lambda: state.go("reminders")),
         section_title(_("Lock")),

@@ -26,9 +26,11 @@ from app.services.calendar import calendar_file
 from app.services.checkin import CANT_COME, Attendance, CheckInService
 from app.services.groups import Group, GroupDetails, GroupService, NextMeeting
 from app.services.idle import IdleTimer
+from app.services.joining import InvitePreview
 from app.services.journal import NEW_DRAFT, Journal
 from app.services.notify import Notifier, NullNotifier
 from app.services.vault_service import PASSPHRASE, RECOVERY, PendingSetup, VaultService
+from app.views.relay_state import RelayIntents
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ def reminder_key(reminder: Reminder) -> str:
 
 # Screens a locked app may show; every other screen needs the journal open.
 LOCKED_SCREENS = ("welcome", "setup", "recovery_code", "unlock", "recover", "neutral", "problem", "home",
-                  "add_group", "guidelines", "help", "group", "meeting", "restore", "reminders")
+                  "add_group", "guidelines", "help", "group", "meeting", "restore", "reminders", "join")
 ZONE_FOR_LANGUAGE = {"sv": "Europe/Stockholm", "nb": "Europe/Oslo", "da": "Europe/Copenhagen"}
 UNDO_SECONDS = 10
 
@@ -60,7 +62,7 @@ class EditorState:
 
 @ft.observable
 @dataclass
-class AppState:
+class AppState(RelayIntents):
     service: VaultService
     profile: Profile
     screen: str = "welcome"
@@ -87,6 +89,8 @@ class AppState:
     import_lines: tuple[str, ...] = ()  # what the last import did, shown under the import button
     group_id: str | None = None  # the group shown
     meeting_id: str | None = None  # the meeting being changed
+    invite_preview: InvitePreview | None = None  # an invite checked and shown before joining
+    sync_problem: str = ""  # why the last sync with the relay did not get through (shown on the group screen)
 
     # ---- helpers ----
 
@@ -154,24 +158,33 @@ class AppState:
     def show_help(self) -> None:
         self.go("help", back_to=self.screen if self.screen != "help" else self.back_to)
 
-    def add_group(self, *, label: str, first: str, at: str, every: int, count: str, zone: str = "",
-                  theme: str = "", place: str = "", link: str = "", show_place: bool = False) -> None:
-        """Add a group from the form's text; bad input is a clear error and nothing is stored."""
+    def _schedule_from_form(self, *, first: str, at: str, every: int, count: str, zone: str = "") -> Schedule | None:
+        """A schedule from the form's text, or None with a clear error shown."""
         try:
             day = date.fromisoformat(first.strip())
             clock = parse_clock(at)
         except ValueError:
             self.error = _("Write the date as 2026-12-03 and the time as 18:00.")
+            return None
+        try:
+            return Schedule.weekly(zone=zone or self.default_zone(), first=day, at=clock, interval=every,
+                                   count=int(count) if count.strip() else None)
+        except ValueError:
+            self.error = _("The number of meetings must be a whole number.")
+        except KraftError as exc:
+            self.error = str(exc)
+        return None
+
+    def add_group(self, *, label: str, first: str, at: str, every: int, count: str, zone: str = "",
+                  theme: str = "", place: str = "", link: str = "", show_place: bool = False) -> None:
+        """Add a group from the form's text; bad input is a clear error and nothing is stored."""
+        schedule = self._schedule_from_form(first=first, at=at, every=every, count=count, zone=zone)
+        if schedule is None:
             return
         details = GroupDetails(theme=theme.strip(), place=place.strip(), link=link.strip(),
                                show_place=show_place and bool(place.strip()))
         try:
-            schedule = Schedule.weekly(zone=zone or self.default_zone(), first=day, at=clock, interval=every,
-                                       count=int(count) if count.strip() else None)
             group = self.groups.add(label, schedule, details if details.any_given() else None)
-        except ValueError:
-            self.error = _("The number of meetings must be a whole number.")
-            return
         except KraftError as exc:
             self.error = str(exc)
             return
@@ -218,7 +231,8 @@ class AppState:
                 schedule = group.schedule.restore(meeting.original_start)
                 note = _("The meeting is back at {when}.").format(
                     when=i18n.format_when(meeting.original_start, own_zone=True))
-            self.groups.update_schedule(group.id, schedule)
+            changed = self.groups.update_schedule(group.id, schedule)
+            self.after_schedule_change(changed)
         except KraftError as exc:
             self.error = str(exc)
             return
@@ -246,11 +260,16 @@ class AppState:
         """Say "I was there" / "I can't come" (status), or take it back (None)."""
         try:
             if status is None:
+                was = self.checkins.status(group, meeting_id)
                 self.checkins.clear(group, meeting_id)
+                if was == CANT_COME:
+                    self.tell_group(group, meeting_id, undo=True)
                 self.notice = _("Taken back.")
             else:
                 self.checkins.check_in(group, meeting_id, status, now=datetime.now(UTC))
-                self.notice = (_("Noted. If you can, tell the others too.") if status == CANT_COME
+                told = status == CANT_COME and self.tell_group(group, meeting_id, undo=False)
+                self.notice = (_("Noted. Your group leader will be told.") if told
+                               else _("Noted. If you can, tell the others too.") if status == CANT_COME
                                else _("Checked in. Good to have you there."))
         except KraftError as exc:
             self.error = str(exc)

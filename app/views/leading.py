@@ -1,0 +1,224 @@
+"""Joining a group from an invite, starting a group as its leader, and the leader's part of the group screen."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import cast
+
+import flet as ft
+
+from app.i18n import _, format_day, format_when, ngettext
+from app.prompts import PROMPTS
+from app.services.groups import Group
+from app.services.invite_qr import qr_png
+from app.services.leader import Invite, Member
+from app.views.common import field, frame, section_title
+from app.views.groups import GUIDELINES, schedule_summary, zone_options
+from app.views.state import AppState
+
+
+def _preview_card(state: AppState) -> list[ft.Control]:
+    preview = state.invite_preview
+    if preview is None:
+        return []
+    group = Group(id="", label=preview.label, schedule=preview.schedule)
+    guidelines = [preview.guidelines] if preview.guidelines else [_(g) for g in GUIDELINES]
+    first = preview.schedule.next_meeting(preview.schedule.first_start)
+    controls: list[ft.Control] = [
+        section_title(preview.label),
+        *schedule_summary(group),
+        *([ft.Text(_("First meeting: {when}").format(when=format_when(first.start, own_zone=True)))] if first else []),
+        *([ft.Text(_("Theme: {theme}").format(theme=preview.theme))] if preview.theme else []),
+        section_title(_("How the group works")),
+        *[ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE_OUTLINE), ft.Text(line, expand=True)]) for line in guidelines],
+    ]
+    return [ft.Container(ft.Column(controls, spacing=8), key="invite-preview", padding=12, border_radius=8,
+                         bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST)]
+
+
+@ft.component
+def JoinGroup(state: AppState) -> ft.Control:
+    """Paste the leader's link (or type the join code), read what the group is and its guidelines, then join."""
+    given, set_given = ft.use_state("")
+    name, set_name = ft.use_state("")
+    back = lambda: state.go("settings" if state.unlocked else state.home_screen(), invite_preview=None)  # noqa: E731
+
+    async def check() -> None:
+        await state.read_invite(given)
+
+    async def join() -> None:
+        await state.join_group(name)
+
+    helper = (_("The link the leader shared, or the code on the board, e.g. ABCDE-12345")
+              if state.relay_url() else _("The link the leader shared"))
+    body: list[ft.Control] = [
+        ft.Text(_("Your group leader shares an invite at the first meeting: a QR code, a link or a short code.")),
+        field(state, _("Invite link or join code"), given, set_given, key="invite-text", password=False,
+              helper=helper),
+        ft.FilledButton(_("Check the invite"), key="check-invite", disabled=bool(state.busy),
+                        on_click=check),
+    ]
+    if state.invite_preview is not None:
+        body += _preview_card(state)
+        body += [
+            field(state, _("Your name for the leader (optional)"), name, set_name, key="join-name", password=False,
+                  helper=_("Only the leader sees it. Leave it empty to stay anonymous.")),
+            ft.Text(_("Joining keeps the meeting times on this device and tells the leader, encrypted, that "
+                      "someone joined. Nothing you write in your journal is ever sent."),
+                    theme_style=ft.TextThemeStyle.BODY_SMALL),
+            ft.FilledButton(_("I accept the guidelines, join"), key="join-group", disabled=bool(state.busy),
+                            on_click=join),
+        ]
+    return frame(state, _("Join a group"), body, nav=False, back=back)
+
+
+@ft.component
+def LeadGroup(state: AppState) -> ft.Control:
+    """Start a group as its leader: schedule, theme, guidelines and the coordinator's enrolment code."""
+    values, set_values = ft.use_state({"label": "", "first": "", "at": "18:00", "every": "1", "count": "",
+                                       "zone": state.default_zone(), "theme": "", "guidelines": "",
+                                       "enrolment": ""})
+
+    def setter(name: str) -> Callable[[str], None]:
+        return lambda value: set_values(lambda prev: {**prev, name: value})
+
+    relay = state.relay_url()
+    body: list[ft.Control] = [
+        ft.Text(_("As the leader you send the homework and any change of meeting to every member's phone, "
+                  "end-to-end encrypted. The group's keys are kept in your journal.")),
+        field(state, _("A neutral name members see"), values["label"], setter("label"), key="lead-label",
+              password=False, helper=_("e.g. Tuesday group")),
+        field(state, _("First meeting (date)"), values["first"], setter("first"), key="lead-first", password=False,
+              helper=_("e.g. {example}").format(example="2026-12-03")),
+        field(state, _("Time"), values["at"], setter("at"), key="lead-at", password=False),
+        ft.Dropdown(label=_("How often"), key="lead-every", value=values["every"],
+                    on_select=lambda e: setter("every")(e.control.value),
+                    options=[ft.DropdownOption(key="1", text=_("Every week")),
+                             ft.DropdownOption(key="2", text=_("Every second week")),
+                             ft.DropdownOption(key="3", text=_("Every third week"))]),
+        field(state, _("Number of meetings"), values["count"], setter("count"), key="lead-count", password=False,
+              helper=_("Leave empty if the group has no end date")),
+        ft.Dropdown(label=_("Time zone where the group meets"), key="lead-zone", value=values["zone"],
+                    enable_filter=True, editable=True, menu_height=320,
+                    on_select=lambda e: setter("zone")(e.control.value), options=zone_options()),
+        field(state, _("Theme"), values["theme"], setter("theme"), key="lead-theme", password=False,
+              helper=_("Sent to members encrypted; the relay cannot read it.")),
+        ft.TextField(label=_("The group's guidelines (optional)"), value=values["guidelines"], multiline=True,
+                     min_lines=3, key="lead-guidelines", helper=_("Leave empty to use Kraft's guidelines."),
+                     on_change=lambda e: setter("guidelines")(e.control.value)),
+    ]
+    if relay:
+        body.append(field(state, _("Enrolment code from your coordinator"), values["enrolment"],
+                          setter("enrolment"), key="lead-enrolment", password=False))
+    else:
+        body.append(ft.Text(_("No relay is set up for this app, so invites and homework travel as links only."),
+                            theme_style=ft.TextThemeStyle.BODY_SMALL))
+    body.append(ft.FilledButton(_("Start the group"), key="lead-save", on_click=lambda: state.lead_group(
+        label=values["label"], theme=values["theme"], guidelines=values["guidelines"],
+        enrolment=values["enrolment"], schedule_form=dict(first=values["first"], at=values["at"],
+                                                          every=int(values["every"]), count=values["count"],
+                                                          zone=values["zone"]))))
+    return frame(state, _("Start a group as its leader"), body, nav=False, back=lambda: state.go("settings"))
+
+
+@ft.component
+def LeaderSection(state: AppState, group: Group) -> ft.Control:
+    """The invite (QR, link, join code), the homework to send, who joined and who can't come."""
+    invite, set_invite = ft.use_state(cast(Invite | None, None))
+    code, set_code = ft.use_state("")
+    choice, set_choice = ft.use_state("strengths")
+    words, set_words = ft.use_state("")
+    removing, set_removing = ft.use_state("")
+
+    def show_invite() -> None:
+        made = state.make_invite(group)
+        if made is not None:
+            set_invite(made)
+
+    async def new_code() -> None:
+        set_code(await state.make_join_code(group))
+
+    async def send() -> None:
+        await state.send_prompt(group, choice, words)
+
+    def remover(member: Member) -> Callable[[object], Awaitable[None]]:
+        async def remove(_e: object) -> None:
+            set_removing("")
+            await state.remove_member(group, member)
+
+        return remove
+
+    controls: list[ft.Control] = [section_title(_("Invite"))]
+    shown: Invite | None = invite
+    if shown is None:
+        controls.append(ft.FilledButton(_("Show the invite"), icon=ft.Icons.QR_CODE, key="show-invite",
+                                        on_click=show_invite))
+    else:
+        controls += [
+            ft.Image(src=qr_png(shown.link), width=260, height=260, key="invite-qr",
+                     semantics_label=_("QR code of the invite link")),
+            ft.TextField(label=_("Invite link"), value=shown.link, read_only=True, key="invite-link", multiline=True,
+                         max_lines=3),
+            ft.Text(_("Valid until {day}.").format(day=format_day(shown.expires_on))),
+        ]
+    if state.relay_url() or code:
+        controls.append(ft.OutlinedButton(_("Make a join code"), icon=ft.Icons.PIN_OUTLINED, key="make-code",
+                                          disabled=bool(state.busy), on_click=new_code))
+    if code:
+        controls.append(ft.Text(code, theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM, selectable=True,
+                                key="join-code"))
+    controls += [
+        section_title(_("Send the homework")),
+        ft.Dropdown(label=_("The homework for the next meeting"), key="lead-homework-choice", value=choice, width=680,
+                    on_select=lambda e: set_choice(e.control.value),
+                    options=[*[ft.DropdownOption(key=p.id, text=p.label()) for p in PROMPTS],
+                             ft.DropdownOption(key="own", text=_("In my own words…"))]),
+    ]
+    if choice == "own":
+        controls.append(field(state, _("The homework"), words, set_words, key="lead-homework-own", password=False))
+    controls.append(ft.FilledButton(_("Send to the group"), icon=ft.Icons.SEND, key="send-homework",
+                                    on_click=send))
+    controls.append(section_title(_("Members")))
+    members = state.members(group)
+    if not members:
+        controls.append(ft.Text(_("Nobody has joined yet.")))
+    for member in members:
+        name = member.name or _("A member without a name")
+        if removing == member.id:
+            controls += [ft.Text(_("Remove {name}? The group gets new keys; {name} can read nothing sent after "
+                                   "this.").format(name=name)),
+                         ft.Row([ft.FilledButton(_("Remove"), key=f"remove-member-confirm-{member.id}",
+                                                 on_click=remover(member)),
+                                 ft.TextButton(_("Keep"), key="remove-member-keep",
+                                               on_click=lambda: set_removing(""))])]
+        else:
+            controls.append(ft.ListTile(title=ft.Text(name), leading=ft.Icon(ft.Icons.PERSON_OUTLINE),
+                                        key=f"member-{member.id}",
+                                        trailing=ft.IconButton(ft.Icons.PERSON_REMOVE_OUTLINED,
+                                                               tooltip=_("Remove {name}").format(name=name),
+                                                               key=f"remove-member-{member.id}",
+                                                               on_click=lambda _e, m=member: set_removing(m.id))))
+    absent = state.cant_come(group)
+    for meeting in group.schedule.meetings():
+        names = absent.get(meeting.id)
+        if names:
+            shown_names = ", ".join(n or _("a member") for n in names)
+            controls.append(ft.Text(_("Can't come on {when}: {names}").format(
+                when=format_when(meeting.start, own_zone=True), names=shown_names), key=f"absent-{meeting.id}"))
+    return ft.Column(controls, spacing=12)
+
+
+def link_status(state: AppState, group: Group) -> list[ft.Control]:
+    """For a group linked to a leader: whether anything waits to be sent, and a way to check for news."""
+    if not state.is_linked(group):
+        return []
+    waiting = state.waiting_to_send(group)
+    lines: list[ft.Control] = [section_title(_("Connected to the group"))]
+    if state.sync_problem:
+        lines.append(ft.Text(state.sync_problem, key="sync-problem"))
+    if waiting:
+        lines.append(ft.Text(ngettext("{n} message waits to be sent.", "{n} messages wait to be sent.", waiting)
+                             .format(n=waiting), key="sync-waiting"))
+    lines.append(ft.OutlinedButton(_("Check for news"), icon=ft.Icons.SYNC, key="sync-now",
+                                   disabled=bool(state.busy), on_click=state.sync_now))
+    return lines

@@ -1,0 +1,64 @@
+"""Leader mode and joining in the UI (issue 4): start a group, show its invite, join it on another device."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import flet as ft
+
+from app.protocol import read_invite, token_from_text
+from app.services.vault_service import VaultService
+from tests.ui.harness import run_app
+from tests.ui.test_groups_views import _main
+from tests.ui.test_views import el, onboard
+
+
+async def _start_group(ui, first: date) -> None:  # type: ignore[no-untyped-def]
+    await onboard(ui)
+    await ui.fire(ui.find(ft.NavigationBar), "change", 3, props={"selected_index": 3})
+    await ui.click(await el(ui, "open-lead"))
+    await ui.type(await el(ui, "lead-label"), "Tuesday group")
+    await ui.type(await el(ui, "lead-first"), first.isoformat())
+    await ui.type(await el(ui, "lead-count"), "8")
+    await ui.type(await el(ui, "lead-theme"), "Balance in everyday life")
+    await ui.click(await el(ui, "lead-save"))
+
+
+async def test_a_leader_starts_a_group_and_a_member_joins_it_from_the_link(tmp_path: Path) -> None:
+    first = date.today() + timedelta(days=5)
+    leader_home, member_home = tmp_path / "leader", tmp_path / "member"
+    leader_home.mkdir()
+    member_home.mkdir()
+    services: list[VaultService] = []
+    async with run_app(_main(leader_home, services)) as ui:
+        await _start_group(ui, first)
+        assert "Show the invite at the first meeting" in (await el(ui, "notice")).value
+        assert ui.query(text="Nobody has joined yet.")
+        await ui.click(await el(ui, "show-invite"))
+        image = await el(ui, "invite-qr")
+        assert isinstance(image.src, bytes) and image.src.startswith(b"\x89PNG")
+        link = (await el(ui, "invite-link")).value
+        assert link.startswith("kraft://join#")  # no relay in this profile: the link travels by hand
+        assert ui.query(key="make-code") is None  # a join code needs a relay
+    services[0].close()
+    invite = read_invite(token_from_text(link), today=date.today())
+    assert invite["label"] == "Tuesday group" and invite["theme"] == "Balance in everyday life"
+
+    member_services: list[VaultService] = []
+    async with run_app(_main(member_home, member_services)) as ui:
+        await ui.click(await el(ui, "open-join"))
+        await ui.type(await el(ui, "invite-text"), link[:-8] + "AAAAAAAA")  # damaged in the copying
+        await ui.click(await el(ui, "check-invite"))
+        assert "damaged" in (await ui.wait_for(lambda: ui.query(key="error"))).value
+        assert ui.query(key="join-group") is None
+        await ui.type(await el(ui, "invite-text"), f"  {link}\n")
+        await ui.click(await el(ui, "check-invite"))
+        await ui.wait_for(lambda: ui.query(key="join-group"))
+        assert ui.query(text="Tuesday group") and ui.query(text="Theme: Balance in everyday life")
+        assert ui.query(text="If you can't come, tell the others.")  # Kraft's guidelines: the leader gave none
+        await ui.click(await el(ui, "join-group"))
+        await ui.wait_for(lambda: ui.query(key="notice"))
+        assert "You joined Tuesday group" in (await el(ui, "notice")).value
+        assert member_services[0].has_vault() is False  # joined without any journal
+    member_services[0].close()
