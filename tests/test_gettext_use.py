@@ -88,7 +88,7 @@ ft.Text("Kraft")
 self.notice = "Saved."
 self.notice = _("Saved.")
 '''
-    assert [line for line, _text in bypasses(sample)] == [2, 4, 5, 6, 9, 11]
+    assert sorted(line for line, _text in bypasses(sample)) == [2, 4, 5, 6, 9, 11]
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: f"{p.parent.name}/{p.name}")
