@@ -24,7 +24,7 @@ from app.errors import KraftError
 from app.prompts import get_prompt
 from app.schedule import Schedule
 from app.services.groups import GroupService
-from app.services.links import LEADER, Link, LinkStore, Secrets
+from app.services.links import LEADER, Link, LinkStore, Secrets, Waiting
 from app.services.relay_client import RelayClient, RelayError
 from app.storage.vault import Vault
 
@@ -76,14 +76,26 @@ class SyncService:
                     with self._relay(item.relay) as client:
                         client.request(item.method, item.path, item.body, token=item.token)
                 except RelayError as exc:
-                    if exc.status == 409:  # already there (an earlier attempt got through unanswered)
-                        self._links.sent(item.id)
+                    if exc.status == 409 and not self._outdated(item):
+                        self._links.sent(item.id)  # already there: an earlier attempt got through unanswered
                         continue
                     self._links.failed(item, exc.detail, now=now, retry=exc.retry)
                     report.problems.append(str(exc.to_kraft(item.relay)))
                     return
                 self._links.sent(item.id)
                 report.sent += 1
+
+    def _outdated(self, item: Waiting) -> bool:
+        """A member's message the relay turned down because the group has new keys since (the member was
+        removed, or it waited too long): not delivered, so it must not count as sent."""
+        if item.body.get("sender") != p.MEMBER:
+            return False
+        try:
+            with self._relay(item.relay) as client:
+                mailbox = client.mailbox(item.path.split("/")[3])
+        except (RelayError, IndexError):
+            return False
+        return int(mailbox.get("epoch", 0)) > int(item.body.get("epoch", 0))
 
     # ---- fetching ----
 
@@ -147,7 +159,7 @@ class SyncService:
             link = self._apply(link, channel, kind, body, secrets, now=now)
         except (KraftError, p.ProtocolError, KeyError, TypeError, ValueError) as exc:
             log.warning("a %s message could not be applied: %s", kind, type(exc).__name__)
-            report.refused.append("malformed")
+            report.refused.append("removed" if getattr(exc, "reason", "") == "removed" else "malformed")
             return link
         if kind == "epoch" and secrets is None:
             report.kept += 1  # its group-key half waits for the journal
