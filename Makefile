@@ -34,7 +34,7 @@ browser-deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/ruff check app coordinator tests bench
 	$(VENV)/bin/mypy
 
 ## Every test: lint, unit, CLI, in-process UI and real-browser tests.

@@ -12,7 +12,7 @@ import os
 import sys
 
 from app import i18n
-from app.cli import backup_cmds, checkin_cmds, group_cmds, journal_cmds, lead_cmds, render, vault_cmds
+from app.cli import backup_cmds, checkin_cmds, coordinator_cmds, group_cmds, journal_cmds, lead_cmds, render, vault_cmds
 from app.cli.console import err, print_json
 from app.errors import KraftError, Msg
 from app.i18n import _
@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup_cmds.register(commands, unlock)
     checkin_cmds.register(commands, unlock)
     lead_cmds.register(commands, unlock)
+    coordinator_cmds.register(commands)
     p = commands.add_parser("prompts", help=_("list the built-in prompts (ids for --prompt)"))
     p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
     p.set_defaults(func=cmd_prompts)

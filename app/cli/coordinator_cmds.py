@@ -1,0 +1,86 @@
+"""`kraft coordinator ...`: run a region's relay and hand out its tokens (ADR 0004, README "Relay server")."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+
+from sqlmodel import Session
+
+from app.cli.console import err, out
+from app.i18n import _, format_day, ngettext
+
+
+def _database_url(args: argparse.Namespace) -> str:
+    from coordinator.settings import default_database_url
+
+    return args.database_url or default_database_url()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from coordinator.main import create_app
+    from coordinator.settings import Settings
+
+    app = create_app(Settings(database_url=_database_url(args)))
+    err(_("Kraft relay on http://{host}:{port} (stop with Ctrl+C)").format(host=args.host, port=args.port))
+    # No access log, no server header, no proxy headers: the relay keeps no trace of who connected.
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False, proxy_headers=False,
+                log_level="warning")
+    return 0
+
+
+def _token(args: argparse.Namespace, kind: str, **kw: object) -> tuple[str, object]:
+    from coordinator import crud
+    from coordinator.db import make_engine
+
+    engine = make_engine(_database_url(args))
+    try:
+        with Session(engine) as session:
+            return crud.create_token(session=session, kind=kind, today=datetime.now(UTC).date(), **kw)  # type: ignore[arg-type]
+    finally:
+        engine.dispose()
+
+
+def cmd_add_token(args: argparse.Namespace) -> int:
+    token, _expires = _token(args, "coordinator", name=args.name or "", uses=2**31 - 1)
+    out(token)
+    err(_("A coordinator token: keep it secret. It is shown only now."))
+    return 0
+
+
+def cmd_enrol(args: argparse.Namespace) -> int:
+    token, expires = _token(args, "enrolment", uses=args.uses, days=args.days)
+    out(token)
+    err(ngettext("An enrolment code for a leader, good for {uses} group until {day}.",
+                 "An enrolment code for a leader, good for {uses} groups until {day}.", args.uses).format(
+        uses=args.uses, day=format_day(expires)))  # type: ignore[arg-type]
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    coord = commands.add_parser("coordinator", help=_("run the region's relay server and hand out its tokens"),
+                                description=_("The relay between leaders and members. It stores only signed "
+                                              "ciphertext and keeps no IP address, user agent or exact time."))
+    sub = coord.add_subparsers(dest="coordinator_command", metavar="COMMAND", required=True)
+    db_help = _("the relay's database (default: DATABASE_URL, else SQLite under KRAFT_HOME)")
+
+    p = sub.add_parser("serve", help=_("run the relay (uvicorn)"))
+    p.add_argument("--host", default="127.0.0.1", help=_("the address to listen on (default 127.0.0.1)"))
+    p.add_argument("--port", type=int, default=8787, help=_("the port (default 8787)"))
+    p.add_argument("--database-url", metavar="URL", help=db_help)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("add-token", help=_("make a coordinator token (for /v1/enrolments and the coordinator view)"))
+    p.add_argument("--name", metavar="TEXT", help=_("your own note for it, e.g. the region"))
+    p.add_argument("--database-url", metavar="URL", help=db_help)
+    p.set_defaults(func=cmd_add_token)
+
+    p = sub.add_parser("enrol", help=_("make an enrolment code a leader needs to start a group on this relay"))
+    p.add_argument("--uses", type=int, default=1, choices=range(1, 101), metavar="N",
+                   help=_("how many groups it may register (default 1)"))
+    p.add_argument("--days", type=int, default=14, choices=range(1, 91), metavar="DAYS",
+                   help=_("how long it is valid (default 14 days)"))
+    p.add_argument("--database-url", metavar="URL", help=db_help)
+    p.set_defaults(func=cmd_enrol)

@@ -1,0 +1,136 @@
+"""Group mailboxes: register, read the public state, roll the member key, post and fetch messages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Response
+from sqlalchemy.exc import IntegrityError
+
+from app.protocol import signing_bytes, verify
+from coordinator import crud
+from coordinator.api.deps import BearerDep, SessionDep, TodayDep, require_token
+from coordinator.models import Mailbox, Message
+from coordinator.schemas import (
+    MailboxCreate,
+    MailboxId,
+    MailboxPublic,
+    MemberKeyUpdate,
+    MessageCreate,
+    MessagePage,
+    MessagePublic,
+    Position,
+)
+from coordinator.settings import MAX_PAGE
+
+router = APIRouter(prefix="/v1/mailboxes", tags=["mailboxes"])
+MailboxPath = Annotated[MailboxId, Path(description="The mailbox id (16 bytes, base64url)")]
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such mailbox"}}
+
+
+def _public(box: Mailbox) -> MailboxPublic:
+    return MailboxPublic(mailbox=box.id, leader_key=box.leader_key, member_key=box.member_key, epoch=box.epoch,
+                         last_seq=box.last_seq)
+
+
+def _mailbox(session: SessionDep, mailbox: str) -> Mailbox:
+    box = session.get(Mailbox, mailbox)
+    if box is None:
+        raise HTTPException(404, "No such mailbox.")
+    return box
+
+
+@router.post("", status_code=201, response_model=MailboxPublic,
+             responses={200: {"model": MailboxPublic, "description": "already registered, same leader"},
+                        401: {"description": "no valid enrolment token"}, 403: {"description": "bad signature"},
+                        409: {"description": "registered to another leader"}})
+def register(body: MailboxCreate, session: SessionDep, today: TodayDep, credentials: BearerDep,
+             response: Response) -> MailboxPublic:
+    """Register a group's mailbox with the leader's key and the members' key (needs an enrolment token)."""
+    signed = signing_bytes("register", mailbox=body.mailbox, leader_key=body.leader_key, member_key=body.member_key)
+    if not verify(body.leader_key, body.signature, signed):
+        raise HTTPException(403, "The signature does not match the leader key.")
+    existing = session.get(Mailbox, body.mailbox)
+    if existing is not None:
+        if existing.leader_key != body.leader_key:
+            raise HTTPException(409, "This mailbox belongs to another leader.")
+        response.status_code = 200  # a retry after a lost answer: the token was spent the first time
+        return _public(existing)
+    token = require_token(crud.ENROLMENT, credentials, session, today)
+    if not crud.use_token(session=session, token=token):
+        raise HTTPException(401, "That enrolment token is used up.")
+    box = Mailbox(id=body.mailbox, leader_key=body.leader_key, member_key=body.member_key, created_on=today)
+    session.add(box)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise HTTPException(409, "This mailbox was registered at the same moment; try again.") from None
+    return _public(box)
+
+
+@router.get("/{mailbox}", response_model=MailboxPublic, responses=NOT_FOUND)
+def read_mailbox(mailbox: MailboxPath, session: SessionDep) -> MailboxPublic:
+    return _public(_mailbox(session, mailbox))
+
+
+@router.put("/{mailbox}/member-key", response_model=MailboxPublic,
+            responses={**NOT_FOUND, 403: {"description": "bad signature"}, 409: {"description": "not a newer epoch"}})
+def roll_member_key(mailbox: MailboxPath, body: MemberKeyUpdate, session: SessionDep) -> MailboxPublic:
+    """The leader's new epoch: members of earlier epochs can no longer post."""
+    box = _mailbox(session, mailbox)
+    signed = signing_bytes("member-key", mailbox=mailbox, epoch=body.epoch, member_key=body.member_key)
+    if not verify(box.leader_key, body.signature, signed):
+        raise HTTPException(403, "The signature does not match the leader key.")
+    if body.epoch <= box.epoch:
+        raise HTTPException(409, f"Epoch {body.epoch} is not newer than {box.epoch}.")
+    box.epoch, box.member_key = body.epoch, body.member_key
+    session.add(box)
+    session.commit()
+    return _public(box)
+
+
+@router.post("/{mailbox}/messages", status_code=201, response_model=Position,
+             responses={**NOT_FOUND, 403: {"description": "bad signature"},
+                        409: {"description": "replayed, out of order, repeated nonce or an old epoch"}})
+def post_message(mailbox: MailboxPath, body: MessageCreate, session: SessionDep, today: TodayDep) -> Position:
+    """A signed, encrypted message from the leader (checked against the leader key, seq above the last) or a
+    member (checked against the epoch's member key)."""
+    box = _mailbox(session, mailbox)
+    signed = signing_bytes("message", mailbox=mailbox, sender=body.sender, epoch=body.epoch, seq=body.seq,
+                           nonce=body.nonce, ciphertext=body.ciphertext)
+    if body.sender == "leader":
+        if not verify(box.leader_key, body.signature, signed):
+            raise HTTPException(403, "The signature does not match the leader key.")
+        if body.epoch < box.epoch:
+            raise HTTPException(409, "The message is for an old epoch.")
+        if not crud.advance_seq(session=session, mailbox=mailbox, seq=body.seq):
+            raise HTTPException(409, "Replayed or out of order: the sequence number is not above the last.")
+    else:
+        if body.seq != 0:
+            raise HTTPException(422, "A member's message has sequence number 0.")
+        if body.epoch != box.epoch:
+            raise HTTPException(409, "The message is for an old epoch.")
+        if not verify(box.member_key, body.signature, signed):
+            raise HTTPException(403, "The signature does not match the members' key.")
+    message = Message(mailbox=mailbox, sender=body.sender, epoch=body.epoch, seq=body.seq, nonce=body.nonce,
+                      ciphertext=body.ciphertext, signature=body.signature, day=today)
+    session.add(message)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise HTTPException(409, "This message is already here (repeated nonce).") from None
+    assert message.id is not None
+    return Position(position=message.id)
+
+
+@router.get("/{mailbox}/messages", response_model=MessagePage, responses=NOT_FOUND)
+def fetch_messages(mailbox: MailboxPath, session: SessionDep,
+                   after: Annotated[int, Query(ge=0, le=2**62, description="the last position already read")] = 0,
+                   limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100) -> MessagePage:
+    _mailbox(session, mailbox)
+    rows, more = crud.messages_after(session=session, mailbox=mailbox, after=after, limit=limit)
+    return MessagePage(more=more, messages=[
+        MessagePublic(position=m.id or 0, sender=m.sender, epoch=m.epoch, seq=m.seq, nonce=m.nonce,
+                      ciphertext=m.ciphertext, signature=m.signature) for m in rows])

@@ -1,0 +1,40 @@
+"""The relay application: `create_app(settings)`; `kraft coordinator serve` runs it under uvicorn."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from coordinator.api.routes import enrolments, join_codes, mailboxes, misc
+from coordinator.db import make_engine
+from coordinator.limits import BodyLimit, RateLimit
+from coordinator.settings import Settings
+
+DESCRIPTION = """The relay between a Kraft group's leader and its members (docs/adr/0004-relay-protocol.md).
+It stores signed ciphertext and sealed invites, checks signatures so outsiders cannot post, and reads
+nothing. It keeps no IP address, user agent or time finer than the day."""
+
+
+def _readable(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+        parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg", "invalid")))
+    return "; ".join(parts) or "The request is not valid."
+
+
+def create_app(settings: Settings) -> FastAPI:
+    app = FastAPI(title="Kraft relay", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None)
+    app.state.engine = make_engine(settings.database_url)
+    for router in (misc.router, enrolments.router, mailboxes.router, join_codes.router):
+        app.include_router(router)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _readable(exc)}, status_code=422)
+
+    app.add_middleware(RateLimit, per_minute=settings.requests_per_minute,
+                       strict={"/v1/join-codes/": settings.join_code_lookups_per_minute})
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    return app

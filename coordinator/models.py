@@ -1,0 +1,52 @@
+"""The relay's tables. Only public keys, ciphertext, hashes and days: nothing that names a person."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+
+class Mailbox(SQLModel, table=True):
+    """A group's mailbox: the keys that may post to it, its epoch, and the leader's last sequence number."""
+
+    id: str = Field(primary_key=True, max_length=22)
+    leader_key: str = Field(max_length=43)
+    member_key: str = Field(max_length=43)  # the current epoch's shared member signer
+    epoch: int = 0
+    last_seq: int = 0
+    created_on: date
+
+
+class Message(SQLModel, table=True):
+    """One signed, encrypted message; `id` is its position in the relay (what members fetch after)."""
+
+    __table_args__ = (UniqueConstraint("mailbox", "nonce"),)
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox: str = Field(foreign_key="mailbox.id", index=True, max_length=22)
+    sender: str = Field(max_length=6)
+    epoch: int
+    seq: int
+    nonce: str = Field(max_length=16)
+    ciphertext: str
+    signature: str = Field(max_length=86)
+    day: date  # the day it arrived, never the time
+
+
+class JoinCode(SQLModel, table=True):
+    """An invite sealed under a stretched join code, found by the code's lookup id, until its expiry day."""
+
+    lookup: str = Field(primary_key=True, max_length=43)
+    mailbox: str = Field(foreign_key="mailbox.id", max_length=22)
+    ciphertext: str
+    expires_on: date
+
+
+class Token(SQLModel, table=True):
+    """A bearer token, stored as its SHA-256: a coordinator's, or an enrolment a coordinator gave a leader."""
+
+    hash: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(max_length=12)  # "coordinator" | "enrolment"
+    name: str = Field(default="", max_length=80)  # the coordinator's own note (a region), never a leader's name
+    uses_left: int = 1
+    expires_on: date | None = None
