@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 LOCALES := assets/locales
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench catalogs messages browser-deps clean
+.PHONY: run test lint bench catalogs messages browser-deps postgres clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,13 +33,26 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+## Debian's PostgreSQL, started, with a role and database for the relay's tests (idempotent).
+PG_URL := postgresql://kraft:kraft@127.0.0.1:5432/kraft_test
+postgres:
+	@command -v pg_lsclusters >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+	@pg_lsclusters --no-header | awk '{print $$1, $$2}' | head -1 | \
+		{ read ver cluster; [ -n "$$ver" ] || { $(SUDO) pg_createcluster --start 15 main >/dev/null; ver=15; cluster=main; }; \
+		  $(SUDO) pg_ctlcluster $$ver $$cluster start >/dev/null 2>&1 || true; }
+	@$(SUDO) runuser -u postgres -- psql -qc "DO \$$\$$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kraft') \
+		THEN CREATE ROLE kraft LOGIN PASSWORD 'kraft'; END IF; END \$$\$$;"
+	@$(SUDO) runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'kraft_test'" | grep -q 1 || \
+		$(SUDO) runuser -u postgres -- createdb -O kraft kraft_test
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app coordinator tests bench
 	$(VENV)/bin/mypy
 
 ## Every test: lint, unit, CLI, in-process UI and real-browser tests.
-test: $(STAMP) catalogs browser-deps lint
-	$(PY) -m pytest -q
+test: $(STAMP) catalogs browser-deps postgres lint
+	KRAFT_TEST_POSTGRES_URL=$(PG_URL) $(PY) -m pytest -q
 
 ## Speed and memory figures as one JSON object on stdout.
 bench: $(STAMP)

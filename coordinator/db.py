@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy.pool import StaticPool
 from sqlmodel import SQLModel, create_engine
 
 from coordinator import models  # noqa: F401 (the tables must be known to create_all)
@@ -14,7 +15,9 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        memory = url in ("sqlite://", "sqlite:///:memory:")  # one shared connection, or each sees its own db
+        engine = create_engine(url, connect_args={"check_same_thread": False},
+                               **({"poolclass": StaticPool} if memory else {}))
 
         def on_connect(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()

@@ -28,12 +28,9 @@ async def _answer(send: Send, status: int, detail: str, headers: list[tuple[byte
     await send({"type": "http.response.body", "body": body})
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class BodyLimit:
-    """413 for a body over `limit` bytes, by its Content-Length or by what actually arrives."""
+    """413 for a body over `limit` bytes, by its Content-Length or by what actually arrives. The body (small
+    by design) is read here first and handed on whole, so the limit holds however it is streamed."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -46,28 +43,30 @@ class BodyLimit:
             if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
                 await _answer(send, 413, f"The request body is larger than {self.limit} bytes.")
                 return
-        received = 0
-        started = False
-
-        async def counted() -> dict[str, Any]:
-            nonlocal received
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise BodyTooLarge
-            return message
-
-        async def tracked_send(message: dict[str, Any]) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, tracked_send)
-        except BodyTooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message], receive), send)  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
                 await _answer(send, 413, f"The request body is larger than {self.limit} bytes.")
+                return
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        whole = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        await self.app(scope, _replay([whole], receive), send)
+
+
+def _replay(first: list[dict[str, Any]], receive: Receive) -> Receive:
+    async def replayed() -> dict[str, Any]:
+        return first.pop(0) if first else await receive()
+
+    return replayed
 
 
 class RateLimit:

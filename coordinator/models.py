@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import BigInteger, Column
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 
@@ -14,7 +15,7 @@ class Mailbox(SQLModel, table=True):
     leader_key: str = Field(max_length=43)
     member_key: str = Field(max_length=43)  # the current epoch's shared member signer
     epoch: int = 0
-    last_seq: int = 0
+    last_seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     created_on: date
 
 
@@ -26,7 +27,7 @@ class Message(SQLModel, table=True):
     mailbox: str = Field(foreign_key="mailbox.id", index=True, max_length=22)
     sender: str = Field(max_length=6)
     epoch: int
-    seq: int
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False))
     nonce: str = Field(max_length=16)
     ciphertext: str
     signature: str = Field(max_length=86)

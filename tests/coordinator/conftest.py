@@ -1,0 +1,90 @@
+"""The relay in-process (FastAPI's TestClient) on SQLite and on a real PostgreSQL.
+
+PostgreSQL comes from `make postgres` (Debian's package) through KRAFT_TEST_POSTGRES_URL. Without it the
+PostgreSQL cases are skipped here, but fail under CI=true: CI must run them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, SQLModel
+
+from coordinator import crud
+from coordinator.api.deps import get_today
+from coordinator.db import make_engine
+from coordinator.main import create_app
+from coordinator.settings import Settings
+from tests.relay_process import Relay, start_relay
+
+TODAY = date(2026, 11, 22)
+
+
+def postgres_url() -> str:
+    url = os.environ.get("KRAFT_TEST_POSTGRES_URL", "")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but KRAFT_TEST_POSTGRES_URL is not set: run the tests with `make test`")
+        pytest.skip("no PostgreSQL here (KRAFT_TEST_POSTGRES_URL unset; `make postgres` starts one)")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'relay.db'}"
+    url = postgres_url()
+    engine = make_engine(url)
+    SQLModel.metadata.drop_all(engine)  # each test starts from an empty relay
+    engine.dispose()
+    return url
+
+
+class Api:
+    """A TestClient on a fresh relay, with today's date under the test's control."""
+
+    def __init__(self, database_url: str, **limits: int) -> None:
+        self.app = create_app(Settings(database_url=database_url, **limits))
+        self.today = TODAY
+        self.app.dependency_overrides[get_today] = lambda: self.today
+        self.client = TestClient(self.app)
+
+    def token(self, kind: str = crud.ENROLMENT, uses: int = 1) -> str:
+        with Session(self.app.state.engine) as session:
+            return crud.create_token(session=session, kind=kind, uses=uses, days=14, today=self.today)[0]
+
+    def close(self) -> None:
+        self.client.close()
+        self.app.state.engine.dispose()
+
+
+@pytest.fixture
+def api(database_url: str) -> Iterator[Api]:
+    made = Api(database_url)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def make_api(database_url: str) -> Iterator[Callable[..., Api]]:
+    made: list[Api] = []
+
+    def build(**limits: int) -> Api:
+        made.append(Api(database_url, **limits))
+        return made[-1]
+
+    yield build
+    for item in made:
+        item.close()
+
+
+@pytest.fixture
+def relay(tmp_path: Path) -> Iterator[Relay]:
+    server = start_relay(tmp_path / "relay")
+    yield server
+    server.stop()

@@ -1,0 +1,194 @@
+"""Every endpoint of the relay and its error paths, on SQLite and PostgreSQL (ADR 0004)."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import DateTime, Time
+
+from app import protocol as p
+from coordinator import crud
+from coordinator.models import SQLModel
+from tests.coordinator.conftest import Api
+
+
+class Group:
+    """A leader's keys and the signed requests the app would send."""
+
+    def __init__(self) -> None:
+        self.key = p.new_group_key()
+        self.leader = Ed25519PrivateKey.generate()
+        self.mailbox = p.mailbox_id(p.new_group_id(), self.key)
+        self.members = p.member_signer(self.key)
+        self.seq = 0
+
+    def registration(self, leader: Ed25519PrivateKey | None = None) -> dict[str, str]:
+        signer = leader or self.leader
+        body = {"mailbox": self.mailbox, "leader_key": p.public_b64(self.leader),
+                "member_key": p.public_b64(self.members)}
+        return {**body, "signature": p.sign(signer, p.signing_bytes("register", **body))}
+
+    def leader_message(self, *, seq: int | None = None, epoch: int = 0) -> dict[str, object]:
+        if seq is None:
+            self.seq += 1
+            seq = self.seq
+        return p.seal_message(mailbox=self.mailbox, sender=p.LEADER, epoch=epoch, seq=seq, group_key=self.key,
+                              channel=p.CONTENT, kind="prompt", body={"text": "x"}, signer=self.leader).to_post()
+
+    def member_message(self, *, epoch: int = 0, signer: Ed25519PrivateKey | None = None) -> dict[str, object]:
+        return p.seal_message(mailbox=self.mailbox, sender=p.MEMBER, epoch=epoch, seq=0, group_key=self.key,
+                              channel=p.CONTENT, kind="cant_come", body={}, signer=signer or self.members).to_post()
+
+
+def _registered(api: Api) -> Group:
+    group = Group()
+    answer = api.client.post("/v1/mailboxes", json=group.registration(),
+                             headers={"Authorization": f"Bearer {api.token()}"})
+    assert answer.status_code == 201, answer.text
+    return group
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_health_schema_and_join_page(api: Api) -> None:
+    assert api.client.get("/v1/health").json() == {"ok": True}
+    schema = api.client.get("/openapi.json").json()
+    assert {"/v1/mailboxes", "/v1/mailboxes/{mailbox}/messages", "/v1/join-codes/{lookup}"} <= set(schema["paths"])
+    page = api.client.get("/join")
+    assert page.status_code == 200 and "Kraft" in page.text and "<script" not in page.text
+    assert page.headers["referrer-policy"] == "no-referrer"
+
+
+def test_enrolment_needs_a_coordinator_token(api: Api) -> None:
+    assert api.client.post("/v1/enrolments", json={}).status_code == 401
+    assert api.client.post("/v1/enrolments", json={}, headers=_bearer(api.token())).status_code == 401  # enrolment
+    made = api.client.post("/v1/enrolments", json={"uses": 2, "days": 3},
+                           headers=_bearer(api.token(crud.COORDINATOR)))
+    assert made.status_code == 201 and made.json()["expires_on"] == str(api.today + timedelta(days=3))
+    assert api.client.post("/v1/enrolments", json={"uses": 0}, headers=_bearer(api.token(crud.COORDINATOR))
+                           ).status_code == 422
+    group = Group()
+    assert api.client.post("/v1/mailboxes", json=group.registration(),
+                           headers=_bearer(made.json()["token"])).status_code == 201
+
+
+def test_registration(api: Api) -> None:
+    group = Group()
+    assert api.client.post("/v1/mailboxes", json=group.registration()).status_code == 401
+    assert api.client.post("/v1/mailboxes", json=group.registration(), headers=_bearer("nonsense")).status_code == 401
+    forged = group.registration(leader=Ed25519PrivateKey.generate())
+    assert api.client.post("/v1/mailboxes", json=forged, headers=_bearer(api.token())).status_code == 403
+    token = api.token()
+    assert api.client.post("/v1/mailboxes", json=group.registration(), headers=_bearer(token)).status_code == 201
+    again = api.client.post("/v1/mailboxes", json=group.registration(), headers=_bearer(token))
+    assert again.status_code == 200  # a retry after a lost answer: the spent token does not matter
+    other = Group()
+    other.mailbox = group.mailbox  # someone else claims the same mailbox
+    assert api.client.post("/v1/mailboxes", json=other.registration(), headers=_bearer(api.token())).status_code == 409
+    assert api.client.post("/v1/mailboxes", json=Group().registration(), headers=_bearer(token)).status_code == 401
+    state = api.client.get(f"/v1/mailboxes/{group.mailbox}").json()
+    assert state == {"mailbox": group.mailbox, "leader_key": p.public_b64(group.leader),
+                     "member_key": p.public_b64(group.members), "epoch": 0, "last_seq": 0}
+    assert api.client.get(f"/v1/mailboxes/{Group().mailbox}").status_code == 404
+
+
+def test_messages_are_checked_and_fetched_in_order(api: Api) -> None:
+    group = _registered(api)
+    url = f"/v1/mailboxes/{group.mailbox}/messages"
+    first = api.client.post(url, json=group.leader_message())
+    assert first.status_code == 201
+    assert api.client.post(url, json=group.leader_message(seq=1)).status_code == 409  # replayed seq
+    forged = {**group.leader_message(), "signature": p.sign(Ed25519PrivateKey.generate(), b"x")}
+    assert api.client.post(url, json=forged).status_code == 403
+    outsider = group.member_message(signer=Ed25519PrivateKey.generate())
+    assert api.client.post(url, json=outsider).status_code == 403
+    member = group.member_message()
+    assert api.client.post(url, json=member).status_code == 201
+    assert api.client.post(url, json=member).status_code == 409  # the same message again
+    assert api.client.post(url, json={**group.member_message(), "seq": 3}).status_code == 422
+    assert api.client.post(url, json={**member, "nonce": "!!"}).status_code == 422
+    assert api.client.post(url, json={**member, "extra": 1}).status_code == 422
+    third = api.client.post(url, json=group.leader_message())
+    page = api.client.get(url, params={"after": 0, "limit": 2}).json()
+    assert [m["sender"] for m in page["messages"]] == ["leader", "member"] and page["more"] is True
+    rest = api.client.get(url, params={"after": page["messages"][-1]["position"]}).json()
+    assert [m["position"] for m in rest["messages"]] == [third.json()["position"]] and rest["more"] is False
+    assert api.client.get(url, params={"limit": 0}).status_code == 422
+    assert api.client.get(f"/v1/mailboxes/{Group().mailbox}/messages").status_code == 404
+
+
+def test_a_new_epoch_shuts_out_the_old_member_key(api: Api) -> None:
+    group = _registered(api)
+    new_key = p.new_group_key()
+    new_members = p.public_b64(p.member_signer(new_key))
+    url = f"/v1/mailboxes/{group.mailbox}/member-key"
+    signed = p.signing_bytes("member-key", mailbox=group.mailbox, epoch=1, member_key=new_members)
+    assert api.client.put(url, json={"epoch": 1, "member_key": new_members,
+                                     "signature": p.sign(Ed25519PrivateKey.generate(), signed)}).status_code == 403
+    body = {"epoch": 1, "member_key": new_members, "signature": p.sign(group.leader, signed)}
+    assert api.client.put(url, json=body).status_code == 200
+    assert api.client.put(url, json=body).status_code == 409  # not newer
+    messages = f"/v1/mailboxes/{group.mailbox}/messages"
+    assert api.client.post(messages, json=group.member_message()).status_code == 409  # the old epoch
+    assert api.client.post(messages, json=group.leader_message(epoch=0)).status_code == 409
+    assert api.client.post(messages, json=group.leader_message(epoch=1)).status_code == 201
+
+
+def test_bodies_over_the_limit_are_refused(api: Api) -> None:
+    group = _registered(api)
+    huge = {**group.leader_message(), "ciphertext": "A" * 200_000}
+    assert api.client.post(f"/v1/mailboxes/{group.mailbox}/messages", json=huge).status_code == 413
+    streamed = api.client.post(f"/v1/mailboxes/{group.mailbox}/messages",
+                               content=iter([b"{" + b" " * 60_000, b" " * 60_000 + b"}"]),
+                               headers={"Content-Type": "application/json"})
+    assert streamed.status_code == 413
+    large = {**group.leader_message(), "ciphertext": p.b64e(os.urandom(p.MAX_MESSAGE_BYTES + 100))}
+    assert api.client.post(f"/v1/mailboxes/{group.mailbox}/messages", json=large).status_code == 422
+
+
+def _join_code(group: Group, lookup: str, days: int, api: Api) -> dict[str, str]:
+    expires = str(api.today + timedelta(days=days))
+    sealed = p.b64e(os.urandom(80))
+    signed = p.signing_bytes("join-code", lookup=lookup, mailbox=group.mailbox, ciphertext=sealed, expires_on=expires)
+    return {"mailbox": group.mailbox, "ciphertext": sealed, "expires_on": expires,
+            "signature": p.sign(group.leader, signed)}
+
+
+def test_join_codes_expire(api: Api) -> None:
+    group = _registered(api)
+    lookup = p.b64e(os.urandom(32))
+    url = f"/v1/join-codes/{lookup}"
+    assert api.client.get(url).status_code == 404
+    assert api.client.put(url, json=_join_code(group, lookup, 31, api)).status_code == 422
+    assert api.client.put(url, json=_join_code(group, lookup, -1, api)).status_code == 422
+    forged = {**_join_code(group, lookup, 7, api), "signature": p.sign(Ed25519PrivateKey.generate(), b"x")}
+    assert api.client.put(url, json=forged).status_code == 403
+    body = _join_code(group, lookup, 7, api)
+    assert api.client.put(url, json=body).status_code == 201
+    assert api.client.get(url).json() == {k: body[k] for k in ("mailbox", "ciphertext", "expires_on")}
+    other = _registered(api)
+    assert api.client.put(url, json=_join_code(other, lookup, 7, api)).status_code == 409
+    api.today += timedelta(days=8)
+    assert api.client.get(url).status_code == 404
+
+
+def test_rate_limits(make_api) -> None:  # type: ignore[no-untyped-def]
+    api = make_api(join_code_lookups_per_minute=3, requests_per_minute=50)
+    url = f"/v1/join-codes/{p.b64e(os.urandom(32))}"
+    answers = [api.client.get(url).status_code for _ in range(5)]
+    assert answers == [404, 404, 404, 429, 429]
+    limited = api.client.get(url)
+    assert int(limited.headers["retry-after"]) >= 1 and "Too many" in limited.json()["detail"]
+    assert api.client.get("/v1/health").status_code == 200  # other routes have their own budget
+    assert [api.client.get("/v1/health").status_code for _ in range(60)][-1] == 429
+
+
+def test_nothing_finer_than_a_day_is_stored() -> None:
+    for table in SQLModel.metadata.tables.values():
+        for column in table.columns:
+            assert not isinstance(column.type, (DateTime, Time)), f"{table.name}.{column.name}"
+        assert not {"ip", "address", "user_agent", "created_at", "timestamp"} & set(table.columns.keys())

@@ -1,0 +1,40 @@
+"""`kraft coordinator serve` as a real process: it answers, and neither its log nor its database keeps a
+client's address or user agent (ADR 0004)."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app import protocol as p
+from tests.relay_process import Relay
+
+AGENT = "UA-MARKER-Mozilla-5.0-Kraft-test"
+FORWARDED = "203.0.113.77"
+
+
+def test_a_served_relay_keeps_no_address_or_agent(relay: Relay) -> None:
+    headers = {"User-Agent": AGENT, "X-Forwarded-For": FORWARDED, "X-Real-IP": FORWARDED}
+    key, leader = p.new_group_key(), Ed25519PrivateKey.generate()
+    mailbox = p.mailbox_id(p.new_group_id(), key)
+    body = {"mailbox": mailbox, "leader_key": p.public_b64(leader), "member_key": p.public_b64(p.member_signer(key))}
+    body["signature"] = p.sign(leader, p.signing_bytes("register", **body))
+    with httpx.Client(base_url=relay.url, headers=headers) as client:
+        registered = client.post("/v1/mailboxes", json=body,
+                                 headers={"Authorization": f"Bearer {relay.enrolment_token()}"})
+        assert registered.status_code == 201, registered.text
+        message = p.seal_message(mailbox=mailbox, sender=p.LEADER, epoch=0, seq=1, group_key=key,
+                                 channel=p.CONTENT, kind="prompt", body={"text": "x"}, signer=leader)
+        assert client.post(f"/v1/mailboxes/{mailbox}/messages", json=message.to_post()).status_code == 201
+        assert client.get(f"/v1/mailboxes/{mailbox}/messages").status_code == 200
+        assert client.get("/v1/mailboxes/nonsense").status_code == 422
+        assert "server" not in {k.lower() for k in client.get("/v1/health").headers}
+    relay.stop()
+    stored = b"".join(path.read_bytes() for path in relay.files())
+    for marker in (AGENT, FORWARDED, "Mozilla"):
+        assert marker.encode() not in stored, marker
+    log = relay.log_path.read_text(errors="replace")
+    assert not re.search(r"\d+\.\d+\.\d+\.\d+:\d+ - \"", log), log  # no access-log line
+    assert "GET /v1" not in log and "POST /v1" not in log
