@@ -71,8 +71,30 @@ def _schedule() -> Schedule:
     return Schedule.weekly(zone="Europe/Stockholm", first=date(2026, 11, 24), at=time(18), interval=1, count=10)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def relay(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+    """A relay process on SQLite, or on the PostgreSQL of `make postgres` (emptied first)."""
+    url = None
+    if request.param == "postgresql":
+        from sqlmodel import SQLModel
+
+        from coordinator.db import make_engine
+        from tests.coordinator.conftest import postgres_url
+
+        url = postgres_url()
+        engine = make_engine(url)
+        SQLModel.metadata.drop_all(engine)
+        engine.dispose()
+    server = start_relay(tmp_path / "relay", url)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
-def relay(tmp_path: Path) -> Iterator[object]:
+def sqlite_relay(tmp_path: Path) -> Iterator[object]:
+    """A relay whose database file the tests read and change the way its operator could."""
     server = start_relay(tmp_path / "relay")
     try:
         yield server
@@ -204,7 +226,8 @@ def _relay_rows(relay: object, sql: str, params: tuple = ()) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
 
 
-def test_forged_replayed_reordered_and_tampered_messages_are_refused(relay, people):
+def test_forged_replayed_reordered_and_tampered_messages_are_refused(sqlite_relay, people):
+    relay = sqlite_relay
     leader, astrid, _bo = people
     group_id = _start(leader, relay)
     astrid.joining().join(astrid.joining().read(leader.leader().invite(group_id, today=NOW.date()).link,
@@ -291,7 +314,8 @@ def test_a_removed_member_cannot_read_what_comes_after(relay, people, tmp_path):
         carl.service.close()
 
 
-def test_the_relay_keeps_nothing_readable(relay, people):
+def test_the_relay_keeps_nothing_readable(sqlite_relay, people):
+    relay = sqlite_relay
     leader, astrid, _bo = people
     group_id = _start(leader, relay)
     astrid.joining().join(astrid.joining().read(leader.leader().invite(group_id, today=NOW.date()).link,
