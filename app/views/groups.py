@@ -314,8 +314,13 @@ def GroupView(state: AppState) -> ft.Control:
             return
         state.notice = _("Open the calendar file to add every meeting to your calendar.")
 
+    from app.views.leading import LeaderSection, link_status  # leading builds on this module's pieces
+
     details = state.group_details(group)
     body: list[ft.Control] = [*schedule_summary(group), *details_lines(details)]
+    leader = state.unlocked and state.is_leader(group)
+    if leader:  # first: at the meeting the leader opens this screen to show the invite
+        body.append(LeaderSection(state, group, key=f"leader-{group.id}"))  # type: ignore[call-arg]
     if details is not None and details.place:
         body.append(ft.Checkbox(label=_("Show the place on the next-meeting card"), value=details.show_place,
                                 key="show-place", on_change=lambda e: state.set_group_details(
@@ -332,12 +337,7 @@ def GroupView(state: AppState) -> ft.Control:
                          leading=ft.Icon(ft.Icons.EVENT_BUSY if m.cancelled else ft.Icons.EVENT),
                          trailing=ft.Icon(ft.Icons.EDIT_CALENDAR_OUTLINED), key=f"meeting-{m.id}",
                          on_click=lambda _e, m=m: state.go("meeting", meeting_id=m.id)) for m in coming]
-    from app.views.leading import LeaderSection, link_status  # leading builds on this module's pieces
-
-    leader = state.unlocked and state.is_leader(group)
-    if leader:
-        body.append(LeaderSection(state, group, key=f"leader-{group.id}"))  # type: ignore[call-arg]
-    elif state.unlocked:
+    if state.unlocked and not leader:
         # keyed: an error shown above must not reset what the member chose in it
         body.append(HomeworkSection(state, group, details, key=f"homework-{group.id}"))  # type: ignore[call-arg]
     body += link_status(state, group)

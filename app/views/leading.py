@@ -165,8 +165,7 @@ def LeaderSection(state: AppState, group: Group) -> ft.Control:
         controls.append(ft.OutlinedButton(_("Make a join code"), icon=ft.Icons.PIN_OUTLINED, key="make-code",
                                           disabled=bool(state.busy), on_click=new_code))
     if code:
-        controls.append(ft.Text(code, theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM, selectable=True,
-                                key="join-code"))
+        controls.append(ft.Text(code, theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM, key="join-code"))
     controls += [
         section_title(_("Send the homework")),
         ft.Dropdown(label=_("The homework for the next meeting"), key="lead-homework-choice", value=choice, width=680,

@@ -14,7 +14,7 @@ from tests.ui.test_groups_views import _main
 from tests.ui.test_views import el, onboard
 
 
-async def _start_group(ui, first: date) -> None:  # type: ignore[no-untyped-def]
+async def _start_group(ui, first: date, enrolment: str = "") -> None:  # type: ignore[no-untyped-def]
     await onboard(ui)
     await ui.fire(ui.find(ft.NavigationBar), "change", 3, props={"selected_index": 3})
     await ui.click(await el(ui, "open-lead"))
@@ -22,6 +22,8 @@ async def _start_group(ui, first: date) -> None:  # type: ignore[no-untyped-def]
     await ui.type(await el(ui, "lead-first"), first.isoformat())
     await ui.type(await el(ui, "lead-count"), "8")
     await ui.type(await el(ui, "lead-theme"), "Balance in everyday life")
+    if enrolment:
+        await ui.type(await el(ui, "lead-enrolment"), enrolment)
     await ui.click(await el(ui, "lead-save"))
 
 
@@ -62,3 +64,53 @@ async def test_a_leader_starts_a_group_and_a_member_joins_it_from_the_link(tmp_p
         assert "You joined Tuesday group" in (await el(ui, "notice")).value
         assert member_services[0].has_vault() is False  # joined without any journal
     member_services[0].close()
+
+
+async def test_with_a_relay_the_leader_makes_a_join_code_and_sees_who_joined(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from app.config import Profile, Relay
+    from app.services.joining import JoinService
+    from app.services.relay_sync import SyncService
+    from app.views.app import build_main
+    from tests.conftest import FAST_KDF
+    from tests.relay_process import start_relay
+
+    relay = start_relay(tmp_path / "relay")
+    leader_home = tmp_path / "leader"
+    leader_home.mkdir()
+    services: list[VaultService] = []
+
+    def factory() -> VaultService:
+        services.append(VaultService(leader_home, kdf=FAST_KDF))
+        return services[-1]
+
+    main = build_main(factory, profile=Profile(default_language="en", relay=Relay(url=relay.url)),
+                      tick_seconds=3600)
+    try:
+        async with run_app(main) as ui:
+            await _start_group(ui, date.today() + timedelta(days=5))
+            assert "enrolment code" in (await el(ui, "error")).value  # a relay needs the coordinator's code
+            await ui.type(await el(ui, "lead-enrolment"), relay.enrolment_token())
+            await ui.click(await el(ui, "lead-save"))
+            await ui.click(await el(ui, "make-code"))
+            code = (await el(ui, "join-code")).value
+            assert len(code) == 11 and code[5] == "-"
+
+            member_home = tmp_path / "member"
+            member_home.mkdir()
+            member = VaultService(member_home, kdf=FAST_KDF)
+            joining = JoinService(member.engine, None)
+            joining.join(joining.read_code(code, relay.url, today=date.today()), name="Astrid",
+                         now=datetime.now(UTC))
+            assert SyncService(member.engine, None).run(now=datetime.now(UTC)).sent == 1
+            member.close()
+
+            await ui.click(await el(ui, "sync-now"))
+            await ui.wait_for(lambda: ui.query(text="Astrid"))
+            await ui.click(await el(ui, "send-homework"))
+            await ui.wait_for(lambda: ui.query(text="The homework is on its way to the group."))
+    finally:
+        relay.stop()
+        for service in services:
+            service.close()
