@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine
 
 from app import protocol as p
 from app.errors import KraftError, Msg
+from app.i18n import format_day
 from app.schedule import Schedule
 from app.services.groups import Group, GroupDetails, GroupService
 from app.services.leader import local_group_id
@@ -44,8 +45,8 @@ def _invite_error(exc: p.ProtocolError, token: str) -> KraftError:
         return KraftError(Msg.INVITE_FORGED)
     if exc.reason == "expired":
         try:
-            day = p.read_invite(token, today=date.min)["expires_on"]
-        except p.ProtocolError:
+            day = format_day(date.fromisoformat(str(p.read_invite(token, today=date.min)["expires_on"])))
+        except (p.ProtocolError, ValueError):
             day = "?"
         return KraftError(Msg.INVITE_EXPIRED, day=day)
     if exc.reason == "version":

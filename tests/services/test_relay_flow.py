@@ -331,3 +331,44 @@ def test_the_relay_keeps_nothing_readable(sqlite_relay, people):
     for marker in MARKERS:
         assert marker.encode() not in stored, marker
         assert marker.split("-", 2)[2].encode() not in stored, marker
+
+
+def test_bad_invites_get_clear_messages(relay, people):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from app import protocol as p
+
+    leader, astrid, _bo = people
+    group_id = _start(leader, relay)
+    invite = leader.leader().invite(group_id, days=3, today=NOW.date())
+    reader = astrid.joining()
+
+    def refused(text: str) -> Msg:
+        with pytest.raises(KraftError) as caught:
+            reader.read(text, today=NOW.date())
+        return caught.value.msg
+
+    assert refused(invite.link[:-12]) is Msg.INVITE_DAMAGED
+    assert refused("https://example.org/join#") is Msg.INVITE_DAMAGED
+    with pytest.raises(KraftError) as expired:
+        reader.read(invite.link, today=NOW.date() + timedelta(days=4))
+    assert expired.value.msg is Msg.INVITE_EXPIRED and "expired on Nov 25, 2026" in str(expired.value)
+    # Someone copies the group's invite and signs it with a key of their own: the relay knows the real leader.
+    body = p.read_invite(invite.token, today=NOW.date())
+    impostor = Ed25519PrivateKey.generate()
+    forged = p.sign_invite({**body, "leader": p.public_b64(impostor)}, impostor)
+    assert refused(forged) is Msg.INVITE_FORGED
+    # After a new epoch, an invite made before it is out of date.
+    astrid.joining().join(reader.read(invite.link, today=NOW.date()), now=NOW)
+    astrid.sync()
+    leader.sync()
+    member_id = leader.leader().members(group_id)[0].id
+    leader.leader().remove_member(group_id, member_id, now=NOW)
+    leader.sync()
+    assert refused(invite.link) is Msg.INVITE_OUTDATED
+    with pytest.raises(KraftError) as unknown:
+        reader.read_code("ABCDE-12345", relay.url, today=NOW.date())
+    assert unknown.value.msg is Msg.JOIN_CODE_UNKNOWN
+    with pytest.raises(KraftError) as typo:
+        reader.read_code("ABCD", relay.url, today=NOW.date())
+    assert typo.value.msg is Msg.JOIN_CODE_INVALID
