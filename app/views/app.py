@@ -81,6 +81,8 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
                 page.run_task(state.sync_quietly)
 
         page.on_app_lifecycle_state_change = lifecycle
+        page.on_route_change = lambda e: state.open_route(e.route)
+        state.open_route(page.route)  # opened from an invite link
         page.on_keyboard_event = lambda e: state.touch()
         closed = asyncio.Event()
 

@@ -39,7 +39,7 @@ def _preview_card(state: AppState) -> list[ft.Control]:
 @ft.component
 def JoinGroup(state: AppState) -> ft.Control:
     """Paste the leader's link (or type the join code), read what the group is and its guidelines, then join."""
-    given, set_given = ft.use_state("")
+    given, set_given = ft.use_state(state.invite_text)
     name, set_name = ft.use_state("")
     back = lambda: state.go("settings" if state.unlocked else state.home_screen(), invite_preview=None)  # noqa: E731
 

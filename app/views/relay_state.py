@@ -10,6 +10,7 @@ import logging
 import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
 from app.errors import KraftError
 from app.i18n import _, ngettext
@@ -35,6 +36,7 @@ class RelayIntents:
         notice: str
         group_id: str | None
         invite_preview: InvitePreview | None
+        invite_text: str
         sync_problem: str
 
         @property
@@ -112,6 +114,17 @@ class RelayIntents:
         return len(LinkStore(self.service.engine, self._vault).waiting(group.id))
 
     # ---- joining ----
+
+    def open_route(self, route: str) -> None:
+        """The app opened from an invite link (`/join#TOKEN`, `/join?invite=TOKEN`, `kraft://join#TOKEN`): the
+        join screen with the invite filled in; the member still checks it and reads the guidelines first."""
+        parts = urlsplit(route or "")
+        if not parts.path.rstrip("/").endswith("join") and parts.netloc != "join":
+            return
+        token = parts.fragment or (parse_qs(parts.query).get("invite") or [""])[0]
+        if token:
+            self.invite_text = token.strip()
+            self.go("join", invite_preview=None)
 
     async def read_invite(self, text: str) -> None:
         text = text.strip()

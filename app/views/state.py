@@ -90,6 +90,7 @@ class AppState(RelayIntents):
     group_id: str | None = None  # the group shown
     meeting_id: str | None = None  # the meeting being changed
     invite_preview: InvitePreview | None = None  # an invite checked and shown before joining
+    invite_text: str = ""  # an invite link the app was opened with, to fill in on the join screen
     sync_problem: str = ""  # why the last sync with the relay did not get through (shown on the group screen)
 
     # ---- helpers ----

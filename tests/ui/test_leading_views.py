@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import flet as ft
@@ -114,3 +114,32 @@ async def test_with_a_relay_the_leader_makes_a_join_code_and_sees_who_joined(tmp
         relay.stop()
         for service in services:
             service.close()
+
+
+async def test_opening_the_app_from_an_invite_link_fills_in_the_join_screen(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from app import protocol as p
+    from app.schedule import Schedule
+
+    leader = Ed25519PrivateKey.generate()
+    key, group = p.new_group_key(), p.new_group_id()
+    schedule = Schedule.weekly(zone="Europe/Oslo", first=date.today() + timedelta(days=3), at=time(17),
+                               interval=2, count=6)
+    token = p.sign_invite({"v": 1, "relay": "", "group": group, "mailbox": p.mailbox_id(group, key), "epoch": 0,
+                           "key": p.b64e(key), "leader": p.public_b64(leader), "label": "Onsdag",
+                           "schedule": schedule.to_dict(), "theme": "", "guidelines": "Vi lytter.",
+                           "expires_on": (date.today() + timedelta(days=7)).isoformat()}, leader)
+    services: list[VaultService] = []
+    async with run_app(_main(tmp_path, services)) as ui:
+        await ui.navigate(f"/join#{token}")
+        field = await el(ui, "invite-text")
+        assert field.value == token
+        await ui.click(await el(ui, "check-invite"))
+        await ui.wait_for(lambda: ui.query(key="join-group"))
+        assert ui.query(text="Vi lytter.")  # the leader's own guidelines, shown before joining
+        await ui.click(await el(ui, "join-group"))
+        await ui.wait_for(lambda: ui.query(key="notice"))
+        await ui.navigate("/settings")  # other routes change nothing
+        assert (await el(ui, "notice")).value.startswith("You joined Onsdag")
+    services[0].close()
