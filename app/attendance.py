@@ -1,0 +1,82 @@
+"""Anonymised attendance (issue 5, DESIGN §6): unlinkable per-meeting tokens, and small-cell suppression for
+the tables a coordinator hands to funders. Pure functions, no I/O.
+
+A member who opts in sends, for a meeting they checked in to, `token = HMAC-SHA256(secret, meeting id)`
+(first 16 bytes) where `secret` is random, per member and per group, and never leaves the device. The relay
+counts distinct tokens per meeting: a resend carries the same token and is not counted twice, and two
+meetings' tokens of one member look unrelated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Sequence
+
+from app.protocol import b64d, b64e
+
+TOKEN_BYTES = 16
+SUPPRESS_BELOW = 3  # cells with 1 or 2 people are hidden; 0 shows (it reveals no one)
+SUPPRESSED = None
+
+
+def new_secret() -> str:
+    return b64e(os.urandom(32))
+
+
+def meeting_token(secret: str, meeting_id: str) -> str:
+    return b64e(hmac.new(b64d(secret, length=32), meeting_id.encode("ascii"), hashlib.sha256).digest()[:TOKEN_BYTES])
+
+
+Table = list[list[int | None]]
+
+
+def suppress(cells: Sequence[Sequence[int]], *, threshold: int = SUPPRESS_BELOW) -> Table:
+    """Hide small cells (1..threshold-1), then hide complementary cells so that no hidden cell can be worked
+    out from its row or column total (which are published): every row and column with a hidden cell ends up
+    with at least two hidden cells. The complement chosen is the smallest visible non-zero cell of that row or
+    column (least information lost); a row or column with nothing left to hide is then all hidden already.
+    Returns the table with None for hidden cells."""
+    table: Table = [[value if not 0 < value < threshold else SUPPRESSED for value in row] for row in cells]
+    rows, cols = len(table), len(table[0]) if table else 0
+
+    def complement(line: list[tuple[int, int]]) -> bool:
+        hidden = [(r, c) for r, c in line if table[r][c] is SUPPRESSED]
+        if len(hidden) != 1:
+            return False
+        visible = [(cells[r][c], r, c) for r, c in line if table[r][c] is not SUPPRESSED and cells[r][c] > 0]
+        if not visible:  # the others are all zero: the hidden one still equals the total minus nothing known...
+            visible = [(cells[r][c], r, c) for r, c in line if table[r][c] is not SUPPRESSED]
+        if not visible:
+            return False
+        _value, r, c = min(visible)
+        table[r][c] = SUPPRESSED
+        return True
+
+    changed = True
+    while changed:
+        changed = False
+        for r in range(rows):
+            changed |= complement([(r, c) for c in range(cols)])
+        for c in range(cols):
+            changed |= complement([(r, c) for r in range(rows)])
+    return table
+
+
+def row_totals(cells: Sequence[Sequence[int]]) -> list[int]:
+    return [sum(row) for row in cells]
+
+
+def col_totals(cells: Sequence[Sequence[int]]) -> list[int]:
+    return [sum(col) for col in zip(*cells, strict=True)] if cells else []
+
+
+def published_totals(cells: Sequence[Sequence[int]], table: Table) -> tuple[list[int | None], list[int | None]]:
+    """Row and column totals to publish beside `table`: a total is hidden too when its line still has exactly
+    one hidden cell (a line of one cell, or nothing left to hide with it), or it would give that cell away."""
+    rows = [None if sum(v is SUPPRESSED for v in table[r]) == 1 else total
+            for r, total in enumerate(row_totals(cells))]
+    cols = [None if sum(table[r][c] is SUPPRESSED for r in range(len(table))) == 1 else total
+            for c, total in enumerate(col_totals(cells))]
+    return rows, cols
