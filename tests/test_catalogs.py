@@ -24,7 +24,7 @@ DOMAIN = "kraft"
 PLURAL_FORMS = "nplurals=2; plural=(n != 1);"  # Swedish, English, Norwegian and Danish alike
 
 # Languages whose catalogs must translate every message (English needs none: its msgids are the text).
-TRANSLATED = ("sv", "nb")
+TRANSLATED = ("sv", "nb", "da")
 CATALOGS = tuple(sorted(p.parent.parent.name for p in LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.po")))
 MsgId = str | tuple[str, ...]
 

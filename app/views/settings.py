@@ -11,7 +11,7 @@ from app.views.groups import group_tiles
 from app.views.state import AppState
 
 AUTOLOCK_CHOICES = (1, 2, 5, 10, 15, 30, 60)
-LANGUAGES = {"en": "English", "sv": "Svenska", "nb": "Norsk bokmål"}  # da follows when its catalog exists
+LANGUAGES = {"en": "English", "sv": "Svenska", "nb": "Norsk bokmål", "da": "Dansk"}
 
 
 @ft.component
