@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, delete, select
 
-from coordinator.models import JoinCode, Mailbox, Message, Token
+from coordinator.models import AttendanceToken, JoinCode, Mailbox, MeetingCount, Message, Token
 
 COORDINATOR, ENROLMENT = "coordinator", "enrolment"
 
@@ -19,11 +20,12 @@ def token_hash(token: str) -> str:
 
 
 def create_token(*, session: Session, kind: str, name: str = "", uses: int = 1, days: int | None = None,
-                 today: date) -> tuple[str, date | None]:
+                 today: date, region: str = "", label: str = "") -> tuple[str, date | None]:
     """A new bearer token; only its hash is stored, so it is shown once."""
     token = secrets.token_urlsafe(24)
     expires = today + timedelta(days=days) if days else None
-    session.add(Token(hash=token_hash(token), kind=kind, name=name, uses_left=uses, expires_on=expires))
+    session.add(Token(hash=token_hash(token), kind=kind, name=name, uses_left=uses, expires_on=expires,
+                      region=region, label=label))
     session.commit()
     return token, expires
 
@@ -69,3 +71,67 @@ def live_join_code(*, session: Session, lookup: str, today: date) -> JoinCode | 
 
 def drop_expired_join_codes(*, session: Session, today: date) -> None:
     session.exec(delete(JoinCode).where(col(JoinCode.expires_on) < today))
+
+
+RETENTION_DAYS = 42  # raw tokens stay this long (a resend within it is not counted twice), then only counts
+
+
+def _insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[str, Any]]) -> int:
+    """Insert rows, skipping those whose key is already there; returns how many were new."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement: Any = insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return len(session.connection().execute(statement, rows).all())
+
+
+def add_tokens(*, session: Session, mailbox: str, reports: list[dict[str, str]], today: date) -> int:
+    """Store the tokens not yet seen; returns how many were new. Folds old ones into counts first."""
+    fold_old_tokens(session=session, today=today)
+    rows = [{"mailbox": mailbox, "meeting": r["meeting"], "token": r["token"], "day": today}
+            for r in {(r["meeting"], r["token"]): r for r in reports}.values()]
+    new = _insert_ignoring_duplicates(session, AttendanceToken.__table__, rows)  # type: ignore[attr-defined]
+    session.commit()
+    return new
+
+
+def set_head_count(*, session: Session, mailbox: str, meeting: str, count: int) -> None:
+    row = session.get(MeetingCount, (mailbox, meeting)) or MeetingCount(mailbox=mailbox, meeting=meeting)
+    row.head_count = count
+    session.add(row)
+    session.commit()
+
+
+def fold_old_tokens(*, session: Session, today: date) -> None:
+    """Tokens older than the retention period become a number in MeetingCount, and are deleted."""
+    cutoff = today - timedelta(days=RETENTION_DAYS)
+    old = session.exec(select(AttendanceToken.mailbox, AttendanceToken.meeting, func.count())
+                       .where(col(AttendanceToken.day) < cutoff)
+                       .group_by(AttendanceToken.mailbox, AttendanceToken.meeting)).all()
+    for mailbox, meeting, count in old:
+        row = session.get(MeetingCount, (mailbox, meeting)) or MeetingCount(mailbox=mailbox, meeting=meeting)
+        row.folded += int(count)
+        session.add(row)
+    if old:
+        session.exec(delete(AttendanceToken).where(col(AttendanceToken.day) < cutoff))
+        session.commit()
+
+
+def attendance(*, session: Session, region: str = "") -> list[tuple[Mailbox, dict[str, tuple[int, int | None]]]]:
+    """Every group (of a region, or all) with meeting id -> (check-ins, head count)."""
+    boxes = session.exec(select(Mailbox).where(Mailbox.region == region) if region else select(Mailbox)).all()
+    live = session.exec(select(AttendanceToken.mailbox, AttendanceToken.meeting, func.count())
+                        .group_by(AttendanceToken.mailbox, AttendanceToken.meeting)).all()
+    counts: dict[tuple[str, str], list[Any]] = {}
+    for mailbox, meeting, count in live:
+        counts[(mailbox, meeting)] = [int(count), None]
+    for row in session.exec(select(MeetingCount)).all():
+        entry = counts.setdefault((row.mailbox, row.meeting), [0, None])
+        entry[0] += row.folded
+        entry[1] = row.head_count
+    result = []
+    for box in sorted(boxes, key=lambda b: (b.region, b.label, b.id)):
+        meetings = {meeting: (c[0], c[1]) for (mailbox, meeting), c in sorted(counts.items()) if mailbox == box.id}
+        result.append((box, meetings))
+    return result

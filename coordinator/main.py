@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from coordinator.api.routes import enrolments, join_codes, mailboxes, misc
+from coordinator.api.routes import attendance, coordinator, enrolments, join_codes, mailboxes, misc
 from coordinator.db import make_engine
 from coordinator.limits import BodyLimit, RateLimit
 from coordinator.settings import Settings
@@ -27,7 +27,8 @@ def _readable(exc: RequestValidationError) -> str:
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="Kraft relay", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.engine = make_engine(settings.database_url)
-    for router in (misc.router, enrolments.router, mailboxes.router, join_codes.router):
+    for router in (misc.router, enrolments.router, mailboxes.router, join_codes.router, attendance.router,
+                   coordinator.router):
         app.include_router(router)
 
     @app.exception_handler(RequestValidationError)

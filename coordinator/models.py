@@ -17,6 +17,8 @@ class Mailbox(SQLModel, table=True):
     epoch: int = 0
     last_seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     created_on: date
+    region: str = Field(default="", max_length=80)  # from the enrolment token: how the coordinator sorts groups
+    label: str = Field(default="", max_length=80)  # the coordinator's own name for the group, never a person
 
 
 class Message(SQLModel, table=True):
@@ -48,6 +50,28 @@ class Token(SQLModel, table=True):
 
     hash: str = Field(primary_key=True, max_length=64)
     kind: str = Field(max_length=12)  # "coordinator" | "enrolment"
-    name: str = Field(default="", max_length=80)  # the coordinator's own note (a region), never a leader's name
+    name: str = Field(default="", max_length=80)  # the coordinator's own note, never a leader's name
+    region: str = Field(default="", max_length=80)  # a coordinator's region ("" = all); an enrolment's group's
+    label: str = Field(default="", max_length=80)  # an enrolment's: the group as the coordinator knows it
     uses_left: int = 1
     expires_on: date | None = None
+
+
+class AttendanceToken(SQLModel, table=True):
+    """One anonymous "I was there": a token that means nothing outside this meeting. Deleted after the
+    retention period, once it is folded into the meeting's count."""
+
+    mailbox: str = Field(foreign_key="mailbox.id", primary_key=True, max_length=22)
+    meeting: str = Field(primary_key=True, max_length=16)
+    token: str = Field(primary_key=True, max_length=22)
+    day: date
+
+
+class MeetingCount(SQLModel, table=True):
+    """What stays of a meeting's attendance: tokens folded in after the retention period, and the leader's
+    head count."""
+
+    mailbox: str = Field(foreign_key="mailbox.id", primary_key=True, max_length=22)
+    meeting: str = Field(primary_key=True, max_length=16)
+    folded: int = 0
+    head_count: int | None = None

@@ -38,6 +38,8 @@ class Strict(BaseModel):
 class EnrolmentCreate(Strict):
     uses: int = Field(default=1, ge=1, le=100)
     days: int = Field(default=14, ge=1, le=90)
+    label: str = Field(default="", max_length=80, description="the group as the coordinator knows it")
+    region: str = Field(default="", max_length=80, description="only for a coordinator of every region")
 
 
 class EnrolmentPublic(BaseModel):
@@ -109,3 +111,45 @@ class JoinCodePublic(BaseModel):
 
 class Health(BaseModel):
     ok: bool
+
+
+MeetingId = Annotated[str, Field(pattern=r"^\d{8}T\d{6}Z$", description="a meeting's original start, UTC")]
+
+
+class Report(Strict):
+    meeting: MeetingId
+    token: _b64(16)  # type: ignore[valid-type]
+
+
+class AttendanceBatch(Strict):
+    epoch: int = Field(ge=0, le=2**31 - 1)
+    nonce: Nonce  # type: ignore[valid-type]
+    reports: list[Report] = Field(min_length=1, max_length=200)
+    signature: Signature  # type: ignore[valid-type]
+
+
+class Counted(BaseModel):
+    counted: int  # reports that were new (a resend counts 0)
+
+
+class HeadCount(Strict):
+    count: int = Field(ge=0, le=1000)
+    signature: Signature  # type: ignore[valid-type]
+
+
+class MeetingAttendance(BaseModel):
+    meeting: str
+    checkins: int
+    head_count: int | None
+
+
+class GroupAttendance(BaseModel):
+    mailbox: str
+    region: str
+    label: str
+    created_on: date
+    meetings: list[MeetingAttendance]
+
+
+class Overview(BaseModel):
+    groups: list[GroupAttendance]

@@ -44,14 +44,15 @@ def _token(args: argparse.Namespace, kind: str, **kw: object) -> tuple[str, obje
 
 
 def cmd_add_token(args: argparse.Namespace) -> int:
-    token, _expires = _token(args, "coordinator", name=args.name or "", uses=2**31 - 1)
+    token, _expires = _token(args, "coordinator", name=args.name or "", uses=2**31 - 1, region=args.region or "")
     out(token)
     err(_("A coordinator token: keep it secret. It is shown only now."))
     return 0
 
 
 def cmd_enrol(args: argparse.Namespace) -> int:
-    token, expires = _token(args, "enrolment", uses=args.uses, days=args.days)
+    token, expires = _token(args, "enrolment", uses=args.uses, days=args.days, region=args.region or "",
+                            label=args.label or "")
     out(token)
     err(ngettext("An enrolment code for a leader, good for {uses} group until {day}.",
                  "An enrolment code for a leader, good for {uses} groups until {day}.", args.uses).format(
@@ -73,7 +74,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("add-token", help=_("make a coordinator token (for /v1/enrolments and the coordinator view)"))
-    p.add_argument("--name", metavar="TEXT", help=_("your own note for it, e.g. the region"))
+    p.add_argument("--name", metavar="TEXT", help=_("your own note for it"))
+    p.add_argument("--region", metavar="TEXT", help=_("the region it sees (default: every region)"))
     p.add_argument("--database-url", metavar="URL", help=db_help)
     p.set_defaults(func=cmd_add_token)
 
@@ -82,5 +84,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                    help=_("how many groups it may register (default 1)"))
     p.add_argument("--days", type=int, default=14, choices=range(1, 91), metavar="DAYS",
                    help=_("how long it is valid (default 14 days)"))
+    p.add_argument("--region", metavar="TEXT", help=_("the region the group belongs to"))
+    p.add_argument("--label", metavar="TEXT", help=_("your name for the group, e.g. Malmö Tuesday"))
     p.add_argument("--database-url", metavar="URL", help=db_help)
     p.set_defaults(func=cmd_enrol)

@@ -16,8 +16,9 @@ router = APIRouter(prefix="/v1/enrolments", tags=["coordinator"])
 def create_enrolment(body: EnrolmentCreate, session: SessionDep, today: TodayDep,
                      credentials: BearerDep) -> EnrolmentPublic:
     """An enrolment token a leader enters in the app to register their group's mailbox."""
-    require_token(crud.COORDINATOR, credentials, session, today)
+    coordinator = require_token(crud.COORDINATOR, credentials, session, today)
     token, expires = crud.create_token(session=session, kind=crud.ENROLMENT, uses=body.uses, days=body.days,
-                                       today=today)
+                                       today=today, region=coordinator.region or body.region.strip(),
+                                       label=body.label.strip())
     assert expires is not None
     return EnrolmentPublic(token=token, expires_on=expires)

@@ -59,7 +59,8 @@ def register(body: MailboxCreate, session: SessionDep, today: TodayDep, credenti
     token = require_token(crud.ENROLMENT, credentials, session, today)
     if not crud.use_token(session=session, token=token):
         raise HTTPException(401, "That enrolment token is used up.")
-    box = Mailbox(id=body.mailbox, leader_key=body.leader_key, member_key=body.member_key, created_on=today)
+    box = Mailbox(id=body.mailbox, leader_key=body.leader_key, member_key=body.member_key, created_on=today,
+                  region=token.region, label=token.label)
     session.add(box)
     try:
         session.commit()

@@ -1,0 +1,44 @@
+"""Anonymous attendance: members' tokens (signed with the epoch's member key) and the leader's head counts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path
+
+from app.protocol import signing_bytes, verify
+from coordinator import crud
+from coordinator.api.deps import SessionDep, TodayDep
+from coordinator.api.routes.mailboxes import NOT_FOUND, MailboxPath, _mailbox
+from coordinator.schemas import AttendanceBatch, Counted, HeadCount, MeetingId
+
+router = APIRouter(prefix="/v1/mailboxes", tags=["attendance"])
+MeetingPath = Annotated[MeetingId, Path()]
+SIGNED: dict[int | str, dict[str, Any]] = {**NOT_FOUND, 403: {"description": "bad signature"}}
+
+
+@router.post("/{mailbox}/attendance", response_model=Counted,
+             responses={**SIGNED, 409: {"description": "an old epoch"}})
+def report_attendance(mailbox: MailboxPath, body: AttendanceBatch, session: SessionDep, today: TodayDep) -> Counted:
+    """A batch of "I was there" tokens. The same token for the same meeting is counted once, however often
+    it comes; the relay keeps the day it came, not the time."""
+    box = _mailbox(session, mailbox)
+    reports = [{"meeting": r.meeting, "token": r.token} for r in body.reports]
+    signed = signing_bytes("attendance", mailbox=mailbox, epoch=body.epoch, nonce=body.nonce, reports=reports)
+    if body.epoch != box.epoch:
+        raise HTTPException(409, "The reports are for an old epoch.")
+    if not verify(box.member_key, body.signature, signed):
+        raise HTTPException(403, "The signature does not match the members' key.")
+    counted = crud.add_tokens(session=session, mailbox=mailbox, reports=reports, today=today)
+    return Counted(counted=counted)
+
+
+@router.put("/{mailbox}/head-counts/{meeting}", response_model=Counted, responses=SIGNED)
+def put_head_count(mailbox: MailboxPath, meeting: MeetingPath, body: HeadCount, session: SessionDep) -> Counted:
+    """The leader's count of who was in the room (it may differ from the check-ins)."""
+    box = _mailbox(session, mailbox)
+    if not verify(box.leader_key, body.signature,
+                  signing_bytes("head-count", mailbox=mailbox, meeting=meeting, count=body.count)):
+        raise HTTPException(403, "The signature does not match the leader key.")
+    crud.set_head_count(session=session, mailbox=mailbox, meeting=meeting, count=body.count)
+    return Counted(counted=body.count)

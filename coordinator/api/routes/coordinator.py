@@ -1,0 +1,38 @@
+"""What a coordinator sees (bearer coordinator token): counts per group and meeting, never people."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
+
+from coordinator import crud
+from coordinator.api.deps import BearerDep, SessionDep, TodayDep, require_token
+from coordinator.report import funders_csv
+from coordinator.schemas import GroupAttendance, MeetingAttendance, Overview
+
+router = APIRouter(prefix="/v1/coordinator", tags=["coordinator"])
+UNAUTHORISED: dict[int | str, dict[str, Any]] = {401: {"description": "no valid coordinator token"}}
+
+
+@router.get("/groups", response_model=Overview, responses=UNAUTHORISED)
+def groups(session: SessionDep, today: TodayDep, credentials: BearerDep) -> Overview:
+    """Every group of the coordinator's region with check-ins and head counts per meeting."""
+    token = require_token(crud.COORDINATOR, credentials, session, today)
+    crud.fold_old_tokens(session=session, today=today)
+    return Overview(groups=[
+        GroupAttendance(mailbox=box.id, region=box.region, label=box.label, created_on=box.created_on,
+                        meetings=[MeetingAttendance(meeting=m, checkins=c, head_count=h)
+                                  for m, (c, h) in meetings.items()])
+        for box, meetings in crud.attendance(session=session, region=token.region)])
+
+
+@router.get("/export.csv", response_class=PlainTextResponse, responses=UNAUTHORISED)
+def export(session: SessionDep, today: TodayDep, credentials: BearerDep,
+           year: Annotated[int, Query(ge=2000, le=2200)]) -> PlainTextResponse:
+    """Attendances by region and quarter for funders: cells below 3 (and what would reveal them) empty."""
+    token = require_token(crud.COORDINATOR, credentials, session, today)
+    rows = crud.attendance(session=session, region=token.region)
+    return PlainTextResponse(funders_csv(rows, year), media_type="text/csv",
+                             headers={"Content-Disposition": f'attachment; filename="kraft-attendance-{year}.csv"'})
