@@ -9,10 +9,14 @@ meetings' tokens of one member look unrelated.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
+import io
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from app.protocol import b64d, b64e
 
@@ -80,3 +84,83 @@ def published_totals(cells: Sequence[Sequence[int]], table: Table) -> tuple[list
     cols = [None if sum(table[r][c] is SUPPRESSED for r in range(len(table))) == 1 else total
             for c, total in enumerate(col_totals(cells))]
     return rows, cols
+
+
+# ---- what a coordinator sees: counts per group and meeting ----
+
+FOLLOW_UP_DAYS = 42  # about every 6 weeks per group
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    mailbox: str
+    region: str
+    label: str
+    created_on: date
+    meetings: dict[str, tuple[int, int | None]]  # meeting id -> (check-ins, the leader's head count)
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> GroupCounts:
+        meetings = {str(m["meeting"]): (int(m["checkins"]), None if m["head_count"] is None else int(m["head_count"]))
+                    for m in data["meetings"]}  # type: ignore[attr-defined]
+        return cls(mailbox=str(data["mailbox"]), region=str(data["region"]), label=str(data["label"]),
+                   created_on=date.fromisoformat(str(data["created_on"])), meetings=meetings)
+
+
+def meeting_day(meeting: str) -> date:
+    return date(int(meeting[:4]), int(meeting[4:6]), int(meeting[6:8]))
+
+
+def quarter(meeting: str) -> str:
+    day = meeting_day(meeting)
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def attended(checkins: int, head_count: int | None) -> int:
+    """People at a meeting: the leader's head count when given (it counts those without the app too), else
+    the check-ins."""
+    return head_count if head_count is not None else checkins
+
+
+@dataclass(frozen=True)
+class Totals:
+    groups_running: int
+    meetings_held: int
+    attendances: int
+
+
+def year_totals(groups: Sequence[GroupCounts], year: int) -> Totals:
+    held = [(g.mailbox, c) for g in groups for m, c in g.meetings.items() if m.startswith(str(year))]
+    return Totals(groups_running=len({mailbox for mailbox, _c in held}), meetings_held=len(held),
+                  attendances=sum(attended(*c) for _m, c in held))
+
+
+def follow_up_due(group: GroupCounts, today: date) -> date:
+    """The group's next follow-up: every 6 weeks from its start, the first on or after today."""
+    periods = max(1, -(-(today - group.created_on).days // FOLLOW_UP_DAYS))
+    return group.created_on + timedelta(days=periods * FOLLOW_UP_DAYS)
+
+
+def funders_csv(groups: Sequence[GroupCounts], year: int) -> str:
+    """Attendances by region (rows) and quarter (columns) for a year with totals; suppressed cells and any
+    total that would give one away are left empty."""
+    quarters = [f"{year}-Q{q}" for q in range(1, 5)]
+    regions = sorted({g.region or "-" for g in groups})
+    cells = [[0] * len(quarters) for _ in regions]
+    for group in groups:
+        for meeting, counts in group.meetings.items():
+            if meeting.startswith(str(year)):
+                cells[regions.index(group.region or "-")][quarters.index(quarter(meeting))] += attended(*counts)
+    table = suppress(cells)
+    rows, cols = published_totals(cells, table)
+
+    def shown(value: int | None) -> str:
+        return "" if value is None else str(value)
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["region", *quarters, "total"])
+    for r, region in enumerate(regions):
+        writer.writerow([region, *(shown(v) for v in table[r]), shown(rows[r])])
+    writer.writerow(["total", *(shown(v) for v in cols), str(sum(sum(row) for row in cells))])
+    return out.getvalue()

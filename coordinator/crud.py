@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, delete, select
 
+from app.attendance import GroupCounts
 from coordinator.models import AttendanceToken, JoinCode, Mailbox, MeetingCount, Message, Token
 
 COORDINATOR, ENROLMENT = "coordinator", "enrolment"
@@ -118,7 +119,7 @@ def fold_old_tokens(*, session: Session, today: date) -> None:
         session.commit()
 
 
-def attendance(*, session: Session, region: str = "") -> list[tuple[Mailbox, dict[str, tuple[int, int | None]]]]:
+def attendance(*, session: Session, region: str = "") -> list[GroupCounts]:
     """Every group (of a region, or all) with meeting id -> (check-ins, head count)."""
     boxes = session.exec(select(Mailbox).where(Mailbox.region == region) if region else select(Mailbox)).all()
     live = session.exec(select(AttendanceToken.mailbox, AttendanceToken.meeting, func.count())
@@ -130,8 +131,7 @@ def attendance(*, session: Session, region: str = "") -> list[tuple[Mailbox, dic
         entry = counts.setdefault((row.mailbox, row.meeting), [0, None])
         entry[0] += row.folded
         entry[1] = row.head_count
-    result = []
-    for box in sorted(boxes, key=lambda b: (b.region, b.label, b.id)):
-        meetings = {meeting: (c[0], c[1]) for (mailbox, meeting), c in sorted(counts.items()) if mailbox == box.id}
-        result.append((box, meetings))
-    return result
+    return [GroupCounts(mailbox=box.id, region=box.region, label=box.label, created_on=box.created_on,
+                        meetings={meeting: (c[0], c[1]) for (mailbox, meeting), c in sorted(counts.items())
+                                  if mailbox == box.id})
+            for box in sorted(boxes, key=lambda b: (b.region, b.label, b.id))]

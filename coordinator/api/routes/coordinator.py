@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
+from app.attendance import funders_csv
 from coordinator import crud
 from coordinator.api.deps import BearerDep, SessionDep, TodayDep, require_token
-from coordinator.report import funders_csv
 from coordinator.schemas import GroupAttendance, MeetingAttendance, Overview
 
 router = APIRouter(prefix="/v1/coordinator", tags=["coordinator"])
@@ -22,10 +22,10 @@ def groups(session: SessionDep, today: TodayDep, credentials: BearerDep) -> Over
     token = require_token(crud.COORDINATOR, credentials, session, today)
     crud.fold_old_tokens(session=session, today=today)
     return Overview(groups=[
-        GroupAttendance(mailbox=box.id, region=box.region, label=box.label, created_on=box.created_on,
+        GroupAttendance(mailbox=g.mailbox, region=g.region, label=g.label, created_on=g.created_on,
                         meetings=[MeetingAttendance(meeting=m, checkins=c, head_count=h)
-                                  for m, (c, h) in meetings.items()])
-        for box, meetings in crud.attendance(session=session, region=token.region)])
+                                  for m, (c, h) in g.meetings.items()])
+        for g in crud.attendance(session=session, region=token.region)])
 
 
 @router.get("/export.csv", response_class=PlainTextResponse, responses=UNAUTHORISED)
