@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.i18n import ngettext
 from app.protocol import b64d, b64e
 
 TOKEN_BYTES = 16
@@ -127,6 +128,13 @@ class Totals:
     groups_running: int
     meetings_held: int
     attendances: int
+
+    def describe(self) -> str:
+        """"3 groups running, 21 meetings held, 140 attendances." in the member's language."""
+        return ", ".join((
+            ngettext("{n} group running", "{n} groups running", self.groups_running).format(n=self.groups_running),
+            ngettext("{n} meeting held", "{n} meetings held", self.meetings_held).format(n=self.meetings_held),
+            ngettext("{n} attendance.", "{n} attendances.", self.attendances).format(n=self.attendances)))
 
 
 def year_totals(groups: Sequence[GroupCounts], year: int) -> Totals:

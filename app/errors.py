@@ -100,6 +100,9 @@ class Msg(Enum):
     GROUP_NOT_LINKED = N_("This group is not connected to a leader (it was added by hand).")
     NAME_TOO_LONG = N_("Keep the name short: at most {maximum} characters.")
     MEMBER_NOT_FOUND = N_("No member with id {member_id} in this group.")
+    NEEDS_RELAY = N_("This goes through the region's relay, and none is set up for this group.")
+    HEAD_COUNT_INVALID = N_("A head count is a whole number from 0 to {maximum}.")
+    COORDINATOR_TOKEN_MISSING = N_("Enter the relay address and the coordinator token your region gave you.")
 
 
 class KraftError(Exception):

@@ -85,11 +85,11 @@ class Relay:
                 self._process.wait(10)
         self._process = None
 
-    def enrolment_token(self, uses: int = 1) -> str:
-        return self._kraft("enrol", "--uses", str(uses))
+    def enrolment_token(self, uses: int = 1, *, region: str = "", label: str = "") -> str:
+        return self._kraft("enrol", "--uses", str(uses), "--region", region, "--label", label)
 
-    def coordinator_token(self) -> str:
-        return self._kraft("add-token", "--name", "test region")
+    def coordinator_token(self, region: str = "") -> str:
+        return self._kraft("add-token", "--name", "test", "--region", region)
 
     def files(self) -> list[Path]:
         return [p for p in self.folder.iterdir() if p.is_file()]

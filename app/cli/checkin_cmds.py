@@ -17,23 +17,25 @@ from app.errors import KraftError, Msg
 from app.i18n import N_, _, format_when, ngettext
 from app.schedule import Meeting
 from app.services.checkin import ATTENDED, CANT_COME, Attendance, CheckInService
+from app.services.checkin_news import CheckInNews
 from app.services.groups import Group, GroupService
 
 STATUS_TEXT = {ATTENDED: N_("was there"), CANT_COME: N_("can't come"), None: N_("not said")}
 
 
 @contextmanager
-def _open(args: argparse.Namespace) -> Iterator[tuple[GroupService, CheckInService]]:
+def _open(args: argparse.Namespace) -> Iterator[tuple[GroupService, CheckInService, CheckInNews]]:
     """The stores for this member: unlocked when they have a journal, plain when they have none."""
     service = console.new_service()
     try:
         if not service.has_vault():
-            yield GroupService(service.engine), CheckInService(service.engine)
+            yield (GroupService(service.engine), CheckInService(service.engine), CheckInNews(service.engine, None))
             return
     finally:
         service.close()
     with unlocked_service(Secrets(args.passphrase_stdin)) as service:
-        yield GroupService(service.engine, service.vault), CheckInService(service.engine, service.vault)
+        yield (GroupService(service.engine, service.vault), CheckInService(service.engine, service.vault),
+               CheckInNews(service.engine, service.vault))
 
 
 def _pick(group: Group, args: argparse.Namespace, moment: datetime) -> Meeting:
@@ -63,7 +65,7 @@ def _history(group: Group, history: Attendance, as_json: bool) -> None:
 
 def cmd_checkin(args: argparse.Namespace) -> int:
     moment = group_cmds.now()
-    with _open(args) as (groups, checkins):
+    with _open(args) as (groups, checkins, news):
         group = group_cmds.resolve_group(groups, args.id)
         if args.history:
             if args.undo or args.meeting:
@@ -73,13 +75,16 @@ def cmd_checkin(args: argparse.Namespace) -> int:
         meeting = _pick(group, args, moment)
         when = format_when(meeting.start, own_zone=True)
         if args.undo:
+            was = checkins.status(group, meeting.id)
             removed = checkins.clear(group, meeting.id)
+            news.took_back(group, meeting.id, was, now=moment)
             status = None
             text = (_("Took back what you said about the meeting on {when}.") if removed
                     else _("You had said nothing about the meeting on {when}.")).format(when=when)
         else:
             status = CANT_COME if args.cant_come else ATTENDED
             checkins.check_in(group, meeting.id, status, now=moment)
+            news.said(group, meeting.id, status, now=moment)
             text = (_("Noted: you can't come on {when}.") if args.cant_come
                     else _("Checked in: you were at the meeting on {when}.")).format(when=when)
     if args.json:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from dataclasses import asdict
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlmodel import Session
 
-from app.cli.console import err, out
+from app.cli.console import err, out, print_json
+from app.fileio import write_atomic
 from app.i18n import _, format_day, ngettext
+from app.services.coordinator_view import CoordinatorView
 
 
 def _database_url(args: argparse.Namespace) -> str:
@@ -60,6 +66,43 @@ def cmd_enrol(args: argparse.Namespace) -> int:
     return 0
 
 
+def _view(args: argparse.Namespace) -> CoordinatorView:
+    token = os.environ.get("KRAFT_COORDINATOR_TOKEN", "")
+    if args.token_stdin:
+        token = sys.stdin.readline().strip()
+    return CoordinatorView(args.relay or "", token)
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    overview = _view(args).overview(today=datetime.now(UTC).date())
+    if args.json:
+        print_json({"year": overview.year, "totals": asdict(overview.totals),
+                    "groups": [{"mailbox": g.mailbox, "region": g.region, "label": g.label,
+                                "follow_up": due.isoformat(),
+                                "meetings": [{"meeting": m, "checkins": c, "head_count": h}
+                                             for m, (c, h) in sorted(g.meetings.items())]}
+                               for g, due in overview.follow_ups]})
+        return 0
+    out(f"{overview.year}: {overview.totals.describe()}")
+    for group, due in overview.follow_ups:
+        out(_("{label} ({region}): follow-up due {day}").format(label=group.label or group.mailbox[:8],
+                                                                   region=group.region or "-", day=format_day(due)))
+        for meeting, (checkins, head) in sorted(group.meetings.items()):
+            out("  " + _("{meeting}: {checkins} checked in, head count {head}").format(
+                meeting=meeting, checkins=checkins, head="-" if head is None else head))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    text = _view(args).export_csv(args.year)
+    if args.output:
+        write_atomic(Path(args.output), text.encode("utf-8"))
+        err(_("Wrote {path}.").format(path=args.output))
+    else:
+        out(text.rstrip("\n"))
+    return 0
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     coord = commands.add_parser("coordinator", help=_("run the region's relay server and hand out its tokens"),
                                 description=_("The relay between leaders and members. It stores only signed "
@@ -88,3 +131,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--label", metavar="TEXT", help=_("your name for the group, e.g. Malmö Tuesday"))
     p.add_argument("--database-url", metavar="URL", help=db_help)
     p.set_defaults(func=cmd_enrol)
+
+    token_help = _("read the coordinator token from stdin (else KRAFT_COORDINATOR_TOKEN)")
+    p = sub.add_parser("summary", help=_("counts per group and meeting, follow-ups due, totals for the year"))
+    p.add_argument("--relay", metavar="URL", required=True, help=_("the relay's address"))
+    p.add_argument("--token-stdin", action="store_true", help=token_help)
+    p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
+    p.set_defaults(func=cmd_summary)
+    p = sub.add_parser("export", help=_("the funders' CSV: attendances by region and quarter, small cells hidden"))
+    p.add_argument("--relay", metavar="URL", required=True, help=_("the relay's address"))
+    p.add_argument("--year", type=int, default=datetime.now(UTC).year, help=_("the year (default: this year)"))
+    p.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE instead of printing"))
+    p.add_argument("--token-stdin", action="store_true", help=token_help)
+    p.set_defaults(func=cmd_export)

@@ -160,6 +160,14 @@ def cmd_members(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_head_count(args: argparse.Namespace) -> int:
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, service):
+        group = resolve_group(groups, args.group)
+        leader.send_head_count(group.id, args.meeting, args.count, now=now())
+        report = _sync(service.engine, service.vault)
+    return _report(report, False)
+
+
 def cmd_remove_member(args: argparse.Namespace) -> int:
     with leading(Secrets(args.passphrase_stdin)) as (leader, groups, service):
         group = resolve_group(groups, args.group)
@@ -271,6 +279,12 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p.add_argument("group", metavar="GROUP", help=id_help)
     p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
     p.set_defaults(func=cmd_members)
+
+    p = sub.add_parser("head-count", parents=[unlock], help=_("how many were at a meeting, for the coordinator"))
+    p.add_argument("group", metavar="GROUP", help=id_help)
+    p.add_argument("meeting", metavar="MEETING", help=_("the meeting id as `kraft group show` lists it"))
+    p.add_argument("count", type=int, metavar="N", help=_("how many were there, with or without the app"))
+    p.set_defaults(func=cmd_head_count)
 
     p = sub.add_parser("remove-member", parents=[unlock],
                        help=_("new keys for everyone but a member who left"))

@@ -12,7 +12,17 @@ import os
 import sys
 
 from app import i18n
-from app.cli import backup_cmds, checkin_cmds, coordinator_cmds, group_cmds, journal_cmds, lead_cmds, render, vault_cmds
+from app.cli import (
+    attendance_cmds,
+    backup_cmds,
+    checkin_cmds,
+    coordinator_cmds,
+    group_cmds,
+    journal_cmds,
+    lead_cmds,
+    render,
+    vault_cmds,
+)
 from app.cli.console import err, print_json
 from app.errors import KraftError, Msg
 from app.i18n import _
@@ -30,7 +40,8 @@ USAGE_ERRORS = frozenset({
     Msg.CHECKIN_CANCELLED, Msg.CHECKIN_NOT_YET, Msg.CHECKIN_TOO_LATE, Msg.CHECKIN_HISTORY_ALONE, Msg.CHECKIN_NO_MEETING,
     Msg.RELAY_URL_INVALID, Msg.RELAY_ENROLMENT_MISSING, Msg.INVITE_DAMAGED, Msg.INVITE_FORGED, Msg.INVITE_EXPIRED,
     Msg.INVITE_NEWER, Msg.INVITE_OUTDATED, Msg.INVITE_DAYS_INVALID, Msg.JOIN_CODE_INVALID, Msg.JOIN_CODE_UNKNOWN,
-    Msg.NAME_TOO_LONG, Msg.MEMBER_NOT_FOUND, Msg.HOMEWORK_MISSING, Msg.HOMEWORK_TOO_LONG,
+    Msg.NAME_TOO_LONG, Msg.MEMBER_NOT_FOUND, Msg.HOMEWORK_MISSING, Msg.HOMEWORK_TOO_LONG, Msg.HEAD_COUNT_INVALID,
+    Msg.COORDINATOR_TOKEN_MISSING,
 })
 
 
@@ -66,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     checkin_cmds.register(commands, unlock)
     lead_cmds.register(commands, unlock)
     coordinator_cmds.register(commands)
+    attendance_cmds.register(commands, unlock)
     p = commands.add_parser("prompts", help=_("list the built-in prompts (ids for --prompt)"))
     p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
     p.set_defaults(func=cmd_prompts)

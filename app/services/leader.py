@@ -27,6 +27,7 @@ from app.storage.vault import RecordWriter, Vault
 INVITE_DAYS = 7
 MAX_INVITE_DAYS = 30
 MAX_GUIDELINES = 2000
+MAX_HEAD_COUNT = 1000
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,19 @@ class LeaderService:
                                                          f"/v1/mailboxes/{link.mailbox}/messages",
                                                          envelope.to_post(), now=now))
         return secrets
+
+    def send_head_count(self, group_id: str, meeting_id: str, count: int, *, now: datetime) -> None:
+        """How many were in the room (those without the app too), for the coordinator's counts."""
+        link, secrets = self._led(group_id)
+        if not 0 <= count <= MAX_HEAD_COUNT:
+            raise KraftError(Msg.HEAD_COUNT_INVALID, maximum=MAX_HEAD_COUNT)
+        meeting = self._groups.get(group_id).meeting(meeting_id)
+        if not link.relay:
+            raise KraftError(Msg.NEEDS_RELAY)
+        body = {"count": count, "signature": p.sign(self._signer(secrets), p.signing_bytes(
+            "head-count", mailbox=link.mailbox, meeting=meeting.id, count=count))}
+        self._links.enqueue(group_id, link.relay, "PUT", f"/v1/mailboxes/{link.mailbox}/head-counts/{meeting.id}",
+                            body, now=now)
 
     # ---- members ----
 

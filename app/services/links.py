@@ -81,6 +81,8 @@ class Secrets:
     cant_come: dict[str, list[str]] = field(default_factory=dict)  # leader: meeting id -> member ids
     guidelines: str = ""
     theme: str = ""
+    attendance_opt_in: bool = False  # a member chose to send anonymous check-ins for this group
+    attendance_secret: str = ""  # the per-member, per-group key of the attendance tokens (never sent)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -214,9 +216,19 @@ class LinkStore:
 
     def enqueue_statement(self, group_id: str, relay: str, method: str, path: str, body: dict[str, Any], *,
                           token: str = "", now: datetime) -> Any:
+        """`now` is when it may first be sent (later than now for a report sent after a random delay)."""
         return insert(_outbox).values(group_id=group_id, relay=relay, method=method, path=path,
                                       body=json.dumps(body), token=token, attempts=0,
                                       next_try=now.astimezone(UTC).isoformat(), error="")
+
+    def next_try(self, item_id: int) -> datetime | None:
+        with self._engine.connect() as conn:
+            value = conn.execute(select(_outbox.c.next_try).where(_outbox.c.id == item_id)).scalar()
+        return None if value in (None, REFUSED) else datetime.fromisoformat(value)
+
+    def reschedule(self, item_id: int, at: datetime) -> None:
+        with db.begin(self._engine) as conn:
+            conn.execute(update(_outbox).where(_outbox.c.id == item_id).values(next_try=at.astimezone(UTC).isoformat()))
 
     def enqueue(self, *args: Any, **kwargs: Any) -> None:
         with db.begin(self._engine) as conn:

@@ -79,6 +79,17 @@ class RelayClient:
             raise RelayError(502, "the relay sent an unexpected answer")
         return data
 
+    def text(self, path: str, *, token: str = "") -> str:
+        """A GET whose answer is text (the coordinator's CSV)."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            response = self._client.get(path, headers=headers)
+        except httpx.HTTPError as exc:
+            raise RelayError(None, str(exc) or type(exc).__name__) from exc
+        if response.status_code >= 400:
+            raise RelayError(response.status_code, _detail(response))
+        return response.text
+
     # ---- the calls of ADR 0004 ----
 
     def mailbox(self, mailbox: str) -> dict[str, Any]:

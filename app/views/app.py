@@ -16,6 +16,7 @@ from app.errors import KraftError
 from app.services.notify import Notifier
 from app.services.vault_service import VaultService
 from app.views.backup import Restore
+from app.views.coordinator import Coordinator
 from app.views.editor import Editor
 from app.views.groups import AddGroup, GroupView, Guidelines, Help, Home, MeetingChange
 from app.views.journal import EntryView, History, JournalList, Search, Toolkit
@@ -33,7 +34,7 @@ SCREENS: dict[str, Callable[[AppState], Any]] = {
     "search": Search, "toolkit": Toolkit, "settings": Settings, "problem": Problem,
     "home": Home, "add_group": AddGroup, "guidelines": Guidelines, "help": Help, "group": GroupView,
     "meeting": MeetingChange, "restore": Restore, "reminders": Reminders, "transfer": Transfer,
-    "join": JoinGroup, "lead": LeadGroup,
+    "join": JoinGroup, "lead": LeadGroup, "coordinator": Coordinator,
 }
 log = logging.getLogger(__name__)
 TICK_SECONDS = 3.0

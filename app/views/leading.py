@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import cast
 
 import flet as ft
@@ -197,6 +198,7 @@ def LeaderSection(state: AppState, group: Group) -> ft.Control:
                                                                tooltip=_("Remove {name}").format(name=name),
                                                                key=f"remove-member-{member.id}",
                                                                on_click=lambda _e, m=member: set_removing(m.id))))
+    controls.append(HeadCount(state, group, key=f"head-count-{group.id}"))  # type: ignore[call-arg]
     absent = state.cant_come(group)
     for meeting in group.schedule.meetings():
         names = absent.get(meeting.id)
@@ -220,4 +222,46 @@ def link_status(state: AppState, group: Group) -> list[ft.Control]:
                              .format(n=waiting), key="sync-waiting"))
     lines.append(ft.OutlinedButton(_("Check for news"), icon=ft.Icons.SYNC, key="sync-now",
                                    disabled=bool(state.busy), on_click=state.sync_now))
+    if state.can_report_attendance(group):
+        lines.append(AttendanceChoice(state, group, key=f"attendance-{group.id}"))  # type: ignore[call-arg]
     return lines
+
+
+@ft.component
+def AttendanceChoice(state: AppState, group: Group) -> ft.Control:
+    """Off by default. What the coordinator can and cannot learn, and the exact payload, before turning it on."""
+    showing, set_showing = ft.use_state(False)
+    on = state.attendance_on(group)
+    controls: list[ft.Control] = [
+        section_title(_("Count me for the coordinator")),
+        ft.Text(_("If you turn this on, each time you say “I was there” Kraft sends one code for that meeting. "
+                  "The region's coordinator then sees how many came to each meeting. They cannot see who you "
+                  "are, your name, your other meetings or anything you write: the code for each meeting looks "
+                  "unrelated to your codes for other meetings, and it is sent a few hours later, not at once.")),
+        ft.Switch(label=_("Count my check-ins, anonymously"), value=on, key="attendance-switch",
+                  on_change=lambda e: state.set_attendance(group, bool(e.control.value))),
+        ft.TextButton(_("Hide what is sent") if showing else _("Show exactly what is sent"),
+                      key="attendance-preview-toggle", on_click=lambda: set_showing(not showing)),
+    ]
+    if showing:
+        controls.append(ft.Container(ft.Text(state.attendance_preview(group), font_family="monospace", size=12,
+                                             selectable=True, key="attendance-preview"),
+                                     padding=8, border_radius=6, bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST))
+    return ft.Column(controls, spacing=8)
+
+
+@ft.component
+def HeadCount(state: AppState, group: Group) -> ft.Control:
+    """The leader's head count for the latest meeting that has begun (people without the app count too)."""
+    count, set_count = ft.use_state("")
+    begun = [m for m in group.schedule.meetings() if not m.cancelled and m.start <= datetime.now(UTC)]
+    if not begun or not state.relay_url():
+        return ft.Container()
+    meeting = begun[-1]
+    label = _("How many were there on {when}?").format(when=format_when(meeting.start, own_zone=True))
+    return ft.Column([section_title(_("Head count")),
+                      ft.Row([ft.TextField(label=label, value=count, width=360, key="head-count",
+                                           on_change=lambda e: set_count(e.control.value)),
+                              ft.OutlinedButton(_("Send"), key="send-head-count",
+                                                on_click=lambda: state.send_head_count(group, meeting.id, count))],
+                             wrap=True)], spacing=8)

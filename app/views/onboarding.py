@@ -27,6 +27,8 @@ def Welcome(state: AppState) -> ft.Control:
                           on_click=lambda: state.go("join")),
         ft.TextButton(_("I have a backup to restore"), icon=ft.Icons.RESTORE, key="open-restore",
                       on_click=lambda: state.go("restore")),
+        ft.TextButton(_("I am a coordinator"), icon=ft.Icons.BAR_CHART, key="open-coordinator",
+                      on_click=lambda: state.go("coordinator")),
     ]
     return frame(state, "Kraft", body, nav=False)
 

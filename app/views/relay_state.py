@@ -6,6 +6,7 @@ runs in a worker thread (`_run`), so the UI keeps answering while a join code is
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from datetime import UTC, datetime
@@ -14,6 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from app.errors import KraftError
 from app.i18n import _, ngettext
+from app.services.attendance import AttendanceService
+from app.services.coordinator_view import CoordinatorView, Overview
 from app.services.joining import InvitePreview, JoinService
 from app.services.leader import Invite, LeaderService, Member
 from app.services.links import LEADER, LinkStore
@@ -38,6 +41,10 @@ class RelayIntents:
         invite_preview: InvitePreview | None
         invite_text: str
         sync_problem: str
+        coordinator: CoordinatorView | None
+        coordinator_overview: Overview | None
+
+        def home_screen(self) -> str: ...
 
         @property
         def unlocked(self) -> bool: ...
@@ -112,6 +119,73 @@ class RelayIntents:
 
     def waiting_to_send(self, group: Group) -> int:
         return len(LinkStore(self.service.engine, self._vault).waiting(group.id))
+
+    # ---- anonymous attendance (issue 5) ----
+
+    @property
+    def attendance_service(self) -> AttendanceService:
+        return AttendanceService(self.service.engine, self._vault)
+
+    def can_report_attendance(self, group: Group) -> bool:
+        """A member's group joined through a relay, with the journal open (or no journal at all)."""
+        return self.attendance_service.can_report(group.id) and (self.unlocked or not self.service.has_vault())
+
+    def attendance_on(self, group: Group) -> bool:
+        return self.attendance_service.opted_in(group.id)
+
+    def attendance_preview(self, group: Group) -> str:
+        """The exact JSON an upload for the latest meeting that has begun (else the first) would carry."""
+        now = datetime.now(UTC)
+        meetings = [m for m in group.schedule.meetings() if not m.cancelled]
+        begun = [m for m in meetings if m.start <= now]
+        meeting = (begun or meetings)[-1 if begun else 0]
+        return json.dumps(self.attendance_service.payload(group.id, [meeting.id]), indent=2)
+
+    def send_head_count(self, group: Group, meeting_id: str, count: str) -> None:
+        try:
+            number = int(count.strip())
+        except ValueError:
+            number = -1
+        try:
+            self.leader_service.send_head_count(group.id, meeting_id, number, now=datetime.now(UTC))
+        except KraftError as exc:
+            self.error = str(exc)
+            return
+        self.notice = _("The head count is on its way to the coordinator.")
+
+    def set_attendance(self, group: Group, on: bool) -> None:
+        try:
+            self.attendance_service.set_opt_in(group.id, on)
+        except KraftError as exc:
+            self.error = str(exc)
+            return
+        self.notice = (_("Your check-ins for this group will be counted, anonymously.") if on
+                       else _("Nothing more is sent about your attendance."))
+
+    # ---- the coordinator's view (credentials in memory only) ----
+
+    async def open_coordinator(self, relay: str, token: str) -> None:
+        try:
+            view = CoordinatorView(relay, token)
+        except KraftError as exc:
+            self.error = str(exc)
+            return
+        overview = await self._run(_("Fetching the counts…"), lambda: view.overview(today=datetime.now(UTC).date()))
+        if overview is not None:
+            self.coordinator = view
+            self.coordinator_overview = overview
+
+    async def coordinator_csv(self, year: int) -> str | None:
+        view = self.coordinator
+        if view is None:
+            return None
+        text: str | None = await self._run(_("Preparing the export…"), lambda: view.export_csv(year))
+        return text
+
+    def close_coordinator(self) -> None:
+        self.coordinator = None
+        self.coordinator_overview = None
+        self.go(self.home_screen())
 
     # ---- joining ----
 
@@ -216,12 +290,3 @@ class RelayIntents:
         """A leader's change to the schedule goes to the group (queued; sent at the next sync)."""
         if self.unlocked and self.is_leader(group):
             self.leader_service.publish_schedule(group.id, now=datetime.now(UTC))
-
-    def tell_group(self, group: Group, meeting_id: str, *, undo: bool) -> bool:
-        """A member's "I can't come" (or taking it back) goes to the leader when the group has one (queued,
-        sent at the next sync). True when it was queued."""
-        try:
-            return self.join_service.tell_cant_come(group.id, meeting_id, undo=undo, now=datetime.now(UTC))
-        except KraftError as exc:
-            log.warning("could not queue a message for the leader: %s", exc.msg.name)
-            return False

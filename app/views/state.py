@@ -24,6 +24,8 @@ from app.schedule import Schedule, parse_clock
 from app.services import backup, notify, reminder_prefs, reminder_service, transfer
 from app.services.calendar import calendar_file
 from app.services.checkin import CANT_COME, Attendance, CheckInService
+from app.services.checkin_news import CheckInNews
+from app.services.coordinator_view import CoordinatorView, Overview
 from app.services.groups import Group, GroupDetails, GroupService, NextMeeting
 from app.services.idle import IdleTimer
 from app.services.joining import InvitePreview
@@ -41,7 +43,8 @@ def reminder_key(reminder: Reminder) -> str:
 
 # Screens a locked app may show; every other screen needs the journal open.
 LOCKED_SCREENS = ("welcome", "setup", "recovery_code", "unlock", "recover", "neutral", "problem", "home",
-                  "add_group", "guidelines", "help", "group", "meeting", "restore", "reminders", "join")
+                  "add_group", "guidelines", "help", "group", "meeting", "restore", "reminders", "join",
+                  "coordinator")
 ZONE_FOR_LANGUAGE = {"sv": "Europe/Stockholm", "nb": "Europe/Oslo", "da": "Europe/Copenhagen"}
 UNDO_SECONDS = 10
 
@@ -91,6 +94,8 @@ class AppState(RelayIntents):
     meeting_id: str | None = None  # the meeting being changed
     invite_preview: InvitePreview | None = None  # an invite checked and shown before joining
     invite_text: str = ""  # an invite link the app was opened with, to fill in on the join screen
+    coordinator: CoordinatorView | None = None  # relay and bearer token, in memory only
+    coordinator_overview: Overview | None = None
     sync_problem: str = ""  # why the last sync with the relay did not get through (shown on the group screen)
 
     # ---- helpers ----
@@ -260,15 +265,15 @@ class AppState(RelayIntents):
     def check_in(self, group: Group, meeting_id: str, status: str | None) -> None:
         """Say "I was there" / "I can't come" (status), or take it back (None)."""
         try:
+            news = CheckInNews(self.service.engine, self._vault)
             if status is None:
                 was = self.checkins.status(group, meeting_id)
                 self.checkins.clear(group, meeting_id)
-                if was == CANT_COME:
-                    self.tell_group(group, meeting_id, undo=True)
+                news.took_back(group, meeting_id, was, now=datetime.now(UTC))
                 self.notice = _("Taken back.")
             else:
                 self.checkins.check_in(group, meeting_id, status, now=datetime.now(UTC))
-                told = status == CANT_COME and self.tell_group(group, meeting_id, undo=False)
+                told = news.said(group, meeting_id, status, now=datetime.now(UTC))
                 self.notice = (_("Noted. Your group leader will be told.") if told
                                else _("Noted. If you can, tell the others too.") if status == CANT_COME
                                else _("Checked in. Good to have you there."))
@@ -417,6 +422,8 @@ class AppState(RelayIntents):
         self.editor = EditorState()
         self.undo_id = None
         self.import_lines = ()
+        self.coordinator = None  # a coordinator's token is forgotten too (a shared desk)
+        self.coordinator_overview = None
         self.query = ""
         self.notice = ""
         self.busy = ""

@@ -1,0 +1,114 @@
+"""Issue 5 in the UI: a member's opt-in (off by default, the exact payload shown), and the coordinator's view
+with its chart and the funders' CSV, against a real relay process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import flet as ft
+import flet_charts as fch
+import pytest
+
+from app.config import Profile, Relay
+from app.schedule import Schedule
+from app.services.attendance import AttendanceService
+from app.services.joining import JoinService
+from app.services.leader import LeaderService
+from app.services.relay_sync import SyncService
+from app.services.vault_service import VaultService
+from app.views.app import build_main
+from tests.conftest import FAST_KDF, PASSPHRASE
+from tests.relay_process import Relay as RelayProcess
+from tests.relay_process import start_relay
+from tests.ui.harness import run_app
+from tests.ui.test_views import el
+
+
+@pytest.fixture
+def relay(tmp_path: Path) -> Iterator[RelayProcess]:
+    server = start_relay(tmp_path / "relay")
+    yield server
+    server.stop()
+
+
+def _main(home: Path, relay_url: str, services: list[VaultService]):  # type: ignore[no-untyped-def]
+    def factory() -> VaultService:
+        services.append(VaultService(home, kdf=FAST_KDF))
+        return services[-1]
+
+    return build_main(factory, profile=Profile(default_language="en", relay=Relay(url=relay_url)), tick_seconds=3600)
+
+
+def _group_with_a_member(tmp_path: Path, relay: RelayProcess) -> tuple[Path, str]:
+    """A led group (meeting 1 began 3 days ago) and an anonymous member's home that joined it."""
+    leader_home, member_home = tmp_path / "leader", tmp_path / "member"
+    leader_home.mkdir()
+    member_home.mkdir()
+    now = datetime.now(UTC)
+    leader = VaultService(leader_home, kdf=FAST_KDF)
+    leader.finish_setup(pending := leader.prepare_setup(PASSPHRASE), pending.recovery_code)
+    schedule = Schedule.weekly(zone="Europe/Stockholm", first=date.today() - timedelta(days=3), at=time(9),
+                               interval=1, count=6)
+    group = LeaderService(leader.engine, leader.vault).create_group(
+        "Torsdag", schedule, relay=relay.url, enrolment=relay.enrolment_token(region="Syd", label="Lund torsdag"),
+        now=now)
+    SyncService(leader.engine, leader.vault).run(now=now)
+    link = LeaderService(leader.engine, leader.vault).invite(group.id, today=date.today()).link
+    LeaderService(leader.engine, leader.vault).send_head_count(group.id, schedule.meetings()[0].id, 7, now=now)
+    SyncService(leader.engine, leader.vault).run(now=now)
+    leader.close()
+    member = VaultService(member_home, kdf=FAST_KDF)
+    joining = JoinService(member.engine, None)
+    joining.join(joining.read(link, today=date.today()), now=now)
+    SyncService(member.engine, None).run(now=now)
+    member.close()
+    return member_home, group.id
+
+
+async def test_a_member_sees_what_would_be_sent_and_opts_in(tmp_path: Path, relay: RelayProcess) -> None:
+    member_home, group_id = _group_with_a_member(tmp_path, relay)
+    services: list[VaultService] = []
+    async with run_app(_main(member_home, relay.url, services)) as ui:
+        await ui.click(await el(ui, f"group-{group_id}"))
+        switch = await el(ui, "attendance-switch")
+        assert switch.value is False  # off by default
+        await ui.click(await el(ui, "attendance-preview-toggle"))
+        payload = json.loads((await el(ui, "attendance-preview")).value)
+        assert set(payload) == {"epoch", "nonce", "reports", "signature"}
+        assert [r["meeting"] for r in payload["reports"]] == [f"{(date.today() - timedelta(days=3)):%Y%m%d}T080000Z"]
+        await ui.fire(await el(ui, "attendance-switch"), "change", props={"value": True})
+        await ui.wait_for(lambda: ui.query(key="notice"))
+        assert "anonymously" in (await el(ui, "notice")).value
+        assert AttendanceService(services[0].engine, None).opted_in(group_id)
+    services[0].close()
+
+
+async def test_the_coordinator_sees_counts_as_a_chart_and_exports_the_csv(tmp_path: Path,
+                                                                         relay: RelayProcess) -> None:
+    _group_with_a_member(tmp_path, relay)
+    home = tmp_path / "coordinator"
+    home.mkdir()
+    services: list[VaultService] = []
+    async with run_app(_main(home, relay.url, services)) as ui:
+        await ui.click(await el(ui, "open-coordinator"))
+        await ui.type(await el(ui, "coord-token"), "not-a-token")
+        await ui.click(await el(ui, "coord-open"))
+        assert "unknown" in (await ui.wait_for(lambda: ui.query(key="error"))).value
+        await ui.type(await el(ui, "coord-token"), relay.coordinator_token())
+        await ui.click(await el(ui, "coord-open"))
+        totals = await el(ui, "coord-totals")
+        assert totals.value == "1 group running, 1 meeting held, 7 attendances."
+        chart = ui.find(fch.BarChart)
+        assert [[rod.to_y for rod in g.rods] for g in chart.groups] == [[0, 7]]
+        assert ui.query(text="Lund torsdag · Syd")
+        ui.answer("FilePicker.save_file", None)
+        await ui.click(await el(ui, "coord-export"))
+        await ui.wait_for(lambda: ui.calls("save_file"))
+        data = ui.calls("save_file")[0].args["src_bytes"].decode()
+        assert data.splitlines()[0].startswith("region,") and "Syd" in data
+        await ui.lifecycle(ft.AppLifecycleState.HIDE)  # leaving the app forgets the token
+        await ui.wait_for(lambda: ui.query(key="coord-totals") is None)
+    services[0].close()
