@@ -55,8 +55,8 @@ test: $(STAMP) catalogs browser-deps postgres lint
 	KRAFT_TEST_POSTGRES_URL=$(PG_URL) $(PY) -m pytest -q
 
 ## Speed and memory figures as one JSON object on stdout.
-bench: $(STAMP)
-	@$(PY) -m bench
+bench: $(STAMP) postgres
+	@BENCH_POSTGRES_URL=$(PG_URL) $(PY) -m bench
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .mypy_cache .ruff_cache

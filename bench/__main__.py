@@ -1,6 +1,7 @@
 """`python -m bench` (`make bench`): run each journal size in its own processes and print one JSON object.
 
-stdout: {"journal": {"1000": {...}, "10000": {...}}, "targets": ..., "checks": ..., "ok": ...}
+stdout: {"journal": {"1000": {...}, "10000": {...}}, "attendance": {"sqlite": {...}, "postgresql": {...}},
+         "targets": ..., "checks": ..., "ok": ...}
 stderr: progress, per-query details and a one-line summary. The exit status is 0 even when a target is
 missed (this is a report); it is non-zero only if a measurement itself fails.
 """
@@ -37,7 +38,11 @@ def main() -> int:
             runs[n].append(figures)
             print(f"bench: N={n} process {repeat + 1}/{REPEATS}: {json.dumps(figures)}", file=sys.stderr)
     journal = {str(n): {key: statistics.median(run[key] for run in runs[n]) for key in KEYS} for n in SIZES}
-    result = report(journal)
+    done = subprocess.run([sys.executable, "-m", "bench.attendance"], cwd=ROOT, env=child_env(),
+                          stdout=subprocess.PIPE, text=True, check=True)
+    attendance = json.loads(done.stdout)
+    print(f"bench: attendance: {json.dumps(attendance)}", file=sys.stderr)
+    result = report(journal, attendance)
     print(json.dumps(result, indent=2))
     print(f"{summary(result)} ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
     return 0

@@ -8,7 +8,7 @@ from typing import Any
 SMALL, LARGE = "1000", "10000"
 SIZES = (int(SMALL), int(LARGE))
 
-_OPS = {"<": operator.lt, "<=": operator.le}
+_OPS = {"<": operator.lt, "<=": operator.le, ">=": operator.ge, "==": operator.eq}
 TARGETS: dict[str, str] = {
     "search_vs_floor": f"search_ms({LARGE}) <= search_floor_ms({LARGE})",
     "search_cold": f"search_cold_ms({LARGE}) < 150",
@@ -16,10 +16,14 @@ TARGETS: dict[str, str] = {
     "unlock": f"unlock_ms({LARGE}) < 150",
     "save": f"save_ms({LARGE}) < 15",
     "rewrap_flat": f"rewrap_ms({LARGE}) <= 1.5 * rewrap_ms({SMALL})",
+    "attendance_rate": "attendance.sqlite.reports_per_s >= 2000",
+    "attendance_p99": "attendance.sqlite.p99_ms < 100",
+    "attendance_lost": "attendance.sqlite.lost == 0 (and postgresql's, when measured)",
 }
 
 
-def evaluate(journal: dict[str, dict[str, float]]) -> dict[str, dict[str, Any]]:
+def evaluate(journal: dict[str, dict[str, float]],
+             attendance: dict[str, dict[str, float]] | None = None) -> dict[str, dict[str, Any]]:
     """One entry per target: {"value", "limit", "op", "ok"}."""
     big, small = journal[LARGE], journal[SMALL]
     rows = {
@@ -30,15 +34,22 @@ def evaluate(journal: dict[str, dict[str, float]]) -> dict[str, dict[str, Any]]:
         "save": (big["save_ms"], "<", 15.0),
         "rewrap_flat": (big["rewrap_ms"], "<=", round(1.5 * small["rewrap_ms"], 4)),
     }
+    if attendance is not None:
+        rows["attendance_rate"] = (attendance["sqlite"]["reports_per_s"], ">=", 2000.0)
+        rows["attendance_p99"] = (attendance["sqlite"]["p99_ms"], "<", 100.0)
+        rows["attendance_lost"] = (sum(run["lost"] for run in attendance.values()), "==", 0)
     return {name: {"value": value, "limit": limit, "op": op, "ok": bool(_OPS[op](value, limit))}
             for name, (value, op, limit) in rows.items()}
 
 
-def report(journal: dict[str, dict[str, float]]) -> dict[str, Any]:
+def report(journal: dict[str, dict[str, float]],
+           attendance: dict[str, dict[str, float]] | None = None) -> dict[str, Any]:
     """The whole output object: figures, targets, checks and the overall verdict."""
-    checks = evaluate(journal)
-    return {"journal": journal, "targets": TARGETS, "checks": checks,
-            "ok": all(check["ok"] for check in checks.values())}
+    checks = evaluate(journal, attendance)
+    result: dict[str, Any] = {"journal": journal}
+    if attendance is not None:
+        result["attendance"] = attendance
+    return {**result, "targets": TARGETS, "checks": checks, "ok": all(check["ok"] for check in checks.values())}
 
 
 def summary(result: dict[str, Any]) -> str:

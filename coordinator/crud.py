@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import weakref
 from datetime import date, timedelta
 from typing import Any
 
@@ -104,8 +105,15 @@ def set_head_count(*, session: Session, mailbox: str, meeting: str, count: int) 
     session.commit()
 
 
+_folded_on: weakref.WeakKeyDictionary[Any, date] = weakref.WeakKeyDictionary()  # engine -> day of the last fold
+
+
 def fold_old_tokens(*, session: Session, today: date) -> None:
-    """Tokens older than the retention period become a number in MeetingCount, and are deleted."""
+    """Tokens older than the retention period become a number in MeetingCount, and are deleted (once a day)."""
+    engine = session.get_bind()
+    if _folded_on.get(engine) == today:
+        return
+    _folded_on[engine] = today
     cutoff = today - timedelta(days=RETENTION_DAYS)
     old = session.exec(select(AttendanceToken.mailbox, AttendanceToken.meeting, func.count())
                        .where(col(AttendanceToken.day) < cutoff)

@@ -64,7 +64,7 @@ class AttendanceToken(SQLModel, table=True):
     mailbox: str = Field(foreign_key="mailbox.id", primary_key=True, max_length=22)
     meeting: str = Field(primary_key=True, max_length=16)
     token: str = Field(primary_key=True, max_length=22)
-    day: date
+    day: date = Field(index=True)
 
 
 class MeetingCount(SQLModel, table=True):

@@ -35,7 +35,8 @@ def free_port() -> int:
 
 
 class Relay:
-    def __init__(self, folder: Path, database_url: str | None = None) -> None:
+    def __init__(self, folder: Path, database_url: str | None = None, extra: tuple[str, ...] = ()) -> None:
+        self.extra = extra
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.database_path = folder / "relay.db"
@@ -60,7 +61,7 @@ class Relay:
         log = self.log_path.open("ab")
         self._process = subprocess.Popen(
             [sys.executable, "-m", "app.cli.main", "coordinator", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port), "--database-url", self.database_url],
+             "--port", str(self.port), "--database-url", self.database_url, *self.extra],
             cwd=ROOT, env=self._env(), stdout=log, stderr=subprocess.STDOUT)
         log.close()
         deadline = time.monotonic() + 30
@@ -134,5 +135,6 @@ class Relay:
             conn.execute("UPDATE message SET id = ? WHERE id = ?", (newer, -older))
 
 
-def start_relay(folder: Path, database_url: str | None = None) -> Relay:
-    return Relay(folder, database_url).start()
+def start_relay(folder: Path, database_url: str | None = None, *extra: str) -> Relay:
+    """`extra`: more options for `kraft coordinator serve`, e.g. "--requests-per-minute", "100000"."""
+    return Relay(folder, database_url, extra).start()

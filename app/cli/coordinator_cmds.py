@@ -15,6 +15,7 @@ from app.cli.console import err, out, print_json
 from app.fileio import write_atomic
 from app.i18n import _, format_day, ngettext
 from app.services.coordinator_view import CoordinatorView
+from coordinator.settings import JOIN_CODE_LOOKUPS_PER_MINUTE, REQUESTS_PER_MINUTE
 
 
 def _database_url(args: argparse.Namespace) -> str:
@@ -29,7 +30,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from coordinator.main import create_app
     from coordinator.settings import Settings
 
-    app = create_app(Settings(database_url=_database_url(args)))
+    app = create_app(Settings(database_url=_database_url(args), requests_per_minute=args.requests_per_minute,
+                              join_code_lookups_per_minute=args.join_lookups_per_minute))
     err(_("Kraft relay on http://{host}:{port} (stop with Ctrl+C)").format(host=args.host, port=args.port))
     # No access log, no server header, no proxy headers: the relay keeps no trace of who connected.
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False, proxy_headers=False,
@@ -113,6 +115,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help=_("run the relay (uvicorn)"))
     p.add_argument("--host", default="127.0.0.1", help=_("the address to listen on (default 127.0.0.1)"))
     p.add_argument("--port", type=int, default=8787, help=_("the port (default 8787)"))
+    p.add_argument("--requests-per-minute", type=int, default=REQUESTS_PER_MINUTE, metavar="N",
+                   help=_("per client address; behind a proxy every client shares the proxy's (default {n})")
+                   .format(n=REQUESTS_PER_MINUTE))
+    p.add_argument("--join-lookups-per-minute", type=int, default=JOIN_CODE_LOOKUPS_PER_MINUTE, metavar="N",
+                   help=_("join-code lookups per client address (default {n})").format(n=JOIN_CODE_LOOKUPS_PER_MINUTE))
     p.add_argument("--database-url", metavar="URL", help=db_help)
     p.set_defaults(func=cmd_serve)
 

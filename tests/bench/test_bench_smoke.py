@@ -43,7 +43,7 @@ def test_size_runner_reports_every_figure(tmp_path: Path) -> None:
 def test_checks_flag_a_missed_target() -> None:
     good = {"unlock_ms": 50.0, "list50_ms": 1.0, "search_cold_ms": 100.0, "search_ms": 5.0,
             "search_floor_ms": 10.0, "save_ms": 3.0, "rewrap_ms": 2.0, "rss_mb": 100.0}
-    result = report({"1000": good, "10000": good})
+    result = report({"1000": good, "10000": good}, {"sqlite": {"reports_per_s": 2100.0, "p99_ms": 50.0, "lost": 0}})
     assert set(result["checks"]) == set(TARGETS)
     assert result["ok"] is True
 
@@ -52,3 +52,27 @@ def test_checks_flag_a_missed_target() -> None:
     assert not checks["search_vs_floor"]["ok"]
     assert not checks["rewrap_flat"]["ok"]
     assert [name for name, check in checks.items() if not check["ok"]] == ["search_vs_floor", "rewrap_flat"]
+
+
+@pytest.mark.slow
+def test_attendance_bench_reports_every_figure() -> None:
+    done = subprocess.run([sys.executable, "-m", "bench.attendance", "1"], cwd=ROOT, env=child_env(),
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert "sqlite" in result
+    for figures in result.values():
+        assert {"reports_per_s", "p99_ms", "lost", "batch", "workers"} <= set(figures)
+        assert _is_positive_number(figures["reports_per_s"]) and _is_positive_number(figures["p99_ms"])
+        assert figures["lost"] == 0 and figures["failed_requests"] == 0
+
+
+def test_attendance_targets_are_checked() -> None:
+    journal = {"1000": {"rewrap_ms": 1.0}, "10000": {"search_ms": 1, "search_floor_ms": 2, "search_cold_ms": 1,
+                                                    "list50_ms": 1, "unlock_ms": 1, "save_ms": 1, "rewrap_ms": 1}}
+    fast = {"sqlite": {"reports_per_s": 2500.0, "p99_ms": 60.0, "lost": 0}}
+    slow = {"sqlite": {"reports_per_s": 1500.0, "p99_ms": 160.0, "lost": 2}}
+    assert report(journal, fast)["ok"] is True
+    checks = report(journal, slow)["checks"]
+    assert [name for name, c in checks.items() if not c["ok"]] == ["attendance_rate", "attendance_p99",
+                                                                   "attendance_lost"]
