@@ -1,0 +1,73 @@
+"""`kraft attendance ...` and `kraft coordinator summary|export` in-process, against a real relay process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from app.cli import group_cmds, lead_cmds
+from tests.cli.conftest import Kraft
+from tests.conftest import PASSPHRASE
+from tests.relay_process import Relay, start_relay
+
+NOW = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)  # during the first meeting (18:00 Stockholm = 17:00 UTC)
+
+
+@pytest.fixture
+def relay(tmp_path: Path) -> Iterator[Relay]:
+    server = start_relay(tmp_path / "relay")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(group_cmds, "now", lambda: NOW)
+    monkeypatch.setattr(lead_cmds, "now", lambda: NOW)
+
+
+def test_a_member_opts_in_sends_and_the_coordinator_counts(kraft: Kraft, vault: Path, relay: Relay, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    created = kraft("lead", "create", "Tisdag", "--first", "2026-11-24", "--at", "18:00", "--count", "8",
+                    "--relay", relay.url, "--enrolment", relay.enrolment_token(region="Syd", label="Lund"))
+    assert created.code == 0, created.err
+    group_id = created.out.strip()
+    link = kraft("lead", "invite", group_id[:6]).out.strip()
+
+    member = tmp_path / "member"
+    member.mkdir()
+    monkeypatch.setenv("KRAFT_HOME", str(member))
+    monkeypatch.delenv("KRAFT_PASSPHRASE")
+    assert kraft("join", link, "--yes").code == 0
+    status = json.loads(kraft("attendance", "status", "--json").out)
+    assert status["groups"] == [{"group_id": group_id, "label": "Tisdag", "on": False}]
+    preview = json.loads(kraft("attendance", "preview", group_id[:6]).out)
+    assert [r["meeting"] for r in preview["reports"]] == ["20261124T170000Z"]
+    assert kraft("attendance", "on", group_id[:6]).out.strip() == "Anonymous attendance for Tisdag is on."
+    assert kraft("checkin", group_id[:6]).code == 0
+    waiting = json.loads(kraft("attendance", "status", "--json").out)["waiting"]
+    assert [w["meetings"] for w in waiting] == [["20261124T170000Z"]]
+    assert datetime.fromisoformat(waiting[0]["after"]) > NOW  # after a random delay
+    assert kraft("attendance", "send-now").out.strip() == "Sent 1 of 1 waiting upload."
+
+    monkeypatch.setenv("KRAFT_HOME", str(vault))
+    monkeypatch.setenv("KRAFT_PASSPHRASE", PASSPHRASE)
+    assert kraft("lead", "head-count", group_id[:6], "20261124T170000Z", "4").code == 0
+    assert kraft("lead", "head-count", group_id[:6], "20261124T170000Z", "-1").code == 2
+
+    assert kraft("coordinator", "summary", "--relay", relay.url).code == 2  # no token
+    monkeypatch.setenv("KRAFT_COORDINATOR_TOKEN", relay.coordinator_token())
+    summary = json.loads(kraft("coordinator", "summary", "--relay", relay.url, "--json").out)
+    [group] = summary["groups"]
+    assert (group["region"], group["label"]) == ("Syd", "Lund")
+    assert group["meetings"] == [{"meeting": "20261124T170000Z", "checkins": 1, "head_count": 4}]
+    assert "1 group running, 1 meeting held, 4 attendances." in kraft("coordinator", "summary", "--relay",
+                                                                    relay.url).out
+    out = tmp_path / "export.csv"
+    assert kraft("coordinator", "export", "--relay", relay.url, "--year", "2026", "-o", str(out)).code == 0
+    assert out.read_text().splitlines() == ["region,2026-Q1,2026-Q2,2026-Q3,2026-Q4,total", "Syd,0,0,0,4,4",
+                                            "total,0,0,0,4,4"]
