@@ -42,6 +42,16 @@ SYNC_SECONDS = 300.0  # how often an open app asks the relay for news (also on s
 LOCK_STATES = (ft.AppLifecycleState.HIDE, ft.AppLifecycleState.PAUSE)
 
 
+def locale_configuration(language: str) -> ft.LocaleConfiguration:
+    return ft.LocaleConfiguration(supported_locales=[ft.Locale(code) for code in i18n.SUPPORTED],
+                                  current_locale=ft.Locale(language))
+
+
+def locale_of(page: ft.Page) -> str | None:
+    config = page.locale_configuration
+    return config.current_locale.language_code if config and config.current_locale else None
+
+
 @ft.component
 def App(state: AppState) -> ft.Control:
     _ = state.revision  # re-render after journal changes
@@ -49,6 +59,9 @@ def App(state: AppState) -> ft.Control:
     title = i18n._("Notes") if state.screen == "neutral" else "Kraft"  # quick exit: nothing in the tab title
     if page.title != title:
         page.title = title
+        page.update()
+    if locale_of(page) != state.language:  # Flet's own widgets (date pickers, tooltips) follow the language
+        page.locale_configuration = locale_configuration(state.language)
         page.update()
     name = state.screen
     if name not in LOCKED_SCREENS and not state.unlocked:
@@ -70,9 +83,7 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
         page.theme_mode = ft.ThemeMode.SYSTEM
         page.theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)
         page.dark_theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)
-        page.locale_configuration = ft.LocaleConfiguration(
-            supported_locales=[ft.Locale(code) for code in i18n.SUPPORTED],
-            current_locale=ft.Locale(state.language))
+        page.locale_configuration = locale_configuration(state.language)
 
         def lifecycle(e: ft.AppLifecycleStateChangeEvent) -> None:
             if e.state in LOCK_STATES:

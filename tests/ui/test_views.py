@@ -232,9 +232,15 @@ async def test_the_region_language_and_the_language_setting(home: Path) -> None:
         await onboard(ui)  # keys, not texts: the same flow works in Swedish
         await tab(ui, 3)
         assert ui.query(text="Inställningar")
+        assert ui.page.locale_configuration.current_locale.language_code == "sv"
         await ui.fire(await el(ui, "language"), "select", "en", props={"value": "en"})
         await ui.wait_for(lambda: ui.query(text="Settings"))
         assert services[0].get_preference("language") == "en"
+        assert ui.page.locale_configuration.current_locale.language_code == "en"  # Flet's widgets follow
+        for lang, settings in (("nb", "Innstillinger"), ("da", "Indstillinger"), ("en", "Settings")):
+            await ui.fire(await el(ui, "language"), "select", lang, props={"value": lang})
+            await ui.wait_for(lambda settings=settings: ui.query(text=settings))
+            assert ui.page.locale_configuration.current_locale.language_code == lang
     async with open_app(home, language="sv") as (ui, _):
         assert ui.query(text="Your journal is locked")  # the member's choice wins over the region's default
 
