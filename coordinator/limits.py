@@ -40,7 +40,10 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
+            if name == b"content-length" and not value.isdigit():
+                await _answer(send, 400, "The Content-Length header is not a number.")
+                return
+            if name == b"content-length" and int(value) > self.limit:
                 await _answer(send, 413, f"The request body is larger than {self.limit} bytes.")
                 return
         chunks: list[bytes] = []

@@ -6,6 +6,7 @@ import os
 from datetime import timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi.testclient import TestClient
 from sqlalchemy import DateTime, Time
 
 from app import protocol as p
@@ -40,6 +41,13 @@ class Group:
     def member_message(self, *, epoch: int = 0, signer: Ed25519PrivateKey | None = None) -> dict[str, object]:
         return p.seal_message(mailbox=self.mailbox, sender=p.MEMBER, epoch=epoch, seq=0, group_key=self.key,
                               channel=p.CONTENT, kind="cant_come", body={}, signer=signer or self.members).to_post()
+
+    def signed(self, post: dict[str, object], **changes: object) -> dict[str, object]:
+        """`post` with some fields changed and signed again by its rightful sender (the relay cannot tell)."""
+        body = {**post, **changes}
+        fields = {k: body[k] for k in ("sender", "epoch", "seq", "nonce", "ciphertext")}
+        signer = self.leader if body["sender"] == p.LEADER else self.members
+        return {**body, "signature": p.sign(signer, p.signing_bytes("message", mailbox=self.mailbox, **fields))}
 
 
 def _registered(api: Api) -> Group:
@@ -121,6 +129,47 @@ def test_messages_are_checked_and_fetched_in_order(api: Api) -> None:
     assert api.client.get(f"/v1/mailboxes/{Group().mailbox}/messages").status_code == 404
 
 
+def test_a_repeated_nonce_is_refused_and_changes_nothing(api: Api) -> None:
+    group = _registered(api)
+    url = f"/v1/mailboxes/{group.mailbox}/messages"
+    member = group.member_message()
+    assert api.client.post(url, json=member).status_code == 201
+    again = group.signed(group.member_message(), nonce=member["nonce"])  # another message, the same nonce
+    refused = api.client.post(url, json=again)
+    assert refused.status_code == 409 and "nonce" in refused.json()["detail"]
+    leader = group.leader_message()  # seq 1, but a nonce already used: refused, and seq 1 stays free
+    assert api.client.post(url, json=group.signed(leader, nonce=member["nonce"])).status_code == 409
+    assert api.client.get(f"/v1/mailboxes/{group.mailbox}").json()["last_seq"] == 0
+    assert api.client.post(url, json=leader).status_code == 201
+
+
+def test_malformed_json_gets_a_readable_422(api: Api) -> None:
+    group = _registered(api)
+    json_headers = {"Content-Type": "application/json"}
+    for path in ("/v1/mailboxes", f"/v1/mailboxes/{group.mailbox}/messages", "/v1/enrolments"):
+        answer = api.client.post(path, content=b'{"sender": "leader",', headers=json_headers)
+        assert answer.status_code == 422, path
+        assert answer.json()["detail"].startswith("The body is not valid JSON at character 20"), answer.text
+    answer = api.client.post(f"/v1/mailboxes/{group.mailbox}/messages", content=b"[1, 2]", headers=json_headers)
+    assert answer.status_code == 422 and "JSON object" in answer.json()["detail"]
+    answer = api.client.post(f"/v1/mailboxes/{group.mailbox}/messages", json={**group.member_message(), "epoch": "x"})
+    assert answer.status_code == 422 and answer.json()["detail"].startswith("epoch: ")
+    answer = api.client.post(f"/v1/mailboxes/{group.mailbox}/messages", content=b"{}",
+                             headers={**json_headers, "Content-Length": "a lot"})
+    assert answer.status_code == 400 and "Content-Length" in answer.json()["detail"]
+    label = api.client.post("/v1/enrolments", json={"label": "Malmö\x00"}, headers=_bearer(api.token(crud.COORDINATOR)))
+    assert label.status_code == 422 and "control characters" in label.json()["detail"]  # PostgreSQL refuses NUL
+
+
+def test_a_failure_inside_the_relay_is_a_503_to_retry_never_a_500(api: Api) -> None:
+    group = _registered(api)
+    SQLModel.metadata.drop_all(api.app.state.engine)  # the database is gone from under the running relay
+    with TestClient(api.app, raise_server_exceptions=False) as client:
+        answer = client.get(f"/v1/mailboxes/{group.mailbox}")
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "30"
+    assert answer.json() == {"detail": "The relay could not answer just now; try again later."}
+
+
 def test_a_new_epoch_shuts_out_the_old_member_key(api: Api) -> None:
     group = _registered(api)
     new_key = p.new_group_key()
@@ -146,8 +195,12 @@ def test_bodies_over_the_limit_are_refused(api: Api) -> None:
                                content=iter([b"{" + b" " * 60_000, b" " * 60_000 + b"}"]),
                                headers={"Content-Type": "application/json"})
     assert streamed.status_code == 413
-    large = {**group.leader_message(), "ciphertext": p.b64e(os.urandom(p.MAX_MESSAGE_BYTES + 100))}
-    assert api.client.post(f"/v1/mailboxes/{group.mailbox}/messages", json=large).status_code == 422
+    url = f"/v1/mailboxes/{group.mailbox}/messages"
+    largest = group.signed(group.leader_message(), ciphertext=p.b64e(os.urandom(p.MAX_MESSAGE_BYTES)))
+    assert api.client.post(url, json=largest).status_code == 201  # 48 KiB is allowed, and fits the body limit
+    larger = group.signed(group.leader_message(), ciphertext=p.b64e(os.urandom(p.MAX_MESSAGE_BYTES + 1)))
+    answer = api.client.post(url, json=larger)
+    assert answer.status_code == 422 and answer.json()["detail"].startswith("ciphertext: ")
 
 
 def _join_code(group: Group, lookup: str, days: int, api: Api) -> dict[str, str]:
