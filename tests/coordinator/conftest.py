@@ -1,7 +1,8 @@
 """The relay in-process (FastAPI's TestClient) on SQLite and on a real PostgreSQL.
 
-PostgreSQL comes from `make postgres` (Debian's package) through KRAFT_TEST_POSTGRES_URL. Without it the
-PostgreSQL cases are skipped here, but fail under CI=true: CI must run them.
+PostgreSQL comes from `make postgres` (Debian's package) through KRAFT_TEST_POSTGRES_URL. When it is unset or
+does not answer, the PostgreSQL cases are skipped here with the reason, but fail under CI=true: CI must run
+them. `postgres_url()` is the one place that decides (tests elsewhere call it too).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 from coordinator import crud
@@ -25,12 +28,34 @@ from tests.relay_process import Relay, start_relay
 TODAY = date(2026, 11, 22)
 
 
+_answered: dict[str, str] = {}  # url -> "" when PostgreSQL answered, else why not (asked once per run)
+
+
+def _unreachable(url: str) -> str:
+    if url not in _answered:
+        try:
+            with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1), connect_timeout=5):
+                _answered[url] = ""
+        except psycopg.Error as exc:
+            _answered[url] = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return _answered[url]
+
+
 def postgres_url() -> str:
+    """KRAFT_TEST_POSTGRES_URL if that PostgreSQL answers; else skip (fail under CI=true) with the reason."""
     url = os.environ.get("KRAFT_TEST_POSTGRES_URL", "")
+    ci = os.environ.get("CI") == "true"
     if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but KRAFT_TEST_POSTGRES_URL is not set: run the tests with `make test`")
+        if ci:
+            pytest.fail("CI=true but KRAFT_TEST_POSTGRES_URL is not set: run the tests with `make test`",
+                        pytrace=False)
         pytest.skip("no PostgreSQL here (KRAFT_TEST_POSTGRES_URL unset; `make postgres` starts one)")
+    problem = _unreachable(url)
+    if problem:
+        shown = make_url(url).render_as_string(hide_password=True)
+        if ci:
+            pytest.fail(f"CI=true but PostgreSQL at {shown} does not answer: {problem}", pytrace=False)
+        pytest.skip(f"PostgreSQL at {shown} does not answer ({problem}); `make postgres` starts one")
     return url
 
 
