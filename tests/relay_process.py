@@ -1,11 +1,23 @@
-"""A real relay process on 127.0.0.1 for tests: `start_relay(folder)` runs `kraft coordinator serve` on a free
-port with its own SQLite database (or `database_url`), waits until /v1/health answers, and returns a `Relay`.
+"""A real relay process on 127.0.0.1 for tests: `kraft coordinator serve` (as `python -m app.cli.main`) on a free
+port, waited for until /v1/health answers.
 
-    relay = start_relay(tmp_path / "relay")
-    relay.url                 # http://127.0.0.1:PORT
-    relay.enrolment_token()   # a fresh enrolment code, made with `kraft coordinator enrol`
+Stable API, imported by tests across the project (change it only by adding):
+
+    relay = start_relay(tmp_path / "relay")            # started; or start_relay(folder, database_url)
+    with start_relay(tmp_path / "relay") as relay:     # ... and stopped on leaving the block
+        ...
+    relay.url                 # "http://127.0.0.1:PORT" (the port is kept across stop() and start())
+    relay.database_url        # what it serves: "sqlite:///<folder>/relay.db" unless you passed one
+    relay.database_path       # <folder>/relay.db, the SQLite file (unused when database_url is PostgreSQL)
+    relay.log_path            # <folder>/relay.log: the process's stdout and stderr
+    relay.enrolment_token()   # a fresh enrolment code (`kraft coordinator enrol`; uses=, region=, label=)
+    relay.coordinator_token() # a coordinator's bearer token (`kraft coordinator add-token`; region=)
     relay.stop(); relay.start()   # offline, then back on the same port and database
-    relay.files()             # the database (and WAL) and the log, to scan for what must never be there
+    relay.files()             # every file in the folder (database, WAL, log), to scan for what must never be there
+
+More `serve` options follow the URL: `start_relay(folder, None, "--requests-per-minute", "100000")` (the default
+limits are the relay's own: 300 requests and 20 join-code lookups a minute per client). The process gets
+KRAFT_HOME=<folder> and no DATABASE_URL from the caller's environment.
 
 The operator's-eye helpers (`replay_last_message`, ...) change the SQLite database the way a curious or
 broken relay could, so tests can show the apps refuse the result.
@@ -57,8 +69,15 @@ class Relay:
         env["KRAFT_HOME"] = str(self.folder)
         return env
 
+    def __enter__(self) -> Relay:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
     def start(self) -> Relay:
         log = self.log_path.open("ab")
+        seen = log.tell()  # the log is kept across restarts: report only what this start wrote
         self._process = subprocess.Popen(
             [sys.executable, "-m", "app.cli.main", "coordinator", "serve", "--host", "127.0.0.1",
              "--port", str(self.port), "--database-url", self.database_url, *self.extra],
@@ -67,7 +86,9 @@ class Relay:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise RuntimeError(f"the relay exited: {self.log_path.read_text(errors='replace')}")
+                with self.log_path.open("rb") as written:
+                    written.seek(seen)
+                    raise RuntimeError(f"the relay exited: {written.read().decode(errors='replace')}")
             try:
                 if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
                     return self
@@ -136,5 +157,16 @@ class Relay:
 
 
 def start_relay(folder: Path, database_url: str | None = None, *extra: str) -> Relay:
-    """`extra`: more options for `kraft coordinator serve`, e.g. "--requests-per-minute", "100000"."""
-    return Relay(folder, database_url, extra).start()
+    """A started relay (see the module's docstring). `extra`: more options for `kraft coordinator serve`, e.g.
+    "--requests-per-minute", "100000". Another process may take the free port before the relay binds it: then
+    it tries another."""
+    relay = Relay(folder, database_url, extra)
+    for _attempt in range(3):
+        try:
+            return relay.start()
+        except RuntimeError as exc:
+            if "address already in use" not in str(exc):
+                raise
+            relay.port = free_port()
+            relay.url = f"http://127.0.0.1:{relay.port}"
+    return relay.start()

@@ -110,6 +110,6 @@ def make_api(database_url: str) -> Iterator[Callable[..., Api]]:
 
 @pytest.fixture
 def relay(tmp_path: Path) -> Iterator[Relay]:
-    server = start_relay(tmp_path / "relay")
-    yield server
-    server.stop()
+    """A `kraft coordinator serve` process on SQLite in tmp_path/relay (tests/relay_process.py)."""
+    with start_relay(tmp_path / "relay") as server:
+        yield server

@@ -4,12 +4,17 @@ client's address or user agent (ADR 0004)."""
 from __future__ import annotations
 
 import re
+import socket
+from contextlib import closing
+from pathlib import Path
 
 import httpx
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app import protocol as p
-from tests.relay_process import Relay
+from tests import relay_process
+from tests.relay_process import Relay, start_relay
 
 AGENT = "UA-MARKER-Mozilla-5.0-Kraft-test"
 FORWARDED = "203.0.113.77"
@@ -38,3 +43,20 @@ def test_a_served_relay_keeps_no_address_or_agent(relay: Relay) -> None:
     log = relay.log_path.read_text(errors="replace")
     assert not re.search(r"\d+\.\d+\.\d+\.\d+:\d+ - \"", log), log  # no access-log line
     assert "GET /v1" not in log and "POST /v1" not in log
+
+
+def test_start_relay_moves_on_when_its_port_is_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with closing(socket.socket()) as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        ports = iter([taken])
+        real = relay_process.free_port
+        monkeypatch.setattr(relay_process, "free_port", lambda: next(ports, None) or real())
+        with start_relay(tmp_path / "relay") as relay:
+            assert relay.port != taken
+            assert httpx.get(f"{relay.url}/v1/health").json() == {"ok": True}
+            token = relay.enrolment_token()
+        assert len(token) >= 32
+        with pytest.raises(httpx.HTTPError):  # stopped on leaving the block
+            httpx.get(f"{relay.url}/v1/health", timeout=2)
