@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Column
+from sqlalchemy import BigInteger, Column, Integer
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 
@@ -21,11 +21,16 @@ class Mailbox(SQLModel, table=True):
     label: str = Field(default="", max_length=80)  # the coordinator's own name for the group, never a person
 
 
+# 64 bits in PostgreSQL (BIGSERIAL; a fetch may ask for positions after any 64-bit number, and the parameter is
+# cast to the column's type); SQLite's INTEGER PRIMARY KEY is already 64 bits and must stay that exact type.
+Position = BigInteger().with_variant(Integer(), "sqlite")
+
+
 class Message(SQLModel, table=True):
     """One signed, encrypted message; `id` is its position in the relay (what members fetch after)."""
 
     __table_args__ = (UniqueConstraint("mailbox", "nonce"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, sa_column=Column(Position, primary_key=True, autoincrement=True))
     mailbox: str = Field(foreign_key="mailbox.id", index=True, max_length=22)
     sender: str = Field(max_length=6)
     epoch: int
