@@ -38,9 +38,10 @@ PG_URL := postgresql://kraft:kraft@127.0.0.1:5432/kraft_test
 postgres:
 	@command -v pg_lsclusters >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
-	@pg_lsclusters --no-header | awk '{print $$1, $$2}' | head -1 | \
-		{ read ver cluster; [ -n "$$ver" ] || { $(SUDO) pg_createcluster --start 15 main >/dev/null; ver=15; cluster=main; }; \
-		  $(SUDO) pg_ctlcluster $$ver $$cluster start >/dev/null 2>&1 || true; }
+	@ver=$$(ls /usr/lib/postgresql | sort -V | tail -1); \
+		pg_lsclusters --no-header | grep -q "^$$ver  *main " || $(SUDO) pg_createcluster $$ver main >/dev/null; \
+		$(SUDO) pg_ctlcluster $$ver main start >/dev/null 2>&1 || pg_lsclusters --no-header | grep -q "^$$ver  *main .*online" || \
+		{ echo "PostgreSQL $$ver/main does not start: see /var/log/postgresql/" >&2; exit 1; }
 	@$(SUDO) runuser -u postgres -- psql -qc "DO \$$\$$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kraft') \
 		THEN CREATE ROLE kraft LOGIN PASSWORD 'kraft'; END IF; END \$$\$$;"
 	@$(SUDO) runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'kraft_test'" | grep -q 1 || \
