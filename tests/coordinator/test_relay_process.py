@@ -36,11 +36,19 @@ def test_a_served_relay_keeps_no_address_or_agent(relay: Relay) -> None:
         assert client.get(f"/v1/mailboxes/{mailbox}/messages").status_code == 200
         assert client.get("/v1/mailboxes/nonsense").status_code == 422
         assert "server" not in {k.lower() for k in client.get("/v1/health").headers}
+    with closing(socket.create_connection(("127.0.0.1", relay.port), timeout=5)) as raw:  # uvicorn's own error path
+        raw.sendall(b"NONSENSE / HTTP/9\r\nUser-Agent: " + AGENT.encode() + b"\r\n\r\n")
+        assert raw.recv(1024).startswith(b"HTTP/1.1 400")
     relay.stop()
-    stored = b"".join(path.read_bytes() for path in relay.files())
-    for marker in (AGENT, FORWARDED, "Mozilla"):
-        assert marker.encode() not in stored, marker
+    database = b"".join(path.read_bytes() for path in relay.files() if path != relay.log_path)
+    for marker in (AGENT, FORWARDED, "Mozilla", "127.0.0.1"):
+        assert marker.encode() not in database, marker
     log = relay.log_path.read_text(errors="replace")
+    banner = f"Kraft relay on {relay.url} "  # the address it listens on, said once at the start
+    assert log.count(banner) == 1, log
+    rest = log.replace(banner, "")
+    for marker in (AGENT, FORWARDED, "Mozilla", "127.0.0.1"):
+        assert marker not in rest, (marker, log)
     assert not re.search(r"\d+\.\d+\.\d+\.\d+:\d+ - \"", log), log  # no access-log line
     assert "GET /v1" not in log and "POST /v1" not in log
 
