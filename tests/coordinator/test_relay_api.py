@@ -8,10 +8,11 @@ from datetime import timedelta
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from sqlalchemy import DateTime, Time
+from sqlmodel import Session
 
 from app import protocol as p
 from coordinator import crud
-from coordinator.models import SQLModel
+from coordinator.models import JoinCode, SQLModel
 from tests.coordinator.conftest import Api
 
 
@@ -66,6 +67,7 @@ def test_health_schema_and_join_page(api: Api) -> None:
     assert api.client.get("/v1/health").json() == {"ok": True}
     schema = api.client.get("/openapi.json").json()
     assert {"/v1/mailboxes", "/v1/mailboxes/{mailbox}/messages", "/v1/join-codes/{lookup}"} <= set(schema["paths"])
+    assert "/join" not in schema["paths"]
     page = api.client.get("/join")
     assert page.status_code == 200 and "Kraft" in page.text and "<script" not in page.text
     assert page.headers["referrer-policy"] == "no-referrer"
@@ -227,8 +229,14 @@ def test_join_codes_expire(api: Api) -> None:
     assert api.client.get(url).json() == {k: body[k] for k in ("mailbox", "ciphertext", "expires_on")}
     other = _registered(api)
     assert api.client.put(url, json=_join_code(other, lookup, 7, api)).status_code == 409
-    api.today += timedelta(days=8)
+    api.today += timedelta(days=7)
+    assert api.client.get(url).status_code == 200  # still there on its last day
+    api.today += timedelta(days=1)
     assert api.client.get(url).status_code == 404
+    with Session(api.app.state.engine) as session:
+        assert session.get(JoinCode, lookup) is None  # deleted once found expired
+    for days in (0, 30):  # today and 30 days on are the edges of what may be asked for
+        assert api.client.put(url, json=_join_code(group, lookup, days, api)).status_code == 201
 
 
 def test_rate_limits(make_api) -> None:  # type: ignore[no-untyped-def]
