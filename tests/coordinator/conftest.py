@@ -2,12 +2,18 @@
 
 PostgreSQL comes from `make postgres` (Debian's package) through KRAFT_TEST_POSTGRES_URL. When it is unset or
 does not answer, the PostgreSQL cases are skipped here with the reason, but fail under CI=true: CI must run
-them. `postgres_url()` is the one place that decides (tests elsewhere call it too).
+them. `postgres_url()` is the one place that decides (tests elsewhere call it too). Its URL names a schema of
+this test run's own (search_path), so two runs on one machine, CI and a colleague's `make test`, never empty
+each other's tables; the schema is dropped at exit (and those of runs that were killed, at the next run).
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
+import re
+import secrets
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -15,6 +21,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from psycopg import sql
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
@@ -34,15 +41,54 @@ _answered: dict[str, str] = {}  # url -> "" when PostgreSQL answered, else why n
 def _unreachable(url: str) -> str:
     if url not in _answered:
         try:
-            with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1), connect_timeout=5):
+            with psycopg.connect(_plain(url), connect_timeout=5):
                 _answered[url] = ""
         except psycopg.Error as exc:
             _answered[url] = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     return _answered[url]
 
 
+def _plain(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+_own: dict[str, str] = {}  # the configured URL -> the same database, in this run's own schema
+RUN_SCHEMA = re.compile(r"^kraft_run_(\d+)_[0-9a-f]{8}$")
+
+
+def _drop_schema(url: str, name: str) -> None:
+    with contextlib.suppress(psycopg.Error), psycopg.connect(_plain(url), autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _in_own_schema(url: str) -> str:
+    if url not in _own:
+        name = f"kraft_run_{os.getpid()}_{secrets.token_hex(4)}"
+        with psycopg.connect(_plain(url), autocommit=True, connect_timeout=5) as conn:
+            for (stale,) in conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'kraft_run_%'"):
+                match = RUN_SCHEMA.match(stale)
+                if match and not _pid_alive(int(match.group(1))):  # a run that was killed before its exit
+                    conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(stale)))
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
+        atexit.register(_drop_schema, url, name)
+        own = make_url(url).update_query_dict({"options": f"-csearch_path={name}"})
+        _own[url] = own.render_as_string(hide_password=False)
+    return _own[url]
+
+
 def postgres_url() -> str:
-    """KRAFT_TEST_POSTGRES_URL if that PostgreSQL answers; else skip (fail under CI=true) with the reason."""
+    """KRAFT_TEST_POSTGRES_URL, in a schema of this run's own, if that PostgreSQL answers; else skip (fail under
+    CI=true) with the reason."""
     url = os.environ.get("KRAFT_TEST_POSTGRES_URL", "")
     ci = os.environ.get("CI") == "true"
     if not url:
@@ -56,7 +102,7 @@ def postgres_url() -> str:
         if ci:
             pytest.fail(f"CI=true but PostgreSQL at {shown} does not answer: {problem}", pytrace=False)
         pytest.skip(f"PostgreSQL at {shown} does not answer ({problem}); `make postgres` starts one")
-    return url
+    return _in_own_schema(url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
