@@ -1,7 +1,9 @@
 """Every control a screen reader meets has a label (issue 6): read from the source with `ast`.
 
-Icon buttons need a tooltip (Flutter uses it as the semantic label), text fields, dropdowns, checkboxes and
-switches a label, images a semantics label. A control built without one fails here, in any view.
+Icon buttons need an icon with a semantic label (in the web client a tooltip alone names only a wrapper, and
+the focused button is read as a bare "button"; `common.icon_button` builds them right), text fields,
+dropdowns, checkboxes and switches a label, images a semantics label. A control built without one fails
+here, in any view. The browser tests check the same from the other end: no unnamed control on a screen.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 VIEWS = sorted((ROOT / "app" / "views").glob("*.py"))
 NEEDS = {
-    "IconButton": ("tooltip",),
     "TextField": ("label",),
     "Dropdown": ("label",),
     "Checkbox": ("label",),
@@ -34,12 +35,21 @@ def unlabelled(source: str) -> list[tuple[int, str]]:
                 continue
             if not given.intersection(NEEDS[node.func.attr]):
                 found.append((node.lineno, node.func.attr))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "IconButton":
+            icon = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "icon"), None)
+            named = (isinstance(icon, ast.Call) and isinstance(icon.func, ast.Attribute) and icon.func.attr == "Icon"
+                     and any(k.arg == "semantics_label" for k in icon.keywords))
+            if not named:
+                found.append((node.lineno, "IconButton"))
     return found
 
 
 def test_the_checker_finds_an_unlabelled_icon_button() -> None:
-    assert unlabelled("ft.IconButton(ft.Icons.CLOSE, on_click=f)\nft.IconButton(ft.Icons.CLOSE, tooltip=t)") == [
-        (1, "IconButton")]
+    assert unlabelled("ft.IconButton(ft.Icons.CLOSE, on_click=f)\n"
+                      "ft.IconButton(ft.Icons.CLOSE, tooltip=t)\n"
+                      "ft.IconButton(ft.Icon(ft.Icons.CLOSE, semantics_label=t), tooltip=t)\n"
+                      "ft.IconButton(icon=ft.Icon(ft.Icons.CLOSE, semantics_label=t))") == [
+        (1, "IconButton"), (2, "IconButton")]
 
 
 @pytest.mark.parametrize("path", VIEWS, ids=lambda p: p.name)

@@ -15,15 +15,20 @@ MAX_WIDTH = 720
 NAV = ("journal", "search", "toolkit", "settings")
 
 
+def icon_button(icon: ft.IconData, label: str, **kwargs: Any) -> ft.IconButton:
+    """An icon button a screen reader can name. Its tooltip alone labels only a wrapper around the button
+    in the web client, and the focused button itself is announced as a bare "button"; the icon's own
+    semantic label becomes the button's name."""
+    return ft.IconButton(ft.Icon(icon, semantics_label=label), tooltip=label, **kwargs)
+
+
 def help_button(state: AppState) -> ft.Control:
-    return ft.IconButton(icon=ft.Icons.SUPPORT, tooltip=_("Need help now?"), key="help", on_click=state.show_help)
+    return icon_button(ft.Icons.SUPPORT, _("Need help now?"), key="help", on_click=state.show_help)
 
 
 def quick_exit_button(state: AppState) -> ft.Control:
-    return ft.IconButton(
-        icon=ft.Icons.EXIT_TO_APP, tooltip=_("Quick exit"), key="quick-exit",
-        on_click=lambda: state.lock(neutral=True),
-    )
+    return icon_button(ft.Icons.EXIT_TO_APP, _("Quick exit"), key="quick-exit",
+                       on_click=lambda: state.lock(neutral=True))
 
 
 def nav_bar(state: AppState) -> ft.NavigationBar:
@@ -62,7 +67,7 @@ def messages(state: AppState) -> list[ft.Control]:
     if state.notice:
         out.append(ft.Container(
             ft.Row([ft.Text(state.notice, expand=True, key="notice"),
-                    ft.IconButton(ft.Icons.CLOSE, tooltip=_("Dismiss"), key="dismiss",
+                    icon_button(ft.Icons.CLOSE, _("Dismiss"), key="dismiss",
                                   on_click=lambda: setattr(state, "notice", ""))]),
             bgcolor=ft.Colors.SECONDARY_CONTAINER, border_radius=8, padding=ft.Padding.only(left=12)))
     return out
@@ -72,7 +77,7 @@ def frame(state: AppState, title: str, body: Sequence[ft.Control], *, nav: bool 
           back: Callable[[], None] | None = None, actions: list[ft.Control] | None = None,
           fab: ft.Control | None = None) -> ft.Control:
     """A screen: app bar (title, back, actions, quick exit), messages, scrolling body, navigation bar."""
-    leading = ft.IconButton(ft.Icons.ARROW_BACK, tooltip=_("Back"), on_click=back, key="back") if back else None
+    leading = icon_button(ft.Icons.ARROW_BACK, _("Back"), on_click=back, key="back") if back else None
     bar = ft.AppBar(title=ft.Text(title), leading=leading, automatically_imply_leading=False,
                     actions=[*(actions or []), help_button(state), quick_exit_button(state)])
     content = ft.Column([*messages(state), *body], scroll=ft.ScrollMode.AUTO, expand=True, spacing=12)

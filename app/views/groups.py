@@ -13,7 +13,7 @@ from app.prompts import PROMPTS, get_prompt
 from app.schedule import Meeting
 from app.services.checkin import ATTENDED, CANT_COME
 from app.services.groups import Group, GroupDetails
-from app.views.common import field, frame, section_title
+from app.views.common import field, frame, icon_button, section_title
 from app.views.state import AppState
 
 GUIDELINES = (
@@ -37,8 +37,8 @@ def reminder_banner(state: AppState) -> ft.Control:
     return ft.Semantics(live_region=True, content=ft.Container(
         ft.Row([ft.Icon(ft.Icons.NOTIFICATIONS_ACTIVE_OUTLINED),
                 ft.Text(text, expand=True, key="reminder-text"),
-                ft.IconButton(ft.Icons.CLOSE, tooltip=_("Dismiss"), key="reminder-dismiss",
-                              on_click=lambda: state.dismiss_reminder(reminder))]),
+                icon_button(ft.Icons.CLOSE, _("Dismiss"), key="reminder-dismiss",
+                            on_click=lambda: state.dismiss_reminder(reminder))]),
         bgcolor=ft.Colors.TERTIARY_CONTAINER, border_radius=8, padding=ft.Padding.only(left=12)))
 
 

@@ -13,7 +13,7 @@ from app.prompts import PROMPTS
 from app.services.groups import Group
 from app.services.invite_qr import qr_png
 from app.services.leader import Invite, Member
-from app.views.common import field, frame, section_title
+from app.views.common import field, frame, icon_button, section_title
 from app.views.groups import GUIDELINES, schedule_summary, zone_options
 from app.views.state import AppState
 
@@ -194,10 +194,10 @@ def LeaderSection(state: AppState, group: Group) -> ft.Control:
         else:
             controls.append(ft.ListTile(title=ft.Text(name), leading=ft.Icon(ft.Icons.PERSON_OUTLINE),
                                         key=f"member-{member.id}",
-                                        trailing=ft.IconButton(ft.Icons.PERSON_REMOVE_OUTLINED,
-                                                               tooltip=_("Remove {name}").format(name=name),
-                                                               key=f"remove-member-{member.id}",
-                                                               on_click=lambda _e, m=member: set_removing(m.id))))
+                                        trailing=icon_button(ft.Icons.PERSON_REMOVE_OUTLINED,
+                                                             _("Remove {name}").format(name=name),
+                                                             key=f"remove-member-{member.id}",
+                                                             on_click=lambda _e, m=member: set_removing(m.id))))
     controls.append(HeadCount(state, group, key=f"head-count-{group.id}"))  # type: ignore[call-arg]
     absent = state.cant_come(group)
     for meeting in group.schedule.meetings():
