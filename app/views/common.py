@@ -22,6 +22,14 @@ def icon_button(icon: ft.IconData, label: str, **kwargs: Any) -> ft.IconButton:
     return ft.IconButton(ft.Icon(icon, semantics_label=label), tooltip=label, **kwargs)
 
 
+def dropdown(*, label: str, **kwargs: Any) -> ft.Control:
+    """A dropdown a screen reader can name. In the web client Flutter's menu is a bare "button" that says
+    neither what it is for nor what is chosen; the semantics label says both ("Language: Svenska")."""
+    menu = ft.Dropdown(label=label, **kwargs)
+    chosen = next((o.text or o.key for o in menu.options or [] if o.key == menu.value), "")
+    return ft.Semantics(label=f"{label}: {chosen}" if chosen else label, content=menu, expand=menu.expand)
+
+
 def help_button(state: AppState) -> ft.Control:
     return icon_button(ft.Icons.SUPPORT, _("Need help now?"), key="help", on_click=state.show_help)
 
@@ -96,15 +104,30 @@ def frame(state: AppState, title: str, body: Sequence[ft.Control], *, nav: bool 
 
 
 def field(state: AppState, label: str, value: str, setter: Callable[[str], Any], *, key: str,
-          password: bool = True, autofocus: bool = False, on_submit: Any = None, helper: str = "") -> ft.TextField:
-    """A text field held in component state; typing counts as activity for the idle lock."""
+          password: bool = True, autofocus: bool = False, on_submit: Any = None, helper: str = "") -> ft.Control:
+    """A text field held in component state; typing counts as activity for the idle lock. A secret one
+    (`password`) hides what is typed, with a named button to show it."""
 
     def change(e: Any) -> None:
         state.touch()
         setter(e.control.value)
 
-    return ft.TextField(label=label, value=value, password=password, can_reveal_password=password, key=key,
-                        autofocus=autofocus, on_change=change, on_submit=on_submit, helper=helper or None)
+    if password:
+        return SecretField(label, value, change, field_key=key, autofocus=autofocus, on_submit=on_submit, helper=helper)
+    return ft.TextField(label=label, value=value, key=key, autofocus=autofocus, on_change=change,
+                        on_submit=on_submit, helper=helper or None)
+
+
+@ft.component
+def SecretField(label: str, value: str, change: Callable[[Any], None], *, field_key: str, autofocus: bool,
+                on_submit: Any, helper: str) -> ft.Control:
+    """Flet's own reveal button has no name a screen reader can read; this one has."""
+    shown, set_shown = ft.use_state(False)
+    reveal = icon_button(ft.Icons.VISIBILITY_OFF if shown else ft.Icons.VISIBILITY,
+                         _("Hide the text") if shown else _("Show the text"), key=f"{field_key}-reveal",
+                         on_click=lambda: set_shown(not shown))
+    return ft.TextField(label=label, value=value, password=not shown, key=field_key, autofocus=autofocus,
+                        on_change=change, on_submit=on_submit, helper=helper or None, suffix_icon=reveal)
 
 
 def needs_journal(render: Callable[[AppState], ft.Control]) -> Callable[[AppState], ft.Control]:

@@ -9,7 +9,7 @@ import flet as ft
 from app.i18n import _
 from app.prompts import PROMPTS, TAGS, THEMES, get_prompt, tag_label, theme_label
 from app.services.journal import NEW_DRAFT
-from app.views.common import frame
+from app.views.common import dropdown, frame
 from app.views.state import AppState
 
 FREE = "free"
@@ -31,7 +31,7 @@ def Editor(state: AppState) -> ft.Control:
 
     body: list[ft.Control] = []
     if new:
-        body.append(ft.Dropdown(
+        body.append(dropdown(
             label=_("Prompt"), key="prompt", value=ed.prompt_id or FREE, on_select=choose_prompt, expand=True,
             options=[ft.DropdownOption(key=FREE, text=_("Free entry")),
                      *[ft.DropdownOption(key=p.id, text=p.label()) for p in PROMPTS]]))
@@ -45,7 +45,7 @@ def Editor(state: AppState) -> ft.Control:
     body.append(ft.Text(_("Recovery factors"), theme_style=ft.TextThemeStyle.LABEL_LARGE))
     body.append(ft.Row([ft.Chip(label=ft.Text(tag_label(t)), selected=t in ed.tags, key=f"tag-{t}",
                                 on_select=lambda e, t=t: toggle_tag(t)) for t in TAGS], wrap=True))
-    body.append(ft.Dropdown(
+    body.append(dropdown(
         label=_("Theme"), key="theme", value=ed.theme or "none",
         on_select=lambda e: state.edit(theme=None if e.control.value == "none" else e.control.value),
         options=[ft.DropdownOption(key="none", text=_("No theme")),

@@ -13,7 +13,7 @@ from app.prompts import PROMPTS, get_prompt
 from app.schedule import Meeting
 from app.services.checkin import ATTENDED, CANT_COME
 from app.services.groups import Group, GroupDetails
-from app.views.common import field, frame, icon_button, section_title
+from app.views.common import dropdown, field, frame, icon_button, section_title
 from app.views.state import AppState
 
 GUIDELINES = (
@@ -133,10 +133,10 @@ def HomeworkSection(state: AppState, group: Group, details: GroupDetails | None)
                     ft.TextButton(_("It is done, clear it"), key="clear-homework",
                                   on_click=lambda: state.clear_homework(group))], wrap=True)]
     controls += [
-        ft.Dropdown(label=_("What the group was asked"), key="homework-choice", value=choice, width=680,
-                    on_select=lambda e: set_choice(e.control.value),
-                    options=[*[ft.DropdownOption(key=p.id, text=p.label()) for p in PROMPTS],
-                             ft.DropdownOption(key="own", text=_("In the group's own words…"))]),
+        dropdown(label=_("What the group was asked"), key="homework-choice", value=choice, width=680,
+                 on_select=lambda e: set_choice(e.control.value),
+                 options=[*[ft.DropdownOption(key=p.id, text=p.label()) for p in PROMPTS],
+                          ft.DropdownOption(key="own", text=_("In the group's own words…"))]),
     ]
     if choice == "own":
         controls.append(field(state, _("The homework, as the group was given it"), words, set_words,
@@ -225,16 +225,16 @@ def AddGroup(state: AppState) -> ft.Control:
         field(state, _("First meeting (date)"), first, set_first, key="group-first", password=False,
               helper=_("e.g. {example}").format(example="2026-12-03")),
         field(state, _("Time"), at, set_at, key="group-at", password=False),
-        ft.Dropdown(label=_("How often"), key="group-every", value=every,
-                    on_select=lambda e: set_every(e.control.value),
-                    options=[ft.DropdownOption(key="1", text=_("Every week")),
-                             ft.DropdownOption(key="2", text=_("Every second week")),
-                             ft.DropdownOption(key="3", text=_("Every third week"))]),
+        dropdown(label=_("How often"), key="group-every", value=every,
+                 on_select=lambda e: set_every(e.control.value),
+                 options=[ft.DropdownOption(key="1", text=_("Every week")),
+                          ft.DropdownOption(key="2", text=_("Every second week")),
+                          ft.DropdownOption(key="3", text=_("Every third week"))]),
         field(state, _("Number of meetings"), count, set_count, key="group-count", password=False,
               helper=_("Leave empty if the group has no end date")),
-        ft.Dropdown(label=_("Time zone where the group meets"), key="group-zone", value=zone, enable_filter=True,
-                    editable=True, menu_height=320, on_select=lambda e: set_zone(e.control.value),
-                    options=zone_options()),
+        dropdown(label=_("Time zone where the group meets"), key="group-zone", value=zone, enable_filter=True,
+                 editable=True, menu_height=320, on_select=lambda e: set_zone(e.control.value),
+                 options=zone_options()),
         *details_fields(state, details, set_detail),
         *([ft.Checkbox(label=_("Show the place on the next-meeting card"), value=show_place, key="group-show-place",
                        on_change=lambda e: set_show_place(bool(e.control.value)))] if state.unlocked else []),

@@ -10,7 +10,7 @@ from app.errors import KraftError
 from app.i18n import _, format_when, ngettext
 from app.journal import Entry
 from app.prompts import TOOLKIT, get_prompt, tag_label, theme_label, toolkit_label
-from app.views.common import frame, needs_journal, section_title
+from app.views.common import dropdown, frame, needs_journal, section_title
 from app.views.groups import next_meeting_card, reminder_banner
 from app.views.state import AppState
 
@@ -85,7 +85,7 @@ def EntryView(state: AppState) -> ft.Control:
         value = e.control.value
         state.pin(entry.id, None if value == "none" else value)
 
-    body.append(ft.Dropdown(
+    body.append(dropdown(
         label=_("Pin to my toolkit"), key="pin", value=entry.toolkit or "none", on_select=pin,
         options=[ft.DropdownOption(key="none", text=_("Not pinned")),
                  *[ft.DropdownOption(key=k, text=toolkit_label(k)) for k in TOOLKIT]]))

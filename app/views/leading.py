@@ -13,7 +13,7 @@ from app.prompts import PROMPTS
 from app.services.groups import Group
 from app.services.invite_qr import qr_png
 from app.services.leader import Invite, Member
-from app.views.common import field, frame, icon_button, section_title
+from app.views.common import dropdown, field, frame, icon_button, section_title
 from app.views.groups import GUIDELINES, schedule_summary, zone_options
 from app.views.state import AppState
 
@@ -92,16 +92,16 @@ def LeadGroup(state: AppState) -> ft.Control:
         field(state, _("First meeting (date)"), values["first"], setter("first"), key="lead-first", password=False,
               helper=_("e.g. {example}").format(example="2026-12-03")),
         field(state, _("Time"), values["at"], setter("at"), key="lead-at", password=False),
-        ft.Dropdown(label=_("How often"), key="lead-every", value=values["every"],
-                    on_select=lambda e: setter("every")(e.control.value),
-                    options=[ft.DropdownOption(key="1", text=_("Every week")),
-                             ft.DropdownOption(key="2", text=_("Every second week")),
-                             ft.DropdownOption(key="3", text=_("Every third week"))]),
+        dropdown(label=_("How often"), key="lead-every", value=values["every"],
+                 on_select=lambda e: setter("every")(e.control.value),
+                 options=[ft.DropdownOption(key="1", text=_("Every week")),
+                          ft.DropdownOption(key="2", text=_("Every second week")),
+                          ft.DropdownOption(key="3", text=_("Every third week"))]),
         field(state, _("Number of meetings"), values["count"], setter("count"), key="lead-count", password=False,
               helper=_("Leave empty if the group has no end date")),
-        ft.Dropdown(label=_("Time zone where the group meets"), key="lead-zone", value=values["zone"],
-                    enable_filter=True, editable=True, menu_height=320,
-                    on_select=lambda e: setter("zone")(e.control.value), options=zone_options()),
+        dropdown(label=_("Time zone where the group meets"), key="lead-zone", value=values["zone"],
+                 enable_filter=True, editable=True, menu_height=320,
+                 on_select=lambda e: setter("zone")(e.control.value), options=zone_options()),
         field(state, _("Theme"), values["theme"], setter("theme"), key="lead-theme", password=False,
               helper=_("Sent to members encrypted; the relay cannot read it.")),
         ft.TextField(label=_("The group's guidelines (optional)"), value=values["guidelines"], multiline=True,
@@ -169,10 +169,10 @@ def LeaderSection(state: AppState, group: Group) -> ft.Control:
         controls.append(ft.Text(code, theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM, key="join-code"))
     controls += [
         section_title(_("Send the homework")),
-        ft.Dropdown(label=_("The homework for the next meeting"), key="lead-homework-choice", value=choice, width=680,
-                    on_select=lambda e: set_choice(e.control.value),
-                    options=[*[ft.DropdownOption(key=p.id, text=p.label()) for p in PROMPTS],
-                             ft.DropdownOption(key="own", text=_("In my own words…"))]),
+        dropdown(label=_("The homework for the next meeting"), key="lead-homework-choice", value=choice, width=680,
+                 on_select=lambda e: set_choice(e.control.value),
+                 options=[*[ft.DropdownOption(key=p.id, text=p.label()) for p in PROMPTS],
+                          ft.DropdownOption(key="own", text=_("In my own words…"))]),
     ]
     if choice == "own":
         controls.append(field(state, _("The homework"), words, set_words, key="lead-homework-own", password=False))

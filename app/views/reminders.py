@@ -9,7 +9,7 @@ import flet as ft
 
 from app.i18n import N_, _, ngettext
 from app.services.reminder_prefs import HOMEWORK_DAYS, OFFSET_CHOICES
-from app.views.common import field, frame, section_title
+from app.views.common import dropdown, field, frame, section_title
 from app.views.state import AppState
 
 OFFSET_LABELS = {
@@ -55,10 +55,10 @@ def Reminders(state: AppState) -> ft.Control:
                       key=f"before-{int(offset.total_seconds() // 60)}", on_change=offset_changed(offset))
           for offset in OFFSET_CHOICES],
         section_title(_("Homework")),
-        ft.Dropdown(label=_("Remind me of homework I have not answered"), key="homework-days",
-                    value=str(settings.homework_days_before or "off"), on_select=homework_changed,
-                    options=[ft.DropdownOption(key="off", text=_("Never")),
-                             *[ft.DropdownOption(key=str(d), text=ngettext_days(d)) for d in HOMEWORK_DAYS]]),
+        dropdown(label=_("Remind me of homework I have not answered"), key="homework-days",
+                 value=str(settings.homework_days_before or "off"), on_select=homework_changed,
+                 options=[ft.DropdownOption(key="off", text=_("Never")),
+                          *[ft.DropdownOption(key=str(d), text=ngettext_days(d)) for d in HOMEWORK_DAYS]]),
         ft.Text(_("Only while your journal is open can Kraft tell whether the homework has an answer."),
                 theme_style=ft.TextThemeStyle.BODY_SMALL),
         section_title(_("Quiet hours")),

@@ -6,7 +6,7 @@ import flet as ft
 
 from app.i18n import _
 from app.views.backup import backup_section
-from app.views.common import field, frame, section_title
+from app.views.common import dropdown, field, frame, section_title
 from app.views.groups import group_tiles
 from app.views.state import AppState
 
@@ -41,15 +41,15 @@ def Settings(state: AppState) -> ft.Control:
         ft.OutlinedButton(_("Reminders"), icon=ft.Icons.NOTIFICATIONS_OUTLINED, key="open-reminders",
                           on_click=lambda: state.go("reminders")),
         section_title(_("Lock")),
-        ft.Dropdown(
+        dropdown(
             label=_("Lock after this many idle minutes"), key="autolock", value=str(minutes),
             on_select=lambda e: state.set_autolock(int(e.control.value)),
             options=[ft.DropdownOption(key=str(m), text=str(m)) for m in AUTOLOCK_CHOICES]),
         ft.Text(_("The journal also locks when you leave the app, and at once with quick exit.")),
         section_title(_("Language")),
-        ft.Dropdown(label=_("Language"), key="language", value=state.language,
-                    on_select=lambda e: state.set_language(e.control.value),
-                    options=[ft.DropdownOption(key=k, text=v) for k, v in LANGUAGES.items()]),
+        dropdown(label=_("Language"), key="language", value=state.language,
+                 on_select=lambda e: state.set_language(e.control.value),
+                 options=[ft.DropdownOption(key=k, text=v) for k, v in LANGUAGES.items()]),
         *backup_section(state),
         section_title(_("Change passphrase")),
         field(state, _("Current passphrase"), current, set_current, key="current-passphrase"),
