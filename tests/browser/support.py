@@ -294,6 +294,114 @@ class FletWeb:
         self.page.screenshot(path=str(path))
         return path
 
+    # ---- accessibility ---------------------------------------------------------------------------
+
+    def set_color_scheme(self, scheme: str) -> None:
+        """Ask for the "light" or "dark" theme as a device would (prefers-color-scheme); the app follows."""
+        self.page.emulate_media(color_scheme=scheme)
+
+    def set_text_scale(self, factor: float) -> None:
+        """Scale text as the browser's font-size setting does, from the next page load on (as a device set
+        to large text would be from the start): Flutter reads the root element's font size (16 px = 1.0).
+        Changed on a running app, Flutter relays out the pixels but may leave semantics nodes behind."""
+        self.page.add_init_script(
+            "document.addEventListener('DOMContentLoaded', () => "
+            f"document.documentElement.style.fontSize = '{16 * factor}px')")
+
+    def text_boxes(self) -> list[dict[str, Any]]:
+        """Every piece of text the semantics tree places in the viewport: {text, left, top, right, bottom,
+        disabled}, from leaf nodes with text and from text fields (their label); cut to the scrolling body
+        it lies in, as it shows on screen."""
+        return list(self.page.evaluate(
+            """() => {
+                const out = [];
+                for (const n of document.querySelectorAll('flt-semantics')) {
+                    const input = n.querySelector(':scope > input, :scope > textarea');
+                    const leaf = !n.querySelector('flt-semantics');
+                    const text = input ? (input.getAttribute('aria-label') || '')
+                                       : (leaf ? (n.textContent || '').trim() : '');
+                    if (!text) continue;
+                    const r = n.getBoundingClientRect();
+                    let [left, top, right, bottom] = [r.left, r.top, r.right, r.bottom];
+                    // a scrolling body (role group) shows only what lies within it
+                    for (let a = n.parentElement?.closest('flt-semantics[role="group"]'); a;
+                         a = a.parentElement?.closest('flt-semantics[role="group"]')) {
+                        const c = a.getBoundingClientRect();
+                        [left, top] = [Math.max(left, c.left), Math.max(top, c.top)];
+                        [right, bottom] = [Math.min(right, c.right), Math.min(bottom, c.bottom)];
+                    }
+                    bottom = Math.min(bottom, innerHeight);
+                    if (right - left < 2 || bottom - top < 2) continue;
+                    const disabled = !!n.closest('[aria-disabled="true"]') || (input && input.disabled);
+                    out.push({text, left, top, right, bottom, disabled});
+                }
+                return out;
+            }"""))
+
+    def rest_pointer(self) -> None:
+        """Move the mouse to the left margin, off every control: a hovered one shows its tooltip."""
+        self.page.mouse.move(2, self.page.evaluate("innerHeight") // 2)
+
+    def settled_text_boxes(self, timeout_ms: float = 5000) -> list[dict[str, Any]]:
+        """`text_boxes()` once two readings 300 ms apart agree (after a resize or a new text scale Flutter
+        moves the semantics nodes over a few frames)."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        boxes = self.text_boxes()
+        while time.monotonic() < deadline:
+            self.page.wait_for_timeout(300)
+            again = self.text_boxes()
+            if again == boxes:
+                break
+            boxes = again
+        return boxes
+
+    def overlapping_texts(self, floating: tuple[str, ...] = ()) -> list[tuple[Any, ...]]:
+        """Pairs of texts whose boxes overlap by more than 2 px each way: a sign of text that no longer
+        fits where it is laid out (a Column overflowing a fixed height paints over what follows). A box
+        wholly inside another is a part of it (a text field's show button), not an overlap; texts named in
+        `floating` (a floating action button) are meant to lie over the list."""
+        boxes = [b for b in self.settled_text_boxes() if not b["disabled"] and b["text"] not in floating]
+
+        def inside(a: dict[str, Any], b: dict[str, Any]) -> bool:
+            return (a["left"] >= b["left"] - 1 and a["right"] <= b["right"] + 1 and a["top"] >= b["top"] - 1
+                    and a["bottom"] <= b["bottom"] + 1)
+
+        pairs = []
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                dx = min(a["right"], b["right"]) - max(a["left"], b["left"])
+                dy = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+                if dx > 2 and dy > 2 and not inside(a, b) and not inside(b, a):
+                    pairs.append((a["text"], b["text"], [round(a[k]) for k in ("left", "top", "right", "bottom")],
+                                  [round(b[k]) for k in ("left", "top", "right", "bottom")]))
+        return pairs
+
+    def unnamed_controls(self) -> list[str]:
+        """Controls a screen reader would announce without a name (from Chromium's accessibility tree)."""
+        tree = self.page.locator("body").aria_snapshot()
+        roles = "button|checkbox|switch|textbox|combobox|slider|tab|link|menuitem|radio|spinbutton"
+        return [line.strip() for line in tree.splitlines()
+                if re.fullmatch(rf"\s*- ({roles})( \[[^\]]*\])*:?", line)]
+
+    def focused(self) -> str:
+        """The accessible name (label or text) of the element that has the keyboard focus."""
+        return str(self.page.evaluate(
+            """() => { const a = document.activeElement;
+                       if (!a || a === document.body) return '';
+                       return (a.getAttribute('aria-label') || a.textContent || '').trim(); }"""))
+
+    def tab_to(self, name: str | re.Pattern[str], *, limit: int = 40, key: str = "Tab") -> None:
+        """Press Tab (or `key`) until the focus is on the element named `name`; fails after `limit`."""
+        seen = []
+        for _ in range(limit):
+            self.page.keyboard.press(key)
+            self.page.wait_for_timeout(150)
+            now = self.focused()
+            seen.append(now)
+            if (name.search(now) if isinstance(name, re.Pattern) else now == name):
+                return
+        raise AssertionError(f"{name!r} not reached with {key} in {limit} presses; the focus went: {seen}")
+
     # ---- diagnostics -----------------------------------------------------------------------------
 
     def semantics_outline(self) -> str:

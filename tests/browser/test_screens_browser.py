@@ -13,7 +13,8 @@ from app.services.vault_service import VaultService
 from tests.conftest import FAST_KDF, PASSPHRASE
 
 
-def _fill(home: Path) -> None:
+def _fill(home: Path, language: str = "sv") -> None:
+    """A journal with four Swedish entries (one pinned to the toolkit), shown in `language`."""
     service = VaultService(home, kdf=FAST_KDF)
     journal = service.finish_setup(pending := service.prepare_setup(PASSPHRASE), pending.recovery_code)
     base = datetime(2026, 9, 1, 17, tzinfo=UTC)
@@ -27,7 +28,7 @@ def _fill(home: Path) -> None:
                  created=base + timedelta(days=14)),
     ])
     journal.pin(entries[1].id, "coping")
-    service.set_preference("language", "sv")
+    service.set_preference("language", language)
     service.close()
 
 
