@@ -2,7 +2,8 @@
 
 Icon buttons need an icon with a semantic label (in the web client a tooltip alone names only a wrapper, and
 the focused button is read as a bare "button"; `common.icon_button` builds them right); dropdowns are built
-with `common.dropdown` (Flutter's menu is an unnamed button there) and a label; text fields, checkboxes and
+with `common.dropdown` (Flutter's menu is an unnamed button there) and a label, selectable text with
+`common.selectable_text` (an unnamed, disabled text box otherwise); text fields, checkboxes and
 switches need a label, images a semantics label. A control built without one fails
 here, in any view. The browser tests check the same from the other end: no unnamed control on a screen.
 """
@@ -41,6 +42,9 @@ def unlabelled(source: str) -> list[tuple[int, str]]:
                      and any(k.arg == "semantics_label" for k in icon.keywords))
             if not named:
                 found.append((node.lineno, "IconButton"))
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Text"
+                and any(k.arg == "selectable" for k in node.keywords)):
+            found.append((node.lineno, "selectable Text (build it with common.selectable_text)"))
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Dropdown":
             found.append((node.lineno, "Dropdown (build it with common.dropdown)"))
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dropdown"
@@ -60,11 +64,13 @@ def test_the_checker_finds_an_unlabelled_icon_button() -> None:
 def test_the_checker_wants_dropdowns_built_by_the_helper_with_a_label() -> None:
     assert unlabelled("ft.Dropdown(label=t, options=o)\ndropdown(options=o)\ndropdown(label=t, options=o)") == [
         (1, "Dropdown (build it with common.dropdown)"), (2, "dropdown")]
+    assert unlabelled("ft.Text(t, selectable=True)\nselectable_text(t)\nft.Text(t)") == [
+        (1, "selectable Text (build it with common.selectable_text)")]
 
 
 @pytest.mark.parametrize("path", VIEWS, ids=lambda p: p.name)
 def test_every_control_has_a_label(path: Path) -> None:
     found = unlabelled(path.read_text(encoding="utf-8"))
     if path.name == "common.py":  # the helper itself builds the one ft.Dropdown, labelled by its caller
-        found = [f for f in found if not f[1].startswith("Dropdown")]
+        found = [f for f in found if not f[1].startswith(("Dropdown", "selectable Text"))]
     assert not found, "\n".join(f"{path.name}:{line}: {kind} without a label" for line, kind in found)

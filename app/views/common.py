@@ -25,9 +25,19 @@ def icon_button(icon: ft.IconData, label: str, **kwargs: Any) -> ft.IconButton:
 def dropdown(*, label: str, **kwargs: Any) -> ft.Control:
     """A dropdown a screen reader can name. In the web client Flutter's menu is a bare "button" that says
     neither what it is for nor what is chosen; the semantics label says both ("Language: Svenska")."""
+    if kwargs.get("editable"):  # one can type in it: its arrow is a button of its own, named here
+        kwargs.setdefault("trailing_icon", ft.Icon(ft.Icons.ARROW_DROP_DOWN, semantics_label=_("Show the choices")))
+        kwargs.setdefault("selected_trailing_icon",
+                          ft.Icon(ft.Icons.ARROW_DROP_UP, semantics_label=_("Hide the choices")))
     menu = ft.Dropdown(label=label, **kwargs)
     chosen = next((o.text or o.key for o in menu.options or [] if o.key == menu.value), "")
     return ft.Semantics(label=f"{label}: {chosen}" if chosen else label, content=menu, expand=menu.expand)
+
+
+def selectable_text(text: str, **kwargs: Any) -> ft.Control:
+    """Text one can select and copy. Flutter shows it to screen readers as a disabled text box with neither
+    name nor value; the label reads the text out."""
+    return ft.Semantics(label=text, content=ft.Text(text, selectable=True, **kwargs))
 
 
 def help_button(state: AppState) -> ft.Control:

@@ -13,7 +13,7 @@ from app.prompts import PROMPTS
 from app.services.groups import Group
 from app.services.invite_qr import qr_png
 from app.services.leader import Invite, Member
-from app.views.common import dropdown, field, frame, icon_button, section_title
+from app.views.common import dropdown, field, frame, icon_button, section_title, selectable_text
 from app.views.groups import GUIDELINES, schedule_summary, zone_options
 from app.views.state import AppState
 
@@ -244,8 +244,8 @@ def AttendanceChoice(state: AppState, group: Group) -> ft.Control:
                       key="attendance-preview-toggle", on_click=lambda: set_showing(not showing)),
     ]
     if showing:
-        controls.append(ft.Container(ft.Text(state.attendance_preview(group), font_family="monospace", size=12,
-                                             selectable=True, key="attendance-preview"),
+        controls.append(ft.Container(selectable_text(state.attendance_preview(group), font_family="monospace",
+                                                     size=12, key="attendance-preview"),
                                      padding=8, border_radius=6, bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST))
     return ft.Column(controls, spacing=8)
 

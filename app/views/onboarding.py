@@ -6,7 +6,7 @@ import flet as ft
 
 from app.i18n import _
 from app.services.vault_service import MIN_PASSPHRASE
-from app.views.common import field, frame, section_title
+from app.views.common import field, frame, section_title, selectable_text
 from app.views.groups import next_meeting_card, reminder_banner
 from app.views.state import AppState
 
@@ -133,7 +133,7 @@ def Problem(state: AppState) -> ft.Control:
     body = [
         ft.Text(_("Your journal is still on this device, untouched. Kraft will not change or replace it. "
                   "Keep the folder below safe; a backup can be restored from it.")),
-        ft.Text(str(state.service.home), selectable=True, font_family="monospace"),
+        selectable_text(str(state.service.home), font_family="monospace"),
         ft.FilledButton(_("Restore from a backup"), icon=ft.Icons.RESTORE, key="open-restore",
                         on_click=lambda: state.go("restore")),
     ]

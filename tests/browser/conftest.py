@@ -94,7 +94,13 @@ def browser_context(chromium_executable: str, tmp_path: Path) -> Iterator[Any]:
 
 
 @pytest.fixture
-def web(browser_context: Any) -> FletWeb:
-    """A :class:`FletWeb` on a blank tab; call ``web.open(server.url)``."""
+def web(browser_context: Any, request: pytest.FixtureRequest) -> Iterator[FletWeb]:
+    """A :class:`FletWeb` on a blank tab; call ``web.open(server.url)``. Every screenshot it takes is an
+    accessibility audit too (unnamed controls, contrast): a test that passed fails at its end on findings."""
     page = browser_context.pages[0] if browser_context.pages else browser_context.new_page()
-    return FletWeb(page)
+    web = FletWeb(page)
+    yield web
+    call = getattr(request.node, "_browser_rep_call", None)
+    if web.findings and call is not None and call.passed:
+        pytest.fail("accessibility problems on the screens shot:\n" + "\n".join(
+            f"{name}: {problem}" for name, problems in web.findings.items() for problem in problems), pytrace=False)

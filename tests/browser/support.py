@@ -179,6 +179,7 @@ class FletWeb:
         self.page = page
         self.timeout = default_timeout_ms
         self.console: list[str] = []
+        self.findings: dict[str, list[str]] = {}  # screenshot name -> accessibility problems on it
         page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
         page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
         page.on(
@@ -285,16 +286,33 @@ class FletWeb:
         """Click the button whose accessible name is ``name`` (a Button's text)."""
         self.wait_for_button(name).click()
 
-    def screenshot(self, name: str, settle_ms: int = 500) -> Path:
+    def screenshot(self, name: str, settle_ms: int = 500, *, audit: bool = True) -> Path:
         """Save ``artifacts/screenshots/<name>.png``. Waits ``settle_ms`` first: the semantics
-        tree updates before the pixels do."""
+        tree updates before the pixels do. Every screen shot is also audited (`audit_screen`); what it
+        finds is kept in ``self.findings`` and fails the test at its end (the `web` fixture)."""
         SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
         self.page.wait_for_timeout(settle_ms)
         path = SCREENSHOTS_DIR / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
         self.page.screenshot(path=str(path))
+        if audit:
+            found = self.audit_screen(path)
+            if found:
+                self.findings[name] = found
         return path
 
     # ---- accessibility ---------------------------------------------------------------------------
+
+    def audit_screen(self, shot: Path) -> list[str]:
+        """What a screen reader or a low-vision reader would trip over on the screen in `shot` (taken just
+        now): controls without a name, and text below WCAG AA contrast (disabled controls are exempt)."""
+        from PIL import Image
+
+        from tests.browser.contrast import low_contrast
+
+        found = [f"no name: {control}" for control in self.unnamed_controls()]
+        with Image.open(shot) as image:
+            found += [f"contrast {m}" for m in low_contrast(image, [b for b in self.text_boxes() if not b["disabled"]])]
+        return found
 
     def set_color_scheme(self, scheme: str) -> None:
         """Ask for the "light" or "dark" theme as a device would (prefers-color-scheme); the app follows."""
