@@ -98,11 +98,14 @@ def frame(state: AppState, title: str, body: Sequence[ft.Control], *, nav: bool 
     leading = icon_button(ft.Icons.ARROW_BACK, _("Back"), on_click=back, key="back") if back else None
     bar = ft.AppBar(title=ft.Text(title), leading=leading, automatically_imply_leading=False,
                     actions=[*(actions or []), help_button(state), quick_exit_button(state)])
-    content = ft.Column([*messages(state), *body], scroll=ft.ScrollMode.AUTO, expand=True, spacing=12)
+    # the top margin lies inside the scrolling column: a field's floating label reaches above the field, and
+    # with large text it was cut off at the column's edge
+    top = ft.Container(height=4)  # + the spacing: 16
+    content = ft.Column([top, *messages(state), *body], scroll=ft.ScrollMode.AUTO, expand=True, spacing=12)
     column = ft.Column(
         [bar,
-         ft.Container(ft.Container(content, width=MAX_WIDTH, padding=16), alignment=ft.Alignment.TOP_CENTER,
-                      expand=True)],
+         ft.Container(ft.Container(content, width=MAX_WIDTH, padding=ft.Padding.only(left=16, right=16, bottom=16)),
+                      alignment=ft.Alignment.TOP_CENTER, expand=True)],
         expand=True, spacing=0)
     layers: list[ft.Control] = [column]
     if fab is not None:
