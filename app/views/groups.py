@@ -59,9 +59,17 @@ def next_meeting_card(state: AppState) -> ft.Control:
     details = state.group_details(found.group) if state.unlocked else None
     if details is not None and details.show_place and details.place:
         lines.append(ft.Row([ft.Icon(ft.Icons.PLACE_OUTLINED, size=16), ft.Text(details.place, key="next-place")]))
-    lines += checkin_actions(state, found.group, meeting)
-    return ft.Card(ft.Container(ft.Column(lines, spacing=4), padding=16, key="next-meeting-open",
-                                on_click=lambda: state.go("group", group_id=found.group.id)), key="next-meeting")
+    # ink: an InkWell, which the keyboard can reach and a screen reader calls a button (a bare tap area is
+    # neither). The check-in buttons sit beside it, not inside: no button within a button, and the open area's
+    # focus shade does not lie under their text
+    opening = ft.Container(ft.Column(lines, spacing=4), padding=ft.Padding.only(left=16, top=16, right=16, bottom=8),
+                           key="next-meeting-open", ink=True, border_radius=12,
+                           on_click=lambda: state.go("group", group_id=found.group.id))
+    actions = checkin_actions(state, found.group, meeting)
+    body: list[ft.Control] = [opening]
+    if actions:
+        body.append(ft.Container(ft.Column(actions, spacing=4), padding=ft.Padding.only(left=16, right=16, bottom=8)))
+    return ft.Card(ft.Column(body, spacing=0), key="next-meeting")
 
 
 def checkin_actions(state: AppState, group: Group, meeting: Meeting) -> list[ft.Control]:

@@ -176,3 +176,36 @@ def test_a_whole_session_without_a_pointer(served_app, web: FletWeb, tmp_path: P
     web.press("Enter")
     web.wait_for_text("No notes")
     web.screenshot("en-keyboard-quick-exit")
+
+
+@pytest.mark.browser
+def test_the_next_meeting_without_a_pointer(served_app, web: FletWeb, tmp_path: Path) -> None:
+    """An anonymous member (no journal) opens the group from the next-meeting card and says "I can't come",
+    keys only."""
+    from datetime import date, time, timedelta
+
+    from app.schedule import Schedule
+    from app.services.groups import GroupService
+    from app.services.vault_service import VaultService
+    from tests.conftest import FAST_KDF
+
+    home = tmp_path / "home"
+    home.mkdir()
+    service = VaultService(home, kdf=FAST_KDF)
+    GroupService(service.engine).add("Tuesday", Schedule.weekly(
+        zone="Europe/Stockholm", first=date.today() + timedelta(days=3), at=time(18), interval=1, count=8))
+    service.close()
+    server = served_app("app", env={"KRAFT_HOME": str(home), "LANG": "en_GB.UTF-8"})
+    web.open(server.url)
+    web.wait_for_button("I can't come")
+
+    web.tab_to(re.compile(r"^Next meeting"))
+    web.press("Enter")
+    web.wait_for_text("Every week at 6:00\u202fPM")
+    web.screenshot("en-keyboard-group")
+    web.tab_to("Back")
+    web.press("Enter")
+    web.tab_to("I can't come")
+    web.press("Enter")
+    web.wait_for_text(re.compile("tell the others"), exact=False)
+    web.screenshot("en-keyboard-cant-come")
