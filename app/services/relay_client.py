@@ -31,7 +31,8 @@ class RelayError(Exception):
     def to_kraft(self, relay: str) -> KraftError:
         if self.status is None:
             return KraftError(Msg.RELAY_UNREACHABLE, relay=relay)
-        return KraftError(Msg.RELAY_REFUSED, detail=self.detail)
+        # The message ends the sentence itself; the relay's details end with a full stop of their own.
+        return KraftError(Msg.RELAY_REFUSED, detail=self.detail.rstrip(" ."))
 
 
 def check_relay_url(url: str) -> str:

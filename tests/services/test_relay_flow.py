@@ -9,10 +9,11 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 
 from app.errors import KraftError, Msg
 from app.schedule import Schedule
@@ -25,7 +26,9 @@ from app.services.vault_service import VaultService
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.relay_process import start_relay
 
-NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
+# The relay keeps the real day (join codes must expire between today and 30 days on), so the devices' clock is
+# today too, at noon UTC, and the course starts two days later.
+NOW = datetime.combine(datetime.now(UTC).date(), time(12), tzinfo=UTC)
 PROMPT_MARKER = "MARKER-prompt-7f3a When did you notice a strength"
 SECOND_MARKER = "MARKER-second-91bd What helped you this week"
 NAME_MARKER = "MARKER-name-Astrid"
@@ -68,7 +71,8 @@ class Profile:
 
 
 def _schedule() -> Schedule:
-    return Schedule.weekly(zone="Europe/Stockholm", first=date(2026, 11, 24), at=time(18), interval=1, count=10)
+    return Schedule.weekly(zone="Europe/Stockholm", first=NOW.date() + timedelta(days=2), at=time(18), interval=1,
+                           count=10)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -263,6 +267,8 @@ def test_forged_replayed_reordered_and_tampered_messages_are_refused(sqlite_rela
     with RelayClient(relay.url) as client, pytest.raises(RelayError) as refused:
         client.request("POST", f"/v1/mailboxes/{link.mailbox}/messages", fake.to_post())
     assert refused.value.status == 403
+    told = str(refused.value.to_kraft(relay.url))  # what the leader's screen would say: one full stop, not two
+    assert told.startswith("The relay refused this: ") and told.endswith(".") and not told.endswith(".."), told
     # ...and had the relay taken it, the member would have refused it too.
     relay.insert_message(link.mailbox, fake.to_post())  # type: ignore[attr-defined]
     assert astrid.sync().refused == ["forged"]
@@ -352,7 +358,8 @@ def test_bad_invites_get_clear_messages(relay, people):
     assert refused("https://example.org/join#") is Msg.INVITE_DAMAGED
     with pytest.raises(KraftError) as expired:
         reader.read(invite.link, today=NOW.date() + timedelta(days=4))
-    assert expired.value.msg is Msg.INVITE_EXPIRED and "expired on Nov 25, 2026" in str(expired.value)
+    last_day = format_date(NOW.date() + timedelta(days=3), format="medium", locale="en")  # e.g. "Nov 25, 2026"
+    assert expired.value.msg is Msg.INVITE_EXPIRED and f"expired on {last_day}." in str(expired.value)
     # Someone copies the group's invite and signs it with a key of their own: the relay knows the real leader.
     body = p.read_invite(invite.token, today=NOW.date())
     impostor = Ed25519PrivateKey.generate()
