@@ -51,9 +51,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check app coordinator tests bench
 	$(VENV)/bin/mypy
 
-## Every test: lint, unit, CLI, in-process UI and real-browser tests.
+## Every test: lint, unit, CLI, in-process UI and real-browser tests; the browser tests again in the dark theme.
 test: $(STAMP) catalogs browser-deps postgres lint
 	KRAFT_TEST_POSTGRES_URL=$(PG_URL) $(PY) -m pytest -q
+	KRAFT_BROWSER_THEME=dark $(PY) -m pytest -q -m browser tests/browser
 
 ## Speed and memory figures as one JSON object on stdout.
 bench: $(STAMP) postgres

@@ -24,6 +24,7 @@ import pytest
 from tests.browser.support import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    COLOR_SCHEME,
     AppServer,
     FletWeb,
     chromium_missing_reason,
@@ -86,6 +87,7 @@ def browser_context(chromium_executable: str, tmp_path: Path) -> Iterator[Any]:
             args=CHROMIUM_ARGS,
             viewport={"width": 800, "height": 600},
             locale="en-US",
+            color_scheme=COLOR_SCHEME,
         )
         try:
             yield context

@@ -167,6 +167,11 @@ def start_app(
 # --------------------------------------------------------------------------------------------
 
 
+# The device theme the browser asks for: KRAFT_BROWSER_THEME=dark runs the browser tests in the dark theme
+# (`make test` does both); screenshots then end in "-dark".
+COLOR_SCHEME = "dark" if os.environ.get("KRAFT_BROWSER_THEME") == "dark" else "light"
+
+
 class FletWeb:
     """A Playwright page showing a Flet web app, driven through Flutter's semantics tree.
 
@@ -292,6 +297,8 @@ class FletWeb:
         finds is kept in ``self.findings`` and fails the test at its end (the `web` fixture)."""
         SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
         self.page.wait_for_timeout(settle_ms)
+        if COLOR_SCHEME == "dark" and not name.endswith("-dark"):
+            name += "-dark"
         path = SCREENSHOTS_DIR / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
         self.page.screenshot(path=str(path))
         if audit:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.support import SCREENSHOTS_DIR
+from tests.browser.support import COLOR_SCHEME, SCREENSHOTS_DIR
 
 DEMO = Path(__file__).with_name("demo_app.py")
 
@@ -34,7 +34,8 @@ def test_type_click_and_see_result(served_app, web, tmp_path):
     assert web.text("Hello ADABO").count() == 0
 
     shot = web.screenshot("browser-harness-demo")
-    assert shot == SCREENSHOTS_DIR / "browser-harness-demo.png"
+    suffix = "-dark" if COLOR_SCHEME == "dark" else ""
+    assert shot == SCREENSHOTS_DIR / f"browser-harness-demo{suffix}.png"
     assert shot.stat().st_size > 5_000  # a rendered page, not a blank one
 
 

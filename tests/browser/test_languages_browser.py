@@ -17,7 +17,7 @@ import pytest
 
 from app.i18n import _, current_language, set_language
 from tests.browser.contrast import low_contrast
-from tests.browser.support import FletWeb
+from tests.browser.support import COLOR_SCHEME, FletWeb
 from tests.browser.test_screens_browser import _fill
 from tests.conftest import PASSPHRASE
 
@@ -57,6 +57,7 @@ def check_screen(web: FletWeb, name: str) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.skipif(COLOR_SCHEME == "dark", reason="switches between both themes itself; the dark pass adds nothing")
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_main_controls_by_label_in_each_language_and_theme(lang: str, served_app, web: FletWeb,
                                                             tmp_path: Path) -> None:
