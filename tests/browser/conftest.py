@@ -15,6 +15,7 @@ Without /usr/bin/chromium the tests are skipped, unless CI=true, where that is a
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,23 @@ from tests.browser.support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     COLOR_SCHEME,
+    ENGINE_CRASHED,
     AppServer,
     FletWeb,
     chromium_missing_reason,
     start_app,
 )
+
+BROWSER_TEST_SECONDS = 600  # the longest browser test takes about a minute here
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests: one more run only when Flutter's engine crashed in the browser (support.WASM_TRAP), and
+    a time limit, so that a browser that stops answering fails its test instead of stalling the whole run."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=[re.escape(ENGINE_CRASHED)]))
+            item.add_marker(pytest.mark.timeout(BROWSER_TEST_SECONDS))
 
 
 @pytest.hookimpl(hookwrapper=True)

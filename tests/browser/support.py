@@ -172,6 +172,21 @@ def start_app(
 COLOR_SCHEME = "dark" if os.environ.get("KRAFT_BROWSER_THEME") == "dark" else "light"
 
 
+# Flutter's web engine (WebAssembly) sometimes traps in headless Chromium without a GPU, seen about once in
+# a few full runs, on screens that work at every other try: "memory access out of bounds", "table index is out
+# of bounds", "operation does not support unaligned accesses". The page is dead from then on and its renderer
+# may spin at 100 % so that page.evaluate never returns. FletWeb notes the first trap, fails the next wait at
+# once with EngineCrash instead of asking the dead page for diagnostics, and the conftest runs such a test
+# once more (pytest-rerunfailures, only for this error); a failure of the app itself is never rerun.
+WASM_TRAP = re.compile(r"memory access out of bounds|table index is out of bounds|unaligned accesses"
+                       r"|RuntimeError: unreachable")
+ENGINE_CRASHED = "the web client's Flutter engine crashed"
+
+
+class EngineCrash(AssertionError):
+    """Flutter's engine trapped in the browser: the page is dead (not the app's fault, see WASM_TRAP)."""
+
+
 class FletWeb:
     """A Playwright page showing a Flet web app, driven through Flutter's semantics tree.
 
@@ -186,11 +201,17 @@ class FletWeb:
         self.console: list[str] = []
         self.findings: dict[str, list[str]] = {}  # screenshot name -> accessibility problems on it
         page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
-        page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
+        self.engine_crash = ""  # the first WebAssembly trap of Flutter's engine, once there is one
+        page.on("pageerror", self._page_error)
         page.on(
             "requestfailed",
             lambda r: self.console.append(f"requestfailed: {r.url} {r.failure}"),
         )
+
+    def _page_error(self, error: Any) -> None:
+        self.console.append(f"pageerror: {error}")
+        if not self.engine_crash and WASM_TRAP.search(str(error)):
+            self.engine_crash = str(error)
 
     # ---- navigation / setup ----------------------------------------------------------------------
 
@@ -254,6 +275,9 @@ class FletWeb:
         try:
             loc.wait_for(state="visible", timeout=timeout_ms or self.timeout)
         except Exception as e:
+            if self.engine_crash:
+                raise EngineCrash(f"{what} did not appear: {ENGINE_CRASHED} ({self.engine_crash})\n"
+                                  + "\n".join(self.console[-20:])) from None
             raise AssertionError(f"{what} did not appear: {e}\n{self._diag()}") from None
 
     # ---- acting ----------------------------------------------------------------------------------
@@ -442,9 +466,10 @@ class FletWeb:
         )
 
     def _diag(self) -> str:
-        parts = []
-        with contextlib.suppress(Exception):
-            parts.append("semantics:\n" + self.semantics_outline())
+        parts = [f"{ENGINE_CRASHED}: {self.engine_crash}"] if self.engine_crash else []
+        if not self.engine_crash:  # a trapped engine may spin for ever: an evaluate would never return
+            with contextlib.suppress(Exception):
+                parts.append("semantics:\n" + self.semantics_outline())
         if self.console:
             parts.append("console (last 20):\n" + "\n".join(self.console[-20:]))
         return "\n".join(parts)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from tests.browser.support import COLOR_SCHEME, SCREENSHOTS_DIR
+from tests.browser.conftest import BROWSER_TEST_SECONDS
+from tests.browser.support import COLOR_SCHEME, ENGINE_CRASHED, SCREENSHOTS_DIR, EngineCrash
 
 DEMO = Path(__file__).with_name("demo_app.py")
 
@@ -45,3 +47,26 @@ def test_missing_text_fails_with_diagnostics(served_app, web):
     web.open(server.url)
     with pytest.raises(AssertionError, match=r"did not appear[\s\S]*Name"):
         web.wait_for_text("Hello NOBODY", timeout_ms=1500)
+
+
+@pytest.mark.browser
+def test_a_crashed_engine_fails_at_once_and_only_that_is_run_again(served_app, web, request):
+    """Flutter's engine trapping in the browser (support.WASM_TRAP) fails the next wait at once, without asking
+    the dead page for anything, and only that failure matches the conftest's one-more-run rule."""
+    server = served_app(DEMO)
+    web.open(server.url)
+    web.wait_for_text("Ready")
+    with pytest.raises(AssertionError) as missing:
+        web.wait_for_text("Hello NOBODY", timeout_ms=500)
+    assert not isinstance(missing.value, EngineCrash) and ENGINE_CRASHED not in str(missing.value)
+
+    web.page.evaluate("setTimeout(() => { throw new Error('RuntimeError: memory access out of bounds'); })")
+    web.page.wait_for_timeout(300)  # the page error arrives with the next message from the browser
+    with pytest.raises(EngineCrash) as crashed:
+        web.wait_for_text("Hello NOBODY", timeout_ms=500)
+    assert "memory access out of bounds" in str(crashed.value) and "semantics:" not in str(crashed.value)
+
+    rule = request.node.get_closest_marker("flaky").kwargs["only_rerun"]
+    assert any(re.search(p, f"EngineCrash: {crashed.value}") for p in rule)
+    assert not any(re.search(p, f"AssertionError: {missing.value}") for p in rule)
+    assert request.node.get_closest_marker("timeout").args == (BROWSER_TEST_SECONDS,)
