@@ -3,7 +3,8 @@
 Icon buttons need an icon with a semantic label (in the web client a tooltip alone names only a wrapper, and
 the focused button is read as a bare "button"; `common.icon_button` builds them right); dropdowns are built
 with `common.dropdown` (Flutter's menu is an unnamed button there) and a label, selectable text with
-`common.selectable_text` (an unnamed, disabled text box otherwise); text fields, checkboxes and
+`common.selectable_text` (an unnamed, disabled text box otherwise), text fields with `common.text_input` (a
+label, and it never types over keys the app has not heard of yet); checkboxes and
 switches need a label, images a semantics label. A control built without one fails
 here, in any view. The browser tests check the same from the other end: no unnamed control on a screen.
 """
@@ -45,6 +46,11 @@ def unlabelled(source: str) -> list[tuple[int, str]]:
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Text"
                 and any(k.arg == "selectable" for k in node.keywords)):
             found.append((node.lineno, "selectable Text (build it with common.selectable_text)"))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "TextField":
+            found.append((node.lineno, "TextField (build it with common.text_input: it never types over anyone)"))
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "text_input"
+                and not node.args and not any(k.arg == "label" for k in node.keywords)):
+            found.append((node.lineno, "text_input"))
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Dropdown":
             found.append((node.lineno, "Dropdown (build it with common.dropdown)"))
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dropdown"
@@ -61,6 +67,11 @@ def test_the_checker_finds_an_unlabelled_icon_button() -> None:
         (1, "IconButton"), (2, "IconButton")]
 
 
+def test_the_checker_wants_text_fields_built_by_the_helper_with_a_label() -> None:
+    assert unlabelled("ft.TextField(label=t, value=v)\ntext_input(key=k)\ntext_input(t, v, key=k)") == [
+        (1, "TextField (build it with common.text_input: it never types over anyone)"), (2, "text_input")]
+
+
 def test_the_checker_wants_dropdowns_built_by_the_helper_with_a_label() -> None:
     assert unlabelled("ft.Dropdown(label=t, options=o)\ndropdown(options=o)\ndropdown(label=t, options=o)") == [
         (1, "Dropdown (build it with common.dropdown)"), (2, "dropdown")]
@@ -72,5 +83,5 @@ def test_the_checker_wants_dropdowns_built_by_the_helper_with_a_label() -> None:
 def test_every_control_has_a_label(path: Path) -> None:
     found = unlabelled(path.read_text(encoding="utf-8"))
     if path.name == "common.py":  # the helper itself builds the one ft.Dropdown, labelled by its caller
-        found = [f for f in found if not f[1].startswith(("Dropdown", "selectable Text"))]
+        found = [f for f in found if not f[1].startswith(("Dropdown", "selectable Text", "TextField"))]
     assert not found, "\n".join(f"{path.name}:{line}: {kind} without a label" for line, kind in found)

@@ -10,7 +10,7 @@ import flet_charts as fch
 
 from app.attendance import GroupCounts, meeting_day
 from app.i18n import _, format_day
-from app.views.common import field, frame, section_title
+from app.views.common import field, frame, section_title, text_input
 from app.views.state import AppState
 
 CHECKINS_COLOR = ft.Colors.TEAL
@@ -101,8 +101,7 @@ def Coordinator(state: AppState) -> ft.Control:
         body.append(ft.Text(_("No groups are registered for your region yet.")))
     body += [
         section_title(_("Export for funders")),
-        ft.Row([ft.TextField(label=_("Year"), value=year, width=120, key="coord-year",
-                             on_change=lambda e: set_year(e.control.value)),
+        ft.Row([text_input(_("Year"), year, lambda e: set_year(e.control.value), key="coord-year", width=120),
                 ft.FilledButton(_("Download the CSV"), icon=ft.Icons.DOWNLOAD, key="coord-export",
                                 disabled=bool(state.busy), on_click=export)]),
         ft.Text(_("By region and quarter. Cells under 3 are left empty, with the cells that would give them away."),

@@ -9,7 +9,7 @@ import flet as ft
 from app.i18n import _
 from app.prompts import PROMPTS, TAGS, THEMES, get_prompt, tag_label, theme_label
 from app.services.journal import NEW_DRAFT
-from app.views.common import dropdown, frame
+from app.views.common import dropdown, frame, text_input
 from app.views.state import AppState
 
 FREE = "free"
@@ -39,9 +39,9 @@ def Editor(state: AppState) -> ft.Control:
     question = prompt.label() if prompt else ed.prompt_text
     if question:
         body.append(ft.Text(question, theme_style=ft.TextThemeStyle.TITLE_MEDIUM, key="prompt-text"))
-    body.append(ft.Row([ft.TextField(
-        label=_("Your answer") if question else _("Your entry"), value=ed.text, multiline=True, min_lines=8,
-        autofocus=True, key="text", expand=True, on_change=lambda e: state.edit(text=e.control.value))]))
+    body.append(ft.Row([text_input(
+        _("Your answer") if question else _("Your entry"), ed.text, lambda e: state.edit(text=e.control.value),
+        key="text", multiline=True, min_lines=8, autofocus=True, expand=True)]))
     body.append(ft.Text(_("Recovery factors"), theme_style=ft.TextThemeStyle.LABEL_LARGE))
     body.append(ft.Row([ft.Chip(label=ft.Text(tag_label(t)), selected=t in ed.tags, key=f"tag-{t}",
                                 on_select=lambda e, t=t: toggle_tag(t)) for t in TAGS], wrap=True))

@@ -10,7 +10,7 @@ from app.errors import KraftError
 from app.i18n import _, format_when, ngettext
 from app.journal import Entry
 from app.prompts import TOOLKIT, get_prompt, tag_label, theme_label, toolkit_label
-from app.views.common import dropdown, frame, needs_journal, section_title
+from app.views.common import dropdown, frame, needs_journal, section_title, text_input
 from app.views.groups import next_meeting_card, reminder_banner
 from app.views.state import AppState
 
@@ -122,9 +122,8 @@ def Search(state: AppState) -> ft.Control:
         state.touch()
         state.query = e.control.value
 
-    body: list[ft.Control] = [ft.Row([ft.TextField(label=_("Search your journal"), value=state.query, key="search",
-                                                   prefix_icon=ft.Icons.SEARCH, autofocus=True, expand=True,
-                                                   on_change=change)])]
+    body: list[ft.Control] = [ft.Row([text_input(_("Search your journal"), state.query, change, key="search",
+                                                 prefix_icon=ft.Icons.SEARCH, autofocus=True, expand=True)])]
     if state.query.strip():
         body.append(ft.Text(ngettext("{n} entry found", "{n} entries found", len(hits)).format(n=len(hits)),
                             key="hits"))

@@ -13,7 +13,7 @@ from app.prompts import PROMPTS
 from app.services.groups import Group
 from app.services.invite_qr import qr_png
 from app.services.leader import Invite, Member
-from app.views.common import dropdown, field, frame, icon_button, section_title, selectable_text
+from app.views.common import dropdown, field, frame, icon_button, section_title, selectable_text, text_input
 from app.views.groups import GUIDELINES, schedule_summary, zone_options
 from app.views.state import AppState
 
@@ -104,9 +104,9 @@ def LeadGroup(state: AppState) -> ft.Control:
                  on_select=lambda e: setter("zone")(e.control.value), options=zone_options()),
         field(state, _("Theme"), values["theme"], setter("theme"), key="lead-theme", password=False,
               helper=_("Sent to members encrypted; the relay cannot read it.")),
-        ft.TextField(label=_("The group's guidelines (optional)"), value=values["guidelines"], multiline=True,
-                     min_lines=3, key="lead-guidelines", helper=_("Leave empty to use Kraft's guidelines."),
-                     on_change=lambda e: setter("guidelines")(e.control.value)),
+        text_input(_("The group's guidelines (optional)"), values["guidelines"],
+                   lambda e: setter("guidelines")(e.control.value), key="lead-guidelines", multiline=True,
+                   min_lines=3, helper=_("Leave empty to use Kraft's guidelines.")),
     ]
     if relay:
         body.append(field(state, _("Enrolment code from your coordinator"), values["enrolment"],
@@ -158,8 +158,8 @@ def LeaderSection(state: AppState, group: Group) -> ft.Control:
         controls += [
             ft.Image(src=qr_png(shown.link), width=260, height=260, key="invite-qr",
                      semantics_label=_("QR code of the invite link")),
-            ft.TextField(label=_("Invite link"), value=shown.link, read_only=True, key="invite-link", multiline=True,
-                         max_lines=3),
+            text_input(_("Invite link"), shown.link, key="invite-link", read_only=True, multiline=True,
+                       max_lines=3),
             ft.Text(_("Valid until {day}.").format(day=format_day(shown.expires_on))),
         ]
     if state.relay_url() or code:
@@ -260,8 +260,8 @@ def HeadCount(state: AppState, group: Group) -> ft.Control:
     meeting = begun[-1]
     label = _("How many were there on {when}?").format(when=format_when(meeting.start, own_zone=True))
     return ft.Column([section_title(_("Head count")),
-                      ft.Row([ft.TextField(label=label, value=count, width=360, key="head-count",
-                                           on_change=lambda e: set_count(e.control.value)),
+                      ft.Row([text_input(label, count, lambda e: set_count(e.control.value), key="head-count",
+                                         width=360),
                               ft.OutlinedButton(_("Send"), key="send-head-count",
                                                 on_click=lambda: state.send_head_count(group, meeting.id, count))],
                              wrap=True)], spacing=8)
