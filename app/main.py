@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import flet as ft
+import uvicorn
 
 from app import i18n
 from app.config import load_profile
@@ -20,6 +23,41 @@ def headless() -> bool:
     return sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+# What the web client may load, and from where: only from the app's own server. Flet's web client asks a CDN
+# for a script of a package Kraft does not use (Rive's runtime from cdn.jsdelivr.net) even with no_cdn; a
+# request like that would tell a third party the reader's address and which server they use. Inline scripts
+# are Flet's index.html; 'wasm-unsafe-eval' lets Flutter compile its engine.
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+
+
+def web_app(main: Callable[[ft.Page], object]) -> Any:
+    """The web client as an ASGI app: Flet's, with nothing loaded from a CDN and a Content-Security-Policy on
+    every response so that the browser loads nothing from anywhere else either."""
+    asgi = ft.run(main, export_asgi_app=True, assets_dir=None, no_cdn=True)
+
+    @asgi.middleware("http")
+    async def content_security_policy(request: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    return asgi
+
+
 def run() -> None:
     i18n.set_language(i18n.device_language())
     try:
@@ -31,7 +69,8 @@ def run() -> None:
         host = os.environ.get("FLET_SERVER_IP") or profile.web.host
         port = int(os.environ.get("FLET_SERVER_PORT") or profile.web.port)
         print(f"Kraft is running at http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
-        ft.run(build_main(profile=profile), view=ft.AppView.WEB_BROWSER, host=host, port=port, no_cdn=True)
+        uvicorn.run(web_app(build_main(profile=profile)), host=host, port=port, ws="websockets-sansio",
+                    log_level="warning")
     else:
         ft.run(build_main(profile=profile), no_cdn=True)
 
