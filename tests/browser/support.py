@@ -348,7 +348,7 @@ class FletWeb:
 
         found = [f"no name: {control}" for control in self.unnamed_controls()]
         with Image.open(shot) as image:
-            found += [f"contrast {m}" for m in low_contrast(image, [b for b in self.text_boxes() if not b["disabled"]])]
+            found += [f"contrast {m}" for m in low_contrast(image, self.contrast_boxes())]
         return found
 
     def set_color_scheme(self, scheme: str) -> None:
@@ -365,7 +365,7 @@ class FletWeb:
 
     def text_boxes(self) -> list[dict[str, Any]]:
         """Every piece of text the semantics tree places in the viewport: {text, left, top, right, bottom,
-        disabled}, from leaf nodes with text and from text fields (their label); cut to the scrolling body
+        disabled, partial}, from leaf nodes with text and from text fields (their label); cut to the scrolling body
         it lies in, as it shows on screen."""
         return list(self.page.evaluate(
             """() => {
@@ -388,10 +388,18 @@ class FletWeb:
                     bottom = Math.min(bottom, innerHeight);
                     if (right - left < 2 || bottom - top < 2) continue;
                     const disabled = !!n.closest('[aria-disabled="true"]') || (input && input.disabled);
-                    out.push({text, left, top, right, bottom, disabled});
+                    // mostly scrolled out of sight: what shows may be a border, not the text
+                    const partial = bottom - top < 0.75 * (r.bottom - r.top);
+                    out.push({text, left, top, right, bottom, disabled, partial});
                 }
                 return out;
             }"""))
+
+    def contrast_boxes(self) -> list[dict[str, Any]]:
+        """The text boxes whose contrast can be measured and must meet AA: not those of disabled controls
+        (WCAG exempts them), nor those mostly scrolled out of sight (seen: only a text field's border showed
+        under the app bar, and was measured as its label)."""
+        return [b for b in self.text_boxes() if not b["disabled"] and not b["partial"]]
 
     def rest_pointer(self) -> None:
         """Move the mouse to the left margin, off every control: a hovered one shows its tooltip."""
