@@ -275,10 +275,8 @@ class FletWeb:
         try:
             loc.wait_for(state="visible", timeout=timeout_ms or self.timeout)
         except Exception as e:
-            if self.engine_crash:
-                raise EngineCrash(f"{what} did not appear: {ENGINE_CRASHED} ({self.engine_crash})\n"
-                                  + "\n".join(self.console[-20:])) from None
-            raise AssertionError(f"{what} did not appear: {e}\n{self._diag()}") from None
+            failure = EngineCrash if self.engine_crash else AssertionError
+            raise failure(f"{what} did not appear: {e}\n{self._diag()}") from None
 
     # ---- acting ----------------------------------------------------------------------------------
 
@@ -480,8 +478,10 @@ class FletWeb:
         )
 
     def _diag(self) -> str:
-        parts = [f"{ENGINE_CRASHED}: {self.engine_crash}"] if self.engine_crash else []
-        if not self.engine_crash:  # a trapped engine may spin for ever: an evaluate would never return
+        parts = []
+        if self.engine_crash:  # a trapped engine may spin for ever: an evaluate would never return
+            parts.append(f"{ENGINE_CRASHED}: {self.engine_crash}")
+        else:
             with contextlib.suppress(Exception):
                 parts.append("semantics:\n" + self.semantics_outline())
         if self.console:
