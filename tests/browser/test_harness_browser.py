@@ -70,3 +70,22 @@ def test_a_crashed_engine_fails_at_once_and_only_that_is_run_again(served_app, w
     assert any(re.search(p, f"EngineCrash: {crashed.value}") for p in rule)
     assert not any(re.search(p, f"AssertionError: {missing.value}") for p in rule)
     assert request.node.get_closest_marker("timeout").args == (BROWSER_TEST_SECONDS,)
+
+
+@pytest.mark.browser
+def test_what_is_cut_at_the_edge_of_a_scrolling_body_is_not_measured_for_contrast(web):
+    """Under the app bar only a dropdown's border may show; its label is not there to measure (seen: a 4.28:1
+    'contrast' of a border). Flutter clips a node's rect to its scrolling body itself, as here."""
+    web.page.set_content("""
+        <flt-semantics role="group" style="position:absolute; left:0; top:66px; width:800px; height:500px">
+          <flt-semantics style="position:absolute; left:56px; top:0; width:680px; height:14px">Homework: cut
+          </flt-semantics>
+          <flt-semantics style="position:absolute; left:56px; top:40px; width:680px; height:56px">
+            <input aria-label="Homework, whole"></flt-semantics>
+          <flt-semantics style="position:absolute; left:56px; top:120px; width:300px; height:20px">Members
+          </flt-semantics>
+          <flt-semantics style="position:absolute; left:56px; top:490px; width:300px; height:10px">Below
+          </flt-semantics>
+        </flt-semantics>""")
+    assert {b["text"] for b in web.text_boxes()} == {"Homework: cut", "Homework, whole", "Members", "Below"}
+    assert {b["text"] for b in web.contrast_boxes()} == {"Homework, whole", "Members"}
