@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 
-from app.prompts import PROMPTS, TAGS, THEMES
+from app.domain.prompts import PROMPTS, TAGS, THEMES
 
 SEED = 20260509
 TARGET_BYTES = (850, 1250)  # UTF-8 size of one entry's text: "about 1 KiB"

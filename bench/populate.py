@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.journal import searchable_text
+from app.domain.journal import searchable_text
 from app.services.journal import NewEntry
 from app.services.vault_service import VaultService
 from app.storage.crypto import KdfParams

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import msgpack
 
-from app.journal import Entry
+from app.domain.journal import Entry
 from app.services.vault_service import VaultService
 from app.storage.vault import PASSPHRASE as PASSPHRASE_SLOT
 from bench import corpus

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, delete, select
 
-from app.attendance import GroupCounts
+from app.domain.attendance import GroupCounts
 from coordinator.models import AttendanceToken, JoinCode, Mailbox, MeetingCount, Message, Token
 
 COORDINATOR, ENROLMENT = "coordinator", "enrolment"

@@ -13,9 +13,9 @@ from datetime import datetime
 
 from app.cli import console, group_cmds, render
 from app.cli.console import Secrets, out, print_json, unlocked_service
+from app.domain.schedule import Meeting
 from app.errors import KraftError, Msg
 from app.i18n import N_, _, format_when, ngettext
-from app.schedule import Meeting
 from app.services.checkin import ATTENDED, CANT_COME, Attendance, CheckInService
 from app.services.checkin_news import CheckInNews
 from app.services.groups import Group, GroupService

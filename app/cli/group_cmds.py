@@ -1,7 +1,8 @@
 """`kraft group ...`: the groups the member follows, their meetings, and calendar export.
 
-A group's schedule and the member's own neutral label are plaintext (DESIGN: the next meeting shows before
-unlocking, and for a member who never made a journal), so most commands need no passphrase. Theme, place
+A group's schedule and the member's own neutral label are plaintext (docs/adr/0001-vault-format.md: the
+next meeting shows before unlocking, and for a member who never made a journal), so most commands need no
+passphrase. Theme, place
 and link live in the vault: `add` with any of them and `show --details` unlock it.
 """
 
@@ -22,10 +23,10 @@ from app import paths
 from app.cli import console, render
 from app.cli.console import Secrets, err, out, print_json, unlocked_service
 from app.cli.journal_cmds import MIN_ID_PREFIX
+from app.domain.schedule import INTERVALS, Meeting, Schedule, parse_clock
 from app.errors import KraftError, Msg
 from app.fileio import write_atomic
 from app.i18n import N_, _, format_when
-from app.schedule import INTERVALS, Meeting, Schedule, parse_clock
 from app.services import reminder_prefs
 from app.services.calendar import calendar_file
 from app.services.groups import Group, GroupDetails, GroupService

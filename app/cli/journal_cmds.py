@@ -8,11 +8,11 @@ from pathlib import Path
 
 from app.cli import render
 from app.cli.console import Secrets, ask, err, interactive, open_journal, out, print_json, read_rest
+from app.domain.journal import Entry
+from app.domain.prompts import TAGS, THEMES
 from app.errors import KraftError, Msg
 from app.fileio import write_atomic
 from app.i18n import _, ngettext
-from app.journal import Entry
-from app.prompts import TAGS, THEMES
 from app.services import transfer
 from app.services.journal import Journal
 

@@ -22,10 +22,10 @@ from sqlalchemy.exc import DBAPIError
 from app import paths
 from app.cli.console import Secrets, err, out, print_json, unlocked_service
 from app.cli.group_cmds import DEFAULT_DURATION, DEFAULT_ZONE, now, parse_date, parse_time, parse_zone, resolve_group
+from app.domain.schedule import INTERVALS, Schedule
 from app.errors import KraftError, Msg
 from app.fileio import write_atomic
 from app.i18n import _, format_day, ngettext
-from app.schedule import INTERVALS, Schedule
 from app.services.groups import GroupService
 from app.services.invite_qr import qr_png, qr_svg
 from app.services.joining import JoinService

@@ -8,10 +8,10 @@ from datetime import datetime
 from babel import dates as babel_dates
 
 from app.cli.console import out
+from app.domain.journal import Entry
+from app.domain.prompts import PROMPTS, tag_label, theme_label, toolkit_label
+from app.domain.schedule import Meeting, Schedule
 from app.i18n import N_, _, current_language, format_when, ngettext
-from app.journal import Entry
-from app.prompts import PROMPTS, tag_label, theme_label, toolkit_label
-from app.schedule import Meeting, Schedule
 from app.services.groups import Group, GroupDetails
 from app.services.transfer import local_time
 

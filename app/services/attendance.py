@@ -1,10 +1,10 @@
-"""A member's anonymous attendance for the region's coordinator (issue 5, DESIGN §6): off until the member
-turns it on for a group; then each "I was there" queues one token, sent after a random delay together with
-any others still waiting. The screen shows the exact payload before the member decides.
+"""A member's anonymous attendance for the region's coordinator (docs/adr/0005-anonymous-attendance.md): off
+until the member turns it on for a group; then each "I was there" queues one token, sent after a random delay
+together with any others still waiting. The screen shows the exact payload before the member decides.
 
 What is sent: the mailbox, the epoch, a random nonce, `[{"meeting": <id>, "token": <HMAC>}]` and the
 signature of the epoch's shared member key. Nothing in it says which member sent it, and a member's tokens
-for two meetings cannot be linked (app.attendance).
+for two meetings cannot be linked (app.domain.attendance).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from app import attendance as a
 from app import protocol as p
+from app.domain import attendance as a
 from app.errors import KraftError, Msg
 from app.services.checkin import ATTENDED
 from app.services.groups import Group, GroupService

@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from app.domain.ics import DEFAULT_ALARMS, schedule_to_ics
 from app.i18n import N_, _
-from app.ics import DEFAULT_ALARMS, schedule_to_ics
 from app.services.groups import Group
 
 ALARM_TEXT = N_("Meeting soon")  # discreet: calendar alarms show on lock screens

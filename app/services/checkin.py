@@ -20,9 +20,9 @@ from datetime import date, datetime
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects.sqlite import insert
 
+from app.domain.journal import pack, unpack
+from app.domain.schedule import Meeting
 from app.errors import KraftError, Msg
-from app.journal import pack, unpack
-from app.schedule import Meeting
 from app.services.groups import Group, checkins_record_id
 from app.storage import db
 from app.storage.models import CheckInRow

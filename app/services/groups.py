@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.dialects.sqlite import insert
 
+from app.domain.journal import pack, unpack
+from app.domain.prompts import get_prompt
+from app.domain.schedule import Meeting, Schedule
 from app.errors import KraftError, Msg
-from app.journal import pack, unpack
-from app.prompts import get_prompt
-from app.schedule import Meeting, Schedule
 from app.storage import db
 from app.storage.crypto import new_record_id
 from app.storage.models import CheckInRow, GroupLink, MeetingGroup, OutboxItem
@@ -163,7 +163,7 @@ class GroupService:
 
     def set_homework(self, group_id: str, prompt_id: str | None = None, text: str | None = None, *,
                      now: datetime) -> GroupDetails:
-        """Note the homework for the group's next meeting: a library prompt id (app.prompts) or the words the
+        """Note the homework for the group's next meeting: a library prompt id (app.domain.prompts) or the words the
         group was given, one of the two. Sealed with the group's details, whose theme, place and link stay;
         `now` (aware) is kept as `homework_set`: answers written from then on count (reminder_service)."""
         words = " ".join((text or "").split())

@@ -14,9 +14,9 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Connection, Engine
 
 from app import protocol as p
+from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
 from app.i18n import format_day
-from app.schedule import Schedule
 from app.services.groups import Group, GroupDetails, GroupService
 from app.services.leader import local_group_id
 from app.services.links import MEMBER, Link, LinkStore, Secrets

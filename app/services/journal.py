@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from app.domain.journal import MAX_ENTRY_CHARS, Draft, Entry, EntryIndex, MonotonicClock, utcnow
+from app.domain.prompts import TAGS, THEMES, TOOLKIT, get_prompt
 from app.errors import KraftError, Msg
-from app.journal import MAX_ENTRY_CHARS, Draft, Entry, EntryIndex, MonotonicClock, utcnow
-from app.prompts import TAGS, THEMES, TOOLKIT, get_prompt
 from app.storage.crypto import new_record_id
 from app.storage.vault import Vault
 

@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, Engine
 
 from app import protocol as p
+from app.domain.prompts import get_prompt
+from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
-from app.prompts import get_prompt
-from app.schedule import Schedule
 from app.services.groups import MAX_HOMEWORK, Group, GroupDetails, GroupService
 from app.services.links import LEADER, Link, LinkStore, Secrets
 from app.services.relay_client import check_relay_url

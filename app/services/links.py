@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects.sqlite import insert
 
+from app.domain.journal import pack, unpack
 from app.errors import KraftError, Msg
-from app.journal import pack, unpack
 from app.storage import db
 from app.storage.models import GroupLink, OutboxItem
 from app.storage.vault import RecordWriter, Vault

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from app.reminders import ReminderSettings
+from app.domain.reminders import ReminderSettings
 from app.services import reminder_service
 from app.services.groups import GroupService
 from app.services.journal import Journal

@@ -20,9 +20,9 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Engine
 
 from app import protocol as p
+from app.domain.prompts import get_prompt
+from app.domain.schedule import Schedule
 from app.errors import KraftError
-from app.prompts import get_prompt
-from app.schedule import Schedule
 from app.services.groups import GroupService
 from app.services.links import LEADER, Link, LinkStore, Secrets, Waiting
 from app.services.relay_client import RelayClient, RelayError

@@ -21,9 +21,9 @@ from dataclasses import replace
 from datetime import time, timedelta
 from typing import Any, Protocol
 
+from app.domain.reminders import ReminderSettings
+from app.domain.schedule import parse_clock
 from app.errors import KraftError, Msg
-from app.reminders import ReminderSettings
-from app.schedule import parse_clock
 
 log = logging.getLogger(__name__)
 PREFERENCE = "reminders"

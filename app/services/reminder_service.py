@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from app import reminders
-from app.reminders import Reminder, ReminderSettings
-from app.schedule import Meeting
+from app.domain import reminders
+from app.domain.reminders import Reminder, ReminderSettings
+from app.domain.schedule import Meeting
 from app.services.groups import Group, GroupDetails, GroupService
 from app.services.journal import Journal
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from app.domain.journal import MAX_ENTRY_CHARS, Entry, utcnow
+from app.domain.prompts import TAGS, THEMES, TOOLKIT, get_prompt, tag_label, theme_label, toolkit_label
 from app.errors import KraftError, Msg
 from app.i18n import _, ngettext
-from app.journal import MAX_ENTRY_CHARS, Entry, utcnow
-from app.prompts import TAGS, THEMES, TOOLKIT, get_prompt, tag_label, theme_label, toolkit_label
 from app.services.journal import Journal, NewEntry
 
 KRAFT_FORMAT = "kraft-journal"

@@ -40,9 +40,9 @@ def _m0001_initial(conn: Connection) -> None:
 
 
 def _m0002_groups(conn: Connection) -> None:
-    # Plaintext by design (DESIGN §3): the next-meeting screen works locked and without any vault, so a
-    # group's meeting times and the member's own neutral label live here; theme, place and link are
-    # encrypted records of kind "group" under the same id when a vault exists.
+    # Plaintext by design (docs/adr/0001-vault-format.md): the next-meeting screen works locked and without
+    # any vault, so a group's meeting times and the member's own neutral label live here; theme, place and
+    # link are encrypted records of kind "group" under the same id when a vault exists.
     conn.exec_driver_sql(
         "CREATE TABLE meeting_group (id VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, schedule VARCHAR NOT NULL)")
 

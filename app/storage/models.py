@@ -58,7 +58,7 @@ class MeetingGroup(SQLModel, table=True):
     __tablename__ = "meeting_group"
     id: str = Field(primary_key=True)
     label: str
-    schedule: str  # JSON of app.schedule.Schedule.to_dict()
+    schedule: str  # JSON of app.domain.schedule.Schedule.to_dict()
 
 
 class CheckInRow(SQLModel, table=True):

@@ -6,8 +6,8 @@ from typing import Any
 
 import flet as ft
 
+from app.domain.prompts import PROMPTS, TAGS, THEMES, get_prompt, tag_label, theme_label
 from app.i18n import _
-from app.prompts import PROMPTS, TAGS, THEMES, get_prompt, tag_label, theme_label
 from app.services.journal import NEW_DRAFT
 from app.views.common import dropdown, frame, text_input
 from app.views.state import AppState

@@ -8,9 +8,9 @@ from zoneinfo import available_timezones
 
 import flet as ft
 
+from app.domain.prompts import PROMPTS, get_prompt
+from app.domain.schedule import Meeting
 from app.i18n import N_, _, format_clock, format_countdown, format_day, format_when, ngettext
-from app.prompts import PROMPTS, get_prompt
-from app.schedule import Meeting
 from app.services.checkin import ATTENDED, CANT_COME
 from app.services.groups import Group, GroupDetails
 from app.views.common import dropdown, field, frame, icon_button, section_title

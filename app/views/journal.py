@@ -6,10 +6,10 @@ from typing import Any
 
 import flet as ft
 
+from app.domain.journal import Entry
+from app.domain.prompts import TOOLKIT, get_prompt, tag_label, theme_label, toolkit_label
 from app.errors import KraftError
 from app.i18n import _, format_when, ngettext
-from app.journal import Entry
-from app.prompts import TOOLKIT, get_prompt, tag_label, theme_label, toolkit_label
 from app.views.common import dropdown, frame, needs_journal, section_title, text_input
 from app.views.groups import next_meeting_card, reminder_banner
 from app.views.state import AppState

@@ -8,8 +8,8 @@ from typing import cast
 
 import flet as ft
 
+from app.domain.prompts import PROMPTS
 from app.i18n import _, format_day, format_when, ngettext
-from app.prompts import PROMPTS
 from app.services.groups import Group
 from app.services.invite_qr import qr_png
 from app.services.leader import Invite, Member

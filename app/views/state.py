@@ -16,11 +16,11 @@ import flet as ft
 
 from app import i18n
 from app.config import CrisisLine, Profile
+from app.domain.journal import Draft, Entry
+from app.domain.reminders import Reminder, ReminderSettings
+from app.domain.schedule import Schedule, parse_clock
 from app.errors import KraftError
 from app.i18n import _, ngettext
-from app.journal import Draft, Entry
-from app.reminders import Reminder, ReminderSettings
-from app.schedule import Schedule, parse_clock
 from app.services import backup, notify, reminder_prefs, reminder_service, transfer
 from app.services.calendar import calendar_file
 from app.services.checkin import CANT_COME, Attendance, CheckInService

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.schedule import Schedule
+from app.domain.schedule import Schedule
 from app.services.backup import create_backup
 from app.services.groups import GroupService
 from app.services.vault_service import VaultService

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from app.schedule import Schedule
+from app.domain.schedule import Schedule
 from app.services.groups import GroupDetails, GroupService
 from app.services.vault_service import VaultService
 from tests.conftest import FAST_KDF, PASSPHRASE

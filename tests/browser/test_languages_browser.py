@@ -185,7 +185,7 @@ def test_the_next_meeting_without_a_pointer(served_app, web: FletWeb, tmp_path: 
     keys only."""
     from datetime import date, time, timedelta
 
-    from app.schedule import Schedule
+    from app.domain.schedule import Schedule
     from app.services.groups import GroupService
     from app.services.vault_service import VaultService
     from tests.conftest import FAST_KDF

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.schedule import Schedule
+from app.domain.schedule import Schedule
 from app.services.leader import LeaderService
 from app.services.relay_sync import SyncService
 from app.services.vault_service import VaultService

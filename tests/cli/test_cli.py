@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.prompts import PROMPTS
+from app.domain.prompts import PROMPTS
 from app.storage import crypto
 from tests.cli.conftest import Keyboard, Kraft, key_slots, records
 from tests.conftest import PASSPHRASE

@@ -202,7 +202,7 @@ def test_export_ics_has_the_label_and_a_timezone(kraft: Kraft, vault: Path, tmp_
 
 
 def test_export_ics_alarms_follow_the_members_reminder_settings(kraft: Kraft, home: Path) -> None:
-    from app.reminders import ReminderSettings
+    from app.domain.reminders import ReminderSettings
     from app.services import reminder_prefs
     from app.services.vault_service import VaultService
 

@@ -11,8 +11,8 @@ from datetime import timedelta
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import Session, select
 
-from app import attendance as a
 from app import protocol as p
+from app.domain import attendance as a
 from coordinator import crud
 from coordinator.models import AttendanceToken
 from tests.coordinator.conftest import Api

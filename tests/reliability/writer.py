@@ -12,7 +12,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from app.journal import utcnow
+from app.domain.journal import utcnow
 from app.services import vault_service
 from app.services.journal import Journal
 from app.services.vault_service import VaultService

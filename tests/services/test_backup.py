@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
-from app.schedule import Schedule
 from app.services.backup import create_backup, restore_backup, verify_backup
 from app.services.groups import GroupDetails, GroupService
 from app.services.journal import Journal

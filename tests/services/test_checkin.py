@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
-from app.schedule import Schedule
 from app.services.checkin import ATTENDED, CANT_COME, CheckInService
 from app.services.groups import GroupService
 from app.services.journal import Journal

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from app.journal import Draft
+from app.domain.journal import Draft
 from app.services.journal import Journal
 from app.services.vault_service import VaultService
 from app.storage.db import make_engine, migrate

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
-from app.schedule import Schedule
 from app.services.groups import GroupDetails, GroupService
 from app.services.vault_service import VaultService
 from app.storage.db import open_database

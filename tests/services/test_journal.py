@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.journal import Draft, MonotonicClock
 from app.errors import KraftError, Msg
-from app.journal import Draft, MonotonicClock
 from app.services.journal import NEW_DRAFT, Journal, NewEntry
 from app.services.vault_service import VaultService
 from tests.conftest import FAST_KDF, PASSPHRASE

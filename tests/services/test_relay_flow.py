@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from babel.dates import format_date
 
+from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
-from app.schedule import Schedule
 from app.services.groups import GroupService
 from app.services.joining import JoinService
 from app.services.leader import LeaderService

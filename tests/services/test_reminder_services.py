@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.domain.journal import pack
+from app.domain.reminders import HOMEWORK, MEETING, ReminderSettings
+from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
-from app.journal import pack
-from app.reminders import HOMEWORK, MEETING, ReminderSettings
-from app.schedule import Schedule
 from app.services import notify, reminder_prefs, reminder_service
 from app.services.groups import GROUP, MAX_HOMEWORK, GroupDetails, GroupService
 from app.services.journal import Journal

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.domain.journal import Entry
 from app.errors import KraftError, Msg
-from app.journal import Entry
 from app.services import transfer
 from app.services.journal import Journal, NewEntry
 from app.services.transfer import (

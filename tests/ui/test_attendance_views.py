@@ -13,7 +13,7 @@ import flet_charts as fch
 import pytest
 
 from app.config import Profile, Relay
-from app.schedule import Schedule
+from app.domain.schedule import Schedule
 from app.services.attendance import AttendanceService
 from app.services.joining import JoinService
 from app.services.leader import LeaderService

@@ -281,7 +281,7 @@ async def test_reminder_settings_change_the_banner_and_are_kept(home: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import time as clock
 
-    from app.reminders import ReminderSettings
+    from app.domain.reminders import ReminderSettings
     from app.services import reminder_prefs
 
     FrozenClock(monkeypatch, datetime(2026, 3, 19, 16, 30, tzinfo=STOCKHOLM))  # 90 min before an 18:00 meeting

@@ -120,7 +120,7 @@ async def test_opening_the_app_from_an_invite_link_fills_in_the_join_screen(tmp_
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from app import protocol as p
-    from app.schedule import Schedule
+    from app.domain.schedule import Schedule
 
     leader = Ed25519PrivateKey.generate()
     key, group = p.new_group_key(), p.new_group_id()

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
-from app.attendance import funders_csv
+from app.domain.attendance import funders_csv
 from coordinator import crud
 from coordinator.api.deps import BearerDep, SessionDep, TodayDep, require_token
 from coordinator.schemas import GroupAttendance, MeetingAttendance, Overview

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from app.ics import schedule_to_ics
-from app.schedule import Schedule
+from app.domain.ics import schedule_to_ics
+from app.domain.schedule import Schedule
 
 
 def _expand(ics: bytes, schedule: Schedule) -> list[datetime]:

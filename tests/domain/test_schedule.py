@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.domain.schedule import Schedule, meeting_id, parse_clock
 from app.errors import KraftError, Msg
-from app.schedule import Schedule, meeting_id, parse_clock
 
 NORDIC = ("Europe/Stockholm", "Europe/Oslo", "Europe/Copenhagen")
 

@@ -16,8 +16,8 @@ from typing import Any, NamedTuple
 
 import msgpack
 
+from app.domain.prompts import tag_label, theme_label
 from app.i18n import current_language
-from app.prompts import tag_label, theme_label
 
 ENTRY_VERSION = 1
 MAX_ENTRY_CHARS = 100_000

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from app.domain.schedule import Schedule
 from app.i18n import N_, _, format_clock
-from app.schedule import Schedule
 
 MEETING = "meeting"
 HOMEWORK = "homework"

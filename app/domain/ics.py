@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
-from app.schedule import Schedule
+from app.domain.schedule import Schedule
 
 PRODID = "-//Kraft//Kraft schedule//EN"
 DEFAULT_ALARMS = (timedelta(hours=24), timedelta(hours=2))

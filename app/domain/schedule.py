@@ -1,4 +1,4 @@
-"""Group schedules: a small RFC 5545 subset (DESIGN §4), pure Python over python-dateutil and zoneinfo.
+"""Group schedules: a small RFC 5545 subset, pure Python over python-dateutil and zoneinfo.
 
 A schedule is a first meeting (local wall time in an IANA zone), a duration, a weekly rule every 1, 2 or 3
 weeks, bounded by a count (a course), an end date (about a year) or open; skipped dates (EXDATE) and single

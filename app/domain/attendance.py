@@ -1,5 +1,5 @@
-"""Anonymised attendance (issue 5, DESIGN §6): unlinkable per-meeting tokens, and small-cell suppression for
-the tables a coordinator hands to funders. Pure functions, no I/O.
+"""Anonymised attendance (docs/adr/0005-anonymous-attendance.md): unlinkable per-meeting tokens, and
+small-cell suppression for the tables a coordinator hands to funders. Pure functions, no I/O.
 
 A member who opts in sends, for a meeting they checked in to, `token = HMAC-SHA256(secret, meeting id)`
 (first 16 bytes) where `secret` is random, per member and per group, and never leaves the device. The relay

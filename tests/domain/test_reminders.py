@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from app.reminders import HOMEWORK, MEETING, ReminderSettings, plan
-from app.schedule import Schedule
+from app.domain.reminders import HOMEWORK, MEETING, ReminderSettings, plan
+from app.domain.schedule import Schedule
 
 TZ = ZoneInfo("Europe/Stockholm")
 
@@ -59,7 +59,7 @@ def test_texts_are_discreet_unless_asked() -> None:
 
 
 def test_the_homework_nudge_is_for_the_next_meeting_only() -> None:
-    from app.reminders import HOMEWORK
+    from app.domain.reminders import HOMEWORK
 
     course = _course(count=4)
     nudges = [r for r in plan(course, now=datetime(2026, 3, 1, tzinfo=TZ), homework_open=True,
@@ -68,7 +68,7 @@ def test_the_homework_nudge_is_for_the_next_meeting_only() -> None:
 
 
 def test_the_reminder_due_now_for_the_in_app_banner() -> None:
-    from app.reminders import due
+    from app.domain.reminders import due
 
     course = _course(count=2)
     assert due(course, now=datetime(2026, 3, 18, 17, tzinfo=TZ)) is None  # before 24 h
@@ -85,7 +85,7 @@ def test_the_reminder_due_now_for_the_in_app_banner() -> None:
 def test_the_homework_banner_looks_back_past_the_last_meeting() -> None:
     """With a week's reminder, `due` plans from a week back, where the last meeting lies: the nudge is still
     for the coming meeting, not lost on the one that has been."""
-    from app.reminders import due
+    from app.domain.reminders import due
 
     weekly = Schedule.weekly(zone="Europe/Stockholm", first=date(2026, 3, 5), at=time(18), interval=1, count=4)
     settings = ReminderSettings(before=(timedelta(days=7), timedelta(hours=2)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app import attendance as a
+from app.domain import attendance as a
 
 TABLES = st.integers(1, 6).flatmap(lambda cols: st.lists(
     st.lists(st.integers(0, 12), min_size=cols, max_size=cols), min_size=1, max_size=6))
