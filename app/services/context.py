@@ -36,6 +36,7 @@ from app.services.relay_client import RelayClient
 from app.services.relay_sync import SyncService
 from app.services.vault_service import VaultService
 from app.storage.crypto import KdfParams
+from app.storage.vault import DamagedRecord as DamagedRecord  # re-exported: callers above services report it
 from app.storage.vault import Vault
 
 
