@@ -41,9 +41,10 @@ def _path(mailbox: str) -> str:
 
 
 class AttendanceService:
-    def __init__(self, engine: Engine, vault: Vault | None) -> None:
-        self._links = LinkStore(engine, vault)
-        self._groups = GroupService(engine, vault)
+    def __init__(self, engine: Engine, vault: Vault | None, *, groups: GroupService | None = None,
+                 links: LinkStore | None = None) -> None:
+        self._links = links or LinkStore(engine, vault)
+        self._groups = groups or GroupService(engine, vault)
 
     def can_report(self, group_id: str) -> bool:
         link = self._links.get(group_id)

@@ -21,9 +21,10 @@ log = logging.getLogger(__name__)
 
 
 class CheckInNews:
-    def __init__(self, engine: Engine, vault: Vault | None) -> None:
-        self._join = JoinService(engine, vault)
-        self._attendance = AttendanceService(engine, vault)
+    def __init__(self, engine: Engine, vault: Vault | None, *, join: JoinService | None = None,
+                 attendance: AttendanceService | None = None) -> None:
+        self._join = join or JoinService(engine, vault)
+        self._attendance = attendance or AttendanceService(engine, vault)
 
     def said(self, group: Group, meeting_id: str, status: str, *, now: datetime) -> bool:
         """After a check-in; True when the leader will be told (an "I can't come" on its way)."""

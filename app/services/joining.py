@@ -56,11 +56,12 @@ def _invite_error(exc: p.ProtocolError, token: str) -> KraftError:
 
 class JoinService:
     def __init__(self, engine: Engine, vault: Vault | None, *,
-                 relay_factory: type[RelayClient] = RelayClient) -> None:
+                 relay_factory: type[RelayClient] = RelayClient, groups: GroupService | None = None,
+                 links: LinkStore | None = None) -> None:
         self._engine = engine
         self._vault = vault
-        self._groups = GroupService(engine, vault)
-        self._links = LinkStore(engine, vault)
+        self._groups = groups or GroupService(engine, vault)
+        self._links = links or LinkStore(engine, vault)
         self._relay = relay_factory
 
     # ---- reading an invite ----

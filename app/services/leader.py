@@ -60,11 +60,12 @@ def protocol_group_id(local_id: str) -> str:
 
 
 class LeaderService:
-    def __init__(self, engine: Engine, vault: Vault | None) -> None:
+    def __init__(self, engine: Engine, vault: Vault | None, *, groups: GroupService | None = None,
+                 links: LinkStore | None = None) -> None:
         self._engine = engine
         self._vault = vault
-        self._groups = GroupService(engine, vault)
-        self._links = LinkStore(engine, vault)
+        self._groups = groups or GroupService(engine, vault)
+        self._links = links or LinkStore(engine, vault)
 
     def _require_open(self) -> Vault:
         if self._vault is None or not self._vault.exists():

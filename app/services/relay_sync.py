@@ -49,11 +49,12 @@ class SyncReport:
 
 class SyncService:
     def __init__(self, engine: Engine, vault: Vault | None, *,
-                 relay_factory: Callable[[str], RelayClient] = RelayClient) -> None:
+                 relay_factory: Callable[[str], RelayClient] = RelayClient, groups: GroupService | None = None,
+                 links: LinkStore | None = None) -> None:
         self._engine = engine
         self._vault = vault
-        self._groups = GroupService(engine, vault)
-        self._links = LinkStore(engine, vault)
+        self._groups = groups or GroupService(engine, vault)
+        self._links = links or LinkStore(engine, vault)
         self._relay = relay_factory
 
     def run(self, *, now: datetime) -> SyncReport:

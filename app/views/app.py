@@ -13,6 +13,7 @@ import flet as ft
 from app import i18n
 from app.config import Profile, load_profile
 from app.errors import KraftError
+from app.services.context import AppContext
 from app.services.notify import Notifier
 from app.services.vault_service import VaultService
 from app.views.backup import Restore
@@ -76,8 +77,8 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
     """The `main(page)` that `ft.run` calls; tests hand in their own service and a fast tick."""
 
     async def main(page: ft.Page) -> None:
-        state = AppState(service=service_factory(), profile=profile or load_profile(),
-                         notifier=notifier_factory(page))
+        ctx = AppContext(vault_service=service_factory(), profile=profile or load_profile())
+        state = AppState(ctx=ctx, profile=ctx.profile, notifier=notifier_factory(page))
         state.start()
         page.title = "Kraft"
         page.theme_mode = ft.ThemeMode.SYSTEM

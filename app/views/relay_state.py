@@ -19,11 +19,12 @@ from app.services.attendance import AttendanceService
 from app.services.coordinator_view import CoordinatorView, Overview
 from app.services.joining import InvitePreview, JoinService
 from app.services.leader import Invite, LeaderService, Member
-from app.services.links import LEADER, LinkStore
-from app.services.relay_sync import SyncReport, SyncService
+from app.services.links import LEADER
+from app.services.relay_sync import SyncReport
 
 if TYPE_CHECKING:
     from app.config import Profile
+    from app.services.context import AppContext
     from app.services.groups import Group, GroupService
     from app.services.vault_service import VaultService
 
@@ -33,7 +34,10 @@ CODE_SHAPE = re.compile(r"^[\s-]*([0-9A-Za-z][\s-]*){10}$")  # a join code as ty
 
 class RelayIntents:
     if TYPE_CHECKING:
-        service: VaultService
+        ctx: AppContext
+
+        @property
+        def service(self) -> VaultService: ...
         profile: Profile
         error: str
         notice: str
@@ -56,34 +60,30 @@ class RelayIntents:
         async def _run(self, label: str, work: Any, *args: Any) -> Any: ...
 
     @property
-    def _vault(self) -> Any:
-        return self.service.vault if self.service.has_vault() else None
-
-    @property
     def leader_service(self) -> LeaderService:
-        return LeaderService(self.service.engine, self._vault)
+        return self.ctx.leader
 
     @property
     def join_service(self) -> JoinService:
-        return JoinService(self.service.engine, self._vault)
+        return self.ctx.joining
 
     def relay_url(self) -> str:
         return self.profile.relay.url
 
     def is_leader(self, group: Group) -> bool:
-        link = LinkStore(self.service.engine, self._vault).get(group.id)
+        link = self.ctx.links.get(group.id)
         return link is not None and link.role == LEADER
 
     def is_linked(self, group: Group) -> bool:
-        return LinkStore(self.service.engine, self._vault).get(group.id) is not None
+        return self.ctx.links.get(group.id) is not None
 
     # ---- keeping in step ----
 
     def _sync(self) -> SyncReport:
-        return SyncService(self.service.engine, self._vault).run(now=datetime.now(UTC))
+        return self.ctx.sync.run(now=datetime.now(UTC))
 
     def has_relay_links(self) -> bool:
-        return any(link.relay for link in LinkStore(self.service.engine, self._vault).all())
+        return any(link.relay for link in self.ctx.links.all())
 
     async def sync_quietly(self) -> None:
         """On start, on resume and periodically: never an error on screen (the member did not ask), but a
@@ -118,13 +118,13 @@ class RelayIntents:
             self.sync_notifications()
 
     def waiting_to_send(self, group: Group) -> int:
-        return len(LinkStore(self.service.engine, self._vault).waiting(group.id))
+        return len(self.ctx.links.waiting(group.id))
 
     # ---- anonymous attendance (issue 5) ----
 
     @property
     def attendance_service(self) -> AttendanceService:
-        return AttendanceService(self.service.engine, self._vault)
+        return self.ctx.attendance
 
     def can_report_attendance(self, group: Group) -> bool:
         """A member's group joined through a relay, with the journal open (or no journal at all)."""

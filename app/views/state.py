@@ -21,10 +21,10 @@ from app.domain.reminders import Reminder, ReminderSettings
 from app.domain.schedule import Schedule, parse_clock
 from app.errors import KraftError
 from app.i18n import _, ngettext
-from app.services import backup, notify, reminder_prefs, reminder_service, transfer
+from app.services import attend, backup, homework, journal_import, notify, reminder_prefs, reminder_service, transfer
 from app.services.calendar import calendar_file
-from app.services.checkin import CANT_COME, Attendance, CheckInService
-from app.services.checkin_news import CheckInNews
+from app.services.checkin import Attendance, CheckInService
+from app.services.context import AppContext
 from app.services.coordinator_view import CoordinatorView, Overview
 from app.services.groups import Group, GroupDetails, GroupService, NextMeeting
 from app.services.idle import IdleTimer
@@ -66,7 +66,7 @@ class EditorState:
 @ft.observable
 @dataclass
 class AppState(RelayIntents):
-    service: VaultService
+    ctx: AppContext  # built once in build_main, again at unlock and lock (app/services/context.py)
     profile: Profile
     screen: str = "welcome"
     busy: str = ""  # what the app is doing right now, shown beside a progress ring
@@ -101,6 +101,10 @@ class AppState(RelayIntents):
     # ---- helpers ----
 
     @property
+    def service(self) -> VaultService:
+        return self.ctx.vault_service
+
+    @property
     def journal(self) -> Journal:
         return self.service.require_journal()
 
@@ -110,7 +114,7 @@ class AppState(RelayIntents):
 
     @property
     def groups(self) -> GroupService:
-        return GroupService(self.service.engine, self.service.vault)
+        return self.ctx.groups
 
     def next_meeting(self) -> NextMeeting | None:
         return self.groups.next_meeting(datetime.now(UTC))
@@ -250,7 +254,7 @@ class AppState(RelayIntents):
 
     @property
     def checkins(self) -> CheckInService:
-        return CheckInService(self.service.engine, self.service.vault)
+        return self.ctx.checkins
 
     def can_check_in(self) -> bool:
         """Anonymous members always; with a journal only while it is open (check-ins are sealed in it)."""
@@ -265,18 +269,11 @@ class AppState(RelayIntents):
     def check_in(self, group: Group, meeting_id: str, status: str | None) -> None:
         """Say "I was there" / "I can't come" (status), or take it back (None)."""
         try:
-            news = CheckInNews(self.service.engine, self._vault)
-            if status is None:
-                was = self.checkins.status(group, meeting_id)
-                self.checkins.clear(group, meeting_id)
-                news.took_back(group, meeting_id, was, now=datetime.now(UTC))
-                self.notice = _("Taken back.")
-            else:
-                self.checkins.check_in(group, meeting_id, status, now=datetime.now(UTC))
-                told = news.said(group, meeting_id, status, now=datetime.now(UTC))
-                self.notice = (_("Noted. Your group leader will be told.") if told
-                               else _("Noted. If you can, tell the others too.") if status == CANT_COME
-                               else _("Checked in. Good to have you there."))
+            said = attend.check_in(self.ctx, group, meeting_id, status, now=datetime.now(UTC))
+            self.notice = (_("Taken back.") if said.status is None
+                           else _("Noted. Your group leader will be told.") if said.told
+                           else _("Noted. If you can, tell the others too.") if said.cant_come
+                           else _("Checked in. Good to have you there."))
         except KraftError as exc:
             self.error = str(exc)
             return
@@ -299,13 +296,11 @@ class AppState(RelayIntents):
 
     def set_homework(self, group: Group, choice: str, text: str) -> None:
         """Note the homework for the next meeting: a library prompt (`choice`), or the group's own words."""
-        own = choice == "own"
-        self._change_group(lambda: self.groups.set_homework(
-            group.id, prompt_id=None if own else choice, text=text if own else None, now=datetime.now(UTC)),
-            _("The homework is noted."))
+        self._change_group(lambda: homework.note_homework(self.ctx, group, choice, text, now=datetime.now(UTC)),
+                           _("The homework is noted."))
 
     def clear_homework(self, group: Group) -> None:
-        self._change_group(lambda: self.groups.clear_homework(group.id), _("Cleared."))
+        self._change_group(lambda: homework.clear_homework(self.ctx, group), _("Cleared."))
 
     def remove_group(self) -> None:
         group = self.current_group()
@@ -382,6 +377,7 @@ class AppState(RelayIntents):
         app hidden) wins: the journal it opened is locked again and never shown."""
         epoch = self.lock_epoch
         opened = await self._run(label, work, *args)
+        self.ctx = self.ctx.refreshed()
         if opened and epoch != self.lock_epoch:
             self.service.lock()
             return False
@@ -418,6 +414,7 @@ class AppState(RelayIntents):
             log.exception("autosave before lock failed")
         finally:
             self.service.lock()
+            self.ctx = self.ctx.refreshed()
         self.pending = None
         self.editor = EditorState()
         self.undo_id = None
@@ -561,21 +558,12 @@ class AppState(RelayIntents):
     def import_file(self, fmt: str, data: bytes, name: str) -> None:
         """Add entries from another app's file; what was added, skipped or left out is listed."""
         try:
-            report = transfer.import_file(self.journal, fmt, data, source=name)
+            result = journal_import.import_entries(self.journal, fmt, data, source=name)
         except KraftError as exc:
             self.error = str(exc)
             self.import_lines = ()
             return
-        lines = [ngettext("Imported {count} entry.", "Imported {count} entries.", report.imported).format(
-            count=report.imported)]
-        if report.skipped:
-            lines.append(ngettext("Skipped {count} item:", "Skipped {count} items:", len(report.skipped)).format(
-                count=len(report.skipped)))
-            lines += [f"• {reason}" for reason in report.skipped]
-        if report.left_out:
-            lines.append(_("Imported, but without what Kraft does not keep:"))
-            lines += [f"• {what}" for what in report.left_out]
-        self.import_lines = tuple(lines)
+        self.import_lines = tuple(result.lines(bullet="• "))
         self.changed()
 
     # ---- backups ----
