@@ -48,7 +48,7 @@ postgres:
 		$(SUDO) runuser -u postgres -- createdb -O kraft kraft_test
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app coordinator tests bench
+	$(VENV)/bin/ruff check app coordinator protocol tests bench
 	$(VENV)/bin/mypy
 
 ## Every test: lint, unit, CLI, in-process UI and real-browser tests; the browser tests again in the dark theme.
