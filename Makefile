@@ -11,7 +11,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,relay]'
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(PY) -m pip install --quiet -e '.[desktop]'; fi
 	touch $@
 
