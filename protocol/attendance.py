@@ -50,7 +50,12 @@ class GroupCounts:
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> GroupCounts:
-        """Read one group of the relay's `GET /v1/coordinator/attendance` answer."""
+        """Read one group of the relay's `GET /v1/coordinator/attendance` answer.
+
+        >>> GroupCounts.from_json({"mailbox": "m", "region": "Syd", "label": "", "created_on": "2026-09-01",
+        ...     "meetings": [{"meeting": "20261201T170000Z", "checkins": 4, "head_count": None}]}).meetings
+        {'20261201T170000Z': (4, None)}
+        """
         meetings = {str(m["meeting"]): (int(m["checkins"]), None if m["head_count"] is None else int(m["head_count"]))
                     for m in data["meetings"]}  # type: ignore[attr-defined]
         return cls(mailbox=str(data["mailbox"]), region=str(data["region"]), label=str(data["label"]),

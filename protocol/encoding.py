@@ -127,11 +127,20 @@ def sign(private_key: Ed25519PrivateKey, message: bytes) -> str:
 
 
 def public_b64(key: Ed25519PrivateKey | X25519PrivateKey) -> str:
-    """The raw public half of a private key, base64url (how keys travel in invites and requests)."""
+    """The raw public half of a private key, base64url (how keys travel in invites and requests).
+
+    >>> len(public_b64(X25519PrivateKey.generate()))
+    43
+    """
     return b64e(key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
 
 
 def private_bytes(key: Ed25519PrivateKey | X25519PrivateKey) -> bytes:
-    """The raw 32 bytes of a private key, for the vault to keep (`from_private_bytes` reads them back)."""
+    """The raw 32 bytes of a private key, for the vault to keep (`from_private_bytes` reads them back).
+
+    >>> key = Ed25519PrivateKey.generate()
+    >>> public_b64(Ed25519PrivateKey.from_private_bytes(private_bytes(key))) == public_b64(key)
+    True
+    """
     return key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                              serialization.NoEncryption())

@@ -19,6 +19,14 @@ def sign_invite(invite: dict[str, Any], leader: Ed25519PrivateKey) -> str:
     """The invite token: compressed canonical JSON with the leader's signature, base64url.
 
     Only INVITE_FIELDS are signed and carried; `read_invite` checks and decodes the token.
+
+    >>> from protocol.encoding import public_b64
+    >>> leader = Ed25519PrivateKey.generate()
+    >>> invite = {"v": 1, "relay": "", "group": "g", "mailbox": "m", "epoch": 0, "key": b64e(bytes(32)),
+    ...           "leader": public_b64(leader), "label": "Tuesday", "schedule": {}, "theme": "", "guidelines": "",
+    ...           "expires_on": "2026-12-31"}
+    >>> read_invite(sign_invite(invite, leader), today=date(2026, 12, 2))["label"]
+    'Tuesday'
     """
     body = {k: invite[k] for k in INVITE_FIELDS}
     signed = {**body, "sig": sign(leader, signing_bytes("invite", invite=body))}

@@ -45,7 +45,11 @@ def new_group_id() -> str:
 
 
 def new_group_key() -> bytes:
-    """A fresh group key K_e (32 random bytes): one per epoch."""
+    """A fresh group key K_e (32 random bytes): one per epoch.
+
+    >>> len(new_group_key())
+    32
+    """
     return os.urandom(KEY_BYTES)
 
 
@@ -70,7 +74,14 @@ def channel_key(group_key: bytes, channel: str) -> bytes:
 
 
 def member_signer(group_key: bytes) -> Ed25519PrivateKey:
-    """The key every member of an epoch shares to post to the mailbox; the relay knows its public half."""
+    """The key every member of an epoch shares to post to the mailbox; the relay knows its public half.
+
+    Derived, not stored: every member with the epoch's group key gets the same signer.
+
+    >>> key = new_group_key()
+    >>> public_b64(member_signer(key)) == public_b64(member_signer(key))
+    True
+    """
     return Ed25519PrivateKey.from_private_bytes(_hkdf(group_key, "kraft/v1/member-sign"))
 
 
