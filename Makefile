@@ -11,7 +11,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,relay]'
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(PY) -m pip install --quiet -e '.[desktop]'; fi
 	touch $@
 
@@ -48,7 +48,7 @@ postgres:
 		$(SUDO) runuser -u postgres -- createdb -O kraft kraft_test
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app coordinator tests bench
+	$(VENV)/bin/ruff check app coordinator protocol tests bench
 	$(VENV)/bin/mypy
 
 ## Every test: lint, unit, CLI, in-process UI and real-browser tests; the browser tests again in the dark theme.

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app import protocol as p
+import protocol as p
 
 BATCH = 10  # reports per upload: one device's waiting check-ins, or a few devices' behind a proxy
 WORKERS = 8

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, delete, select
 
-from app.domain.attendance import GroupCounts
 from coordinator.models import AttendanceToken, JoinCode, Mailbox, MeetingCount, Message, Token
+from protocol import GroupCounts
 
 COORDINATOR, ENROLMENT = "coordinator", "enrolment"
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from app.protocol import MAX_MESSAGE_BYTES, ProtocolError, b64d
+from protocol import MAX_MESSAGE_BYTES, ProtocolError, b64d
 
 
 def _chars(size: int) -> int:

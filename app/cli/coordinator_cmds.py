@@ -3,19 +3,43 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-
-from sqlmodel import Session
 
 from app.cli.console import err, out, print_json
 from app.fileio import write_atomic
 from app.i18n import _, format_day, ngettext
 from app.services.coordinator_view import CoordinatorView
-from coordinator.settings import JOIN_CODE_LOOKUPS_PER_MINUTE, REQUESTS_PER_MINUTE
+
+# The relay's own defaults (coordinator/settings.py), repeated so that building the CLI loads no relay code;
+# tests/cli/test_relay_commands.py keeps the two equal.
+REQUESTS_PER_MINUTE = 300
+JOIN_CODE_LOOKUPS_PER_MINUTE = 20
+# What only the relay needs (the "relay" extra in pyproject.toml): a missing one is a clear message, not a
+# traceback.
+RELAY_MODULES = frozenset({"coordinator", "fastapi", "starlette", "uvicorn", "psycopg", "psycopg_binary"})
+
+
+def relay_command(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Run a command that loads the relay; when the relay's packages are missing, say how to install them and
+    return 2 (a member's install has no relay). The relay is imported inside the handler, never before."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").split(".")[0] not in RELAY_MODULES:
+                raise
+            err(_("The relay's packages are not installed: pip install 'kraft[relay]'"))
+            return 2
+
+    return run
 
 
 def _database_url(args: argparse.Namespace) -> str:
@@ -24,6 +48,7 @@ def _database_url(args: argparse.Namespace) -> str:
     return args.database_url or default_database_url()
 
 
+@relay_command
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -40,6 +65,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace, kind: str, **kw: object) -> tuple[str, object]:
+    from sqlmodel import Session
+
     from coordinator import crud
     from coordinator.db import make_engine
 
@@ -51,6 +78,7 @@ def _token(args: argparse.Namespace, kind: str, **kw: object) -> tuple[str, obje
         engine.dispose()
 
 
+@relay_command
 def cmd_add_token(args: argparse.Namespace) -> int:
     token, _expires = _token(args, "coordinator", name=args.name or "", uses=2**31 - 1, region=args.region or "")
     out(token)
@@ -58,6 +86,7 @@ def cmd_add_token(args: argparse.Namespace) -> int:
     return 0
 
 
+@relay_command
 def cmd_enrol(args: argparse.Namespace) -> int:
     token, expires = _token(args, "enrolment", uses=args.uses, days=args.days, region=args.region or "",
                             label=args.label or "")

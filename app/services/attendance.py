@@ -4,7 +4,7 @@ together with any others still waiting. The screen shows the exact payload befor
 
 What is sent: the mailbox, the epoch, a random nonce, `[{"meeting": <id>, "token": <HMAC>}]` and the
 signature of the epoch's shared member key. Nothing in it says which member sent it, and a member's tokens
-for two meetings cannot be linked (app.domain.attendance).
+for two meetings cannot be linked (protocol.attendance).
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from app import protocol as p
-from app.domain import attendance as a
+import protocol as p
 from app.errors import KraftError, Msg
 from app.services.checkin import ATTENDED
 from app.services.groups import Group, GroupService
 from app.services.links import MEMBER, LinkStore, Waiting
 from app.storage.vault import Vault
+from protocol import attendance as a
 
 DELAY = (timedelta(minutes=30), timedelta(hours=6))  # sent at a random moment in this window after check-in
 

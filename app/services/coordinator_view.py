@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.attendance import GroupCounts, Totals, follow_up_due, year_totals
+from app.domain.attendance import Totals, follow_up_due, year_totals
 from app.errors import KraftError, Msg
 from app.services.relay_client import RelayClient, RelayError, check_relay_url
+from protocol import GroupCounts
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Connection, Engine
 
-from app import protocol as p
+import protocol as p
 from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
 from app.i18n import format_day

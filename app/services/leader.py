@@ -15,7 +15,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, Engine
 
-from app import protocol as p
+import protocol as p
 from app.domain.prompts import get_prompt
 from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg

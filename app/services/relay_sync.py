@@ -19,7 +19,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Engine
 
-from app import protocol as p
+import protocol as p
 from app.domain.prompts import get_prompt
 from app.domain.schedule import Schedule
 from app.errors import KraftError

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import flet as ft
 import flet_charts as fch
 
-from app.domain.attendance import GroupCounts, meeting_day
 from app.i18n import _, format_day
 from app.views.common import field, frame, section_title, text_input
 from app.views.state import AppState
+from protocol import GroupCounts, meeting_day
 
 CHECKINS_COLOR = ft.Colors.TEAL
 HEAD_COUNT_COLOR = ft.Colors.DEEP_ORANGE_300

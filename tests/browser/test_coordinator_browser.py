@@ -14,7 +14,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app import protocol as p
+import protocol as p
 from tests.relay_process import start_relay
 
 

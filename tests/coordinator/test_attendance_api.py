@@ -11,10 +11,10 @@ from datetime import timedelta
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import Session, select
 
-from app import protocol as p
-from app.domain import attendance as a
+import protocol as p
 from coordinator import crud
 from coordinator.models import AttendanceToken
+from protocol import attendance as a
 from tests.coordinator.conftest import Api
 from tests.coordinator.test_relay_api import Group
 

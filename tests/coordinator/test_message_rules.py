@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import protocol as p
+import protocol as p
 from tests.coordinator.conftest import Api
 from tests.coordinator.test_relay_api import _registered
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import DateTime, Time
 from sqlmodel import Session
 
-from app import protocol as p
+import protocol as p
 from coordinator import crud
 from coordinator.models import JoinCode, SQLModel
 from tests.coordinator.conftest import Api

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app import protocol as p
+import protocol as p
 from tests import relay_process
 from tests.relay_process import Relay, start_relay
 

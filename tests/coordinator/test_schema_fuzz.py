@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from sqlmodel import Session
 
-from app import protocol as p
+import protocol as p
 from coordinator import crud
 from coordinator.main import create_app
 from coordinator.settings import Settings

@@ -256,7 +256,7 @@ def test_forged_replayed_reordered_and_tampered_messages_are_refused(sqlite_rela
     # Someone who has the group key (a member) signs as the leader with a key of their own: the relay refuses it.
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from app import protocol as p
+    import protocol as p
     from app.services.relay_client import RelayClient, RelayError
 
     link = LinkStore(astrid.service.engine, astrid.vault).get(group_id)
@@ -342,7 +342,7 @@ def test_the_relay_keeps_nothing_readable(sqlite_relay, people):
 def test_bad_invites_get_clear_messages(relay, people):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from app import protocol as p
+    import protocol as p
 
     leader, astrid, _bo = people
     group_id = _start(leader, relay)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from app.protocol import read_invite
 from app.services.groups import GroupDetails, GroupService
 from app.services.leader import LeaderService
 from app.services.links import LinkStore
 from app.services.vault_service import VaultService
 from app.storage import db
+from protocol import read_invite
 from tests.conftest import PASSPHRASE
 
 FORMATS = Path(__file__).parents[1] / "fixtures" / "formats"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import flet as ft
 
-from app.protocol import read_invite, token_from_text
 from app.services.vault_service import VaultService
+from protocol import read_invite, token_from_text
 from tests.ui.harness import run_app
 from tests.ui.test_groups_views import _main
 from tests.ui.test_views import el, onboard
@@ -119,7 +119,7 @@ async def test_with_a_relay_the_leader_makes_a_join_code_and_sees_who_joined(tmp
 async def test_opening_the_app_from_an_invite_link_fills_in_the_join_screen(tmp_path: Path) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from app import protocol as p
+    import protocol as p
     from app.domain.schedule import Schedule
 
     leader = Ed25519PrivateKey.generate()

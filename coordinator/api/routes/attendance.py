@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path
 
-from app.protocol import signing_bytes, verify
 from coordinator import crud
 from coordinator.api.deps import SessionDep, TodayDep
 from coordinator.api.routes.mailboxes import NOT_FOUND, MailboxPath, _mailbox
 from coordinator.schemas import AttendanceBatch, Counted, HeadCount, MeetingId
+from protocol import signing_bytes, verify
 
 router = APIRouter(prefix="/v1/mailboxes", tags=["attendance"])
 MeetingPath = Annotated[MeetingId, Path()]

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
-from app.domain.attendance import funders_csv
 from coordinator import crud
 from coordinator.api.deps import BearerDep, SessionDep, TodayDep, require_token
 from coordinator.schemas import GroupAttendance, MeetingAttendance, Overview
+from protocol import funders_csv
 
 router = APIRouter(prefix="/v1/coordinator", tags=["coordinator"])
 UNAUTHORISED: dict[int | str, dict[str, Any]] = {401: {"description": "no valid coordinator token"}}

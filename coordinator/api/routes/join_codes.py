@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
 
-from app.protocol import signing_bytes, verify
 from coordinator import crud
 from coordinator.api.deps import SessionDep, TodayDep
 from coordinator.models import JoinCode, Mailbox
 from coordinator.schemas import JoinCodeCreate, JoinCodePublic, Lookup
 from coordinator.settings import MAX_JOIN_CODE_DAYS
+from protocol import signing_bytes, verify
 
 router = APIRouter(prefix="/v1/join-codes", tags=["join codes"])
 LookupPath = Annotated[Lookup, Path(description="The lookup id stretched from the code (32 bytes, base64url)")]

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 from sqlalchemy.exc import IntegrityError
 
-from app.protocol import signing_bytes, verify
 from coordinator import crud
 from coordinator.api.deps import BearerDep, SessionDep, TodayDep, require_token
 from coordinator.models import Mailbox, Message
@@ -22,6 +21,7 @@ from coordinator.schemas import (
     Position,
 )
 from coordinator.settings import MAX_PAGE
+from protocol import signing_bytes, verify
 
 router = APIRouter(prefix="/v1/mailboxes", tags=["mailboxes"])
 MailboxPath = Annotated[MailboxId, Path(description="The mailbox id (16 bytes, base64url)")]

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app import protocol as p
+import protocol as p
 
 TODAY = date(2026, 11, 22)
 
