@@ -44,16 +44,16 @@ from sqlalchemy.exc import DBAPIError as SADBAPIError
 from app.errors import KraftError, Msg
 from app.storage import crypto, db
 from app.storage.crypto import KdfParams
-from app.storage.models import KeySlot, Record, VaultHeader
+from app.storage.models import KeySlot, Record, VaultHeader, table
 
 FORMAT_VERSION = 1
 RECORD_FMT = 1
 PASSPHRASE = "passphrase"  # noqa: S105  (a slot kind, not a secret)
 RECOVERY = "recovery"
 
-_records = Record.__table__  # type: ignore[attr-defined]
-_slots = KeySlot.__table__  # type: ignore[attr-defined]
-_header = VaultHeader.__table__  # type: ignore[attr-defined]
+_records = table(Record)
+_slots = table(KeySlot)
+_header = table(VaultHeader)
 
 
 def record_ad(kind: str, record_id: str, fmt: int) -> bytes:
