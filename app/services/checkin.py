@@ -1,7 +1,7 @@
 """The member's own check-ins: "I was there" and "I can't come", and their attendance history.
 
 Having been at a mental-health group is sensitive, so where there is a vault a group's check-ins are one
-sealed record (kind "checkins", id "<group id>.checkins", a msgpack map meeting id -> status and day). One
+sealed record (app.storage.records.CHECKINS, one per group: a map meeting id -> status and day). One
 record per group, not one per meeting: the record count says nothing about how often the member went, and a
 locked vault can still delete it by id when the group is removed.
 
@@ -20,18 +20,17 @@ from datetime import date, datetime
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects.sqlite import insert
 
-from app.domain.journal import pack, unpack
 from app.domain.schedule import Meeting
 from app.errors import KraftError, Msg
-from app.services.groups import Group, checkins_record_id
-from app.storage import db
+from app.services.groups import Group
+from app.storage import db, records
 from app.storage.models import CheckInRow
 from app.storage.vault import Vault
 
 ATTENDED = "attended"
 CANT_COME = "cant_come"
 STATUSES = (ATTENDED, CANT_COME)
-KIND = "checkins"
+KIND = records.CHECKINS.name
 _rows = CheckInRow.__table__  # type: ignore[attr-defined]
 
 
@@ -75,8 +74,9 @@ class CheckInService:
     def statuses(self, group: Group) -> dict[str, CheckIn]:
         if self._sealed():
             assert self._vault is not None
-            payload = self._vault.get(KIND, checkins_record_id(group.id))
-            data = unpack(payload) if payload else {}
+            record_id = records.CHECKINS.record_id(group.id)
+            payload = self._vault.get(KIND, record_id)
+            data = records.CHECKINS.unpack(record_id, payload) if payload else {}
             return {mid: CheckIn(mid, str(v["status"]), date.fromisoformat(str(v["day"]))) for mid, v in data.items()}
         with self._engine.connect() as conn:
             rows = conn.execute(select(_rows.c.meeting_id, _rows.c.status, _rows.c.day)
@@ -136,16 +136,16 @@ class CheckInService:
 
     def _write_sealed(self, group_id: str, said: dict[str, CheckIn]) -> None:
         assert self._vault is not None
-        payload = pack({k: {"status": v.status, "day": v.day.isoformat()} for k, v in said.items()})
+        payload = records.CHECKINS.pack({k: {"status": v.status, "day": v.day.isoformat()} for k, v in said.items()})
         with self._vault.transaction() as tx:
-            tx.put(KIND, payload, checkins_record_id(group_id))
+            tx.put(KIND, payload, records.CHECKINS.record_id(group_id))
 
     def forget_group(self, group_id: str) -> None:
         """Delete a group's check-ins from both stores; works while locked (the record goes by its id)."""
         with db.begin(self._engine) as conn:
             conn.execute(delete(_rows).where(_rows.c.group_id == group_id))
         if self._vault is not None:
-            self._vault.discard(checkins_record_id(group_id))
+            self._vault.discard(records.CHECKINS.record_id(group_id))
 
     def move_into_vault(self) -> int:
         """Seal an anonymous member's plaintext check-ins into their new vault and delete the plaintext rows,
@@ -160,6 +160,6 @@ class CheckInService:
             by_group.setdefault(group_id, {})[meeting_id] = {"status": status, "day": day}
         with self._vault.transaction() as tx:
             for group_id, said in by_group.items():
-                tx.put(KIND, pack(said), checkins_record_id(group_id))
+                tx.put(KIND, records.CHECKINS.pack(said), records.CHECKINS.record_id(group_id))
             tx.execute(delete(_rows))
         return len(rows)

@@ -1,8 +1,8 @@
 """Groups the member follows: add, list, change a meeting, and find the next meeting, with or without a vault.
 
 Meeting times and the member's neutral label are plaintext so the next meeting shows before unlocking and
-for a member who never set a passphrase. Theme, place and online link are sealed in the vault (record kind
-"group", same id) and need it unlocked; an anonymous member simply has none.
+for a member who never set a passphrase. Theme, place and online link are sealed in the vault
+(app.storage.records.GROUP, under the group's id) and need it unlocked; an anonymous member simply has none.
 """
 
 from __future__ import annotations
@@ -16,28 +16,22 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.dialects.sqlite import insert
 
-from app.domain.journal import pack, unpack
 from app.domain.prompts import get_prompt
 from app.domain.schedule import Meeting, Schedule
 from app.errors import KraftError, Msg
-from app.storage import db
+from app.storage import db, records
 from app.storage.crypto import new_record_id
 from app.storage.models import CheckInRow, GroupLink, MeetingGroup, OutboxItem
 from app.storage.vault import DamagedRecord, RecordWriter, Vault
 
 log = logging.getLogger(__name__)
-GROUP = "group"
+GROUP = records.GROUP.name
 MAX_LABEL = 40
 MAX_HOMEWORK = 300  # the homework as told at the meeting: a question or two
 _groups = MeetingGroup.__table__  # type: ignore[attr-defined]
 _checkins = CheckInRow.__table__  # type: ignore[attr-defined]
 _links = GroupLink.__table__  # type: ignore[attr-defined]
 _outbox = OutboxItem.__table__  # type: ignore[attr-defined]
-
-
-def checkins_record_id(group_id: str) -> str:
-    """The id of the sealed record that holds a group's check-ins (see app.services.checkin)."""
-    return f"{group_id}.checkins"
 
 
 @dataclass(frozen=True)
@@ -117,7 +111,7 @@ class GroupService:
             with self._vault.transaction() as tx:
                 tx.execute(insert(_groups).values(**values))
                 if details:
-                    tx.put(GROUP, pack(details.__dict__), group.id)
+                    tx.put(GROUP, records.GROUP.pack(details.__dict__), records.GROUP.record_id(group.id))
                 if also:
                     also(group, tx)
         else:
@@ -147,8 +141,9 @@ class GroupService:
         if not self._details_allowed():
             return None
         assert self._vault is not None
-        payload = self._vault.get(GROUP, group_id)
-        return GroupDetails.from_payload(unpack(payload)) if payload else None
+        record_id = records.GROUP.record_id(group_id)
+        payload = self._vault.get(GROUP, record_id)
+        return GroupDetails.from_payload(records.GROUP.unpack(record_id, payload)) if payload else None
 
     def update_details(self, group_id: str, **changes: object) -> GroupDetails:
         """Change some of a group's sealed details, keeping the others (needs the journal open)."""
@@ -158,7 +153,7 @@ class GroupService:
         assert self._vault is not None
         details = replace(self.details(group_id) or GroupDetails(), **changes)  # type: ignore[arg-type]
         with self._vault.transaction() as tx:
-            tx.put(GROUP, pack(details.__dict__), group_id)
+            tx.put(GROUP, records.GROUP.pack(details.__dict__), records.GROUP.record_id(group_id))
         return details
 
     def set_homework(self, group_id: str, prompt_id: str | None = None, text: str | None = None, *,
@@ -216,9 +211,8 @@ class GroupService:
             conn.execute(delete(_groups).where(_groups.c.id == group_id))
             conn.execute(delete(_checkins).where(_checkins.c.group_id == group_id))
         if self._vault is not None:
-            self._vault.discard(group_id)
-            self._vault.discard(checkins_record_id(group_id))
-            self._vault.discard(f"{group_id}.membership")
+            for record_id in records.for_group(group_id):  # every per-group kind, whether present or not
+                self._vault.discard(record_id)
 
     def next_meeting(self, now: datetime) -> NextMeeting | None:
         """The soonest meeting going on or coming, across every group: works locked and anonymous."""

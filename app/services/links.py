@@ -2,7 +2,7 @@
 
 The plaintext row (`group_link`) holds only public ids, reading positions and the schedule keys. The sealed
 part (`Secrets`: group keys per epoch, the member's or leader's private keys, the leader's member list) is a
-vault record (kind "membership", id "<group>.membership"), or, for a member who never made a journal, the
+vault record (app.storage.records.MEMBERSHIP, one per group), or, for a member who never made a journal, the
 row's `secrets` column, moved into the vault when a journal is created (`move_into_vault`).
 """
 
@@ -17,13 +17,12 @@ from typing import Any
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects.sqlite import insert
 
-from app.domain.journal import pack, unpack
 from app.errors import KraftError, Msg
-from app.storage import db
+from app.storage import db, records
 from app.storage.models import GroupLink, OutboxItem
 from app.storage.vault import RecordWriter, Vault
 
-KIND = "membership"
+KIND = records.MEMBERSHIP.name
 LEADER, MEMBER = "leader", "member"
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
@@ -33,7 +32,8 @@ _outbox = OutboxItem.__table__  # type: ignore[attr-defined]
 
 
 def membership_record_id(group_id: str) -> str:
-    return f"{group_id}.membership"
+    """The id of a group's sealed link secrets (app.storage.records.MEMBERSHIP)."""
+    return records.MEMBERSHIP.record_id(group_id)
 
 
 @dataclass(frozen=True)
@@ -165,10 +165,11 @@ class LinkStore:
     def secrets(self, group_id: str) -> Secrets:
         if self.sealed():
             assert self._vault is not None
-            payload = self._vault.get(KIND, membership_record_id(group_id))
+            record_id = records.MEMBERSHIP.record_id(group_id)
+            payload = self._vault.get(KIND, record_id)
             if payload is None:
                 raise KraftError(Msg.GROUP_NOT_LINKED, group_id=group_id)
-            return Secrets.from_dict(unpack(payload))
+            return Secrets.from_dict(records.MEMBERSHIP.unpack(record_id, payload))
         with self._engine.connect() as conn:
             raw = conn.execute(select(_links.c.secrets).where(_links.c.group_id == group_id)).scalar()
         if not raw:
@@ -178,10 +179,11 @@ class LinkStore:
     def put_secrets(self, group_id: str, secrets: Secrets, tx: RecordWriter | None = None) -> None:
         if self.sealed():
             assert self._vault is not None
+            payload = records.MEMBERSHIP.pack(secrets.to_dict())
             if tx is not None:
-                tx.put(KIND, pack(secrets.to_dict()), membership_record_id(group_id))
+                tx.put(KIND, payload, records.MEMBERSHIP.record_id(group_id))
             else:
-                self._vault.put(KIND, pack(secrets.to_dict()), membership_record_id(group_id))
+                self._vault.put(KIND, payload, records.MEMBERSHIP.record_id(group_id))
             return
         statement = update(_links).where(_links.c.group_id == group_id).values(secrets=json.dumps(secrets.to_dict()))
         if tx is not None:
@@ -200,7 +202,7 @@ class LinkStore:
             return 0
         with self._vault.transaction() as tx:
             for group_id, raw in rows:
-                tx.put(KIND, pack(json.loads(raw)), membership_record_id(group_id))
+                tx.put(KIND, records.MEMBERSHIP.pack(json.loads(raw)), records.MEMBERSHIP.record_id(group_id))
             tx.execute(update(_links).values(secrets=None))
         return len(rows)
 
@@ -210,7 +212,7 @@ class LinkStore:
             conn.execute(delete(_outbox).where(_outbox.c.group_id == group_id))
             conn.execute(delete(_links).where(_links.c.group_id == group_id))
         if self._vault is not None:
-            self._vault.discard(membership_record_id(group_id))
+            self._vault.discard(records.MEMBERSHIP.record_id(group_id))
 
     # ---- the outbox ----
 

@@ -11,7 +11,7 @@ On-disk format, version 1 (one SQLite file, `kraft.db`, WAL mode, synchronous=FU
                     where KEK = Argon2id(NFC(passphrase) or normalised recovery code, salt, params)
     record        (id, kind, fmt, nonce, ciphertext)
         id          128 random bits as hex: no time, no order
-        kind        "entry" | "draft" | "settings" | ...: the only other plaintext
+        kind        "entry" | "draft" | "group" | ...: the only other plaintext (app.storage.records)
         fmt         record format version (1)
         ciphertext  AES-256-GCM(data_key, nonce (12 fresh random bytes per write),
                     pad(msgpack map), ad="kraft|record|<kind>|<id>|<fmt>")
@@ -42,7 +42,7 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import DBAPIError as SADBAPIError
 
 from app.errors import KraftError, Msg
-from app.storage import crypto, db
+from app.storage import crypto, db, records
 from app.storage.crypto import KdfParams
 from app.storage.models import KeySlot, Record, VaultHeader, table
 
@@ -213,6 +213,8 @@ class Vault:
     # ---- records ----
 
     def seal_record(self, kind: str, record_id: str, payload: bytes) -> dict[str, object]:
+        """The row of a sealed record; a kind app.storage.records does not know raises UnknownKind."""
+        records.kind(kind)
         nonce, ct = crypto.seal(self._require_key(), crypto.pad(payload), record_ad(kind, record_id, RECORD_FMT))
         return dict(id=record_id, kind=kind, fmt=RECORD_FMT, nonce=nonce, ciphertext=ct)
 
