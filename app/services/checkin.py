@@ -17,21 +17,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Engine, delete, select
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy import Engine
 
 from app.domain.schedule import Meeting
 from app.errors import KraftError, Msg
 from app.services.groups import Group
 from app.storage import db, records
-from app.storage.models import CheckInRow
+from app.storage.stores import checkins
 from app.storage.vault import Vault
 
 ATTENDED = "attended"
 CANT_COME = "cant_come"
 STATUSES = (ATTENDED, CANT_COME)
 KIND = records.CHECKINS.name
-_rows = CheckInRow.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -79,9 +77,8 @@ class CheckInService:
             data = records.CHECKINS.unpack(record_id, payload) if payload else {}
             return {mid: CheckIn(mid, str(v["status"]), date.fromisoformat(str(v["day"]))) for mid, v in data.items()}
         with self._engine.connect() as conn:
-            rows = conn.execute(select(_rows.c.meeting_id, _rows.c.status, _rows.c.day)
-                                .where(_rows.c.group_id == group.id)).all()
-        return {r[0]: CheckIn(r[0], r[1], date.fromisoformat(r[2])) for r in rows}
+            rows = checkins.list_checkins(conn=conn, group_id=group.id)
+        return {r.meeting_id: CheckIn(r.meeting_id, r.status, date.fromisoformat(r.day)) for r in rows}
 
     def status(self, group: Group, meeting_id: str) -> str | None:
         found = self.statuses(group).get(meeting_id)
@@ -115,10 +112,9 @@ class CheckInService:
         if self._sealed():
             self._write_sealed(group.id, {**self.statuses(group), meeting.id: entry})
         else:
-            values = dict(group_id=group.id, meeting_id=meeting.id, status=status, day=entry.day.isoformat())
             with db.begin(self._engine) as conn:
-                conn.execute(insert(_rows).values(**values).on_conflict_do_update(
-                    index_elements=["group_id", "meeting_id"], set_={"status": status, "day": values["day"]}))
+                checkins.put_checkin(conn=conn, group_id=group.id, meeting_id=meeting.id, status=status,
+                                     day=entry.day.isoformat())
         return entry
 
     def clear(self, group: Group, meeting_id: str) -> bool:
@@ -131,7 +127,7 @@ class CheckInService:
             self._write_sealed(group.id, {k: v for k, v in said.items() if k != meeting.id})
         else:
             with db.begin(self._engine) as conn:
-                conn.execute(delete(_rows).where(_rows.c.group_id == group.id, _rows.c.meeting_id == meeting.id))
+                checkins.delete_checkin(conn=conn, group_id=group.id, meeting_id=meeting.id)
         return True
 
     def _write_sealed(self, group_id: str, said: dict[str, CheckIn]) -> None:
@@ -143,7 +139,7 @@ class CheckInService:
     def forget_group(self, group_id: str) -> None:
         """Delete a group's check-ins from both stores; works while locked (the record goes by its id)."""
         with db.begin(self._engine) as conn:
-            conn.execute(delete(_rows).where(_rows.c.group_id == group_id))
+            checkins.delete_checkins(conn=conn, group_id=group_id)
         if self._vault is not None:
             self._vault.discard(records.CHECKINS.record_id(group_id))
 
@@ -152,7 +148,7 @@ class CheckInService:
         in one transaction. Returns how many moved."""
         assert self._vault is not None and self._vault.is_unlocked
         with self._engine.connect() as conn:
-            rows = conn.execute(select(_rows.c.group_id, _rows.c.meeting_id, _rows.c.status, _rows.c.day)).all()
+            rows = checkins.list_checkins(conn=conn)
         if not rows:
             return 0
         by_group: dict[str, dict[str, dict[str, str]]] = {}
@@ -161,5 +157,5 @@ class CheckInService:
         with self._vault.transaction() as tx:
             for group_id, said in by_group.items():
                 tx.put(KIND, records.CHECKINS.pack(said), records.CHECKINS.record_id(group_id))
-            tx.execute(delete(_rows))
+            checkins.delete_checkins(conn=tx.conn)
         return len(rows)

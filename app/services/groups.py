@@ -13,25 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, delete, select
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy import Connection, Engine
 
 from app.domain.prompts import get_prompt
 from app.domain.schedule import Meeting, Schedule
 from app.errors import KraftError, Msg
 from app.storage import db, records
 from app.storage.crypto import new_record_id
-from app.storage.models import CheckInRow, GroupLink, MeetingGroup, OutboxItem
+from app.storage.stores import checkins, groups, links, outbox
 from app.storage.vault import DamagedRecord, RecordWriter, Vault
 
 log = logging.getLogger(__name__)
 GROUP = records.GROUP.name
 MAX_LABEL = 40
 MAX_HOMEWORK = 300  # the homework as told at the meeting: a question or two
-_groups = MeetingGroup.__table__  # type: ignore[attr-defined]
-_checkins = CheckInRow.__table__  # type: ignore[attr-defined]
-_links = GroupLink.__table__  # type: ignore[attr-defined]
-_outbox = OutboxItem.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -106,29 +101,29 @@ class GroupService:
         group = Group(id=group_id or new_record_id(), label=_check_label(label), schedule=schedule)
         if details and details.any_given() and not self._details_allowed():
             raise KraftError(Msg.GROUP_DETAILS_NEED_VAULT)
-        values = dict(id=group.id, label=group.label, schedule=json.dumps(schedule.to_dict()))
+        values = dict(group_id=group.id, label=group.label, schedule=json.dumps(schedule.to_dict()))
         if self._vault is not None and self._vault.is_unlocked:
             with self._vault.transaction() as tx:
-                tx.execute(insert(_groups).values(**values))
+                groups.put_group(conn=tx.conn, **values)
                 if details:
                     tx.put(GROUP, records.GROUP.pack(details.__dict__), records.GROUP.record_id(group.id))
                 if also:
                     also(group, tx)
         else:
             with db.begin(self._engine) as conn:
-                conn.execute(insert(_groups).values(**values))
+                groups.put_group(conn=conn, **values)
                 if also:
                     also(group, conn)
         return group
 
     def exists(self, group_id: str) -> bool:
         with self._engine.connect() as conn:
-            return conn.execute(select(_groups.c.id).where(_groups.c.id == group_id)).first() is not None
+            return groups.group_exists(conn=conn, group_id=group_id)
 
     def list(self) -> list[Group]:
         with self._engine.connect() as conn:
-            rows = conn.execute(select(_groups.c.id, _groups.c.label, _groups.c.schedule)).all()
-        return [Group(id=r[0], label=r[1], schedule=Schedule.from_dict(json.loads(r[2]))) for r in rows]
+            rows = groups.list_groups(conn=conn)
+        return [Group(id=r.id, label=r.label, schedule=Schedule.from_dict(json.loads(r.schedule))) for r in rows]
 
     def get(self, group_id: str) -> Group:
         for group in self.list():
@@ -197,8 +192,7 @@ class GroupService:
         """Store a changed schedule (a moved, cancelled or skipped meeting)."""
         group = self.get(group_id)
         with db.begin(self._engine) as conn:
-            conn.execute(_groups.update().where(_groups.c.id == group_id)
-                         .values(schedule=json.dumps(schedule.to_dict())))
+            groups.set_schedule(conn=conn, group_id=group_id, schedule=json.dumps(schedule.to_dict()))
         return Group(id=group.id, label=group.label, schedule=schedule)
 
     def remove(self, group_id: str) -> None:
@@ -206,10 +200,10 @@ class GroupService:
         for the relay included); works locked (records go by id)."""
         self.get(group_id)
         with db.begin(self._engine) as conn:
-            conn.execute(delete(_outbox).where(_outbox.c.group_id == group_id))
-            conn.execute(delete(_links).where(_links.c.group_id == group_id))
-            conn.execute(delete(_groups).where(_groups.c.id == group_id))
-            conn.execute(delete(_checkins).where(_checkins.c.group_id == group_id))
+            outbox.delete_for_group(conn=conn, group_id=group_id)
+            links.delete_link(conn=conn, group_id=group_id)
+            groups.delete_group(conn=conn, group_id=group_id)
+            checkins.delete_checkins(conn=conn, group_id=group_id)
         if self._vault is not None:
             for record_id in records.for_group(group_id):  # every per-group kind, whether present or not
                 self._vault.discard(record_id)

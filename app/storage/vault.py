@@ -33,7 +33,6 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -316,9 +315,11 @@ class RecordWriter:
         self._conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
         return record_id
 
-    def execute(self, statement: Any) -> None:
-        """Run another statement (e.g. a plaintext row that belongs with these records) in this transaction."""
-        self._conn.execute(statement)
+    @property
+    def conn(self) -> Connection:
+        """This transaction's connection, for plaintext rows that belong with these records: hand it to a
+        store function, e.g. `stores.groups.put_group(conn=tx.conn, ...)`."""
+        return self._conn
 
     def delete(self, record_id: str) -> bool:
         self._vault._deferred.pop(record_id, None)  # a deferred write must not bring it back

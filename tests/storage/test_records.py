@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection
 
 from app.domain.journal import Draft, Entry
 from app.domain.schedule import Schedule
@@ -15,9 +16,11 @@ from app.services.checkin import ATTENDED, CheckInService
 from app.services.groups import Group, GroupService
 from app.services.journal import Journal
 from app.services.leader import LeaderService
+from app.services.links import MEMBER, Link, LinkStore, Secrets
 from app.services.vault_service import VaultService
 from app.storage import records
 from app.storage.records import UnknownKind
+from app.storage.vault import RecordWriter
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 SCHEDULE = Schedule.weekly(zone="Europe/Oslo", first=date(2026, 11, 5), at=time(18), interval=2, count=8)
@@ -119,3 +122,21 @@ def test_removing_a_locked_group_leaves_nothing_of_it(service: VaultService, jou
     GroupService(service.engine, service.vault).remove(group.id)  # records go by id, without the key
     assert _mentions(service.home, group.id) == []
 
+
+def test_removing_an_anonymous_members_group_leaves_nothing_of_it(service: VaultService) -> None:
+    """No vault: the link's keys and the check-ins are plaintext rows."""
+    groups, links = GroupService(service.engine, service.vault), LinkStore(service.engine, service.vault)
+    link = Link(group_id="", role=MEMBER, relay="http://127.0.0.1:9", mailbox="mb", leader_key="lk", epoch=0,
+                schedule_keys={0: "sk"}, schedule_secret="ss", last_seq=0, after=0, pending=[])
+
+    def with_link(added: Group, tx: RecordWriter | Connection) -> None:
+        links.insert(Link(**{**link.__dict__, "group_id": added.id}), Secrets(MEMBER, {0: "k"}), conn=tx)
+        links.enqueue(added.id, link.relay, "POST", "/v1/mailboxes/mb/messages", {"x": 1}, now=NOW, conn=tx)
+
+    group = groups.add("Torsdag", SCHEDULE, also=with_link)
+    CheckInService(service.engine, service.vault).check_in(group, group.schedule.meetings()[0].id, ATTENDED, now=NOW)
+    assert links.secrets(group.id).group_keys == {0: "k"}
+    assert {t for t, _row in _mentions(service.home, group.id)} == {"meeting_group", "group_link", "outbox",
+                                                                   "checkin"}
+    groups.remove(group.id)
+    assert _mentions(service.home, group.id) == []
