@@ -16,8 +16,8 @@ from pathlib import Path
 
 import msgpack
 
-from app.domain.journal import Entry
 from app.services.vault_service import VaultService
+from app.storage import records
 from app.storage.vault import PASSPHRASE as PASSPHRASE_SLOT
 from bench import corpus
 from bench.populate import CHEAP_KDF, PASSPHRASE, searchable
@@ -59,8 +59,8 @@ def main(argv: list[str]) -> int:
                 "msgpack.unpackb of every body": timed(functools.partial(
                     lambda r: [msgpack.unpackb(memoryview(p)[9:], timestamp=3) for _, p in r], raw))[0],
             }
-            ms["Entry.from_payload of every entry"], entries = timed(functools.partial(
-                lambda r: [Entry.from_payload(i, p) for i, p in r], raw))
+            ms["records.ENTRY.unpack of every entry"], entries = timed(functools.partial(
+                lambda r: [records.ENTRY.unpack(i, p) for i, p in r], raw))
             ms["join text, prompt and tags"], texts = timed(functools.partial(
                 lambda es: [searchable(e) for e in es], entries))
             ms["str.lower() of every haystack"], folded = timed(functools.partial(

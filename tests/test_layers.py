@@ -65,3 +65,60 @@ def test_the_checker_sees_a_violation() -> None:
         assert {"sqlmodel", "flet", "app.storage"} <= _imports(sample)
     finally:
         sample.unlink()
+
+
+# ---- SQL only in storage (docs/adr/0007-app-layout.md) ----
+
+ABOVE_STORAGE = ("services", "views", "cli", "domain")
+# What a module above storage may take from the database libraries: types for signatures, the errors a
+# failed write raises, and the relay's Session handed on to the relay's own storage (coordinator.crud).
+SQL_TYPES = {"sqlalchemy": {"Engine", "Connection"}, "sqlmodel": {"Session"}}
+SQL_ERRORS = ("sqlalchemy.exc",)
+SQL_CALLS = {"execute", "exec_driver_sql", "executemany", "executescript", "exec"}
+
+
+def _sql_uses(source: str) -> list[str]:
+    """Every way `source` builds or runs SQL itself: a query builder, a dialect, a driver, an execute call."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [f"import {a.name}" for a in node.names
+                      if a.name.split(".")[0] in ("sqlalchemy", "sqlmodel", "sqlite3")
+                      and not a.name.startswith(SQL_ERRORS)]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            module, root = node.module, node.module.split(".")[0]
+            if root not in ("sqlalchemy", "sqlmodel", "sqlite3") or module.startswith(SQL_ERRORS):
+                continue
+            allowed = SQL_TYPES.get(module, set())
+            found += [f"from {module} import {a.name}" for a in node.names if a.name not in allowed]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SQL_CALLS:
+            found.append(f".{node.func.attr}()")
+        elif isinstance(node, ast.Attribute) and node.attr == "__table__":
+            found.append(".__table__")
+    return found
+
+
+def test_sql_only_in_storage() -> None:
+    offenders = {str(p.relative_to(APP)): uses for part in ABOVE_STORAGE for p in _modules(part)
+                 if (uses := _sql_uses(p.read_text(encoding="utf-8")))}
+    assert offenders == {}
+
+
+def test_the_sql_checker_sees_each_kind_of_use() -> None:
+    assert _sql_uses("from sqlalchemy import Engine, Connection\nfrom sqlalchemy.exc import DBAPIError\n"
+                     "from sqlmodel import Session\n") == []
+    assert _sql_uses("from sqlalchemy import Engine, select") == ["from sqlalchemy import select"]
+    assert _sql_uses("from sqlalchemy.dialects.sqlite import insert") == [
+        "from sqlalchemy.dialects.sqlite import insert"]
+    assert _sql_uses("rows = Model.__table__") == [".__table__"]
+    assert _sql_uses("import sqlite3") == ["import sqlite3"]
+    assert _sql_uses("from sqlmodel import select") == ["from sqlmodel import select"]
+    assert _sql_uses("def f(conn):\n    conn.execute(x)\n    conn.exec_driver_sql('SELECT 1')\n") == [
+        ".execute()", ".exec_driver_sql()"]
+
+
+def test_record_payload_formats_only_in_storage() -> None:
+    """msgpack is the vault's payload codec (app.storage.records), not the domain's or a service's."""
+    offenders = [str(p.relative_to(APP)) for p in _modules() if "storage" not in p.relative_to(APP).parts
+                 and any(n == "msgpack" or n.startswith("msgpack.") for n in _imports(p))]
+    assert offenders == []

@@ -7,14 +7,11 @@ the vault is unlocked; everything is dropped on lock.
 from __future__ import annotations
 
 import bisect
-import struct
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
-
-import msgpack
+from typing import Any, NamedTuple, Protocol
 
 from app.domain.prompts import tag_label, theme_label
 from app.i18n import current_language
@@ -30,22 +27,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def pack(data: dict[str, Any]) -> bytes:
-    """Record payloads are msgpack maps; datetimes use msgpack's timestamp type (UTC)."""
-    return msgpack.packb(data, datetime=True)
-
-
-def unpack(payload: bytes | memoryview) -> dict[str, Any]:
-    data = msgpack.unpackb(payload, timestamp=3)
-    if not isinstance(data, dict):
-        raise ValueError("record payload is not a map")
-    return data
-
-
-_HEAD = struct.Struct(">qB")  # created (microseconds since 1970, UTC), flags
-_DELETED = 1
-
-
 def _micros(value: datetime) -> int:
     return (value - _EPOCH) // timedelta(microseconds=1)
 
@@ -53,8 +34,8 @@ def _micros(value: datetime) -> int:
 class Entry(NamedTuple):
     """One journal entry: an answer to a prompt, or a free entry.
 
-    Its record payload is a 9-byte head (created time, flags) and a msgpack body. Unlock reads only the heads
-    to order the journal; a body is unpacked when the entry is first shown or searched.
+    Its record payload (app.storage.records.ENTRY) is a short head (created time, flags) and a body. Unlock
+    reads only the heads to order the journal; a body is unpacked when the entry is first shown or searched.
     """
 
     id: str
@@ -72,29 +53,21 @@ class Entry(NamedTuple):
     def sort_key(self) -> tuple[int, str]:
         return (_micros(self.created), self.id)
 
-    def to_payload(self) -> bytes:
-        head = _HEAD.pack(_micros(self.created), _DELETED if self.deleted_at else 0)
-        return head + pack({
-            "v": ENTRY_VERSION, "text": self.text, "created": self.created, "updated": self.updated,
-            "prompt_id": self.prompt_id, "prompt_text": self.prompt_text, "tags": list(self.tags),
-            "theme": self.theme, "toolkit": self.toolkit, "deleted_at": self.deleted_at,
-        })
-
-    @classmethod
-    def from_payload(cls, entry_id: str, payload: bytes) -> Entry:
-        get = unpack(memoryview(payload)[_HEAD.size:]).get
-        return cls(entry_id, get("text") or "", get("created") or _EPOCH, get("updated") or _EPOCH,
-                   get("prompt_id"), get("prompt_text"), tuple(get("tags") or ()), get("theme"), get("toolkit"),
-                   get("deleted_at"))
-
     def with_changes(self, **changes: Any) -> Entry:
         return self._replace(**changes)
 
 
-def read_head(payload: bytes) -> tuple[int, bool]:
-    """(created micros, deleted?) from an entry payload without unpacking its body."""
-    created, flags = _HEAD.unpack_from(payload)
-    return created, bool(flags & _DELETED)
+class EntryCodec(Protocol):
+    """How entry payloads are read (app.storage.records.ENTRY): the head alone, or the whole entry. Both
+    raise ValueError (or TypeError) for a payload that does not parse."""
+
+    def head(self, payload: bytes) -> tuple[int, bool]:
+        """(created micros, deleted?) without unpacking the body."""
+        ...
+
+    def unpack(self, entry_id: str, payload: bytes) -> Entry:
+        """The whole entry."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -108,18 +81,6 @@ class Draft:
     tags: tuple[str, ...] = ()
     theme: str | None = None
     saved: datetime = field(default_factory=utcnow)
-
-    def to_payload(self) -> bytes:
-        return pack({"v": 1, "key": self.key, "text": self.text, "prompt_id": self.prompt_id,
-                     "prompt_text": self.prompt_text, "tags": list(self.tags), "theme": self.theme,
-                     "saved": self.saved})
-
-    @classmethod
-    def from_payload(cls, payload: bytes) -> Draft:
-        data = unpack(payload)
-        return cls(key=data["key"], text=data["text"], prompt_id=data.get("prompt_id"),
-                   prompt_text=data.get("prompt_text"), tags=tuple(data.get("tags") or ()),
-                   theme=data.get("theme"), saved=data.get("saved") or utcnow())
 
 
 def fold(text: str) -> str:
@@ -157,9 +118,11 @@ class MonotonicClock:
 class EntryIndex:
     """The unlocked journal in memory: the order of live entries, their bodies unpacked on first use, and a
     search index built on the first search and dropped on every change. All of it is dropped on lock.
+    `codec` reads the payloads (app.storage.records.ENTRY).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, codec: EntryCodec) -> None:
+        self._codec = codec
         self._raw: dict[str, bytes] = {}  # payloads not unpacked yet
         self._parsed: dict[str, Entry] = {}
         self._keys: dict[str, tuple[int, str]] = {}  # sort key of every live entry
@@ -173,15 +136,16 @@ class EntryIndex:
         return len(self._order)
 
     def clear(self) -> None:
-        self.__init__()  # type: ignore[misc]
+        self.__init__(self._codec)  # type: ignore[misc]
 
     def load(self, items: list[tuple[str, bytes]]) -> None:
         """Take decrypted entry payloads; only their 9-byte heads are read now."""
         self.clear()
+        head = self._codec.head
         for entry_id, payload in items:
             try:
-                created, deleted = read_head(payload)
-            except struct.error:
+                created, deleted = head(payload)
+            except ValueError:
                 self.damaged.append(entry_id)
                 continue
             self._raw[entry_id] = payload
@@ -198,8 +162,8 @@ class EntryIndex:
         entry = self._parsed.get(entry_id)
         if entry is None and entry_id in self._raw:
             try:
-                entry = Entry.from_payload(entry_id, self._raw.pop(entry_id))
-            except (ValueError, TypeError, msgpack.UnpackException):
+                entry = self._codec.unpack(entry_id, self._raw.pop(entry_id))
+            except (ValueError, TypeError):
                 self.damaged.append(entry_id)
                 self._forget(entry_id)
                 return None

@@ -16,7 +16,7 @@ from app import paths
 from app.errors import KraftError, Msg
 from app.fileio import write_atomic
 from app.services.vault_service import VaultService
-from app.storage import crypto
+from app.storage import crypto, records
 from app.storage.backup import (
     RecordOpener,
     inspect_snapshot,
@@ -30,7 +30,7 @@ from app.storage.db import holds_member_data
 from app.storage.vault import PASSPHRASE, RECOVERY
 
 SUFFIX = ".kraftbackup"
-ENTRY = "entry"
+ENTRY = records.ENTRY.name
 
 
 @dataclass(frozen=True)

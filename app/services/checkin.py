@@ -1,7 +1,7 @@
 """The member's own check-ins: "I was there" and "I can't come", and their attendance history.
 
 Having been at a mental-health group is sensitive, so where there is a vault a group's check-ins are one
-sealed record (kind "checkins", id "<group id>.checkins", a msgpack map meeting id -> status and day). One
+sealed record (app.storage.records.CHECKINS, one per group: a map meeting id -> status and day). One
 record per group, not one per meeting: the record count says nothing about how often the member went, and a
 locked vault can still delete it by id when the group is removed.
 
@@ -17,22 +17,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Engine, delete, select
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy import Engine
 
-from app.domain.journal import pack, unpack
 from app.domain.schedule import Meeting
 from app.errors import KraftError, Msg
-from app.services.groups import Group, checkins_record_id
-from app.storage import db
-from app.storage.models import CheckInRow
+from app.services.groups import Group
+from app.storage import db, records
+from app.storage.stores import checkins
 from app.storage.vault import Vault
 
 ATTENDED = "attended"
 CANT_COME = "cant_come"
 STATUSES = (ATTENDED, CANT_COME)
-KIND = "checkins"
-_rows = CheckInRow.__table__  # type: ignore[attr-defined]
+KIND = records.CHECKINS.name
 
 
 @dataclass(frozen=True)
@@ -75,13 +72,13 @@ class CheckInService:
     def statuses(self, group: Group) -> dict[str, CheckIn]:
         if self._sealed():
             assert self._vault is not None
-            payload = self._vault.get(KIND, checkins_record_id(group.id))
-            data = unpack(payload) if payload else {}
+            record_id = records.CHECKINS.record_id(group.id)
+            payload = self._vault.get(KIND, record_id)
+            data = records.CHECKINS.unpack(record_id, payload) if payload else {}
             return {mid: CheckIn(mid, str(v["status"]), date.fromisoformat(str(v["day"]))) for mid, v in data.items()}
         with self._engine.connect() as conn:
-            rows = conn.execute(select(_rows.c.meeting_id, _rows.c.status, _rows.c.day)
-                                .where(_rows.c.group_id == group.id)).all()
-        return {r[0]: CheckIn(r[0], r[1], date.fromisoformat(r[2])) for r in rows}
+            rows = checkins.list_checkins(conn=conn, group_id=group.id)
+        return {r.meeting_id: CheckIn(r.meeting_id, r.status, date.fromisoformat(r.day)) for r in rows}
 
     def status(self, group: Group, meeting_id: str) -> str | None:
         found = self.statuses(group).get(meeting_id)
@@ -115,10 +112,9 @@ class CheckInService:
         if self._sealed():
             self._write_sealed(group.id, {**self.statuses(group), meeting.id: entry})
         else:
-            values = dict(group_id=group.id, meeting_id=meeting.id, status=status, day=entry.day.isoformat())
             with db.begin(self._engine) as conn:
-                conn.execute(insert(_rows).values(**values).on_conflict_do_update(
-                    index_elements=["group_id", "meeting_id"], set_={"status": status, "day": values["day"]}))
+                checkins.put_checkin(conn=conn, group_id=group.id, meeting_id=meeting.id, status=status,
+                                     day=entry.day.isoformat())
         return entry
 
     def clear(self, group: Group, meeting_id: str) -> bool:
@@ -131,28 +127,28 @@ class CheckInService:
             self._write_sealed(group.id, {k: v for k, v in said.items() if k != meeting.id})
         else:
             with db.begin(self._engine) as conn:
-                conn.execute(delete(_rows).where(_rows.c.group_id == group.id, _rows.c.meeting_id == meeting.id))
+                checkins.delete_checkin(conn=conn, group_id=group.id, meeting_id=meeting.id)
         return True
 
     def _write_sealed(self, group_id: str, said: dict[str, CheckIn]) -> None:
         assert self._vault is not None
-        payload = pack({k: {"status": v.status, "day": v.day.isoformat()} for k, v in said.items()})
+        payload = records.CHECKINS.pack({k: {"status": v.status, "day": v.day.isoformat()} for k, v in said.items()})
         with self._vault.transaction() as tx:
-            tx.put(KIND, payload, checkins_record_id(group_id))
+            tx.put(KIND, payload, records.CHECKINS.record_id(group_id))
 
     def forget_group(self, group_id: str) -> None:
         """Delete a group's check-ins from both stores; works while locked (the record goes by its id)."""
         with db.begin(self._engine) as conn:
-            conn.execute(delete(_rows).where(_rows.c.group_id == group_id))
+            checkins.delete_checkins(conn=conn, group_id=group_id)
         if self._vault is not None:
-            self._vault.discard(checkins_record_id(group_id))
+            self._vault.discard(records.CHECKINS.record_id(group_id))
 
     def move_into_vault(self) -> int:
         """Seal an anonymous member's plaintext check-ins into their new vault and delete the plaintext rows,
         in one transaction. Returns how many moved."""
         assert self._vault is not None and self._vault.is_unlocked
         with self._engine.connect() as conn:
-            rows = conn.execute(select(_rows.c.group_id, _rows.c.meeting_id, _rows.c.status, _rows.c.day)).all()
+            rows = checkins.list_checkins(conn=conn)
         if not rows:
             return 0
         by_group: dict[str, dict[str, dict[str, str]]] = {}
@@ -160,6 +156,6 @@ class CheckInService:
             by_group.setdefault(group_id, {})[meeting_id] = {"status": status, "day": day}
         with self._vault.transaction() as tx:
             for group_id, said in by_group.items():
-                tx.put(KIND, pack(said), checkins_record_id(group_id))
-            tx.execute(delete(_rows))
+                tx.put(KIND, records.CHECKINS.pack(said), records.CHECKINS.record_id(group_id))
+            checkins.delete_checkins(conn=tx.conn)
         return len(rows)

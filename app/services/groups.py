@@ -1,8 +1,8 @@
 """Groups the member follows: add, list, change a meeting, and find the next meeting, with or without a vault.
 
 Meeting times and the member's neutral label are plaintext so the next meeting shows before unlocking and
-for a member who never set a passphrase. Theme, place and online link are sealed in the vault (record kind
-"group", same id) and need it unlocked; an anonymous member simply has none.
+for a member who never set a passphrase. Theme, place and online link are sealed in the vault
+(app.storage.records.GROUP, under the group's id) and need it unlocked; an anonymous member simply has none.
 """
 
 from __future__ import annotations
@@ -13,31 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, delete, select
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy import Connection, Engine
 
-from app.domain.journal import pack, unpack
 from app.domain.prompts import get_prompt
 from app.domain.schedule import Meeting, Schedule
 from app.errors import KraftError, Msg
-from app.storage import db
+from app.storage import db, records
 from app.storage.crypto import new_record_id
-from app.storage.models import CheckInRow, GroupLink, MeetingGroup, OutboxItem
+from app.storage.stores import checkins, groups, links, outbox
 from app.storage.vault import DamagedRecord, RecordWriter, Vault
 
 log = logging.getLogger(__name__)
-GROUP = "group"
+GROUP = records.GROUP.name
 MAX_LABEL = 40
 MAX_HOMEWORK = 300  # the homework as told at the meeting: a question or two
-_groups = MeetingGroup.__table__  # type: ignore[attr-defined]
-_checkins = CheckInRow.__table__  # type: ignore[attr-defined]
-_links = GroupLink.__table__  # type: ignore[attr-defined]
-_outbox = OutboxItem.__table__  # type: ignore[attr-defined]
-
-
-def checkins_record_id(group_id: str) -> str:
-    """The id of the sealed record that holds a group's check-ins (see app.services.checkin)."""
-    return f"{group_id}.checkins"
 
 
 @dataclass(frozen=True)
@@ -112,29 +101,29 @@ class GroupService:
         group = Group(id=group_id or new_record_id(), label=_check_label(label), schedule=schedule)
         if details and details.any_given() and not self._details_allowed():
             raise KraftError(Msg.GROUP_DETAILS_NEED_VAULT)
-        values = dict(id=group.id, label=group.label, schedule=json.dumps(schedule.to_dict()))
+        values = dict(group_id=group.id, label=group.label, schedule=json.dumps(schedule.to_dict()))
         if self._vault is not None and self._vault.is_unlocked:
             with self._vault.transaction() as tx:
-                tx.execute(insert(_groups).values(**values))
+                groups.put_group(conn=tx.conn, **values)
                 if details:
-                    tx.put(GROUP, pack(details.__dict__), group.id)
+                    tx.put(GROUP, records.GROUP.pack(details.__dict__), records.GROUP.record_id(group.id))
                 if also:
                     also(group, tx)
         else:
             with db.begin(self._engine) as conn:
-                conn.execute(insert(_groups).values(**values))
+                groups.put_group(conn=conn, **values)
                 if also:
                     also(group, conn)
         return group
 
     def exists(self, group_id: str) -> bool:
         with self._engine.connect() as conn:
-            return conn.execute(select(_groups.c.id).where(_groups.c.id == group_id)).first() is not None
+            return groups.group_exists(conn=conn, group_id=group_id)
 
     def list(self) -> list[Group]:
         with self._engine.connect() as conn:
-            rows = conn.execute(select(_groups.c.id, _groups.c.label, _groups.c.schedule)).all()
-        return [Group(id=r[0], label=r[1], schedule=Schedule.from_dict(json.loads(r[2]))) for r in rows]
+            rows = groups.list_groups(conn=conn)
+        return [Group(id=r.id, label=r.label, schedule=Schedule.from_dict(json.loads(r.schedule))) for r in rows]
 
     def get(self, group_id: str) -> Group:
         for group in self.list():
@@ -147,8 +136,9 @@ class GroupService:
         if not self._details_allowed():
             return None
         assert self._vault is not None
-        payload = self._vault.get(GROUP, group_id)
-        return GroupDetails.from_payload(unpack(payload)) if payload else None
+        record_id = records.GROUP.record_id(group_id)
+        payload = self._vault.get(GROUP, record_id)
+        return GroupDetails.from_payload(records.GROUP.unpack(record_id, payload)) if payload else None
 
     def update_details(self, group_id: str, **changes: object) -> GroupDetails:
         """Change some of a group's sealed details, keeping the others (needs the journal open)."""
@@ -158,7 +148,7 @@ class GroupService:
         assert self._vault is not None
         details = replace(self.details(group_id) or GroupDetails(), **changes)  # type: ignore[arg-type]
         with self._vault.transaction() as tx:
-            tx.put(GROUP, pack(details.__dict__), group_id)
+            tx.put(GROUP, records.GROUP.pack(details.__dict__), records.GROUP.record_id(group_id))
         return details
 
     def set_homework(self, group_id: str, prompt_id: str | None = None, text: str | None = None, *,
@@ -202,8 +192,7 @@ class GroupService:
         """Store a changed schedule (a moved, cancelled or skipped meeting)."""
         group = self.get(group_id)
         with db.begin(self._engine) as conn:
-            conn.execute(_groups.update().where(_groups.c.id == group_id)
-                         .values(schedule=json.dumps(schedule.to_dict())))
+            groups.set_schedule(conn=conn, group_id=group_id, schedule=json.dumps(schedule.to_dict()))
         return Group(id=group.id, label=group.label, schedule=schedule)
 
     def remove(self, group_id: str) -> None:
@@ -211,14 +200,13 @@ class GroupService:
         for the relay included); works locked (records go by id)."""
         self.get(group_id)
         with db.begin(self._engine) as conn:
-            conn.execute(delete(_outbox).where(_outbox.c.group_id == group_id))
-            conn.execute(delete(_links).where(_links.c.group_id == group_id))
-            conn.execute(delete(_groups).where(_groups.c.id == group_id))
-            conn.execute(delete(_checkins).where(_checkins.c.group_id == group_id))
+            outbox.delete_for_group(conn=conn, group_id=group_id)
+            links.delete_link(conn=conn, group_id=group_id)
+            groups.delete_group(conn=conn, group_id=group_id)
+            checkins.delete_checkins(conn=conn, group_id=group_id)
         if self._vault is not None:
-            self._vault.discard(group_id)
-            self._vault.discard(checkins_record_id(group_id))
-            self._vault.discard(f"{group_id}.membership")
+            for record_id in records.for_group(group_id):  # every per-group kind, whether present or not
+                self._vault.discard(record_id)
 
     def next_meeting(self, now: datetime) -> NextMeeting | None:
         """The soonest meeting going on or coming, across every group: works locked and anonymous."""

@@ -152,13 +152,12 @@ class JoinService:
                                signer=p.member_signer(key))
 
         def write(group: Group, tx: RecordWriter | Connection) -> None:
-            tx.execute(self._links.insert_statement(link, secrets))
+            self._links.insert(link, secrets, conn=tx)
             if isinstance(tx, RecordWriter):
                 self._links.put_secrets(group.id, secrets, tx)
             if link.relay:
-                tx.execute(self._links.enqueue_statement(group.id, link.relay, "POST",
-                                                         f"/v1/mailboxes/{link.mailbox}/messages",
-                                                         hello.to_post(), now=now))
+                self._links.enqueue(group.id, link.relay, "POST", f"/v1/mailboxes/{link.mailbox}/messages",
+                                    hello.to_post(), now=now, conn=tx)
 
         details = GroupDetails(theme=preview.theme) if preview.theme and self._links.readable() and \
             self._vault is not None and self._vault.is_unlocked else None

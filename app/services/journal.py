@@ -15,11 +15,12 @@ from datetime import datetime, timedelta
 from app.domain.journal import MAX_ENTRY_CHARS, Draft, Entry, EntryIndex, MonotonicClock, utcnow
 from app.domain.prompts import TAGS, THEMES, TOOLKIT, get_prompt
 from app.errors import KraftError, Msg
-from app.storage.crypto import new_record_id
+from app.storage import records
 from app.storage.vault import Vault
 
-ENTRY = "entry"
-DRAFT = "draft"
+ENTRY = records.ENTRY.name
+DRAFT = records.DRAFT.name
+new_record_id = records.ENTRY.new_id  # a new entry's random id (a module name, so a test can fix the ids)
 UNDO_WINDOW = timedelta(seconds=10)
 NEW_DRAFT = "new"
 
@@ -80,7 +81,7 @@ class Journal:
     def __init__(self, vault: Vault, *, now: Callable[[], datetime] = utcnow) -> None:
         self._vault = vault
         self._clock = MonotonicClock(now)
-        self._index = EntryIndex()
+        self._index = EntryIndex(records.ENTRY)
         self._drafts: dict[str, tuple[str, Draft]] = {}  # draft key -> (record id, draft)
         self._damaged: list[str] = []
 
@@ -102,7 +103,7 @@ class Journal:
         self._damaged = loaded.damaged + drafts.damaged
         for record_id, payload in drafts.items:
             try:
-                draft = Draft.from_payload(payload)
+                draft = records.DRAFT.unpack(record_id, payload)
             except (ValueError, KeyError, TypeError):
                 self._damaged.append(record_id)
                 continue
@@ -122,7 +123,7 @@ class Journal:
 
     def _write(self, entry: Entry, *, drop_draft: str | None = None) -> Entry:
         with self._vault.transaction() as tx:
-            tx.put(ENTRY, entry.to_payload(), entry.id)
+            tx.put(ENTRY, records.ENTRY.pack(entry), entry.id)
             if drop_draft and drop_draft in self._drafts:
                 tx.delete(self._drafts[drop_draft][0])
         if drop_draft:
@@ -157,7 +158,7 @@ class Journal:
         entries = [self._new_entry(item) for item in items]
         with self._vault.transaction() as tx:
             for entry in entries:
-                tx.put(ENTRY, entry.to_payload(), entry.id)
+                tx.put(ENTRY, records.ENTRY.pack(entry), entry.id)
         for entry in entries:
             self._index.put(entry)
         return entries
@@ -256,9 +257,9 @@ class Journal:
             self.discard_draft(draft.key)
             return True
         found = self._drafts.get(draft.key)
-        record_id = found[0] if found else new_record_id()
+        record_id = found[0] if found else records.DRAFT.new_id()
         self._drafts[draft.key] = (record_id, draft)
-        return self._vault.put_or_defer(DRAFT, draft.to_payload(), record_id)
+        return self._vault.put_or_defer(DRAFT, records.DRAFT.pack(draft), record_id)
 
     def get_draft(self, key: str = NEW_DRAFT) -> Draft | None:
         found = self._drafts.get(key)

@@ -109,7 +109,7 @@ class LeaderService:
 
         def write(group: Group, tx: RecordWriter | Connection) -> None:
             assert isinstance(tx, RecordWriter)
-            tx.execute(self._links.insert_statement(link, secrets))
+            self._links.insert(link, secrets, conn=tx)
             self._links.put_secrets(group.id, secrets, tx)
             if relay:
                 member_key = p.public_b64(p.member_signer(key))
@@ -117,8 +117,8 @@ class LeaderService:
                         "signature": p.sign(signer, p.signing_bytes("register", mailbox=mailbox,
                                                                     leader_key=link.leader_key,
                                                                     member_key=member_key))}
-                tx.execute(self._links.enqueue_statement(group.id, relay, "POST", "/v1/mailboxes", body,
-                                                         token=enrolment.strip(), now=now))
+                self._links.enqueue(group.id, relay, "POST", "/v1/mailboxes", body, token=enrolment.strip(),
+                                    now=now, conn=tx)
 
         details = GroupDetails(theme=theme.strip()) if theme.strip() else None
         return self._groups.add(label, schedule, details, group_id=link.group_id, also=write)
@@ -196,9 +196,8 @@ class LeaderService:
         with vault.transaction() as tx:
             self._links.put_secrets(group_id, secrets, tx)
             if link.relay:
-                tx.execute(self._links.enqueue_statement(group_id, link.relay, "POST",
-                                                         f"/v1/mailboxes/{link.mailbox}/messages",
-                                                         envelope.to_post(), now=now))
+                self._links.enqueue(group_id, link.relay, "POST", f"/v1/mailboxes/{link.mailbox}/messages",
+                                    envelope.to_post(), now=now, conn=tx)
         return secrets
 
     def send_head_count(self, group_id: str, meeting_id: str, count: int, *, now: datetime) -> None:
@@ -256,6 +255,6 @@ class LeaderService:
             self._links.put_secrets(group_id, secrets, tx)
             self._links.save(Link(**{**link.__dict__, "epoch": new_epoch}), tx)
             if link.relay:
-                tx.execute(self._links.enqueue_statement(group_id, link.relay, "PUT",
-                                                         f"/v1/mailboxes/{link.mailbox}/member-key", body, now=now))
+                self._links.enqueue(group_id, link.relay, "PUT", f"/v1/mailboxes/{link.mailbox}/member-key", body,
+                                    now=now, conn=tx)
         return new_epoch

@@ -2,7 +2,7 @@
 
 The plaintext row (`group_link`) holds only public ids, reading positions and the schedule keys. The sealed
 part (`Secrets`: group keys per epoch, the member's or leader's private keys, the leader's member list) is a
-vault record (kind "membership", id "<group>.membership"), or, for a member who never made a journal, the
+vault record (app.storage.records.MEMBERSHIP, one per group), or, for a member who never made a journal, the
 row's `secrets` column, moved into the vault when a journal is created (`move_into_vault`).
 """
 
@@ -14,26 +14,28 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy import Connection, Engine
 
-from app.domain.journal import pack, unpack
 from app.errors import KraftError, Msg
-from app.storage import db
-from app.storage.models import GroupLink, OutboxItem
+from app.storage import db, records
+from app.storage.stores import links as link_rows
+from app.storage.stores import outbox
 from app.storage.vault import RecordWriter, Vault
 
-KIND = "membership"
+KIND = records.MEMBERSHIP.name
 LEADER, MEMBER = "leader", "member"
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
-REFUSED = "refused"  # next_try of a request the relay refused for good
-_links = GroupLink.__table__  # type: ignore[attr-defined]
-_outbox = OutboxItem.__table__  # type: ignore[attr-defined]
+REFUSED = outbox.REFUSED  # next_try of a request the relay refused for good
 
 
 def membership_record_id(group_id: str) -> str:
-    return f"{group_id}.membership"
+    """The id of a group's sealed link secrets (app.storage.records.MEMBERSHIP)."""
+    return records.MEMBERSHIP.record_id(group_id)
+
+
+def _conn(tx: RecordWriter | Connection) -> Connection:
+    return tx.conn if isinstance(tx, RecordWriter) else tx
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,8 @@ class Link:
         return values
 
     @classmethod
-    def from_row(cls, row: Any) -> Link:
-        m = row._mapping
+    def from_row(cls, m: dict[str, Any]) -> Link:
+        """A link from its stored row (app.storage.stores.links.get_link)."""
         return cls(group_id=m["group_id"], role=m["role"], relay=m["relay"], mailbox=m["mailbox"],
                    leader_key=m["leader_key"], epoch=m["epoch"],
                    schedule_keys={int(k): v for k, v in json.loads(m["schedule_keys"]).items()},
@@ -121,27 +123,26 @@ class LinkStore:
 
     def get(self, group_id: str) -> Link | None:
         with self._engine.connect() as conn:
-            row = conn.execute(select(_links).where(_links.c.group_id == group_id)).first()
+            row = link_rows.get_link(conn=conn, group_id=group_id)
         return Link.from_row(row) if row else None
 
     def all(self) -> list[Link]:
         with self._engine.connect() as conn:
-            return [Link.from_row(row) for row in conn.execute(select(_links)).all()]
+            return [Link.from_row(row) for row in link_rows.list_links(conn=conn)]
 
-    def insert_statement(self, link: Link, secrets: Secrets) -> Any:
-        """The row for a new link; `secrets` go into it only when there is no vault to seal them in."""
-        values = link.row()
-        values["secrets"] = None if self.sealed() else json.dumps(secrets.to_dict())
-        return insert(_links).values(**values)
+    def insert(self, link: Link, secrets: Secrets, *, conn: RecordWriter | Connection) -> None:
+        """Add a new link's row in the caller's transaction; `secrets` go into it only when there is no vault
+        to seal them in (with one, `put_secrets` seals them)."""
+        plain = None if self.sealed() else json.dumps(secrets.to_dict())
+        link_rows.put_link(conn=_conn(conn), values=link.row(), secrets=plain)
 
-    def save(self, link: Link, conn: Any = None) -> None:
+    def save(self, link: Link, conn: RecordWriter | Connection | None = None) -> None:
         values = {k: v for k, v in link.row().items() if k != "group_id"}
-        statement = update(_links).where(_links.c.group_id == link.group_id).values(**values)
         if conn is not None:
-            conn.execute(statement)
+            link_rows.update_link(conn=_conn(conn), group_id=link.group_id, values=values)
             return
         with db.begin(self._engine) as own:
-            own.execute(statement)
+            link_rows.update_link(conn=own, group_id=link.group_id, values=values)
 
     def update(self, link: Link, **changes: Any) -> Link:
         changed = replace(link, **changes)
@@ -165,12 +166,13 @@ class LinkStore:
     def secrets(self, group_id: str) -> Secrets:
         if self.sealed():
             assert self._vault is not None
-            payload = self._vault.get(KIND, membership_record_id(group_id))
+            record_id = records.MEMBERSHIP.record_id(group_id)
+            payload = self._vault.get(KIND, record_id)
             if payload is None:
                 raise KraftError(Msg.GROUP_NOT_LINKED, group_id=group_id)
-            return Secrets.from_dict(unpack(payload))
+            return Secrets.from_dict(records.MEMBERSHIP.unpack(record_id, payload))
         with self._engine.connect() as conn:
-            raw = conn.execute(select(_links.c.secrets).where(_links.c.group_id == group_id)).scalar()
+            raw = link_rows.get_secrets(conn=conn, group_id=group_id)
         if not raw:
             raise KraftError(Msg.GROUP_NOT_LINKED, group_id=group_id)
         return Secrets.from_dict(json.loads(raw))
@@ -178,68 +180,66 @@ class LinkStore:
     def put_secrets(self, group_id: str, secrets: Secrets, tx: RecordWriter | None = None) -> None:
         if self.sealed():
             assert self._vault is not None
+            payload = records.MEMBERSHIP.pack(secrets.to_dict())
             if tx is not None:
-                tx.put(KIND, pack(secrets.to_dict()), membership_record_id(group_id))
+                tx.put(KIND, payload, records.MEMBERSHIP.record_id(group_id))
             else:
-                self._vault.put(KIND, pack(secrets.to_dict()), membership_record_id(group_id))
+                self._vault.put(KIND, payload, records.MEMBERSHIP.record_id(group_id))
             return
-        statement = update(_links).where(_links.c.group_id == group_id).values(secrets=json.dumps(secrets.to_dict()))
+        plain = json.dumps(secrets.to_dict())
         if tx is not None:
-            tx.execute(statement)
+            link_rows.set_secrets(conn=tx.conn, group_id=group_id, secrets=plain)
         else:
             with db.begin(self._engine) as conn:
-                conn.execute(statement)
+                link_rows.set_secrets(conn=conn, group_id=group_id, secrets=plain)
 
     def move_into_vault(self) -> int:
         """Seal the secrets of a member who just made a journal and clear the plaintext copies, at once."""
         assert self._vault is not None and self._vault.is_unlocked
         with self._engine.connect() as conn:
-            rows = conn.execute(select(_links.c.group_id, _links.c.secrets)
-                                .where(_links.c.secrets.is_not(None))).all()
+            rows = link_rows.plaintext_secrets(conn=conn)
         if not rows:
             return 0
         with self._vault.transaction() as tx:
             for group_id, raw in rows:
-                tx.put(KIND, pack(json.loads(raw)), membership_record_id(group_id))
-            tx.execute(update(_links).values(secrets=None))
+                tx.put(KIND, records.MEMBERSHIP.pack(json.loads(raw)), records.MEMBERSHIP.record_id(group_id))
+            link_rows.clear_secrets(conn=tx.conn)
         return len(rows)
 
     def forget(self, group_id: str) -> None:
         """Everything of a link: its row, its waiting requests, its sealed record (works while locked)."""
         with db.begin(self._engine) as conn:
-            conn.execute(delete(_outbox).where(_outbox.c.group_id == group_id))
-            conn.execute(delete(_links).where(_links.c.group_id == group_id))
+            outbox.delete_for_group(conn=conn, group_id=group_id)
+            link_rows.delete_link(conn=conn, group_id=group_id)
         if self._vault is not None:
-            self._vault.discard(membership_record_id(group_id))
+            self._vault.discard(records.MEMBERSHIP.record_id(group_id))
 
     # ---- the outbox ----
 
-    def enqueue_statement(self, group_id: str, relay: str, method: str, path: str, body: dict[str, Any], *,
-                          token: str = "", now: datetime) -> Any:
-        """`now` is when it may first be sent (later than now for a report sent after a random delay)."""
-        return insert(_outbox).values(group_id=group_id, relay=relay, method=method, path=path,
-                                      body=json.dumps(body), token=token, attempts=0,
-                                      next_try=now.astimezone(UTC).isoformat(), error="")
+    def enqueue(self, group_id: str, relay: str, method: str, path: str, body: dict[str, Any], *,
+                token: str = "", now: datetime, conn: RecordWriter | Connection | None = None) -> None:
+        """Queue a request; `now` is when it may first be sent (later than now for a report sent after a
+        random delay). With `conn`, in the caller's transaction (with what the request belongs to)."""
+        values = dict(group_id=group_id, relay=relay, method=method, path=path, body=json.dumps(body), token=token,
+                      next_try=now.astimezone(UTC).isoformat())
+        if conn is not None:
+            outbox.enqueue(conn=_conn(conn), **values)
+            return
+        with db.begin(self._engine) as own:
+            outbox.enqueue(conn=own, **values)
 
     def next_try(self, item_id: int) -> datetime | None:
         with self._engine.connect() as conn:
-            value = conn.execute(select(_outbox.c.next_try).where(_outbox.c.id == item_id)).scalar()
+            value = outbox.get_next_try(conn=conn, item_id=item_id)
         return None if value in (None, REFUSED) else datetime.fromisoformat(value)
 
     def reschedule(self, item_id: int, at: datetime) -> None:
         with db.begin(self._engine) as conn:
-            conn.execute(update(_outbox).where(_outbox.c.id == item_id).values(next_try=at.astimezone(UTC).isoformat()))
-
-    def enqueue(self, *args: Any, **kwargs: Any) -> None:
-        with db.begin(self._engine) as conn:
-            conn.execute(self.enqueue_statement(*args, **kwargs))
+            outbox.set_next_try(conn=conn, item_id=item_id, next_try=at.astimezone(UTC).isoformat())
 
     def waiting(self, group_id: str | None = None) -> list[Waiting]:
-        query = select(_outbox).order_by(_outbox.c.id)
-        if group_id is not None:
-            query = query.where(_outbox.c.group_id == group_id)
         with self._engine.connect() as conn:
-            rows = conn.execute(query).all()
+            rows = outbox.list_waiting(conn=conn, group_id=group_id)
         return [Waiting(r.id, r.group_id, r.relay, r.method, r.path, json.loads(r.body), r.token, r.attempts,
                         r.error, r.next_try == REFUSED) for r in rows]
 
@@ -247,8 +247,7 @@ class LinkStore:
         """Waiting requests whose time has come: per group, in order, and only the group's first (so a leader's
         messages reach the relay in sequence order). Refused ones stay for the screen but block nothing."""
         with self._engine.connect() as conn:
-            rows = conn.execute(select(_outbox.c.id, _outbox.c.group_id, _outbox.c.next_try)
-                                .where(_outbox.c.next_try != REFUSED).order_by(_outbox.c.id)).all()
+            rows = outbox.sendable(conn=conn)
         first: dict[str, tuple[int, str]] = {}
         for item_id, group_id, next_try in rows:
             first.setdefault(group_id, (item_id, next_try))
@@ -258,7 +257,7 @@ class LinkStore:
 
     def sent(self, item_id: int) -> None:
         with db.begin(self._engine) as conn:
-            conn.execute(delete(_outbox).where(_outbox.c.id == item_id))
+            outbox.delete_item(conn=conn, item_id=item_id)
 
     def failed(self, item: Waiting, error: str, *, now: datetime, retry: bool) -> None:
         """Note a failure; a request the relay refused for good waits (visible) until the member drops it."""
@@ -266,9 +265,8 @@ class LinkStore:
         delay = min(BACKOFF_FIRST * 2 ** min(attempts - 1, 16), BACKOFF_MAX) * random.uniform(0.8, 1.2)  # noqa: S311
         next_try = now.astimezone(UTC) + delay
         with db.begin(self._engine) as conn:
-            conn.execute(update(_outbox).where(_outbox.c.id == item.id)
-                         .values(attempts=attempts, error=error,
-                                 next_try=next_try.isoformat() if retry else REFUSED))
+            outbox.note_failure(conn=conn, item_id=item.id, attempts=attempts, error=error,
+                                next_try=next_try.isoformat() if retry else REFUSED)
 
     def drop(self, item_id: int) -> None:
         """The member gives up on a refused request."""

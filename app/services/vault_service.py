@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, select
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError as SADBAPIError
 
 from app import paths
@@ -23,13 +22,12 @@ from app.services.links import LinkStore
 from app.storage import crypto, db
 from app.storage.crypto import KdfParams
 from app.storage.db import checkpoint, open_database
-from app.storage.models import Preference
+from app.storage.stores import preferences
 from app.storage.vault import PASSPHRASE, RECOVERY, SlotSecret, Vault, derive_slot
 
 MIN_PASSPHRASE = 8
 AUTOLOCK_DEFAULT = 5
 AUTOLOCK_RANGE = (1, 60)
-_prefs = Preference.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -188,13 +186,12 @@ class VaultService:
 
     def get_preference(self, name: str, default: str | None = None) -> str | None:
         with self.engine.connect() as conn:
-            value = conn.execute(select(_prefs.c.value).where(_prefs.c.name == name)).scalar()
+            value = preferences.get_preference(conn=conn, name=name)
         return default if value is None else value
 
     def set_preference(self, name: str, value: str) -> None:
         with db.begin(self.engine) as conn:
-            stmt = insert(_prefs).values(name=name, value=value)
-            conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value}))
+            preferences.set_preference(conn=conn, name=name, value=value)
 
     def autolock_minutes(self) -> int:
         """Minutes without interaction before the journal locks itself."""

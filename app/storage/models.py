@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Table
 from sqlmodel import Field, SQLModel
 
 
@@ -103,3 +104,15 @@ class OutboxItem(SQLModel, table=True):
     attempts: int
     next_try: str  # ISO datetime (UTC) of the next attempt
     error: str  # the last failure, for the screen
+
+
+def table(model: type[SQLModel]) -> Table:
+    """The SQLAlchemy table behind a model class, typed: the one place `__table__` is read.
+
+    SQLModel sets `__table__` on every `table=True` class but does not declare it, so reading it elsewhere
+    needs a type-ignore. Example: `select(table(MeetingGroup).c.id)`.
+    """
+    found = model.__dict__.get("__table__")
+    if not isinstance(found, Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return found

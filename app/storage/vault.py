@@ -11,7 +11,7 @@ On-disk format, version 1 (one SQLite file, `kraft.db`, WAL mode, synchronous=FU
                     where KEK = Argon2id(NFC(passphrase) or normalised recovery code, salt, params)
     record        (id, kind, fmt, nonce, ciphertext)
         id          128 random bits as hex: no time, no order
-        kind        "entry" | "draft" | "settings" | ...: the only other plaintext
+        kind        "entry" | "draft" | "group" | ...: the only other plaintext (app.storage.records)
         fmt         record format version (1)
         ciphertext  AES-256-GCM(data_key, nonce (12 fresh random bytes per write),
                     pad(msgpack map), ad="kraft|record|<kind>|<id>|<fmt>")
@@ -33,7 +33,6 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -42,18 +41,18 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import DBAPIError as SADBAPIError
 
 from app.errors import KraftError, Msg
-from app.storage import crypto, db
+from app.storage import crypto, db, records
 from app.storage.crypto import KdfParams
-from app.storage.models import KeySlot, Record, VaultHeader
+from app.storage.models import KeySlot, Record, VaultHeader, table
 
 FORMAT_VERSION = 1
 RECORD_FMT = 1
 PASSPHRASE = "passphrase"  # noqa: S105  (a slot kind, not a secret)
 RECOVERY = "recovery"
 
-_records = Record.__table__  # type: ignore[attr-defined]
-_slots = KeySlot.__table__  # type: ignore[attr-defined]
-_header = VaultHeader.__table__  # type: ignore[attr-defined]
+_records = table(Record)
+_slots = table(KeySlot)
+_header = table(VaultHeader)
 
 
 def record_ad(kind: str, record_id: str, fmt: int) -> bytes:
@@ -213,6 +212,8 @@ class Vault:
     # ---- records ----
 
     def seal_record(self, kind: str, record_id: str, payload: bytes) -> dict[str, object]:
+        """The row of a sealed record; a kind app.storage.records does not know raises UnknownKind."""
+        records.kind(kind)
         nonce, ct = crypto.seal(self._require_key(), crypto.pad(payload), record_ad(kind, record_id, RECORD_FMT))
         return dict(id=record_id, kind=kind, fmt=RECORD_FMT, nonce=nonce, ciphertext=ct)
 
@@ -314,9 +315,11 @@ class RecordWriter:
         self._conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
         return record_id
 
-    def execute(self, statement: Any) -> None:
-        """Run another statement (e.g. a plaintext row that belongs with these records) in this transaction."""
-        self._conn.execute(statement)
+    @property
+    def conn(self) -> Connection:
+        """This transaction's connection, for plaintext rows that belong with these records: hand it to a
+        store function, e.g. `stores.groups.put_group(conn=tx.conn, ...)`."""
+        return self._conn
 
     def delete(self, record_id: str) -> bool:
         self._vault._deferred.pop(record_id, None)  # a deferred write must not bring it back

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.domain.journal import pack
 from app.domain.reminders import HOMEWORK, MEETING, ReminderSettings
 from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
@@ -21,6 +20,7 @@ from app.services.groups import GROUP, MAX_HOMEWORK, GroupDetails, GroupService
 from app.services.journal import Journal
 from app.services.vault_service import VaultService
 from app.storage import db
+from app.storage.records import pack
 
 TZ = ZoneInfo("Europe/Stockholm")
 

@@ -1,0 +1,80 @@
+"""The `outbox` table: requests waiting for the relay (signed ciphertext and public ids only), retried with
+backoff. Times are ISO datetimes in UTC; `REFUSED` in `next_try` marks one the relay refused for good."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from app.storage.models import OutboxItem, table
+
+REFUSED = "refused"  # next_try of a request the relay refused for good
+_outbox = table(OutboxItem)
+
+
+class OutboxRow(NamedTuple):
+    """One waiting request; `body` is JSON."""
+
+    id: int
+    group_id: str
+    relay: str
+    method: str
+    path: str
+    body: str
+    token: str
+    attempts: int
+    next_try: str
+    error: str
+
+
+def enqueue(*, conn: Connection, group_id: str, relay: str, method: str, path: str, body: str, token: str,
+            next_try: str) -> None:
+    """Queue a request, first sent at `next_try`. Example: `enqueue(conn=c, group_id="g1", relay=url,
+    method="POST", path="/v1/mailboxes", body="{}", token="", next_try=now.isoformat())`."""
+    conn.execute(insert(_outbox).values(group_id=group_id, relay=relay, method=method, path=path, body=body,
+                                        token=token, attempts=0, next_try=next_try, error=""))
+
+
+def list_waiting(*, conn: Connection, group_id: str | None = None) -> list[OutboxRow]:
+    """Waiting requests of one group or of all, oldest first. Example: `list_waiting(conn=c, group_id="g1")`."""
+    query = select(*(_outbox.c[name] for name in OutboxRow._fields)).order_by(_outbox.c.id)
+    if group_id is not None:
+        query = query.where(_outbox.c.group_id == group_id)
+    return [OutboxRow(*r) for r in conn.execute(query).all()]
+
+
+def sendable(*, conn: Connection) -> list[tuple[int, str, str]]:
+    """(id, group id, next try) of every request not refused, oldest first. Example: `sendable(conn=c)`."""
+    rows = conn.execute(select(_outbox.c.id, _outbox.c.group_id, _outbox.c.next_try)
+                        .where(_outbox.c.next_try != REFUSED).order_by(_outbox.c.id)).all()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def get_next_try(*, conn: Connection, item_id: int) -> str | None:
+    """When a request is next tried (or `REFUSED`), None when it is gone. Example:
+    `get_next_try(conn=c, item_id=3)`."""
+    value = conn.execute(select(_outbox.c.next_try).where(_outbox.c.id == item_id)).scalar()
+    return None if value is None else str(value)
+
+
+def set_next_try(*, conn: Connection, item_id: int, next_try: str) -> None:
+    """Move a request's next attempt. Example: `set_next_try(conn=c, item_id=3, next_try=at.isoformat())`."""
+    conn.execute(update(_outbox).where(_outbox.c.id == item_id).values(next_try=next_try))
+
+
+def note_failure(*, conn: Connection, item_id: int, attempts: int, error: str, next_try: str) -> None:
+    """Record a failed attempt. Example: `note_failure(conn=c, item_id=3, attempts=2, error="timeout",
+    next_try=REFUSED)`."""
+    conn.execute(update(_outbox).where(_outbox.c.id == item_id)
+                 .values(attempts=attempts, error=error, next_try=next_try))
+
+
+def delete_item(*, conn: Connection, item_id: int) -> None:
+    """Remove a request (sent, or dropped by the member). Example: `delete_item(conn=c, item_id=3)`."""
+    conn.execute(delete(_outbox).where(_outbox.c.id == item_id))
+
+
+def delete_for_group(*, conn: Connection, group_id: str) -> None:
+    """Remove every request of a group. Example: `delete_for_group(conn=c, group_id="g1")`."""
+    conn.execute(delete(_outbox).where(_outbox.c.group_id == group_id))
