@@ -15,6 +15,7 @@ from app.config import Profile, load_profile
 from app.errors import KraftError
 from app.services.notify import Notifier
 from app.services.vault_service import VaultService
+from app.views import lang as session_lang
 from app.views.backup import Restore
 from app.views.coordinator import Coordinator
 from app.views.editor import Editor
@@ -76,6 +77,7 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
     """The `main(page)` that `ft.run` calls; tests hand in their own service and a fast tick."""
 
     async def main(page: ft.Page) -> None:
+        session_lang.install()  # `_()` speaks the language of the session handling each event
         state = AppState(service=service_factory(), profile=profile or load_profile(),
                          notifier=notifier_factory(page))
         state.start()

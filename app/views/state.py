@@ -32,6 +32,7 @@ from app.services.joining import InvitePreview
 from app.services.journal import NEW_DRAFT, Journal
 from app.services.notify import Notifier, NullNotifier
 from app.services.vault_service import PASSPHRASE, RECOVERY, PendingSetup, VaultService
+from app.views import lang as session_lang
 from app.views.relay_state import RelayIntents
 
 log = logging.getLogger(__name__)
@@ -529,7 +530,7 @@ class AppState(RelayIntents):
     # ---- settings ----
 
     def set_language(self, lang: str, *, remember: bool = True) -> None:
-        self.language = i18n.set_language(lang)
+        self.language = session_lang.choose(lang).code
         if remember:
             self.service.set_preference("language", self.language)
         self.changed()

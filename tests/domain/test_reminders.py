@@ -54,8 +54,8 @@ def test_texts_are_discreet_unless_asked() -> None:
     assert "Torsdagsgruppen" in reminder.text("Torsdagsgruppen", details=True)
     from app import i18n
 
-    i18n.set_language("sv")
-    assert reminder.text("Torsdagsgruppen") == "Du har en träff klockan 18:00."
+    with i18n.use("sv"):
+        assert reminder.text("Torsdagsgruppen") == "Du har en träff klockan 18:00."
 
 
 def test_the_homework_nudge_is_for_the_next_meeting_only() -> None:
