@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from app.cli.console import err, out, print_json
 from app.fileio import write_atomic
-from app.i18n import _, format_day, ngettext
+from app.i18n import _, current, format_day, ngettext
 from app.services.coordinator_view import CoordinatorView
 from coordinator.settings import JOIN_CODE_LOOKUPS_PER_MINUTE, REQUESTS_PER_MINUTE
 
@@ -85,7 +85,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
                                              for m, (c, h) in sorted(g.meetings.items())]}
                                for g, due in overview.follow_ups]})
         return 0
-    out(f"{overview.year}: {overview.totals.describe()}")
+    out(f"{overview.year}: {overview.totals.describe(current())}")
     for group, due in overview.follow_ups:
         out(_("{label} ({region}): follow-up due {day}").format(label=group.label or group.mailbox[:8],
                                                                    region=group.region or "-", day=format_day(due)))

@@ -120,7 +120,8 @@ class AppState(RelayIntents):
         """The reminder to show as a banner now, with its text, unless the member closed it. The homework
         nudge needs the journal open (only it knows whether the homework has an answer)."""
         journal = self.service.journal if self.unlocked else None
-        found = [(r, reminder_service.text(g, r, self.reminder_settings)) for g, r in reminder_service.due(
+        lang = i18n.current()
+        found = [(r, reminder_service.text(g, r, self.reminder_settings, lang=lang)) for g, r in reminder_service.due(
             self.groups, self.reminder_settings, now=datetime.now(UTC), journal=journal)
             if reminder_key(r) not in self.dismissed]
         return max(found, key=lambda pair: pair[0].at, default=None)
@@ -149,7 +150,8 @@ class AppState(RelayIntents):
         """Hand the coming reminders to the platform (nothing happens where it has no notifications)."""
         try:
             journal = self.service.journal if self.unlocked else None
-            notify.sync(self.notifier, self.groups, self.reminder_settings, now=datetime.now(UTC), journal=journal)
+            notify.sync(self.notifier, self.groups, self.reminder_settings, now=datetime.now(UTC), journal=journal,
+                        lang=i18n.current())
         except Exception:  # a platform failing to schedule must never break the app; the banner still works
             log.exception("could not hand the reminders to the platform")
 
