@@ -54,3 +54,14 @@ def test_countdown_in_whole_days_hours_minutes() -> None:
     assert i18n.format_countdown(timedelta(days=11, hours=3)) == "in 11 days"
     assert i18n.format_countdown(timedelta(hours=2, minutes=10)) == "in 2 hours"
     assert i18n.format_countdown(timedelta(minutes=1)) == "in 1 minute"
+
+
+def test_an_error_is_shown_in_the_language_asked_or_the_current_one() -> None:
+    from app.errors import KraftError, Msg
+
+    error = KraftError(Msg.ENTRY_NOT_FOUND, entry_id="abc")
+    swedish = i18n.language("sv")
+    assert error.text(swedish) == swedish.gettext(Msg.ENTRY_NOT_FOUND.value).format(entry_id="abc")
+    assert error.text(swedish) != str(error) == "No entry with id abc."
+    with i18n.use("sv"):
+        assert str(error) == error.text(swedish)
