@@ -47,7 +47,7 @@ def _text_from(words: list[str] | None) -> str:
 def cmd_add(args: argparse.Namespace) -> int:
     with open_journal(Secrets(args.passphrase_stdin)) as journal:
         entry = journal.add(_text_from(args.text), prompt_id=args.prompt, tags=args.tag or (),
-                            theme=args.theme)
+                            theme=args.theme, lang=current())
     out(entry.id)
     return 0
 
