@@ -1,7 +1,8 @@
 """One error type for everything a person may need to read, carrying a message key from `Msg`.
 
 Storage and services raise `KraftError(Msg.X, **params)`; the front ends (views, CLI) render it with
-`str(error)` in the active language. Nothing below the views prompts the user.
+`str(error)` in the language of the context showing it (the Flet session handling the event, the CLI run),
+or with `error.text(lang)`. Nothing below the views prompts the user.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from app.i18n import N_, _
+from app.i18n import N_, Language, current
 
 
 class Msg(Enum):
@@ -113,5 +114,10 @@ class KraftError(Exception):
         self.msg = msg
         self.params = params
 
+    def text(self, lang: Language) -> str:
+        """The message in `lang`, its parameters filled in."""
+        return lang.gettext(self.msg.value).format(**self.params)
+
     def __str__(self) -> str:
-        return _(self.msg.value).format(**self.params)
+        """The message in the current context's language (the session or CLI run showing it)."""
+        return self.text(current())

@@ -1,15 +1,26 @@
-"""Translations: one place that knows where the gettext catalogs live and which language is active.
+"""Translations: one place that knows where the gettext catalogs live, and which language a caller speaks.
 
 Every user-facing string is written in English inside `_()` (translate now) or `N_()` (mark for extraction,
 translate later). The catalogs live in `assets/locales/<lang>/LC_MESSAGES/kraft.po`; `make catalogs` extracts,
 updates and compiles them with Babel (the compiled `.mo` files are build output, never edited by hand).
+
+A `Language` is a value: the domain takes it as a parameter and never reads shared state. The module-level
+`_`, `ngettext` and `format_*` are for the UI, the CLI and error texts: they speak the *current context's*
+language (a resolver hook first, e.g. the Flet session handling the event, then a ContextVar set with
+`use()` or `activate()`, then English), so two web sessions in one process each speak their own
+(docs/adr/0007-app-layout.md).
 """
 
 from __future__ import annotations
 
 import gettext
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from pathlib import Path
 
 from babel import dates as babel_dates
@@ -19,22 +30,10 @@ SUPPORTED = ("en", "sv", "nb", "da")
 DEFAULT = "en"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "assets" / "locales"
 
-_current: gettext.NullTranslations = gettext.NullTranslations()
-_current_lang = DEFAULT
-
 
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet (module-level constants)."""
     return message
-
-
-def _(message: str) -> str:
-    """Translate a message into the active language."""
-    return _current.gettext(message)
-
-
-def ngettext(singular: str, plural: str, n: int) -> str:
-    return _current.ngettext(singular, plural, n)
 
 
 def normalize(lang: str | None) -> str:
@@ -61,45 +60,147 @@ def device_language() -> str | None:
     return None
 
 
-def set_language(lang: str | None) -> str:
-    """Activate a language for `_()`; falls back to English when its catalog is missing."""
-    global _current, _current_lang
-    code = normalize(lang)
-    _current = gettext.translation(DOMAIN, localedir=LOCALES_DIR, languages=[code], fallback=True)
-    _current_lang = code
-    return code
+@dataclass(frozen=True, eq=False)
+class Language:
+    """One language: its code, its gettext catalog, and its date and number formats (Babel).
+
+    Immutable and shared: `language("sv")` always returns the same value, so passing it around is free.
+
+    >>> language("sv").format_day(date(2026, 12, 3))
+    '3 dec. 2026'
+    """
+
+    code: str
+    translations: gettext.NullTranslations
+
+    def gettext(self, message: str) -> str:
+        """Translate a message into this language (the English msgid when the catalog has none)."""
+        return self.translations.gettext(message)
+
+    _ = gettext
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The singular or plural form for `n`, translated into this language."""
+        return self.translations.ngettext(singular, plural, n)
+
+    def format_when(self, value: datetime, *, with_time: bool = True, own_zone: bool = False) -> str:
+        """A date (and time) in this language, e.g. `22 nov. 2026 18:00`: in the device's time zone,
+        or with `own_zone` in the value's own (a meeting at 18:00 in Stockholm is shown as 18:00)."""
+        local = value if own_zone else value.astimezone()
+        day = babel_dates.format_date(local, format="medium", locale=self.code)
+        if not with_time:
+            return day
+        return f"{day} {babel_dates.format_time(local, format='short', locale=self.code)}"
+
+    def format_clock(self, value: datetime | time) -> str:
+        """A wall-clock time in this language (18:00, or 6:00 PM in English), in the value's own zone."""
+        return babel_dates.format_time(value, format="short", locale=self.code)
+
+    def format_day(self, value: date) -> str:
+        """A day in this language's medium format (`3 dec. 2026`, `Dec 3, 2026`)."""
+        return babel_dates.format_date(value, format="medium", locale=self.code)
+
+    def format_countdown(self, delta: timedelta) -> str:
+        """How long until something, in whole days, hours or minutes (never rounded up to weeks)."""
+        minutes = max(0, int(delta.total_seconds() // 60))
+        if minutes >= 2 * 24 * 60:
+            days = minutes // (24 * 60)
+            return self.ngettext("in {n} day", "in {n} days", days).format(n=days)
+        if minutes >= 120:
+            hours = minutes // 60
+            return self.ngettext("in {n} hour", "in {n} hours", hours).format(n=hours)
+        return self.ngettext("in {n} minute", "in {n} minutes", minutes).format(n=minutes)
+
+
+@cache
+def _load(code: str) -> Language:
+    return Language(code, gettext.translation(DOMAIN, localedir=LOCALES_DIR, languages=[code], fallback=True))
+
+
+def language(code: str | None) -> Language:
+    """The `Language` for a locale tag, normalized (`sv_SE.UTF-8` is Swedish); English when unsupported.
+
+    >>> language("nb-NO").code, language("fr").code
+    ('nb', 'en')
+    """
+    return _load(normalize(code))
+
+
+ENGLISH = language(DEFAULT)
+
+_context: ContextVar[Language] = ContextVar("kraft_language", default=ENGLISH)
+_resolver: Callable[[], Language | None] | None = None
+
+
+def set_resolver(fn: Callable[[], Language | None] | None) -> None:
+    """Install the hook asked first for the current language (the web UI's: the language of the Flet
+    session handling the current event), or remove it with None. It returns None when it cannot tell."""
+    global _resolver
+    _resolver = fn
+
+
+def activate(lang: Language | str | None) -> Language:
+    """Make `lang` the current context's language (a CLI run, the desktop app, a test); returns it."""
+    chosen = lang if isinstance(lang, Language) else language(lang)
+    _context.set(chosen)
+    return chosen
+
+
+@contextmanager
+def use(lang: Language | str | None) -> Iterator[Language]:
+    """Speak `lang` inside the block (in this context only: other threads and tasks keep their own)."""
+    chosen = lang if isinstance(lang, Language) else language(lang)
+    token = _context.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _context.reset(token)
+
+
+def current() -> Language:
+    """The current context's language: the resolver's answer, else what `use`/`activate` set, else English."""
+    if _resolver is not None:
+        found = _resolver()
+        if found is not None:
+            return found
+    return _context.get()
+
+
+def resolve(lang: Language | None) -> Language:
+    """`lang` when a caller passed one, else the current context's (for services with an optional `lang`)."""
+    return lang if lang is not None else current()
 
 
 def current_language() -> str:
-    return _current_lang
+    """The code of the current context's language (`sv`)."""
+    return current().code
+
+
+def _(message: str) -> str:
+    """Translate a message into the current context's language."""
+    return current().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for `n` in the current context's language."""
+    return current().ngettext(singular, plural, n)
 
 
 def format_when(value: datetime, *, with_time: bool = True, own_zone: bool = False) -> str:
-    """A date (and time) in the member's language, e.g. `22 nov. 2026 18:00`: in the device's time zone,
-    or with `own_zone` in the value's own (a meeting at 18:00 in Stockholm is shown as 18:00)."""
-    local = value if own_zone else value.astimezone()
-    day = babel_dates.format_date(local, format="medium", locale=_current_lang)
-    if not with_time:
-        return day
-    return f"{day} {babel_dates.format_time(local, format='short', locale=_current_lang)}"
+    """`Language.format_when` in the current context's language."""
+    return current().format_when(value, with_time=with_time, own_zone=own_zone)
 
 
 def format_clock(value: datetime | time) -> str:
-    """A wall-clock time in the member's language (18:00, or 6:00 PM in English), in the value's own zone."""
-    return babel_dates.format_time(value, format="short", locale=_current_lang)
+    """`Language.format_clock` in the current context's language."""
+    return current().format_clock(value)
 
 
 def format_day(value: date) -> str:
-    return babel_dates.format_date(value, format="medium", locale=_current_lang)
+    """`Language.format_day` in the current context's language."""
+    return current().format_day(value)
 
 
 def format_countdown(delta: timedelta) -> str:
-    """How long until something, in whole days, hours or minutes (never rounded up to weeks)."""
-    minutes = max(0, int(delta.total_seconds() // 60))
-    if minutes >= 2 * 24 * 60:
-        days = minutes // (24 * 60)
-        return ngettext("in {n} day", "in {n} days", days).format(n=days)
-    if minutes >= 120:
-        hours = minutes // 60
-        return ngettext("in {n} hour", "in {n} hours", hours).format(n=hours)
-    return ngettext("in {n} minute", "in {n} minutes", minutes).format(n=minutes)
+    """`Language.format_countdown` in the current context's language."""
+    return current().format_countdown(delta)

@@ -59,7 +59,7 @@ def web_app(main: Callable[[ft.Page], object]) -> Any:
 
 
 def run() -> None:
-    i18n.set_language(i18n.device_language())
+    i18n.activate(i18n.device_language())
     try:
         profile = load_profile()
     except KraftError as exc:

@@ -14,7 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from app.domain.journal import searchable_text
+from app import i18n
+from app.domain.journal import Entry, searchable_text
 from app.services.journal import NewEntry
 from app.services.vault_service import VaultService
 from app.storage.crypto import KdfParams
@@ -27,7 +28,9 @@ CHEAP_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 FLOOR_DB = "floor.db"
 
 
-searchable = searchable_text  # the floor scans exactly what the journal's search scans
+def searchable(entry: Entry) -> str:
+    """Exactly what the journal's search scans, in the language it searches in (the context's: English)."""
+    return searchable_text(entry, i18n.current())
 
 
 def populate(home: Path, n: int, seed: int = corpus.SEED) -> None:

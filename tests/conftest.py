@@ -33,9 +33,9 @@ def _compiled_catalogs() -> None:
 
 @pytest.fixture(autouse=True)
 def _english() -> Iterator[None]:
-    i18n.set_language("en")
+    i18n.activate("en")
     yield
-    i18n.set_language("en")
+    i18n.activate("en")
 
 
 @pytest.fixture

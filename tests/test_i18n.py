@@ -27,25 +27,25 @@ def test_device_language(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], e
 
 
 def test_unknown_language_falls_back_to_english() -> None:
-    assert i18n.set_language("fr") == "en"
+    assert i18n.activate("fr").code == "en"
     assert i18n._("Journal") == "Journal"
+    assert i18n.language("fr") is i18n.language("en") is i18n.ENGLISH
 
 
 def test_dates_follow_the_language() -> None:
     moment = datetime(2026, 3, 29, 16, 0, tzinfo=UTC)
-    i18n.set_language("sv")
-    assert "mars" in i18n.format_when(moment)
-    i18n.set_language("en")
+    with i18n.use("sv"):
+        assert "mars" in i18n.format_when(moment)
     assert "Mar" in i18n.format_when(moment)
+    assert "mars" in i18n.language("sv").format_when(moment)
 
 
 def test_a_meeting_time_is_shown_in_its_own_zone() -> None:
     from zoneinfo import ZoneInfo
 
     meeting = datetime(2026, 12, 3, 18, tzinfo=ZoneInfo("Europe/Oslo"))
-    i18n.set_language("sv")
-    assert i18n.format_when(meeting, own_zone=True).endswith("18:00")
-    i18n.set_language("en")
+    with i18n.use("sv"):
+        assert i18n.format_when(meeting, own_zone=True).endswith("18:00")
 
 
 def test_countdown_in_whole_days_hours_minutes() -> None:
@@ -54,3 +54,14 @@ def test_countdown_in_whole_days_hours_minutes() -> None:
     assert i18n.format_countdown(timedelta(days=11, hours=3)) == "in 11 days"
     assert i18n.format_countdown(timedelta(hours=2, minutes=10)) == "in 2 hours"
     assert i18n.format_countdown(timedelta(minutes=1)) == "in 1 minute"
+
+
+def test_an_error_is_shown_in_the_language_asked_or_the_current_one() -> None:
+    from app.errors import KraftError, Msg
+
+    error = KraftError(Msg.ENTRY_NOT_FOUND, entry_id="abc")
+    swedish = i18n.language("sv")
+    assert error.text(swedish) == swedish.gettext(Msg.ENTRY_NOT_FOUND.value).format(entry_id="abc")
+    assert error.text(swedish) != str(error) == "No entry with id abc."
+    with i18n.use("sv"):
+        assert str(error) == error.text(swedish)

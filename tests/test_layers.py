@@ -122,3 +122,25 @@ def test_record_payload_formats_only_in_storage() -> None:
     offenders = [str(p.relative_to(APP)) for p in _modules() if "storage" not in p.relative_to(APP).parts
                  and any(n == "msgpack" or n.startswith("msgpack.") for n in _imports(p))]
     assert offenders == []
+
+
+def _i18n_names(path: Path) -> set[str]:
+    """What a module takes from app.i18n: the names it imports, or "*module*" when it imports the module."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "app.i18n":
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module == "app":
+            names.update("*module*" for alias in node.names if alias.name == "i18n")
+        elif isinstance(node, ast.Import):
+            names.update("*module*" for alias in node.names if alias.name == "app.i18n")
+    return names
+
+
+def test_the_domain_is_handed_its_language_and_never_reads_the_current_one() -> None:
+    """Two sessions in one process speak two languages, so the domain takes a `Language` as a parameter
+    (docs/adr/0007-app-layout.md): from app.i18n it imports only the type and the `N_` marker."""
+    allowed = {"N_", "Language"}
+    offenders = {str(p.relative_to(APP)): sorted(names - allowed) for p in _modules("domain")
+                 if (names := _i18n_names(p)) - allowed}
+    assert offenders == {}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from app.cli.console import err, out, print_json
 from app.fileio import write_atomic
-from app.i18n import _, format_day, ngettext
+from app.i18n import _, current, format_day, ngettext
 from app.services.coordinator_view import CoordinatorView
 
 # The relay's own defaults (coordinator/settings.py), repeated so that building the CLI loads no relay code;
@@ -114,7 +114,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
                                              for m, (c, h) in sorted(g.meetings.items())]}
                                for g, due in overview.follow_ups]})
         return 0
-    out(f"{overview.year}: {overview.totals.describe()}")
+    out(f"{overview.year}: {overview.totals.describe(current())}")
     for group, due in overview.follow_ups:
         out(_("{label} ({region}): follow-up due {day}").format(label=group.label or group.mailbox[:8],
                                                                    region=group.region or "-", day=format_day(due)))

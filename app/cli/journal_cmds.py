@@ -12,7 +12,7 @@ from app.domain.journal import Entry
 from app.domain.prompts import TAGS, THEMES
 from app.errors import KraftError, Msg
 from app.fileio import write_atomic
-from app.i18n import _, ngettext
+from app.i18n import _, current, ngettext
 from app.services import transfer
 from app.services.journal import Journal
 from app.services.journal_import import import_entries
@@ -48,7 +48,7 @@ def _text_from(words: list[str] | None) -> str:
 def cmd_add(args: argparse.Namespace) -> int:
     with open_journal(Secrets(args.passphrase_stdin)) as journal:
         entry = journal.add(_text_from(args.text), prompt_id=args.prompt, tags=args.tag or (),
-                            theme=args.theme)
+                            theme=args.theme, lang=current())
     out(entry.id)
     return 0
 
@@ -81,7 +81,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     query = " ".join(args.query)
     with open_journal(Secrets(args.passphrase_stdin)) as journal:
-        hits = journal.search(query)
+        hits = journal.search(query, lang=current())
         if args.json:
             print_json({"query": query, "total": len(hits), "entries": [transfer.entry_to_dict(e) for e in hits]})
         else:

@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one `kraft` command; returns the exit status (0 ok, 1 failed, 2 usage or bad input)."""
-    i18n.set_language(i18n.device_language())
+    i18n.activate(i18n.device_language())
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -11,7 +11,7 @@ from app.cli.console import out
 from app.domain.journal import Entry
 from app.domain.prompts import PROMPTS, tag_label, theme_label, toolkit_label
 from app.domain.schedule import Meeting, Schedule
-from app.i18n import N_, _, current_language, format_when, ngettext
+from app.i18n import N_, _, current, current_language, format_when, ngettext
 from app.services.groups import Group, GroupDetails
 from app.services.transfer import local_time
 
@@ -45,11 +45,11 @@ def print_entry(entry: Entry) -> None:
     if entry.prompt_text:
         rows.append((_("Prompt"), entry.prompt_text + (f" ({entry.prompt_id})" if entry.prompt_id else "")))
     if entry.tags:
-        rows.append((_("Tags"), ", ".join(f"{tag_label(t)} ({t})" for t in entry.tags)))
+        rows.append((_("Tags"), ", ".join(f"{tag_label(t, current())} ({t})" for t in entry.tags)))
     if entry.theme:
-        rows.append((_("Theme"), f"{theme_label(entry.theme)} ({entry.theme})"))
+        rows.append((_("Theme"), f"{theme_label(entry.theme, current())} ({entry.theme})"))
     if entry.toolkit:
-        rows.append((_("Toolkit"), f"{toolkit_label(entry.toolkit)} ({entry.toolkit})"))
+        rows.append((_("Toolkit"), f"{toolkit_label(entry.toolkit, current())} ({entry.toolkit})"))
     for label, value in rows:
         out(f"{label}: {value}")
     out()
@@ -58,13 +58,13 @@ def print_entry(entry: Entry) -> None:
 
 def prompts_data() -> list[dict[str, object]]:
     """The prompt library with stable keys: id, text (in the active language), tags, toolkit."""
-    return [{"id": p.id, "text": p.label(), "tags": list(p.tags), "toolkit": p.toolkit} for p in PROMPTS]
+    return [{"id": p.id, "text": p.label(current()), "tags": list(p.tags), "toolkit": p.toolkit} for p in PROMPTS]
 
 
 def print_prompts() -> None:
     width = max(len(p.id) for p in PROMPTS)
     for prompt in PROMPTS:
-        out(f"{prompt.id.ljust(width)}  {prompt.label()}")
+        out(f"{prompt.id.ljust(width)}  {prompt.label(current())}")
 
 
 # ---- groups ----

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.i18n import ngettext
+from app.i18n import Language
 from protocol.attendance import GroupCounts, attended
 
 FOLLOW_UP_DAYS = 42  # about every 6 weeks per group
@@ -20,12 +20,12 @@ class Totals:
     meetings_held: int
     attendances: int
 
-    def describe(self) -> str:
-        """"3 groups running, 21 meetings held, 140 attendances." in the member's language."""
+    def describe(self, lang: Language) -> str:
+        """"3 groups running, 21 meetings held, 140 attendances." in `lang`."""
         return ", ".join((
-            ngettext("{n} group running", "{n} groups running", self.groups_running).format(n=self.groups_running),
-            ngettext("{n} meeting held", "{n} meetings held", self.meetings_held).format(n=self.meetings_held),
-            ngettext("{n} attendance.", "{n} attendances.", self.attendances).format(n=self.attendances)))
+            lang.ngettext("{n} group running", "{n} groups running", self.groups_running).format(n=self.groups_running),
+            lang.ngettext("{n} meeting held", "{n} meetings held", self.meetings_held).format(n=self.meetings_held),
+            lang.ngettext("{n} attendance.", "{n} attendances.", self.attendances).format(n=self.attendances)))
 
 
 def year_totals(groups: Sequence[GroupCounts], year: int) -> Totals:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
 from app.domain.prompts import tag_label, theme_label
-from app.i18n import current_language
+from app.i18n import Language
 
 ENTRY_VERSION = 1
 MAX_ENTRY_CHARS = 100_000
@@ -205,28 +205,29 @@ class EntryIndex:
     def live(self) -> list[Entry]:
         return self.newest(0, len(self._order))
 
-    def search(self, query: str) -> list[Entry]:
-        """Entries containing every word of the query (in text, prompt or tags), newest first."""
+    def search(self, query: str, *, lang: Language) -> list[Entry]:
+        """Entries containing every word of the query (in text, prompt, or tags by id or by their name in
+        `lang`), newest first."""
         terms = fold(query).split()
         if not terms:
             return []
-        if self._haystacks is None or self._haystack_language != current_language():
-            self._haystack_language = current_language()
-            self._haystacks = [(searchable_text(e).lower(), e.id) for e in self.live()]
+        if self._haystacks is None or self._haystack_language != lang.code:
+            self._haystack_language = lang.code
+            self._haystacks = [(searchable_text(e, lang).lower(), e.id) for e in self.live()]
         hits = self._haystacks
         for term in terms:
             hits = [h for h in hits if term in h[0]]
         return [self._parsed[h[1]] for h in hits]
 
 
-def searchable_text(entry: Entry) -> str:
+def searchable_text(entry: Entry, lang: Language) -> str:
     """What a search looks at: the text, the prompt as asked, and the tags and theme both by id and by
-    their name in the current language (a Swedish member searches "hopp", not "hope")."""
+    their name in `lang` (a Swedish member searches "hopp", not "hope")."""
     parts = [entry.text]
     if entry.prompt_text:
         parts.append(entry.prompt_text)
     for tag in entry.tags:
-        parts += [tag, tag_label(tag)]
+        parts += [tag, tag_label(tag, lang)]
     if entry.theme:
-        parts += [entry.theme, theme_label(entry.theme)]
+        parts += [entry.theme, theme_label(entry.theme, lang)]
     return "\n".join(parts)

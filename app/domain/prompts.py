@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.i18n import N_, _
+from app.i18n import N_, Language
 
 
 @dataclass(frozen=True)
@@ -19,8 +19,9 @@ class Prompt:
     tags: tuple[str, ...] = ()
     toolkit: str | None = None  # the toolkit section an answer naturally belongs to
 
-    def label(self) -> str:
-        return _(self.text)
+    def label(self, lang: Language) -> str:
+        """The prompt as asked, in `lang`."""
+        return lang.gettext(self.text)
 
 
 # The five recovery factors (CHIME): the built-in tags.
@@ -69,13 +70,16 @@ def get_prompt(prompt_id: str) -> Prompt | None:
     return _BY_ID.get(prompt_id)
 
 
-def tag_label(tag: str) -> str:
-    return _(TAGS[tag]) if tag in TAGS else tag
+def tag_label(tag: str, lang: Language) -> str:
+    """A built-in tag's name in `lang` ("hope" is "Håb" in Danish); any other tag as it is."""
+    return lang.gettext(TAGS[tag]) if tag in TAGS else tag
 
 
-def theme_label(theme: str) -> str:
-    return _(THEMES[theme]) if theme in THEMES else theme
+def theme_label(theme: str, lang: Language) -> str:
+    """A Balansmodellen theme's name in `lang`; any other theme as it is."""
+    return lang.gettext(THEMES[theme]) if theme in THEMES else theme
 
 
-def toolkit_label(section: str) -> str:
-    return _(TOOLKIT[section]) if section in TOOLKIT else section
+def toolkit_label(section: str, lang: Language) -> str:
+    """A toolkit section's name in `lang`; any other section as it is."""
+    return lang.gettext(TOOLKIT[section]) if section in TOOLKIT else section

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from app.domain.schedule import Schedule
-from app.i18n import N_, _, format_clock
+from app.i18n import N_, Language
 
 MEETING = "meeting"
 HOMEWORK = "homework"
@@ -35,13 +35,20 @@ class Reminder:
     meeting_id: str
     meeting_start: datetime
 
-    def text(self, label: str = "", *, details: bool = False) -> str:
-        when = format_clock(self.meeting_start)
+    def text(self, label: str = "", *, lang: Language, details: bool = False) -> str:
+        """What the reminder says in `lang`: discreet (a time, no group) unless `details` and a `label`.
+
+        >>> reminder.text("Torsdagsgruppen", lang=language("sv"))
+        'Du har en träff klockan 18:00.'
+        """
+        when = lang.format_clock(self.meeting_start)
         if self.kind == HOMEWORK:
-            return _(_HOMEWORK_DETAILED).format(label=label) if details and label else _(_HOMEWORK)
+            if details and label:
+                return lang.gettext(_HOMEWORK_DETAILED).format(label=label)
+            return lang.gettext(_HOMEWORK)
         if details and label:
-            return _(_MEETING_DETAILED).format(label=label, time=when)
-        return _(_MEETING).format(time=when)
+            return lang.gettext(_MEETING_DETAILED).format(label=label, time=when)
+        return lang.gettext(_MEETING).format(time=when)
 
 
 _MEETING = N_("You have a meeting at {time}.")

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from app.domain.journal import MAX_ENTRY_CHARS, Draft, Entry, EntryIndex, MonotonicClock, utcnow
 from app.domain.prompts import TAGS, THEMES, TOOLKIT, get_prompt
 from app.errors import KraftError, Msg
+from app.i18n import Language, resolve
 from app.storage import records
 from app.storage.vault import Vault
 
@@ -131,13 +132,13 @@ class Journal:
         self._index.put(entry)
         return entry
 
-    def _new_entry(self, item: NewEntry) -> Entry:
+    def _new_entry(self, item: NewEntry, lang: Language | None) -> Entry:
         prompt_text = item.prompt_text
         if item.prompt_id is not None:
             prompt = get_prompt(item.prompt_id)
             if prompt is None:
                 raise KraftError(Msg.UNKNOWN_PROMPT, prompt_id=item.prompt_id)
-            prompt_text = prompt_text or prompt.label()
+            prompt_text = prompt_text or prompt.label(resolve(lang))
         if item.toolkit is not None and item.toolkit not in TOOLKIT:
             raise KraftError(Msg.UNKNOWN_TOOLKIT, section=item.toolkit, choices=", ".join(TOOLKIT))
         now = self._clock.now()
@@ -147,15 +148,16 @@ class Journal:
 
     def add(self, text: str, *, prompt_id: str | None = None, prompt_text: str | None = None,
             tags: Iterable[str] = (), theme: str | None = None, created: datetime | None = None,
-            from_draft: str | None = None) -> Entry:
-        """Save a new entry durably; `from_draft` names a draft to drop in the same transaction."""
+            from_draft: str | None = None, lang: Language | None = None) -> Entry:
+        """Save a new entry durably; `from_draft` names a draft to drop in the same transaction. A built-in
+        prompt without its text is kept as asked in `lang` (default: the caller's context's language)."""
         item = NewEntry(text, prompt_id=prompt_id, prompt_text=prompt_text, tags=tuple(tags), theme=theme,
                         created=created)
-        return self._write(self._new_entry(item), drop_draft=from_draft)
+        return self._write(self._new_entry(item, lang), drop_draft=from_draft)
 
-    def add_many(self, items: Iterable[NewEntry]) -> list[Entry]:
-        """Save many entries in one transaction (an import lands whole or not at all)."""
-        entries = [self._new_entry(item) for item in items]
+    def add_many(self, items: Iterable[NewEntry], *, lang: Language | None = None) -> list[Entry]:
+        """Save many entries in one transaction (an import lands whole or not at all); prompts as in `add`."""
+        entries = [self._new_entry(item, lang) for item in items]
         with self._vault.transaction() as tx:
             for entry in entries:
                 tx.put(ENTRY, records.ENTRY.pack(entry), entry.id)
@@ -229,9 +231,10 @@ class Journal:
         offset, limit = max(0, offset), max(1, limit)
         return Page(self._index.newest(offset, limit), len(self._index), offset, limit)
 
-    def search(self, query: str) -> list[Entry]:
-        """Entries containing every word of the query, newest first (case-insensitive)."""
-        return self._index.search(query)
+    def search(self, query: str, *, lang: Language | None = None) -> list[Entry]:
+        """Entries containing every word of the query, newest first (case-insensitive); built-in tags and
+        themes are found by their name in `lang` (default: the caller's context's language)."""
+        return self._index.search(query, lang=resolve(lang))
 
     def answers_to(self, prompt_id: str) -> list[Entry]:
         """Every answer to one prompt, oldest first: how the answer changed over time."""

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from app.domain.reminders import ReminderSettings
+from app.i18n import Language
 from app.services import reminder_service
 from app.services.groups import GroupService
 from app.services.journal import Journal
@@ -73,20 +74,22 @@ def stable_id(group_id: str, meeting_id: str, kind: str, at: datetime) -> int:
 
 
 def plan(groups: GroupService, settings: ReminderSettings, *, now: datetime, journal: Journal | None = None,
-         horizon: timedelta = HORIZON) -> list[ScheduledNotification]:
-    """What the platform should show, in time order."""
+         horizon: timedelta = HORIZON, lang: Language | None = None) -> list[ScheduledNotification]:
+    """What the platform should show, in time order, in `lang` (default: the caller's context's language)."""
     return [ScheduledNotification(id=stable_id(group.id, r.meeting_id, r.kind, r.at), at=r.at, title=TITLE,
-                                  body=reminder_service.text(group, r, settings))
+                                  body=reminder_service.text(group, r, settings, lang=lang))
             for group, r in reminder_service.upcoming(groups, settings, now=now, journal=journal, horizon=horizon)]
 
 
 def sync(notifier: Notifier, groups: GroupService, settings: ReminderSettings, *, now: datetime,
-         journal: Journal | None = None, horizon: timedelta = HORIZON) -> list[ScheduledNotification]:
+         journal: Journal | None = None, horizon: timedelta = HORIZON,
+         lang: Language | None = None) -> list[ScheduledNotification]:
     """Hand the whole plan to the notifier, replacing what it had; returns what was handed over (nothing is
-    planned for an unsupported notifier). `journal`: the open journal, for homework nudges."""
+    planned for an unsupported notifier). `journal`: the open journal, for homework nudges; `lang`: the
+    language the texts are in."""
     if not notifier.supported:
         return []
-    items = plan(groups, settings, now=now, journal=journal, horizon=horizon)
+    items = plan(groups, settings, now=now, journal=journal, horizon=horizon, lang=lang)
     notifier.replace_all(items)
     return items
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from app.domain import reminders
 from app.domain.reminders import Reminder, ReminderSettings
 from app.domain.schedule import Meeting
+from app.i18n import Language, resolve
 from app.services.groups import Group, GroupDetails, GroupService
 from app.services.journal import Journal
 
@@ -83,6 +84,7 @@ def upcoming(groups: GroupService, settings: ReminderSettings, *, now: datetime,
                                                      homework_open=open_for(group))])
 
 
-def text(group: Group, reminder: Reminder, settings: ReminderSettings) -> str:
-    """What the reminder says, translated: discreet (a time, no group) unless the member asked for details."""
-    return reminder.text(group.label, details=settings.show_details)
+def text(group: Group, reminder: Reminder, settings: ReminderSettings, *, lang: Language | None = None) -> str:
+    """What the reminder says in `lang` (default: the caller's context's language): discreet (a time, no
+    group) unless the member asked for details."""
+    return reminder.text(group.label, lang=resolve(lang), details=settings.show_details)

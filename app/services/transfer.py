@@ -22,7 +22,7 @@ from typing import Any
 from app.domain.journal import MAX_ENTRY_CHARS, Entry, utcnow
 from app.domain.prompts import TAGS, THEMES, TOOLKIT, get_prompt, tag_label, theme_label, toolkit_label
 from app.errors import KraftError, Msg
-from app.i18n import _, ngettext
+from app.i18n import Language, _, ngettext, resolve
 from app.services.journal import Journal, NewEntry
 
 KRAFT_FORMAT = "kraft-journal"
@@ -83,12 +83,16 @@ def local_time(value: datetime, tz: tzinfo | None = None) -> str:
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
-def export_markdown(journal: Journal, *, tz: tzinfo | None = None, now: datetime | None = None) -> str:
-    """Every live entry, oldest first, as a Markdown document for reading or printing.
+def export_markdown(journal: Journal, *, tz: tzinfo | None = None, now: datetime | None = None,
+                    lang: Language | None = None) -> str:
+    """Every live entry, oldest first, as a Markdown document for reading or printing, in `lang` (default:
+    the caller's context's language).
 
     Each entry is a `##` heading with its local date and time, a list of its details (prompt, tags, theme,
     toolkit section, created and updated in ISO 8601 UTC) and then its text exactly as written.
     """
+    lang = resolve(lang)
+    _, ngettext = lang.gettext, lang.ngettext
     entries = _oldest_first(journal)
     exported = ngettext("Exported {when}, {count} entry.", "Exported {when}, {count} entries.", len(entries))
     lines = [f"# {_('Journal')}", "", exported.format(when=iso(now or utcnow()), count=len(entries)), ""]
@@ -97,11 +101,11 @@ def export_markdown(journal: Journal, *, tz: tzinfo | None = None, now: datetime
         if entry.prompt_text:
             lines.append(f"- {_('Prompt')}: {entry.prompt_text}")
         if entry.tags:
-            lines.append(f"- {_('Tags')}: {', '.join(tag_label(t) for t in entry.tags)}")
+            lines.append(f"- {_('Tags')}: {', '.join(tag_label(t, lang) for t in entry.tags)}")
         if entry.theme:
-            lines.append(f"- {_('Theme')}: {theme_label(entry.theme)}")
+            lines.append(f"- {_('Theme')}: {theme_label(entry.theme, lang)}")
         if entry.toolkit:
-            lines.append(f"- {_('Toolkit')}: {toolkit_label(entry.toolkit)}")
+            lines.append(f"- {_('Toolkit')}: {toolkit_label(entry.toolkit, lang)}")
         lines += [f"- {_('Created')}: {iso(entry.created)}", f"- {_('Updated')}: {iso(entry.updated)}", ""]
         lines += [entry.text.rstrip("\n"), ""]
     return "\n".join(lines)

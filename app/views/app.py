@@ -16,6 +16,7 @@ from app.errors import KraftError
 from app.services.context import AppContext
 from app.services.notify import Notifier
 from app.services.vault_service import VaultService
+from app.views import lang as session_lang
 from app.views.backup import Restore
 from app.views.coordinator import Coordinator
 from app.views.editor import Editor
@@ -77,6 +78,7 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
     """The `main(page)` that `ft.run` calls; tests hand in their own service and a fast tick."""
 
     async def main(page: ft.Page) -> None:
+        session_lang.install()  # `_()` speaks the language of the session handling each event
         ctx = AppContext(vault_service=service_factory(), profile=profile or load_profile())
         state = AppState(ctx=ctx, profile=ctx.profile, notifier=notifier_factory(page))
         state.start()

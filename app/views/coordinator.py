@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import flet as ft
 import flet_charts as fch
 
-from app.i18n import _, format_day
+from app.i18n import _, current, format_day
 from app.views.common import field, frame, section_title, text_input
 from app.views.state import AppState
 from protocol import GroupCounts, meeting_day
@@ -87,7 +87,7 @@ def Coordinator(state: AppState) -> ft.Control:
     totals = overview.totals
     body = [
         section_title(_("This year")),
-        ft.Text(totals.describe(), key="coord-totals"),
+        ft.Text(totals.describe(current()), key="coord-totals"),
         section_title(_("Follow-ups due")),
         *[ft.Text(_("{label}: {day}").format(label=g.label or g.mailbox[:8], day=format_day(due)),
                   key=f"follow-up-{g.mailbox}") for g, due in overview.follow_ups],

@@ -7,7 +7,7 @@ from typing import Any
 import flet as ft
 
 from app.domain.prompts import PROMPTS, TAGS, THEMES, get_prompt, tag_label, theme_label
-from app.i18n import _
+from app.i18n import _, current
 from app.services.journal import NEW_DRAFT
 from app.views.common import dropdown, frame, text_input
 from app.views.state import AppState
@@ -23,7 +23,7 @@ def Editor(state: AppState) -> ft.Control:
     def choose_prompt(e: Any) -> None:
         value = e.control.value
         prompt = get_prompt(value) if value != FREE else None
-        state.edit(prompt_id=prompt.id if prompt else None, prompt_text=prompt.label() if prompt else None)
+        state.edit(prompt_id=prompt.id if prompt else None, prompt_text=prompt.label(current()) if prompt else None)
 
     def toggle_tag(tag: str) -> None:
         tags = tuple(t for t in ed.tags if t != tag) if tag in ed.tags else (*ed.tags, tag)
@@ -34,22 +34,22 @@ def Editor(state: AppState) -> ft.Control:
         body.append(dropdown(
             label=_("Prompt"), key="prompt", value=ed.prompt_id or FREE, on_select=choose_prompt, expand=True,
             options=[ft.DropdownOption(key=FREE, text=_("Free entry")),
-                     *[ft.DropdownOption(key=p.id, text=p.label()) for p in PROMPTS]]))
+                     *[ft.DropdownOption(key=p.id, text=p.label(current())) for p in PROMPTS]]))
     prompt = get_prompt(ed.prompt_id) if ed.prompt_id else None
-    question = prompt.label() if prompt else ed.prompt_text
+    question = prompt.label(current()) if prompt else ed.prompt_text
     if question:
         body.append(ft.Text(question, theme_style=ft.TextThemeStyle.TITLE_MEDIUM, key="prompt-text"))
     body.append(ft.Row([text_input(
         _("Your answer") if question else _("Your entry"), ed.text, lambda e: state.edit(text=e.control.value),
         key="text", multiline=True, min_lines=8, autofocus=True, expand=True)]))
     body.append(ft.Text(_("Recovery factors"), theme_style=ft.TextThemeStyle.LABEL_LARGE))
-    body.append(ft.Row([ft.Chip(label=ft.Text(tag_label(t)), selected=t in ed.tags, key=f"tag-{t}",
+    body.append(ft.Row([ft.Chip(label=ft.Text(tag_label(t, current())), selected=t in ed.tags, key=f"tag-{t}",
                                 on_select=lambda e, t=t: toggle_tag(t)) for t in TAGS], wrap=True))
     body.append(dropdown(
         label=_("Theme"), key="theme", value=ed.theme or "none",
         on_select=lambda e: state.edit(theme=None if e.control.value == "none" else e.control.value),
         options=[ft.DropdownOption(key="none", text=_("No theme")),
-                 *[ft.DropdownOption(key=k, text=theme_label(k)) for k in THEMES]]))
+                 *[ft.DropdownOption(key=k, text=theme_label(k, current())) for k in THEMES]]))
     body.append(ft.Row([
         ft.FilledButton(_("Save"), icon=ft.Icons.CHECK, key="save", on_click=state.save_entry,
                         disabled=not ed.text.strip()),

@@ -10,7 +10,7 @@ import flet as ft
 
 from app.domain.prompts import PROMPTS, get_prompt
 from app.domain.schedule import Meeting
-from app.i18n import N_, _, format_clock, format_countdown, format_day, format_when, ngettext
+from app.i18n import N_, _, current, format_clock, format_countdown, format_day, format_when, ngettext
 from app.services.checkin import ATTENDED, CANT_COME
 from app.services.groups import Group, GroupDetails
 from app.views.common import dropdown, field, frame, icon_button, section_title
@@ -131,7 +131,7 @@ def HomeworkSection(state: AppState, group: Group, details: GroupDetails | None)
     controls: list[ft.Control] = [section_title(_("Homework for the next meeting"))]
     if details.has_homework:
         prompt = get_prompt(details.homework_prompt_id) if details.homework_prompt_id else None
-        question = prompt.label() if prompt else details.homework_text
+        question = prompt.label(current()) if prompt else details.homework_text
         controls += [
             ft.Text(question, italic=True, key="homework-text"),
             ft.Row([ft.FilledButton(_("Answer it"), icon=ft.Icons.EDIT, key="answer-homework",
@@ -143,7 +143,7 @@ def HomeworkSection(state: AppState, group: Group, details: GroupDetails | None)
     controls += [
         dropdown(label=_("What the group was asked"), key="homework-choice", value=choice, width=680,
                  on_select=lambda e: set_choice(e.control.value),
-                 options=[*[ft.DropdownOption(key=p.id, text=p.label()) for p in PROMPTS],
+                 options=[*[ft.DropdownOption(key=p.id, text=p.label(current())) for p in PROMPTS],
                           ft.DropdownOption(key="own", text=_("In the group's own words…"))]),
     ]
     if choice == "own":

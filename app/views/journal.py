@@ -9,7 +9,7 @@ import flet as ft
 from app.domain.journal import Entry
 from app.domain.prompts import TOOLKIT, get_prompt, tag_label, theme_label, toolkit_label
 from app.errors import KraftError
-from app.i18n import _, format_when, ngettext
+from app.i18n import _, current, format_when, ngettext
 from app.views.common import dropdown, frame, needs_journal, section_title, text_input
 from app.views.groups import next_meeting_card, reminder_banner
 from app.views.state import AppState
@@ -19,7 +19,7 @@ PREVIEW_CHARS = 160
 
 def prompt_label(entry: Entry) -> str | None:
     prompt = get_prompt(entry.prompt_id) if entry.prompt_id else None
-    return prompt.label() if prompt else entry.prompt_text
+    return prompt.label(current()) if prompt else entry.prompt_text
 
 
 def entry_card(state: AppState, entry: Entry) -> ft.Control:
@@ -77,7 +77,8 @@ def EntryView(state: AppState) -> ft.Control:
     if question:
         body.append(ft.Text(question, italic=True))
     body.append(ft.Text(entry.text, key="entry-text", theme_style=ft.TextThemeStyle.BODY_LARGE))
-    chips = [tag_label(t) for t in entry.tags] + ([theme_label(entry.theme)] if entry.theme else [])
+    lang = current()
+    chips = [tag_label(t, lang) for t in entry.tags] + ([theme_label(entry.theme, lang)] if entry.theme else [])
     if chips:
         body.append(ft.Row([ft.Chip(label=ft.Text(c)) for c in chips], wrap=True))
 
@@ -88,7 +89,7 @@ def EntryView(state: AppState) -> ft.Control:
     body.append(dropdown(
         label=_("Pin to my toolkit"), key="pin", value=entry.toolkit or "none", on_select=pin,
         options=[ft.DropdownOption(key="none", text=_("Not pinned")),
-                 *[ft.DropdownOption(key=k, text=toolkit_label(k)) for k in TOOLKIT]]))
+                 *[ft.DropdownOption(key=k, text=toolkit_label(k, current())) for k in TOOLKIT]]))
     buttons: list[ft.Control] = [
         ft.FilledButton(_("Edit"), icon=ft.Icons.EDIT, key="edit", on_click=lambda: state.open_editor(entry)),
         ft.OutlinedButton(_("Delete"), icon=ft.Icons.DELETE_OUTLINE, key="delete",
@@ -106,7 +107,7 @@ def EntryView(state: AppState) -> ft.Control:
 def History(state: AppState) -> ft.Control:
     prompt = get_prompt(state.history_prompt or "")
     answers = state.journal.answers_to(state.history_prompt or "")
-    body: list[ft.Control] = [section_title(prompt.label() if prompt else "")]
+    body: list[ft.Control] = [section_title(prompt.label(current()) if prompt else "")]
     body.append(ft.Text(ngettext("{n} answer, oldest first", "{n} answers, oldest first", len(answers))
                         .format(n=len(answers))))
     body += [entry_card(state, e) for e in answers]
@@ -116,7 +117,7 @@ def History(state: AppState) -> ft.Control:
 @ft.component
 @needs_journal
 def Search(state: AppState) -> ft.Control:
-    hits = state.journal.search(state.query) if state.query.strip() else []
+    hits = state.journal.search(state.query, lang=current()) if state.query.strip() else []
 
     def change(e: Any) -> None:
         state.touch()
@@ -137,7 +138,7 @@ def Toolkit(state: AppState) -> ft.Control:
     sections = state.journal.toolkit()
     body: list[ft.Control] = [ft.Text(_("Answers you pinned, to come back to when things are hard."))]
     for key, entries in sections.items():
-        body.append(section_title(toolkit_label(key)))
+        body.append(section_title(toolkit_label(key, current())))
         if not entries:
             body.append(ft.Text(_("Nothing pinned yet. Open an entry and pin it here."),
                                 theme_style=ft.TextThemeStyle.BODY_SMALL))

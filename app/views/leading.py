@@ -9,7 +9,7 @@ from typing import cast
 import flet as ft
 
 from app.domain.prompts import PROMPTS
-from app.i18n import _, format_day, format_when, ngettext
+from app.i18n import _, current, format_day, format_when, ngettext
 from app.services.groups import Group
 from app.services.invite_qr import qr_png
 from app.services.leader import Invite, Member
@@ -171,7 +171,7 @@ def LeaderSection(state: AppState, group: Group) -> ft.Control:
         section_title(_("Send the homework")),
         dropdown(label=_("The homework for the next meeting"), key="lead-homework-choice", value=choice, width=680,
                  on_select=lambda e: set_choice(e.control.value),
-                 options=[*[ft.DropdownOption(key=p.id, text=p.label()) for p in PROMPTS],
+                 options=[*[ft.DropdownOption(key=p.id, text=p.label(current())) for p in PROMPTS],
                           ft.DropdownOption(key="own", text=_("In my own words…"))]),
     ]
     if choice == "own":

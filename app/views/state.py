@@ -32,6 +32,7 @@ from app.services.joining import InvitePreview
 from app.services.journal import NEW_DRAFT, Journal
 from app.services.notify import Notifier, NullNotifier
 from app.services.vault_service import PASSPHRASE, RECOVERY, PendingSetup, VaultService
+from app.views import lang as session_lang
 from app.views.relay_state import RelayIntents
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,8 @@ class AppState(RelayIntents):
         """The reminder to show as a banner now, with its text, unless the member closed it. The homework
         nudge needs the journal open (only it knows whether the homework has an answer)."""
         journal = self.service.journal if self.unlocked else None
-        found = [(r, reminder_service.text(g, r, self.reminder_settings)) for g, r in reminder_service.due(
+        lang = i18n.current()
+        found = [(r, reminder_service.text(g, r, self.reminder_settings, lang=lang)) for g, r in reminder_service.due(
             self.groups, self.reminder_settings, now=datetime.now(UTC), journal=journal)
             if reminder_key(r) not in self.dismissed]
         return max(found, key=lambda pair: pair[0].at, default=None)
@@ -152,7 +154,8 @@ class AppState(RelayIntents):
         """Hand the coming reminders to the platform (nothing happens where it has no notifications)."""
         try:
             journal = self.service.journal if self.unlocked else None
-            notify.sync(self.notifier, self.groups, self.reminder_settings, now=datetime.now(UTC), journal=journal)
+            notify.sync(self.notifier, self.groups, self.reminder_settings, now=datetime.now(UTC), journal=journal,
+                        lang=i18n.current())
         except Exception:  # a platform failing to schedule must never break the app; the banner still works
             log.exception("could not hand the reminders to the platform")
 
@@ -526,7 +529,7 @@ class AppState(RelayIntents):
     # ---- settings ----
 
     def set_language(self, lang: str, *, remember: bool = True) -> None:
-        self.language = i18n.set_language(lang)
+        self.language = session_lang.choose(lang).code
         if remember:
             self.service.set_preference("language", self.language)
         self.changed()

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from app.i18n import _, current_language, set_language
+from app import i18n
+from app.i18n import _
 from tests.browser.contrast import low_contrast
 from tests.browser.support import COLOR_SCHEME, FletWeb
 from tests.browser.test_screens_browser import _fill
@@ -27,12 +28,8 @@ THEMES = ("light", "dark")
 
 @contextmanager
 def speaking(lang: str) -> Iterator[None]:
-    before = current_language()
-    set_language(lang)
-    try:
+    with i18n.use(lang):
         yield
-    finally:
-        set_language(before)
 
 
 def _journal(tmp_path: Path, lang: str) -> Path:

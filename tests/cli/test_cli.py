@@ -112,6 +112,20 @@ def test_add_from_arguments_with_prompt_tags_and_theme(kraft: Kraft, vault: Path
     assert entry["tags"] == ["hope", "meaning"] and entry["theme"] == "relationships"
 
 
+def test_a_danish_device_keeps_the_prompt_and_searches_the_tags_in_danish(
+        kraft: Kraft, vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app import i18n
+
+    danish = i18n.language("da")
+    monkeypatch.setenv("LANGUAGE", "da")
+    add(kraft, "--prompt", "hopes", "--tag", "hope", "Jeg vil sove bedre")
+    (entry,) = listed(kraft)["entries"]
+    asked = "What are your hopes and dreams?"
+    assert entry["prompt_text"] == danish.gettext(asked) != asked
+    found = kraft("journal", "search", "--json", danish.gettext("Hope").lower())
+    assert found.code == 0 and json.loads(found.out)["total"] == 1
+
+
 def test_add_reads_text_and_passphrase_from_stdin(kraft: Kraft, vault: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KRAFT_PASSPHRASE")

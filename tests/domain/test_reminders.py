@@ -50,12 +50,12 @@ def test_no_reminders_for_cancelled_or_past_meetings() -> None:
 
 def test_texts_are_discreet_unless_asked() -> None:
     reminder = plan(_course(count=1), now=datetime(2026, 3, 10, tzinfo=TZ))[0]
-    assert reminder.text("Torsdagsgruppen") == "You have a meeting at 6:00\u202fPM."  # the member's locale
-    assert "Torsdagsgruppen" in reminder.text("Torsdagsgruppen", details=True)
     from app import i18n
 
-    i18n.set_language("sv")
-    assert reminder.text("Torsdagsgruppen") == "Du har en träff klockan 18:00."
+    english = i18n.language("en")
+    assert reminder.text("Torsdagsgruppen", lang=english) == "You have a meeting at 6:00\u202fPM."  # its locale
+    assert "Torsdagsgruppen" in reminder.text("Torsdagsgruppen", lang=english, details=True)
+    assert reminder.text("Torsdagsgruppen", lang=i18n.language("sv")) == "Du har en träff klockan 18:00."
 
 
 def test_the_homework_nudge_is_for_the_next_meeting_only() -> None:
