@@ -24,17 +24,19 @@ from app.views.leading import JoinGroup, LeadGroup
 from app.views.notifications import notifier_for_page
 from app.views.onboarding import Neutral, Problem, Recover, RecoveryCode, Setup, Unlock, Welcome
 from app.views.reminders import Reminders
+from app.views.routes import Route, guard, unknown
 from app.views.settings import Settings
-from app.views.state import LOCKED_SCREENS, AppState
+from app.views.state import AppState
 from app.views.transfer import Transfer
 
-SCREENS: dict[str, Callable[[AppState], Any]] = {
-    "welcome": Welcome, "setup": Setup, "recovery_code": RecoveryCode, "unlock": Unlock, "recover": Recover,
-    "neutral": Neutral, "journal": JournalList, "entry": EntryView, "history": History, "editor": Editor,
-    "search": Search, "toolkit": Toolkit, "settings": Settings, "problem": Problem,
-    "home": Home, "add_group": AddGroup, "guidelines": Guidelines, "help": Help, "group": GroupView,
-    "meeting": MeetingChange, "restore": Restore, "reminders": Reminders, "transfer": Transfer,
-    "join": JoinGroup, "lead": LeadGroup, "coordinator": Coordinator,
+SCREENS: dict[Route, Callable[[AppState], Any]] = {
+    Route.WELCOME: Welcome, Route.SETUP: Setup, Route.RECOVERY_CODE: RecoveryCode, Route.UNLOCK: Unlock,
+    Route.RECOVER: Recover, Route.NEUTRAL: Neutral, Route.JOURNAL: JournalList, Route.ENTRY: EntryView,
+    Route.HISTORY: History, Route.EDITOR: Editor, Route.SEARCH: Search, Route.TOOLKIT: Toolkit,
+    Route.SETTINGS: Settings, Route.PROBLEM: Problem, Route.HOME: Home, Route.ADD_GROUP: AddGroup,
+    Route.GUIDELINES: Guidelines, Route.HELP: Help, Route.GROUP: GroupView, Route.MEETING: MeetingChange,
+    Route.RESTORE: Restore, Route.REMINDERS: Reminders, Route.TRANSFER: Transfer, Route.JOIN: JoinGroup,
+    Route.LEAD: LeadGroup, Route.COORDINATOR: Coordinator,
 }
 log = logging.getLogger(__name__)
 TICK_SECONDS = 3.0
@@ -56,18 +58,22 @@ def locale_of(page: ft.Page) -> str | None:
 def App(state: AppState) -> ft.Control:
     _ = state.revision  # re-render after journal changes
     page = ft.context.page
-    title = i18n._("Notes") if state.screen == "neutral" else "Kraft"  # quick exit: nothing in the tab title
+    title = i18n._("Notes") if state.screen == Route.NEUTRAL else "Kraft"  # quick exit: nothing in the tab title
     if page.title != title:
         page.title = title
         page.update()
     if locale_of(page) != state.language:  # Flet's own widgets (date pickers, tooltips) follow the language
         page.locale_configuration = locale_configuration(state.language)
         page.update()
-    name = state.screen
-    if name not in LOCKED_SCREENS and not state.unlocked:
-        name = "neutral"  # mid-lock (the key already gone, the screen not yet switched): show nothing private
-    screen = SCREENS.get(name, Unlock)
-    return ft.SafeArea(screen(state), expand=True)
+    # mid-lock (the key already gone, the screen not yet switched): show nothing private
+    route = guard(state.screen, unlocked=state.unlocked) or Route.NEUTRAL
+    return ft.SafeArea(screen_for(route)(state), expand=True)
+
+
+def screen_for(route: Route) -> Callable[[AppState], Any]:
+    """The screen of a route; an unknown one raises in tests and shows the home screen (logged) in production."""
+    screen = SCREENS.get(route)
+    return screen if screen is not None else SCREENS[unknown(route)]
 
 
 def build_main(service_factory: Callable[[], VaultService] = VaultService, *, profile: Profile | None = None,

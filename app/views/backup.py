@@ -8,6 +8,7 @@ import flet as ft
 
 from app.i18n import _
 from app.views.common import field, frame, section_title
+from app.views.routes import Route
 from app.views.state import AppState
 
 EXTENSION = "kraftbackup"
@@ -33,9 +34,9 @@ def backup_section(state: AppState) -> list[ft.Control]:
         ft.Row([ft.FilledButton(_("Make a backup"), icon=ft.Icons.SAVE_ALT, key="make-backup", on_click=make,
                                 disabled=bool(state.busy)),
                 ft.OutlinedButton(_("Check or restore a backup"), icon=ft.Icons.RESTORE, key="open-restore",
-                                  on_click=lambda: state.go("restore")),
+                                  on_click=lambda: state.go(Route.RESTORE)),
                 ft.OutlinedButton(_("Export and import"), icon=ft.Icons.IMPORT_EXPORT, key="open-transfer",
-                                  on_click=lambda: state.go("transfer", import_lines=()))], wrap=True),
+                                  on_click=lambda: state.go(Route.TRANSFER, import_lines=()))], wrap=True),
     ]
 
 
@@ -89,5 +90,5 @@ def Restore(state: AppState) -> ft.Control:
         _("Restore this backup"), icon=ft.Icons.RESTORE, key="restore-backup",
         disabled=not ready or (replaces and not replace),
         on_click=restore))
-    back = (lambda: state.go("settings")) if state.unlocked else state.start
+    back = (lambda: state.go(Route.SETTINGS)) if state.unlocked else state.start
     return frame(state, _("Check or restore a backup"), body, nav=False, back=back)

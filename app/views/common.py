@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from app.i18n import _
+from app.views.routes import Route
 from app.views.state import AppState
 
 if TYPE_CHECKING:
     from flet.components.hooks.use_ref import MutableRef
 
 MAX_WIDTH = 720
-NAV = ("journal", "search", "toolkit", "settings")
+NAV = (Route.JOURNAL, Route.SEARCH, Route.TOOLKIT, Route.SETTINGS)
 
 
 def icon_button(icon: ft.IconData, label: str, **kwargs: Any) -> ft.IconButton:
@@ -53,7 +54,7 @@ def quick_exit_button(state: AppState) -> ft.Control:
 
 
 def nav_bar(state: AppState) -> ft.NavigationBar:
-    current = state.screen if state.screen in NAV else "journal"
+    current = state.screen if state.screen in NAV else Route.JOURNAL
 
     def change(e: Any) -> None:
         state.go(NAV[int(e.control.selected_index)])

@@ -10,6 +10,7 @@ from app.domain.prompts import PROMPTS, TAGS, THEMES, get_prompt, tag_label, the
 from app.i18n import _
 from app.services.journal import NEW_DRAFT
 from app.views.common import dropdown, frame, text_input
+from app.views.routes import Route
 from app.views.state import AppState
 
 FREE = "free"
@@ -59,6 +60,6 @@ def Editor(state: AppState) -> ft.Control:
 
     def back() -> None:
         state.autosave()
-        state.go("journal" if new else "entry", editor=state.editor)
+        state.go(Route.JOURNAL if new else Route.ENTRY, editor=state.editor)
 
     return frame(state, _("New entry") if new else _("Edit entry"), body, nav=False, back=back)

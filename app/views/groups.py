@@ -14,6 +14,7 @@ from app.i18n import N_, _, format_clock, format_countdown, format_day, format_w
 from app.services.checkin import ATTENDED, CANT_COME
 from app.services.groups import Group, GroupDetails
 from app.views.common import dropdown, field, frame, icon_button, section_title
+from app.views.routes import Route
 from app.views.state import AppState
 
 GUIDELINES = (
@@ -64,7 +65,7 @@ def next_meeting_card(state: AppState) -> ft.Control:
     # focus shade does not lie under their text
     opening = ft.Container(ft.Column(lines, spacing=4), padding=ft.Padding.only(left=16, top=16, right=16, bottom=8),
                            key="next-meeting-open", ink=True, border_radius=12,
-                           on_click=lambda: state.go("group", group_id=found.group.id))
+                           on_click=lambda: state.go(Route.GROUP, group_id=found.group.id))
     actions = checkin_actions(state, found.group, meeting)
     body: list[ft.Control] = [opening]
     if actions:
@@ -163,7 +164,7 @@ def group_tiles(state: AppState) -> list[ft.Control]:
         when = format_when(upcoming.start, own_zone=True) if upcoming else _("No more meetings")
         tiles.append(ft.ListTile(leading=ft.Icon(ft.Icons.GROUPS_OUTLINED), title=ft.Text(group.label),
                                  subtitle=ft.Text(when), key=f"group-{group.id}",
-                                 on_click=lambda _e, g=group: state.go("group", group_id=g.id)))
+                                 on_click=lambda _e, g=group: state.go(Route.GROUP, group_id=g.id)))
     return tiles
 
 
@@ -176,13 +177,13 @@ def Home(state: AppState) -> ft.Control:
         section_title(_("My groups")),
         *group_tiles(state),
         ft.Row([ft.OutlinedButton(_("Add another group"), icon=ft.Icons.ADD, key="add-group",
-                                  on_click=lambda: state.go("add_group")),
+                                  on_click=lambda: state.go(Route.ADD_GROUP)),
                 ft.OutlinedButton(_("Join with an invite"), icon=ft.Icons.GROUP_ADD_OUTLINED, key="open-join",
-                                  on_click=lambda: state.go("join")),
+                                  on_click=lambda: state.go(Route.JOIN)),
                 ft.OutlinedButton(_("Reminders"), icon=ft.Icons.NOTIFICATIONS_OUTLINED, key="open-reminders",
-                                  on_click=lambda: state.go("reminders"))], wrap=True),
+                                  on_click=lambda: state.go(Route.REMINDERS))], wrap=True),
         ft.Text(_("Want to answer the homework too? A journal keeps your answers encrypted on this device.")),
-        ft.FilledButton(_("Create my journal"), key="start", on_click=lambda: state.go("setup")),
+        ft.FilledButton(_("Create my journal"), key="start", on_click=lambda: state.go(Route.SETUP)),
     ]
     return frame(state, "Kraft", body, nav=False)
 
@@ -251,7 +252,7 @@ def AddGroup(state: AppState) -> ft.Control:
             **details)),
     ]
     return frame(state, _("Add a group"), body, nav=False,
-                 back=lambda: state.go("settings" if state.unlocked else state.home_screen()))
+                 back=lambda: state.go(Route.SETTINGS if state.unlocked else state.home_screen()))
 
 
 INTERVAL_TEXT = {1: N_("Every week at {time}"), 2: N_("Every second week at {time}"),
@@ -306,7 +307,7 @@ def GroupView(state: AppState) -> ft.Control:
     """One group: its schedule, the coming meetings (each can be changed), calendar export, removal."""
     confirm_remove, set_confirm_remove = ft.use_state(False)
     group = state.current_group()
-    back = lambda: state.go("settings" if state.unlocked else state.home_screen())  # noqa: E731
+    back = lambda: state.go(Route.SETTINGS if state.unlocked else state.home_screen())  # noqa: E731
     if group is None:
         return frame(state, _("Group"), [ft.Text(_("This group is no longer in the app."))], nav=False, back=back)
     now = datetime.now(UTC)
@@ -344,7 +345,7 @@ def GroupView(state: AppState) -> ft.Control:
     body += [ft.ListTile(title=ft.Text(format_when(m.start, own_zone=True)), subtitle=ft.Text(subtitle(m)),
                          leading=ft.Icon(ft.Icons.EVENT_BUSY if m.cancelled else ft.Icons.EVENT),
                          trailing=ft.Icon(ft.Icons.EDIT_CALENDAR_OUTLINED), key=f"meeting-{m.id}",
-                         on_click=lambda _e, m=m: state.go("meeting", meeting_id=m.id)) for m in coming]
+                         on_click=lambda _e, m=m: state.go(Route.MEETING, meeting_id=m.id)) for m in coming]
     if state.unlocked and not leader:
         # keyed: an error shown above must not reset what the member chose in it
         body.append(HomeworkSection(state, group, details, key=f"homework-{group.id}"))  # type: ignore[call-arg]
@@ -381,7 +382,7 @@ def MeetingChange(state: AppState) -> ft.Control:
     start = meeting.start if meeting else datetime.now(UTC)
     day, set_day = ft.use_state(start.date().isoformat())
     at, set_at = ft.use_state(start.strftime("%H:%M"))
-    back = lambda: state.go("group")  # noqa: E731
+    back = lambda: state.go(Route.GROUP)  # noqa: E731
     if group is None or meeting is None:
         return frame(state, _("Change a meeting"), [ft.Text(_("This meeting is no longer in the app."))],
                      nav=False, back=back)
@@ -415,7 +416,7 @@ def MeetingChange(state: AppState) -> ft.Control:
 def Guidelines(state: AppState) -> ft.Control:
     body: list[ft.Control] = [section_title(_("How the group works"))]
     body += [ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE_OUTLINE), ft.Text(_(g), expand=True)]) for g in GUIDELINES]
-    after = "journal" if state.unlocked else state.home_screen()
+    after = Route.JOURNAL if state.unlocked else state.home_screen()
     body.append(ft.FilledButton(_("I understand"), key="guidelines-ok", on_click=lambda: state.go(after)))
     return frame(state, _("Group guidelines"), body, nav=False)
 

@@ -12,6 +12,7 @@ from app.errors import KraftError
 from app.i18n import _, format_when, ngettext
 from app.views.common import dropdown, frame, needs_journal, section_title, text_input
 from app.views.groups import next_meeting_card, reminder_banner
+from app.views.routes import Route
 from app.views.state import AppState
 
 PREVIEW_CHARS = 160
@@ -31,7 +32,7 @@ def entry_card(state: AppState, entry: Entry) -> ft.Control:
     lines.append(ft.Text(text))
     return ft.Card(ft.ListTile(
         title=ft.Column(lines, spacing=4), key=f"entry-{entry.id}",
-        on_click=lambda: state.go("entry", entry_id=entry.id)))
+        on_click=lambda: state.go(Route.ENTRY, entry_id=entry.id)))
 
 
 def undo_bar(state: AppState) -> list[ft.Control]:
@@ -71,7 +72,8 @@ def EntryView(state: AppState) -> ft.Control:
     try:
         entry = state.journal.get(state.entry_id or "")
     except KraftError:
-        return frame(state, _("Entry"), [ft.Text(_("This entry is no longer here."))], back=lambda: state.go("journal"))
+        return frame(state, _("Entry"), [ft.Text(_("This entry is no longer here."))],
+                     back=lambda: state.go(Route.JOURNAL))
     question = prompt_label(entry)
     body: list[ft.Control] = [ft.Text(format_when(entry.created), theme_style=ft.TextThemeStyle.LABEL_LARGE)]
     if question:
@@ -96,9 +98,9 @@ def EntryView(state: AppState) -> ft.Control:
     ]
     if entry.prompt_id:
         buttons.append(ft.TextButton(_("All my answers to this prompt"), key="history",
-                                     on_click=lambda: state.go("history", history_prompt=entry.prompt_id)))
+                                     on_click=lambda: state.go(Route.HISTORY, history_prompt=entry.prompt_id)))
     body.append(ft.Row(buttons, wrap=True))
-    return frame(state, _("Entry"), body, back=lambda: state.go("journal"))
+    return frame(state, _("Entry"), body, back=lambda: state.go(Route.JOURNAL))
 
 
 @ft.component
@@ -110,7 +112,7 @@ def History(state: AppState) -> ft.Control:
     body.append(ft.Text(ngettext("{n} answer, oldest first", "{n} answers, oldest first", len(answers))
                         .format(n=len(answers))))
     body += [entry_card(state, e) for e in answers]
-    return frame(state, _("Over time"), body, back=lambda: state.go("entry"))
+    return frame(state, _("Over time"), body, back=lambda: state.go(Route.ENTRY))
 
 
 @ft.component

@@ -15,6 +15,7 @@ from app.services.invite_qr import qr_png
 from app.services.leader import Invite, Member
 from app.views.common import dropdown, field, frame, icon_button, section_title, selectable_text, text_input
 from app.views.groups import GUIDELINES, schedule_summary, zone_options
+from app.views.routes import Route
 from app.views.state import AppState
 
 
@@ -42,7 +43,7 @@ def JoinGroup(state: AppState) -> ft.Control:
     """Paste the leader's link (or type the join code), read what the group is and its guidelines, then join."""
     given, set_given = ft.use_state(state.invite_text)
     name, set_name = ft.use_state("")
-    back = lambda: state.go("settings" if state.unlocked else state.home_screen(), invite_preview=None)  # noqa: E731
+    back = lambda: state.go(Route.SETTINGS if state.unlocked else state.home_screen(), invite_preview=None)  # noqa: E731
 
     async def check() -> None:
         await state.read_invite(given)
@@ -119,7 +120,7 @@ def LeadGroup(state: AppState) -> ft.Control:
         enrolment=values["enrolment"], schedule_form=dict(first=values["first"], at=values["at"],
                                                           every=int(values["every"]), count=values["count"],
                                                           zone=values["zone"]))))
-    return frame(state, _("Start a group as its leader"), body, nav=False, back=lambda: state.go("settings"))
+    return frame(state, _("Start a group as its leader"), body, nav=False, back=lambda: state.go(Route.SETTINGS))
 
 
 @ft.component

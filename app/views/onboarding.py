@@ -8,6 +8,7 @@ from app.i18n import _
 from app.services.vault_service import MIN_PASSPHRASE
 from app.views.common import field, frame, section_title, selectable_text
 from app.views.groups import next_meeting_card, reminder_banner
+from app.views.routes import Route
 from app.views.state import AppState
 
 
@@ -19,16 +20,16 @@ def Welcome(state: AppState) -> ft.Control:
                   "device, encrypted with a passphrase that only you know.")),
         ft.Text(_("Kraft is not meant for acute crises. If you need help now, call {name}: {number}.").format(
             name=line.name, number=line.number)) if (line := state.crisis_line()) else ft.Container(),
-        ft.FilledButton(_("Create my journal"), on_click=lambda: state.go("setup"), key="start"),
+        ft.FilledButton(_("Create my journal"), on_click=lambda: state.go(Route.SETUP), key="start"),
         ft.Text(_("Or use Kraft without a journal: no name, no passphrase, just your group's meeting times and "
                   "reminders.")),
-        ft.OutlinedButton(_("Just the meeting times"), on_click=lambda: state.go("add_group"), key="anonymous"),
+        ft.OutlinedButton(_("Just the meeting times"), on_click=lambda: state.go(Route.ADD_GROUP), key="anonymous"),
         ft.OutlinedButton(_("I have an invite from my group"), icon=ft.Icons.GROUP_ADD_OUTLINED, key="open-join",
-                          on_click=lambda: state.go("join")),
+                          on_click=lambda: state.go(Route.JOIN)),
         ft.TextButton(_("I have a backup to restore"), icon=ft.Icons.RESTORE, key="open-restore",
-                      on_click=lambda: state.go("restore")),
+                      on_click=lambda: state.go(Route.RESTORE)),
         ft.TextButton(_("I am a coordinator"), icon=ft.Icons.BAR_CHART, key="open-coordinator",
-                      on_click=lambda: state.go("coordinator")),
+                      on_click=lambda: state.go(Route.COORDINATOR)),
     ]
     return frame(state, "Kraft", body, nav=False)
 
@@ -49,7 +50,7 @@ def Setup(state: AppState) -> ft.Control:
         field(state, _("Repeat passphrase"), repeat, set_repeat, key="repeat", on_submit=submit),
         ft.FilledButton(_("Continue"), on_click=submit, disabled=bool(state.busy), key="continue"),
     ]
-    return frame(state, _("New journal"), body, nav=False, back=lambda: state.go("welcome"))
+    return frame(state, _("New journal"), body, nav=False, back=lambda: state.go(Route.WELCOME))
 
 
 @ft.component
@@ -90,7 +91,7 @@ def Unlock(state: AppState) -> ft.Control:
         field(state, _("Passphrase"), passphrase, set_passphrase, key="unlock-passphrase", autofocus=True,
                on_submit=submit),
         ft.FilledButton(_("Unlock"), on_click=submit, disabled=bool(state.busy), key="unlock"),
-        ft.TextButton(_("I forgot my passphrase"), on_click=lambda: state.go("recover"), key="forgot"),
+        ft.TextButton(_("I forgot my passphrase"), on_click=lambda: state.go(Route.RECOVER), key="forgot"),
     ]
     return frame(state, "Kraft", body, nav=False)
 
@@ -112,7 +113,7 @@ def Recover(state: AppState) -> ft.Control:
         field(state, _("Repeat new passphrase"), repeat, set_repeat, key="recover-repeat", on_submit=submit),
         ft.FilledButton(_("Open journal"), on_click=submit, disabled=bool(state.busy), key="recover"),
     ]
-    return frame(state, "Kraft", body, nav=False, back=lambda: state.go("unlock"))
+    return frame(state, "Kraft", body, nav=False, back=lambda: state.go(Route.UNLOCK))
 
 
 @ft.component
@@ -135,6 +136,6 @@ def Problem(state: AppState) -> ft.Control:
                   "Keep the folder below safe; a backup can be restored from it.")),
         selectable_text(str(state.service.home), font_family="monospace"),
         ft.FilledButton(_("Restore from a backup"), icon=ft.Icons.RESTORE, key="open-restore",
-                        on_click=lambda: state.go("restore")),
+                        on_click=lambda: state.go(Route.RESTORE)),
     ]
     return frame(state, _("Kraft cannot open your journal"), body, nav=False)

@@ -21,6 +21,7 @@ from app.services.joining import InvitePreview, JoinService
 from app.services.leader import Invite, LeaderService, Member
 from app.services.links import LEADER, LinkStore
 from app.services.relay_sync import SyncReport, SyncService
+from app.views.routes import Route, UnknownRoute
 
 if TYPE_CHECKING:
     from app.config import Profile
@@ -44,13 +45,13 @@ class RelayIntents:
         coordinator: CoordinatorView | None
         coordinator_overview: Overview | None
 
-        def home_screen(self) -> str: ...
+        def home_screen(self) -> Route: ...
 
         @property
         def unlocked(self) -> bool: ...
         @property
         def groups(self) -> GroupService: ...
-        def go(self, screen: str, **changes: Any) -> None: ...
+        def go(self, screen: Route, **changes: Any) -> None: ...
         def changed(self) -> None: ...
         def sync_notifications(self) -> None: ...
         async def _run(self, label: str, work: Any, *args: Any) -> Any: ...
@@ -191,14 +192,19 @@ class RelayIntents:
 
     def open_route(self, route: str) -> None:
         """The app opened from an invite link (`/join#TOKEN`, `/join?invite=TOKEN`, `kraft://join#TOKEN`): the
-        join screen with the invite filled in; the member still checks it and reads the guidelines first."""
+        join screen with the invite filled in; the member still checks it and reads the guidelines first. No
+        other path opens a screen from outside (a link never leads into the journal)."""
         parts = urlsplit(route or "")
-        if not parts.path.rstrip("/").endswith("join") and parts.netloc != "join":
+        try:
+            target: Route | None = Route.parse(route)[0]
+        except UnknownRoute:  # the web app served under a prefix: /kraft/join#TOKEN
+            target = Route.JOIN if parts.path.rstrip("/").endswith("/join") else None
+        if target is not Route.JOIN:
             return
         token = parts.fragment or (parse_qs(parts.query).get("invite") or [""])[0]
         if token:
             self.invite_text = token.strip()
-            self.go("join", invite_preview=None)
+            self.go(Route.JOIN, invite_preview=None)
 
     async def read_invite(self, text: str) -> None:
         text = text.strip()
@@ -222,7 +228,7 @@ class RelayIntents:
         self.invite_preview = None
         self.changed()
         self.sync_notifications()
-        self.go("group", group_id=group.id, notice=_("You joined {label}. Welcome!").format(label=group.label))
+        self.go(Route.GROUP, group_id=group.id, notice=_("You joined {label}. Welcome!").format(label=group.label))
         await self.sync_quietly()
 
     # ---- leading ----
@@ -241,7 +247,7 @@ class RelayIntents:
             return
         self.changed()
         self.sync_notifications()
-        self.go("group", group_id=group.id, notice=_("Your group is ready. Show the invite at the first meeting."))
+        self.go(Route.GROUP, group_id=group.id, notice=_("Your group is ready. Show the invite at the first meeting."))
 
     def make_invite(self, group: Group) -> Invite | None:
         try:

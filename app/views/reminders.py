@@ -10,6 +10,7 @@ import flet as ft
 from app.i18n import N_, _, ngettext
 from app.services.reminder_prefs import HOMEWORK_DAYS, OFFSET_CHOICES
 from app.views.common import dropdown, field, frame, section_title
+from app.views.routes import Route
 from app.views.state import AppState
 
 OFFSET_LABELS = {
@@ -81,7 +82,7 @@ def Reminders(state: AppState) -> ft.Control:
                   "learns about the group."), theme_style=ft.TextThemeStyle.BODY_SMALL),
     ]
     return frame(state, _("Reminders"), body, nav=False,
-                 back=lambda: state.go("settings" if state.unlocked else state.home_screen()))
+                 back=lambda: state.go(Route.SETTINGS if state.unlocked else state.home_screen()))
 
 
 def ngettext_days(days: int) -> str:

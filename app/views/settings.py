@@ -8,6 +8,7 @@ from app.i18n import _
 from app.views.backup import backup_section
 from app.views.common import dropdown, field, frame, section_title
 from app.views.groups import group_tiles
+from app.views.routes import Route
 from app.views.state import AppState
 
 AUTOLOCK_CHOICES = (1, 2, 5, 10, 15, 30, 60)
@@ -31,15 +32,15 @@ def Settings(state: AppState) -> ft.Control:
         section_title(_("My groups")),
         *group_tiles(state),
         ft.Row([ft.OutlinedButton(_("Add a group"), icon=ft.Icons.ADD, key="add-group",
-                                  on_click=lambda: state.go("add_group")),
+                                  on_click=lambda: state.go(Route.ADD_GROUP)),
                 ft.OutlinedButton(_("Join with an invite"), icon=ft.Icons.GROUP_ADD_OUTLINED, key="open-join",
-                                  on_click=lambda: state.go("join")),
+                                  on_click=lambda: state.go(Route.JOIN)),
                 ft.OutlinedButton(_("Start a group as its leader"), icon=ft.Icons.CAMPAIGN_OUTLINED, key="open-lead",
-                                  on_click=lambda: state.go("lead")),
+                                  on_click=lambda: state.go(Route.LEAD)),
                 ft.OutlinedButton(_("Coordinator"), icon=ft.Icons.BAR_CHART, key="open-coordinator",
-                                  on_click=lambda: state.go("coordinator"))], wrap=True),
+                                  on_click=lambda: state.go(Route.COORDINATOR))], wrap=True),
         ft.OutlinedButton(_("Reminders"), icon=ft.Icons.NOTIFICATIONS_OUTLINED, key="open-reminders",
-                          on_click=lambda: state.go("reminders")),
+                          on_click=lambda: state.go(Route.REMINDERS)),
         section_title(_("Lock")),
         dropdown(
             label=_("Lock after this many idle minutes"), key="autolock", value=str(minutes),

@@ -33,6 +33,7 @@ from app.services.journal import NEW_DRAFT, Journal
 from app.services.notify import Notifier, NullNotifier
 from app.services.vault_service import PASSPHRASE, RECOVERY, PendingSetup, VaultService
 from app.views.relay_state import RelayIntents
+from app.views.routes import Route, guard, unknown
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +42,6 @@ def reminder_key(reminder: Reminder) -> str:
     return f"{reminder.meeting_id}/{reminder.kind}/{reminder.at.isoformat()}"
 
 
-# Screens a locked app may show; every other screen needs the journal open.
-LOCKED_SCREENS = ("welcome", "setup", "recovery_code", "unlock", "recover", "neutral", "problem", "home",
-                  "add_group", "guidelines", "help", "group", "meeting", "restore", "reminders", "join",
-                  "coordinator")
 ZONE_FOR_LANGUAGE = {"sv": "Europe/Stockholm", "nb": "Europe/Oslo", "da": "Europe/Copenhagen"}
 UNDO_SECONDS = 10
 
@@ -68,7 +65,7 @@ class EditorState:
 class AppState(RelayIntents):
     service: VaultService
     profile: Profile
-    screen: str = "welcome"
+    screen: Route = Route.WELCOME
     busy: str = ""  # what the app is doing right now, shown beside a progress ring
     error: str = ""
     notice: str = ""
@@ -84,7 +81,7 @@ class AppState(RelayIntents):
     language: str = "en"
     idle: IdleTimer = field(default_factory=lambda: IdleTimer(5))
     lock_epoch: int = 0  # bumped by every lock, so an unlock that finishes after one is not shown
-    back_to: str = "welcome"  # where "Need help now?" returns to
+    back_to: Route = Route.WELCOME  # where "Need help now?" returns to
     dismissed: frozenset[str] = frozenset()  # reminders the member closed
     minute: int = 0  # the clock, per minute: banners and countdowns re-render as it moves
     reminder_settings: ReminderSettings = field(default_factory=ReminderSettings)
@@ -155,14 +152,14 @@ class AppState(RelayIntents):
     def dismiss_reminder(self, reminder: Reminder) -> None:
         self.dismissed = self.dismissed | {reminder_key(reminder)}
 
-    def home_screen(self) -> str:
+    def home_screen(self) -> Route:
         """Where a locked app starts: unlock when there is a journal, the meeting for an anonymous member."""
         if self.service.has_vault():
-            return "unlock"
-        return "home" if self.groups.list() else "welcome"
+            return Route.UNLOCK
+        return Route.HOME if self.groups.list() else Route.WELCOME
 
     def show_help(self) -> None:
-        self.go("help", back_to=self.screen if self.screen != "help" else self.back_to)
+        self.go(Route.HELP, back_to=self.screen if self.screen != Route.HELP else self.back_to)
 
     def _schedule_from_form(self, *, first: str, at: str, every: int, count: str, zone: str = "") -> Schedule | None:
         """A schedule from the form's text, or None with a clear error shown."""
@@ -196,7 +193,7 @@ class AppState(RelayIntents):
             return
         self.changed()
         self.sync_notifications()
-        self.go("guidelines", group_id=group.id)
+        self.go(Route.GUIDELINES, group_id=group.id)
 
     def default_zone(self) -> str:
         return ZONE_FOR_LANGUAGE.get(self.language, "Europe/Stockholm")
@@ -244,7 +241,7 @@ class AppState(RelayIntents):
             return
         self.changed()
         self.sync_notifications()
-        self.go("group", notice=note)
+        self.go(Route.GROUP, notice=note)
 
     # ---- check-ins ----
 
@@ -313,7 +310,7 @@ class AppState(RelayIntents):
             self.groups.remove(group.id)
             self.changed()
             self.sync_notifications()
-        self.go("settings" if self.unlocked else self.home_screen(), group_id=None,
+        self.go(Route.SETTINGS if self.unlocked else self.home_screen(), group_id=None,
                 notice=_("The group is removed from this app.") if group else "")
 
     def calendar_file(self, group: Group) -> tuple[str, bytes]:
@@ -329,15 +326,16 @@ class AppState(RelayIntents):
     def touch(self) -> None:
         self.idle.touch()
 
-    def go(self, screen: str, **changes: Any) -> None:
+    def go(self, screen: Route, **changes: Any) -> None:
+        """Navigate: every move goes through the one lock guard (docs/adr/0007-app-layout.md)."""
+        if not isinstance(screen, Route):
+            screen = unknown(screen)
         self.touch()
         self.error = ""
         self.notice = ""  # a notice belongs to the screen it was shown on, unless this move sets one
         for name, value in changes.items():
             setattr(self, name, value)
-        if screen not in LOCKED_SCREENS and not self.unlocked:
-            screen = self.home_screen()
-        self.screen = screen
+        self.screen = guard(screen, unlocked=self.unlocked) or self.home_screen()
 
     def changed(self) -> None:
         self.revision += 1
@@ -369,13 +367,13 @@ class AppState(RelayIntents):
         except KraftError as exc:
             self.set_language(i18n.device_language() or self.profile.default_language, remember=False)
             self.error = str(exc)
-            self.screen = "problem"
+            self.screen = Route.PROBLEM
 
     async def prepare_setup(self, passphrase: str, repeat: str) -> None:
         pending = await self._run(_("Securing your journal…"), self.service.prepare_setup, passphrase, repeat)
         if pending is not None:
             self.pending = pending
-            self.go("recovery_code")
+            self.go(Route.RECOVERY_CODE)
 
     async def _open(self, label: str, work: Any, *args: Any) -> bool:
         """Run an opening step (setup, unlock, recover) in a thread. A lock while it runs (quick exit, the
@@ -389,21 +387,21 @@ class AppState(RelayIntents):
 
     async def confirm_recovery(self, typed: str) -> None:
         if self.pending is None:
-            self.go("setup")
+            self.go(Route.SETUP)
             return
         if await self._open(_("Creating your journal…"), self.service.finish_setup, self.pending, typed):
             self.pending = None
-            self.go("journal")
+            self.go(Route.JOURNAL)
 
     async def unlock(self, passphrase: str) -> None:
         if await self._open(_("Opening your journal…"), self.service.unlock, passphrase):
-            self.go("journal", limit=50, query="")
+            self.go(Route.JOURNAL, limit=50, query="")
             self.restore_draft()
             self.sync_notifications()  # open, the homework nudges are known too
 
     async def recover(self, code: str, passphrase: str, repeat: str) -> None:
         if await self._open(_("Opening your journal…"), self.service.recover, code, passphrase, repeat):
-            self.go("journal", notice=_("Your new passphrase is set."))
+            self.go(Route.JOURNAL, notice=_("Your new passphrase is set."))
 
     def lock(self, *, neutral: bool = False) -> None:
         """Lock now: keep the draft, forget every decrypted thing, show the unlock (or a neutral) screen.
@@ -430,7 +428,7 @@ class AppState(RelayIntents):
         self.error = ""
         # No re-sync here: the plan handed over while the journal was open keeps its homework nudges, which a
         # locked journal could not compute (the app locks whenever it is hidden).
-        self.screen = "neutral" if neutral else self.home_screen()
+        self.screen = Route.NEUTRAL if neutral else self.home_screen()
 
     # ---- editor ----
 
@@ -450,7 +448,7 @@ class AppState(RelayIntents):
             editor = EditorState(key, entry.text, entry.prompt_id, entry.prompt_text, entry.tags, entry.theme)
         else:
             editor = EditorState(prompt_id=prompt_id, prompt_text=prompt_text)
-        self.go("editor", editor=editor)
+        self.go(Route.EDITOR, editor=editor)
 
     def edit(self, **changes: Any) -> None:
         """Change the editor (a new EditorState each time, so the screen re-renders)."""
@@ -480,11 +478,11 @@ class AppState(RelayIntents):
         self.editor = EditorState()
         self.changed()
         self.sync_notifications()  # an answer to the homework drops its nudge
-        self.go("entry", entry_id=entry.id, notice=_("Saved"))
+        self.go(Route.ENTRY, entry_id=entry.id, notice=_("Saved"))
 
     def discard_editor(self) -> None:
         self.journal.discard_draft(self.editor.key)
-        back = "entry" if self.editor.key != NEW_DRAFT else "journal"
+        back = Route.ENTRY if self.editor.key != NEW_DRAFT else Route.JOURNAL
         self.editor = EditorState()
         self.go(back)
 
@@ -493,13 +491,13 @@ class AppState(RelayIntents):
     def delete_entry(self, entry_id: str) -> None:
         self.journal.delete(entry_id)
         self.undo_id, self.undo_until = entry_id, clock_time.monotonic() + UNDO_SECONDS
-        self.go("journal")
+        self.go(Route.JOURNAL)
         self.changed()
 
     def undo_delete(self) -> None:
         if self.undo_id:
             self.journal.undo_delete(self.undo_id)
-            self.go("entry", entry_id=self.undo_id, undo_id=None, notice=_("Entry restored."))
+            self.go(Route.ENTRY, entry_id=self.undo_id, undo_id=None, notice=_("Entry restored."))
             self.changed()
 
     def tick(self) -> None:
@@ -604,7 +602,7 @@ class AppState(RelayIntents):
         was here is moved aside as a safety copy (only with `replace`)."""
         if self.unlocked:
             self.lock()
-        self.screen = "restore"
+        self.screen = Route.RESTORE
         self.service.close()
         result = await self._run(_("Restoring the backup…"), lambda: backup.restore_backup(
             self.service.home, data, secret, kind=RECOVERY if recovery else PASSPHRASE, replace=replace))

@@ -8,6 +8,7 @@ import flet as ft
 
 from app.i18n import _
 from app.views.common import dropdown, frame, needs_journal, section_title
+from app.views.routes import Route
 from app.views.state import AppState
 
 FORMAT_NAMES = {"jrnl-json": "jrnl (JSON)", "dayone-json": "Day One (Journal.json)", "kraft-json": "Kraft (JSON)"}
@@ -64,4 +65,4 @@ def Transfer(state: AppState) -> ft.Control:
         *[ft.Text(line, key=f"import-line-{i}", theme_style=ft.TextThemeStyle.BODY_SMALL)
           for i, line in enumerate(state.import_lines)],
     ]
-    return frame(state, _("Export and import"), body, nav=False, back=lambda: state.go("settings"))
+    return frame(state, _("Export and import"), body, nav=False, back=lambda: state.go(Route.SETTINGS))
