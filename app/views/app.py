@@ -18,7 +18,9 @@ from app.services.vault_service import VaultService
 from app.views.backup import Restore
 from app.views.coordinator import Coordinator
 from app.views.editor import Editor
-from app.views.groups import AddGroup, GroupView, Guidelines, Help, Home, MeetingChange
+from app.views.groups import AddGroup, GroupView, Guidelines, MeetingChange
+from app.views.help import Help
+from app.views.home import Home
 from app.views.journal import EntryView, History, JournalList, Search, Toolkit
 from app.views.leading import JoinGroup, LeadGroup
 from app.views.notifications import notifier_for_page

@@ -1,97 +1,27 @@
-"""The next meeting (also locked, also anonymous), adding a group, the group's guidelines, and help now."""
+"""The group screens: adding a group, one group (schedule, homework, attendance), changing a meeting, and
+the group's guidelines. Pieces other screens show too live in app/views/widgets/."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from zoneinfo import available_timezones
 
 import flet as ft
 
 from app.domain.prompts import PROMPTS, get_prompt
 from app.domain.schedule import Meeting
-from app.i18n import N_, _, format_clock, format_countdown, format_day, format_when, ngettext
+from app.i18n import _, format_when, ngettext
 from app.services.checkin import ATTENDED, CANT_COME
 from app.services.groups import Group, GroupDetails
-from app.views.common import dropdown, field, frame, icon_button, section_title
+from app.views.common import dropdown, field, frame, section_title
 from app.views.routes import Route
 from app.views.state import AppState
+from app.views.widgets.linked import LeaderSection, link_status
+from app.views.widgets.meeting import checkin_actions
+from app.views.widgets.schedule import GUIDELINES, details_lines, meeting_subtitle, schedule_summary, zone_options
 
-GUIDELINES = (
-    N_("The group is closed after it starts: new members join the next group."),
-    N_("If you can't come, tell the others."),
-    N_("What is said in the group stays in the group (confidentiality)."),
-    N_("Religion and politics are left outside the group."),
-    N_("Questions about medication go to your doctor or healthcare."),
-    N_("The group is not meant for acute crises. If you need help now, use “Need help now?”."),
-)
-COUNTRY_NAMES = {"SE": N_("Sweden"), "NO": N_("Norway"), "DK": N_("Denmark")}
-
-
-def reminder_banner(state: AppState) -> ft.Control:
-    """A due reminder, discreet (no group name, no theme): shown on open, on resume and while open."""
-    _minute = state.minute  # re-evaluated as the clock moves
-    due = state.due_reminder()
-    if due is None:
-        return ft.Container()
-    reminder, text = due
-    return ft.Semantics(live_region=True, content=ft.Container(
-        ft.Row([ft.Icon(ft.Icons.NOTIFICATIONS_ACTIVE_OUTLINED),
-                ft.Text(text, expand=True, key="reminder-text"),
-                icon_button(ft.Icons.CLOSE, _("Dismiss"), key="reminder-dismiss",
-                            on_click=lambda: state.dismiss_reminder(reminder))]),
-        bgcolor=ft.Colors.TERTIARY_CONTAINER, border_radius=8, padding=ft.Padding.only(left=12)))
-
-
-def next_meeting_card(state: AppState) -> ft.Control:
-    """Date, time, countdown and meeting N of M of the soonest meeting; nothing else (works locked)."""
-    found = state.next_meeting()
-    if found is None:
-        return ft.Container()
-    meeting = found.meeting
-    lines: list[ft.Control] = [
-        ft.Text(_("Next meeting"), theme_style=ft.TextThemeStyle.LABEL_LARGE),
-        ft.Text(format_when(meeting.start, own_zone=True), theme_style=ft.TextThemeStyle.TITLE_LARGE, key="next-when"),
-        ft.Text(format_countdown(meeting.start - datetime.now(UTC)), key="next-countdown"),
-    ]
-    if meeting.number is not None and meeting.total is not None:
-        lines.append(ft.Text(_("Meeting {n} of {m}").format(n=meeting.number, m=meeting.total), key="next-number"))
-    lines.append(ft.Text(found.group.label, theme_style=ft.TextThemeStyle.BODY_SMALL))
-    details = state.group_details(found.group) if state.unlocked else None
-    if details is not None and details.show_place and details.place:
-        lines.append(ft.Row([ft.Icon(ft.Icons.PLACE_OUTLINED, size=16), ft.Text(details.place, key="next-place")]))
-    # ink: an InkWell, which the keyboard can reach and a screen reader calls a button (a bare tap area is
-    # neither). The check-in buttons sit beside it, not inside: no button within a button, and the open area's
-    # focus shade does not lie under their text
-    opening = ft.Container(ft.Column(lines, spacing=4), padding=ft.Padding.only(left=16, top=16, right=16, bottom=8),
-                           key="next-meeting-open", ink=True, border_radius=12,
-                           on_click=lambda: state.go(Route.GROUP, group_id=found.group.id))
-    actions = checkin_actions(state, found.group, meeting)
-    body: list[ft.Control] = [opening]
-    if actions:
-        body.append(ft.Container(ft.Column(actions, spacing=4), padding=ft.Padding.only(left=16, right=16, bottom=8)))
-    return ft.Card(ft.Column(body, spacing=0), key="next-meeting")
-
-
-def checkin_actions(state: AppState, group: Group, meeting: Meeting) -> list[ft.Control]:
-    """"I'm here" while a meeting goes on, "I can't come" before it; nothing while a journal is locked."""
-    if not state.can_check_in() or meeting.cancelled:
-        return []
-    status = state.checkin_status(group, meeting.id)
-    begun = meeting.start <= datetime.now(UTC)
-    if begun and status == ATTENDED:
-        said, undo = _("You checked in."), _("Take it back")
-    elif not begun and status == CANT_COME:
-        said, undo = _("You said you can't come."), _("I can come after all")
-    elif begun:
-        return [ft.FilledTonalButton(_("I'm here"), icon=ft.Icons.HOW_TO_REG, key=f"checkin-{meeting.id}",
-                                     on_click=lambda: state.check_in(group, meeting.id, ATTENDED))]
-    else:
-        return [ft.OutlinedButton(_("I can't come"), icon=ft.Icons.EVENT_BUSY, key=f"cantcome-{meeting.id}",
-                                  on_click=lambda: state.check_in(group, meeting.id, CANT_COME))]
-    return [ft.Row([ft.Text(said, key=f"said-{meeting.id}"),
-                    ft.TextButton(undo, key=f"undo-checkin-{meeting.id}",
-                                  on_click=lambda: state.check_in(group, meeting.id, None))], wrap=True)]
+UPCOMING_SHOWN = 6
+PAST_SHOWN = 12
 
 
 def attendance_section(state: AppState, group: Group) -> list[ft.Control]:
@@ -155,48 +85,6 @@ def HomeworkSection(state: AppState, group: Group, details: GroupDetails | None)
     return ft.Column(controls, spacing=12)
 
 
-def group_tiles(state: AppState) -> list[ft.Control]:
-    """Every group the member follows, each opening its own screen."""
-    now = datetime.now(UTC)
-    tiles: list[ft.Control] = []
-    for group in sorted(state.groups.list(), key=lambda g: g.label.casefold()):
-        upcoming = group.schedule.next_meeting(now)
-        when = format_when(upcoming.start, own_zone=True) if upcoming else _("No more meetings")
-        tiles.append(ft.ListTile(leading=ft.Icon(ft.Icons.GROUPS_OUTLINED), title=ft.Text(group.label),
-                                 subtitle=ft.Text(when), key=f"group-{group.id}",
-                                 on_click=lambda _e, g=group: state.go(Route.GROUP, group_id=g.id)))
-    return tiles
-
-
-@ft.component
-def Home(state: AppState) -> ft.Control:
-    """For a member without a journal: the next meeting, and the way to a journal if they want one."""
-    body: list[ft.Control] = [
-        reminder_banner(state),
-        next_meeting_card(state),
-        section_title(_("My groups")),
-        *group_tiles(state),
-        ft.Row([ft.OutlinedButton(_("Add another group"), icon=ft.Icons.ADD, key="add-group",
-                                  on_click=lambda: state.go(Route.ADD_GROUP)),
-                ft.OutlinedButton(_("Join with an invite"), icon=ft.Icons.GROUP_ADD_OUTLINED, key="open-join",
-                                  on_click=lambda: state.go(Route.JOIN)),
-                ft.OutlinedButton(_("Reminders"), icon=ft.Icons.NOTIFICATIONS_OUTLINED, key="open-reminders",
-                                  on_click=lambda: state.go(Route.REMINDERS))], wrap=True),
-        ft.Text(_("Want to answer the homework too? A journal keeps your answers encrypted on this device.")),
-        ft.FilledButton(_("Create my journal"), key="start", on_click=lambda: state.go(Route.SETUP)),
-    ]
-    return frame(state, "Kraft", body, nav=False)
-
-
-NORDIC_ZONES = ("Europe/Stockholm", "Europe/Oslo", "Europe/Copenhagen", "Europe/Helsinki", "Atlantic/Reykjavik")
-
-
-def zone_options() -> list[ft.DropdownOption]:
-    """The Nordic zones first, then the rest of Europe: a group meets where it meets, not where the phone is."""
-    rest = sorted(z for z in available_timezones() if z.startswith("Europe/") and z not in NORDIC_ZONES)
-    return [ft.DropdownOption(key=z, text=z.split("/", 1)[1].replace("_", " ")) for z in (*NORDIC_ZONES, *rest)]
-
-
 def details_fields(state: AppState, values: dict[str, str], set_value: Callable[[str, str], None]) -> list[ft.Control]:
     """Theme, place and link: only with the journal open, because only there are they kept encrypted."""
     if not state.unlocked:
@@ -255,53 +143,6 @@ def AddGroup(state: AppState) -> ft.Control:
                  back=lambda: state.go(Route.SETTINGS if state.unlocked else state.home_screen()))
 
 
-INTERVAL_TEXT = {1: N_("Every week at {time}"), 2: N_("Every second week at {time}"),
-                 3: N_("Every third week at {time}")}
-UPCOMING_SHOWN = 6
-PAST_SHOWN = 12
-
-
-def meeting_subtitle(meeting: Meeting) -> str:
-    if meeting.cancelled:
-        return _("Cancelled")
-    parts = []
-    if meeting.number is not None:
-        parts.append(_("Meeting {n} of {m}").format(n=meeting.number, m=meeting.total) if meeting.total
-                     else _("Meeting {n}").format(n=meeting.number))
-    if meeting.moved:
-        parts.append(_("moved from {when}").format(when=format_when(meeting.original_start, own_zone=True)))
-    return " · ".join(parts)
-
-
-def schedule_summary(group: Group) -> list[ft.Control]:
-    schedule = group.schedule
-    lines = [_(INTERVAL_TEXT[schedule.interval]).format(time=format_clock(schedule.first_start))]
-    meetings = schedule.meetings()
-    if schedule.count is not None:
-        held = schedule.count - sum(m.cancelled for m in meetings)
-        lines.append(ngettext("A course of {n} meeting", "A course of {n} meetings", held).format(n=held))
-    elif schedule.until is not None:
-        lines.append(_("Until {date}").format(date=format_day(schedule.until)))
-    cancelled = sum(m.cancelled for m in meetings)
-    if cancelled:
-        lines.append(ngettext("{n} meeting cancelled", "{n} meetings cancelled", cancelled).format(n=cancelled))
-    lines.append(_("Times are in {zone}.").format(zone=schedule.zone))
-    return [ft.Text(line) for line in lines]
-
-
-def details_lines(details: GroupDetails | None) -> list[ft.Control]:
-    if details is None:
-        return []
-    out: list[ft.Control] = []
-    if details.theme:
-        out.append(ft.Text(_("Theme: {theme}").format(theme=details.theme), key="group-theme-text"))
-    if details.place:
-        out.append(ft.Text(_("Place: {place}").format(place=details.place), key="group-place-text"))
-    if details.link:
-        out.append(ft.TextButton(details.link, icon=ft.Icons.LINK, url=details.link, key="group-link-open"))
-    return out
-
-
 @ft.component
 def GroupView(state: AppState) -> ft.Control:
     """One group: its schedule, the coming meetings (each can be changed), calendar export, removal."""
@@ -322,8 +163,6 @@ def GroupView(state: AppState) -> ft.Control:
             state.error = _("The calendar file could not be saved: {detail}").format(detail=exc)
             return
         state.notice = _("Open the calendar file to add every meeting to your calendar.")
-
-    from app.views.leading import LeaderSection, link_status  # leading builds on this module's pieces
 
     details = state.group_details(group)
     body: list[ft.Control] = [*schedule_summary(group), *details_lines(details)]
@@ -421,16 +260,3 @@ def Guidelines(state: AppState) -> ft.Control:
     return frame(state, _("Group guidelines"), body, nav=False)
 
 
-@ft.component
-def Help(state: AppState) -> ft.Control:
-    body: list[ft.Control] = [ft.Text(_("If you are in danger or thinking of hurting yourself, call now. "
-                                        "You do not have to explain more than you want to."))]
-    countries = sorted({line.country for line in state.profile.crisis_lines},
-                       key=lambda c: (c != {"sv": "SE", "nb": "NO", "da": "DK"}.get(state.language), c))
-    for country in countries:
-        body.append(section_title(_(COUNTRY_NAMES.get(country, country))))
-        for line in (item for item in state.profile.crisis_lines if item.country == country):
-            body.append(ft.ListTile(
-                leading=ft.Icon(ft.Icons.PHONE), title=ft.Text(line.name), subtitle=ft.Text(line.number),
-                url=f"tel:{line.number.replace(' ', '')}", key=f"call-{country}-{line.number}"))
-    return frame(state, _("Need help now?"), body, nav=False, back=lambda: state.go(state.back_to))

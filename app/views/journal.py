@@ -11,9 +11,9 @@ from app.domain.prompts import TOOLKIT, get_prompt, tag_label, theme_label, tool
 from app.errors import KraftError
 from app.i18n import _, format_when, ngettext
 from app.views.common import dropdown, frame, needs_journal, section_title, text_input
-from app.views.groups import next_meeting_card, reminder_banner
 from app.views.routes import Route
 from app.views.state import AppState
+from app.views.widgets.meeting import next_meeting_card, reminder_banner
 
 PREVIEW_CHARS = 160
 

@@ -7,9 +7,9 @@ import flet as ft
 from app.i18n import _
 from app.services.vault_service import MIN_PASSPHRASE
 from app.views.common import field, frame, section_title, selectable_text
-from app.views.groups import next_meeting_card, reminder_banner
 from app.views.routes import Route
 from app.views.state import AppState
+from app.views.widgets.meeting import next_meeting_card, reminder_banner
 
 
 @ft.component

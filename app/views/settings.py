@@ -7,9 +7,9 @@ import flet as ft
 from app.i18n import _
 from app.views.backup import backup_section
 from app.views.common import dropdown, field, frame, section_title
-from app.views.groups import group_tiles
 from app.views.routes import Route
 from app.views.state import AppState
+from app.views.widgets.meeting import group_tiles
 
 AUTOLOCK_CHOICES = (1, 2, 5, 10, 15, 30, 60)
 LANGUAGES = {"en": "English", "sv": "Svenska", "nb": "Norsk bokmål", "da": "Dansk"}
