@@ -6,21 +6,21 @@ import flet as ft
 
 from app.i18n import N_, _
 from app.views.common import frame, section_title
-from app.views.state import AppState
+from app.views.states.session import SessionState
 
 COUNTRY_NAMES = {"SE": N_("Sweden"), "NO": N_("Norway"), "DK": N_("Denmark")}
 
 
 @ft.component
-def Help(state: AppState) -> ft.Control:
+def Help(session: SessionState) -> ft.Control:
     body: list[ft.Control] = [ft.Text(_("If you are in danger or thinking of hurting yourself, call now. "
                                         "You do not have to explain more than you want to."))]
-    countries = sorted({line.country for line in state.profile.crisis_lines},
-                       key=lambda c: (c != {"sv": "SE", "nb": "NO", "da": "DK"}.get(state.language), c))
+    countries = sorted({line.country for line in session.profile.crisis_lines},
+                       key=lambda c: (c != {"sv": "SE", "nb": "NO", "da": "DK"}.get(session.language), c))
     for country in countries:
         body.append(section_title(_(COUNTRY_NAMES.get(country, country))))
-        for line in (item for item in state.profile.crisis_lines if item.country == country):
+        for line in (item for item in session.profile.crisis_lines if item.country == country):
             body.append(ft.ListTile(
                 leading=ft.Icon(ft.Icons.PHONE), title=ft.Text(line.name), subtitle=ft.Text(line.number),
                 url=f"tel:{line.number.replace(' ', '')}", key=f"call-{country}-{line.number}"))
-    return frame(state, _("Need help now?"), body, nav=False, back=lambda: state.go(state.back_to))
+    return frame(session, _("Need help now?"), body, nav=False, back=session.router.back_from_help)

@@ -11,12 +11,13 @@ from app.i18n import _, format_when
 from app.services.groups import Group
 from app.views.common import dropdown, field, frame, section_title, text_input
 from app.views.routes import Route
-from app.views.state import AppState
+from app.views.states.hosting import HostingState
+from app.views.states.session import SessionState
 from app.views.widgets.schedule import GUIDELINES, schedule_summary, zone_options
 
 
-def _preview_card(state: AppState) -> list[ft.Control]:
-    preview = state.invite_preview
+def _preview_card(hosting: HostingState) -> list[ft.Control]:
+    preview = hosting.invite_preview
     if preview is None:
         return []
     group = Group(id="", label=preview.label, schedule=preview.schedule)
@@ -35,87 +36,88 @@ def _preview_card(state: AppState) -> list[ft.Control]:
 
 
 @ft.component
-def JoinGroup(state: AppState) -> ft.Control:
+def JoinGroup(hosting: HostingState, session: SessionState) -> ft.Control:
     """Paste the leader's link (or type the join code), read what the group is and its guidelines, then join."""
-    given, set_given = ft.use_state(state.invite_text)
+    given, set_given = ft.use_state(hosting.invite_text)
     name, set_name = ft.use_state("")
-    back = lambda: state.go(Route.SETTINGS if state.unlocked else state.home_screen(), invite_preview=None)  # noqa: E731
+    back = hosting.close_join
 
     async def check() -> None:
-        await state.read_invite(given)
+        await hosting.read_invite(given)
 
     async def join() -> None:
-        await state.join_group(name)
+        await hosting.join_group(name)
 
     helper = (_("The link the leader shared, or the code on the board, e.g. ABCDE-12345")
-              if state.relay_url() else _("The link the leader shared"))
+              if hosting.relay_url() else _("The link the leader shared"))
     body: list[ft.Control] = [
         ft.Text(_("Your group leader shares an invite at the first meeting: a QR code, a link or a short code.")),
-        field(state, _("Invite link or join code"), given, set_given, key="invite-text", password=False,
+        field(session, _("Invite link or join code"), given, set_given, key="invite-text", password=False,
               helper=helper),
-        ft.FilledButton(_("Check the invite"), key="check-invite", disabled=bool(state.busy),
+        ft.FilledButton(_("Check the invite"), key="check-invite", disabled=bool(session.busy),
                         on_click=check),
     ]
-    if state.invite_preview is not None:
-        body += _preview_card(state)
+    if hosting.invite_preview is not None:
+        body += _preview_card(hosting)
         body += [
-            field(state, _("Your name for the leader (optional)"), name, set_name, key="join-name", password=False,
+            field(session, _("Your name for the leader (optional)"), name, set_name, key="join-name", password=False,
                   helper=_("Only the leader sees it. Leave it empty to stay anonymous.")),
             ft.Text(_("Joining keeps the meeting times on this device and tells the leader, encrypted, that "
                       "someone joined. Nothing you write in your journal is ever sent."),
                     theme_style=ft.TextThemeStyle.BODY_SMALL),
-            ft.FilledButton(_("I accept the guidelines, join"), key="join-group", disabled=bool(state.busy),
+            ft.FilledButton(_("I accept the guidelines, join"), key="join-group", disabled=bool(session.busy),
                             on_click=join),
         ]
-    return frame(state, _("Join a group"), body, nav=False, back=back)
+    return frame(session, _("Join a group"), body, nav=False, back=back)
 
 
 @ft.component
-def LeadGroup(state: AppState) -> ft.Control:
+def LeadGroup(hosting: HostingState, session: SessionState) -> ft.Control:
     """Start a group as its leader: schedule, theme, guidelines and the coordinator's enrolment code."""
     values, set_values = ft.use_state({"label": "", "first": "", "at": "18:00", "every": "1", "count": "",
-                                       "zone": state.default_zone(), "theme": "", "guidelines": "",
+                                       "zone": session.default_zone(), "theme": "", "guidelines": "",
                                        "enrolment": ""})
 
     def setter(name: str) -> Callable[[str], None]:
         return lambda value: set_values(lambda prev: {**prev, name: value})
 
-    relay = state.relay_url()
+    relay = hosting.relay_url()
     body: list[ft.Control] = [
         ft.Text(_("As the leader you send the homework and any change of meeting to every member's phone, "
                   "end-to-end encrypted. The group's keys are kept in your journal.")),
-        field(state, _("A neutral name members see"), values["label"], setter("label"), key="lead-label",
+        field(session, _("A neutral name members see"), values["label"], setter("label"), key="lead-label",
               password=False, helper=_("e.g. Tuesday group")),
-        field(state, _("First meeting (date)"), values["first"], setter("first"), key="lead-first", password=False,
+        field(session, _("First meeting (date)"), values["first"], setter("first"), key="lead-first", password=False,
               helper=_("e.g. {example}").format(example="2026-12-03")),
-        field(state, _("Time"), values["at"], setter("at"), key="lead-at", password=False),
+        field(session, _("Time"), values["at"], setter("at"), key="lead-at", password=False),
         dropdown(label=_("How often"), key="lead-every", value=values["every"],
                  on_select=lambda e: setter("every")(e.control.value),
                  options=[ft.DropdownOption(key="1", text=_("Every week")),
                           ft.DropdownOption(key="2", text=_("Every second week")),
                           ft.DropdownOption(key="3", text=_("Every third week"))]),
-        field(state, _("Number of meetings"), values["count"], setter("count"), key="lead-count", password=False,
+        field(session, _("Number of meetings"), values["count"], setter("count"), key="lead-count", password=False,
               helper=_("Leave empty if the group has no end date")),
         dropdown(label=_("Time zone where the group meets"), key="lead-zone", value=values["zone"],
                  enable_filter=True, editable=True, menu_height=320,
                  on_select=lambda e: setter("zone")(e.control.value), options=zone_options()),
-        field(state, _("Theme"), values["theme"], setter("theme"), key="lead-theme", password=False,
+        field(session, _("Theme"), values["theme"], setter("theme"), key="lead-theme", password=False,
               helper=_("Sent to members encrypted; the relay cannot read it.")),
         text_input(_("The group's guidelines (optional)"), values["guidelines"],
                    lambda e: setter("guidelines")(e.control.value), key="lead-guidelines", multiline=True,
                    min_lines=3, helper=_("Leave empty to use Kraft's guidelines.")),
     ]
     if relay:
-        body.append(field(state, _("Enrolment code from your coordinator"), values["enrolment"],
+        body.append(field(session, _("Enrolment code from your coordinator"), values["enrolment"],
                           setter("enrolment"), key="lead-enrolment", password=False))
     else:
         body.append(ft.Text(_("No relay is set up for this app, so invites and homework travel as links only."),
                             theme_style=ft.TextThemeStyle.BODY_SMALL))
-    body.append(ft.FilledButton(_("Start the group"), key="lead-save", on_click=lambda: state.lead_group(
+    body.append(ft.FilledButton(_("Start the group"), key="lead-save", on_click=lambda: hosting.lead_group(
         label=values["label"], theme=values["theme"], guidelines=values["guidelines"],
         enrolment=values["enrolment"], schedule_form=dict(first=values["first"], at=values["at"],
                                                           every=int(values["every"]), count=values["count"],
                                                           zone=values["zone"]))))
-    return frame(state, _("Start a group as its leader"), body, nav=False, back=lambda: state.go(Route.SETTINGS))
+    return frame(session, _("Start a group as its leader"), body, nav=False,
+                 back=lambda: session.router.navigate(Route.SETTINGS))
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import urlsplit
 
@@ -62,7 +63,7 @@ class Route(Enum):
     COORDINATOR = Spec("/coordinator", locked=True)
     JOURNAL = Spec("/journal")
     ENTRY = Spec("/entry/:id")
-    HISTORY = Spec("/history/:prompt")
+    HISTORY = Spec("/entry/:id/history/:prompt")
     EDITOR = Spec("/editor/:id")
     SEARCH = Spec("/search")
     TOOLKIT = Spec("/toolkit")
@@ -123,3 +124,70 @@ def unknown(what: object) -> Route:
         raise UnknownRoute(f"unknown route {what!r}")
     log.error("unknown route %r: showing the home screen", what)
     return Route.HOME
+
+
+def _never() -> bool:
+    return False
+
+
+def _home() -> Route:
+    return Route.HOME
+
+
+def _nothing() -> None:
+    return None
+
+
+@ft.observable
+@dataclass
+class Router:
+    """The route shown and its parameters; every move goes through `navigate` and so through the guard.
+
+    `unlocked` and `home` come from the session (is the journal open, where a locked app starts); `on_move`
+    runs before each move (the session clears the last screen's error and notice, and counts activity).
+
+    Example:
+        router.navigate(Route.GROUP, id=group.id)
+        router.param("id")  # -> group.id
+    """
+
+    route: Route = Route.WELCOME
+    params: dict[str, str] = field(default_factory=dict)
+    back_to: tuple[Route, dict[str, str]] = (Route.WELCOME, {})  # where "Need help now?" returns to
+    unlocked: Callable[[], bool] = _never
+    home: Callable[[], Route] = _home
+    on_move: Callable[[], None] = _nothing
+
+    def navigate(self, route: Route, **params: str) -> None:
+        """Show `route` (with the parameters its template names; more may ride along), unless the lock guard
+        says no: then the home screen. A string or a missing parameter is an unknown route."""
+        if not isinstance(route, Route):
+            route, params = unknown(route), {}
+        elif set(route.params()) - params.keys():
+            route, params = unknown(f"{route.name} without {sorted(set(route.params()) - params.keys())}"), {}
+        self.on_move()
+        allowed = guard(route, unlocked=self.unlocked())
+        self.params = dict(params) if allowed else {}
+        self.route = allowed or self.home()
+
+    def show(self, route: Route, **params: str) -> None:
+        """Set the route without the move's side effects (the session's start, lock and restore)."""
+        self.params = dict(params)
+        self.route = route
+
+    def param(self, name: str) -> str | None:
+        return self.params.get(name)
+
+    @property
+    def path(self) -> str:
+        """The concrete path of what is shown, e.g. `/group/g1`."""
+        return self.route.path(**self.params)
+
+    def show_help(self) -> None:
+        if self.route is not Route.HELP:
+            self.back_to = (self.route, dict(self.params))
+        self.navigate(Route.HELP)
+
+    def back_from_help(self) -> None:
+        route, params = self.back_to
+        self.navigate(route, **params)

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from app.config import Profile
+from app.services.context import AppContext
 from app.services.vault_service import VaultService
 from app.views.app import SCREENS, screen_for
 from app.views.routes import STRICT_ENV, Route, UnknownRoute, guard, unknown
-from app.views.state import AppState
+from app.views.states.model import AppModel
 from tests.conftest import FAST_KDF, PASSPHRASE
 
 
@@ -51,10 +52,22 @@ def test_an_unknown_route_raises_in_tests_and_shows_home_in_production(monkeypat
     assert "grop" in caplog.text
 
 
+def _model(service: VaultService) -> AppModel:
+    return AppModel.build(AppContext(vault_service=service, profile=Profile()))
+
+
 def test_going_to_a_screen_by_its_old_string_name_raises(tmp_path: Path) -> None:
-    state = AppState(service=VaultService(tmp_path, kdf=FAST_KDF), profile=Profile())
+    router = _model(VaultService(tmp_path, kdf=FAST_KDF)).router
     with pytest.raises(UnknownRoute):
-        state.go("group")  # type: ignore[arg-type]
+        router.navigate("group")  # type: ignore[arg-type]
+
+
+def test_a_route_without_the_parameters_its_template_names_raises(tmp_path: Path) -> None:
+    router = _model(VaultService(tmp_path, kdf=FAST_KDF)).router
+    with pytest.raises(UnknownRoute):
+        router.navigate(Route.GROUP)
+    router.navigate(Route.GROUP, id="g1")
+    assert (router.route, router.path) == (Route.GROUP, "/group/g1")
 
 
 def test_the_guard_lets_a_locked_app_show_only_the_routes_declared_for_it() -> None:
@@ -72,11 +85,12 @@ def test_a_locked_app_asked_for_a_journal_route_gets_the_lock_screen(tmp_path: P
         pending = service.prepare_setup(PASSPHRASE, PASSPHRASE)
         service.finish_setup(pending, pending.recovery_code)
         service.lock()
-        state = AppState(service=service, profile=Profile())
-        for route in (Route.JOURNAL, Route.ENTRY, Route.EDITOR, Route.SETTINGS):
-            state.go(route)
-            assert state.screen is Route.UNLOCK
-        state.go(Route.HELP)
-        assert state.screen is Route.HELP
+        router = _model(service).router
+        for route, params in ((Route.JOURNAL, {}), (Route.ENTRY, {"id": "e1"}), (Route.EDITOR, {"id": "new"}),
+                              (Route.SETTINGS, {})):
+            router.navigate(route, **params)
+            assert (router.route, router.params) == (Route.UNLOCK, {})
+        router.navigate(Route.HELP)
+        assert router.route is Route.HELP
     finally:
         service.close()
