@@ -42,6 +42,14 @@ def test_views_do_not_touch_storage_or_sqlmodel() -> None:
     assert offenders == []
 
 
+def test_the_cli_never_touches_storage() -> None:
+    """The CLI opens the member's data through AppContext only (app/cli/console.py open_context). The relay's
+    own database, which `kraft coordinator` administers through the coordinator package, is not the app's."""
+    bad = ("sqlalchemy", "sqlite3", "app.storage")
+    offenders = [str(p.relative_to(APP)) for p in _modules("cli") if any(n.startswith(bad) for n in _imports(p))]
+    assert offenders == []
+
+
 def test_storage_and_domain_do_not_import_services_views_or_cli() -> None:
     upper = ("app.services", "app.views", "app.cli", "flet")
     lower = _modules("storage") + [p for p in APP.glob("*.py") if p.name not in ("main.py", "__main__.py")]

@@ -8,28 +8,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 
-from sqlalchemy import Engine
-
 from app.cli import group_cmds
 from app.cli.console import out, print_json
 from app.cli.lead_cmds import member_services
 from app.i18n import _, format_when, ngettext
 from app.services.attendance import AttendanceService
-from app.services.groups import GroupService
-from app.services.relay_sync import SyncService
-from app.storage.vault import Vault
+from app.services.context import AppContext
 
 
 @contextmanager
-def _services(args: argparse.Namespace) -> Iterator[tuple[Engine, Vault | None, AttendanceService]]:
-    with member_services(args) as (engine, vault):
-        own = vault if vault.exists() else None
-        yield engine, own, AttendanceService(engine, own)
+def _services(args: argparse.Namespace) -> Iterator[tuple[AppContext, AttendanceService]]:
+    with member_services(args) as ctx:
+        yield ctx, ctx.attendance
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    with _services(args) as (engine, vault, attendance):
-        groups = [g for g in GroupService(engine, vault).list() if attendance.can_report(g.id)]
+    with _services(args) as (ctx, attendance):
+        groups = [g for g in ctx.groups.list() if attendance.can_report(g.id)]
         rows: list[dict[str, str | bool]] = [{"group_id": g.id, "label": g.label, "on": attendance.opted_in(g.id)}
                                              for g in groups]
         pending = attendance.pending()
@@ -51,8 +46,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def _set(args: argparse.Namespace, on: bool) -> int:
-    with _services(args) as (engine, vault, attendance):
-        group = group_cmds.resolve_group(GroupService(engine, vault), args.group)
+    with _services(args) as (ctx, attendance):
+        group = group_cmds.resolve_group(ctx.groups, args.group)
         attendance.set_opt_in(group.id, on)
     text = _("Anonymous attendance for {label} is on.") if on else _("Anonymous attendance for {label} is off.")
     out(text.format(label=group.label))
@@ -60,8 +55,8 @@ def _set(args: argparse.Namespace, on: bool) -> int:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
-    with _services(args) as (engine, vault, attendance):
-        group = group_cmds.resolve_group(GroupService(engine, vault), args.group)
+    with _services(args) as (ctx, attendance):
+        group = group_cmds.resolve_group(ctx.groups, args.group)
         meeting = group.meeting(args.meeting) if args.meeting else next(
             (m for m in reversed(group.schedule.meetings()) if not m.cancelled and m.start <= group_cmds.now()),
             group.schedule.meetings()[0])
@@ -70,9 +65,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_send_now(args: argparse.Namespace) -> int:
-    with _services(args) as (engine, vault, attendance):
+    with _services(args) as (ctx, attendance):
         uploads = attendance.send_now(now=group_cmds.now())
-        report = SyncService(engine, vault).run(now=group_cmds.now())
+        report = ctx.sync.run(now=group_cmds.now())
     out(ngettext("Sent {sent} of {uploads} waiting upload.", "Sent {sent} of {uploads} waiting uploads.", uploads)
         .format(sent=report.sent, uploads=uploads))
     return 0 if not report.problems else 1

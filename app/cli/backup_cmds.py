@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.cli import console
-from app.cli.console import Secrets, err, out, print_json, unlocked_service
+from app.cli.console import Secrets, err, open_context, out, print_json
 from app.i18n import _, ngettext
 from app.services.backup import BackupReport, create_backup, default_name, restore_backup, verify_backup
-from app.storage.vault import PASSPHRASE, RECOVERY
+from app.services.vault_service import PASSPHRASE, RECOVERY
 
 
 def _data(report: BackupReport) -> dict[str, object]:
@@ -35,8 +34,8 @@ def _secret(args: argparse.Namespace) -> tuple[str, str]:
 
 def cmd_create(args: argparse.Namespace) -> int:
     dest: Path = args.file or Path(default_name())
-    with unlocked_service(Secrets(args.passphrase_stdin)) as service:
-        report = create_backup(service, dest)
+    with open_context(Secrets(args.passphrase_stdin), unlock=True) as ctx:
+        report = create_backup(ctx.vault_service, dest)
     if args.json:
         print_json({"file": str(dest), **_data(report)})
         return 0
@@ -60,9 +59,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     secret, kind = _secret(args)
-    service = console.new_service()
-    home = service.home
-    service.close()
+    with open_context(unlock=False) as ctx:
+        home = ctx.home  # nothing is opened: the restore replaces the database file
     result = restore_backup(home, args.file, secret, kind=kind, replace=args.replace)
     if args.json:
         print_json({**_data(result.report), "safety_copies": [str(p) for p in result.safety_copies]})

@@ -7,35 +7,18 @@ command); a member without a journal needs none.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
-from app.cli import console, group_cmds, render
-from app.cli.console import Secrets, out, print_json, unlocked_service
+from app.cli import group_cmds, render
+from app.cli.console import Secrets, open_context, out, print_json
 from app.domain.schedule import Meeting
 from app.errors import KraftError, Msg
 from app.i18n import N_, _, format_when, ngettext
-from app.services.checkin import ATTENDED, CANT_COME, Attendance, CheckInService
-from app.services.checkin_news import CheckInNews
-from app.services.groups import Group, GroupService
+from app.services.attend import check_in
+from app.services.checkin import ATTENDED, CANT_COME, Attendance
+from app.services.groups import Group
 
 STATUS_TEXT = {ATTENDED: N_("was there"), CANT_COME: N_("can't come"), None: N_("not said")}
-
-
-@contextmanager
-def _open(args: argparse.Namespace) -> Iterator[tuple[GroupService, CheckInService, CheckInNews]]:
-    """The stores for this member: unlocked when they have a journal, plain when they have none."""
-    service = console.new_service()
-    try:
-        if not service.has_vault():
-            yield (GroupService(service.engine), CheckInService(service.engine), CheckInNews(service.engine, None))
-            return
-    finally:
-        service.close()
-    with unlocked_service(Secrets(args.passphrase_stdin)) as service:
-        yield (GroupService(service.engine, service.vault), CheckInService(service.engine, service.vault),
-               CheckInNews(service.engine, service.vault))
 
 
 def _pick(group: Group, args: argparse.Namespace, moment: datetime) -> Meeting:
@@ -65,30 +48,26 @@ def _history(group: Group, history: Attendance, as_json: bool) -> None:
 
 def cmd_checkin(args: argparse.Namespace) -> int:
     moment = group_cmds.now()
-    with _open(args) as (groups, checkins, news):
-        group = group_cmds.resolve_group(groups, args.id)
+    # With a journal, check-ins are sealed in it: unlock it; a member without one needs no passphrase.
+    with open_context(Secrets(args.passphrase_stdin), unlock=True, if_vault=True) as ctx:
+        group = group_cmds.resolve_group(ctx.groups, args.id)
         if args.history:
             if args.undo or args.meeting:
                 raise KraftError(Msg.CHECKIN_HISTORY_ALONE)
-            _history(group, checkins.history(group, now=moment), args.json)
+            _history(group, ctx.checkins.history(group, now=moment), args.json)
             return 0
         meeting = _pick(group, args, moment)
         when = format_when(meeting.start, own_zone=True)
+        said = None if args.undo else CANT_COME if args.cant_come else ATTENDED
+        result = check_in(ctx, group, meeting.id, said, now=moment)
         if args.undo:
-            was = checkins.status(group, meeting.id)
-            removed = checkins.clear(group, meeting.id)
-            news.took_back(group, meeting.id, was, now=moment)
-            status = None
-            text = (_("Took back what you said about the meeting on {when}.") if removed
+            text = (_("Took back what you said about the meeting on {when}.") if result.removed
                     else _("You had said nothing about the meeting on {when}.")).format(when=when)
         else:
-            status = CANT_COME if args.cant_come else ATTENDED
-            checkins.check_in(group, meeting.id, status, now=moment)
-            news.said(group, meeting.id, status, now=moment)
-            text = (_("Noted: you can't come on {when}.") if args.cant_come
+            text = (_("Noted: you can't come on {when}.") if result.cant_come
                     else _("Checked in: you were at the meeting on {when}.")).format(when=when)
     if args.json:
-        print_json({"group_id": group.id, "meeting": render.meeting_data(meeting), "status": status})
+        print_json({"group_id": group.id, "meeting": render.meeting_data(meeting), "status": result.status})
     else:
         out(text)
     return 0

@@ -1,4 +1,7 @@
-"""What every `kraft` command shares: where secrets come from, reading stdin, printing, opening the journal.
+"""What every `kraft` command shares: where secrets come from, reading stdin, printing, opening the data.
+
+Every command opens the member's data one way, `open_context` (an AppContext, docs/adr/0007-app-layout.md);
+the CLI never reaches the storage layer itself.
 
 Secrets never come from a command-line argument (other users can read those in the process list). A secret
 comes from, in this order: stdin lines with `--passphrase-stdin`, an environment variable, or an
@@ -16,20 +19,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from app import paths
 from app.errors import KraftError, Msg
 from app.i18n import _, ngettext
+from app.services.context import AppContext
 from app.services.journal import Journal
-from app.services.vault_service import VaultService
 
 ENV_PASSPHRASE = "KRAFT_PASSPHRASE"  # noqa: S105 (the name of a variable, not a secret)
 ENV_NEW_PASSPHRASE = "KRAFT_NEW_PASSPHRASE"  # noqa: S105
 ENV_RECOVERY_CODE = "KRAFT_RECOVERY_CODE"
 
 
-def new_service() -> VaultService:
-    """The member's vault service (tests replace this to use cheap KDF parameters)."""
-    return VaultService(paths.data_dir())
+def new_context() -> AppContext:
+    """The member's data directory, nothing opened yet (tests replace this to use cheap KDF parameters)."""
+    return AppContext.open()
 
 
 def interactive() -> bool:
@@ -114,26 +116,39 @@ class Secrets:
 
 
 @contextmanager
-def unlocked_service(secrets: Secrets, *, no_vault: Msg = Msg.NO_VAULT) -> Iterator[VaultService]:
-    """Unlock the vault for one command (`no_vault` is the error when there is none); always locks, purges
-    and checkpoints on the way out."""
-    service = new_service()
+def open_context(secrets: Secrets | None = None, *, unlock: bool, if_vault: bool = False,
+                 no_vault: Msg = Msg.NO_VAULT) -> Iterator[AppContext]:
+    """The member's data for one command; always locks, purges and checkpoints on the way out.
+
+    `unlock`: open the journal with the passphrase from `secrets` (`no_vault` is the error when there is
+    none); with `if_vault` only when there is one, so a member without a journal needs no passphrase.
+    Without `unlock` the vault stays locked (plaintext schedules; sealed records can only be discarded).
+
+    Example:
+        with open_context(Secrets(args.passphrase_stdin), unlock=True) as ctx:
+            ctx.journal.add("text")
+    """
+    ctx = new_context()
     try:
-        if not service.has_vault():
-            raise KraftError(no_vault)
-        journal = service.unlock(secrets.passphrase())
-        damaged = len(journal.damaged)
-        if damaged:
-            err(ngettext("Warning: {count} damaged record was skipped; the rest of the journal is fine.",
-                         "Warning: {count} damaged records were skipped; the rest of the journal is fine.",
-                         damaged).format(count=damaged))
-        yield service
+        if unlock and not (if_vault and not ctx.has_vault()):
+            if not ctx.has_vault():
+                raise KraftError(no_vault)
+            if secrets is None:
+                raise KraftError(Msg.PASSPHRASE_MISSING)
+            journal = ctx.vault_service.unlock(secrets.passphrase())
+            damaged = len(journal.damaged)
+            if damaged:
+                err(ngettext("Warning: {count} damaged record was skipped; the rest of the journal is fine.",
+                             "Warning: {count} damaged records were skipped; the rest of the journal is fine.",
+                             damaged).format(count=damaged))
+            ctx = ctx.refreshed()
+        yield ctx
     finally:
-        service.close()
+        ctx.close()
 
 
 @contextmanager
 def open_journal(secrets: Secrets) -> Iterator[Journal]:
     """Unlock the journal for one command; always locks, purges and checkpoints on the way out."""
-    with unlocked_service(secrets) as service:
-        yield service.require_journal()
+    with open_context(secrets, unlock=True) as ctx:
+        yield ctx.journal

@@ -17,11 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy.exc import DBAPIError
-
-from app import paths
-from app.cli import console, render
-from app.cli.console import Secrets, err, out, print_json, unlocked_service
+from app.cli import render
+from app.cli.console import Secrets, err, open_context, out, print_json
 from app.cli.journal_cmds import MIN_ID_PREFIX
 from app.domain.schedule import INTERVALS, Meeting, Schedule, parse_clock
 from app.errors import KraftError, Msg
@@ -29,9 +26,8 @@ from app.fileio import write_atomic
 from app.i18n import N_, _, format_when
 from app.services import reminder_prefs
 from app.services.calendar import calendar_file
+from app.services.context import DamagedRecord
 from app.services.groups import Group, GroupDetails, GroupService
-from app.storage.db import checkpoint, open_database
-from app.storage.vault import DamagedRecord, Vault
 
 DEFAULT_ZONE = "Europe/Stockholm"  # not the device's TZ: a group meets where it meets
 DEFAULT_DURATION = 120
@@ -86,13 +82,8 @@ def parse_zone(value: str) -> str:
 @contextmanager
 def open_groups() -> Iterator[GroupService]:
     """The groups without unlocking: the plaintext schedules, and a locked vault that can only discard."""
-    engine = open_database(paths.database_path(paths.data_dir()))
-    try:
-        yield GroupService(engine, Vault(engine))
-    finally:
-        with contextlib.suppress(DBAPIError):
-            checkpoint(engine)
-        engine.dispose()
+    with open_context(unlock=False) as ctx:
+        yield ctx.groups
 
 
 def resolve_group(groups: GroupService, given: str) -> Group:
@@ -123,8 +114,8 @@ def cmd_add(args: argparse.Namespace) -> int:
         with open_groups() as groups:
             group = groups.add(args.label, schedule)
     else:
-        with unlocked_service(Secrets(args.passphrase_stdin), no_vault=Msg.GROUP_DETAILS_NEED_VAULT) as service:
-            group = GroupService(service.engine, service.vault).add(args.label, schedule, details)
+        with open_context(Secrets(args.passphrase_stdin), unlock=True, no_vault=Msg.GROUP_DETAILS_NEED_VAULT) as ctx:
+            group = ctx.groups.add(args.label, schedule, details)
     out(group.id)
     return 0
 
@@ -144,11 +135,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     details: GroupDetails | None = None
     if args.details:
-        with unlocked_service(Secrets(args.passphrase_stdin)) as service:
-            groups = GroupService(service.engine, service.vault)
-            group = resolve_group(groups, args.id)
+        with open_context(Secrets(args.passphrase_stdin), unlock=True) as ctx:
+            group = resolve_group(ctx.groups, args.id)
             try:
-                details = groups.details(group.id)
+                details = ctx.groups.details(group.id)
             except DamagedRecord:
                 err(_("Warning: this group's theme, place and link are damaged and cannot be shown."))
     else:
@@ -221,13 +211,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_export_ics(args: argparse.Namespace) -> int:
-    with open_groups() as groups:
-        group = resolve_group(groups, args.id)
-    service = console.new_service()
-    try:
-        alarms = reminder_prefs.load(service).before  # the member's own reminder times, as in the app
-    finally:
-        service.close()
+    with open_context(unlock=False) as ctx:
+        group = resolve_group(ctx.groups, args.id)
+        alarms = reminder_prefs.load(ctx.vault_service).before  # the member's own reminder times, as in the app
     _name, data = calendar_file(group, alarms=alarms)
     if args.output is None:
         sys.stdout.flush()

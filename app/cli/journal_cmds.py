@@ -15,6 +15,7 @@ from app.fileio import write_atomic
 from app.i18n import _, ngettext
 from app.services import transfer
 from app.services.journal import Journal
+from app.services.journal_import import import_entries
 
 MIN_ID_PREFIX = 4
 EXPORTERS = {"json": transfer.export_json, "markdown": transfer.export_markdown}
@@ -146,21 +147,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     with open_journal(Secrets(args.passphrase_stdin)) as journal:
         if data is None:
             data = read_rest()
-        report = transfer.import_file(journal, args.format, data, source=args.file)
+        result = import_entries(journal, args.format, data, source=args.file)
     if args.json:
-        print_json({"imported": report.imported, "skipped": report.skipped, "left_out": report.left_out})
+        print_json(result.data())
         return 0
-    out(ngettext("Imported {count} entry.", "Imported {count} entries.", report.imported).format(
-        count=report.imported))
-    if report.skipped:
-        out(ngettext("Skipped {count} item:", "Skipped {count} items:", len(report.skipped)).format(
-            count=len(report.skipped)))
-        for reason in report.skipped:
-            out(f"  - {reason}")
-    if report.left_out:
-        out(_("Imported, but without what Kraft does not keep:"))
-        for what in report.left_out:
-            out(f"  - {what}")
+    for line in result.lines(bullet="  - "):
+        out(line)
     return 0
 
 

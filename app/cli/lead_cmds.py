@@ -9,56 +9,37 @@ member without a journal. `sync` works locked (schedule changes, sending what wa
 from __future__ import annotations
 
 import argparse
-import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
-
-from app import paths
-from app.cli.console import Secrets, err, out, print_json, unlocked_service
+from app.cli.console import Secrets, err, open_context, out, print_json
 from app.cli.group_cmds import DEFAULT_DURATION, DEFAULT_ZONE, now, parse_date, parse_time, parse_zone, resolve_group
 from app.domain.schedule import INTERVALS, Schedule
 from app.errors import KraftError, Msg
 from app.fileio import write_atomic
 from app.i18n import _, format_day, ngettext
+from app.services.context import AppContext
 from app.services.groups import GroupService
 from app.services.invite_qr import qr_png, qr_svg
-from app.services.joining import JoinService
 from app.services.leader import LeaderService
-from app.services.relay_sync import SyncReport, SyncService
-from app.services.vault_service import VaultService
-from app.storage.db import checkpoint, open_database
-from app.storage.vault import Vault
+from app.services.relay_sync import SyncReport
 
 
 @contextmanager
-def leading(secrets: Secrets) -> Iterator[tuple[LeaderService, GroupService, VaultService]]:
-    with unlocked_service(secrets, no_vault=Msg.LEADER_NEEDS_JOURNAL) as service:
-        yield (LeaderService(service.engine, service.vault), GroupService(service.engine, service.vault),
-               service)
+def leading(secrets: Secrets) -> Iterator[tuple[LeaderService, GroupService, AppContext]]:
+    """The leader's journal unlocked (a leader's keys are in it), for one command."""
+    with open_context(secrets, unlock=True, no_vault=Msg.LEADER_NEEDS_JOURNAL) as ctx:
+        yield ctx.leader, ctx.groups, ctx
 
 
 @contextmanager
-def member_services(args: argparse.Namespace) -> Iterator[tuple[Engine, Vault]]:
-    """The database with the vault unlocked when one exists (a member without a journal needs nothing)."""
-    engine = open_database(paths.database_path(paths.data_dir()))
-    vault = Vault(engine)
-    if not vault.exists():
-        try:
-            yield engine, vault
-        finally:
-            with contextlib.suppress(DBAPIError):
-                checkpoint(engine)
-            engine.dispose()
-        return
-    engine.dispose()
-    with unlocked_service(Secrets(args.passphrase_stdin)) as service:
-        yield service.engine, service.vault
+def member_services(args: argparse.Namespace) -> Iterator[AppContext]:
+    """The member's data with the vault unlocked when one exists (a member without a journal needs nothing)."""
+    with open_context(Secrets(args.passphrase_stdin), unlock=True, if_vault=True) as ctx:
+        yield ctx
 
 
 def _report(report: SyncReport, as_json: bool) -> int:
@@ -79,8 +60,8 @@ def _report(report: SyncReport, as_json: bool) -> int:
     return 0
 
 
-def _sync(engine: Engine, vault: Vault) -> SyncReport:
-    return SyncService(engine, vault).run(now=now())
+def _sync(ctx: AppContext) -> SyncReport:
+    return ctx.sync.run(now=now())
 
 
 # ---- lead ----
@@ -91,10 +72,10 @@ def cmd_create(args: argparse.Namespace) -> int:
                                duration=timedelta(minutes=args.duration), interval=args.every,
                                count=args.count, until=args.until)
     guidelines = Path(args.guidelines_file).read_text(encoding="utf-8") if args.guidelines_file else ""
-    with leading(Secrets(args.passphrase_stdin)) as (leader, _groups, service):
+    with leading(Secrets(args.passphrase_stdin)) as (leader, _groups, ctx):
         group = leader.create_group(args.label, schedule, theme=args.theme or "", guidelines=guidelines,
                                     relay=args.relay or "", enrolment=args.enrolment or "", now=now())
-        report = _sync(service.engine, service.vault) if args.relay else None
+        report = _sync(ctx) if args.relay else None
     out(group.id)
     if report and report.problems:
         err(report.problems[0])
@@ -102,7 +83,7 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 
 def cmd_invite(args: argparse.Namespace) -> int:
-    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, _service):
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, _ctx):
         group = resolve_group(groups, args.group)
         invite = leader.invite(group.id, days=args.days, today=now().date())
     if args.qr:
@@ -114,10 +95,10 @@ def cmd_invite(args: argparse.Namespace) -> int:
 
 
 def cmd_code(args: argparse.Namespace) -> int:
-    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, service):
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
         group = resolve_group(groups, args.group)
         code = leader.join_code(group.id, days=args.days, now=now())
-        report = _sync(service.engine, service.vault)
+        report = _sync(ctx)
     out(code.code)
     err(_("Valid until {day}.").format(day=format_day(code.expires_on)))
     if report.problems:
@@ -126,25 +107,25 @@ def cmd_code(args: argparse.Namespace) -> int:
 
 
 def cmd_prompt(args: argparse.Namespace) -> int:
-    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, service):
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
         group = resolve_group(groups, args.group)
         leader.send_prompt(group.id, prompt_id=args.prompt, text=args.text, now=now())
-        report = _sync(service.engine, service.vault)
+        report = _sync(ctx)
     return _report(report, False)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, service):
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
         group = resolve_group(groups, args.group)
         leader.publish_schedule(group.id, now=now())
-        report = _sync(service.engine, service.vault)
+        report = _sync(ctx)
     return _report(report, False)
 
 
 def cmd_members(args: argparse.Namespace) -> int:
-    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, service):
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
         group = resolve_group(groups, args.group)
-        _sync(service.engine, service.vault)
+        _sync(ctx)
         members = leader.members(group.id)
         cant_come = leader.cant_come(group.id)
     if args.json:
@@ -161,18 +142,18 @@ def cmd_members(args: argparse.Namespace) -> int:
 
 
 def cmd_head_count(args: argparse.Namespace) -> int:
-    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, service):
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
         group = resolve_group(groups, args.group)
         leader.send_head_count(group.id, args.meeting, args.count, now=now())
-        report = _sync(service.engine, service.vault)
+        report = _sync(ctx)
     return _report(report, False)
 
 
 def cmd_remove_member(args: argparse.Namespace) -> int:
-    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, service):
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
         group = resolve_group(groups, args.group)
         epoch = leader.remove_member(group.id, args.member, now=now())
-        report = _sync(service.engine, service.vault)
+        report = _sync(ctx)
     out(_("New keys (epoch {epoch}): the member who left cannot read what is sent from now on.").format(
         epoch=epoch))
     return _report(report, False) if report.problems else 0
@@ -182,8 +163,8 @@ def cmd_remove_member(args: argparse.Namespace) -> int:
 
 
 def cmd_join(args: argparse.Namespace) -> int:
-    with member_services(args) as (engine, vault):
-        joining = JoinService(engine, vault)
+    with member_services(args) as ctx:
+        joining = ctx.joining
         today = now().date()
         if args.code:
             preview = joining.read_code(args.code, args.relay or "", today=today)
@@ -201,7 +182,7 @@ def cmd_join(args: argparse.Namespace) -> int:
             err(_("Add --yes to join after reading the guidelines."))
             return 1
         group = joining.join(preview, name=args.name or "", now=now())
-        report = _sync(engine, vault)
+        report = _sync(ctx)
     out(group.id)
     for problem in dict.fromkeys(report.problems):
         err(problem)
@@ -210,15 +191,11 @@ def cmd_join(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     if args.locked:
-        engine = open_database(paths.database_path(paths.data_dir()))
-        try:
-            report = _sync(engine, Vault(engine))
-        finally:
-            checkpoint(engine)
-            engine.dispose()
+        with open_context(unlock=False) as ctx:
+            report = _sync(ctx)
         return _report(report, args.json)
-    with member_services(args) as (engine, vault):
-        report = _sync(engine, vault)
+    with member_services(args) as ctx:
+        report = _sync(ctx)
     return _report(report, args.json)
 
 

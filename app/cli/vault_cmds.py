@@ -8,8 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from app.cli import console
-from app.cli.console import ENV_PASSPHRASE, Secrets, ask, err, interactive, out, read_line
+from app.cli.console import ENV_PASSPHRASE, Secrets, ask, err, interactive, open_context, out, read_line
 from app.errors import KraftError, Msg
 from app.fileio import write_new
 from app.i18n import _
@@ -58,8 +57,8 @@ def _confirm_to_file(service: VaultService, pending: PendingSetup, path: Path) -
 
 def cmd_init(args: argparse.Namespace) -> int:
     secrets = Secrets(args.passphrase_stdin)
-    service = console.new_service()
-    try:
+    with open_context(unlock=False) as ctx:
+        service = ctx.vault_service
         if service.has_vault():
             raise KraftError(Msg.VAULT_EXISTS)
         passphrase, repeat = secrets.new_passphrase(ENV_PASSPHRASE, Msg.PASSPHRASE_MISSING)
@@ -69,39 +68,31 @@ def cmd_init(args: argparse.Namespace) -> int:
             _confirm_to_file(service, pending, args.recovery_code_file)
         else:
             _confirm_on_stdout(service, pending)
-    finally:
-        service.close()
-    err(_("Your journal is ready in {home}.").format(home=service.home))
+    err(_("Your journal is ready in {home}.").format(home=ctx.home))
     return 0
 
 
 def cmd_change(args: argparse.Namespace) -> int:
     secrets = Secrets(args.passphrase_stdin)
-    service = console.new_service()
-    try:
-        if not service.has_vault():
+    with open_context(unlock=False) as ctx:
+        if not ctx.has_vault():
             raise KraftError(Msg.NO_VAULT)
         current = secrets.passphrase()
         new, repeat = secrets.new_passphrase()
-        service.change_passphrase(current, new, repeat)
-    finally:
-        service.close()
+        ctx.vault_service.change_passphrase(current, new, repeat)
     out(_("Passphrase changed. The old passphrase no longer opens the journal."))
     return 0
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
     secrets = Secrets(args.passphrase_stdin)
-    service = console.new_service()
-    try:
-        if not service.has_vault():
+    with open_context(unlock=False) as ctx:
+        if not ctx.has_vault():
             raise KraftError(Msg.NO_VAULT)
         code = secrets.recovery_code()
         new, repeat = secrets.new_passphrase()
         check_new_passphrase(new, repeat)
-        service.recover(code, new, repeat)
-    finally:
-        service.close()
+        ctx.vault_service.recover(code, new, repeat)
     out(_("New passphrase set. The recovery code still works: keep it safe."))
     return 0
 

@@ -36,6 +36,7 @@ from app.services.relay_client import RelayClient
 from app.services.relay_sync import SyncService
 from app.services.vault_service import VaultService
 from app.storage.crypto import KdfParams
+from app.storage.vault import DamagedRecord as DamagedRecord  # re-exported: callers above services report it
 from app.storage.vault import Vault
 
 
@@ -80,18 +81,22 @@ class AppContext:
 
     @property
     def home(self) -> Path:
+        """The data directory."""
         return self.vault_service.home
 
     @property
     def engine(self) -> Engine:
+        """The one database engine every service here uses (opened on first use)."""
         return self.vault_service.engine
 
     @property
     def vault(self) -> Vault:
+        """The one vault every service here uses, locked or not."""
         return self.vault_service.vault
 
     @property
     def is_unlocked(self) -> bool:
+        """True while the journal is open."""
         return self.vault_service.is_unlocked
 
     def has_vault(self) -> bool:
@@ -109,34 +114,42 @@ class AppContext:
 
     @cached_property
     def groups(self) -> GroupService:
+        """The groups the member follows."""
         return GroupService(self.engine, self.vault)
 
     @cached_property
     def checkins(self) -> CheckInService:
+        """"I was there" and "I can't come", sealed when there is a journal."""
         return CheckInService(self.engine, self.vault)
 
     @cached_property
     def links(self) -> LinkStore:
+        """Groups linked through a relay: keys, mailboxes, the outbox."""
         return LinkStore(self.engine, self.vault)
 
     @cached_property
     def leader(self) -> LeaderService:
+        """Leading a group through the relay."""
         return LeaderService(self.engine, self.vault, groups=self.groups, links=self.links)
 
     @cached_property
     def joining(self) -> JoinService:
+        """Reading invites and joining a group."""
         return JoinService(self.engine, self.vault, relay_factory=self.relay_factory, groups=self.groups,
                            links=self.links)
 
     @cached_property
     def sync(self) -> SyncService:
+        """Keeping in step with the relay."""
         return SyncService(self.engine, self.vault, relay_factory=self.relay_factory, groups=self.groups,
                            links=self.links)
 
     @cached_property
     def attendance(self) -> AttendanceService:
+        """The member's anonymous attendance for the coordinator."""
         return AttendanceService(self.engine, self.vault, groups=self.groups, links=self.links)
 
     @cached_property
     def news(self) -> CheckInNews:
+        """What a check-in tells the leader or the coordinator."""
         return CheckInNews(self.engine, self.vault, join=self.joining, attendance=self.attendance)

@@ -15,6 +15,7 @@ import pytest
 from app import paths
 from app.cli import console
 from app.cli.main import main
+from app.services.context import AppContext
 from app.services.vault_service import VaultService
 from tests.conftest import FAST_KDF, PASSPHRASE
 
@@ -51,7 +52,7 @@ def key_slots(home: Path) -> dict[str, tuple[object, ...]]:
 @pytest.fixture
 def kraft(home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Kraft:
     """Run `kraft ARGS...` in-process; `stdin=` is what it reads, `tty=True` makes stdin a terminal."""
-    monkeypatch.setattr(console, "new_service", lambda: VaultService(paths.data_dir(), kdf=FAST_KDF))
+    monkeypatch.setattr(console, "new_context", lambda: AppContext.open(paths.data_dir(), kdf=FAST_KDF))
     monkeypatch.setenv("LANGUAGE", "en")
     for var in ("KRAFT_PASSPHRASE", "KRAFT_NEW_PASSPHRASE", "KRAFT_RECOVERY_CODE"):
         monkeypatch.delenv(var, raising=False)

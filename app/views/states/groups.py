@@ -16,9 +16,9 @@ from app.domain.reminders import Reminder, ReminderSettings
 from app.domain.schedule import Schedule, parse_clock
 from app.errors import KraftError
 from app.i18n import _
-from app.services import notify, reminder_prefs, reminder_service
+from app.services import attend, homework, notify, reminder_prefs, reminder_service
 from app.services.calendar import calendar_file
-from app.services.checkin import CANT_COME, Attendance
+from app.services.checkin import Attendance
 from app.services.groups import Group, GroupDetails, GroupService, NextMeeting
 from app.services.notify import Notifier, NullNotifier
 from app.views.routes import Route, Router
@@ -223,19 +223,12 @@ class GroupsState:
 
     def check_in(self, group: Group, meeting_id: str, status: str | None) -> None:
         """Say "I was there" / "I can't come" (status), or take it back (None)."""
-        ctx = self.session.ctx
         try:
-            if status is None:
-                was = ctx.checkins.status(group, meeting_id)
-                ctx.checkins.clear(group, meeting_id)
-                ctx.news.took_back(group, meeting_id, was, now=datetime.now(UTC))
-                self.session.notice = _("Taken back.")
-            else:
-                ctx.checkins.check_in(group, meeting_id, status, now=datetime.now(UTC))
-                told = ctx.news.said(group, meeting_id, status, now=datetime.now(UTC))
-                self.session.notice = (_("Noted. Your group leader will be told.") if told
-                                       else _("Noted. If you can, tell the others too.") if status == CANT_COME
-                                       else _("Checked in. Good to have you there."))
+            said = attend.check_in(self.session.ctx, group, meeting_id, status, now=datetime.now(UTC))
+            self.session.notice = (_("Taken back.") if said.status is None
+                                   else _("Noted. Your group leader will be told.") if said.told
+                                   else _("Noted. If you can, tell the others too.") if said.cant_come
+                                   else _("Checked in. Good to have you there."))
         except KraftError as exc:
             self.session.error = str(exc)
             return
@@ -258,10 +251,9 @@ class GroupsState:
 
     def set_homework(self, group: Group, choice: str, text: str) -> None:
         """Note the homework for the next meeting: a library prompt (`choice`), or the group's own words."""
-        own = choice == "own"
-        self._change_group(lambda: self.groups.set_homework(
-            group.id, prompt_id=None if own else choice, text=text if own else None, now=datetime.now(UTC)),
-            _("The homework is noted."))
+        self._change_group(lambda: homework.note_homework(self.session.ctx, group, choice, text,
+                                                          now=datetime.now(UTC)),
+                           _("The homework is noted."))
 
     def clear_homework(self, group: Group) -> None:
-        self._change_group(lambda: self.groups.clear_homework(group.id), _("Cleared."))
+        self._change_group(lambda: homework.clear_homework(self.session.ctx, group), _("Cleared."))

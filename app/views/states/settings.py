@@ -9,7 +9,7 @@ import flet as ft
 
 from app.errors import KraftError
 from app.i18n import _, ngettext
-from app.services import backup, transfer
+from app.services import backup, journal_import, transfer
 from app.services.vault_service import PASSPHRASE, RECOVERY
 from app.views.routes import Route
 from app.views.states.journal import JournalState
@@ -72,21 +72,12 @@ class SettingsState:
     def import_file(self, fmt: str, data: bytes, name: str) -> None:
         """Add entries from another app's file; what was added, skipped or left out is listed."""
         try:
-            report = transfer.import_file(self.session.journal, fmt, data, source=name)
+            result = journal_import.import_entries(self.session.journal, fmt, data, source=name)
         except KraftError as exc:
             self.session.error = str(exc)
             self.import_lines = ()
             return
-        lines = [ngettext("Imported {count} entry.", "Imported {count} entries.", report.imported).format(
-            count=report.imported)]
-        if report.skipped:
-            lines.append(ngettext("Skipped {count} item:", "Skipped {count} items:", len(report.skipped)).format(
-                count=len(report.skipped)))
-            lines += [f"• {reason}" for reason in report.skipped]
-        if report.left_out:
-            lines.append(_("Imported, but without what Kraft does not keep:"))
-            lines += [f"• {what}" for what in report.left_out]
-        self.import_lines = tuple(lines)
+        self.import_lines = tuple(result.lines(bullet="• "))
         self.journal.changed()
 
     # ---- backups ----
