@@ -13,6 +13,7 @@ COUNTRY_NAMES = {"SE": N_("Sweden"), "NO": N_("Norway"), "DK": N_("Denmark")}
 
 @ft.component
 def Help(session: SessionState) -> ft.Control:
+    """The crisis lines, the member's own country first; reachable from every screen."""
     body: list[ft.Control] = [ft.Text(_("If you are in danger or thinking of hurting yourself, call now. "
                                         "You do not have to explain more than you want to."))]
     countries = sorted({line.country for line in session.profile.crisis_lines},

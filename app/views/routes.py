@@ -73,6 +73,7 @@ class Route(Enum):
 
     @property
     def template(self) -> str:
+        """The route's path template, e.g. `/group/:id`."""
         return self.value.template
 
     @property
@@ -176,6 +177,7 @@ class Router:
         self.route = route
 
     def param(self, name: str) -> str | None:
+        """A parameter of the route shown, e.g. `param("id")` on `/group/g1` is `g1`."""
         return self.params.get(name)
 
     @property
@@ -184,10 +186,12 @@ class Router:
         return self.route.path(**self.params)
 
     def show_help(self) -> None:
+        """Help now, remembering where to come back to."""
         if self.route is not Route.HELP:
             self.back_to = (self.route, dict(self.params))
         self.navigate(Route.HELP)
 
     def back_from_help(self) -> None:
+        """Back to the screen help was opened from."""
         route, params = self.back_to
         self.navigate(route, **params)

@@ -31,9 +31,11 @@ class CoordinatorState:
         self.overview = None
 
     def relay_url(self) -> str:
+        """The region's relay from the profile, filled in on the coordinator screen."""
         return self.session.profile.relay.url
 
     async def open(self, relay: str, token: str) -> None:
+        """Check the token with the relay and fetch the counts; the credentials stay in memory only."""
         try:
             view = CoordinatorView(relay, token)
         except KraftError as exc:
@@ -46,6 +48,7 @@ class CoordinatorState:
             self.overview = overview
 
     async def csv(self, year: int) -> str | None:
+        """The year's counts as CSV (small cells left empty by the relay), or None when not signed in."""
         view = self.view
         if view is None:
             return None
@@ -53,5 +56,6 @@ class CoordinatorState:
         return text
 
     def close(self) -> None:
+        """Forget the credentials and go back to where a locked app starts."""
         self._forget()
         self.session.router.navigate(self.session.home_screen())

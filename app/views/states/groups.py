@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 
 def reminder_key(reminder: Reminder) -> str:
+    """A reminder's identity, so a dismissed one stays dismissed while the app runs."""
     return f"{reminder.meeting_id}/{reminder.kind}/{reminder.at.isoformat()}"
 
 
@@ -72,13 +73,16 @@ class GroupsState:
 
     @property
     def router(self) -> Router:
+        """The router, for the group screens' moves."""
         return self.session.router
 
     @property
     def groups(self) -> GroupService:
+        """The context's GroupService (one per context, shared with every other service)."""
         return self.session.ctx.groups
 
     def changed(self) -> None:
+        """The groups' "data changed" signal: screens showing groups re-render."""
         self.revision += 1
 
     def _started(self) -> None:
@@ -88,6 +92,7 @@ class GroupsState:
     # ---- reminders ----
 
     def next_meeting(self) -> NextMeeting | None:
+        """The soonest coming meeting of any group, for the card on the home, unlock and journal screens."""
         return self.groups.next_meeting(datetime.now(UTC))
 
     def due_reminder(self) -> tuple[Reminder, str] | None:
@@ -111,6 +116,7 @@ class GroupsState:
         self.sync_notifications()
 
     def set_quiet_hours(self, start: str, end: str) -> None:
+        """Set the quiet hours from the form's text (22:00 and 08:00), or a clear error."""
         try:
             quiet = parse_clock(start), parse_clock(end)
         except ValueError:
@@ -129,6 +135,7 @@ class GroupsState:
             log.exception("could not hand the reminders to the platform")
 
     def dismiss_reminder(self, reminder: Reminder) -> None:
+        """Close the banner of this reminder for the rest of the session."""
         self.dismissed = self.dismissed | {reminder_key(reminder)}
 
     # ---- groups ----
@@ -199,6 +206,7 @@ class GroupsState:
         self.session.notice = note
 
     def remove_group(self) -> None:
+        """Remove the group shown from this app, then back to Settings (or where a locked app starts)."""
         group = self.current_group()
         if group is not None:
             self.groups.remove(group.id)
@@ -214,9 +222,11 @@ class GroupsState:
     # ---- check-ins and homework ----
 
     def checkin_status(self, group: Group, meeting_id: str) -> str | None:
+        """The member's check-in for one meeting, or None while a journal is locked."""
         return self.session.ctx.checkins.status(group, meeting_id) if self.session.can_check_in() else None
 
     def attendance(self, group: Group) -> Attendance | None:
+        """The member's own attendance in a group, or None while a journal is locked."""
         if not self.session.can_check_in():
             return None
         return self.session.ctx.checkins.history(group, now=datetime.now(UTC))
@@ -256,4 +266,5 @@ class GroupsState:
                            _("The homework is noted."))
 
     def clear_homework(self, group: Group) -> None:
+        """Clear the noted homework (it is done)."""
         self._change_group(lambda: homework.clear_homework(self.session.ctx, group), _("Cleared."))

@@ -47,20 +47,25 @@ class HostingState:
 
     @property
     def router(self) -> Router:
+        """The router, for the join and lead screens' moves."""
         return self.session.router
 
     @property
     def ctx(self) -> AppContext:
+        """The session's context, where every relay service comes from."""
         return self.session.ctx
 
     def relay_url(self) -> str:
+        """The region's relay from the profile (empty: join codes are not offered)."""
         return self.session.profile.relay.url
 
     def is_leader(self, group: Group) -> bool:
+        """True when this device leads the group."""
         link = self.ctx.links.get(group.id)
         return link is not None and link.role == LEADER
 
     def is_linked(self, group: Group) -> bool:
+        """True when the group is linked to a leader through the relay."""
         return self.ctx.links.get(group.id) is not None
 
     # ---- keeping in step ----
@@ -69,6 +74,7 @@ class HostingState:
         return self.ctx.sync.run(now=datetime.now(UTC))
 
     def has_relay_links(self) -> bool:
+        """True when any group is linked through a relay (else there is nothing to sync)."""
         return any(link.relay for link in self.ctx.links.all())
 
     async def sync_quietly(self) -> None:
@@ -87,6 +93,7 @@ class HostingState:
         self._after_sync(report)
 
     async def sync_now(self) -> None:
+        """Ask the relay for news because the member asked: progress and problems are shown."""
         report = await self.session.run(_("Checking for news from the group…"), self._sync)
         if report is not None:
             self._after_sync(report)
@@ -103,6 +110,7 @@ class HostingState:
             self.groups.sync_notifications()
 
     def waiting_to_send(self, group: Group) -> int:
+        """How many messages for the group wait to be sent."""
         return len(self.ctx.links.waiting(group.id))
 
     # ---- anonymous attendance (issue 5) ----
@@ -112,6 +120,7 @@ class HostingState:
         return self.ctx.attendance.can_report(group.id) and self.session.can_check_in()
 
     def attendance_on(self, group: Group) -> bool:
+        """True when the member counts their check-ins for this group, anonymously."""
         return self.ctx.attendance.opted_in(group.id)
 
     def attendance_preview(self, group: Group) -> str:
@@ -123,6 +132,7 @@ class HostingState:
         return json.dumps(self.ctx.attendance.payload(group.id, [meeting.id]), indent=2)
 
     def send_head_count(self, group: Group, meeting_id: str, count: str) -> None:
+        """The leader's head count for a meeting, sent to the coordinator; a bad number is an error."""
         try:
             number = int(count.strip())
         except ValueError:
@@ -135,6 +145,7 @@ class HostingState:
         self.session.notice = _("The head count is on its way to the coordinator.")
 
     def set_attendance(self, group: Group, on: bool) -> None:
+        """Turn the anonymous attendance count for this group on or off."""
         try:
             self.ctx.attendance.set_opt_in(group.id, on)
         except KraftError as exc:
@@ -162,14 +173,17 @@ class HostingState:
             self.open_join()
 
     def open_join(self) -> None:
+        """The join screen, with no invite checked yet."""
         self.router.navigate(Route.JOIN)
         self.invite_preview = None
 
     def close_join(self) -> None:
+        """Leave the join screen; a checked invite is forgotten."""
         self.router.navigate(Route.SETTINGS if self.session.unlocked else self.session.home_screen())
         self.invite_preview = None
 
     async def read_invite(self, text: str) -> None:
+        """Check an invite link or look up a join code, and show what the group is before joining."""
         text = text.strip()
         self.invite_preview = None
         today = datetime.now(UTC).date()
@@ -182,6 +196,7 @@ class HostingState:
         self.invite_preview = preview
 
     async def join_group(self, name: str) -> None:
+        """Join the group of the checked invite, then show it and sync once."""
         preview = self.invite_preview
         if preview is None:
             return
@@ -200,6 +215,7 @@ class HostingState:
 
     def lead_group(self, *, label: str, schedule_form: dict[str, Any], theme: str, guidelines: str,
                    enrolment: str) -> None:
+        """Start a group as its leader from the form; bad input is a clear error and nothing is stored."""
         schedule = schedule_from_form(self.session, **schedule_form)
         if schedule is None:
             return
@@ -215,6 +231,7 @@ class HostingState:
         self.session.notice = _("Your group is ready. Show the invite at the first meeting.")
 
     def make_invite(self, group: Group) -> Invite | None:
+        """The group's invite (link, QR), or None with the error shown."""
         try:
             return self.ctx.leader.invite(group.id, today=datetime.now(UTC).date())
         except KraftError as exc:
@@ -222,6 +239,7 @@ class HostingState:
             return None
 
     async def make_join_code(self, group: Group) -> str:
+        """A short join code for the group, registered with the relay; empty on failure."""
         leader = self.ctx.leader
         code = await self.session.run(_("Making a join code…"), lambda: leader.join_code(
             group.id, now=datetime.now(UTC)))
@@ -231,6 +249,7 @@ class HostingState:
         return str(code.code)
 
     async def send_prompt(self, group: Group, choice: str, text: str) -> None:
+        """Send the homework to the group (a library prompt, or the leader's own words)."""
         own = choice == "own"
         try:
             self.ctx.leader.send_prompt(group.id, prompt_id=None if own else choice, text=text if own else None,
@@ -242,12 +261,15 @@ class HostingState:
         await self.sync_quietly()
 
     def members(self, group: Group) -> list[Member]:
+        """Who joined the leader's group."""
         return self.ctx.leader.members(group.id)
 
     def cant_come(self, group: Group) -> dict[str, list[str]]:
+        """Per meeting id, the names of the members who said they can't come."""
         return self.ctx.leader.cant_come(group.id)
 
     async def remove_member(self, group: Group, member: Member) -> None:
+        """Remove a member: the group gets new keys, so they read nothing sent from now on."""
         try:
             self.ctx.leader.remove_member(group.id, member.id, now=datetime.now(UTC))
         except KraftError as exc:

@@ -62,17 +62,21 @@ class JournalState:
 
     @property
     def router(self) -> Router:
+        """The router, for the journal screens' moves."""
         return self.session.router
 
     @property
     def journal(self) -> Journal:
+        """The open journal (raises when locked: screens that read it are guarded)."""
         return self.session.journal
 
     @property
     def unlocked(self) -> bool:
+        """True while the journal is open."""
         return self.session.unlocked
 
     def changed(self) -> None:
+        """The journal's "data changed" signal: screens reading the journal re-render."""
         self.revision += 1
 
     def _unlocked(self) -> None:
@@ -86,9 +90,11 @@ class JournalState:
         self.query = ""
 
     def show_more(self) -> None:
+        """Show the next page of older entries in the list."""
         self.limit += PAGE
 
     def search(self, text: str) -> None:
+        """Search the journal for what is typed (typing counts as activity)."""
         self.session.touch()
         self.query = text
 
@@ -96,6 +102,7 @@ class JournalState:
 
     def open_editor(self, entry: Entry | None = None, prompt_id: str | None = None,
                     prompt_text: str | None = None) -> None:
+        """Open the editor on an entry, on a prompt, or blank; a draft of it is restored first."""
         key = entry.id if entry else NEW_DRAFT
         draft = self.journal.get_draft(key)
         if draft is not None:
@@ -114,6 +121,7 @@ class JournalState:
         self.editor = replace(self.editor, **changes, dirty=True, saved_note="")
 
     def autosave(self) -> None:
+        """Save the editor's text as an encrypted draft when it changed since the last save."""
         ed = self.editor
         if not ed.dirty or not self.unlocked:
             return
@@ -131,6 +139,7 @@ class JournalState:
             self.router.navigate(Route.ENTRY, id=key)
 
     def save_entry(self) -> None:
+        """Save the editor as an entry (new or edited), then show it."""
         ed = self.editor
         try:
             if ed.key == NEW_DRAFT:
@@ -149,6 +158,7 @@ class JournalState:
         self.session.notice = _("Saved")
 
     def discard_editor(self) -> None:
+        """Throw the draft away and go back to the entry (or the list)."""
         key = self.editor.key
         self.journal.discard_draft(key)
         self.editor = EditorState()
@@ -160,12 +170,14 @@ class JournalState:
     # ---- entries ----
 
     def delete_entry(self, entry_id: str) -> None:
+        """Delete an entry; it can be undone for a few seconds."""
         self.journal.delete(entry_id)
         self.undo_id, self.undo_until = entry_id, clock_time.monotonic() + UNDO_SECONDS
         self.router.navigate(Route.JOURNAL)
         self.changed()
 
     def undo_delete(self) -> None:
+        """Bring back the entry just deleted and show it."""
         if self.undo_id:
             self.journal.undo_delete(self.undo_id)
             self.router.navigate(Route.ENTRY, id=self.undo_id)
@@ -174,6 +186,7 @@ class JournalState:
             self.changed()
 
     def pin(self, entry_id: str, section: str | None) -> None:
+        """Pin an entry to a toolkit section, or take it off (None)."""
         self.journal.pin(entry_id, section)
         self.session.notice = _("Pinned to your toolkit.") if section else _("Removed from your toolkit.")
         self.changed()

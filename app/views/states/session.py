@@ -40,6 +40,7 @@ class Hooks:
     locked: list[Callable[[], None]] = field(default_factory=list)  # forget what belongs to the open journal
 
     def run(self, moment: list[Callable[[], None]]) -> None:
+        """Run every hook of one moment."""
         for hook in moment:
             hook()
 
@@ -70,18 +71,22 @@ class SessionState:
 
     @property
     def service(self) -> VaultService:
+        """The data directory's VaultService (from the context)."""
         return self.ctx.vault_service
 
     @property
     def profile(self) -> Profile:
+        """The deployment profile: relay, crisis lines, default language."""
         return self.ctx.profile
 
     @property
     def unlocked(self) -> bool:
+        """True while the journal is open."""
         return self.service.is_unlocked
 
     @property
     def journal(self) -> Journal:
+        """The open journal (raises when locked)."""
         return self.service.require_journal()
 
     def can_check_in(self) -> bool:
@@ -95,6 +100,7 @@ class SessionState:
         return Route.HOME if self.ctx.groups.list() else Route.WELCOME
 
     def default_zone(self) -> str:
+        """The time zone a new group gets by default: the one of the member's language."""
         return ZONE_FOR_LANGUAGE.get(self.language, "Europe/Stockholm")
 
     def crisis_line(self) -> CrisisLine | None:
@@ -104,6 +110,7 @@ class SessionState:
         return next((line for line in lines if line.country == country), lines[0] if lines else None)
 
     def touch(self) -> None:
+        """Count activity for the idle lock."""
         self.idle.touch()
 
     def _on_move(self) -> None:
@@ -145,6 +152,7 @@ class SessionState:
             self.router.show(Route.PROBLEM)
 
     async def prepare_setup(self, passphrase: str, repeat: str) -> None:
+        """Check the new passphrase and derive the keys (slow); then show the recovery code."""
         pending = await self.run(_("Securing your journal…"), self.service.prepare_setup, passphrase, repeat)
         if pending is not None:
             self.pending = pending
@@ -163,6 +171,7 @@ class SessionState:
         return bool(opened)
 
     async def confirm_recovery(self, typed: str) -> None:
+        """Create the journal once the recovery code is typed back, then open it."""
         if self.pending is None:
             self.router.navigate(Route.SETUP)
             return
@@ -171,11 +180,13 @@ class SessionState:
             self.router.navigate(Route.JOURNAL)
 
     async def unlock(self, passphrase: str) -> None:
+        """Open the journal with the passphrase (slow); the features load their open parts."""
         if await self._open(_("Opening your journal…"), self.service.unlock, passphrase):
             self.router.navigate(Route.JOURNAL)
             self.hooks.run(self.hooks.unlocked)
 
     async def recover(self, code: str, passphrase: str, repeat: str) -> None:
+        """Open the journal with the recovery code and set a new passphrase."""
         if await self._open(_("Opening your journal…"), self.service.recover, code, passphrase, repeat):
             self.router.navigate(Route.JOURNAL)
             self.notice = _("Your new passphrase is set.")
@@ -204,6 +215,7 @@ class SessionState:
         self.router.show(Route.NEUTRAL if neutral else self.home_screen())
 
     def set_language(self, lang: str, *, remember: bool = True) -> None:
+        """Show the app in another language; remembered unless `remember` is False."""
         self.language = i18n.set_language(lang)
         if remember:
             self.service.set_preference("language", self.language)

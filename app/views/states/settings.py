@@ -17,6 +17,7 @@ from app.views.states.session import SessionState
 
 
 def backup_note(report: backup.BackupReport) -> str:
+    """What a backup holds, in a sentence (entries, groups, damaged records)."""
     text = ngettext("It holds {n} journal entry", "It holds {n} journal entries", report.entries).format(
         n=report.entries)
     text += ngettext(" and {n} group.", " and {n} groups.", report.groups).format(n=report.groups)
@@ -42,6 +43,7 @@ class SettingsState:
         self.import_lines = ()
 
     def set_autolock(self, minutes: int) -> None:
+        """Lock after this many idle minutes; saved at once, or a clear error."""
         try:
             self.session.service.set_autolock_minutes(minutes)
         except KraftError as exc:
@@ -51,6 +53,7 @@ class SettingsState:
         self.session.notice = _("Saved")
 
     async def change_passphrase(self, current: str, new: str, repeat: str) -> bool:
+        """Change the passphrase (slow); True when it is changed."""
         ok = await self.session.run(_("Changing your passphrase…"), self._change, current, new, repeat)
         if ok:
             self.session.notice = _("Your passphrase is changed.")
@@ -63,10 +66,12 @@ class SettingsState:
     # ---- export and import ----
 
     def open_transfer(self) -> None:
+        """The export and import screen, without the last import's lines."""
         self.session.router.navigate(Route.TRANSFER)
         self.import_lines = ()
 
     def export_file(self, fmt: str) -> tuple[str, bytes]:
+        """The journal in another format, as a file name and its bytes (not encrypted)."""
         return transfer.export_file(self.session.journal, fmt)
 
     def import_file(self, fmt: str, data: bytes, name: str) -> None:
@@ -99,6 +104,7 @@ class SettingsState:
             self.session.notice = _("The backup opens.") + " " + backup_note(report)
 
     def restore_would_replace(self) -> bool:
+        """True when restoring would move this device's data aside."""
         return backup.would_replace(self.session.service.home)
 
     async def restore(self, data: bytes, secret: str, *, recovery: bool, replace: bool) -> None:

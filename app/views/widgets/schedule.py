@@ -34,6 +34,7 @@ INTERVAL_TEXT = {1: N_("Every week at {time}"), 2: N_("Every second week at {tim
 
 
 def meeting_subtitle(meeting: Meeting) -> str:
+    """A meeting's number, and whether it was moved or cancelled."""
     if meeting.cancelled:
         return _("Cancelled")
     parts = []
@@ -46,6 +47,7 @@ def meeting_subtitle(meeting: Meeting) -> str:
 
 
 def schedule_summary(group: Group) -> list[ft.Control]:
+    """How often the group meets, for how long, what is cancelled, and in which zone."""
     schedule = group.schedule
     lines = [_(INTERVAL_TEXT[schedule.interval]).format(time=format_clock(schedule.first_start))]
     meetings = schedule.meetings()
@@ -62,6 +64,7 @@ def schedule_summary(group: Group) -> list[ft.Control]:
 
 
 def details_lines(details: GroupDetails | None) -> list[ft.Control]:
+    """Theme, place and link of a group, when the journal is open."""
     if details is None:
         return []
     out: list[ft.Control] = []
