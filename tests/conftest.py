@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from app import i18n
 from app.services.journal import Journal
 from app.services.vault_service import VaultService
 from app.storage.crypto import KdfParams
+
+# In the tests an unknown route is an error, never the silent home screen production falls back to.
+os.environ["KRAFT_STRICT_ROUTES"] = "1"
 
 # Argon2id at the real cost (64 MiB, 3 passes) takes ~0.3 s; tests that are not about the KDF use this.
 FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-VIEWS = sorted((ROOT / "app" / "views").glob("*.py"))
+VIEWS = sorted((ROOT / "app" / "views").rglob("*.py"))  # screens, widgets/ and states/
 NEEDS = {
     "TextField": ("label",),
     "Checkbox": ("label",),

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = sorted([*(ROOT / "app" / "views").glob("*.py"), *(ROOT / "app" / "cli").glob("*.py")])
+SOURCES = sorted([*(ROOT / "app" / "views").rglob("*.py"), *(ROOT / "app" / "cli").glob("*.py")])
 TEXT_CONTROLS = {"Text", "FilledButton", "OutlinedButton", "TextButton", "ElevatedButton", "Chip",
                  "NavigationBarDestination", "Tab", "SnackBar"}
 VISIBLE_KEYWORDS = {"label", "tooltip", "helper", "hint_text", "semantics_label", "text", "title", "help",
@@ -26,7 +26,7 @@ VISIBLE_KEYWORDS = {"label", "tooltip", "helper", "hint_text", "semantics_label"
 HELPERS = {"text_input": 0, "selectable_text": 0, "section_title": 0, "icon_button": 1}  # app.views.common:
 # which positional argument a person reads
 PRINTERS = {"out", "err"}
-SHOWN_STATE = {"notice", "error", "busy", "sync_problem"}  # AppState fields the screens show as they are
+SHOWN_STATE = {"notice", "error", "busy", "sync_problem"}  # state fields the screens show as they are
 ALLOWED = {
     "Kraft", "kraft:",  # the app's name, and the CLI's prefix to its messages
     "English", "Svenska", "Norsk bokmål", "Dansk",  # each language named in itself

@@ -22,8 +22,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from app import i18n
 from app.config import Profile
 from app.errors import KraftError, Msg
+from app.i18n import Language
 from app.services.attendance import AttendanceService
 from app.services.checkin import CheckInService
 from app.services.checkin_news import CheckInNews
@@ -78,6 +80,11 @@ class AppContext:
         return self.clock()
 
     # ---- the data directory ----
+
+    @property
+    def lang(self) -> Language:
+        """The session's language as a value, for the domain and the services that speak."""
+        return i18n.language(self.language)
 
     @property
     def home(self) -> Path:

@@ -20,23 +20,48 @@ from app.views import lang as session_lang
 from app.views.backup import Restore
 from app.views.coordinator import Coordinator
 from app.views.editor import Editor
-from app.views.groups import AddGroup, GroupView, Guidelines, Help, Home, MeetingChange
+from app.views.groups import AddGroup, GroupView, Guidelines, MeetingChange
+from app.views.help import Help
+from app.views.home import Home
 from app.views.journal import EntryView, History, JournalList, Search, Toolkit
 from app.views.leading import JoinGroup, LeadGroup
 from app.views.notifications import notifier_for_page
 from app.views.onboarding import Neutral, Problem, Recover, RecoveryCode, Setup, Unlock, Welcome
 from app.views.reminders import Reminders
+from app.views.routes import Route, Router, guard, unknown
 from app.views.settings import Settings
-from app.views.state import LOCKED_SCREENS, AppState
+from app.views.states.model import AppModel
+from app.views.states.session import SessionState
 from app.views.transfer import Transfer
 
-SCREENS: dict[str, Callable[[AppState], Any]] = {
-    "welcome": Welcome, "setup": Setup, "recovery_code": RecoveryCode, "unlock": Unlock, "recover": Recover,
-    "neutral": Neutral, "journal": JournalList, "entry": EntryView, "history": History, "editor": Editor,
-    "search": Search, "toolkit": Toolkit, "settings": Settings, "problem": Problem,
-    "home": Home, "add_group": AddGroup, "guidelines": Guidelines, "help": Help, "group": GroupView,
-    "meeting": MeetingChange, "restore": Restore, "reminders": Reminders, "transfer": Transfer,
-    "join": JoinGroup, "lead": LeadGroup, "coordinator": Coordinator,
+# What each screen is handed: the feature states it shows, and the session (frame, messages, navigation).
+SCREENS: dict[Route, Callable[[AppModel], Any]] = {
+    Route.WELCOME: lambda m: Welcome(m.session),
+    Route.SETUP: lambda m: Setup(m.session),
+    Route.RECOVERY_CODE: lambda m: RecoveryCode(m.session),
+    Route.UNLOCK: lambda m: Unlock(m.groups, m.session),
+    Route.RECOVER: lambda m: Recover(m.session),
+    Route.NEUTRAL: lambda m: Neutral(m.session),
+    Route.PROBLEM: lambda m: Problem(m.session),
+    Route.HOME: lambda m: Home(m.groups, m.session),
+    Route.ADD_GROUP: lambda m: AddGroup(m.groups, m.session),
+    Route.GUIDELINES: lambda m: Guidelines(m.session),
+    Route.HELP: lambda m: Help(m.session),
+    Route.GROUP: lambda m: GroupView(m.groups, m.hosting, m.journal, m.session),
+    Route.MEETING: lambda m: MeetingChange(m.groups, m.session),
+    Route.RESTORE: lambda m: Restore(m.settings, m.session),
+    Route.REMINDERS: lambda m: Reminders(m.groups, m.session),
+    Route.JOIN: lambda m: JoinGroup(m.hosting, m.session),
+    Route.COORDINATOR: lambda m: Coordinator(m.coordinator, m.session),
+    Route.JOURNAL: lambda m: JournalList(m.journal, m.groups, m.session),
+    Route.ENTRY: lambda m: EntryView(m.journal, m.session),
+    Route.HISTORY: lambda m: History(m.journal, m.session),
+    Route.EDITOR: lambda m: Editor(m.journal, m.session),
+    Route.SEARCH: lambda m: Search(m.journal, m.session),
+    Route.TOOLKIT: lambda m: Toolkit(m.journal, m.session),
+    Route.SETTINGS: lambda m: Settings(m.settings, m.groups, m.hosting, m.session),
+    Route.TRANSFER: lambda m: Transfer(m.settings, m.session),
+    Route.LEAD: lambda m: LeadGroup(m.hosting, m.session),
 }
 log = logging.getLogger(__name__)
 TICK_SECONDS = 3.0
@@ -55,21 +80,25 @@ def locale_of(page: ft.Page) -> str | None:
 
 
 @ft.component
-def App(state: AppState) -> ft.Control:
-    _ = state.revision  # re-render after journal changes
+def App(model: AppModel, router: Router, session: SessionState) -> ft.Control:
+    """The root: re-renders when the route or the session changes; each screen follows its own states."""
     page = ft.context.page
-    title = i18n._("Notes") if state.screen == "neutral" else "Kraft"  # quick exit: nothing in the tab title
+    title = i18n._("Notes") if router.route is Route.NEUTRAL else "Kraft"  # quick exit: nothing in the tab title
     if page.title != title:
         page.title = title
         page.update()
-    if locale_of(page) != state.language:  # Flet's own widgets (date pickers, tooltips) follow the language
-        page.locale_configuration = locale_configuration(state.language)
+    if locale_of(page) != session.language:  # Flet's own widgets (date pickers, tooltips) follow the language
+        page.locale_configuration = locale_configuration(session.language)
         page.update()
-    name = state.screen
-    if name not in LOCKED_SCREENS and not state.unlocked:
-        name = "neutral"  # mid-lock (the key already gone, the screen not yet switched): show nothing private
-    screen = SCREENS.get(name, Unlock)
-    return ft.SafeArea(screen(state), expand=True)
+    # mid-lock (the key already gone, the screen not yet switched): show nothing private
+    route = guard(router.route, unlocked=session.unlocked) or Route.NEUTRAL
+    return ft.SafeArea(screen_for(route)(model), expand=True)
+
+
+def screen_for(route: Route) -> Callable[[AppModel], Any]:
+    """The screen of a route; an unknown one raises in tests and shows the home screen (logged) in production."""
+    screen = SCREENS.get(route)
+    return screen if screen is not None else SCREENS[unknown(route)]
 
 
 def build_main(service_factory: Callable[[], VaultService] = VaultService, *, profile: Profile | None = None,
@@ -80,31 +109,32 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
     async def main(page: ft.Page) -> None:
         session_lang.install()  # `_()` speaks the language of the session handling each event
         ctx = AppContext(vault_service=service_factory(), profile=profile or load_profile())
-        state = AppState(ctx=ctx, profile=ctx.profile, notifier=notifier_factory(page))
-        state.start()
+        model = AppModel.build(ctx, notifier=notifier_factory(page))
+        session, hosting = model.session, model.hosting
+        session.start()
         page.title = "Kraft"
         page.theme_mode = ft.ThemeMode.SYSTEM
         page.theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)
         page.dark_theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)
-        page.locale_configuration = locale_configuration(state.language)
+        page.locale_configuration = locale_configuration(session.language)
 
         def lifecycle(e: ft.AppLifecycleStateChangeEvent) -> None:
             if e.state in LOCK_STATES:
-                state.lock()
+                session.lock()
             elif e.state in (ft.AppLifecycleState.RESUME, ft.AppLifecycleState.SHOW):
-                state.changed()  # back in the app: reminders and countdowns are re-read
-                page.run_task(state.sync_quietly)
+                model.groups.changed()  # back in the app: reminders and countdowns are re-read
+                page.run_task(hosting.sync_quietly)
 
         page.on_app_lifecycle_state_change = lifecycle
-        page.on_route_change = lambda e: state.open_route(e.route)
-        state.open_route(page.route)  # opened from an invite link
-        page.on_keyboard_event = lambda e: state.touch()
+        page.on_route_change = lambda e: hosting.open_route(e.route)
+        hosting.open_route(page.route)  # opened from an invite link
+        page.on_keyboard_event = lambda e: session.touch()
         closed = asyncio.Event()
 
         def close(e: Any) -> None:
             closed.set()
-            state.lock()
-            state.service.close()
+            session.lock()
+            session.service.close()
 
         page.on_close = close
 
@@ -113,16 +143,16 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(closed.wait(), tick_seconds)
                 try:
-                    state.tick()
+                    model.tick()
                 except KraftError as exc:  # e.g. the draft could not be saved: say so, keep the text on screen
-                    state.error = str(exc)
+                    session.error = str(exc)
                 except Exception:
                     log.exception("background tick failed")
 
         async def syncer() -> None:
             while not closed.is_set():
                 try:
-                    await state.sync_quietly()
+                    await hosting.sync_quietly()
                 except Exception:
                     log.exception("background sync failed")
                 with contextlib.suppress(TimeoutError):
@@ -130,6 +160,6 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
 
         page.run_task(ticker)
         page.run_task(syncer)
-        page.render(App, state)
+        page.render(App, model, model.router, session)
 
     return main

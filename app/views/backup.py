@@ -8,44 +8,46 @@ import flet as ft
 
 from app.i18n import _
 from app.views.common import field, frame, section_title
-from app.views.state import AppState
+from app.views.routes import Route
+from app.views.states.session import SessionState
+from app.views.states.settings import SettingsState
 
 EXTENSION = "kraftbackup"
 
 
-def backup_section(state: AppState) -> list[ft.Control]:
+def backup_section(settings: SettingsState, session: SessionState) -> list[ft.Control]:
     """The Settings part: make a backup, or go check or restore one."""
 
     async def make() -> None:
-        made = await state.make_backup()
+        made = await settings.make_backup()
         if made is None:
             return
         name, data = made
         try:
             await ft.FilePicker().save_file(dialog_title=_("Save the backup"), file_name=name, src_bytes=data)
         except Exception as exc:  # the platform's dialog failed: say so; the journal is unchanged
-            state.error = _("The backup could not be saved: {detail}").format(detail=exc)
+            session.error = _("The backup could not be saved: {detail}").format(detail=exc)
 
     return [
         section_title(_("Backup")),
         ft.Text(_("A backup is one encrypted file with your journal, groups and settings. It opens with "
                   "today's passphrase or your recovery code. Keep it somewhere other than this device.")),
         ft.Row([ft.FilledButton(_("Make a backup"), icon=ft.Icons.SAVE_ALT, key="make-backup", on_click=make,
-                                disabled=bool(state.busy)),
+                                disabled=bool(session.busy)),
                 ft.OutlinedButton(_("Check or restore a backup"), icon=ft.Icons.RESTORE, key="open-restore",
-                                  on_click=lambda: state.go("restore")),
+                                  on_click=lambda: session.router.navigate(Route.RESTORE)),
                 ft.OutlinedButton(_("Export and import"), icon=ft.Icons.IMPORT_EXPORT, key="open-transfer",
-                                  on_click=lambda: state.go("transfer", import_lines=()))], wrap=True),
+                                  on_click=settings.open_transfer)], wrap=True),
     ]
 
 
 @ft.component
-def Restore(state: AppState) -> ft.Control:
+def Restore(settings: SettingsState, session: SessionState) -> ft.Control:
     picked, set_picked = ft.use_state(("", b""))  # (file name, bytes); no name: nothing chosen yet
     secret, set_secret = ft.use_state("")
     recovery, set_recovery = ft.use_state(False)
     replace, set_replace = ft.use_state(False)
-    replaces = state.restore_would_replace()
+    replaces = settings.restore_would_replace()
 
     async def pick() -> None:
         try:
@@ -53,21 +55,21 @@ def Restore(state: AppState) -> ft.Control:
                 dialog_title=_("Choose the backup file"), with_data=True, file_type=ft.FilePickerFileType.CUSTOM,
                 allowed_extensions=[EXTENSION])
         except Exception as exc:
-            state.error = _("The file could not be opened: {detail}").format(detail=exc)
+            session.error = _("The file could not be opened: {detail}").format(detail=exc)
             return
         if files and files[0].bytes:
             set_picked((files[0].name, files[0].bytes))
 
     async def check() -> None:
-        await state.check_backup(picked[1], secret, recovery=recovery)
+        await settings.check_backup(picked[1], secret, recovery=recovery)
 
     async def restore() -> None:
-        await state.restore(picked[1], secret, recovery=recovery, replace=replace)
+        await settings.restore(picked[1], secret, recovery=recovery, replace=replace)
 
     def toggle(setter: Any) -> Any:
         return lambda e: setter(bool(e.control.value))
 
-    ready = bool(picked[0]) and bool(secret) and not state.busy
+    ready = bool(picked[0]) and bool(secret) and not session.busy
     body: list[ft.Control] = [
         ft.Text(_("Choose a Kraft backup file. Checking it opens every record in it without changing anything "
                   "here. Restoring makes it the journal on this device.")),
@@ -75,7 +77,7 @@ def Restore(state: AppState) -> ft.Control:
         ft.Text(picked[0] or _("No file chosen yet."), key="picked-backup"),
         ft.Checkbox(label=_("I have the recovery code instead of the passphrase"), value=recovery,
                     key="use-recovery-code", on_change=toggle(set_recovery)),
-        field(state, _("Recovery code") if recovery else _("Passphrase"), secret, set_secret, key="backup-secret",
+        field(session, _("Recovery code") if recovery else _("Passphrase"), secret, set_secret, key="backup-secret",
               helper=_("The one you had when the backup was made") if not recovery else ""),
         ft.OutlinedButton(_("Only check it"), icon=ft.Icons.FACT_CHECK_OUTLINED, key="check-backup",
                           disabled=not ready, on_click=check),
@@ -89,5 +91,5 @@ def Restore(state: AppState) -> ft.Control:
         _("Restore this backup"), icon=ft.Icons.RESTORE, key="restore-backup",
         disabled=not ready or (replaces and not replace),
         on_click=restore))
-    back = (lambda: state.go("settings")) if state.unlocked else state.start
-    return frame(state, _("Check or restore a backup"), body, nav=False, back=back)
+    back = (lambda: session.router.navigate(Route.SETTINGS)) if session.unlocked else session.start
+    return frame(session, _("Check or restore a backup"), body, nav=False, back=back)

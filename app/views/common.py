@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from app.i18n import _
-from app.views.state import AppState
+from app.views.routes import Route, Router
+from app.views.states.session import SessionState
 
 if TYPE_CHECKING:
     from flet.components.hooks.use_ref import MutableRef
 
 MAX_WIDTH = 720
-NAV = ("journal", "search", "toolkit", "settings")
+NAV = (Route.JOURNAL, Route.SEARCH, Route.TOOLKIT, Route.SETTINGS)
 
 
 def icon_button(icon: ft.IconData, label: str, **kwargs: Any) -> ft.IconButton:
@@ -43,20 +44,20 @@ def selectable_text(text: str, **kwargs: Any) -> ft.Control:
     return ft.Semantics(label=text, content=ft.Text(text, selectable=True, **kwargs))
 
 
-def help_button(state: AppState) -> ft.Control:
-    return icon_button(ft.Icons.SUPPORT, _("Need help now?"), key="help", on_click=state.show_help)
+def help_button(session: SessionState) -> ft.Control:
+    return icon_button(ft.Icons.SUPPORT, _("Need help now?"), key="help", on_click=session.router.show_help)
 
 
-def quick_exit_button(state: AppState) -> ft.Control:
+def quick_exit_button(session: SessionState) -> ft.Control:
     return icon_button(ft.Icons.EXIT_TO_APP, _("Quick exit"), key="quick-exit",
-                       on_click=lambda: state.lock(neutral=True))
+                       on_click=lambda: session.lock(neutral=True))
 
 
-def nav_bar(state: AppState) -> ft.NavigationBar:
-    current = state.screen if state.screen in NAV else "journal"
+def nav_bar(router: Router) -> ft.NavigationBar:
+    current = router.route if router.route in NAV else Route.JOURNAL
 
     def change(e: Any) -> None:
-        state.go(NAV[int(e.control.selected_index)])
+        router.navigate(NAV[int(e.control.selected_index)])
 
     return ft.NavigationBar(
         selected_index=NAV.index(current),
@@ -72,39 +73,39 @@ def nav_bar(state: AppState) -> ft.NavigationBar:
     )
 
 
-def messages(state: AppState) -> list[ft.Control]:
+def messages(session: SessionState) -> list[ft.Control]:
     """The error (if any), the progress of slow work, and a dismissible notice."""
     out: list[ft.Control] = []
-    if state.error:
+    if session.error:
         out.append(ft.Semantics(
             live_region=True,
             content=ft.Container(
                 ft.Row([ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.ERROR),
-                        ft.Text(state.error, color=ft.Colors.ERROR, expand=True, key="error")]),
+                        ft.Text(session.error, color=ft.Colors.ERROR, expand=True, key="error")]),
                 padding=8)))
-    if state.busy:
-        out.append(ft.Row([ft.ProgressRing(width=20, height=20, semantics_label=state.busy),
-                           ft.Text(state.busy, key="busy")]))
-    if state.notice:
+    if session.busy:
+        out.append(ft.Row([ft.ProgressRing(width=20, height=20, semantics_label=session.busy),
+                           ft.Text(session.busy, key="busy")]))
+    if session.notice:
         out.append(ft.Container(
-            ft.Row([ft.Text(state.notice, expand=True, key="notice"),
+            ft.Row([ft.Text(session.notice, expand=True, key="notice"),
                     icon_button(ft.Icons.CLOSE, _("Dismiss"), key="dismiss",
-                                  on_click=lambda: setattr(state, "notice", ""))]),
+                                  on_click=lambda: setattr(session, "notice", ""))]),
             bgcolor=ft.Colors.SECONDARY_CONTAINER, border_radius=8, padding=ft.Padding.only(left=12)))
     return out
 
 
-def frame(state: AppState, title: str, body: Sequence[ft.Control], *, nav: bool = True,
+def frame(session: SessionState, title: str, body: Sequence[ft.Control], *, nav: bool = True,
           back: Callable[[], None] | None = None, actions: list[ft.Control] | None = None,
           fab: ft.Control | None = None) -> ft.Control:
     """A screen: app bar (title, back, actions, quick exit), messages, scrolling body, navigation bar."""
     leading = icon_button(ft.Icons.ARROW_BACK, _("Back"), on_click=back, key="back") if back else None
     bar = ft.AppBar(title=ft.Text(title), leading=leading, automatically_imply_leading=False,
-                    actions=[*(actions or []), help_button(state), quick_exit_button(state)])
+                    actions=[*(actions or []), help_button(session), quick_exit_button(session)])
     # the top margin lies inside the scrolling column: a field's floating label reaches above the field, and
     # with large text it was cut off at the column's edge
     top = ft.Container(height=4)  # + the spacing: 16
-    content = ft.Column([top, *messages(state), *body], scroll=ft.ScrollMode.AUTO, expand=True, spacing=12)
+    content = ft.Column([top, *messages(session), *body], scroll=ft.ScrollMode.AUTO, expand=True, spacing=12)
     column = ft.Column(
         [bar,
          ft.Container(ft.Container(content, width=MAX_WIDTH, padding=ft.Padding.only(left=16, right=16, bottom=16)),
@@ -115,17 +116,17 @@ def frame(state: AppState, title: str, body: Sequence[ft.Control], *, nav: bool 
         layers.append(ft.Container(fab, right=16, bottom=16))
     stack = ft.Stack(layers, expand=True)
     if nav:
-        return ft.Column([stack, nav_bar(state)], expand=True, spacing=0)
+        return ft.Column([stack, nav_bar(session.router)], expand=True, spacing=0)
     return stack
 
 
-def field(state: AppState, label: str, value: str, setter: Callable[[str], Any], *, key: str,
+def field(session: SessionState, label: str, value: str, setter: Callable[[str], Any], *, key: str,
           password: bool = True, autofocus: bool = False, on_submit: Any = None, helper: str = "") -> ft.Control:
     """A text field held in component state; typing counts as activity for the idle lock. A secret one
     (`password`) hides what is typed, with a named button to show it."""
 
     def change(e: Any) -> None:
-        state.touch()
+        session.touch()
         setter(e.control.value)
 
     return text_input(label, value, change, key=key, secret=password, autofocus=autofocus, on_submit=on_submit,
@@ -168,15 +169,18 @@ def TextInput(label: str, value: str, on_change: Callable[[Any], Any] | None, *,
     return built.current
 
 
-def needs_journal(render: Callable[[AppState], ft.Control]) -> Callable[[AppState], ft.Control]:
-    """For screens that read the journal. Each screen is its own component and may re-render on its own
-    while a lock is under way (key gone, screen not yet switched): then it shows nothing, never raises."""
+def needs_journal(render: Callable[..., ft.Control]) -> Callable[..., ft.Control]:
+    """For screens that read the journal (their last argument is the session). Each screen is its own
+    component and may re-render on its own while a lock is under way (key gone, screen not yet switched):
+    then it shows nothing, never raises."""
 
     @functools.wraps(render)
-    def guarded(state: AppState) -> ft.Control:
-        if not state.unlocked:
+    def guarded(*states: Any) -> ft.Control:
+        session = states[-1]
+        assert isinstance(session, SessionState)
+        if not session.unlocked:
             return ft.Container()
-        return render(state)
+        return render(*states)
 
     return guarded
 

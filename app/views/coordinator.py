@@ -10,7 +10,8 @@ import flet_charts as fch
 
 from app.i18n import _, current, format_day
 from app.views.common import field, frame, section_title, text_input
-from app.views.state import AppState
+from app.views.states.coordinator import CoordinatorState
+from app.views.states.session import SessionState
 from protocol import GroupCounts, meeting_day
 
 CHECKINS_COLOR = ft.Colors.TEAL
@@ -47,43 +48,43 @@ def _legend() -> ft.Control:
 
 
 @ft.component
-def Coordinator(state: AppState) -> ft.Control:
-    relay, set_relay = ft.use_state(state.relay_url())
+def Coordinator(coordinator: CoordinatorState, session: SessionState) -> ft.Control:
+    relay, set_relay = ft.use_state(coordinator.relay_url())
     token, set_token = ft.use_state("")
     year, set_year = ft.use_state(str(datetime.now(UTC).year))
-    overview = state.coordinator_overview
+    overview = coordinator.overview
 
     async def show() -> None:
-        await state.open_coordinator(relay, token)
+        await coordinator.open(relay, token)
         set_token("")
 
     async def export() -> None:
         try:
             chosen = int(year)
         except ValueError:
-            state.error = _("The year is a number, like {year}.").format(year=datetime.now(UTC).year)
+            session.error = _("The year is a number, like {year}.").format(year=datetime.now(UTC).year)
             return
-        text = await state.coordinator_csv(chosen)
+        text = await coordinator.csv(chosen)
         if text is None:
             return
         try:
             await ft.FilePicker().save_file(dialog_title=_("Save the export"),
                                             file_name=f"kraft-attendance-{chosen}.csv", src_bytes=text.encode("utf-8"))
         except Exception as exc:
-            state.error = _("The file could not be saved: {detail}").format(detail=exc)
+            session.error = _("The file could not be saved: {detail}").format(detail=exc)
             return
-        state.notice = _("Cells under 3 are left empty, with the cells that would give them away.")
+        session.notice = _("Cells under 3 are left empty, with the cells that would give them away.")
 
-    back = lambda: state.close_coordinator()  # noqa: E731
+    back = coordinator.close
     if overview is None:
         body: list[ft.Control] = [
             ft.Text(_("For the region's coordinator: how many came to each group's meetings, never who. "
                       "The token is kept only while this screen is open.")),
-            field(state, _("Relay address"), relay, set_relay, key="coord-relay", password=False),
-            field(state, _("Coordinator token"), token, set_token, key="coord-token"),
-            ft.FilledButton(_("Show the counts"), key="coord-open", disabled=bool(state.busy), on_click=show),
+            field(session, _("Relay address"), relay, set_relay, key="coord-relay", password=False),
+            field(session, _("Coordinator token"), token, set_token, key="coord-token"),
+            ft.FilledButton(_("Show the counts"), key="coord-open", disabled=bool(session.busy), on_click=show),
         ]
-        return frame(state, _("Coordinator"), body, nav=False, back=back)
+        return frame(session, _("Coordinator"), body, nav=False, back=back)
     totals = overview.totals
     body = [
         section_title(_("This year")),
@@ -103,8 +104,8 @@ def Coordinator(state: AppState) -> ft.Control:
         section_title(_("Export for funders")),
         ft.Row([text_input(_("Year"), year, lambda e: set_year(e.control.value), key="coord-year", width=120),
                 ft.FilledButton(_("Download the CSV"), icon=ft.Icons.DOWNLOAD, key="coord-export",
-                                disabled=bool(state.busy), on_click=export)]),
+                                disabled=bool(session.busy), on_click=export)]),
         ft.Text(_("By region and quarter. Cells under 3 are left empty, with the cells that would give them away."),
                 theme_style=ft.TextThemeStyle.BODY_SMALL),
     ]
-    return frame(state, _("Coordinator"), body, nav=False, back=back)
+    return frame(session, _("Coordinator"), body, nav=False, back=back)

@@ -10,24 +10,25 @@ from app.domain.prompts import PROMPTS, TAGS, THEMES, get_prompt, tag_label, the
 from app.i18n import _, current
 from app.services.journal import NEW_DRAFT
 from app.views.common import dropdown, frame, text_input
-from app.views.state import AppState
+from app.views.states.journal import JournalState
+from app.views.states.session import SessionState
 
 FREE = "free"
 
 
 @ft.component
-def Editor(state: AppState) -> ft.Control:
-    ed = state.editor
+def Editor(journal: JournalState, session: SessionState) -> ft.Control:
+    ed = journal.editor
     new = ed.key == NEW_DRAFT
 
     def choose_prompt(e: Any) -> None:
         value = e.control.value
         prompt = get_prompt(value) if value != FREE else None
-        state.edit(prompt_id=prompt.id if prompt else None, prompt_text=prompt.label(current()) if prompt else None)
+        journal.edit(prompt_id=prompt.id if prompt else None, prompt_text=prompt.label(current()) if prompt else None)
 
     def toggle_tag(tag: str) -> None:
         tags = tuple(t for t in ed.tags if t != tag) if tag in ed.tags else (*ed.tags, tag)
-        state.edit(tags=tags)
+        journal.edit(tags=tags)
 
     body: list[ft.Control] = []
     if new:
@@ -40,25 +41,21 @@ def Editor(state: AppState) -> ft.Control:
     if question:
         body.append(ft.Text(question, theme_style=ft.TextThemeStyle.TITLE_MEDIUM, key="prompt-text"))
     body.append(ft.Row([text_input(
-        _("Your answer") if question else _("Your entry"), ed.text, lambda e: state.edit(text=e.control.value),
+        _("Your answer") if question else _("Your entry"), ed.text, lambda e: journal.edit(text=e.control.value),
         key="text", multiline=True, min_lines=8, autofocus=True, expand=True)]))
     body.append(ft.Text(_("Recovery factors"), theme_style=ft.TextThemeStyle.LABEL_LARGE))
     body.append(ft.Row([ft.Chip(label=ft.Text(tag_label(t, current())), selected=t in ed.tags, key=f"tag-{t}",
                                 on_select=lambda e, t=t: toggle_tag(t)) for t in TAGS], wrap=True))
     body.append(dropdown(
         label=_("Theme"), key="theme", value=ed.theme or "none",
-        on_select=lambda e: state.edit(theme=None if e.control.value == "none" else e.control.value),
+        on_select=lambda e: journal.edit(theme=None if e.control.value == "none" else e.control.value),
         options=[ft.DropdownOption(key="none", text=_("No theme")),
                  *[ft.DropdownOption(key=k, text=theme_label(k, current())) for k in THEMES]]))
     body.append(ft.Row([
-        ft.FilledButton(_("Save"), icon=ft.Icons.CHECK, key="save", on_click=state.save_entry,
+        ft.FilledButton(_("Save"), icon=ft.Icons.CHECK, key="save", on_click=journal.save_entry,
                         disabled=not ed.text.strip()),
-        ft.TextButton(_("Discard"), key="discard", on_click=state.discard_editor),
+        ft.TextButton(_("Discard"), key="discard", on_click=journal.discard_editor),
         ft.Text(ed.saved_note, key="draft-status", theme_style=ft.TextThemeStyle.BODY_SMALL),
     ], wrap=True))
 
-    def back() -> None:
-        state.autosave()
-        state.go("journal" if new else "entry", editor=state.editor)
-
-    return frame(state, _("New entry") if new else _("Edit entry"), body, nav=False, back=back)
+    return frame(session, _("New entry") if new else _("Edit entry"), body, nav=False, back=journal.leave_editor)

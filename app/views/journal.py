@@ -11,8 +11,11 @@ from app.domain.prompts import TOOLKIT, get_prompt, tag_label, theme_label, tool
 from app.errors import KraftError
 from app.i18n import _, current, format_when, ngettext
 from app.views.common import dropdown, frame, needs_journal, section_title, text_input
-from app.views.groups import next_meeting_card, reminder_banner
-from app.views.state import AppState
+from app.views.routes import Route
+from app.views.states.groups import GroupsState
+from app.views.states.journal import JournalState
+from app.views.states.session import SessionState
+from app.views.widgets.meeting import next_meeting_card, reminder_banner
 
 PREVIEW_CHARS = 160
 
@@ -22,7 +25,7 @@ def prompt_label(entry: Entry) -> str | None:
     return prompt.label(current()) if prompt else entry.prompt_text
 
 
-def entry_card(state: AppState, entry: Entry) -> ft.Control:
+def entry_card(journal: JournalState, entry: Entry) -> ft.Control:
     text = entry.text if len(entry.text) <= PREVIEW_CHARS else entry.text[:PREVIEW_CHARS].rstrip() + "…"
     question = prompt_label(entry)
     lines: list[ft.Control] = [ft.Text(format_when(entry.created), theme_style=ft.TextThemeStyle.LABEL_MEDIUM)]
@@ -31,24 +34,24 @@ def entry_card(state: AppState, entry: Entry) -> ft.Control:
     lines.append(ft.Text(text))
     return ft.Card(ft.ListTile(
         title=ft.Column(lines, spacing=4), key=f"entry-{entry.id}",
-        on_click=lambda: state.go("entry", entry_id=entry.id)))
+        on_click=lambda: journal.router.navigate(Route.ENTRY, id=entry.id)))
 
 
-def undo_bar(state: AppState) -> list[ft.Control]:
-    if not state.undo_id:
+def undo_bar(journal: JournalState) -> list[ft.Control]:
+    if not journal.undo_id:
         return []
     return [ft.Container(ft.Row([
         ft.Text(_("Entry deleted."), expand=True),
-        ft.TextButton(_("Undo"), on_click=state.undo_delete, key="undo"),
+        ft.TextButton(_("Undo"), on_click=journal.undo_delete, key="undo"),
     ]), bgcolor=ft.Colors.INVERSE_SURFACE, border_radius=8, padding=ft.Padding.only(left=12))]
 
 
 @ft.component
 @needs_journal
-def JournalList(state: AppState) -> ft.Control:
-    page = state.journal.page(limit=state.limit)
-    body: list[ft.Control] = [*undo_bar(state), reminder_banner(state), next_meeting_card(state)]
-    damaged = len(state.journal.damaged)
+def JournalList(journal: JournalState, groups: GroupsState, session: SessionState) -> ft.Control:
+    page = journal.journal.page(limit=journal.limit)
+    body: list[ft.Control] = [*undo_bar(journal), reminder_banner(groups), next_meeting_card(groups)]
+    damaged = len(journal.journal.damaged)
     if damaged:
         body.append(ft.Text(ngettext("{n} entry could not be opened and was skipped.",
                                      "{n} entries could not be opened and were skipped.", damaged).format(n=damaged),
@@ -56,22 +59,23 @@ def JournalList(state: AppState) -> ft.Control:
     if not page.entries:
         body.append(ft.Text(_("Nothing here yet. Write your first entry: an answer to the homework, or anything "
                               "on your mind.")))
-    body += [entry_card(state, e) for e in page.entries]
+    body += [entry_card(journal, e) for e in page.entries]
     if page.has_more:
         body.append(ft.OutlinedButton(_("Show older entries"), key="more",
-                                      on_click=lambda: setattr(state, "limit", state.limit + 50)))
+                                      on_click=journal.show_more))
     fab = ft.FloatingActionButton(icon=ft.Icons.EDIT, content=ft.Text(_("New entry")), key="new-entry",
-                                  tooltip=_("New entry"), on_click=lambda: state.open_editor())
-    return frame(state, _("Journal"), body, fab=fab)
+                                  tooltip=_("New entry"), on_click=lambda: journal.open_editor())
+    return frame(session, _("Journal"), body, fab=fab)
 
 
 @ft.component
 @needs_journal
-def EntryView(state: AppState) -> ft.Control:
+def EntryView(journal: JournalState, session: SessionState) -> ft.Control:
     try:
-        entry = state.journal.get(state.entry_id or "")
+        entry = journal.journal.get(session.router.param("id") or "")
     except KraftError:
-        return frame(state, _("Entry"), [ft.Text(_("This entry is no longer here."))], back=lambda: state.go("journal"))
+        return frame(session, _("Entry"), [ft.Text(_("This entry is no longer here."))],
+                     back=lambda: session.router.navigate(Route.JOURNAL))
     question = prompt_label(entry)
     body: list[ft.Control] = [ft.Text(format_when(entry.created), theme_style=ft.TextThemeStyle.LABEL_LARGE)]
     if question:
@@ -84,63 +88,65 @@ def EntryView(state: AppState) -> ft.Control:
 
     def pin(e: Any) -> None:
         value = e.control.value
-        state.pin(entry.id, None if value == "none" else value)
+        journal.pin(entry.id, None if value == "none" else value)
 
     body.append(dropdown(
         label=_("Pin to my toolkit"), key="pin", value=entry.toolkit or "none", on_select=pin,
         options=[ft.DropdownOption(key="none", text=_("Not pinned")),
                  *[ft.DropdownOption(key=k, text=toolkit_label(k, current())) for k in TOOLKIT]]))
     buttons: list[ft.Control] = [
-        ft.FilledButton(_("Edit"), icon=ft.Icons.EDIT, key="edit", on_click=lambda: state.open_editor(entry)),
+        ft.FilledButton(_("Edit"), icon=ft.Icons.EDIT, key="edit", on_click=lambda: journal.open_editor(entry)),
         ft.OutlinedButton(_("Delete"), icon=ft.Icons.DELETE_OUTLINE, key="delete",
-                          on_click=lambda: state.delete_entry(entry.id)),
+                          on_click=lambda: journal.delete_entry(entry.id)),
     ]
     if entry.prompt_id:
         buttons.append(ft.TextButton(_("All my answers to this prompt"), key="history",
-                                     on_click=lambda: state.go("history", history_prompt=entry.prompt_id)))
+                                     on_click=lambda: session.router.navigate(Route.HISTORY, id=entry.id,
+                                                                              prompt=entry.prompt_id or "")))
     body.append(ft.Row(buttons, wrap=True))
-    return frame(state, _("Entry"), body, back=lambda: state.go("journal"))
+    return frame(session, _("Entry"), body, back=lambda: session.router.navigate(Route.JOURNAL))
 
 
 @ft.component
 @needs_journal
-def History(state: AppState) -> ft.Control:
-    prompt = get_prompt(state.history_prompt or "")
-    answers = state.journal.answers_to(state.history_prompt or "")
+def History(journal: JournalState, session: SessionState) -> ft.Control:
+    prompt_id = session.router.param("prompt") or ""
+    prompt = get_prompt(prompt_id)
+    answers = journal.journal.answers_to(prompt_id)
     body: list[ft.Control] = [section_title(prompt.label(current()) if prompt else "")]
     body.append(ft.Text(ngettext("{n} answer, oldest first", "{n} answers, oldest first", len(answers))
                         .format(n=len(answers))))
-    body += [entry_card(state, e) for e in answers]
-    return frame(state, _("Over time"), body, back=lambda: state.go("entry"))
+    body += [entry_card(journal, e) for e in answers]
+    back = session.router.param("id") or ""
+    return frame(session, _("Over time"), body, back=lambda: session.router.navigate(Route.ENTRY, id=back))
 
 
 @ft.component
 @needs_journal
-def Search(state: AppState) -> ft.Control:
-    hits = state.journal.search(state.query, lang=current()) if state.query.strip() else []
+def Search(journal: JournalState, session: SessionState) -> ft.Control:
+    hits = journal.journal.search(journal.query, lang=current()) if journal.query.strip() else []
 
     def change(e: Any) -> None:
-        state.touch()
-        state.query = e.control.value
+        journal.search(e.control.value)
 
-    body: list[ft.Control] = [ft.Row([text_input(_("Search your journal"), state.query, change, key="search",
+    body: list[ft.Control] = [ft.Row([text_input(_("Search your journal"), journal.query, change, key="search",
                                                  prefix_icon=ft.Icons.SEARCH, autofocus=True, expand=True)])]
-    if state.query.strip():
+    if journal.query.strip():
         body.append(ft.Text(ngettext("{n} entry found", "{n} entries found", len(hits)).format(n=len(hits)),
                             key="hits"))
-    body += [entry_card(state, e) for e in hits[:100]]
-    return frame(state, _("Search"), body)
+    body += [entry_card(journal, e) for e in hits[:100]]
+    return frame(session, _("Search"), body)
 
 
 @ft.component
 @needs_journal
-def Toolkit(state: AppState) -> ft.Control:
-    sections = state.journal.toolkit()
+def Toolkit(journal: JournalState, session: SessionState) -> ft.Control:
+    sections = journal.journal.toolkit()
     body: list[ft.Control] = [ft.Text(_("Answers you pinned, to come back to when things are hard."))]
     for key, entries in sections.items():
         body.append(section_title(toolkit_label(key, current())))
         if not entries:
             body.append(ft.Text(_("Nothing pinned yet. Open an entry and pin it here."),
                                 theme_style=ft.TextThemeStyle.BODY_SMALL))
-        body += [entry_card(state, e) for e in entries]
-    return frame(state, _("My toolkit"), body)
+        body += [entry_card(journal, e) for e in entries]
+    return frame(session, _("My toolkit"), body)

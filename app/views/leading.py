@@ -1,25 +1,23 @@
-"""Joining a group from an invite, starting a group as its leader, and the leader's part of the group screen."""
+"""Joining a group from an invite, and starting a group as its leader (the leader's part of the group screen
+is in app/views/widgets/linked.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from typing import cast
+from collections.abc import Callable
 
 import flet as ft
 
-from app.domain.prompts import PROMPTS
-from app.i18n import _, current, format_day, format_when, ngettext
+from app.i18n import _, format_when
 from app.services.groups import Group
-from app.services.invite_qr import qr_png
-from app.services.leader import Invite, Member
-from app.views.common import dropdown, field, frame, icon_button, section_title, selectable_text, text_input
-from app.views.groups import GUIDELINES, schedule_summary, zone_options
-from app.views.state import AppState
+from app.views.common import dropdown, field, frame, section_title, text_input
+from app.views.routes import Route
+from app.views.states.hosting import HostingState
+from app.views.states.session import SessionState
+from app.views.widgets.schedule import GUIDELINES, schedule_summary, zone_options
 
 
-def _preview_card(state: AppState) -> list[ft.Control]:
-    preview = state.invite_preview
+def _preview_card(hosting: HostingState) -> list[ft.Control]:
+    preview = hosting.invite_preview
     if preview is None:
         return []
     group = Group(id="", label=preview.label, schedule=preview.schedule)
@@ -38,230 +36,88 @@ def _preview_card(state: AppState) -> list[ft.Control]:
 
 
 @ft.component
-def JoinGroup(state: AppState) -> ft.Control:
+def JoinGroup(hosting: HostingState, session: SessionState) -> ft.Control:
     """Paste the leader's link (or type the join code), read what the group is and its guidelines, then join."""
-    given, set_given = ft.use_state(state.invite_text)
+    given, set_given = ft.use_state(hosting.invite_text)
     name, set_name = ft.use_state("")
-    back = lambda: state.go("settings" if state.unlocked else state.home_screen(), invite_preview=None)  # noqa: E731
+    back = hosting.close_join
 
     async def check() -> None:
-        await state.read_invite(given)
+        await hosting.read_invite(given)
 
     async def join() -> None:
-        await state.join_group(name)
+        await hosting.join_group(name)
 
     helper = (_("The link the leader shared, or the code on the board, e.g. ABCDE-12345")
-              if state.relay_url() else _("The link the leader shared"))
+              if hosting.relay_url() else _("The link the leader shared"))
     body: list[ft.Control] = [
         ft.Text(_("Your group leader shares an invite at the first meeting: a QR code, a link or a short code.")),
-        field(state, _("Invite link or join code"), given, set_given, key="invite-text", password=False,
+        field(session, _("Invite link or join code"), given, set_given, key="invite-text", password=False,
               helper=helper),
-        ft.FilledButton(_("Check the invite"), key="check-invite", disabled=bool(state.busy),
+        ft.FilledButton(_("Check the invite"), key="check-invite", disabled=bool(session.busy),
                         on_click=check),
     ]
-    if state.invite_preview is not None:
-        body += _preview_card(state)
+    if hosting.invite_preview is not None:
+        body += _preview_card(hosting)
         body += [
-            field(state, _("Your name for the leader (optional)"), name, set_name, key="join-name", password=False,
+            field(session, _("Your name for the leader (optional)"), name, set_name, key="join-name", password=False,
                   helper=_("Only the leader sees it. Leave it empty to stay anonymous.")),
             ft.Text(_("Joining keeps the meeting times on this device and tells the leader, encrypted, that "
                       "someone joined. Nothing you write in your journal is ever sent."),
                     theme_style=ft.TextThemeStyle.BODY_SMALL),
-            ft.FilledButton(_("I accept the guidelines, join"), key="join-group", disabled=bool(state.busy),
+            ft.FilledButton(_("I accept the guidelines, join"), key="join-group", disabled=bool(session.busy),
                             on_click=join),
         ]
-    return frame(state, _("Join a group"), body, nav=False, back=back)
+    return frame(session, _("Join a group"), body, nav=False, back=back)
 
 
 @ft.component
-def LeadGroup(state: AppState) -> ft.Control:
+def LeadGroup(hosting: HostingState, session: SessionState) -> ft.Control:
     """Start a group as its leader: schedule, theme, guidelines and the coordinator's enrolment code."""
     values, set_values = ft.use_state({"label": "", "first": "", "at": "18:00", "every": "1", "count": "",
-                                       "zone": state.default_zone(), "theme": "", "guidelines": "",
+                                       "zone": session.default_zone(), "theme": "", "guidelines": "",
                                        "enrolment": ""})
 
     def setter(name: str) -> Callable[[str], None]:
         return lambda value: set_values(lambda prev: {**prev, name: value})
 
-    relay = state.relay_url()
+    relay = hosting.relay_url()
     body: list[ft.Control] = [
         ft.Text(_("As the leader you send the homework and any change of meeting to every member's phone, "
                   "end-to-end encrypted. The group's keys are kept in your journal.")),
-        field(state, _("A neutral name members see"), values["label"], setter("label"), key="lead-label",
+        field(session, _("A neutral name members see"), values["label"], setter("label"), key="lead-label",
               password=False, helper=_("e.g. Tuesday group")),
-        field(state, _("First meeting (date)"), values["first"], setter("first"), key="lead-first", password=False,
+        field(session, _("First meeting (date)"), values["first"], setter("first"), key="lead-first", password=False,
               helper=_("e.g. {example}").format(example="2026-12-03")),
-        field(state, _("Time"), values["at"], setter("at"), key="lead-at", password=False),
+        field(session, _("Time"), values["at"], setter("at"), key="lead-at", password=False),
         dropdown(label=_("How often"), key="lead-every", value=values["every"],
                  on_select=lambda e: setter("every")(e.control.value),
                  options=[ft.DropdownOption(key="1", text=_("Every week")),
                           ft.DropdownOption(key="2", text=_("Every second week")),
                           ft.DropdownOption(key="3", text=_("Every third week"))]),
-        field(state, _("Number of meetings"), values["count"], setter("count"), key="lead-count", password=False,
+        field(session, _("Number of meetings"), values["count"], setter("count"), key="lead-count", password=False,
               helper=_("Leave empty if the group has no end date")),
         dropdown(label=_("Time zone where the group meets"), key="lead-zone", value=values["zone"],
                  enable_filter=True, editable=True, menu_height=320,
                  on_select=lambda e: setter("zone")(e.control.value), options=zone_options()),
-        field(state, _("Theme"), values["theme"], setter("theme"), key="lead-theme", password=False,
+        field(session, _("Theme"), values["theme"], setter("theme"), key="lead-theme", password=False,
               helper=_("Sent to members encrypted; the relay cannot read it.")),
         text_input(_("The group's guidelines (optional)"), values["guidelines"],
                    lambda e: setter("guidelines")(e.control.value), key="lead-guidelines", multiline=True,
                    min_lines=3, helper=_("Leave empty to use Kraft's guidelines.")),
     ]
     if relay:
-        body.append(field(state, _("Enrolment code from your coordinator"), values["enrolment"],
+        body.append(field(session, _("Enrolment code from your coordinator"), values["enrolment"],
                           setter("enrolment"), key="lead-enrolment", password=False))
     else:
         body.append(ft.Text(_("No relay is set up for this app, so invites and homework travel as links only."),
                             theme_style=ft.TextThemeStyle.BODY_SMALL))
-    body.append(ft.FilledButton(_("Start the group"), key="lead-save", on_click=lambda: state.lead_group(
+    body.append(ft.FilledButton(_("Start the group"), key="lead-save", on_click=lambda: hosting.lead_group(
         label=values["label"], theme=values["theme"], guidelines=values["guidelines"],
         enrolment=values["enrolment"], schedule_form=dict(first=values["first"], at=values["at"],
                                                           every=int(values["every"]), count=values["count"],
                                                           zone=values["zone"]))))
-    return frame(state, _("Start a group as its leader"), body, nav=False, back=lambda: state.go("settings"))
+    return frame(session, _("Start a group as its leader"), body, nav=False,
+                 back=lambda: session.router.navigate(Route.SETTINGS))
 
 
-@ft.component
-def LeaderSection(state: AppState, group: Group) -> ft.Control:
-    """The invite (QR, link, join code), the homework to send, who joined and who can't come."""
-    invite, set_invite = ft.use_state(cast(Invite | None, None))
-    code, set_code = ft.use_state("")
-    choice, set_choice = ft.use_state("strengths")
-    words, set_words = ft.use_state("")
-    removing, set_removing = ft.use_state("")
-
-    def show_invite() -> None:
-        made = state.make_invite(group)
-        if made is not None:
-            set_invite(made)
-
-    async def new_code() -> None:
-        set_code(await state.make_join_code(group))
-
-    async def send() -> None:
-        await state.send_prompt(group, choice, words)
-
-    def remover(member: Member) -> Callable[[object], Awaitable[None]]:
-        async def remove(_e: object) -> None:
-            set_removing("")
-            await state.remove_member(group, member)
-
-        return remove
-
-    controls: list[ft.Control] = [section_title(_("Invite"))]
-    shown: Invite | None = invite
-    if shown is None:
-        controls.append(ft.FilledButton(_("Show the invite"), icon=ft.Icons.QR_CODE, key="show-invite",
-                                        on_click=show_invite))
-    else:
-        controls += [
-            ft.Image(src=qr_png(shown.link), width=260, height=260, key="invite-qr",
-                     semantics_label=_("QR code of the invite link")),
-            text_input(_("Invite link"), shown.link, key="invite-link", read_only=True, multiline=True,
-                       max_lines=3),
-            ft.Text(_("Valid until {day}.").format(day=format_day(shown.expires_on))),
-        ]
-    if state.relay_url() or code:
-        controls.append(ft.OutlinedButton(_("Make a join code"), icon=ft.Icons.PIN_OUTLINED, key="make-code",
-                                          disabled=bool(state.busy), on_click=new_code))
-    if code:
-        controls.append(ft.Text(code, theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM, key="join-code"))
-    controls += [
-        section_title(_("Send the homework")),
-        dropdown(label=_("The homework for the next meeting"), key="lead-homework-choice", value=choice, width=680,
-                 on_select=lambda e: set_choice(e.control.value),
-                 options=[*[ft.DropdownOption(key=p.id, text=p.label(current())) for p in PROMPTS],
-                          ft.DropdownOption(key="own", text=_("In my own words…"))]),
-    ]
-    if choice == "own":
-        controls.append(field(state, _("The homework"), words, set_words, key="lead-homework-own", password=False))
-    controls.append(ft.FilledButton(_("Send to the group"), icon=ft.Icons.SEND, key="send-homework",
-                                    on_click=send))
-    controls.append(section_title(_("Members")))
-    members = state.members(group)
-    if not members:
-        controls.append(ft.Text(_("Nobody has joined yet.")))
-    for member in members:
-        name = member.name or _("A member without a name")
-        if removing == member.id:
-            controls += [ft.Text(_("Remove {name}? The group gets new keys; {name} can read nothing sent after "
-                                   "this.").format(name=name)),
-                         ft.Row([ft.FilledButton(_("Remove"), key=f"remove-member-confirm-{member.id}",
-                                                 on_click=remover(member)),
-                                 ft.TextButton(_("Keep"), key="remove-member-keep",
-                                               on_click=lambda: set_removing(""))])]
-        else:
-            controls.append(ft.ListTile(title=ft.Text(name), leading=ft.Icon(ft.Icons.PERSON_OUTLINE),
-                                        key=f"member-{member.id}",
-                                        trailing=icon_button(ft.Icons.PERSON_REMOVE_OUTLINED,
-                                                             _("Remove {name}").format(name=name),
-                                                             key=f"remove-member-{member.id}",
-                                                             on_click=lambda _e, m=member: set_removing(m.id))))
-    controls.append(HeadCount(state, group, key=f"head-count-{group.id}"))  # type: ignore[call-arg]
-    absent = state.cant_come(group)
-    for meeting in group.schedule.meetings():
-        names = absent.get(meeting.id)
-        if names:
-            shown_names = ", ".join(n or _("a member") for n in names)
-            controls.append(ft.Text(_("Can't come on {when}: {names}").format(
-                when=format_when(meeting.start, own_zone=True), names=shown_names), key=f"absent-{meeting.id}"))
-    return ft.Column(controls, spacing=12)
-
-
-def link_status(state: AppState, group: Group) -> list[ft.Control]:
-    """For a group linked to a leader: whether anything waits to be sent, and a way to check for news."""
-    if not state.is_linked(group):
-        return []
-    waiting = state.waiting_to_send(group)
-    lines: list[ft.Control] = [section_title(_("Connected to the group"))]
-    if state.sync_problem:
-        lines.append(ft.Text(state.sync_problem, key="sync-problem"))
-    if waiting:
-        lines.append(ft.Text(ngettext("{n} message waits to be sent.", "{n} messages wait to be sent.", waiting)
-                             .format(n=waiting), key="sync-waiting"))
-    lines.append(ft.OutlinedButton(_("Check for news"), icon=ft.Icons.SYNC, key="sync-now",
-                                   disabled=bool(state.busy), on_click=state.sync_now))
-    if state.can_report_attendance(group):
-        lines.append(AttendanceChoice(state, group, key=f"attendance-{group.id}"))  # type: ignore[call-arg]
-    return lines
-
-
-@ft.component
-def AttendanceChoice(state: AppState, group: Group) -> ft.Control:
-    """Off by default. What the coordinator can and cannot learn, and the exact payload, before turning it on."""
-    showing, set_showing = ft.use_state(False)
-    on = state.attendance_on(group)
-    controls: list[ft.Control] = [
-        section_title(_("Count me for the coordinator")),
-        ft.Text(_("If you turn this on, each time you say “I was there” Kraft sends one code for that meeting. "
-                  "The region's coordinator then sees how many came to each meeting. They cannot see who you "
-                  "are, your name, your other meetings or anything you write: the code for each meeting looks "
-                  "unrelated to your codes for other meetings, and it is sent a few hours later, not at once.")),
-        ft.Switch(label=_("Count my check-ins, anonymously"), value=on, key="attendance-switch",
-                  on_change=lambda e: state.set_attendance(group, bool(e.control.value))),
-        ft.TextButton(_("Hide what is sent") if showing else _("Show exactly what is sent"),
-                      key="attendance-preview-toggle", on_click=lambda: set_showing(not showing)),
-    ]
-    if showing:
-        controls.append(ft.Container(selectable_text(state.attendance_preview(group), font_family="monospace",
-                                                     size=12, key="attendance-preview"),
-                                     padding=8, border_radius=6, bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST))
-    return ft.Column(controls, spacing=8)
-
-
-@ft.component
-def HeadCount(state: AppState, group: Group) -> ft.Control:
-    """The leader's head count for the latest meeting that has begun (people without the app count too)."""
-    count, set_count = ft.use_state("")
-    begun = [m for m in group.schedule.meetings() if not m.cancelled and m.start <= datetime.now(UTC)]
-    if not begun or not state.relay_url():
-        return ft.Container()
-    meeting = begun[-1]
-    label = _("How many were there on {when}?").format(when=format_when(meeting.start, own_zone=True))
-    return ft.Column([section_title(_("Head count")),
-                      ft.Row([text_input(label, count, lambda e: set_count(e.control.value), key="head-count",
-                                         width=360),
-                              ft.OutlinedButton(_("Send"), key="send-head-count",
-                                                on_click=lambda: state.send_head_count(group, meeting.id, count))],
-                             wrap=True)], spacing=8)

@@ -7,58 +7,61 @@ import flet as ft
 from app.i18n import _
 from app.services.vault_service import MIN_PASSPHRASE
 from app.views.common import field, frame, section_title, selectable_text
-from app.views.groups import next_meeting_card, reminder_banner
-from app.views.state import AppState
+from app.views.routes import Route
+from app.views.states.groups import GroupsState
+from app.views.states.session import SessionState
+from app.views.widgets.meeting import next_meeting_card, reminder_banner
 
 
 @ft.component
-def Welcome(state: AppState) -> ft.Control:
+def Welcome(session: SessionState) -> ft.Control:
     body = [
         ft.Text(_("Welcome to Kraft"), theme_style=ft.TextThemeStyle.HEADLINE_SMALL),
         ft.Text(_("A journal for your group's homework and your own thoughts. What you write stays on this "
                   "device, encrypted with a passphrase that only you know.")),
         ft.Text(_("Kraft is not meant for acute crises. If you need help now, call {name}: {number}.").format(
-            name=line.name, number=line.number)) if (line := state.crisis_line()) else ft.Container(),
-        ft.FilledButton(_("Create my journal"), on_click=lambda: state.go("setup"), key="start"),
+            name=line.name, number=line.number)) if (line := session.crisis_line()) else ft.Container(),
+        ft.FilledButton(_("Create my journal"), on_click=lambda: session.router.navigate(Route.SETUP), key="start"),
         ft.Text(_("Or use Kraft without a journal: no name, no passphrase, just your group's meeting times and "
                   "reminders.")),
-        ft.OutlinedButton(_("Just the meeting times"), on_click=lambda: state.go("add_group"), key="anonymous"),
+        ft.OutlinedButton(_("Just the meeting times"), on_click=lambda: session.router.navigate(Route.ADD_GROUP),
+                          key="anonymous"),
         ft.OutlinedButton(_("I have an invite from my group"), icon=ft.Icons.GROUP_ADD_OUTLINED, key="open-join",
-                          on_click=lambda: state.go("join")),
+                          on_click=lambda: session.router.navigate(Route.JOIN)),
         ft.TextButton(_("I have a backup to restore"), icon=ft.Icons.RESTORE, key="open-restore",
-                      on_click=lambda: state.go("restore")),
+                      on_click=lambda: session.router.navigate(Route.RESTORE)),
         ft.TextButton(_("I am a coordinator"), icon=ft.Icons.BAR_CHART, key="open-coordinator",
-                      on_click=lambda: state.go("coordinator")),
+                      on_click=lambda: session.router.navigate(Route.COORDINATOR)),
     ]
-    return frame(state, "Kraft", body, nav=False)
+    return frame(session, "Kraft", body, nav=False)
 
 
 @ft.component
-def Setup(state: AppState) -> ft.Control:
+def Setup(session: SessionState) -> ft.Control:
     passphrase, set_passphrase = ft.use_state("")
     repeat, set_repeat = ft.use_state("")
 
     async def submit() -> None:
-        await state.prepare_setup(passphrase, repeat)
+        await session.prepare_setup(passphrase, repeat)
 
     body = [
         section_title(_("Choose a passphrase")),
         ft.Text(_("Use a few words that you will remember, at least {minimum} characters. Nobody can reset it for "
                   "you, but you will also get a recovery code.").format(minimum=MIN_PASSPHRASE)),
-        field(state, _("Passphrase"), passphrase, set_passphrase, key="passphrase", autofocus=True),
-        field(state, _("Repeat passphrase"), repeat, set_repeat, key="repeat", on_submit=submit),
-        ft.FilledButton(_("Continue"), on_click=submit, disabled=bool(state.busy), key="continue"),
+        field(session, _("Passphrase"), passphrase, set_passphrase, key="passphrase", autofocus=True),
+        field(session, _("Repeat passphrase"), repeat, set_repeat, key="repeat", on_submit=submit),
+        ft.FilledButton(_("Continue"), on_click=submit, disabled=bool(session.busy), key="continue"),
     ]
-    return frame(state, _("New journal"), body, nav=False, back=lambda: state.go("welcome"))
+    return frame(session, _("New journal"), body, nav=False, back=lambda: session.router.navigate(Route.WELCOME))
 
 
 @ft.component
-def RecoveryCode(state: AppState) -> ft.Control:
+def RecoveryCode(session: SessionState) -> ft.Control:
     typed, set_typed = ft.use_state("")
-    code = state.pending.recovery_code if state.pending else ""
+    code = session.pending.recovery_code if session.pending else ""
 
     async def submit() -> None:
-        await state.confirm_recovery(typed)
+        await session.confirm_recovery(typed)
 
     body = [
         section_title(_("Your recovery code")),
@@ -69,72 +72,73 @@ def RecoveryCode(state: AppState) -> ft.Control:
                 code, size=22, weight=ft.FontWeight.BOLD, font_family="monospace")),
             padding=16, border_radius=8, bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST),
         ft.Text(_("To be sure it is written down, type it here:")),
-        field(state, _("Recovery code"), typed, set_typed, key="recovery-confirm", password=False, on_submit=submit),
-        ft.FilledButton(_("I have saved it"), on_click=submit, disabled=bool(state.busy), key="confirm"),
+        field(session, _("Recovery code"), typed, set_typed, key="recovery-confirm", password=False, on_submit=submit),
+        ft.FilledButton(_("I have saved it"), on_click=submit, disabled=bool(session.busy), key="confirm"),
     ]
-    return frame(state, _("New journal"), body, nav=False)
+    return frame(session, _("New journal"), body, nav=False)
 
 
 @ft.component
-def Unlock(state: AppState) -> ft.Control:
+def Unlock(groups: GroupsState, session: SessionState) -> ft.Control:
     passphrase, set_passphrase = ft.use_state("")
 
     async def submit() -> None:
-        await state.unlock(passphrase)
+        await session.unlock(passphrase)
         set_passphrase("")
 
     body = [
-        reminder_banner(state),
-        next_meeting_card(state),
+        reminder_banner(groups),
+        next_meeting_card(groups),
         section_title(_("Your journal is locked")),
-        field(state, _("Passphrase"), passphrase, set_passphrase, key="unlock-passphrase", autofocus=True,
+        field(session, _("Passphrase"), passphrase, set_passphrase, key="unlock-passphrase", autofocus=True,
                on_submit=submit),
-        ft.FilledButton(_("Unlock"), on_click=submit, disabled=bool(state.busy), key="unlock"),
-        ft.TextButton(_("I forgot my passphrase"), on_click=lambda: state.go("recover"), key="forgot"),
+        ft.FilledButton(_("Unlock"), on_click=submit, disabled=bool(session.busy), key="unlock"),
+        ft.TextButton(_("I forgot my passphrase"), on_click=lambda: session.router.navigate(Route.RECOVER),
+                      key="forgot"),
     ]
-    return frame(state, "Kraft", body, nav=False)
+    return frame(session, "Kraft", body, nav=False)
 
 
 @ft.component
-def Recover(state: AppState) -> ft.Control:
+def Recover(session: SessionState) -> ft.Control:
     code, set_code = ft.use_state("")
     passphrase, set_passphrase = ft.use_state("")
     repeat, set_repeat = ft.use_state("")
 
     async def submit() -> None:
-        await state.recover(code, passphrase, repeat)
+        await session.recover(code, passphrase, repeat)
 
     body = [
         section_title(_("Open with your recovery code")),
         ft.Text(_("Type the recovery code you wrote down, then choose a new passphrase.")),
-        field(state, _("Recovery code"), code, set_code, key="recover-code", password=False, autofocus=True),
-        field(state, _("New passphrase"), passphrase, set_passphrase, key="recover-new"),
-        field(state, _("Repeat new passphrase"), repeat, set_repeat, key="recover-repeat", on_submit=submit),
-        ft.FilledButton(_("Open journal"), on_click=submit, disabled=bool(state.busy), key="recover"),
+        field(session, _("Recovery code"), code, set_code, key="recover-code", password=False, autofocus=True),
+        field(session, _("New passphrase"), passphrase, set_passphrase, key="recover-new"),
+        field(session, _("Repeat new passphrase"), repeat, set_repeat, key="recover-repeat", on_submit=submit),
+        ft.FilledButton(_("Open journal"), on_click=submit, disabled=bool(session.busy), key="recover"),
     ]
-    return frame(state, "Kraft", body, nav=False, back=lambda: state.go("unlock"))
+    return frame(session, "Kraft", body, nav=False, back=lambda: session.router.navigate(Route.UNLOCK))
 
 
 @ft.component
-def Neutral(state: AppState) -> ft.Control:
+def Neutral(session: SessionState) -> ft.Control:
     """What quick exit shows: nothing about Kraft, the group or the journal."""
     return ft.Column(
         [ft.AppBar(title=ft.Text(_("Notes")), automatically_imply_leading=False),
          ft.Container(ft.Column([
              ft.Text(_("No notes")),
-             ft.TextButton(_("Back"), on_click=lambda: state.lock(), key="neutral-back"),
+             ft.TextButton(_("Back"), on_click=lambda: session.lock(), key="neutral-back"),
          ]), padding=16)],
         expand=True)
 
 
 @ft.component
-def Problem(state: AppState) -> ft.Control:
+def Problem(session: SessionState) -> ft.Control:
     """The journal's file cannot be opened: say so and where it is; change nothing."""
     body = [
         ft.Text(_("Your journal is still on this device, untouched. Kraft will not change or replace it. "
                   "Keep the folder below safe; a backup can be restored from it.")),
-        selectable_text(str(state.service.home), font_family="monospace"),
+        selectable_text(str(session.service.home), font_family="monospace"),
         ft.FilledButton(_("Restore from a backup"), icon=ft.Icons.RESTORE, key="open-restore",
-                        on_click=lambda: state.go("restore")),
+                        on_click=lambda: session.router.navigate(Route.RESTORE)),
     ]
-    return frame(state, _("Kraft cannot open your journal"), body, nav=False)
+    return frame(session, _("Kraft cannot open your journal"), body, nav=False)

@@ -10,7 +10,9 @@ import flet as ft
 from app.i18n import N_, _, ngettext
 from app.services.reminder_prefs import HOMEWORK_DAYS, OFFSET_CHOICES
 from app.views.common import dropdown, field, frame, section_title
-from app.views.state import AppState
+from app.views.routes import Route
+from app.views.states.groups import GroupsState
+from app.views.states.session import SessionState
 
 OFFSET_LABELS = {
     timedelta(days=7): N_("1 week before"), timedelta(days=2): N_("2 days before"),
@@ -25,8 +27,8 @@ def _clock(value: time | None, default: str) -> str:
 
 
 @ft.component
-def Reminders(state: AppState) -> ft.Control:
-    settings = state.reminder_settings
+def Reminders(groups: GroupsState, session: SessionState) -> ft.Control:
+    settings = groups.reminder_settings
     quiet_start, set_quiet_start = ft.use_state(_clock(settings.quiet_start, DEFAULT_QUIET[0]))
     quiet_end, set_quiet_end = ft.use_state(_clock(settings.quiet_end, DEFAULT_QUIET[1]))
     quiet_on = settings.quiet_start is not None
@@ -34,18 +36,18 @@ def Reminders(state: AppState) -> ft.Control:
     def offset_changed(offset: timedelta) -> Any:
         def change(e: Any) -> None:
             chosen = set(settings.before) | {offset} if e.control.value else set(settings.before) - {offset}
-            state.set_reminder_settings(before=tuple(sorted(chosen, reverse=True)))
+            groups.set_reminder_settings(before=tuple(sorted(chosen, reverse=True)))
         return change
 
     def homework_changed(e: Any) -> None:
         value = e.control.value
-        state.set_reminder_settings(homework_days_before=None if value == "off" else int(value))
+        groups.set_reminder_settings(homework_days_before=None if value == "off" else int(value))
 
     def quiet_changed(e: Any) -> None:
         if e.control.value:
-            state.set_quiet_hours(quiet_start, quiet_end)
+            groups.set_quiet_hours(quiet_start, quiet_end)
         else:
-            state.set_reminder_settings(quiet_start=None, quiet_end=None)
+            groups.set_reminder_settings(quiet_start=None, quiet_end=None)
 
     body: list[ft.Control] = [
         ft.Text(_("Kraft reminds you in the app, and as notifications where your device lets the app show them. "
@@ -67,21 +69,21 @@ def Reminders(state: AppState) -> ft.Control:
     ]
     if quiet_on:
         body += [
-            ft.Row([field(state, _("From"), quiet_start, set_quiet_start, key="quiet-start", password=False),
-                    field(state, _("Until"), quiet_end, set_quiet_end, key="quiet-end", password=False)],
+            ft.Row([field(session, _("From"), quiet_start, set_quiet_start, key="quiet-start", password=False),
+                    field(session, _("Until"), quiet_end, set_quiet_end, key="quiet-end", password=False)],
                    wrap=True),
             ft.OutlinedButton(_("Save quiet hours"), key="save-quiet",
-                              on_click=lambda: state.set_quiet_hours(quiet_start, quiet_end)),
+                              on_click=lambda: groups.set_quiet_hours(quiet_start, quiet_end)),
         ]
     body += [
         section_title(_("What reminders say")),
         ft.Checkbox(label=_("Name the group in reminders"), value=settings.show_details, key="show-details",
-                    on_change=lambda e: state.set_reminder_settings(show_details=bool(e.control.value))),
+                    on_change=lambda e: groups.set_reminder_settings(show_details=bool(e.control.value))),
         ft.Text(_("Off, a reminder says only “You have a meeting at 18:00”, so nobody who glances at your screen "
                   "learns about the group."), theme_style=ft.TextThemeStyle.BODY_SMALL),
     ]
-    return frame(state, _("Reminders"), body, nav=False,
-                 back=lambda: state.go("settings" if state.unlocked else state.home_screen()))
+    return frame(session, _("Reminders"), body, nav=False,
+                 back=lambda: session.router.navigate(Route.SETTINGS if session.unlocked else session.home_screen()))
 
 
 def ngettext_days(days: int) -> str:

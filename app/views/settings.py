@@ -7,56 +7,60 @@ import flet as ft
 from app.i18n import _
 from app.views.backup import backup_section
 from app.views.common import dropdown, field, frame, section_title
-from app.views.groups import group_tiles
-from app.views.state import AppState
+from app.views.routes import Route
+from app.views.states.groups import GroupsState
+from app.views.states.hosting import HostingState
+from app.views.states.session import SessionState
+from app.views.states.settings import SettingsState
+from app.views.widgets.meeting import group_tiles
 
 AUTOLOCK_CHOICES = (1, 2, 5, 10, 15, 30, 60)
 LANGUAGES = {"en": "English", "sv": "Svenska", "nb": "Norsk bokmål", "da": "Dansk"}
 
 
 @ft.component
-def Settings(state: AppState) -> ft.Control:
+def Settings(settings: SettingsState, groups: GroupsState, hosting: HostingState, session: SessionState) -> ft.Control:
     current, set_current = ft.use_state("")
     new, set_new = ft.use_state("")
     repeat, set_repeat = ft.use_state("")
 
     async def change() -> None:
-        if await state.change_passphrase(current, new, repeat):
+        if await settings.change_passphrase(current, new, repeat):
             set_current("")
             set_new("")
             set_repeat("")
 
-    minutes = state.service.autolock_minutes()
+    minutes = session.service.autolock_minutes()
     body: list[ft.Control] = [
         section_title(_("My groups")),
-        *group_tiles(state),
+        *group_tiles(groups),
         ft.Row([ft.OutlinedButton(_("Add a group"), icon=ft.Icons.ADD, key="add-group",
-                                  on_click=lambda: state.go("add_group")),
+                                  on_click=lambda: session.router.navigate(Route.ADD_GROUP)),
                 ft.OutlinedButton(_("Join with an invite"), icon=ft.Icons.GROUP_ADD_OUTLINED, key="open-join",
-                                  on_click=lambda: state.go("join")),
+                                  on_click=lambda: session.router.navigate(Route.JOIN)),
                 ft.OutlinedButton(_("Start a group as its leader"), icon=ft.Icons.CAMPAIGN_OUTLINED, key="open-lead",
-                                  on_click=lambda: state.go("lead")),
+                                  on_click=lambda: session.router.navigate(Route.LEAD)),
                 ft.OutlinedButton(_("Coordinator"), icon=ft.Icons.BAR_CHART, key="open-coordinator",
-                                  on_click=lambda: state.go("coordinator"))], wrap=True),
+                                  on_click=lambda: session.router.navigate(Route.COORDINATOR))], wrap=True),
         ft.OutlinedButton(_("Reminders"), icon=ft.Icons.NOTIFICATIONS_OUTLINED, key="open-reminders",
-                          on_click=lambda: state.go("reminders")),
+                          on_click=lambda: session.router.navigate(Route.REMINDERS)),
         section_title(_("Lock")),
         dropdown(
             label=_("Lock after this many idle minutes"), key="autolock", value=str(minutes),
-            on_select=lambda e: state.set_autolock(int(e.control.value)),
+            on_select=lambda e: settings.set_autolock(int(e.control.value)),
             options=[ft.DropdownOption(key=str(m), text=str(m)) for m in AUTOLOCK_CHOICES]),
         ft.Text(_("The journal also locks when you leave the app, and at once with quick exit.")),
         section_title(_("Language")),
-        dropdown(label=_("Language"), key="language", value=state.language,
-                 on_select=lambda e: state.set_language(e.control.value),
+        dropdown(label=_("Language"), key="language", value=session.language,
+                 on_select=lambda e: session.set_language(e.control.value),
                  options=[ft.DropdownOption(key=k, text=v) for k, v in LANGUAGES.items()]),
-        *backup_section(state),
+        *backup_section(settings, session),
         section_title(_("Change passphrase")),
-        field(state, _("Current passphrase"), current, set_current, key="current-passphrase"),
-        field(state, _("New passphrase"), new, set_new, key="new-passphrase"),
-        field(state, _("Repeat new passphrase"), repeat, set_repeat, key="repeat-passphrase"),
+        field(session, _("Current passphrase"), current, set_current, key="current-passphrase"),
+        field(session, _("New passphrase"), new, set_new, key="new-passphrase"),
+        field(session, _("Repeat new passphrase"), repeat, set_repeat, key="repeat-passphrase"),
         ft.FilledButton(_("Change passphrase"), key="change-passphrase", on_click=change,
-                        disabled=bool(state.busy)),
-        ft.OutlinedButton(_("Lock now"), icon=ft.Icons.LOCK, key="lock", on_click=lambda: state.lock()),
+                        disabled=bool(session.busy)),
+        ft.OutlinedButton(_("Lock now"), icon=ft.Icons.LOCK, key="lock", on_click=lambda: session.lock()),
     ]
-    return frame(state, _("Settings"), body)
+    return frame(session, _("Settings"), body)

@@ -8,26 +8,28 @@ import flet as ft
 
 from app.i18n import _
 from app.views.common import dropdown, frame, needs_journal, section_title
-from app.views.state import AppState
+from app.views.routes import Route
+from app.views.states.session import SessionState
+from app.views.states.settings import SettingsState
 
 FORMAT_NAMES = {"jrnl-json": "jrnl (JSON)", "dayone-json": "Day One (Journal.json)", "kraft-json": "Kraft (JSON)"}
 
 
 @ft.component
 @needs_journal
-def Transfer(state: AppState) -> ft.Control:
+def Transfer(settings: SettingsState, session: SessionState) -> ft.Control:
     understood, set_understood = ft.use_state(False)
     fmt, set_fmt = ft.use_state("markdown")
     source, set_source = ft.use_state("jrnl-json")
 
     async def export() -> None:
-        name, data = state.export_file(fmt)
+        name, data = settings.export_file(fmt)
         try:
             await ft.FilePicker().save_file(dialog_title=_("Save the export"), file_name=name, src_bytes=data)
         except Exception as exc:
-            state.error = _("The export could not be saved: {detail}").format(detail=exc)
+            session.error = _("The export could not be saved: {detail}").format(detail=exc)
             return
-        state.notice = _("Exported. The file is not encrypted: delete it when you no longer need it.")
+        session.notice = _("Exported. The file is not encrypted: delete it when you no longer need it.")
 
     async def import_() -> None:
         try:
@@ -35,10 +37,10 @@ def Transfer(state: AppState) -> ft.Control:
                 dialog_title=_("Choose the file to import"), with_data=True, file_type=ft.FilePickerFileType.CUSTOM,
                 allowed_extensions=["json"])
         except Exception as exc:
-            state.error = _("The file could not be opened: {detail}").format(detail=exc)
+            session.error = _("The file could not be opened: {detail}").format(detail=exc)
             return
         if files and files[0].bytes is not None:
-            state.import_file(source, files[0].bytes, files[0].name)
+            settings.import_file(source, files[0].bytes, files[0].name)
 
     def chose(setter: Any) -> Any:
         return lambda e: setter(e.control.value)
@@ -62,6 +64,6 @@ def Transfer(state: AppState) -> ft.Control:
                  options=[ft.DropdownOption(key=k, text=v) for k, v in FORMAT_NAMES.items()]),
         ft.OutlinedButton(_("Choose the file and import"), icon=ft.Icons.FILE_OPEN, key="import", on_click=import_),
         *[ft.Text(line, key=f"import-line-{i}", theme_style=ft.TextThemeStyle.BODY_SMALL)
-          for i, line in enumerate(state.import_lines)],
+          for i, line in enumerate(settings.import_lines)],
     ]
-    return frame(state, _("Export and import"), body, nav=False, back=lambda: state.go("settings"))
+    return frame(session, _("Export and import"), body, nav=False, back=lambda: session.router.navigate(Route.SETTINGS))

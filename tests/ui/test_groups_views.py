@@ -28,11 +28,14 @@ def _main(home: Path, services: list[VaultService], language: str = "en"):  # ty
 
 
 class FrozenClock:
-    """`datetime.now` of the views' modules, held at `moment` (move it by assigning `moment`)."""
+    """`datetime.now` of the views' modules (every module under app/views that reads it), held at `moment`
+    (move it by assigning `moment`)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
-        import app.views.groups as groups_module
-        import app.views.state as state_module
+        import importlib
+        import pkgutil
+
+        import app.views
 
         self.moment = moment
         clock = self
@@ -42,8 +45,10 @@ class FrozenClock:
             def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
                 return clock.moment.astimezone(tz) if tz else clock.moment
 
-        monkeypatch.setattr(state_module, "datetime", Clock)
-        monkeypatch.setattr(groups_module, "datetime", Clock)
+        for info in pkgutil.walk_packages(app.views.__path__, "app.views."):
+            module = importlib.import_module(info.name)
+            if getattr(module, "datetime", None) is datetime:
+                monkeypatch.setattr(module, "datetime", Clock)
 
 
 async def journal_then_add_group(ui: UI) -> None:

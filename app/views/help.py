@@ -1,0 +1,27 @@
+"""Help now: the region's crisis lines, the member's own country first."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from app.i18n import N_, _
+from app.views.common import frame, section_title
+from app.views.states.session import SessionState
+
+COUNTRY_NAMES = {"SE": N_("Sweden"), "NO": N_("Norway"), "DK": N_("Denmark")}
+
+
+@ft.component
+def Help(session: SessionState) -> ft.Control:
+    """The crisis lines, the member's own country first; reachable from every screen."""
+    body: list[ft.Control] = [ft.Text(_("If you are in danger or thinking of hurting yourself, call now. "
+                                        "You do not have to explain more than you want to."))]
+    countries = sorted({line.country for line in session.profile.crisis_lines},
+                       key=lambda c: (c != {"sv": "SE", "nb": "NO", "da": "DK"}.get(session.language), c))
+    for country in countries:
+        body.append(section_title(_(COUNTRY_NAMES.get(country, country))))
+        for line in (item for item in session.profile.crisis_lines if item.country == country):
+            body.append(ft.ListTile(
+                leading=ft.Icon(ft.Icons.PHONE), title=ft.Text(line.name), subtitle=ft.Text(line.number),
+                url=f"tel:{line.number.replace(' ', '')}", key=f"call-{country}-{line.number}"))
+    return frame(session, _("Need help now?"), body, nav=False, back=session.router.back_from_help)

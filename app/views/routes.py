@@ -1,0 +1,197 @@
+"""Typed routes: every screen of the app is a `Route`, with its path template and the one lock guard.
+
+Screens used to be strings (`go("group")`), and a typo fell back silently to the unlock screen. Now a route is
+an enum member; whether a locked app may show it is declared on the route itself (docs/adr/0007-app-layout.md),
+and `guard` is the only place that rule is applied. A path from outside (an invite link) is matched against the
+templates with Flet's `TemplateRoute`; one that matches no route is an `UnknownRoute`.
+
+Example:
+    >>> Route.parse("/group/g1")
+    (<Route.GROUP: ...>, {'id': 'g1'})
+    >>> Route.MEETING.path(group="g1", id="m2")
+    '/meeting/g1/m2'
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from urllib.parse import urlsplit
+
+import flet as ft
+
+log = logging.getLogger(__name__)
+STRICT_ENV = "KRAFT_STRICT_ROUTES"  # set in the test suite: an unknown route raises instead of showing home
+_PARAM = re.compile(r":(\w+)")
+
+
+class UnknownRoute(LookupError):
+    """A route or path the app does not know: a programming error, never shown to a member."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A route's path template and whether a locked app may show it (else the journal must be open)."""
+
+    template: str
+    locked: bool = False
+
+
+class Route(Enum):
+    """Every screen of the app. `locked=True`: shown while the journal is locked (or there is none)."""
+
+    WELCOME = Spec("/welcome", locked=True)
+    SETUP = Spec("/setup", locked=True)
+    RECOVERY_CODE = Spec("/recovery-code", locked=True)
+    UNLOCK = Spec("/unlock", locked=True)
+    RECOVER = Spec("/recover", locked=True)
+    NEUTRAL = Spec("/neutral", locked=True)
+    PROBLEM = Spec("/problem", locked=True)
+    HOME = Spec("/home", locked=True)
+    ADD_GROUP = Spec("/groups/new", locked=True)
+    GUIDELINES = Spec("/group/:id/guidelines", locked=True)
+    HELP = Spec("/help", locked=True)
+    GROUP = Spec("/group/:id", locked=True)
+    MEETING = Spec("/meeting/:group/:id", locked=True)
+    RESTORE = Spec("/restore", locked=True)
+    REMINDERS = Spec("/reminders", locked=True)
+    JOIN = Spec("/join", locked=True)
+    COORDINATOR = Spec("/coordinator", locked=True)
+    JOURNAL = Spec("/journal")
+    ENTRY = Spec("/entry/:id")
+    HISTORY = Spec("/entry/:id/history/:prompt")
+    EDITOR = Spec("/editor/:id")
+    SEARCH = Spec("/search")
+    TOOLKIT = Spec("/toolkit")
+    SETTINGS = Spec("/settings")
+    TRANSFER = Spec("/transfer")
+    LEAD = Spec("/lead")
+
+    @property
+    def template(self) -> str:
+        """The route's path template, e.g. `/group/:id`."""
+        return self.value.template
+
+    @property
+    def locked(self) -> bool:
+        """True when a locked app may show this route."""
+        return self.value.locked
+
+    def params(self) -> tuple[str, ...]:
+        """The names in the template, in order: `Route.MEETING.params() == ("group", "id")`."""
+        return tuple(_PARAM.findall(self.template))
+
+    def path(self, **params: str) -> str:
+        """The concrete path, e.g. `Route.GROUP.path(id="g1") == "/group/g1"`; a missing parameter raises."""
+        missing = set(self.params()) - params.keys()
+        if missing:
+            raise UnknownRoute(f"{self.name} needs {', '.join(sorted(missing))}")
+        return _PARAM.sub(lambda m: params[m.group(1)], self.template)
+
+    @classmethod
+    def parse(cls, url: str) -> tuple[Route, dict[str, str]]:
+        """The route a path (or link) names and its parameters; `UnknownRoute` when none matches.
+
+        Query and fragment are not part of the match: `/join?invite=X` and `kraft://join#X` are `Route.JOIN`.
+        """
+        parts = urlsplit(url or "")
+        path = parts.path.rstrip("/") or "/"
+        if parts.netloc and parts.scheme not in ("http", "https"):  # kraft://join#X: the host is the first step
+            path = "/" + parts.netloc + (path if path != "/" else "")
+        matcher = ft.TemplateRoute(path)
+        for route in cls:
+            if matcher.match(route.template):
+                return route, {name: str(getattr(matcher, name)) for name in route.params()}
+        raise UnknownRoute(f"no route for {url!r}")
+
+
+def strict() -> bool:
+    """Whether an unknown route raises (the test suite) rather than showing home and logging (production)."""
+    return os.environ.get(STRICT_ENV, "") == "1"
+
+
+def guard(route: Route, *, unlocked: bool) -> Route | None:
+    """The one lock guard: the route itself when it may be shown now, None when it needs the journal open."""
+    return route if route.locked or unlocked else None
+
+
+def unknown(what: object) -> Route:
+    """What an unknown route leads to: an error in tests; in production the home screen, logged."""
+    if strict():
+        raise UnknownRoute(f"unknown route {what!r}")
+    log.error("unknown route %r: showing the home screen", what)
+    return Route.HOME
+
+
+def _never() -> bool:
+    return False
+
+
+def _home() -> Route:
+    return Route.HOME
+
+
+def _nothing() -> None:
+    return None
+
+
+@ft.observable
+@dataclass
+class Router:
+    """The route shown and its parameters; every move goes through `navigate` and so through the guard.
+
+    `unlocked` and `home` come from the session (is the journal open, where a locked app starts); `on_move`
+    runs before each move (the session clears the last screen's error and notice, and counts activity).
+
+    Example:
+        router.navigate(Route.GROUP, id=group.id)
+        router.param("id")  # -> group.id
+    """
+
+    route: Route = Route.WELCOME
+    params: dict[str, str] = field(default_factory=dict)
+    back_to: tuple[Route, dict[str, str]] = (Route.WELCOME, {})  # where "Need help now?" returns to
+    unlocked: Callable[[], bool] = _never
+    home: Callable[[], Route] = _home
+    on_move: Callable[[], None] = _nothing
+
+    def navigate(self, route: Route, **params: str) -> None:
+        """Show `route` (with the parameters its template names; more may ride along), unless the lock guard
+        says no: then the home screen. A string or a missing parameter is an unknown route."""
+        if not isinstance(route, Route):
+            route, params = unknown(route), {}
+        elif set(route.params()) - params.keys():
+            route, params = unknown(f"{route.name} without {sorted(set(route.params()) - params.keys())}"), {}
+        self.on_move()
+        allowed = guard(route, unlocked=self.unlocked())
+        self.params = dict(params) if allowed else {}
+        self.route = allowed or self.home()
+
+    def show(self, route: Route, **params: str) -> None:
+        """Set the route without the move's side effects (the session's start, lock and restore)."""
+        self.params = dict(params)
+        self.route = route
+
+    def param(self, name: str) -> str | None:
+        """A parameter of the route shown, e.g. `param("id")` on `/group/g1` is `g1`."""
+        return self.params.get(name)
+
+    @property
+    def path(self) -> str:
+        """The concrete path of what is shown, e.g. `/group/g1`."""
+        return self.route.path(**self.params)
+
+    def show_help(self) -> None:
+        """Help now, remembering where to come back to."""
+        if self.route is not Route.HELP:
+            self.back_to = (self.route, dict(self.params))
+        self.navigate(Route.HELP)
+
+    def back_from_help(self) -> None:
+        """Back to the screen help was opened from."""
+        route, params = self.back_to
+        self.navigate(route, **params)

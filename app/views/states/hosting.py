@@ -1,0 +1,286 @@
+"""Groups linked through the relay: joining from an invite, leading a group (invites, join codes, homework,
+members, head counts), keeping in step with the relay, and the member's anonymous attendance choice
+(docs/adr/0007-app-layout.md). Network and Argon2id work runs in a worker thread (`SessionState.run`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import flet as ft
+
+from app.errors import KraftError
+from app.i18n import _, ngettext
+from app.services.context import AppContext
+from app.services.groups import Group
+from app.services.joining import InvitePreview
+from app.services.leader import Invite, Member
+from app.services.links import LEADER
+from app.services.relay_sync import SyncReport
+from app.views.routes import Route, Router, UnknownRoute
+from app.views.states.groups import GroupsState, schedule_from_form
+from app.views.states.session import SessionState
+
+log = logging.getLogger(__name__)
+CODE_SHAPE = re.compile(r"^[\s-]*([0-9A-Za-z][\s-]*){10}$")  # a join code as typed, else it is a link
+
+
+@ft.observable
+@dataclass
+class HostingState:
+    """Joining, leading and syncing. Changes that arrive change the groups, so it tells `groups`."""
+
+    session: SessionState
+    groups: GroupsState
+    invite_preview: InvitePreview | None = None  # an invite checked and shown before joining
+    invite_text: str = ""  # an invite link the app was opened with, to fill in on the join screen
+    sync_problem: str = ""  # why the last sync with the relay did not get through (shown on the group screen)
+
+    def __post_init__(self) -> None:
+        self.groups.after_schedule_change = self.after_schedule_change
+
+    @property
+    def router(self) -> Router:
+        """The router, for the join and lead screens' moves."""
+        return self.session.router
+
+    @property
+    def ctx(self) -> AppContext:
+        """The session's context, where every relay service comes from."""
+        return self.session.ctx
+
+    def relay_url(self) -> str:
+        """The region's relay from the profile (empty: join codes are not offered)."""
+        return self.session.profile.relay.url
+
+    def is_leader(self, group: Group) -> bool:
+        """True when this device leads the group."""
+        link = self.ctx.links.get(group.id)
+        return link is not None and link.role == LEADER
+
+    def is_linked(self, group: Group) -> bool:
+        """True when the group is linked to a leader through the relay."""
+        return self.ctx.links.get(group.id) is not None
+
+    # ---- keeping in step ----
+
+    def _sync(self) -> SyncReport:
+        return self.ctx.sync.run(now=datetime.now(UTC))
+
+    def has_relay_links(self) -> bool:
+        """True when any group is linked through a relay (else there is nothing to sync)."""
+        return any(link.relay for link in self.ctx.links.all())
+
+    async def sync_quietly(self) -> None:
+        """On start, on resume and periodically: never an error on screen (the member did not ask), but a
+        line on the group screen says when something waits, and a change is shown at once."""
+        if not self.has_relay_links():
+            return
+        try:
+            report = await asyncio.to_thread(self._sync)
+        except KraftError as exc:
+            self.sync_problem = str(exc)
+            return
+        except Exception:
+            log.exception("background sync failed")
+            return
+        self._after_sync(report)
+
+    async def sync_now(self) -> None:
+        """Ask the relay for news because the member asked: progress and problems are shown."""
+        report = await self.session.run(_("Checking for news from the group…"), self._sync)
+        if report is not None:
+            self._after_sync(report)
+            if not report.problems:
+                self.session.notice = _("Up to date.") if not report.applied else self.session.notice
+
+    def _after_sync(self, report: SyncReport) -> None:
+        self.sync_problem = report.problems[0] if report.problems else ""
+        if report.applied:
+            self.session.notice = ngettext("{n} update from your group arrived.",
+                                           "{n} updates from your group arrived.", report.applied).format(
+                n=report.applied)
+            self.groups.changed()
+            self.groups.sync_notifications()
+
+    def waiting_to_send(self, group: Group) -> int:
+        """How many messages for the group wait to be sent."""
+        return len(self.ctx.links.waiting(group.id))
+
+    # ---- anonymous attendance (issue 5) ----
+
+    def can_report_attendance(self, group: Group) -> bool:
+        """A member's group joined through a relay, with the journal open (or no journal at all)."""
+        return self.ctx.attendance.can_report(group.id) and self.session.can_check_in()
+
+    def attendance_on(self, group: Group) -> bool:
+        """True when the member counts their check-ins for this group, anonymously."""
+        return self.ctx.attendance.opted_in(group.id)
+
+    def attendance_preview(self, group: Group) -> str:
+        """The exact JSON an upload for the latest meeting that has begun (else the first) would carry."""
+        now = datetime.now(UTC)
+        meetings = [m for m in group.schedule.meetings() if not m.cancelled]
+        begun = [m for m in meetings if m.start <= now]
+        meeting = (begun or meetings)[-1 if begun else 0]
+        return json.dumps(self.ctx.attendance.payload(group.id, [meeting.id]), indent=2)
+
+    def send_head_count(self, group: Group, meeting_id: str, count: str) -> None:
+        """The leader's head count for a meeting, sent to the coordinator; a bad number is an error."""
+        try:
+            number = int(count.strip())
+        except ValueError:
+            number = -1
+        try:
+            self.ctx.leader.send_head_count(group.id, meeting_id, number, now=datetime.now(UTC))
+        except KraftError as exc:
+            self.session.error = str(exc)
+            return
+        self.session.notice = _("The head count is on its way to the coordinator.")
+
+    def set_attendance(self, group: Group, on: bool) -> None:
+        """Turn the anonymous attendance count for this group on or off."""
+        try:
+            self.ctx.attendance.set_opt_in(group.id, on)
+        except KraftError as exc:
+            self.session.error = str(exc)
+            return
+        self.session.notice = (_("Your check-ins for this group will be counted, anonymously.") if on
+                               else _("Nothing more is sent about your attendance."))
+
+    # ---- joining ----
+
+    def open_route(self, route: str) -> None:
+        """The app opened from an invite link (`/join#TOKEN`, `/join?invite=TOKEN`, `kraft://join#TOKEN`): the
+        join screen with the invite filled in; the member still checks it and reads the guidelines first. No
+        other path opens a screen from outside (a link never leads into the journal)."""
+        parts = urlsplit(route or "")
+        try:
+            target: Route | None = Route.parse(route)[0]
+        except UnknownRoute:  # the web app served under a prefix: /kraft/join#TOKEN
+            target = Route.JOIN if parts.path.rstrip("/").endswith("/join") else None
+        if target is not Route.JOIN:
+            return
+        token = parts.fragment or (parse_qs(parts.query).get("invite") or [""])[0]
+        if token:
+            self.invite_text = token.strip()
+            self.open_join()
+
+    def open_join(self) -> None:
+        """The join screen, with no invite checked yet."""
+        self.router.navigate(Route.JOIN)
+        self.invite_preview = None
+
+    def close_join(self) -> None:
+        """Leave the join screen; a checked invite is forgotten."""
+        self.router.navigate(Route.SETTINGS if self.session.unlocked else self.session.home_screen())
+        self.invite_preview = None
+
+    async def read_invite(self, text: str) -> None:
+        """Check an invite link or look up a join code, and show what the group is before joining."""
+        text = text.strip()
+        self.invite_preview = None
+        today = datetime.now(UTC).date()
+        join = self.ctx.joining
+        if CODE_SHAPE.match(text):
+            preview = await self.session.run(_("Looking up the code…"), lambda: join.read_code(
+                text, self.relay_url(), today=today))
+        else:
+            preview = await self.session.run(_("Checking the invite…"), lambda: join.read(text, today=today))
+        self.invite_preview = preview
+
+    async def join_group(self, name: str) -> None:
+        """Join the group of the checked invite, then show it and sync once."""
+        preview = self.invite_preview
+        if preview is None:
+            return
+        join = self.ctx.joining
+        group = await self.session.run(_("Joining…"), lambda: join.join(preview, name=name, now=datetime.now(UTC)))
+        if group is None:
+            return
+        self.invite_preview = None
+        self.groups.changed()
+        self.groups.sync_notifications()
+        self.router.navigate(Route.GROUP, id=group.id)
+        self.session.notice = _("You joined {label}. Welcome!").format(label=group.label)
+        await self.sync_quietly()
+
+    # ---- leading ----
+
+    def lead_group(self, *, label: str, schedule_form: dict[str, Any], theme: str, guidelines: str,
+                   enrolment: str) -> None:
+        """Start a group as its leader from the form; bad input is a clear error and nothing is stored."""
+        schedule = schedule_from_form(self.session, **schedule_form)
+        if schedule is None:
+            return
+        try:
+            group = self.ctx.leader.create_group(label, schedule, theme=theme, guidelines=guidelines,
+                                                 relay=self.relay_url(), enrolment=enrolment, now=datetime.now(UTC))
+        except KraftError as exc:
+            self.session.error = str(exc)
+            return
+        self.groups.changed()
+        self.groups.sync_notifications()
+        self.router.navigate(Route.GROUP, id=group.id)
+        self.session.notice = _("Your group is ready. Show the invite at the first meeting.")
+
+    def make_invite(self, group: Group) -> Invite | None:
+        """The group's invite (link, QR), or None with the error shown."""
+        try:
+            return self.ctx.leader.invite(group.id, today=datetime.now(UTC).date())
+        except KraftError as exc:
+            self.session.error = str(exc)
+            return None
+
+    async def make_join_code(self, group: Group) -> str:
+        """A short join code for the group, registered with the relay; empty on failure."""
+        leader = self.ctx.leader
+        code = await self.session.run(_("Making a join code…"), lambda: leader.join_code(
+            group.id, now=datetime.now(UTC)))
+        if code is None:
+            return ""
+        await self.sync_quietly()
+        return str(code.code)
+
+    async def send_prompt(self, group: Group, choice: str, text: str) -> None:
+        """Send the homework to the group (a library prompt, or the leader's own words)."""
+        own = choice == "own"
+        try:
+            self.ctx.leader.send_prompt(group.id, prompt_id=None if own else choice, text=text if own else None,
+                                        now=datetime.now(UTC))
+        except KraftError as exc:
+            self.session.error = str(exc)
+            return
+        self.session.notice = _("The homework is on its way to the group.")
+        await self.sync_quietly()
+
+    def members(self, group: Group) -> list[Member]:
+        """Who joined the leader's group."""
+        return self.ctx.leader.members(group.id)
+
+    def cant_come(self, group: Group) -> dict[str, list[str]]:
+        """Per meeting id, the names of the members who said they can't come."""
+        return self.ctx.leader.cant_come(group.id)
+
+    async def remove_member(self, group: Group, member: Member) -> None:
+        """Remove a member: the group gets new keys, so they read nothing sent from now on."""
+        try:
+            self.ctx.leader.remove_member(group.id, member.id, now=datetime.now(UTC))
+        except KraftError as exc:
+            self.session.error = str(exc)
+            return
+        self.session.notice = _("New keys are on their way: {name} cannot read what is sent from now on.").format(
+            name=member.name or _("the member"))
+        self.groups.changed()
+        await self.sync_quietly()
+
+    def after_schedule_change(self, group: Group) -> None:
+        """A leader's change to the schedule goes to the group (queued; sent at the next sync)."""
+        if self.session.unlocked and self.is_leader(group):
+            self.ctx.leader.publish_schedule(group.id, now=datetime.now(UTC))

@@ -1,0 +1,223 @@
+"""The session: start, setup, unlock, recover, lock and quick exit; what the app is busy with, its error and
+notice; the idle timer and the language (docs/adr/0007-app-layout.md).
+
+Slow work (Argon2id, decrypting a journal) runs in a worker thread so the UI keeps answering. The session
+knows no feature: the others hook into its moments (`hooks`) to load, reset or save their own part.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import flet as ft
+
+from app import i18n
+from app.config import CrisisLine, Profile
+from app.errors import KraftError
+from app.i18n import _
+from app.services.context import AppContext
+from app.services.idle import IdleTimer
+from app.services.journal import Journal
+from app.services.vault_service import PendingSetup, VaultService
+from app.views import lang as session_lang
+from app.views.routes import Route, Router
+
+log = logging.getLogger(__name__)
+ZONE_FOR_LANGUAGE = {"sv": "Europe/Stockholm", "nb": "Europe/Oslo", "da": "Europe/Copenhagen"}
+COUNTRY_FOR_LANGUAGE = {"sv": "SE", "nb": "NO", "da": "DK"}
+
+
+@dataclass
+class Hooks:
+    """What the features do at the session's moments; each list runs in the order the features joined."""
+
+    started: list[Callable[[], None]] = field(default_factory=list)  # the data directory was read
+    unlocked: list[Callable[[], None]] = field(default_factory=list)  # after an unlock (not setup, recover)
+    before_lock: list[Callable[[], None]] = field(default_factory=list)  # still open: save what is unsaved
+    locked: list[Callable[[], None]] = field(default_factory=list)  # forget what belongs to the open journal
+
+    def run(self, moment: list[Callable[[], None]]) -> None:
+        """Run every hook of one moment."""
+        for hook in moment:
+            hook()
+
+
+@ft.observable
+@dataclass
+class SessionState:
+    """The lock and what every screen shows around its body (busy, error, notice)."""
+
+    ctx: AppContext
+    router: Router = field(default_factory=Router)
+    busy: str = ""  # what the app is doing right now, shown beside a progress ring
+    error: str = ""
+    notice: str = ""
+    pending: PendingSetup | None = None
+    language: str = "en"
+    idle: IdleTimer = field(default_factory=lambda: IdleTimer(5))
+    lock_epoch: int = 0  # bumped by every lock, so an unlock that finishes after one is not shown
+    minute: int = 0  # the clock, per minute: banners and countdowns re-render as it moves
+    hooks: Hooks = field(default_factory=Hooks)
+
+    def __post_init__(self) -> None:
+        self.router.unlocked = lambda: self.unlocked
+        self.router.home = self.home_screen
+        self.router.on_move = self._on_move
+
+    # ---- what the features read ----
+
+    @property
+    def service(self) -> VaultService:
+        """The data directory's VaultService (from the context)."""
+        return self.ctx.vault_service
+
+    @property
+    def profile(self) -> Profile:
+        """The deployment profile: relay, crisis lines, default language."""
+        return self.ctx.profile
+
+    @property
+    def unlocked(self) -> bool:
+        """True while the journal is open."""
+        return self.service.is_unlocked
+
+    @property
+    def journal(self) -> Journal:
+        """The open journal (raises when locked)."""
+        return self.service.require_journal()
+
+    def can_check_in(self) -> bool:
+        """Anonymous members always; with a journal only while it is open (check-ins are sealed in it)."""
+        return self.unlocked or not self.service.has_vault()
+
+    def home_screen(self) -> Route:
+        """Where a locked app starts: unlock when there is a journal, the meeting for an anonymous member."""
+        if self.service.has_vault():
+            return Route.UNLOCK
+        return Route.HOME if self.ctx.groups.list() else Route.WELCOME
+
+    def default_zone(self) -> str:
+        """The time zone a new group gets by default: the one of the member's language."""
+        return ZONE_FOR_LANGUAGE.get(self.language, "Europe/Stockholm")
+
+    def crisis_line(self) -> CrisisLine | None:
+        """The region's first crisis line for the country of the member's language (else its first)."""
+        country = COUNTRY_FOR_LANGUAGE.get(self.language)
+        lines = self.profile.crisis_lines
+        return next((line for line in lines if line.country == country), lines[0] if lines else None)
+
+    def touch(self) -> None:
+        """Count activity for the idle lock."""
+        self.idle.touch()
+
+    def _on_move(self) -> None:
+        self.touch()
+        self.error = ""
+        self.notice = ""  # a notice belongs to the screen it was shown on, unless the move sets one
+
+    def refresh(self) -> None:
+        """A fresh context after unlock, lock or restore: no service keeps a stale engine or key."""
+        self.ctx = self.ctx.refreshed()
+
+    async def run(self, label: str, work: Any, *args: Any) -> Any:
+        """Run slow work in a thread with a progress label; a KraftError becomes the shown error."""
+        self.touch()
+        self.error, self.busy = "", label
+        try:
+            return await asyncio.to_thread(work, *args)
+        except KraftError as exc:
+            self.error = str(exc)
+            return None
+        finally:
+            self.busy = ""
+            self.touch()
+
+    # ---- start, onboarding, unlock ----
+
+    def start(self) -> None:
+        """Pick the first screen. A database that cannot be read is shown as a problem, never reset."""
+        self.refresh()
+        try:
+            lang = self.service.get_preference("language") or i18n.device_language() or self.profile.default_language
+            self.set_language(lang, remember=False)
+            self.idle.minutes = self.service.autolock_minutes()
+            self.hooks.run(self.hooks.started)
+            self.router.show(self.home_screen())
+        except KraftError as exc:
+            self.set_language(i18n.device_language() or self.profile.default_language, remember=False)
+            self.error = str(exc)
+            self.router.show(Route.PROBLEM)
+
+    async def prepare_setup(self, passphrase: str, repeat: str) -> None:
+        """Check the new passphrase and derive the keys (slow); then show the recovery code."""
+        pending = await self.run(_("Securing your journal…"), self.service.prepare_setup, passphrase, repeat)
+        if pending is not None:
+            self.pending = pending
+            self.router.navigate(Route.RECOVERY_CODE)
+
+    async def _open(self, label: str, work: Any, *args: Any) -> bool:
+        """Run an opening step (setup, unlock, recover) in a thread. A lock while it runs (quick exit, the
+        app hidden) wins: the journal it opened is locked again and never shown."""
+        epoch = self.lock_epoch
+        opened = await self.run(label, work, *args)
+        if opened and epoch != self.lock_epoch:
+            self.service.lock()
+            return False
+        if opened:
+            self.refresh()
+        return bool(opened)
+
+    async def confirm_recovery(self, typed: str) -> None:
+        """Create the journal once the recovery code is typed back, then open it."""
+        if self.pending is None:
+            self.router.navigate(Route.SETUP)
+            return
+        if await self._open(_("Creating your journal…"), self.service.finish_setup, self.pending, typed):
+            self.pending = None
+            self.router.navigate(Route.JOURNAL)
+
+    async def unlock(self, passphrase: str) -> None:
+        """Open the journal with the passphrase (slow); the features load their open parts."""
+        if await self._open(_("Opening your journal…"), self.service.unlock, passphrase):
+            self.router.navigate(Route.JOURNAL)
+            self.hooks.run(self.hooks.unlocked)
+
+    async def recover(self, code: str, passphrase: str, repeat: str) -> None:
+        """Open the journal with the recovery code and set a new passphrase."""
+        if await self._open(_("Opening your journal…"), self.service.recover, code, passphrase, repeat):
+            self.router.navigate(Route.JOURNAL)
+            self.notice = _("Your new passphrase is set.")
+
+    def lock(self, *, neutral: bool = False) -> None:
+        """Lock now: keep the draft, forget every decrypted thing, show the unlock (or a neutral) screen.
+
+        Nothing stops the lock: a draft that cannot be written is kept sealed and written later.
+        """
+        self.lock_epoch += 1
+        try:
+            if self.unlocked:
+                self.hooks.run(self.hooks.before_lock)
+        except Exception:
+            log.exception("autosave before lock failed")
+        finally:
+            self.service.lock()
+        self.refresh()
+        self.pending = None
+        self.hooks.run(self.hooks.locked)
+        self.notice = ""
+        self.busy = ""
+        self.error = ""
+        # No re-sync here: the plan handed over while the journal was open keeps its homework nudges, which a
+        # locked journal could not compute (the app locks whenever it is hidden).
+        self.router.show(Route.NEUTRAL if neutral else self.home_screen())
+
+    def set_language(self, lang: str, *, remember: bool = True) -> None:
+        """Show the app in another language; remembered unless `remember` is False."""
+        chosen = session_lang.choose(lang)  # this session's language, not the process's
+        self.ctx.language = self.language = chosen.code
+        if remember:
+            self.service.set_preference("language", self.language)

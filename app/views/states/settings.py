@@ -1,0 +1,126 @@
+"""Settings: the autolock, the passphrase, backups (make, check, restore), and export and import
+(docs/adr/0007-app-layout.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import flet as ft
+
+from app.errors import KraftError
+from app.i18n import _, ngettext
+from app.services import backup, journal_import, transfer
+from app.services.vault_service import PASSPHRASE, RECOVERY
+from app.views.routes import Route
+from app.views.states.journal import JournalState
+from app.views.states.session import SessionState
+
+
+def backup_note(report: backup.BackupReport) -> str:
+    """What a backup holds, in a sentence (entries, groups, damaged records)."""
+    text = ngettext("It holds {n} journal entry", "It holds {n} journal entries", report.entries).format(
+        n=report.entries)
+    text += ngettext(" and {n} group.", " and {n} groups.", report.groups).format(n=report.groups)
+    if report.damaged:
+        text += " " + ngettext("{n} record in it is damaged.", "{n} records in it are damaged.",
+                               report.damaged).format(n=report.damaged)
+    return text
+
+
+@ft.observable
+@dataclass
+class SettingsState:
+    """What Settings changes. An import changes the journal, so it tells `journal`."""
+
+    session: SessionState
+    journal: JournalState
+    import_lines: tuple[str, ...] = ()  # what the last import did, shown under the import button
+
+    def __post_init__(self) -> None:
+        self.session.hooks.locked.append(self._forget)
+
+    def _forget(self) -> None:
+        self.import_lines = ()
+
+    def set_autolock(self, minutes: int) -> None:
+        """Lock after this many idle minutes; saved at once, or a clear error."""
+        try:
+            self.session.service.set_autolock_minutes(minutes)
+        except KraftError as exc:
+            self.session.error = str(exc)
+            return
+        self.session.idle.minutes = minutes
+        self.session.notice = _("Saved")
+
+    async def change_passphrase(self, current: str, new: str, repeat: str) -> bool:
+        """Change the passphrase (slow); True when it is changed."""
+        ok = await self.session.run(_("Changing your passphrase…"), self._change, current, new, repeat)
+        if ok:
+            self.session.notice = _("Your passphrase is changed.")
+        return bool(ok)
+
+    def _change(self, current: str, new: str, repeat: str) -> bool:
+        self.session.service.change_passphrase(current, new, repeat)
+        return True
+
+    # ---- export and import ----
+
+    def open_transfer(self) -> None:
+        """The export and import screen, without the last import's lines."""
+        self.session.router.navigate(Route.TRANSFER)
+        self.import_lines = ()
+
+    def export_file(self, fmt: str) -> tuple[str, bytes]:
+        """The journal in another format, as a file name and its bytes (not encrypted)."""
+        return transfer.export_file(self.session.journal, fmt)
+
+    def import_file(self, fmt: str, data: bytes, name: str) -> None:
+        """Add entries from another app's file; what was added, skipped or left out is listed."""
+        try:
+            result = journal_import.import_entries(self.session.journal, fmt, data, source=name)
+        except KraftError as exc:
+            self.session.error = str(exc)
+            self.import_lines = ()
+            return
+        self.import_lines = tuple(result.lines(bullet="• "))
+        self.journal.changed()
+
+    # ---- backups ----
+
+    async def make_backup(self) -> tuple[str, bytes] | None:
+        """An encrypted backup in memory, checked; the screen hands it to the platform's save dialog."""
+        made = await self.session.run(_("Making a backup…"), backup.make_backup, self.session.service)
+        if made is None:
+            return None
+        name, data, report = made
+        self.session.notice = backup_note(report)
+        return name, data
+
+    async def check_backup(self, data: bytes, secret: str, *, recovery: bool) -> None:
+        """A test restore: open the backup and every record in it, in memory; nothing here changes."""
+        report = await self.session.run(_("Checking the backup…"), lambda: backup.verify_backup(
+            data, secret, kind=RECOVERY if recovery else PASSPHRASE))
+        if report is not None:
+            self.session.notice = _("The backup opens.") + " " + backup_note(report)
+
+    def restore_would_replace(self) -> bool:
+        """True when restoring would move this device's data aside."""
+        return backup.would_replace(self.session.service.home)
+
+    async def restore(self, data: bytes, secret: str, *, recovery: bool, replace: bool) -> None:
+        """Make the backup this device's data. The journal is locked and the database closed first; what
+        was here is moved aside as a safety copy (only with `replace`)."""
+        session = self.session
+        if session.unlocked:
+            session.lock()
+        session.router.show(Route.RESTORE)
+        session.service.close()
+        session.refresh()  # no service keeps the closed engine
+        result = await session.run(_("Restoring the backup…"), lambda: backup.restore_backup(
+            session.service.home, data, secret, kind=RECOVERY if recovery else PASSPHRASE, replace=replace))
+        if result is None:
+            return
+        session.start()
+        session.notice = _("The backup is restored. Unlock with the passphrase you had when it was made, or with "
+                           "your recovery code.")
+        self.journal.changed()

@@ -1,0 +1,164 @@
+"""The parts of the group screen for a group linked through the relay: the leader's section (invite, homework,
+members, head count), and the member's connection status and anonymous attendance choice."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import cast
+
+import flet as ft
+
+from app.domain.prompts import PROMPTS
+from app.i18n import _, current, format_day, format_when, ngettext
+from app.services.groups import Group
+from app.services.invite_qr import qr_png
+from app.services.leader import Invite, Member
+from app.views.common import dropdown, field, icon_button, section_title, selectable_text, text_input
+from app.views.states.hosting import HostingState
+
+
+@ft.component
+def LeaderSection(hosting: HostingState, group: Group) -> ft.Control:
+    """The invite (QR, link, join code), the homework to send, who joined and who can't come."""
+    invite, set_invite = ft.use_state(cast(Invite | None, None))
+    code, set_code = ft.use_state("")
+    choice, set_choice = ft.use_state("strengths")
+    words, set_words = ft.use_state("")
+    removing, set_removing = ft.use_state("")
+
+    def show_invite() -> None:
+        made = hosting.make_invite(group)
+        if made is not None:
+            set_invite(made)
+
+    async def new_code() -> None:
+        set_code(await hosting.make_join_code(group))
+
+    async def send() -> None:
+        await hosting.send_prompt(group, choice, words)
+
+    def remover(member: Member) -> Callable[[object], Awaitable[None]]:
+        async def remove(_e: object) -> None:
+            set_removing("")
+            await hosting.remove_member(group, member)
+
+        return remove
+
+    controls: list[ft.Control] = [section_title(_("Invite"))]
+    shown: Invite | None = invite
+    if shown is None:
+        controls.append(ft.FilledButton(_("Show the invite"), icon=ft.Icons.QR_CODE, key="show-invite",
+                                        on_click=show_invite))
+    else:
+        controls += [
+            ft.Image(src=qr_png(shown.link), width=260, height=260, key="invite-qr",
+                     semantics_label=_("QR code of the invite link")),
+            text_input(_("Invite link"), shown.link, key="invite-link", read_only=True, multiline=True,
+                       max_lines=3),
+            ft.Text(_("Valid until {day}.").format(day=format_day(shown.expires_on))),
+        ]
+    if hosting.relay_url() or code:
+        controls.append(ft.OutlinedButton(_("Make a join code"), icon=ft.Icons.PIN_OUTLINED, key="make-code",
+                                          disabled=bool(hosting.session.busy), on_click=new_code))
+    if code:
+        controls.append(ft.Text(code, theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM, key="join-code"))
+    controls += [
+        section_title(_("Send the homework")),
+        dropdown(label=_("The homework for the next meeting"), key="lead-homework-choice", value=choice, width=680,
+                 on_select=lambda e: set_choice(e.control.value),
+                 options=[*[ft.DropdownOption(key=p.id, text=p.label(current())) for p in PROMPTS],
+                          ft.DropdownOption(key="own", text=_("In my own words…"))]),
+    ]
+    if choice == "own":
+        controls.append(field(hosting.session, _("The homework"), words, set_words, key="lead-homework-own",
+                              password=False))
+    controls.append(ft.FilledButton(_("Send to the group"), icon=ft.Icons.SEND, key="send-homework",
+                                    on_click=send))
+    controls.append(section_title(_("Members")))
+    members = hosting.members(group)
+    if not members:
+        controls.append(ft.Text(_("Nobody has joined yet.")))
+    for member in members:
+        name = member.name or _("A member without a name")
+        if removing == member.id:
+            controls += [ft.Text(_("Remove {name}? The group gets new keys; {name} can read nothing sent after "
+                                   "this.").format(name=name)),
+                         ft.Row([ft.FilledButton(_("Remove"), key=f"remove-member-confirm-{member.id}",
+                                                 on_click=remover(member)),
+                                 ft.TextButton(_("Keep"), key="remove-member-keep",
+                                               on_click=lambda: set_removing(""))])]
+        else:
+            controls.append(ft.ListTile(title=ft.Text(name), leading=ft.Icon(ft.Icons.PERSON_OUTLINE),
+                                        key=f"member-{member.id}",
+                                        trailing=icon_button(ft.Icons.PERSON_REMOVE_OUTLINED,
+                                                             _("Remove {name}").format(name=name),
+                                                             key=f"remove-member-{member.id}",
+                                                             on_click=lambda _e, m=member: set_removing(m.id))))
+    controls.append(HeadCount(hosting, group, key=f"head-count-{group.id}"))  # type: ignore[call-arg]
+    absent = hosting.cant_come(group)
+    for meeting in group.schedule.meetings():
+        names = absent.get(meeting.id)
+        if names:
+            shown_names = ", ".join(n or _("a member") for n in names)
+            controls.append(ft.Text(_("Can't come on {when}: {names}").format(
+                when=format_when(meeting.start, own_zone=True), names=shown_names), key=f"absent-{meeting.id}"))
+    return ft.Column(controls, spacing=12)
+
+
+def link_status(hosting: HostingState, group: Group) -> list[ft.Control]:
+    """For a group linked to a leader: whether anything waits to be sent, and a way to check for news."""
+    if not hosting.is_linked(group):
+        return []
+    waiting = hosting.waiting_to_send(group)
+    lines: list[ft.Control] = [section_title(_("Connected to the group"))]
+    if hosting.sync_problem:
+        lines.append(ft.Text(hosting.sync_problem, key="sync-problem"))
+    if waiting:
+        lines.append(ft.Text(ngettext("{n} message waits to be sent.", "{n} messages wait to be sent.", waiting)
+                             .format(n=waiting), key="sync-waiting"))
+    lines.append(ft.OutlinedButton(_("Check for news"), icon=ft.Icons.SYNC, key="sync-now",
+                                   disabled=bool(hosting.session.busy), on_click=hosting.sync_now))
+    if hosting.can_report_attendance(group):
+        lines.append(AttendanceChoice(hosting, group, key=f"attendance-{group.id}"))  # type: ignore[call-arg]
+    return lines
+
+
+@ft.component
+def AttendanceChoice(hosting: HostingState, group: Group) -> ft.Control:
+    """Off by default. What the coordinator can and cannot learn, and the exact payload, before turning it on."""
+    showing, set_showing = ft.use_state(False)
+    on = hosting.attendance_on(group)
+    controls: list[ft.Control] = [
+        section_title(_("Count me for the coordinator")),
+        ft.Text(_("If you turn this on, each time you say “I was there” Kraft sends one code for that meeting. "
+                  "The region's coordinator then sees how many came to each meeting. They cannot see who you "
+                  "are, your name, your other meetings or anything you write: the code for each meeting looks "
+                  "unrelated to your codes for other meetings, and it is sent a few hours later, not at once.")),
+        ft.Switch(label=_("Count my check-ins, anonymously"), value=on, key="attendance-switch",
+                  on_change=lambda e: hosting.set_attendance(group, bool(e.control.value))),
+        ft.TextButton(_("Hide what is sent") if showing else _("Show exactly what is sent"),
+                      key="attendance-preview-toggle", on_click=lambda: set_showing(not showing)),
+    ]
+    if showing:
+        controls.append(ft.Container(selectable_text(hosting.attendance_preview(group), font_family="monospace",
+                                                     size=12, key="attendance-preview"),
+                                     padding=8, border_radius=6, bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST))
+    return ft.Column(controls, spacing=8)
+
+
+@ft.component
+def HeadCount(hosting: HostingState, group: Group) -> ft.Control:
+    """The leader's head count for the latest meeting that has begun (people without the app count too)."""
+    count, set_count = ft.use_state("")
+    begun = [m for m in group.schedule.meetings() if not m.cancelled and m.start <= datetime.now(UTC)]
+    if not begun or not hosting.relay_url():
+        return ft.Container()
+    meeting = begun[-1]
+    label = _("How many were there on {when}?").format(when=format_when(meeting.start, own_zone=True))
+    return ft.Column([section_title(_("Head count")),
+                      ft.Row([text_input(label, count, lambda e: set_count(e.control.value), key="head-count",
+                                         width=360),
+                              ft.OutlinedButton(_("Send"), key="send-head-count",
+                                                on_click=lambda: hosting.send_head_count(group, meeting.id, count))],
+                             wrap=True)], spacing=8)
