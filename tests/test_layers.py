@@ -8,14 +8,15 @@ from pathlib import Path
 APP = Path(__file__).resolve().parent.parent / "app"
 
 
-def _imports(path: Path) -> set[str]:
+def _imports(path: Path, app: Path = APP) -> set[str]:
+    """Every module `path` imports; relative imports are resolved against the package tree rooted at `app`."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level:  # relative: resolve against the package
-            package = path.relative_to(APP.parent).parts[:-1]
+            package = path.relative_to(app.parent).parts[:-1]
             base = list(package[:len(package) - (node.level - 1)])
             names.add(".".join([*base, node.module] if node.module else base))
         elif isinstance(node, ast.ImportFrom) and node.module:
@@ -49,11 +50,12 @@ def test_storage_and_domain_do_not_import_services_views_or_cli() -> None:
     assert offenders == []
 
 
-def test_the_checker_sees_a_violation() -> None:
-    sample = APP / "views" / "_layer_probe.py"
+def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
+    # The probe lives in a copy of the package layout, never in app/: a test running beside this one (pytest -n)
+    # would otherwise find it among the real views.
+    app = tmp_path / "app"
+    sample = app / "views" / "_layer_probe.py"
+    sample.parent.mkdir(parents=True)
     sample.write_text("from sqlmodel import Session\nimport flet as ft\nfrom ..storage import vault\n",
                       encoding="utf-8")
-    try:
-        assert {"sqlmodel", "flet", "app.storage"} <= _imports(sample)
-    finally:
-        sample.unlink()
+    assert {"sqlmodel", "flet", "app.storage"} <= _imports(sample, app)
