@@ -1,5 +1,6 @@
 """Export and import: the journal out as plaintext JSON or Markdown, and entries in from jrnl, Day One or Kraft
-JSON, each format one module that declares itself (see docs/adr/0007-app-layout.md).
+JSON, each format one module that declares itself (the formats: docs/adr/0002-cli-secrets-and-transfer.md;
+the package layout: docs/adr/0007-app-layout.md).
 
 Exports are plaintext on purpose (a member's own copy, a move to another app); the front ends warn before
 writing one. Imports check every item first and then save all valid ones in one transaction through
