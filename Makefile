@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 LOCALES := assets/locales
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench catalogs messages browser-deps postgres clean
+.PHONY: run check test lint bench catalogs messages browser-deps postgres clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,9 +51,17 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check app coordinator protocol tests bench
 	$(VENV)/bin/mypy
 
+## The development loop: lint, types and every test but the browser ones, on two workers (under 3 minutes).
+## Without KRAFT_TEST_POSTGRES_URL the relay's PostgreSQL cases are skipped; `make test` runs them.
+check: $(STAMP) catalogs lint
+	$(PY) -m pytest -q -n 2 -m "not browser"
+
 ## Every test: lint, unit, CLI, in-process UI and real-browser tests; the browser tests again in the dark theme.
+## The non-browser tests run on two workers as in `make check`; the browser tests run one at a time (each one
+## drives Chromium and the Flutter client, and stays reliable only when it has the machine to itself).
 test: $(STAMP) catalogs browser-deps postgres lint
-	KRAFT_TEST_POSTGRES_URL=$(PG_URL) $(PY) -m pytest -q
+	KRAFT_TEST_POSTGRES_URL=$(PG_URL) $(PY) -m pytest -q -n 2 -m "not browser"
+	KRAFT_TEST_POSTGRES_URL=$(PG_URL) $(PY) -m pytest -q -m browser
 	KRAFT_BROWSER_THEME=dark $(PY) -m pytest -q -m browser tests/browser
 
 ## Speed and memory figures as one JSON object on stdout.

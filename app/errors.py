@@ -34,6 +34,7 @@ class Msg(Enum):
     UNKNOWN_TAG = N_("Unknown tag: {tag}. Choose from: {choices}.")
     UNKNOWN_THEME = N_("Unknown theme: {theme}. Choose from: {choices}.")
     UNKNOWN_TOOLKIT = N_("Unknown toolkit section: {section}. Choose from: {choices}.")
+    UNKNOWN_FORMAT = N_("Unknown format: {format}. Choose from: {choices}.")
     NOTHING_TO_UNDO = N_("There is nothing to undo for that entry.")
     IMPORT_BAD_FILE = N_("Cannot import {path}: {detail}")
     CONFIG_INVALID = N_("The deployment profile {path} is not valid:\n{detail}")

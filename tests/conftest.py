@@ -31,8 +31,11 @@ def _compiled_catalogs() -> None:
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             with po.open("rb") as src:
                 catalog = read_po(src)
-            with mo.open("wb") as out:
+            # Written aside and renamed into place: under `pytest -n 2` the other worker may be reading it.
+            part = mo.with_name(f"{mo.name}.{os.getpid()}.part")
+            with part.open("wb") as out:
                 write_mo(out, catalog)
+            os.replace(part, mo)
 
 
 @pytest.fixture(autouse=True)

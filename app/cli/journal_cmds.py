@@ -18,8 +18,6 @@ from app.services.journal import Journal
 from app.services.journal_import import import_entries
 
 MIN_ID_PREFIX = 4
-EXPORTERS = {"json": transfer.export_json, "markdown": transfer.export_markdown}
-IMPORT_FORMATS = tuple(transfer.IMPORTERS)
 
 
 def resolve_id(journal: Journal, given: str) -> Entry:
@@ -123,7 +121,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     err(_("Warning: the export is NOT encrypted. Anyone who can open it can read your journal. "
           "Keep it somewhere safe and delete it when you no longer need it."))
     with open_journal(Secrets(args.passphrase_stdin)) as journal:
-        text = EXPORTERS[args.format](journal)
+        exporter = transfer.get(args.format).exporter
+        assert exporter is not None  # argparse offers only exporters()
+        text = exporter(journal)
         count = journal.count()
     if args.output is None:
         out(text.rstrip("\n"))
@@ -215,7 +215,9 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
                        description=_("Write every entry, oldest first, as plaintext JSON (which "
                                      "`import --format kraft-json` reads back) or Markdown. The export is "
                                      "NOT encrypted. The file is written in one step, readable only by you."))
-    p.add_argument("--format", choices=tuple(EXPORTERS), required=True, help=_("json or markdown"))
+    # sorted: `kraft journal export --help` has always listed {json,markdown}
+    p.add_argument("--format", choices=sorted(f.name for f in transfer.exporters()), required=True,
+                   help=_("json or markdown"))
     p.add_argument("--output", "-o", type=Path, metavar="FILE", help=_("write to FILE instead of stdout"))
     p.set_defaults(func=cmd_export)
 
@@ -225,7 +227,8 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
                                      "`kraft journal export --format json` (kraft-json). Every usable entry "
                                      "is saved in one step; the others are listed with the reason. Entries "
                                      "already in the journal (same time and text) are skipped."))
-    p.add_argument("--format", choices=IMPORT_FORMATS, required=True, help=_("the format of FILE"))
+    p.add_argument("--format", choices=[f.name for f in transfer.importers()], required=True,
+                   help=_("the format of FILE"))
     p.add_argument("file", metavar="FILE", help=_("the file to import, or - for stdin"))
     p.add_argument("--json", action="store_true", help=json_help)
     p.set_defaults(func=cmd_import)

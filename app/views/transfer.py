@@ -7,20 +7,19 @@ from typing import Any
 import flet as ft
 
 from app.i18n import _
+from app.services import transfer
 from app.views.common import dropdown, frame, needs_journal, section_title
 from app.views.routes import Route
 from app.views.states.session import SessionState
 from app.views.states.settings import SettingsState
-
-FORMAT_NAMES = {"jrnl-json": "jrnl (JSON)", "dayone-json": "Day One (Journal.json)", "kraft-json": "Kraft (JSON)"}
 
 
 @ft.component
 @needs_journal
 def Transfer(settings: SettingsState, session: SessionState) -> ft.Control:
     understood, set_understood = ft.use_state(False)
-    fmt, set_fmt = ft.use_state("markdown")
-    source, set_source = ft.use_state("jrnl-json")
+    fmt, set_fmt = ft.use_state(transfer.exporters()[0].name)
+    source, set_source = ft.use_state(transfer.importers()[0].name)
 
     async def export() -> None:
         name, data = settings.export_file(fmt)
@@ -52,8 +51,7 @@ def Transfer(settings: SettingsState, session: SessionState) -> ft.Control:
                                "another app or to print."), color=ft.Colors.ON_ERROR_CONTAINER, key="export-warning"),
                      bgcolor=ft.Colors.ERROR_CONTAINER, border_radius=8, padding=12),
         dropdown(label=_("Format"), key="export-format", value=fmt, on_select=chose(set_fmt), width=480,
-                 options=[ft.DropdownOption(key="markdown", text=_("Markdown (to read or print)")),
-                          ft.DropdownOption(key="json", text=_("JSON (to move to another app)"))]),
+                 options=[ft.DropdownOption(key=f.name, text=_(f.label)) for f in transfer.exporters()]),
         ft.Checkbox(label=_("I understand that the file will not be encrypted"), value=understood,
                     key="export-understood", on_change=lambda e: set_understood(bool(e.control.value))),
         ft.FilledButton(_("Export"), icon=ft.Icons.IOS_SHARE, key="export", disabled=not understood, on_click=export),
@@ -61,7 +59,7 @@ def Transfer(settings: SettingsState, session: SessionState) -> ft.Control:
         ft.Text(_("Entries from another journal app are added to yours and encrypted here. Entries already in "
                   "your journal are not added twice.")),
         dropdown(label=_("From"), key="import-format", value=source, on_select=chose(set_source),
-                 options=[ft.DropdownOption(key=k, text=v) for k, v in FORMAT_NAMES.items()]),
+                 options=[ft.DropdownOption(key=f.name, text=_(f.label)) for f in transfer.importers()]),
         ft.OutlinedButton(_("Choose the file and import"), icon=ft.Icons.FILE_OPEN, key="import", on_click=import_),
         *[ft.Text(line, key=f"import-line-{i}", theme_style=ft.TextThemeStyle.BODY_SMALL)
           for i, line in enumerate(settings.import_lines)],

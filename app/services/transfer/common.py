@@ -1,0 +1,149 @@
+"""What every transfer format shares: the import report, timestamps, entry data, reading JSON, saving in one go.
+
+The format modules (jrnl, Day One, Kraft JSON, Markdown) build on these so that every import checks each item
+first and then saves all valid ones in one transaction through `Journal.add_many` (a file lands whole or not at
+all), and every export writes the same fixed-width timestamps.
+
+    report = ImportReport()
+    save_new(journal, [("entry 1 (2024-01-02)", NewEntry(text="Hej"))], report)
+    print(report.imported, report.skipped)
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import Any, Protocol
+
+from app.domain.journal import MAX_ENTRY_CHARS, Entry
+from app.errors import KraftError, Msg
+from app.i18n import _
+from app.services.journal import Journal, NewEntry
+
+
+class Exporter(Protocol):
+    """Writes every live entry of a journal as one document (`now` is the export's own timestamp)."""
+
+    def __call__(self, journal: Journal, *, now: datetime | None = None) -> str: ...
+
+
+class Importer(Protocol):
+    """Reads a file's bytes or text into a journal; `source` names the file in errors and the report."""
+
+    def __call__(self, journal: Journal, data: str | bytes, *, source: str = "-") -> ImportReport: ...
+
+
+@dataclass(frozen=True)
+class Format:
+    """One transfer format as the front ends offer it: the CLI's `--format` name and the screen's option.
+
+    `label` is an N_() string (translate it where it is shown); `extension` is the file name's ending without
+    the dot. Either function may be None: a format that is only written, or only read.
+
+        Format("markdown", "md", N_("Markdown (to read or print)"), exporter=export_markdown)
+    """
+
+    name: str
+    extension: str
+    label: str
+    exporter: Exporter | None = None
+    importer: Importer | None = None
+
+
+@dataclass
+class ImportReport:
+    """How an import went: how many entries were saved, and why each other item was left out."""
+
+    imported: int = 0
+    skipped: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # parts of imported entries that Kraft does not keep
+
+
+def iso(value: datetime) -> str:
+    """A fixed-width ISO 8601 UTC timestamp: `2026-01-02T17:22:00.000000+00:00`."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def local_time(value: datetime, tz: tzinfo | None = None) -> str:
+    """`YYYY-MM-DD HH:MM` in `tz` (default: this machine's local time zone)."""
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def entry_to_dict(entry: Entry) -> dict[str, Any]:
+    """One entry as plain data with stable keys (absent values are null, never missing)."""
+    return {
+        "id": entry.id,
+        "created": iso(entry.created),
+        "updated": iso(entry.updated),
+        "text": entry.text,
+        "prompt_id": entry.prompt_id,
+        "prompt_text": entry.prompt_text,
+        "tags": list(entry.tags),
+        "theme": entry.theme,
+        "toolkit": entry.toolkit,
+    }
+
+
+def oldest_first(journal: Journal) -> list[Entry]:
+    """Every live entry, oldest first: the order every export writes."""
+    return sorted(journal.live_entries(), key=lambda e: e.sort_key)
+
+
+def load_json(data: str | bytes, source: str) -> Any:
+    """The JSON document in `data`, or IMPORT_BAD_FILE naming `source` when it is not UTF-8 JSON.
+
+        load_json(b'{"entries": []}', "jrnl.json")  # -> {"entries": []}
+    """
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise KraftError(Msg.IMPORT_BAD_FILE, path=source, detail=_("the file is not UTF-8 text")) from exc
+    try:
+        return json.loads(data)
+    except ValueError as exc:
+        raise KraftError(Msg.IMPORT_BAD_FILE, path=source,
+                         detail=_("the file is not valid JSON ({error})").format(error=exc)) from exc
+
+
+def text_problem(text: str) -> str | None:
+    """Why `text` cannot be an entry (empty, too long), or None when it can."""
+    if not text.strip():
+        return _("the text is empty")
+    if len(text) > MAX_ENTRY_CHARS:
+        return _("the text is too long ({size} characters; at most {maximum})").format(
+            size=len(text), maximum=MAX_ENTRY_CHARS)
+    return None
+
+
+def aware_time(value: Any) -> datetime | None:
+    """An ISO 8601 time with a zone as UTC, or None (not text, not a time, or no zone to place it)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo is not None else None
+
+
+def save_new(journal: Journal, candidates: Iterable[tuple[str, NewEntry]], report: ImportReport) -> list[Entry]:
+    """Drop duplicates (same time and text as an entry already there), then save the rest in one go.
+
+    Each candidate is (its label in the report, the entry); a duplicate is listed in `report.skipped`.
+    """
+    seen: set[tuple[datetime | None, str]] = {(e.created, e.text) for e in journal.live_entries()}
+    items: list[NewEntry] = []
+    for label, item in candidates:
+        key = (item.created, unicodedata.normalize("NFC", item.text))
+        if key in seen:
+            report.skipped.append(_("{item}: already in the journal").format(item=label))
+            continue
+        seen.add(key)
+        items.append(item)
+    saved = journal.add_many(items) if items else []
+    report.imported = len(saved)
+    return saved
