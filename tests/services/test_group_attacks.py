@@ -1,0 +1,160 @@
+"""Issue 15's three attacks on the group layer, end to end against a real relay process (SQLite and
+PostgreSQL): a member takes over another member's place, a second identity from the same invite survives
+removal, and the relay tells message types apart by their size.
+
+Written before the fix, against the version 1 services (ADR 0004), where each attack succeeds: they are
+marked `xfail(strict=True)` until the services speak version 2 (ADR 0006), so the day one of them passes,
+the mark must go. The assertions are outcomes a member would notice, so they stay valid for version 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+import protocol as p
+from app.services.links import LinkStore
+from tests.services.test_relay_flow import NOW, Profile, _homework, _start, people, relay  # noqa: F401
+
+V1 = pytest.mark.xfail(strict=True, reason="issue 15: the services still speak protocol version 1")
+AFTER_REMOVAL = "MARKER-after-removal What did you try this week"
+
+
+def _join(person: Profile, leader: Profile, group_id: str, *, name: str = "", link: str = "") -> None:
+    link = link or leader.leader().invite(group_id, today=NOW.date()).link
+    person.joining().join(person.joining().read(link, today=NOW.date()), name=name, now=NOW)
+    person.sync()
+
+
+def _mailbox_messages(server: object, mailbox: str) -> list[dict[str, object]]:
+    answer = httpx.get(f"{server.url}/v1/mailboxes/{mailbox}/messages", params={"after": 0})  # type: ignore[attr-defined]
+    answer.raise_for_status()
+    return list(answer.json()["messages"])
+
+
+def _post(server: object, envelope: p.Envelope) -> None:
+    answer = httpx.post(f"{server.url}/v1/mailboxes/{envelope.mailbox}/messages", json=envelope.to_post())  # type: ignore[attr-defined]
+    answer.raise_for_status()
+
+
+def _take_over(server: object, mallory: Profile, group_id: str, victim_name: str) -> None:
+    """What a member with a modified app can do with version 1: read the others' joins with the content key
+    every member holds, and post a join under the victim's member id with Mallory's own public keys."""
+    links = LinkStore(mallory.service.engine, mallory.vault)
+    link, secrets = links.get(group_id), links.secrets(group_id)
+    assert link is not None
+    epoch = max(secrets.group_keys)
+    key = p.b64d(secrets.group_keys[epoch])
+    own_schedule = p.public_b64(X25519PrivateKey.from_private_bytes(p.b64d(link.schedule_secret)))
+    own_group = p.public_b64(X25519PrivateKey.from_private_bytes(p.b64d(secrets.group_secret)))
+    for data in _mailbox_messages(server, link.mailbox):
+        envelope = p.Envelope.from_relay(link.mailbox, data)
+        try:
+            _channel, kind, body = p.open_message(envelope, channel_keys={p.CONTENT: p.channel_key(key, p.CONTENT)})
+        except p.ProtocolError:
+            continue
+        if kind == "join" and body.get("name") == victim_name:
+            forged = p.seal_message(mailbox=link.mailbox, sender=p.MEMBER, epoch=epoch, seq=0, group_key=key,
+                                    channel=p.CONTENT, kind="join",
+                                    body={"member": body["member"], "name": victim_name, "group": own_group,
+                                          "schedule": own_schedule},
+                                    signer=p.member_signer(key))
+            _post(server, forged)
+            return
+    raise AssertionError("the victim's join was not in the mailbox")
+
+
+@pytest.fixture
+def mallory(tmp_path: Path) -> Iterator[Profile]:
+    person = Profile.make(tmp_path / "mallory", journal=True)
+    yield person
+    person.service.close()
+
+
+@V1
+def test_a_member_cannot_take_over_another_members_place(relay, people, mallory):  # noqa: F811
+    leader, astrid, _bo = people
+    group_id = _start(leader, relay)
+    _join(astrid, leader, group_id, name="Astrid")
+    _join(mallory, leader, group_id, name="Mallory")
+    leader.sync()
+
+    _take_over(relay, mallory, group_id, "Astrid")
+    leader.sync()
+    mallory_id = LinkStore(mallory.service.engine, mallory.vault).secrets(group_id).member_id
+    leader.leader().remove_member(group_id, mallory_id, now=NOW)
+    leader.leader().send_prompt(group_id, text=AFTER_REMOVAL, now=NOW)
+    leader.sync()
+    astrid.sync()
+    mallory.sync()
+
+    assert _homework(astrid, group_id) == AFTER_REMOVAL, "the real Astrid must still be in the group"
+    assert _homework(mallory, group_id) != AFTER_REMOVAL, "the removed member must read nothing new"
+
+
+@V1
+def test_a_second_identity_from_the_same_invite_does_not_survive_removal(relay, people, tmp_path):  # noqa: F811
+    leader, _astrid, _bo = people
+    group_id = _start(leader, relay)
+    link = leader.leader().invite(group_id, today=NOW.date()).link  # given to Mallory, for one person
+    first = Profile.make(tmp_path / "m1", journal=True)
+    second = Profile.make(tmp_path / "m2", journal=True)  # Mallory again: a second data folder, no name
+    _join(first, leader, group_id, name="Mallory", link=link)
+    _join(second, leader, group_id, link=link)
+    leader.sync()
+
+    mallory = next(m for m in leader.leader().members(group_id) if m.name == "Mallory")
+    leader.leader().remove_member(group_id, mallory.id, now=NOW)  # the host removes the person they know
+    leader.leader().send_prompt(group_id, text=AFTER_REMOVAL, now=NOW)
+    leader.sync()
+    for device in (first, second):
+        device.sync()
+    readers = [d.home.name for d in (first, second) if _homework(d, group_id) == AFTER_REMOVAL]
+    for device in (first, second):
+        device.service.close()
+    assert readers == [], f"Mallory still reads the group's homework on {readers}"
+
+
+def _ciphertext_sizes(server: object, mailbox: str) -> list[int]:
+    return [len(p.b64d(str(m["ciphertext"]))) for m in _mailbox_messages(server, mailbox)]
+
+
+@V1
+def test_every_message_type_has_the_same_size_at_the_relay(relay, people):  # noqa: F811
+    leader, astrid, bo = people
+    group_id = _start(leader, relay)
+    link = LinkStore(leader.service.engine, leader.vault).get(group_id)
+    assert link is not None
+    mailbox = link.mailbox
+    _join(astrid, leader, group_id, name="Åsa Öberg-Ärlig")  # a join, with a name in Swedish letters
+    meeting = astrid.groups().get(group_id).schedule.meetings()[1]
+    astrid.joining().tell_cant_come(group_id, meeting.id, now=NOW)  # "I can't come"
+    astrid.sync()
+    leader.sync()
+    leader.leader().send_prompt(group_id, text="När såg du en styrka sedan sist?", now=NOW)  # homework
+    groups = leader.groups()
+    schedule = groups.get(group_id).schedule
+    for moved in schedule.meetings()[2:5]:  # a schedule change with three exceptions
+        schedule = schedule.move(moved.original_start, moved.start + timedelta(hours=1))
+    groups.update_schedule(group_id, schedule)
+    leader.leader().publish_schedule(group_id, now=NOW)
+    leader.sync()
+    small = _ciphertext_sizes(relay, mailbox)
+    assert len(small) == 4
+    assert len(set(small)) == 1, f"sizes tell the types apart: {small}"
+
+    _join(bo, leader, group_id)
+    leader.sync()
+    leader.leader().remove_member(group_id, next(m.id for m in leader.leader().members(group_id) if not m.name),
+                                  now=NOW)  # an epoch for one remaining member
+    leader.sync()
+    # the second epoch change, with no member left
+    leader.leader().remove_member(group_id, leader.leader().members(group_id)[0].id, now=NOW)
+    leader.sync()
+    epochs = _ciphertext_sizes(relay, mailbox)[-2:]
+    assert len(set(epochs)) == 1, f"an epoch change tells how many members remain: {epochs}"
