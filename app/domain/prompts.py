@@ -7,7 +7,6 @@ Texts are English msgids marked with N_ and translated when shown; ids are stabl
 from __future__ import annotations
 
 import functools
-
 from dataclasses import dataclass
 
 from app.i18n import N_, Language
