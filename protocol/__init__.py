@@ -45,7 +45,7 @@ from protocol.encoding import (
     verify,
 )
 from protocol.envelopes import Envelope, open_message, seal_message
-from protocol.invites import INVITE_FIELDS, invite_link, read_invite, sign_invite, token_from_text
+from protocol.invites import INVITE_FIELDS, INVITE_FIELDS_V2, MAX_INVITE_USES, invite_link, read_invite, sign_invite, token_from_text
 from protocol.join_codes import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_KDF,
@@ -81,7 +81,7 @@ from protocol.suppression import (
 )
 
 __all__ = [
-    "CONTENT", "GROUP_ID_BYTES", "INVITE_FIELDS", "JOIN_CODE_ALPHABET", "JOIN_CODE_KDF", "JOIN_CODE_LENGTH",
+    "CONTENT", "GROUP_ID_BYTES", "INVITE_FIELDS", "INVITE_FIELDS_V2", "MAX_INVITE_USES", "JOIN_CODE_ALPHABET", "JOIN_CODE_KDF", "JOIN_CODE_LENGTH",
     "KEY_BYTES", "LEADER", "MAILBOX_BYTES", "MAX_MESSAGE_BYTES", "MEMBER", "NONCE_BYTES", "SCHEDULE",
     "SUPPRESSED", "SUPPRESS_BELOW", "TOKEN_BYTES", "VERSION",
     "Envelope", "GroupCounts", "ProtocolError", "Table",
