@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -53,7 +55,7 @@ class Link:
     pending: list[dict[str, Any]]
     version: int = 1  # the protocol the group speaks (docs/adr/0006-group-protocol-v2.md)
     state: dict[str, Any] = field(default_factory=dict)  # v2: the membership state's snapshot ({} until admitted)
-    seqs: dict[str, int] = field(default_factory=dict)  # v2: author id -> last accepted sequence number
+    seqs: dict[str, Any] = field(default_factory=dict)  # v2: author id -> [highest seq, [seqs still missing]]
 
     def row(self) -> dict[str, Any]:
         values = asdict(self)
@@ -72,7 +74,7 @@ class Link:
                    schedule_secret=m["schedule_secret"], last_seq=m["last_seq"], after=m["after"],
                    pending=json.loads(m["pending"]), version=int(m.get("version") or 1),
                    state=json.loads(m["state"]) if m.get("state") else {},
-                   seqs={str(k): int(v) for k, v in json.loads(m.get("seqs") or "{}").items()})
+                   seqs=json.loads(m.get("seqs") or "{}"))
 
 
 @dataclass
@@ -101,6 +103,7 @@ class Secrets:
     votes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # hosts: request -> voter -> vote
     polls: dict[str, dict[str, Any]] = field(default_factory=dict)  # members: request -> {"name", "voted"}
     invites: dict[str, int] = field(default_factory=dict)  # hosts: invite id -> how many people it admits
+    contacts: list[dict[str, str]] = field(default_factory=list)  # the starter: {"from", "text"} written to them
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -195,18 +198,30 @@ class LinkStore:
             raise KraftError(Msg.GROUP_NOT_LINKED, group_id=group_id)
         return Secrets.from_dict(json.loads(raw))
 
-    def put_secrets(self, group_id: str, secrets: Secrets, tx: RecordWriter | None = None) -> None:
+    @contextmanager
+    def transaction(self) -> Iterator[RecordWriter | Connection]:
+        """One transaction for a link's row, its secrets and its outbox: a vault transaction when the secrets
+        are sealed, else a plain one (a member without a journal)."""
+        if self.sealed():
+            assert self._vault is not None
+            with self._vault.transaction() as tx:
+                yield tx
+            return
+        with db.begin(self._engine) as conn:
+            yield conn
+
+    def put_secrets(self, group_id: str, secrets: Secrets, tx: RecordWriter | Connection | None = None) -> None:
         if self.sealed():
             assert self._vault is not None
             payload = records.MEMBERSHIP.pack(secrets.to_dict())
-            if tx is not None:
+            if isinstance(tx, RecordWriter):
                 tx.put(KIND, payload, records.MEMBERSHIP.record_id(group_id))
             else:
                 self._vault.put(KIND, payload, records.MEMBERSHIP.record_id(group_id))
             return
         plain = json.dumps(secrets.to_dict())
         if tx is not None:
-            link_rows.set_secrets(conn=tx.conn, group_id=group_id, secrets=plain)
+            link_rows.set_secrets(conn=_conn(tx), group_id=group_id, secrets=plain)
         else:
             with db.begin(self._engine) as conn:
                 link_rows.set_secrets(conn=conn, group_id=group_id, secrets=plain)

@@ -75,7 +75,7 @@ def _m0006_links_v2(conn: Connection) -> None:
     # Protocol version 2 (docs/adr/0006-group-protocol-v2.md): a link says which version its group speaks;
     # `state` is the membership log's state as JSON (member ids, public keys, roles, policy: no names, which
     # are content) so a locked app can check that a schedule change comes from a host; `seqs` is the last
-    # sequence number accepted per author, so a replay or a gap shows.
+    # sequence number accepted per author and the ones still missing, so a replay or a gap shows.
     conn.exec_driver_sql("ALTER TABLE group_link ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
     conn.exec_driver_sql("ALTER TABLE group_link ADD COLUMN state VARCHAR NOT NULL DEFAULT ''")
     conn.exec_driver_sql("ALTER TABLE group_link ADD COLUMN seqs VARCHAR NOT NULL DEFAULT '{}'")
