@@ -15,12 +15,12 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from protocol.encoding import KEY_BYTES, VERSION, ProtocolError, b64d, b64e, canonical, sign, signing_bytes, verify
+from protocol.membership import MAX_INVITE_USES
 
 INVITE_FIELDS = ("v", "relay", "group", "mailbox", "epoch", "key", "leader", "label", "schedule", "theme",
                  "guidelines", "expires_on")
 INVITE_FIELDS_V2 = ("v", "relay", "group", "mailbox", "epoch", "post", "door", "steward", "invite", "uses",
                     "label", "schedule", "theme", "guidelines", "expires_on")
-MAX_INVITE_USES = 12  # a join code on the board may admit a room; a personal invite admits one
 _FIELDS = {1: INVITE_FIELDS, 2: INVITE_FIELDS_V2}
 
 

@@ -6,6 +6,7 @@ transaction with its outbox items (docs/adr/0006-group-protocol-v2.md).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -195,7 +196,7 @@ class Circles:
 
     # ---- writing ----
 
-    def write(self, circle: Circle, items: list[Outgoing], *, now: datetime,
+    def write(self, circle: Circle, items: Sequence[Outgoing], *, now: datetime,
               tx: RecordWriter | Connection | None = None) -> None:
         """The link row, its secrets and what to send (messages, or other requests as (method, path, body)),
         in one transaction (or the caller's); the outbox sends them in this order."""

@@ -240,7 +240,8 @@ class Receiving:
         context = {"mailbox": link.mailbox, "epoch": epoch, "member": me}
         device = X25519PrivateKey.from_private_bytes(p.b64d(link.schedule_secret, length=32))
         schedule = p.unwrap(device, mine["schedule"], context=context)
-        link = replace(link, epoch=max(link.epoch, epoch), schedule_keys={**link.schedule_keys, epoch: p.b64e(schedule)})
+        link = replace(link, epoch=max(link.epoch, epoch),
+                       schedule_keys={**link.schedule_keys, epoch: p.b64e(schedule)})
         if circle is None:
             return replace(link, pending=[*link.pending, {"epoch_keys": mine, "epoch": epoch}])
         self._unwrap_group(circle, mine, epoch, context)
@@ -324,8 +325,9 @@ class Receiving:
         secrets.names = {str(k): str(v)[:40] for k, v in dict(body.get("names", {})).items()}
         secrets.theme = str(body.get("theme", secrets.theme))
         secrets.guidelines = str(body.get("guidelines", secrets.guidelines))
+        schedule_key = p.b64e(p.channel_key(key, p.SCHEDULE))
         circle.link = replace(circle.link, state=snapshot, epoch=epoch, after=0, seqs={},
-                              schedule_keys={**circle.link.schedule_keys, epoch: p.b64e(p.channel_key(key, p.SCHEDULE))})
+                              schedule_keys={**circle.link.schedule_keys, epoch: schedule_key})
         if isinstance(body.get("schedule"), dict):
             self.circles.groups.update_schedule(circle.group_id, Schedule.from_dict(body["schedule"]))
         items: list[Outgoing] = []

@@ -18,8 +18,15 @@ from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
 from app.services.group_layer.circle import V2, Circle, Circles, identity_secret
 from app.services.groups import Group, GroupDetails
-from app.services.leader import INVITE_DAYS, MAX_GUIDELINES, MAX_INVITE_DAYS, Invite, JoinCode, local_group_id, \
-    protocol_group_id
+from app.services.leader import (
+    INVITE_DAYS,
+    MAX_GUIDELINES,
+    MAX_INVITE_DAYS,
+    Invite,
+    JoinCode,
+    local_group_id,
+    protocol_group_id,
+)
 from app.services.links import MEMBER, Link, Secrets
 from app.services.relay_client import check_relay_url
 from app.storage.vault import RecordWriter
