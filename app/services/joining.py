@@ -76,7 +76,7 @@ class JoinService:
             schedule = Schedule.from_dict(invite["schedule"])
             p.b64d(str(invite["group"]), length=p.GROUP_ID_BYTES)
             p.b64d(str(invite["mailbox"]), length=p.MAILBOX_BYTES)
-            p.b64d(str(invite["leader"]), length=32)
+            p.b64d(str(invite["leader" if invite["v"] == p.VERSION else "steward"]), length=32)
         except p.ProtocolError as exc:
             raise _invite_error(exc, token) from exc
         except KraftError as exc:
@@ -97,7 +97,7 @@ class JoinService:
             if exc.retry:
                 return  # offline: the signature stands, the relay is checked again at the first sync
             raise exc.to_kraft(relay) from exc
-        if found.get("leader_key") != invite["leader"]:
+        if found.get("leader_key") != invite["leader" if invite["v"] == p.VERSION else "steward"]:
             raise KraftError(Msg.INVITE_FORGED)
         if int(found.get("epoch", 0)) > int(invite["epoch"]):  # type: ignore[call-overload]
             raise KraftError(Msg.INVITE_OUTDATED)

@@ -68,6 +68,7 @@ class SyncService:
             if link.relay:
                 self.fetch(link, report, now=now)
         self.apply_kept(report, now=now)
+        self.flush(report, now=now)  # what reading answered (a poll, a new epoch, a name after a welcome)
         report.waiting = len(self._links.waiting())
         return report
 

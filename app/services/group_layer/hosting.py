@@ -124,6 +124,7 @@ def admit_all(circles: Circles, group_id: str, *, now: datetime) -> list[Person]
 def put_to_vote(circles: Circles, circle: Circle, request_id: str) -> p.Envelope:
     """Ask the members "Let X join?" (a closed group): each member's app answers with a signed vote."""
     name = str(circle.secrets.requests[request_id].get("name", ""))
+    circle.secrets.polls.setdefault(request_id, {"name": name, "voted": False})  # the host is asked too
     return circles.seal(circle, p.CONTENT, "poll", {"request": request_id, "name": name})
 
 

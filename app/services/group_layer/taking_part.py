@@ -50,6 +50,7 @@ def vote(circles: Circles, group_id: str, request_id: str, *, yes: bool, now: da
     signed = p.sign_vote(circle.identity, mailbox=circle.link.mailbox, request=request_id, yes=yes)
     envelope = circles.seal(circle, p.CONTENT, "vote", {"vote": signed})
     circle.secrets.polls[request_id] = {**circle.secrets.polls[request_id], "voted": True}
+    circle.secrets.votes.setdefault(request_id, {})[circle.me] = signed  # a host counts its own at once
     circles.write(circle, [envelope], now=now)
 
 
