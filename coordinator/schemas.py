@@ -81,6 +81,7 @@ class MailboxPublic(BaseModel):
     member_key: str
     epoch: int
     last_seq: int
+    version: int = Field(ge=1, le=2, description="1: ADR 0004's leader and members; 2: ADR 0006's (members only)")
 
 
 class MemberKeyUpdate(Strict):

@@ -30,7 +30,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such mail
 
 def _public(box: Mailbox) -> MailboxPublic:
     return MailboxPublic(mailbox=box.id, leader_key=box.leader_key, member_key=box.member_key, epoch=box.epoch,
-                         last_seq=box.last_seq)
+                         last_seq=box.last_seq, version=box.version)
 
 
 def _mailbox(session: SessionDep, mailbox: str) -> Mailbox:
