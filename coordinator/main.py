@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from coordinator.api.deps import Refused
 from coordinator.api.routes import attendance, coordinator, enrolments, join_codes, mailboxes, misc
 from coordinator.db import make_engine
 from coordinator.limits import BodyLimit, RateLimit
@@ -53,6 +54,10 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _readable(exc)}, status_code=422)
+
+    @app.exception_handler(Refused)
+    async def refused(_request: Request, exc: Refused) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail, "reason": exc.reason}, status_code=409)
 
     app.add_exception_handler(Exception, _unexpected)
 
