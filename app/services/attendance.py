@@ -75,7 +75,8 @@ class AttendanceService:
         reports = [{"meeting": m, "token": a.meeting_token(secret, m)} for m in sorted(set(meetings))]
         nonce = p.b64e(os.urandom(p.NONCE_BYTES))
         signed = p.signing_bytes("attendance", mailbox=link.mailbox, epoch=epoch, nonce=nonce, reports=reports)
-        signer = p.member_signer(p.b64d(secrets.group_keys[epoch]))
+        key = p.b64d(secrets.group_keys[epoch])
+        signer = p.post_signer(key) if link.version == 2 else p.member_signer(key)  # the relay's member key
         return {"epoch": epoch, "nonce": nonce, "reports": reports, "signature": p.sign(signer, signed)}
 
     def after_check_in(self, group: Group, meeting_id: str, status: str, *, now: datetime) -> bool:

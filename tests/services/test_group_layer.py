@@ -170,7 +170,7 @@ def test_a_removed_member_reads_nothing_new_and_cannot_come_back(relay, four):  
                             "invite": circle.secrets.invite["invite"]},
                       author=circle.identity, seq=99, signer=p.post_signer_from_seed(p.b64d(circle.secrets.invite["post"])))
     posted = httpx.post(f"{relay.url}/v1/mailboxes/{circle.link.mailbox}/messages", json=again.to_post())  # type: ignore[attr-defined]
-    assert posted.status_code == 409  # an old epoch's signer: the relay refuses it outright
+    assert posted.status_code in (403, 409)  # signed for an old epoch: the relay refuses it outright
 
 
 def test_a_used_invite_admits_nobody_else(relay, four):  # noqa: F811
@@ -273,7 +273,7 @@ def test_every_message_has_one_size_at_the_relay(relay, four):  # noqa: F811
         schedule = schedule.move(moved.original_start, moved.start + timedelta(hours=1))
     groups.update_schedule(group_id, schedule)
     hosting.publish_schedule(circles(starter), group_id, now=NOW)
-    bo_id = next(m.id for m in hosting.people(circles(starter), group_id) if m.name == "")
+    bo_id = next(m.id for m in hosting.people(circles(starter), group_id) if m.name == "" and not m.me)
     hosting.remove(circles(starter), group_id, bo_id, now=NOW)
     sync(starter)
     mailbox = LinkStore(starter.service.engine, starter.vault).get(group_id).mailbox  # type: ignore[union-attr]
