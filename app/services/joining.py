@@ -7,7 +7,6 @@ without unlocking); the group key and the member's private keys are sealed in th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -17,27 +16,13 @@ import protocol as p
 from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
 from app.i18n import format_day
+from app.services.group_layer import asking, taking_part
+from app.services.group_layer.circle import Circles
 from app.services.groups import Group, GroupDetails, GroupService
-from app.services.leader import local_group_id
+from app.services.linking import MAX_NAME, InvitePreview, local_group_id
 from app.services.links import MEMBER, Link, LinkStore, Secrets
 from app.services.relay_client import RelayClient, RelayError, check_relay_url
 from app.storage.vault import RecordWriter, Vault
-
-MAX_NAME = 40
-
-
-@dataclass(frozen=True)
-class InvitePreview:
-    """What the member sees before joining: checked, not yet stored."""
-
-    token: str
-    label: str
-    schedule: Schedule
-    theme: str
-    guidelines: str  # "" = the app's own guidelines apply
-    relay: str
-    expires_on: date
-    invite: dict[str, object]
 
 
 def _invite_error(exc: p.ProtocolError, token: str) -> KraftError:
@@ -63,6 +48,24 @@ class JoinService:
         self._groups = groups or GroupService(engine, vault)
         self._links = links or LinkStore(engine, vault)
         self._relay = relay_factory
+
+    @property
+    def circles(self) -> Circles:
+        """The version 2 groups, over the same engine, vault, groups and links."""
+        return Circles(self._engine, self._vault, groups=self._groups, links=self._links)
+
+    def check_code(self, group_id: str) -> str:
+        """The six digits to compare with a host before they let this member in (version 2)."""
+        return asking.check_code(self.circles, group_id)
+
+    def waiting_to_be_let_in(self, group_id: str) -> bool:
+        """True while a version 2 request waits for a host."""
+        link = self._links.get(group_id)
+        return link is not None and link.version == 2 and not link.state
+
+    def leave(self, group_id: str, *, now: datetime) -> None:
+        """Tell the group this member leaves (version 2); a host's app then starts a new epoch."""
+        taking_part.leave(self.circles, group_id, now=now)
 
     # ---- reading an invite ----
 
@@ -127,8 +130,12 @@ class JoinService:
     # ---- joining ----
 
     def join(self, preview: InvitePreview, *, name: str = "", now: datetime) -> Group:
-        """Add the group with its schedule and keys, and queue the (encrypted) hello to the leader."""
+        """Add the group with its schedule. Version 2: queue the request to join, sealed to the hosts (the
+        group key comes with a host's welcome; `check_code` is what to compare with them). Version 1: with
+        the invite's keys, and queue the (encrypted) hello to the leader."""
         invite = preview.invite
+        if invite.get("v") == 2:
+            return asking.ask(self.circles, preview, name=name, now=now).group
         name = " ".join(name.split())
         if len(name) > MAX_NAME:
             raise KraftError(Msg.NAME_TOO_LONG, maximum=MAX_NAME)
@@ -167,6 +174,10 @@ class JoinService:
         """Queue "I can't come" (or taking it back) for the leader; False for a group without a leader or
         without a relay (nothing to send it through)."""
         link = self._links.get(group_id)
+        if link is not None and link.version == 2:
+            if not link.state:
+                return False  # not let in yet: nobody to tell
+            return taking_part.cant_come(self.circles, group_id, meeting_id, undo=undo, now=now)
         if link is None or link.role != MEMBER:
             return False
         secrets = self._links.secrets(group_id)

@@ -162,14 +162,14 @@ def test_a_removed_member_reads_nothing_new_and_cannot_come_back(relay, four):  
     assert taking_part.has_left(circles(mallory), group_id)
 
     # Mallory's app asks again with the invite it had: the same identity is known, and refused.
-    envelope = Circles(mallory.service.engine, mallory.vault)
-    circle = envelope.load(group_id)
-    public = circle.identity.public()
-    again = p.seal_to(mailbox=circle.link.mailbox, epoch=1, recipient_dh=circle.secrets.invite["door"], kind="request",
+    circle = circles(mallory).load(group_id)
+    public, invite = circle.identity.public(), circle.secrets.invite
+    again = p.seal_to(mailbox=circle.link.mailbox, epoch=1, recipient_dh=invite["door"], kind="request",
                       body={"member": {"sig": public.sig, "dh": public.dh, "device": public.dh}, "name": "M",
-                            "invite": circle.secrets.invite["invite"]},
-                      author=circle.identity, seq=99, signer=p.post_signer_from_seed(p.b64d(circle.secrets.invite["post"])))
-    posted = httpx.post(f"{relay.url}/v1/mailboxes/{circle.link.mailbox}/messages", json=again.to_post())  # type: ignore[attr-defined]
+                            "invite": invite["invite"]},
+                      author=circle.identity, seq=99, signer=p.post_signer_from_seed(p.b64d(invite["post"])))
+    url = f"{relay.url}/v1/mailboxes/{circle.link.mailbox}/messages"  # type: ignore[attr-defined]
+    posted = httpx.post(url, json=again.to_post())
     assert posted.status_code in (403, 409)  # signed for an old epoch: the relay refuses it outright
 
 

@@ -18,8 +18,7 @@ import protocol as p
 from app.errors import KraftError, Msg
 from app.services.group_layer.circle import V2, Circle, Circles, identity_secret
 from app.services.groups import Group
-from app.services.joining import MAX_NAME, InvitePreview
-from app.services.leader import local_group_id
+from app.services.linking import MAX_NAME, InvitePreview, local_group_id
 from app.services.links import MEMBER, Link, Secrets
 from app.storage.vault import RecordWriter
 

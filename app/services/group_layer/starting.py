@@ -18,7 +18,7 @@ from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
 from app.services.group_layer.circle import V2, Circle, Circles, identity_secret
 from app.services.groups import Group, GroupDetails
-from app.services.leader import (
+from app.services.linking import (
     INVITE_DAYS,
     MAX_GUIDELINES,
     MAX_INVITE_DAYS,

@@ -11,7 +11,7 @@ from datetime import datetime
 import protocol as p
 from app.errors import KraftError, Msg
 from app.services.group_layer.circle import Circles
-from app.services.joining import MAX_NAME
+from app.services.linking import MAX_NAME
 
 MAX_CONTACT = 2000
 
