@@ -18,8 +18,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 import protocol as p
-from app.services.links import LinkStore
 from app.errors import KraftError
+from app.services.links import LinkStore
 from tests.services.test_relay_flow import NOW, Profile, _homework, _schedule, people, relay  # noqa: F401
 
 AFTER_REMOVAL = "MARKER-after-removal What did you try this week"
