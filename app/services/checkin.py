@@ -22,7 +22,8 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine
 
-from app.domain.schedule import Meeting, meeting_id as start_id
+from app.domain.schedule import Meeting
+from app.domain.schedule import meeting_id as start_id
 from app.errors import KraftError, Msg
 from app.services.groups import Group
 from app.storage import db, records
