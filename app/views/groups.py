@@ -219,7 +219,7 @@ def GroupView(groups: GroupsState, hosting: HostingState, journal: JournalState,
 
 @ft.component
 def MeetingChange(groups: GroupsState, session: SessionState) -> ft.Control:
-    """Move, cancel or restore one meeting in the member's own copy of the schedule."""
+    """Move, cancel or restore one meeting: in the member's own copy of the schedule, or the group's (its leader)."""
     group = groups.current_group()
     meeting = None
     meeting_id = session.router.param("id")
@@ -236,7 +236,9 @@ def MeetingChange(groups: GroupsState, session: SessionState) -> ft.Control:
         ft.Text(format_when(meeting.start, own_zone=True), theme_style=ft.TextThemeStyle.TITLE_LARGE,
                 key="meeting-when"),
         ft.Text(meeting_subtitle(meeting)),
-        ft.Text(_("This changes only your own copy of the schedule, on this device.")),
+        ft.Text(_("You lead this group: the group will see the new time, or that the meeting is called off.")
+                if groups.shares_schedule(group) else _("This changes only your own copy of the schedule, on this "
+                                                        "device."), key="meeting-change-reach"),
     ]
     body += checkin_actions(groups, group, meeting) if meeting.start > datetime.now(UTC) else []
     if not meeting.cancelled:

@@ -4,7 +4,6 @@ banner and the settings) (docs/adr/0007-app-layout.md). The group and meeting sh
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -51,10 +50,6 @@ def schedule_from_form(session: SessionState, *, first: str, at: str, every: int
     return None
 
 
-def _no_schedule_hook(group: Group) -> None:
-    return None
-
-
 @ft.observable
 @dataclass
 class GroupsState:
@@ -65,7 +60,6 @@ class GroupsState:
     reminder_settings: ReminderSettings = field(default_factory=ReminderSettings)
     dismissed: frozenset[str] = frozenset()  # reminders the member closed
     revision: int = 0
-    after_schedule_change: Callable[[Group], None] = _no_schedule_hook  # a leader's change goes to the group
 
     def __post_init__(self) -> None:
         self.session.hooks.started.append(self._started)
@@ -171,8 +165,14 @@ class GroupsState:
         """Theme, place and link when the journal is open; None when locked, anonymous, or damaged."""
         return self.groups.readable_details(group.id)
 
+    def shares_schedule(self, group: Group) -> bool:
+        """Whether a change of this group's meetings goes to the whole group (its leader, journal open), or
+        stays the member's own copy on this device (LeaderService.shares_schedule decides)."""
+        return self.session.ctx.leader.shares_schedule(group.id)
+
     def change_meeting(self, change: str, *, day: str = "", at: str = "") -> None:
-        """Move, cancel or restore the meeting shown, in the member's own copy of the schedule."""
+        """Move, cancel or restore the meeting shown: the member's own copy of the schedule, or, for the group's
+        leader, the group's (sent to every member)."""
         group = self.current_group()
         meeting_id = self.router.param("id")
         if group is None or meeting_id is None:
@@ -190,15 +190,20 @@ class GroupsState:
                 schedule = group.schedule.move(meeting.original_start, new_start)
                 note = _("Moved the meeting on {old} to {new}.").format(
                     old=i18n.format_when(meeting.start, own_zone=True), new=i18n.format_when(new_start, own_zone=True))
+                shared = _("The group will see the new time.")
             elif change == "cancel":
                 schedule = group.schedule.cancel(meeting.original_start)
                 note = _("Cancelled the meeting on {when}.").format(when=i18n.format_when(meeting.start, own_zone=True))
+                shared = _("The group will see that it is called off.")
             else:
                 schedule = group.schedule.restore(meeting.original_start)
                 note = _("The meeting is back at {when}.").format(
                     when=i18n.format_when(meeting.original_start, own_zone=True))
-            changed = self.groups.update_schedule(group.id, schedule)
-            self.after_schedule_change(changed)
+                shared = _("The group will see the new time.")
+            self.groups.update_schedule(group.id, schedule)
+            moved = meeting.id if change != "cancel" else None  # its start changed: "can't come" is asked again
+            if self.session.ctx.leader.schedule_changed(group.id, moved=moved, now=datetime.now(UTC)):
+                note = f"{note} {shared}"
         except KraftError as exc:
             self.session.error = str(exc)
             return
