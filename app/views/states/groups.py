@@ -12,12 +12,12 @@ import flet as ft
 
 from app import i18n
 from app.domain.reminders import Reminder, ReminderSettings
-from app.domain.schedule import Schedule, parse_clock
+from app.domain.schedule import Meeting, Schedule, parse_clock
 from app.errors import KraftError
 from app.i18n import _
 from app.services import attend, homework, notify, reminder_prefs, reminder_service
 from app.services.calendar import calendar_file
-from app.services.checkin import Attendance
+from app.services.checkin import CANT_COME, Attendance
 from app.services.groups import Group, GroupDetails, GroupService, NextMeeting
 from app.services.notify import Notifier, NullNotifier
 from app.views.routes import Route, Router
@@ -232,6 +232,10 @@ class GroupsState:
         """The member's check-in for one meeting, or None while a journal is locked."""
         return self.session.ctx.checkins.status(group, meeting_id) if self.session.can_check_in() else None
 
+    def asked_again(self, group: Group, meeting: Meeting) -> bool:
+        """The member said "I can't come" for the meeting's old time and it moved since: ask again."""
+        return self.session.can_check_in() and self.session.ctx.checkins.asked_again(group, meeting)
+
     def attendance(self, group: Group) -> Attendance | None:
         """The member's own attendance in a group, or None while a journal is locked."""
         if not self.session.can_check_in():
@@ -242,7 +246,8 @@ class GroupsState:
         """Say "I was there" / "I can't come" (status), or take it back (None)."""
         try:
             said = attend.check_in(self.session.ctx, group, meeting_id, status, now=datetime.now(UTC))
-            self.session.notice = (_("Taken back.") if said.status is None
+            self.session.notice = (_("Noted: you can come.") if said.status is None and said.was == CANT_COME
+                                   else _("Taken back.") if said.status is None
                                    else _("Noted. Your group leader will be told.") if said.told
                                    else _("Noted. If you can, tell the others too.") if said.cant_come
                                    else _("Checked in. Good to have you there."))
