@@ -23,12 +23,13 @@ from app.errors import KraftError, Msg
 from app.services.context import AppContext
 from app.services.groups import Group, GroupDetails
 from app.services.links import LEADER
+from app.services.relay_sync import SyncReport
 from app.services.reminder_service import answered, homework_meeting
 
 OWN = "own"  # the choice meaning "the group's own words" rather than a library prompt id
 
 
-class JournalState(StrEnum):
+class JournalAccess(StrEnum):
     """Whether the homework's words can be shown: only an open journal holds them."""
 
     OPEN = "open"
@@ -45,7 +46,7 @@ class CurrentHomework:
 
     group_id: str
     group_name: str  # the member's own label for the group
-    journal: JournalState
+    journal: JournalAccess
     text: str | None  # in the member's language (a library prompt translated) or the group's own words
     prompt_id: str | None  # the library prompt, None for the group's own words (or unreadable)
     meeting: Meeting | None  # the meeting it is for: the first to begin after it was given
@@ -66,10 +67,10 @@ class HomeworkAnswer:
     prompt_text: str | None
 
 
-def _journal_state(ctx: AppContext) -> JournalState:
+def _journal_state(ctx: AppContext) -> JournalAccess:
     if ctx.is_unlocked:
-        return JournalState.OPEN
-    return JournalState.LOCKED if ctx.has_vault() else JournalState.NONE
+        return JournalAccess.OPEN
+    return JournalAccess.LOCKED if ctx.has_vault() else JournalAccess.NONE
 
 
 def noted(ctx: AppContext, group: Group) -> GroupDetails | None:
@@ -115,7 +116,7 @@ def current_homework(ctx: AppContext, *, now: datetime | None = None) -> list[Cu
     """
     moment = now or ctx.now()
     state = _journal_state(ctx)
-    journal = ctx.journal if state is JournalState.OPEN else None
+    journal = ctx.journal if state is JournalAccess.OPEN else None
     found: list[CurrentHomework] = []
     for group in sorted(ctx.groups.list(), key=lambda g: (g.label.casefold(), g.id)):
         details = noted(ctx, group) if journal is not None else None
@@ -126,10 +127,26 @@ def current_homework(ctx: AppContext, *, now: datetime | None = None) -> list[Cu
             text, prompt_id = _text(details, ctx)
             found.append(CurrentHomework(group.id, group.label, state, text, prompt_id, meeting,
                                          answered=answered(journal, details)))  # type: ignore[arg-type]
-        elif unread_from_group(ctx, group):
+        elif unread_from_group(ctx, group):  # open: not applied yet (open_kept reads it)
             meeting = group.schedule.next_meeting(moment)
             found.append(CurrentHomework(group.id, group.label, state, None, None, meeting))
     return found
+
+
+def open_kept(ctx: AppContext, *, now: datetime | None = None) -> int:
+    """With the journal open, read the homework that arrived while it was locked or before it existed (kept
+    as ciphertext), without the network: after unlocking, or once a new journal holds the group's keys.
+    Returns how many kept messages were applied; 0 while locked or without a journal.
+
+    Example:
+        if open_kept(ctx):
+            refresh_the_screen()
+    """
+    if not ctx.is_unlocked:
+        return 0
+    report = SyncReport()
+    ctx.sync.apply_kept(report, now=now or ctx.now())
+    return report.applied
 
 
 def open_answer(ctx: AppContext, group_id: str) -> HomeworkAnswer:

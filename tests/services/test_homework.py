@@ -15,7 +15,7 @@ from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
 from app.services import homework
 from app.services.context import AppContext
-from app.services.homework import JournalState
+from app.services.homework import JournalAccess
 from app.services.journal import NewEntry
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.relay_process import start_relay
@@ -49,7 +49,7 @@ def test_a_library_prompt_is_shown_in_the_members_language_with_the_meeting_it_i
 
     [item] = homework.current_homework(member)
 
-    assert (item.group_id, item.group_name, item.journal) == (group.id, "Torsdag", JournalState.OPEN)
+    assert (item.group_id, item.group_name, item.journal) == (group.id, "Torsdag", JournalAccess.OPEN)
     assert item.text == "Har det sedan sist funnits situationer där du fick syn på några styrkor?"
     assert item.prompt_id == "strengths" and not item.answered
     assert item.meeting is not None and item.meeting.start == datetime(2026, 12, 3, 18,
@@ -116,10 +116,10 @@ def test_homework_sent_through_the_relay_shows_without_its_words_until_the_journ
             person.sync.run(now=today)
 
         [anonymous] = homework.current_homework(bo)
-        assert (anonymous.journal, anonymous.text, anonymous.readable) == (JournalState.NONE, None, False)
+        assert (anonymous.journal, anonymous.text, anonymous.readable) == (JournalAccess.NONE, None, False)
         assert anonymous.meeting is not None and anonymous.meeting.start.date() == today.date() + timedelta(days=2)
         [locked] = homework.current_homework(astrid)
-        assert (locked.journal, locked.text) == (JournalState.LOCKED, None)
+        assert (locked.journal, locked.text) == (JournalAccess.LOCKED, None)
         with pytest.raises(KraftError) as still_locked:
             homework.open_answer(astrid, group.id)
         assert still_locked.value.msg is Msg.VAULT_LOCKED
@@ -128,9 +128,17 @@ def test_homework_sent_through_the_relay_shows_without_its_words_until_the_journ
         astrid = astrid.refreshed()
         astrid.sync.run(now=today)
         [opened] = homework.current_homework(astrid)
-        assert opened.journal is JournalState.OPEN and opened.prompt_id == "coping"
+        assert opened.journal is JournalAccess.OPEN and opened.prompt_id == "coping"
         assert opened.text == "What are your preferred ways of coping? Which coping strategies do you have?"
         assert homework.current_homework(leader) == []  # the leader sent it; it is the members' to answer
+
+        assert homework.open_kept(bo) == 0  # no journal: it stays kept
+        pending = bo.vault_service.prepare_setup(PASSPHRASE, PASSPHRASE)
+        bo.vault_service.finish_setup(pending, pending.recovery_code)
+        bo = bo.refreshed()
+        assert homework.open_kept(bo) == 1  # the new journal holds the group's keys: read it, no network
+        [created] = homework.current_homework(bo)
+        assert created.journal is JournalAccess.OPEN and created.prompt_id == "coping"
     finally:
         for person in (leader, astrid, bo):
             person.close()

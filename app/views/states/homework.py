@@ -13,7 +13,7 @@ import flet as ft
 from app.errors import KraftError
 from app.services import homework
 from app.services.context import DamagedRecord
-from app.services.homework import CurrentHomework
+from app.services.homework import CurrentHomework, JournalAccess
 from app.views.routes import Route
 from app.views.states.groups import GroupsState
 from app.views.states.journal import JournalState
@@ -37,6 +37,10 @@ class HomeworkState:
         _revision = self.groups.revision  # re-read when the groups' data changed
         try:
             found = homework.current_homework(self.session.ctx, now=datetime.now(UTC))
+            if any(item.journal is JournalAccess.OPEN and not item.readable for item in found):
+                # arrived while locked, or before this journal existed: read it now, on this device
+                homework.open_kept(self.session.ctx, now=datetime.now(UTC))
+                found = homework.current_homework(self.session.ctx, now=datetime.now(UTC))
         except (KraftError, DamagedRecord):
             log.warning("the current homework could not be read", exc_info=True)
             return []

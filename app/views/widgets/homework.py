@@ -7,7 +7,7 @@ from __future__ import annotations
 import flet as ft
 
 from app.i18n import _, format_weekday_when
-from app.services.homework import CurrentHomework, JournalState
+from app.services.homework import CurrentHomework, JournalAccess
 from app.views.states.homework import HomeworkState
 
 
@@ -22,7 +22,7 @@ def homework_card(state: HomeworkState, item: CurrentHomework, *, with_group: bo
     if item.meeting is not None:
         lines.append(ft.Text(_("For the meeting on {when}").format(when=format_weekday_when(item.meeting.start)),
                              theme_style=ft.TextThemeStyle.BODY_SMALL, key=f"homework-meeting-{item.group_id}"))
-    if item.journal is JournalState.OPEN and item.text is not None:
+    if item.journal is JournalAccess.OPEN and item.text is not None:
         lines.append(ft.Text(item.text, italic=True, theme_style=ft.TextThemeStyle.BODY_LARGE,
                              key=f"homework-text-{item.group_id}"))
         if item.answered:
@@ -31,7 +31,7 @@ def homework_card(state: HomeworkState, item: CurrentHomework, *, with_group: bo
         lines.append(ft.Row([ft.FilledButton(_("Answer it") if not item.answered else _("Write more"),
                                              icon=ft.Icons.EDIT, key=f"answer-homework-{item.group_id}",
                                              on_click=lambda: state.answer(item))], wrap=True))
-    elif item.journal is JournalState.NONE:
+    elif item.journal is JournalAccess.NONE:
         lines.append(ft.Text(_("Your group sent homework: create a journal to answer it. It keeps your answers "
                                "encrypted on this device."), key=f"homework-needs-journal-{item.group_id}"))
         lines.append(ft.Row([ft.FilledButton(_("Create my journal"), icon=ft.Icons.LOCK_OUTLINE,
