@@ -38,7 +38,8 @@ def next_meeting_card(groups: GroupsState) -> ft.Control:
         return ft.Container()
     meeting = found.meeting
     lines: list[ft.Control] = [
-        ft.Text(_("Next meeting"), theme_style=ft.TextThemeStyle.LABEL_LARGE),
+        # in a Row that expands: the card takes the body's width, as the homework card beside it does
+        ft.Row([ft.Text(_("Next meeting"), theme_style=ft.TextThemeStyle.LABEL_LARGE, expand=True)]),
         ft.Text(format_when(meeting.start, own_zone=True), theme_style=ft.TextThemeStyle.TITLE_LARGE, key="next-when"),
         ft.Text(format_countdown(meeting.start - datetime.now(UTC)), key="next-countdown"),
     ]
