@@ -96,6 +96,54 @@ async def test_a_member_without_a_journal_sees_homework_was_sent_and_can_make_a_
         relay.stop()
 
 
+async def test_a_locked_journal_says_homework_came_and_unlocking_shows_it(tmp_path: Path) -> None:
+    today = datetime.combine(date.today(), time(12), tzinfo=UTC)
+    relay = start_relay(tmp_path / "relay")
+    (tmp_path / "leader").mkdir()
+    member_home = tmp_path / "member"
+    member_home.mkdir()
+    leader = AppContext.open(tmp_path / "leader", kdf=FAST_KDF, clock=lambda: today)
+    member = AppContext.open(member_home, kdf=FAST_KDF, clock=lambda: today)
+    try:
+        for ctx in (leader, member):
+            pending = ctx.vault_service.prepare_setup(PASSPHRASE, PASSPHRASE)
+            ctx.vault_service.finish_setup(pending, pending.recovery_code)
+        leader, member = leader.refreshed(), member.refreshed()
+        schedule = Schedule.weekly(zone="Europe/Stockholm", first=date.today() + timedelta(days=3), at=time(18),
+                                   count=6)
+        group = leader.leader.create_group("Tisdag", schedule, relay=relay.url, enrolment=relay.enrolment_token(),
+                                           now=today)
+        leader.sync.run(now=today)
+        member.joining.join(member.joining.read(leader.leader.invite(group.id, today=today.date()).link,
+                                                today=today.date()), now=today)
+        member.sync.run(now=today)
+        member.vault_service.lock()
+        member = member.refreshed()
+        leader.leader.send_prompt(group.id, prompt_id="strengths", now=today)
+        leader.sync.run(now=today)
+        assert member.sync.run(now=today).kept == 1
+    finally:
+        leader.close()
+        member.close()
+        relay.stop()
+
+    services: list[VaultService] = []
+    async with run_app(_main(member_home, services)) as ui:
+        locked = (await el(ui, f"homework-locked-{group.id}")).value
+        assert locked == "Your group sent homework. Unlock to read it."
+        assert not ui.query(text=STRENGTHS)
+        await ui.type(await el(ui, "unlock-passphrase"), PASSPHRASE)
+        await ui.click(await el(ui, "unlock"))
+        assert (await el(ui, f"homework-text-{group.id}")).value == STRENGTHS  # read on unlocking, no network
+        await ui.click(await el(ui, "next-meeting-open"))
+        await el(ui, "homework-text")
+        titles = [c.value for c in ui.find_all(ft.Text) if c.value in ("Homework for the next meeting",
+                                                                        "Coming meetings")]
+        assert titles == ["Homework for the next meeting", "Coming meetings"]  # the homework above the meetings
+    for service in services:
+        service.close()
+
+
 async def test_a_moved_meeting_is_marked_and_cant_come_is_asked_again(home: Path) -> None:
     services: list[VaultService] = []
     async with run_app(_main(home, services)) as ui:
