@@ -120,13 +120,13 @@ def current_homework(ctx: AppContext, *, now: datetime | None = None) -> list[Cu
     found: list[CurrentHomework] = []
     for group in sorted(ctx.groups.list(), key=lambda g: (g.label.casefold(), g.id)):
         details = noted(ctx, group) if journal is not None else None
-        if details is not None:
+        if journal is not None and details is not None:
             meeting = homework_meeting(group, details, now=moment)
             if meeting is None or meeting.end <= moment:
                 continue  # its meeting is over: done, whether or not it was answered
             text, prompt_id = _text(details, ctx)
             found.append(CurrentHomework(group.id, group.label, state, text, prompt_id, meeting,
-                                         answered=answered(journal, details)))  # type: ignore[arg-type]
+                                         answered=answered(journal, details)))
         elif unread_from_group(ctx, group):  # open: not applied yet (open_kept reads it)
             meeting = group.schedule.next_meeting(moment)
             found.append(CurrentHomework(group.id, group.label, state, None, None, meeting))
