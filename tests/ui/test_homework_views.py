@@ -49,6 +49,33 @@ async def test_the_journal_shows_the_homework_at_the_top_and_answer_it_opens_the
         service.close()
 
 
+async def test_answer_it_never_drops_a_draft_about_something_else(home: Path) -> None:
+    services: list[VaultService] = []
+    async with run_app(_main(home, services)) as ui:
+        await journal_then_add_group(ui)
+        await add_group(ui, date.today() + timedelta(days=4), label="Onsdag")
+        await ui.click(await el(ui, "guidelines-ok"))
+        group = GroupService(services[0].engine, services[0].vault).list()[0]
+        await ui.click(await el(ui, "next-meeting-open"))
+        await ui.fire(await el(ui, "homework-choice"), "select", "strengths", props={"value": "strengths"})
+        await ui.click(await el(ui, "save-homework"))
+        await ui.wait_for(lambda: ui.query(key="homework-text"))
+        await ui.click(await el(ui, "back"))
+        await ui.fire(ui.find(ft.NavigationBar), "change", 0, props={"selected_index": 0})
+        await ui.click(await el(ui, "new-entry"))
+        await ui.type(await el(ui, "text"), "Half a thought about Sunday.")
+        await ui.click(await el(ui, "back"))  # kept as a draft
+        await ui.click(await el(ui, f"answer-homework-{group.id}"))
+        assert (await el(ui, "text")).value == "Half a thought about Sunday."  # the draft, not lost
+        assert (await el(ui, "draft-status")).value.startswith("Your unsaved draft opens first")
+        await ui.click(await el(ui, "discard"))
+        await ui.click(await el(ui, f"answer-homework-{group.id}"))
+        assert (await el(ui, "prompt-text")).value == STRENGTHS
+        assert (await el(ui, "text")).value == ""
+    for service in services:
+        service.close()
+
+
 async def test_a_member_without_a_journal_sees_homework_was_sent_and_can_make_a_journal(tmp_path: Path) -> None:
     today = datetime.combine(date.today(), time(12), tzinfo=UTC)
     relay = start_relay(tmp_path / "relay")
