@@ -80,6 +80,7 @@ class Msg(Enum):
     HOMEWORK_MISSING = N_("Choose one of the prompts, or write the homework in the group's own words: one of "
                           "the two.")
     HOMEWORK_TOO_LONG = N_("Keep the homework short: at most {maximum} characters.")
+    NO_CURRENT_HOMEWORK = N_("This group has no homework to answer just now.")
     RELAY_URL_INVALID = N_("{url} is not a relay address. It starts with https:// (http:// only on this device).")
     RELAY_UNREACHABLE = N_("The relay {relay} cannot be reached just now. Kraft keeps what waits and tries again "
                            "later.")

@@ -92,6 +92,12 @@ class Language:
             return day
         return f"{day} {babel_dates.format_time(local, format='short', locale=self.code)}"
 
+    def format_weekday_when(self, value: datetime) -> str:
+        """A weekday, day, month and time in the value's own zone, short (`Tue 3 Dec 18:00`, `tis 3 dec. 18:00`):
+        a meeting's time said the way people say it ("Moved: was Tue 3 Dec 18:00")."""
+        day = babel_dates.format_date(value, format="EEE d MMM", locale=self.code)
+        return f"{day} {babel_dates.format_time(value, format='short', locale=self.code)}"
+
     def format_clock(self, value: datetime | time) -> str:
         """A wall-clock time in this language (18:00, or 6:00 PM in English), in the value's own zone."""
         return babel_dates.format_time(value, format="short", locale=self.code)
@@ -189,6 +195,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def format_when(value: datetime, *, with_time: bool = True, own_zone: bool = False) -> str:
     """`Language.format_when` in the current context's language."""
     return current().format_when(value, with_time=with_time, own_zone=own_zone)
+
+
+def format_weekday_when(value: datetime) -> str:
+    """`Language.format_weekday_when` in the current context's language."""
+    return current().format_weekday_when(value)
 
 
 def format_clock(value: datetime | time) -> str:

@@ -24,10 +24,11 @@ from app.domain.schedule import INTERVALS, Meeting, Schedule, parse_clock
 from app.errors import KraftError, Msg
 from app.fileio import write_atomic
 from app.i18n import N_, _, format_when
-from app.services import reminder_prefs
+from app.services import homework, reminder_prefs
 from app.services.calendar import calendar_file
 from app.services.context import DamagedRecord
 from app.services.groups import Group, GroupDetails, GroupService
+from app.services.homework import CurrentHomework
 
 DEFAULT_ZONE = "Europe/Stockholm"  # not the device's TZ: a group meets where it meets
 DEFAULT_DURATION = 120
@@ -134,6 +135,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     details: GroupDetails | None = None
+    current: CurrentHomework | None = None
     if args.details:
         with open_context(Secrets(args.passphrase_stdin), unlock=True) as ctx:
             group = resolve_group(ctx.groups, args.id)
@@ -141,6 +143,8 @@ def cmd_show(args: argparse.Namespace) -> int:
                 details = ctx.groups.details(group.id)
             except DamagedRecord:
                 err(_("Warning: this group's theme, place and link are damaged and cannot be shown."))
+            homework.open_kept(ctx, now=now())
+            current = next((h for h in homework.current_homework(ctx, now=now()) if h.group_id == group.id), None)
     else:
         with open_groups() as groups:
             group = resolve_group(groups, args.id)
@@ -148,9 +152,12 @@ def cmd_show(args: argparse.Namespace) -> int:
         data = render.group_data(group, now())
         data["meetings"] = [render.meeting_data(m) for m in group.schedule.meetings()]
         data["details"] = render.details_data(details) if args.details else None
+        if args.details:
+            data["homework"] = render.homework_data(current) if current else None
         print_json(data)
     else:
-        render.print_group(group, details, with_details=args.details)
+        render.print_group(group, details, with_details=args.details,
+                           homework=render.homework_lines(current) if current else None)
     return 0
 
 

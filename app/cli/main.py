@@ -18,6 +18,7 @@ from app.cli import (
     checkin_cmds,
     coordinator_cmds,
     group_cmds,
+    homework_cmds,
     journal_cmds,
     lead_cmds,
     render,
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     vault_cmds.register(commands)
     journal_cmds.register(commands, unlock)
     group_cmds.register(commands, unlock)
+    homework_cmds.register(commands, unlock)
     backup_cmds.register(commands, unlock)
     checkin_cmds.register(commands, unlock)
     lead_cmds.register(commands, unlock)

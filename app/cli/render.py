@@ -13,6 +13,7 @@ from app.domain.prompts import PROMPTS, tag_label, theme_label, toolkit_label
 from app.domain.schedule import Meeting, Schedule
 from app.i18n import N_, _, current, current_language, format_when, ngettext
 from app.services.groups import Group, GroupDetails
+from app.services.homework import CurrentHomework, JournalAccess
 from app.services.transfer import local_time
 
 SHORT_ID = 12
@@ -118,8 +119,10 @@ def repeats(schedule: Schedule) -> str:
     return f"{every}, {end}"
 
 
-def print_group(group: Group, details: GroupDetails | None = None, *, with_details: bool = False) -> None:
-    """A group in full: its schedule, its details when unlocked for them, then every meeting."""
+def print_group(group: Group, details: GroupDetails | None = None, *, with_details: bool = False,
+                homework: list[str] | None = None) -> None:
+    """A group in full: its schedule, its details and current homework when unlocked for them, then every
+    meeting."""
     minutes = int(group.schedule.duration.total_seconds() // 60)
     rows = [(_("Id"), group.id), (_("Name"), group.label), (_("Repeats"), repeats(group.schedule)),
             (_("Length"), ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)),
@@ -131,6 +134,10 @@ def print_group(group: Group, details: GroupDetails | None = None, *, with_detai
         out(f"{label}: {value}")
     if with_details and (details is None or not any((details.theme, details.place, details.link))):
         out(_("No theme, place or link saved for this group."))
+    if with_details:
+        out(_("Homework: {first}").format(first=homework[0]) if homework else _("No homework just now."))
+        for line in (homework or [])[1:]:
+            out(f"  {line}")
     out()
     meetings = group.schedule.meetings()
     if not meetings:
@@ -160,3 +167,25 @@ def group_data(group: Group, now: datetime) -> dict[str, object]:
 def details_data(details: GroupDetails | None) -> dict[str, str]:
     details = details or GroupDetails()
     return {"theme": details.theme, "place": details.place, "link": details.link}
+
+
+def homework_data(item: CurrentHomework) -> dict[str, object]:
+    """One group's current homework with stable keys; `text` is null unless the journal was open."""
+    return {"group_id": item.group_id, "label": item.group_name, "journal": str(item.journal),
+            "meeting": meeting_data(item.meeting) if item.meeting else None, "text": item.text,
+            "prompt_id": item.prompt_id, "answered": item.answered if item.readable else None}
+
+
+def homework_lines(item: CurrentHomework) -> list[str]:
+    """The homework as text lines: the meeting it is for, then its words or why they are not shown."""
+    lines = []
+    if item.meeting is not None:
+        lines.append(_("For the meeting on {when}").format(when=format_when(item.meeting.start, own_zone=True)))
+    if item.text is not None:
+        lines.append(item.text)
+        if item.answered:
+            lines.append(_("You have answered it."))
+    else:
+        lines.append(_("The group sent homework: create a journal to read it.") if item.journal is JournalAccess.NONE
+                     else _("The group sent homework: unlock to read it."))
+    return lines

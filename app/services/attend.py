@@ -41,7 +41,7 @@ def check_in(ctx: AppContext, group: Group, meeting_id: str, status: str | None,
     """
     moment = now or ctx.now()
     if status is None:
-        was = ctx.checkins.status(group, meeting_id)
+        was = ctx.checkins.said(group, meeting_id)  # an answer for the old time of a moved meeting too
         removed = ctx.checkins.clear(group, meeting_id)
         ctx.news.took_back(group, meeting_id, was, now=moment)
         return CheckInResult(status=None, was=was, removed=removed, told=False)

@@ -9,7 +9,10 @@ A member without any vault (anonymous: no passphrase) has nothing to encrypt wit
 in the plaintext `checkin` table, to the day only. When they later create a journal, `move_into_vault` seals
 them and deletes the plaintext rows in one transaction.
 
-A meeting's id is its original start, so a check-in stays with a meeting that is moved.
+A meeting's id is its original start, so a check-in stays with a meeting that is moved; it also keeps the
+start it was said for (`CheckIn.start`, migration 0005). "I can't come" is about a time: when the meeting
+moves, it is not carried over (`status` says nothing, `asked_again` is True) until the member answers for
+the new time. "I was there" stays whatever happens to the schedule after.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine
 
 from app.domain.schedule import Meeting
+from app.domain.schedule import meeting_id as start_id
 from app.errors import KraftError, Msg
 from app.services.groups import Group
 from app.storage import db, records
@@ -37,6 +41,11 @@ class CheckIn:
     meeting_id: str
     status: str  # ATTENDED | CANT_COME
     day: date  # when the member said it (the day only)
+    start: str = ""  # the meeting's start it was said for (UTC, in the meeting id's form)
+
+    def holds_for(self, meeting: Meeting) -> bool:
+        """Whether this still answers for the meeting as it is now: "I can't come" only at the same start."""
+        return self.status != CANT_COME or (self.start or self.meeting_id) == start_id(meeting.start)
 
 
 @dataclass(frozen=True)
@@ -75,14 +84,39 @@ class CheckInService:
             record_id = records.CHECKINS.record_id(group.id)
             payload = self._vault.get(KIND, record_id)
             data = records.CHECKINS.unpack(record_id, payload) if payload else {}
-            return {mid: CheckIn(mid, str(v["status"]), date.fromisoformat(str(v["day"]))) for mid, v in data.items()}
+            # a record from before the start was kept: the original start (the id) is what it was said for
+            return {mid: CheckIn(mid, str(v["status"]), date.fromisoformat(str(v["day"])), str(v.get("start") or mid))
+                    for mid, v in data.items()}
         with self._engine.connect() as conn:
             rows = checkins.list_checkins(conn=conn, group_id=group.id)
-        return {r.meeting_id: CheckIn(r.meeting_id, r.status, date.fromisoformat(r.day)) for r in rows}
+        return {r.meeting_id: CheckIn(r.meeting_id, r.status, date.fromisoformat(r.day), r.start or r.meeting_id)
+                for r in rows}
+
+    def _meeting(self, group: Group, meeting_id: str) -> Meeting | None:
+        try:
+            return group.meeting(meeting_id)
+        except KraftError:
+            return None
 
     def status(self, group: Group, meeting_id: str) -> str | None:
+        """What the member says about the meeting as it is now: an "I can't come" said for another start (the
+        meeting moved since) is not carried over."""
+        found = self.statuses(group).get(meeting_id)
+        meeting = self._meeting(group, meeting_id)
+        if found is None or (meeting is not None and not found.holds_for(meeting)):
+            return None
+        return found.status
+
+    def said(self, group: Group, meeting_id: str) -> str | None:
+        """What the member said, whether or not it still holds (to take it back, and tell the leader so)."""
         found = self.statuses(group).get(meeting_id)
         return found.status if found else None
+
+    def asked_again(self, group: Group, meeting: Meeting) -> bool:
+        """True when the member said "I can't come" for another time and the meeting moved since: the home card
+        asks again ("Can you come at the new time?")."""
+        found = self.statuses(group).get(meeting.id)
+        return found is not None and not found.holds_for(meeting)
 
     def history(self, group: Group, *, now: datetime) -> Attendance:
         """Every meeting that has begun (newest first) with what the member said, and the coming meetings
@@ -90,9 +124,10 @@ class CheckInService:
         said = self.statuses(group)
         meetings = [m for m in group.schedule.meetings() if not m.cancelled]
         begun = [m for m in meetings if m.start <= now]
-        past = [AttendanceRow(m, s.status if (s := said.get(m.id)) else None) for m in reversed(begun)]
+        past = [AttendanceRow(m, s.status if (s := said.get(m.id)) and s.holds_for(m) else None)
+                for m in reversed(begun)]
         coming = [AttendanceRow(m, CANT_COME) for m in meetings
-                  if m.start > now and (s := said.get(m.id)) and s.status == CANT_COME]
+                  if m.start > now and (s := said.get(m.id)) and s.status == CANT_COME and s.holds_for(m)]
         return Attendance(rows=past + coming, attended=sum(r.status == ATTENDED for r in past), held=len(past))
 
     # ---- writing ----
@@ -108,13 +143,13 @@ class CheckInService:
             raise KraftError(Msg.CHECKIN_NOT_YET)
         if status == CANT_COME and meeting.start <= now:
             raise KraftError(Msg.CHECKIN_TOO_LATE)
-        entry = CheckIn(meeting.id, status, now.date())
+        entry = CheckIn(meeting.id, status, now.date(), start_id(meeting.start))
         if self._sealed():
             self._write_sealed(group.id, {**self.statuses(group), meeting.id: entry})
         else:
             with db.begin(self._engine) as conn:
                 checkins.put_checkin(conn=conn, group_id=group.id, meeting_id=meeting.id, status=status,
-                                     day=entry.day.isoformat())
+                                     day=entry.day.isoformat(), start=entry.start)
         return entry
 
     def clear(self, group: Group, meeting_id: str) -> bool:
@@ -132,7 +167,8 @@ class CheckInService:
 
     def _write_sealed(self, group_id: str, said: dict[str, CheckIn]) -> None:
         assert self._vault is not None
-        payload = records.CHECKINS.pack({k: {"status": v.status, "day": v.day.isoformat()} for k, v in said.items()})
+        payload = records.CHECKINS.pack({k: {"status": v.status, "day": v.day.isoformat(), "start": v.start or k}
+                                         for k, v in said.items()})
         with self._vault.transaction() as tx:
             tx.put(KIND, payload, records.CHECKINS.record_id(group_id))
 
@@ -152,8 +188,8 @@ class CheckInService:
         if not rows:
             return 0
         by_group: dict[str, dict[str, dict[str, str]]] = {}
-        for group_id, meeting_id, status, day in rows:
-            by_group.setdefault(group_id, {})[meeting_id] = {"status": status, "day": day}
+        for group_id, meeting_id, status, day, start in rows:
+            by_group.setdefault(group_id, {})[meeting_id] = {"status": status, "day": day, "start": start or meeting_id}
         with self._vault.transaction() as tx:
             for group_id, said in by_group.items():
                 tx.put(KIND, records.CHECKINS.pack(said), records.CHECKINS.record_id(group_id))

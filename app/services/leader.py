@@ -83,6 +83,25 @@ class LeaderService:
         link = self._links.get(group_id)
         return link is not None and link.version == 2
 
+    def shares_schedule(self, group_id: str) -> bool:
+        """Whether a change to this group's schedule made here goes to the whole group (issue 15): this device
+        leads the linked group, and its journal, which holds the leader's keys, is open. Otherwise a change is
+        the member's own copy, on this device only. The screens and the CLI say which from this."""
+        return self.is_leader(group_id) and self._vault is not None and self._vault.is_unlocked
+
+    def schedule_changed(self, group_id: str, *, moved: str | None = None, now: datetime) -> bool:
+        """After the schedule was changed here: when this device shares it, send the whole schedule to the
+        group, and for a `moved` meeting forget who said they can't come (their apps ask them again for the new
+        time). Returns whether the change goes to the group."""
+        if not self.shares_schedule(group_id):
+            return False
+        if moved is not None:
+            _link, secrets = self._led(group_id)
+            if secrets.cant_come.pop(moved, None) is not None:
+                self._links.put_secrets(group_id, secrets)
+        self.publish_schedule(group_id, now=now)
+        return True
+
     # ---- starting a group ----
 
     def create_group(self, label: str, schedule: Schedule, *, theme: str = "", guidelines: str = "",

@@ -29,7 +29,7 @@ def homework_meeting(group: Group, details: GroupDetails, *, now: datetime) -> M
     return next((m for m in group.schedule.meetings() if not m.cancelled and m.start > after), None)
 
 
-def _answered(journal: Journal, details: GroupDetails) -> bool:
+def answered(journal: Journal, details: GroupDetails) -> bool:
     """A live entry answers the homework: same library prompt, or the same words; written since it was noted."""
     since = details.homework_set
     if details.homework_prompt_id:
@@ -49,7 +49,7 @@ def homework_open(groups: GroupService, journal: Journal | None, group: Group, *
     if details is None or not details.has_homework:
         return False
     meeting = homework_meeting(group, details, now=now)
-    return meeting is not None and now < meeting.start and not _answered(journal, details)
+    return meeting is not None and now < meeting.start and not answered(journal, details)
 
 
 def _homework_for(groups: GroupService, journal: Journal | None, settings: ReminderSettings,

@@ -71,6 +71,15 @@ def _m0004_links(conn: Connection) -> None:
         " attempts INTEGER NOT NULL, next_try VARCHAR NOT NULL, error VARCHAR NOT NULL)")
 
 
+def _m0005_checkin_start(conn: Connection) -> None:
+    # "I can't come" is said about a meeting at a time: the start it was said for (UTC, the meeting id's form),
+    # so a moved meeting asks again instead of carrying the answer over (issue 15). Rows written before knew
+    # no start; the meeting's original start (its id) is the one they can have meant, so a meeting that had
+    # already moved asks once more.
+    conn.exec_driver_sql("ALTER TABLE checkin ADD COLUMN start VARCHAR NOT NULL DEFAULT ''")
+    conn.exec_driver_sql("UPDATE checkin SET start = meeting_id")
+
+
 def _m0006_links_v2(conn: Connection) -> None:
     # Protocol version 2 (docs/adr/0006-group-protocol-v2.md): a link says which version its group speaks;
     # `state` is the membership log's state as JSON (member ids, public keys, roles, policy: no names, which
@@ -86,7 +95,8 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0002_groups", _m0002_groups),
     ("0003_checkins", _m0003_checkins),
     ("0004_links", _m0004_links),
-    ("0006_links_v2", _m0006_links_v2),  # 0005 is the check-ins' meeting start (issue 15, homework branch)
+    ("0005_checkin_start", _m0005_checkin_start),
+    ("0006_links_v2", _m0006_links_v2),
 ]
 
 

@@ -70,6 +70,7 @@ class CheckInRow(SQLModel, table=True):
     meeting_id: str = Field(primary_key=True)  # the meeting's original start, e.g. 20261203T170000Z
     status: str  # "attended" | "cant_come"
     day: str  # ISO date the member said it
+    start: str = ""  # the meeting's start it was said for (UTC, like the id): a moved meeting asks again
 
 
 class GroupLink(SQLModel, table=True):

@@ -147,7 +147,7 @@ ENTRY = EntryKind("entry", None, _pack_entry, _unpack_entry)
 DRAFT = Kind[Draft]("draft", None, _pack_draft, _unpack_draft)
 GROUP = Kind[dict[str, Any]]("group", "", pack, _unpack_map)  # theme, place, link, homework (services.groups)
 MEMBERSHIP = Kind[dict[str, Any]]("membership", ".membership", pack, _unpack_map)  # a link's keys (services.links)
-CHECKINS = Kind[dict[str, Any]]("checkins", ".checkins", pack, _unpack_map)  # meeting id -> status, day
+CHECKINS = Kind[dict[str, Any]]("checkins", ".checkins", pack, _unpack_map)  # meeting id -> status, day, start
 
 KINDS: dict[str, Kind[Any]] = {k.name: k for k in (ENTRY, DRAFT, GROUP, MEMBERSHIP, CHECKINS)}
 

@@ -16,9 +16,11 @@ from app.services.groups import Group, GroupDetails
 from app.views.common import dropdown, field, frame, section_title
 from app.views.routes import Route
 from app.views.states.groups import GroupsState
+from app.views.states.homework import HomeworkState
 from app.views.states.hosting import HostingState
 from app.views.states.journal import JournalState
 from app.views.states.session import SessionState
+from app.views.widgets.homework import homework_card
 from app.views.widgets.linked import LeaderSection, link_status
 from app.views.widgets.meeting import checkin_actions
 from app.views.widgets.schedule import GUIDELINES, details_lines, meeting_subtitle, schedule_summary, zone_options
@@ -149,8 +151,10 @@ def AddGroup(groups: GroupsState, session: SessionState) -> ft.Control:
 
 
 @ft.component
-def GroupView(groups: GroupsState, hosting: HostingState, journal: JournalState, session: SessionState) -> ft.Control:
-    """One group: its schedule, the coming meetings (each can be changed), calendar export, removal."""
+def GroupView(groups: GroupsState, hosting: HostingState, journal: JournalState, homework: HomeworkState,
+              session: SessionState) -> ft.Control:
+    """One group: its schedule, its homework, the coming meetings (each can be changed), calendar export,
+    removal."""
     confirm_remove, set_confirm_remove = ft.use_state(False)
     group = groups.current_group()
     back = lambda: session.router.navigate(Route.SETTINGS if session.unlocked else session.home_screen())  # noqa: E731
@@ -178,6 +182,11 @@ def GroupView(groups: GroupsState, hosting: HostingState, journal: JournalState,
         body.append(ft.Checkbox(label=_("Show the place on the next-meeting card"), value=details.show_place,
                                 key="show-place", on_change=lambda e: groups.set_group_details(
                                     group, show_place=bool(e.control.value))))
+    if session.unlocked and not leader:  # the homework above the meetings: it is what the member acts on
+        # keyed: an error shown above must not reset what the member chose in it
+        body.append(HomeworkSection(groups, journal, session, group, details, key=f"homework-{group.id}"))  # type: ignore[call-arg]
+    elif not session.unlocked:  # sent by the group, unread: say so, and how to read it
+        body += [homework_card(homework, item, with_group=False) for item in homework.current(group.id)]
     body.append(section_title(_("Coming meetings")))
     if not coming:
         body.append(ft.Text(_("No more meetings")))
@@ -191,9 +200,6 @@ def GroupView(groups: GroupsState, hosting: HostingState, journal: JournalState,
                          trailing=ft.Icon(ft.Icons.EDIT_CALENDAR_OUTLINED), key=f"meeting-{m.id}",
                          on_click=lambda _e, m=m: session.router.navigate(Route.MEETING, group=group.id, id=m.id))
              for m in coming]
-    if session.unlocked and not leader:
-        # keyed: an error shown above must not reset what the member chose in it
-        body.append(HomeworkSection(groups, journal, session, group, details, key=f"homework-{group.id}"))  # type: ignore[call-arg]
     body += link_status(hosting, group)
     if not leader:
         body += attendance_section(groups, group)
@@ -219,7 +225,7 @@ def GroupView(groups: GroupsState, hosting: HostingState, journal: JournalState,
 
 @ft.component
 def MeetingChange(groups: GroupsState, session: SessionState) -> ft.Control:
-    """Move, cancel or restore one meeting in the member's own copy of the schedule."""
+    """Move, cancel or restore one meeting: in the member's own copy of the schedule, or the group's (its leader)."""
     group = groups.current_group()
     meeting = None
     meeting_id = session.router.param("id")
@@ -236,7 +242,9 @@ def MeetingChange(groups: GroupsState, session: SessionState) -> ft.Control:
         ft.Text(format_when(meeting.start, own_zone=True), theme_style=ft.TextThemeStyle.TITLE_LARGE,
                 key="meeting-when"),
         ft.Text(meeting_subtitle(meeting)),
-        ft.Text(_("This changes only your own copy of the schedule, on this device.")),
+        ft.Text(_("You lead this group: the group will see the new time, or that the meeting is called off.")
+                if groups.shares_schedule(group) else _("This changes only your own copy of the schedule, on this "
+                                                        "device."), key="meeting-change-reach"),
     ]
     body += checkin_actions(groups, group, meeting) if meeting.start > datetime.now(UTC) else []
     if not meeting.cancelled:

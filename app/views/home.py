@@ -8,16 +8,21 @@ from app.i18n import _
 from app.views.common import frame, section_title
 from app.views.routes import Route
 from app.views.states.groups import GroupsState
+from app.views.states.homework import HomeworkState
 from app.views.states.session import SessionState
+from app.views.widgets.homework import homework_cards
 from app.views.widgets.meeting import group_tiles, next_meeting_card, reminder_banner
 
 
 @ft.component
-def Home(groups: GroupsState, session: SessionState) -> ft.Control:
-    """For a member without a journal: the next meeting, and the way to a journal if they want one."""
+def Home(groups: GroupsState, homework: HomeworkState, session: SessionState) -> ft.Control:
+    """For a member without a journal: the next meeting, homework their groups sent, and the way to a journal
+    if they want one."""
+    cards = homework_cards(homework)  # a card for homework sent says how to make a journal already
     body: list[ft.Control] = [
         reminder_banner(groups),
         next_meeting_card(groups),
+        *cards,
         section_title(_("My groups")),
         *group_tiles(groups),
         ft.Row([ft.OutlinedButton(_("Add another group"), icon=ft.Icons.ADD, key="add-group",
@@ -26,7 +31,11 @@ def Home(groups: GroupsState, session: SessionState) -> ft.Control:
                                   on_click=lambda: session.router.navigate(Route.JOIN)),
                 ft.OutlinedButton(_("Reminders"), icon=ft.Icons.NOTIFICATIONS_OUTLINED, key="open-reminders",
                                   on_click=lambda: session.router.navigate(Route.REMINDERS))], wrap=True),
-        ft.Text(_("Want to answer the homework too? A journal keeps your answers encrypted on this device.")),
-        ft.FilledButton(_("Create my journal"), key="start", on_click=lambda: session.router.navigate(Route.SETUP)),
     ]
+    if not cards:
+        body += [
+            ft.Text(_("Want to answer the homework too? A journal keeps your answers encrypted on this device.")),
+            ft.FilledButton(_("Create my journal"), key="start",
+                            on_click=lambda: session.router.navigate(Route.SETUP)),
+        ]
     return frame(session, "Kraft", body, nav=False)

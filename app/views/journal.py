@@ -13,8 +13,10 @@ from app.i18n import _, current, format_when, ngettext
 from app.views.common import dropdown, frame, needs_journal, section_title, text_input
 from app.views.routes import Route
 from app.views.states.groups import GroupsState
+from app.views.states.homework import HomeworkState
 from app.views.states.journal import JournalState
 from app.views.states.session import SessionState
+from app.views.widgets.homework import homework_cards
 from app.views.widgets.meeting import next_meeting_card, reminder_banner
 
 PREVIEW_CHARS = 160
@@ -48,17 +50,20 @@ def undo_bar(journal: JournalState) -> list[ft.Control]:
 
 @ft.component
 @needs_journal
-def JournalList(journal: JournalState, groups: GroupsState, session: SessionState) -> ft.Control:
+def JournalList(journal: JournalState, groups: GroupsState, homework: HomeworkState,
+                session: SessionState) -> ft.Control:
     page = journal.journal.page(limit=journal.limit)
-    body: list[ft.Control] = [*undo_bar(journal), reminder_banner(groups), next_meeting_card(groups)]
+    cards = homework_cards(homework)  # at the top: what the group asked, and "Answer it"
+    body: list[ft.Control] = [*undo_bar(journal), reminder_banner(groups), *cards, next_meeting_card(groups)]
     damaged = len(journal.journal.damaged)
     if damaged:
         body.append(ft.Text(ngettext("{n} entry could not be opened and was skipped.",
                                      "{n} entries could not be opened and were skipped.", damaged).format(n=damaged),
                             color=ft.Colors.ERROR))
     if not page.entries:
-        body.append(ft.Text(_("Nothing here yet. Write your first entry: an answer to the homework, or anything "
-                              "on your mind.")))
+        body.append(ft.Text(_("Nothing here yet. Answer the homework above, or write anything on your mind.")
+                            if cards else _("Nothing here yet. Write your first entry: anything on your mind."),
+                            key="journal-empty"))
     body += [entry_card(journal, e) for e in page.entries]
     if page.has_more:
         body.append(ft.OutlinedButton(_("Show older entries"), key="more",

@@ -9,7 +9,9 @@ from app.services.vault_service import MIN_PASSPHRASE
 from app.views.common import field, frame, section_title, selectable_text
 from app.views.routes import Route
 from app.views.states.groups import GroupsState
+from app.views.states.homework import HomeworkState
 from app.views.states.session import SessionState
+from app.views.widgets.homework import homework_cards
 from app.views.widgets.meeting import next_meeting_card, reminder_banner
 
 
@@ -79,7 +81,7 @@ def RecoveryCode(session: SessionState) -> ft.Control:
 
 
 @ft.component
-def Unlock(groups: GroupsState, session: SessionState) -> ft.Control:
+def Unlock(groups: GroupsState, homework: HomeworkState, session: SessionState) -> ft.Control:
     passphrase, set_passphrase = ft.use_state("")
 
     async def submit() -> None:
@@ -89,6 +91,7 @@ def Unlock(groups: GroupsState, session: SessionState) -> ft.Control:
     body = [
         reminder_banner(groups),
         next_meeting_card(groups),
+        *homework_cards(homework),
         section_title(_("Your journal is locked")),
         field(session, _("Passphrase"), passphrase, set_passphrase, key="unlock-passphrase", autofocus=True,
                on_submit=submit),

@@ -303,6 +303,27 @@ class FletWeb:
         raise AssertionError(f"could not type into {label!r}: field holds {field.input_value()!r}, focus on "
                              f"{self.focused()!r}, field at {field.bounding_box()}\n{self._diag()}")
 
+    def type_here(self, text: str, *, attempts: int = 3) -> None:
+        """Type ``text`` into the field that has the keyboard focus, keys only (no pointer), and check the DOM
+        input holds it. Flutter resets a field just after it takes the focus (see `type_into`): keys typed
+        at once are lost under load, so wait for the focus to settle first, then verify, and on a miss select
+        all and type again, slower."""
+        def value() -> str | None:
+            return self.page.evaluate(  # type: ignore[no-any-return]
+                "() => { const a = document.activeElement; return a && 'value' in a ? a.value : null; }")
+
+        for attempt in range(attempts):
+            self.page.wait_for_timeout(500 * (attempt + 1))
+            if attempt:
+                self.page.keyboard.press("Control+a")
+            self.page.keyboard.type(text, delay=20 * attempt)
+            for _ in range(20):
+                if value() == text:
+                    return
+                self.page.wait_for_timeout(100)
+        raise AssertionError(f"could not type into the focused field: it holds {value()!r}, focus on "
+                             f"{self.focused()!r}\n{self._diag()}")
+
     def type_keys(self, label: str | re.Pattern[str], text: str, *, delay_ms: float = 20) -> None:
         """Click the field labelled ``label`` and type ``text`` key by key at the cursor (appends
         to what the app holds; fires ``on_change`` per key). Use ``press("Enter")`` to submit."""

@@ -146,7 +146,7 @@ def test_a_whole_session_without_a_pointer(served_app, web: FletWeb, tmp_path: P
     web.open(server.url)
     web.wait_for_label("Passphrase")
     web.tab_to("Passphrase")
-    web.page.keyboard.type(PASSPHRASE)
+    web.type_here(PASSPHRASE)
     web.press("Enter")
     web.wait_for_button("New entry")
 
@@ -154,7 +154,7 @@ def test_a_whole_session_without_a_pointer(served_app, web: FletWeb, tmp_path: P
     web.press("Enter")
     web.wait_for_label("Your entry")
     web.tab_to("Your entry")
-    web.page.keyboard.type("Typed without a mouse, saved with a key.")
+    web.type_here("Typed without a mouse, saved with a key.")
     web.screenshot("en-keyboard-editor")
     web.tab_to("Save")
     web.press("Enter")
@@ -163,7 +163,7 @@ def test_a_whole_session_without_a_pointer(served_app, web: FletWeb, tmp_path: P
     web.tab_to("Search")
     web.press("Enter")
     web.tab_to("Search your journal")
-    web.page.keyboard.type("without a mouse")
+    web.type_here("without a mouse")
     web.wait_for_text("1 entry found")
     web.screenshot("en-keyboard-search")
 

@@ -42,8 +42,8 @@ def test_anonymous_check_ins_are_kept_to_the_day_and_form_a_history(service: Vau
     checkins = CheckInService(service.engine, service.vault)
     checkins.check_in(group, first, ATTENDED, now=NOW)
     checkins.check_in(group, fourth, CANT_COME, now=NOW)
-    assert sorted(_plaintext_rows(home)) == sorted([(group.id, first, ATTENDED, "2026-11-22"),
-                                                    (group.id, fourth, CANT_COME, "2026-11-22")])
+    assert sorted(_plaintext_rows(home)) == sorted([(group.id, first, ATTENDED, "2026-11-22", first),
+                                                    (group.id, fourth, CANT_COME, "2026-11-22", fourth)])
     history = checkins.history(group, now=NOW)
     assert [(r.meeting.id, r.status) for r in history.rows] == [(second, None), (first, ATTENDED), (fourth, CANT_COME)]
     assert (history.attended, history.held) == (1, 2)
@@ -79,14 +79,42 @@ def test_unknown_and_cancelled_meetings_are_refused(service: VaultService) -> No
     assert _plaintext_rows(service.home) == []
 
 
-def test_a_moved_meeting_keeps_its_check_in(service: VaultService) -> None:
+@pytest.mark.parametrize("sealed", [False, True], ids=["anonymous", "sealed"])
+def test_a_moved_meeting_asks_again_instead_of_carrying_cant_come_over(service: VaultService, sealed: bool) -> None:
+    if sealed:
+        service.finish_setup(pending := service.prepare_setup(PASSPHRASE), pending.recovery_code)
+    vault = service.vault if sealed else None
     group = _group(service)
-    third = group.schedule.meetings()[2]
-    checkins = CheckInService(service.engine)
+    third, fourth = group.schedule.meetings()[2:4]
+    checkins = CheckInService(service.engine, vault)
     checkins.check_in(group, third.id, CANT_COME, now=NOW)
+    checkins.check_in(group, fourth.id, CANT_COME, now=NOW)
+    groups = GroupService(service.engine, vault)
+    moved = groups.update_schedule(group.id, group.schedule.move(third.original_start,
+                                                                 datetime(2026, 12, 4, 19, tzinfo=TZ)))
+    moved_third = moved.meeting(third.id)
+
+    assert checkins.status(moved, third.id) is None  # not carried over to Friday 19:00
+    assert checkins.asked_again(moved, moved_third) and not checkins.asked_again(moved, moved.meeting(fourth.id))
+    assert checkins.status(moved, fourth.id) == CANT_COME  # the meeting that did not move keeps its answer
+    coming = [r.meeting.id for r in checkins.history(moved, now=NOW).rows if r.status == CANT_COME]
+    assert coming == [fourth.id]
+    assert checkins.said(moved, third.id) == CANT_COME  # still there to take back (and tell the leader)
+
+    checkins.check_in(moved, third.id, CANT_COME, now=NOW)  # answered for the new time
+    assert checkins.status(moved, third.id) == CANT_COME and not checkins.asked_again(moved, moved_third)
+    restored = groups.update_schedule(group.id, moved.schedule.restore(third.original_start))
+    assert checkins.asked_again(restored, restored.meeting(third.id))  # back at Thursday: ask once more
+
+
+def test_i_was_there_stays_when_a_meeting_that_began_is_moved_after(service: VaultService) -> None:
+    group = _group(service)
+    first = group.schedule.meetings()[0]
+    checkins = CheckInService(service.engine)
+    checkins.check_in(group, first.id, ATTENDED, now=NOW)
     moved = GroupService(service.engine).update_schedule(
-        group.id, group.schedule.move(third.original_start, datetime(2026, 12, 4, 19, tzinfo=TZ)))
-    assert checkins.status(moved, third.id) == CANT_COME
+        group.id, group.schedule.move(first.original_start, first.start + timedelta(hours=1)))
+    assert checkins.status(moved, first.id) == ATTENDED and not checkins.asked_again(moved, moved.meeting(first.id))
 
 
 def test_with_a_vault_check_ins_are_sealed_and_need_it_unlocked(service: VaultService, journal: Journal,

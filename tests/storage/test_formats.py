@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app.services.checkin import CANT_COME, CheckInService
 from app.services.groups import GroupDetails, GroupService
 from app.services.leader import LeaderService
 from app.services.links import LinkStore
@@ -51,10 +52,19 @@ def test_a_fixture_opens_upgraded_with_every_record(name: str, home: Path) -> No
         assert [g.id for g in groups.list() if g.id not in led] == expected["groups"]
         for group_id in expected["groups"]:
             assert groups.details(group_id) == GroupDetails(place="Rom 4")
+        for group_id, said in expected.get("checkins", {}).items():  # sealed check-ins, with their start
+            statuses = CheckInService(service.engine, service.vault).statuses(groups.get(group_id))
+            assert {mid: c.status for mid, c in statuses.items()} == said
+            assert all(c.start == mid for mid, c in statuses.items())
         for group_id in led:  # the leader's keys open, and the waiting registration is still there
             invite = LeaderService(service.engine, service.vault).invite(group_id, today=date(2026, 9, 1))
             assert read_invite(invite.token, today=date(2026, 9, 1))["label"] == "Ledd grupp"
-            assert [w.path for w in LinkStore(service.engine, service.vault).waiting()] == ["/v1/mailboxes"]
+            links = LinkStore(service.engine, service.vault)
+            link = links.get(group_id)
+            assert link is not None
+            first_entry = [f"/v1/mailboxes/{link.mailbox}/messages"] if link.version == 2 else []
+            # the registration first; a version 2 group's first log entry after it
+            assert [w.path for w in links.waiting()] == ["/v1/mailboxes", *first_entry]
         assert db.applied_migrations(service.engine) == [n for n, _ in db.MIGRATIONS]
     finally:
         service.close()
@@ -81,5 +91,34 @@ def test_an_upgrade_cut_short_leaves_the_old_version_usable(home: Path, monkeypa
     try:
         assert {e.id for e in service.unlock(PASSPHRASE).live_entries()} == set(EXPECTED["0002_groups"]["entries"])
         assert db.applied_migrations(service.engine) == [n for n, _ in db.MIGRATIONS]
+    finally:
+        service.close()
+
+
+def test_an_anonymous_cant_come_from_before_0005_is_bound_to_the_meetings_original_start(home: Path) -> None:
+    """Rows written before migration 0005 knew no start: the upgrade gives them the original start (the id),
+    so the answer holds while the meeting stays, and a meeting that moved asks again."""
+    from datetime import time
+
+    from app.domain.schedule import Schedule
+
+    engine = db.make_engine(home / "kraft.db")
+    db.migrate(engine, db.MIGRATIONS[:4])  # an anonymous member's database as 0004 left it
+    schedule = Schedule.weekly(zone="Europe/Oslo", first=date(2026, 9, 3), at=time(18), count=4)
+    third, fourth = schedule.meetings()[2:4]
+    moved = schedule.move(fourth.original_start, fourth.start.replace(hour=19))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO meeting_group VALUES ('g1', 'Torsdag', ?)", (json.dumps(moved.to_dict()),))
+        for meeting in (third, fourth):
+            conn.exec_driver_sql("INSERT INTO checkin VALUES ('g1', ?, 'cant_come', '2026-09-01')", (meeting.id,))
+    engine.dispose()
+    service = VaultService(home)
+    try:
+        group = GroupService(service.engine).get("g1")
+        checkins = CheckInService(service.engine)
+        assert {c.meeting_id: c.start for c in checkins.statuses(group).values()} == {third.id: third.id,
+                                                                                      fourth.id: fourth.id}
+        assert checkins.status(group, third.id) == CANT_COME
+        assert checkins.status(group, fourth.id) is None and checkins.asked_again(group, group.meeting(fourth.id))
     finally:
         service.close()

@@ -49,13 +49,17 @@ def test_a_failed_transaction_leaves_nothing(engine: Engine) -> None:
 
 def test_checkins(engine: Engine) -> None:
     with db.begin(engine) as conn:
-        checkins.put_checkin(conn=conn, group_id="g1", meeting_id="m1", status="cant_come", day="2026-11-01")
-        checkins.put_checkin(conn=conn, group_id="g1", meeting_id="m1", status="attended", day="2026-11-05")
-        checkins.put_checkin(conn=conn, group_id="g1", meeting_id="m2", status="attended", day="2026-11-19")
-        checkins.put_checkin(conn=conn, group_id="g2", meeting_id="m1", status="attended", day="2026-11-05")
+        checkins.put_checkin(conn=conn, group_id="g1", meeting_id="m1", status="cant_come", day="2026-11-01",
+                             start="m1")
+        checkins.put_checkin(conn=conn, group_id="g1", meeting_id="m1", status="attended", day="2026-11-05",
+                             start="m1x")
+        checkins.put_checkin(conn=conn, group_id="g1", meeting_id="m2", status="attended", day="2026-11-19",
+                             start="m2")
+        checkins.put_checkin(conn=conn, group_id="g2", meeting_id="m1", status="attended", day="2026-11-05",
+                             start="m1")
         checkins.delete_checkin(conn=conn, group_id="g1", meeting_id="m2")
     with engine.connect() as conn:
-        assert checkins.list_checkins(conn=conn, group_id="g1") == [("g1", "m1", "attended", "2026-11-05")]
+        assert checkins.list_checkins(conn=conn, group_id="g1") == [("g1", "m1", "attended", "2026-11-05", "m1x")]
         assert len(checkins.list_checkins(conn=conn)) == 2
     with db.begin(engine) as conn:
         checkins.delete_checkins(conn=conn, group_id="g2")

@@ -147,6 +147,8 @@ async def test_a_meeting_is_moved_cancelled_and_restored_from_the_group_screen(h
         assert ui.query(text="Every week at 6:00\u202fPM") and ui.query(text="A course of 4 meetings")
         second = group.schedule.meetings()[1]
         await ui.click(await el(ui, f"meeting-{second.id}"))
+        reach = (await el(ui, "meeting-change-reach")).value
+        assert reach == "This changes only your own copy of the schedule, on this device."
         await ui.type(await el(ui, "move-at"), "19.75")
         await ui.click(await el(ui, "move-meeting"))
         assert "2026-12-03" in (await el(ui, "error")).value  # bad time: a clear message, nothing changed

@@ -66,6 +66,27 @@ async def test_a_leader_starts_a_group_and_a_member_joins_it_from_the_link(tmp_p
     member_services[0].close()
 
 
+async def test_a_leader_moving_a_meeting_is_told_the_group_will_see_the_new_time(tmp_path: Path) -> None:
+    from app.services.groups import GroupService
+
+    services: list[VaultService] = []
+    async with run_app(_main(tmp_path, services)) as ui:
+        await _start_group(ui, date.today() + timedelta(days=5))
+        await ui.wait_for(lambda: ui.query(key="notice"))
+        group = GroupService(services[0].engine, services[0].vault).list()[0]
+        second = group.schedule.meetings()[1]
+        await ui.click(await el(ui, f"meeting-{second.id}"))
+        reach = (await el(ui, "meeting-change-reach")).value
+        assert "the group will see the new time" in reach and "own copy" not in reach
+        await ui.type(await el(ui, "move-at"), "19.30")
+        await ui.click(await el(ui, "move-meeting"))
+        notice = (await el(ui, "notice")).value
+        assert notice.startswith("Moved the meeting") and notice.endswith("The group will see the new time.")
+        assert "wait" not in notice and "own copy" not in notice
+    for service in services:
+        service.close()
+
+
 async def test_with_a_relay_the_leader_makes_a_join_code_and_sees_who_joined(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 

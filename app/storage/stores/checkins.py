@@ -14,28 +14,31 @@ _rows = table(CheckInRow)
 
 
 class CheckinRow(NamedTuple):
-    """One plaintext check-in; `day` is an ISO date."""
+    """One plaintext check-in; `day` is an ISO date, `start` the meeting's start it was said for (UTC, in the
+    meeting id's form; rows from before migration 0005 have the original start)."""
 
     group_id: str
     meeting_id: str
     status: str
     day: str
+    start: str
 
 
 def list_checkins(*, conn: Connection, group_id: str | None = None) -> list[CheckinRow]:
     """The check-ins of one group, or of every group. Example: `list_checkins(conn=c, group_id="g1")`."""
-    query = select(_rows.c.group_id, _rows.c.meeting_id, _rows.c.status, _rows.c.day)
+    query = select(_rows.c.group_id, _rows.c.meeting_id, _rows.c.status, _rows.c.day, _rows.c.start)
     if group_id is not None:
         query = query.where(_rows.c.group_id == group_id)
     return [CheckinRow(*r) for r in conn.execute(query).all()]
 
 
-def put_checkin(*, conn: Connection, group_id: str, meeting_id: str, status: str, day: str) -> None:
-    """Store what the member said about a meeting, replacing what they said before. Example:
-    `put_checkin(conn=c, group_id="g1", meeting_id="20261203T170000Z", status="attended", day="2026-12-03")`."""
-    conn.execute(insert(_rows).values(group_id=group_id, meeting_id=meeting_id, status=status, day=day)
+def put_checkin(*, conn: Connection, group_id: str, meeting_id: str, status: str, day: str, start: str) -> None:
+    """Store what the member said about a meeting at its `start`, replacing what they said before. Example:
+    `put_checkin(conn=c, group_id="g1", meeting_id="20261203T170000Z", status="attended", day="2026-12-03",
+    start="20261203T170000Z")`."""
+    conn.execute(insert(_rows).values(group_id=group_id, meeting_id=meeting_id, status=status, day=day, start=start)
                  .on_conflict_do_update(index_elements=["group_id", "meeting_id"],
-                                        set_={"status": status, "day": day}))
+                                        set_={"status": status, "day": day, "start": start}))
 
 
 def delete_checkin(*, conn: Connection, group_id: str, meeting_id: str) -> None:

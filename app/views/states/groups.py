@@ -4,7 +4,6 @@ banner and the settings) (docs/adr/0007-app-layout.md). The group and meeting sh
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -13,12 +12,12 @@ import flet as ft
 
 from app import i18n
 from app.domain.reminders import Reminder, ReminderSettings
-from app.domain.schedule import Schedule, parse_clock
+from app.domain.schedule import Meeting, Schedule, parse_clock
 from app.errors import KraftError
 from app.i18n import _
 from app.services import attend, homework, notify, reminder_prefs, reminder_service
 from app.services.calendar import calendar_file
-from app.services.checkin import Attendance
+from app.services.checkin import CANT_COME, Attendance
 from app.services.groups import Group, GroupDetails, GroupService, NextMeeting
 from app.services.notify import Notifier, NullNotifier
 from app.views.routes import Route, Router
@@ -51,10 +50,6 @@ def schedule_from_form(session: SessionState, *, first: str, at: str, every: int
     return None
 
 
-def _no_schedule_hook(group: Group) -> None:
-    return None
-
-
 @ft.observable
 @dataclass
 class GroupsState:
@@ -65,7 +60,6 @@ class GroupsState:
     reminder_settings: ReminderSettings = field(default_factory=ReminderSettings)
     dismissed: frozenset[str] = frozenset()  # reminders the member closed
     revision: int = 0
-    after_schedule_change: Callable[[Group], None] = _no_schedule_hook  # a leader's change goes to the group
 
     def __post_init__(self) -> None:
         self.session.hooks.started.append(self._started)
@@ -171,8 +165,14 @@ class GroupsState:
         """Theme, place and link when the journal is open; None when locked, anonymous, or damaged."""
         return self.groups.readable_details(group.id)
 
+    def shares_schedule(self, group: Group) -> bool:
+        """Whether a change of this group's meetings goes to the whole group (its leader, journal open), or
+        stays the member's own copy on this device (LeaderService.shares_schedule decides)."""
+        return self.session.ctx.leader.shares_schedule(group.id)
+
     def change_meeting(self, change: str, *, day: str = "", at: str = "") -> None:
-        """Move, cancel or restore the meeting shown, in the member's own copy of the schedule."""
+        """Move, cancel or restore the meeting shown: the member's own copy of the schedule, or, for the group's
+        leader, the group's (sent to every member)."""
         group = self.current_group()
         meeting_id = self.router.param("id")
         if group is None or meeting_id is None:
@@ -190,15 +190,20 @@ class GroupsState:
                 schedule = group.schedule.move(meeting.original_start, new_start)
                 note = _("Moved the meeting on {old} to {new}.").format(
                     old=i18n.format_when(meeting.start, own_zone=True), new=i18n.format_when(new_start, own_zone=True))
+                shared = _("The group will see the new time.")
             elif change == "cancel":
                 schedule = group.schedule.cancel(meeting.original_start)
                 note = _("Cancelled the meeting on {when}.").format(when=i18n.format_when(meeting.start, own_zone=True))
+                shared = _("The group will see that it is called off.")
             else:
                 schedule = group.schedule.restore(meeting.original_start)
                 note = _("The meeting is back at {when}.").format(
                     when=i18n.format_when(meeting.original_start, own_zone=True))
-            changed = self.groups.update_schedule(group.id, schedule)
-            self.after_schedule_change(changed)
+                shared = _("The group will see the new time.")
+            self.groups.update_schedule(group.id, schedule)
+            moved = meeting.id if change != "cancel" else None  # its start changed: "can't come" is asked again
+            if self.session.ctx.leader.schedule_changed(group.id, moved=moved, now=datetime.now(UTC)):
+                note = f"{note} {shared}"
         except KraftError as exc:
             self.session.error = str(exc)
             return
@@ -227,6 +232,10 @@ class GroupsState:
         """The member's check-in for one meeting, or None while a journal is locked."""
         return self.session.ctx.checkins.status(group, meeting_id) if self.session.can_check_in() else None
 
+    def asked_again(self, group: Group, meeting: Meeting) -> bool:
+        """The member said "I can't come" for the meeting's old time and it moved since: ask again."""
+        return self.session.can_check_in() and self.session.ctx.checkins.asked_again(group, meeting)
+
     def attendance(self, group: Group) -> Attendance | None:
         """The member's own attendance in a group, or None while a journal is locked."""
         if not self.session.can_check_in():
@@ -237,7 +246,8 @@ class GroupsState:
         """Say "I was there" / "I can't come" (status), or take it back (None)."""
         try:
             said = attend.check_in(self.session.ctx, group, meeting_id, status, now=datetime.now(UTC))
-            self.session.notice = (_("Taken back.") if said.status is None
+            self.session.notice = (_("Noted: you can come.") if said.status is None and said.was == CANT_COME
+                                   else _("Taken back.") if said.status is None
                                    else _("Noted. Your group leader will be told.") if said.told
                                    else _("Noted. If you can, tell the others too.") if said.cant_come
                                    else _("Checked in. Good to have you there."))

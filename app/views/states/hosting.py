@@ -42,9 +42,6 @@ class HostingState:
     invite_text: str = ""  # an invite link the app was opened with, to fill in on the join screen
     sync_problem: str = ""  # why the last sync with the relay did not get through (shown on the group screen)
 
-    def __post_init__(self) -> None:
-        self.groups.after_schedule_change = self.after_schedule_change
-
     @property
     def router(self) -> Router:
         """The router, for the join and lead screens' moves."""
@@ -302,8 +299,3 @@ class HostingState:
             name=member.name or _("the member"))
         self.groups.changed()
         await self.sync_quietly()
-
-    def after_schedule_change(self, group: Group) -> None:
-        """A leader's change to the schedule goes to the group (queued; sent at the next sync)."""
-        if self.session.unlocked and self.is_leader(group):
-            self.ctx.leader.publish_schedule(group.id, now=datetime.now(UTC))

@@ -105,9 +105,16 @@ class JournalState:
         """Open the editor on an entry, on a prompt, or blank; a draft of it is restored first."""
         key = entry.id if entry else NEW_DRAFT
         draft = self.journal.get_draft(key)
+        asked = prompt_id or prompt_text
+        if draft is not None and entry is None and asked and not draft.text.strip():
+            draft = None  # an empty draft gives way to the prompt asked for (the homework's "Answer it")
         if draft is not None:
+            other = bool(asked) and (draft.prompt_id != prompt_id if prompt_id else draft.prompt_text != prompt_text)
+            # a draft about something else is never dropped for the prompt asked for: it opens, and says so
+            note = _("Your unsaved draft opens first: save or discard it, then answer the homework.") if other \
+                else _("Draft restored")
             editor = EditorState(key, draft.text, draft.prompt_id, draft.prompt_text, draft.tags, draft.theme,
-                                 saved_note=_("Draft restored"))
+                                 saved_note=note)
         elif entry is not None:
             editor = EditorState(key, entry.text, entry.prompt_id, entry.prompt_text, entry.tags, entry.theme)
         else:

@@ -19,6 +19,7 @@ from app.services.notify import Notifier, NullNotifier
 from app.views.routes import Router
 from app.views.states.coordinator import CoordinatorState
 from app.views.states.groups import GroupsState
+from app.views.states.homework import HomeworkState
 from app.views.states.hosting import HostingState
 from app.views.states.journal import JournalState
 from app.views.states.session import SessionState
@@ -36,6 +37,7 @@ class AppModel:
     hosting: HostingState
     coordinator: CoordinatorState
     settings: SettingsState
+    homework: HomeworkState
 
     @classmethod
     def build(cls, ctx: AppContext, *, notifier: Notifier | None = None) -> AppModel:
@@ -47,7 +49,8 @@ class AppModel:
         return cls(router=router, session=session, journal=journal, groups=groups,
                    hosting=HostingState(session=session, groups=groups),
                    coordinator=CoordinatorState(session=session),
-                   settings=SettingsState(session=session, journal=journal))
+                   settings=SettingsState(session=session, journal=journal),
+                   homework=HomeworkState(session=session, groups=groups, journal=journal))
 
     def tick(self) -> None:
         """Every few seconds: autosave the draft, end a passed undo window, lock when idle too long, and

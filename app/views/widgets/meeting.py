@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import flet as ft
 
 from app.domain.schedule import Meeting
-from app.i18n import _, format_countdown, format_when
+from app.i18n import _, format_countdown, format_weekday_when, format_when
 from app.services.checkin import ATTENDED, CANT_COME
 from app.services.groups import Group
 from app.views.common import icon_button
@@ -38,10 +38,15 @@ def next_meeting_card(groups: GroupsState) -> ft.Control:
         return ft.Container()
     meeting = found.meeting
     lines: list[ft.Control] = [
-        ft.Text(_("Next meeting"), theme_style=ft.TextThemeStyle.LABEL_LARGE),
+        # in a Row that expands: the card takes the body's width, as the homework card beside it does
+        ft.Row([ft.Text(_("Next meeting"), theme_style=ft.TextThemeStyle.LABEL_LARGE, expand=True)]),
         ft.Text(format_when(meeting.start, own_zone=True), theme_style=ft.TextThemeStyle.TITLE_LARGE, key="next-when"),
         ft.Text(format_countdown(meeting.start - datetime.now(UTC)), key="next-countdown"),
     ]
+    if meeting.moved:  # the time changed since the member last looked, perhaps since they said anything
+        lines.append(ft.Row([ft.Icon(ft.Icons.UPDATE, size=16),
+                             ft.Text(_("Moved: was {when}").format(when=format_weekday_when(meeting.original_start)),
+                                     key="next-moved", expand=True)], spacing=6))
     if meeting.number is not None and meeting.total is not None:
         lines.append(ft.Text(_("Meeting {n} of {m}").format(n=meeting.number, m=meeting.total), key="next-number"))
     lines.append(ft.Text(found.group.label, theme_style=ft.TextThemeStyle.BODY_SMALL))
@@ -67,6 +72,14 @@ def checkin_actions(groups: GroupsState, group: Group, meeting: Meeting) -> list
         return []
     status = groups.checkin_status(group, meeting.id)
     begun = meeting.start <= datetime.now(UTC)
+    if not begun and status is None and groups.asked_again(group, meeting):  # "can't come" was for the old time
+        return [ft.Text(_("The meeting moved. Can you come at the new time?"), key=f"asked-again-{meeting.id}"),
+                ft.Row([ft.FilledTonalButton(_("I can come"), icon=ft.Icons.EVENT_AVAILABLE,
+                                             key=f"cancome-{meeting.id}",
+                                             on_click=lambda: groups.check_in(group, meeting.id, None)),
+                        ft.OutlinedButton(_("I can't come"), icon=ft.Icons.EVENT_BUSY, key=f"cantcome-{meeting.id}",
+                                          on_click=lambda: groups.check_in(group, meeting.id, CANT_COME))],
+                       wrap=True)]
     if begun and status == ATTENDED:
         said, undo = _("You checked in."), _("Take it back")
     elif not begun and status == CANT_COME:

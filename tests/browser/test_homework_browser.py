@@ -1,0 +1,154 @@
+"""Homework in front (issue 15) in Chromium: the homework card on the journal screen of a member with a journal,
+and on the home screen of a member without one (the leader's homework sent through a real relay), with a
+meeting the leader moved marked and a "can't come" for its old time asked again. English and Swedish, at
+phone width (390x844) and on a laptop (1280x800); no text reaches past the window's edge or overlaps another.
+
+Screenshots: artifacts/screenshots/<lang>-homework-<journal|no-journal>-<390|1280>.png. The expected texts
+come from the catalogs (`_()` in the language under test), never typed in here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from app import i18n
+from app.domain.prompts import get_prompt
+from app.domain.schedule import Schedule
+from app.i18n import _
+from app.services import attend, homework
+from app.services.checkin import CANT_COME
+from app.services.context import AppContext
+from tests.browser.support import FletWeb
+from tests.conftest import FAST_KDF, PASSPHRASE
+from tests.relay_process import start_relay
+
+LANGS = {"en": "en_GB.UTF-8", "sv": "sv_SE.UTF-8"}
+SIZES = ((390, 844), (1280, 800))
+
+
+def _context(home: Path, today: datetime, *, journal: bool) -> AppContext:
+    home.mkdir(exist_ok=True)
+    ctx = AppContext.open(home, kdf=FAST_KDF, clock=lambda: today)
+    if journal:
+        pending = ctx.vault_service.prepare_setup(PASSPHRASE, PASSPHRASE)
+        ctx.vault_service.finish_setup(pending, pending.recovery_code)
+        ctx = ctx.refreshed()
+    return ctx
+
+
+def _schedule(today: datetime) -> Schedule:
+    return Schedule.weekly(zone="Europe/Stockholm", first=today.date() + timedelta(days=2), at=time(18), count=8)
+
+
+def _wait_shown(web: FletWeb, text: str) -> None:
+    """Wait until `text` shows, as a text of its own or within a card's label (a card reads as one: heading,
+    meeting, words)."""
+    pattern = re.compile(re.escape(text))
+    web.page.get_by_text(pattern).or_(web.page.get_by_label(pattern)).first.wait_for(state="visible",
+                                                                                      timeout=web.timeout)
+
+
+def _check_fits(web: FletWeb, name: str, width: int) -> None:
+    """Nothing cut at the window's edge, nothing painted over another text."""
+    boxes = web.settled_text_boxes()
+    outside = [b["text"] for b in boxes if b["right"] > width + 1 or b["left"] < -1]
+    assert outside == [], f"{name}: text past the edge: {outside}"
+    overlaps = web.overlapping_texts(floating=(_("New entry"),))
+    assert overlaps == [], f"{name}: overlapping texts: {overlaps}"
+
+
+def _shoot_both_sizes(web: FletWeb, name: str, wait_for: str) -> None:
+    for width, height in SIZES:
+        web.page.set_viewport_size({"width": width, "height": height})
+        _wait_shown(web, wait_for)
+        web.rest_pointer()
+        _check_fits(web, f"{name}-{width}", width)
+        web.screenshot(f"{name}-{width}", settle_ms=800)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", sorted(LANGS))
+def test_the_journal_shows_the_homework_at_the_top(lang: str, served_app, web: FletWeb, tmp_path: Path) -> None:
+    today = datetime.now(UTC)
+    home = tmp_path / "home"
+    ctx = _context(home, today, journal=True)
+    try:
+        group = ctx.groups.add("Samtalsgruppen", _schedule(today))
+        homework.note_homework(ctx, group, "strengths", now=today)
+    finally:
+        ctx.close()
+    with i18n.use(lang):
+        question = get_prompt("strengths").label(i18n.current())  # type: ignore[union-attr]
+        answer_it, unlock, passphrase = _("Answer it"), _("Unlock"), _("Passphrase")
+        empty = _("Nothing here yet. Answer the homework above, or write anything on your mind.")
+    server = served_app("app", env={"KRAFT_HOME": str(home), "LANG": LANGS[lang]})
+    web.open(server.url)
+    web.type_into(passphrase, PASSPHRASE)
+    web.click_button(unlock)
+    _wait_shown(web, question)
+    web.wait_for_button(answer_it)
+    web.wait_for_text(empty)
+    _shoot_both_sizes(web, f"{lang}-homework-journal", question)
+    web.click_button(answer_it)
+    web.wait_for_label(re.compile(re.escape(_answer_label(lang))))
+    _wait_shown(web, question)  # the editor opens on the homework's prompt
+
+
+def _answer_label(lang: str) -> str:
+    with i18n.use(lang):
+        return _("Your answer")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", sorted(LANGS))
+def test_a_member_without_a_journal_sees_homework_and_a_moved_meeting(lang: str, served_app, web: FletWeb,
+                                                                       tmp_path: Path) -> None:
+    today = datetime.combine(date.today(), time(12), tzinfo=UTC)  # the relay keeps the real day
+    relay = start_relay(tmp_path / "relay")
+    leader = _context(tmp_path / "leader", today, journal=True)
+    member = _context(tmp_path / "member", today, journal=False)
+    try:
+        group = leader.leader.create_group("Tisdagsgruppen", _schedule(today), relay=relay.url,
+                                           enrolment=relay.enrolment_token(), now=today)
+        leader.sync.run(now=today)
+        member.joining.join(member.joining.read(leader.leader.invite(group.id, today=today.date()).link,
+                                                today=today.date()), now=today)
+        member.sync.run(now=today)
+        first = member.groups.get(group.id).schedule.meetings()[0]
+        attend.check_in(member, member.groups.get(group.id), first.id, CANT_COME, now=today)
+        led = leader.groups.get(group.id)
+        leader.groups.update_schedule(group.id, led.schedule.move(first.original_start,
+                                                                  first.start + timedelta(hours=1)))
+        assert leader.leader.schedule_changed(group.id, moved=first.id, now=today)
+        leader.leader.send_prompt(group.id, prompt_id="strengths", now=today)
+        leader.sync.run(now=today)
+        member.sync.run(now=today)
+    finally:
+        leader.close()
+        member.close()
+        relay.stop()
+    with i18n.use(lang):
+        sent = _("Your group sent homework: create a journal to answer it. It keeps your answers encrypted on this "
+                 "device.")
+        asked = _("The meeting moved. Can you come at the new time?")
+        moved = _("Moved: was {when}").format(when=i18n.format_weekday_when(first.start))
+        question = get_prompt("strengths").label(i18n.current())  # type: ignore[union-attr]
+        create = _("Create my journal")
+    server = served_app("app", env={"KRAFT_HOME": str(tmp_path / "member"), "LANG": LANGS[lang]})
+    web.open(server.url)
+    for text in (sent, asked, moved):
+        _wait_shown(web, text)
+    words = re.compile(re.escape(question))
+    assert web.text(words, exact=False).count() == web.label(words, exact=False).count() == 0  # never its words
+    _shoot_both_sizes(web, f"{lang}-homework-no-journal", sent)
+    web.button(create).first.click()
+    web.wait_for_label(re.compile(re.escape(_passphrase_label(lang))))
+
+
+def _passphrase_label(lang: str) -> str:
+    with i18n.use(lang):
+        return _("Passphrase")
