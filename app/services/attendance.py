@@ -48,7 +48,8 @@ class AttendanceService:
 
     def can_report(self, group_id: str) -> bool:
         link = self._links.get(group_id)
-        return link is not None and link.role == MEMBER and bool(link.relay)
+        # a version 2 member once let in (before, there is no group key to sign with)
+        return link is not None and link.role == MEMBER and bool(link.relay) and (link.version == 1 or bool(link.state))
 
     def opted_in(self, group_id: str) -> bool:
         return self.can_report(group_id) and self._links.secrets(group_id).attendance_opt_in

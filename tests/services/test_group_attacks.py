@@ -20,9 +20,15 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 import protocol as p
 from app.errors import KraftError
 from app.services.links import LinkStore
-from tests.services.test_relay_flow import NOW, Profile, _homework, _schedule, people, relay  # noqa: F401
+from tests.services.test_relay_flow import NOW, Profile, _schedule, people, relay  # noqa: F401
 
 AFTER_REMOVAL = "MARKER-after-removal What did you try this week"
+
+
+def _homework(person: Profile, group_id: str) -> str:
+    """The homework this person's app holds for the group ("" when it holds none)."""
+    details = person.groups().details(group_id)
+    return details.homework_text if details is not None else ""
 
 
 def _start(leader: Profile, server: object) -> str:

@@ -108,6 +108,11 @@ def test_homework_sent_through_the_relay_shows_without_its_words_until_the_journ
         for person in (astrid, bo):
             person.joining.join(person.joining.read(link, today=today.date()), now=today)
             person.sync.run(now=today)
+        leader.sync.run(now=today)
+        leader.leader.admit_all(group.id, now=today)  # the host lets them in (protocol v2)
+        leader.sync.run(now=today)
+        for person in (astrid, bo):
+            person.sync.run(now=today)
         astrid.vault_service.lock()
         astrid = astrid.refreshed()
         leader.leader.send_prompt(group.id, prompt_id="coping", now=today)

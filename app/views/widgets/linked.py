@@ -131,16 +131,26 @@ def LeaderSection(hosting: HostingState, group: Group) -> ft.Control:
     return ft.Column(controls, spacing=12)
 
 
+def waiting_to_be_let_in(hosting: HostingState, group: Group) -> list[ft.Control]:
+    """First on the group screen while a host has not let this person in: the check code, large, to compare."""
+    code = hosting.check_code(group)
+    if not code:
+        return []
+    return [ft.Card(ft.Container(ft.Column([
+        ft.Text(_("A host lets you in. Compare this check code with theirs when you meet: {code}").format(
+            code=f"{code[:3]} {code[3:]}"), key="check-code"),
+        ft.Text(f"{code[:3]} {code[3:]}", theme_style=ft.TextThemeStyle.DISPLAY_SMALL, selectable=True,
+                semantics_label=_("Check code {code}").format(code=" ".join(code))),
+    ], spacing=8), padding=16))]
+
+
 def link_status(hosting: HostingState, group: Group) -> list[ft.Control]:
     """For a group linked to a leader: whether anything waits to be sent, and a way to check for news."""
     if not hosting.is_linked(group):
         return []
     waiting = hosting.waiting_to_send(group)
     lines: list[ft.Control] = [section_title(_("Connected to the group"))]
-    code = hosting.check_code(group)
-    if code:
-        lines.append(ft.Text(_("A host lets you in. Compare this check code with theirs when you meet: {code}")
-                             .format(code=f"{code[:3]} {code[3:]}"), key="check-code"))
+
     if hosting.sync_problem:
         lines.append(ft.Text(hosting.sync_problem, key="sync-problem"))
     if waiting:
