@@ -296,3 +296,18 @@ def test_an_epoch_change_has_one_size_whatever_the_member_count(hosting):
         env = _seal(mailbox, key, host, kind="log", channel=p.SCHEDULE, body=entry.to_dict(), size=LARGE)
         lengths.add(_length(env))
     assert lengths == {LARGE + 16}
+
+
+def test_a_welcome_forced_large_has_one_size_whatever_the_member_count():
+    """A welcome carries the snapshot, which outgrows SMALL from three members: sealed with size=LARGE its
+    size says nothing about the member count."""
+    mailbox, key, _keys = _group()
+    newcomer, lengths = Identity.new(), set()
+    for count in (2, 3, 40):
+        host, state = _members_state(count, hosting="every_member")
+        body = {"key": p.b64e(key), "hosts": p.b64e(new_host_secret()), "snapshot": state.snapshot()}
+        welcome = seal_to(mailbox=mailbox, epoch=EPOCH, recipient_dh=newcomer.public().dh, kind="welcome",
+                          body=body, author=host, seq=2, signer=post_signer(key), size=LARGE)
+        assert open_from(welcome, newcomer.dh).body == body
+        lengths.add(_length(welcome))
+    assert lengths == {LARGE + 16}
