@@ -72,6 +72,8 @@ class Model:
         members, hosts, gone = set(self.members), set(self.hosts), set(self.gone)
         hosting, admission, closes_at, epoch = self.hosting, self.admission, self.closes_at, self.epoch
         if op == "leave":
+            if step["args"]:
+                return "bad_args"
             members.discard(author)
             hosts.discard(author)
             gone.add(author)
@@ -133,9 +135,11 @@ step_strategy = st.fixed_dictionaries({
     "claim_other": st.sampled_from((False,) * 5 + (True,)),
     "invite": st.sampled_from(("i1", "i2", "board")),
     "uses": st.sampled_from((1, 1, 2, 12, 0)),
-    "voters": st.sets(st.integers(0, 99), max_size=6),
+    "yes_votes": st.sampled_from(("half", "half", "majority", "all", "none")),  # of the members, from an offset
+    "voter_offset": st.integers(0, 99),
     "outside_vote": st.sampled_from((None, None, "stranger", "gone")),
-    "forged_vote": st.sampled_from((False, False, True)),
+    "forged_vote": st.booleans(),  # one more yes, forged in the name of a member who did not vote
+    "leave_args": st.sampled_from(({},) * 5 + ({"member": "someone"},)),
     "policy": st.sampled_from(POLICIES),
     "epoch_delta": st.sampled_from((1, 1, 1, 0, 2)),
     "corruption": st.sampled_from(CORRUPTIONS),
@@ -173,19 +177,18 @@ def _build(model: Model, step: dict) -> tuple[int, str, dict, dict]:
         newcomer_index = _pick(model, *step["newcomer"]) % len(PEOPLE)  # the stranger never asks
         newcomer = PEOPLE[newcomer_index]
         members = sorted(model.members)
-        voters = [BY_ID[members[i % len(members)]] for i in step["voters"]] if members else []
+        count = {"half": len(members) // 2, "majority": len(members) // 2 + 1, "all": len(members),
+                 "none": 0}[step["yes_votes"]] if members else 0
+        voters = [BY_ID[members[(step["voter_offset"] + i) % len(members)]] for i in range(count)]
         if step["outside_vote"] == "stranger":
             voters.append(len(EVERYONE) - 1)
         elif step["outside_vote"] == "gone" and model.gone:
             voters.append(BY_ID[sorted(model.gone)[0]])
-        votes, valid_yes = [], set()
-        for i, voter in enumerate(voters):
-            if step["forged_vote"] and i == 0:  # the forger votes in this voter's name
-                votes.append({**sign_vote(FORGER, mailbox=MAILBOX, request=newcomer.id, yes=True),
-                              "voter": EVERYONE[voter].id})
-            else:
-                votes.append(sign_vote(EVERYONE[voter], mailbox=MAILBOX, request=newcomer.id, yes=True))
-                valid_yes.add(EVERYONE[voter].id)
+        votes = [sign_vote(EVERYONE[voter], mailbox=MAILBOX, request=newcomer.id, yes=True) for voter in voters]
+        valid_yes = {EVERYONE[voter].id for voter in voters}
+        if step["forged_vote"] and count < len(members):  # the forger votes in a member's name who did not
+            named = members[(step["voter_offset"] + count) % len(members)]  # count < len: members not empty
+            votes.insert(0, {**sign_vote(FORGER, mailbox=MAILBOX, request=newcomer.id, yes=True), "voter": named})
         member = _member_args(newcomer_index)
         claimed = None
         if step["claim_other"]:
@@ -197,6 +200,9 @@ def _build(model: Model, step: dict) -> tuple[int, str, dict, dict]:
     elif op in ("host", "unhost", "remove"):
         args = {"member": EVERYONE[target].id}
         info["target"] = args["member"]
+    elif op == "leave":
+        args = dict(step["leave_args"])
+        info["args"] = args
     elif op == "policy":
         args = dict(step["policy"])
         info["policy"] = args
