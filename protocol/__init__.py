@@ -18,7 +18,8 @@ Keys of one group, for epoch e with group key K_e (32 random bytes):
 
 Protocol version 2 (docs/adr/0006-group-protocol-v2.md) adds per-member identities and the group's
 post, steward and door keys (`identity`), padding to two sizes (`padding`), messages signed by their
-author inside the ciphertext or sealed to one key (`sealing`), and the membership log (`membership`).
+author inside the ciphertext or sealed to one key (`sealing`), the membership log (`membership`), and
+the keys of a new epoch wrapped per member (`epochs`).
 
 The schedule key is kept beside the plaintext meeting times, so a locked (or never locked) app still learns
 of a moved meeting; the group key and the content key stay in the vault.
@@ -49,6 +50,7 @@ from protocol.encoding import (
     verify,
 )
 from protocol.envelopes import Envelope, open_message, seal_message
+from protocol.epochs import open_epoch_keys, open_schedule_key, wrap_epoch_keys
 from protocol.identity import (
     Identity,
     PublicIdentity,
@@ -129,9 +131,10 @@ __all__ = [
     "apply", "attended", "b64d", "b64e", "canonical", "channel_key", "check_code", "check_vote", "col_totals",
     "door_key", "entry_hash", "funders_csv", "invite_link", "mailbox_id", "make_entry", "may", "meeting_day",
     "meeting_token", "member_id", "member_signer", "new_group_id", "new_group_key", "new_host_secret",
-    "new_join_code", "new_secret", "normalize_join_code", "open_from", "open_join_invite", "open_message",
-    "open_v2", "pad", "post_seed", "post_signer", "post_signer_from_seed", "private_bytes", "public_b64",
-    "published_totals", "quarter", "read_invite", "replay", "row_totals", "seal_join_invite", "seal_message",
-    "seal_to", "seal_v2", "sign", "sign_invite", "sign_vote", "signing_bytes", "steward_signer",
-    "stretch_join_code", "suppress", "token_from_text", "unpad", "unwrap", "verify", "wrap_for",
+    "new_join_code", "new_secret", "normalize_join_code", "open_epoch_keys", "open_from", "open_join_invite",
+    "open_message", "open_schedule_key", "open_v2", "pad", "post_seed", "post_signer", "post_signer_from_seed",
+    "private_bytes", "public_b64", "published_totals", "quarter", "read_invite", "replay", "row_totals",
+    "seal_join_invite", "seal_message", "seal_to", "seal_v2", "sign", "sign_invite", "sign_vote", "signing_bytes",
+    "steward_signer", "stretch_join_code", "suppress", "token_from_text", "unpad", "unwrap", "verify",
+    "wrap_epoch_keys", "wrap_for",
 ]

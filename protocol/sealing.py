@@ -14,6 +14,11 @@ request to the door key, a welcome, "contact the starter") is sealed to their X2
 channel in the signature is "sealed", and its inner plaintext is padded 44 bytes less, so its ciphertext
 (ephemeral key, nonce, AES-GCM) has exactly the size of a channel message.
 
+Sizes: everything small fits SMALL (a join request with a 40-character name, homework of 300 characters, a
+vote, a log entry, a welcome for 2 members: tests/protocol/test_sealing.py). Seal a welcome and an epoch
+change with `size=LARGE` always: a welcome's snapshot outgrows SMALL from three members, so its bucket
+would otherwise tell the member count.
+
     >>> from protocol.identity import Identity, post_signer
     >>> from protocol.keys import channel_key
     >>> key, me = bytes(32), Identity.new()

@@ -6,6 +6,8 @@ import dataclasses
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import protocol as p
 from protocol.identity import Identity
@@ -15,6 +17,7 @@ from protocol.membership import (
     HOSTS_ONLY,
     MAX_MEMBERS,
     OPEN,
+    REASONS,
     Entry,
     Member,
     Policy,
@@ -455,3 +458,45 @@ def test_damaged_snapshots_are_malformed(group, people):
         with pytest.raises(p.ProtocolError) as caught:
             State.from_snapshot(bad)  # type: ignore[arg-type]
         assert caught.value.reason == "malformed"
+
+
+# ---- untrusted input: whatever arrives, the answer is a ProtocolError, never a crash ----
+
+_json = st.recursive(st.none() | st.booleans() | st.integers(-3, 50) | st.text(max_size=30),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                                  max_size=4), max_leaves=12)
+_json_args = st.dictionaries(st.sampled_from(["member", "invite", "uses", "votes", "epoch", "hosting", "admission",
+                                         "closes_at", "policy", "x"]), _json, max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(op=st.sampled_from(["create", "admit", "host", "unhost", "remove", "leave", "policy", "epoch", "x"]),
+       args=_json_args, author_is_host=st.booleans())
+def test_random_arguments_are_refused_cleanly(op, args, author_is_host):
+    s, a = _FUZZ_PEOPLE
+    state = _FUZZ_STATE
+    author = s if author_is_host else a
+    reason = may(state, author.id, op, args)
+    assert reason is None or reason in REASONS
+    try:
+        after = apply(state, make_entry(state, author, op, args, mailbox=MAILBOX), mailbox=MAILBOX)
+    except p.ProtocolError as refusal:
+        assert refusal.reason == "refused" and str(refusal) == reason
+    else:
+        assert reason is None and after.n == state.n + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.dictionaries(st.sampled_from(["n", "prev", "author", "op", "args", "signature", "x"]), _json))
+def test_random_entries_are_malformed_or_refused(data):
+    try:
+        entry = Entry.from_dict(data)
+    except p.ProtocolError as error:
+        assert error.reason == "malformed"
+        return
+    with pytest.raises(p.ProtocolError):
+        apply(_FUZZ_STATE, entry, mailbox=MAILBOX)
+
+
+_FUZZ_PEOPLE = (Identity.new(), Identity.new())
+_FUZZ_STATE = _admit(_create(_FUZZ_PEOPLE[0]), _FUZZ_PEOPLE[0], _FUZZ_PEOPLE[1])

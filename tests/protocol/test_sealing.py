@@ -215,3 +215,99 @@ def test_small_and_large_sealed_and_channel_messages_have_the_same_sizes():
     assert _length(_seal(mailbox, key, me)) == _length(_sealed(mailbox, key, me, door)) == SMALL + 16
     assert _length(_seal(mailbox, key, me, size=LARGE)) == _length(_sealed(mailbox, key, me, door, size=LARGE))
     assert _length(_seal(mailbox, key, me, size=LARGE)) == LARGE + 16
+
+
+# ---- sizes: the relay must not tell one kind of message from another ----
+
+
+def _members_state(count, *, hosting="hosts_only"):
+    from protocol.membership import Policy, apply, make_entry
+
+    starter = Identity.new()
+    device = lambda: p.public_b64(X25519PrivateKey.generate())  # noqa: E731
+    member_args = lambda person: {**person.public().to_dict(), "device": device()}  # noqa: E731
+    mailbox = "m" * 22
+    state = apply(None, make_entry(None, starter, "create", {"member": member_args(starter),
+                                                              "policy": Policy(hosting=hosting).to_dict()},
+                                   mailbox=mailbox), mailbox=mailbox)
+    for i in range(count - 1):
+        args = {"member": member_args(Identity.new()), "invite": f"invite-{i:02d}-" + "x" * 12, "uses": 1, "votes": []}
+        state = apply(state, make_entry(state, starter, "admit", args, mailbox=mailbox), mailbox=mailbox)
+    return starter, state
+
+
+def test_every_small_message_has_the_same_ciphertext_length():
+    """Homework, a schedule change, a join request, "I can't come", a vote, a log entry and a welcome."""
+    from protocol.membership import make_entry, sign_vote
+
+    mailbox, key, _keys = _group()
+    host, member, newcomer = Identity.new(), Identity.new(), Identity.new()
+    door = door_key(new_host_secret())
+    name = "Åsa-Märta Øvergård Bjørnstjerne-Lindqvist"[:40]
+    assert len(name) == 40
+    question = ("Vad har du gjort bra för dig själv den här veckan, och vad hindrade dig? " * 5)[:300]
+    assert len(question) == 300
+    exceptions = [{"date": f"2026-12-{d}", "moved_to": f"2026-12-{d + 1}T18:30", "place": "Folkets hus, sal 3",
+                   "note": "Julledigt: vi ses dagen efter"} for d in (22, 29, 15)]
+    _starter, two = _members_state(2)
+    admit = make_entry(two, _starter, "admit", {"member": {**newcomer.public().to_dict(),
+                                                           "device": p.public_b64(X25519PrivateKey.generate())},
+                                                "invite": "i" * 22, "uses": 1, "votes": []}, mailbox=mailbox)
+    sealed_join = seal_to(mailbox=mailbox, epoch=EPOCH, recipient_dh=p.public_b64(door), kind="join",
+                          body={**newcomer.public().to_dict(), "device": p.public_b64(X25519PrivateKey.generate()),
+                                "name": name, "invite": "i" * 22}, author=newcomer, seq=1, signer=post_signer(key))
+    welcome = seal_to(mailbox=mailbox, epoch=EPOCH, recipient_dh=newcomer.public().dh, kind="welcome",
+                      body={"key": p.b64e(key), "hosts": p.b64e(new_host_secret()), "snapshot": two.snapshot(),
+                            "admit": p.entry_hash(admit)}, author=host, seq=12, signer=post_signer(key))
+    messages = {
+        "homework": _seal(mailbox, key, host, kind="homework", seq=41,
+                          body={"id": p.b64e(bytes(16)), "text": question, "meeting": "2026-12-08"}),
+        "schedule": _seal(mailbox, key, host, kind="schedule", channel=p.SCHEDULE, seq=42,
+                          body={"weekday": 2, "time": "18:30", "place": "Folkets hus, sal 3",
+                                "exceptions": exceptions}),
+        "join": sealed_join,
+        "cant_come": _seal(mailbox, key, member, kind="cant_come", seq=3, body={"meeting": "2026-12-08"}),
+        "vote": _seal(mailbox, key, member, kind="vote", seq=4,
+                      body=sign_vote(member, mailbox=mailbox, request=newcomer.id, yes=True)),
+        "log": _seal(mailbox, key, host, kind="log", channel=p.SCHEDULE, seq=43, body=admit.to_dict()),
+        "welcome": welcome,
+    }
+    lengths = {kind: _length(env) for kind, env in messages.items()}
+    assert set(lengths.values()) == {SMALL + 16}, lengths
+    assert {len(env.nonce) for env in messages.values()} == {16}
+    assert {(env.sender, env.seq, env.epoch) for env in messages.values()} == {(p.MEMBER, 0, EPOCH)}
+
+
+@pytest.mark.parametrize("hosting", ["hosts_only", "every_member"])
+def test_an_epoch_change_has_one_size_whatever_the_member_count(hosting):
+    from protocol.epochs import wrap_epoch_keys
+    from protocol.membership import make_entry
+
+    mailbox, key, _keys = _group()
+    lengths = set()
+    for count in (2, 40):
+        host, state = _members_state(count, hosting=hosting)
+        new_key, new_hosts = p.new_group_key(), new_host_secret()
+        args = {"epoch": state.epoch + 1,
+                "keys": wrap_epoch_keys(state, mailbox=mailbox, epoch=state.epoch + 1, group_key=new_key,
+                                        host_secret=new_hosts),
+                "post": p.public_b64(post_signer(new_key)), "steward": p.public_b64(p.steward_signer(new_hosts))}
+        entry = make_entry(state, host, "epoch", args, mailbox=mailbox)
+        env = _seal(mailbox, key, host, kind="log", channel=p.SCHEDULE, body=entry.to_dict(), size=LARGE)
+        lengths.add(_length(env))
+    assert lengths == {LARGE + 16}
+
+
+def test_a_welcome_forced_large_has_one_size_whatever_the_member_count():
+    """A welcome carries the snapshot, which outgrows SMALL from three members: sealed with size=LARGE its
+    size says nothing about the member count."""
+    mailbox, key, _keys = _group()
+    newcomer, lengths = Identity.new(), set()
+    for count in (2, 3, 40):
+        host, state = _members_state(count, hosting="every_member")
+        body = {"key": p.b64e(key), "hosts": p.b64e(new_host_secret()), "snapshot": state.snapshot()}
+        welcome = seal_to(mailbox=mailbox, epoch=EPOCH, recipient_dh=newcomer.public().dh, kind="welcome",
+                          body=body, author=host, seq=2, signer=post_signer(key), size=LARGE)
+        assert open_from(welcome, newcomer.dh).body == body
+        lengths.add(_length(welcome))
+    assert lengths == {LARGE + 16}
