@@ -43,8 +43,11 @@ def migrate(engine: Engine) -> None:
     0001 first, which is exactly what it holds; one without the relay's tables starts from nothing, whatever
     an alembic_version left behind says (a test or a bench that dropped the tables)."""
     with engine.begin() as conn:
+        # one migration at a time (two processes starting on a fresh database would both create the tables)
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite's write lock, held to the commit
         tables = set(inspect(conn).get_table_names())
         config = alembic_config(conn)
         if "mailbox" not in tables and "alembic_version" in tables:
