@@ -19,7 +19,9 @@ from coordinator import models  # noqa: F401 (the tables must be known to the mi
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 FIRST = "0001"  # the schema the relay's create_all made before Alembic (main up to issue 15)
-MIGRATION_LOCK = 0x6B726166  # PostgreSQL advisory lock: two workers starting at once migrate one after the other
+# PostgreSQL advisory lock (with the schema's hash): two workers starting at once on one schema migrate one
+# after the other, while relays on other schemas of the same database do not wait for each other
+MIGRATION_LOCK = 0x6B726166
 
 
 def make_engine(url: str) -> Engine:
@@ -43,8 +45,12 @@ def migrate(engine: Engine) -> None:
     0001 first, which is exactly what it holds; one without the relay's tables starts from nothing, whatever
     an alembic_version left behind says (a test or a bench that dropped the tables)."""
     with engine.begin() as conn:
+        # one migration at a time (two processes starting on a fresh database would both create the tables)
         if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),
+                         {"key": MIGRATION_LOCK})
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite's write lock, held to the commit
         tables = set(inspect(conn).get_table_names())
         config = alembic_config(conn)
         if "mailbox" not in tables and "alembic_version" in tables:

@@ -11,6 +11,7 @@ from coordinator.api.routes import attendance, coordinator, enrolments, join_cod
 from coordinator.db import make_engine
 from coordinator.limits import BodyLimit, RateLimit
 from coordinator.settings import Settings
+from coordinator.waiters import Waiters
 
 DESCRIPTION = """The relay between a Kraft group's leader and its members (docs/adr/0004-relay-protocol.md).
 It stores signed ciphertext and sealed invites, checks signatures so outsiders cannot post, and reads
@@ -47,6 +48,8 @@ async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="Kraft relay", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.engine = make_engine(settings.database_url)
+    app.state.waiters = Waiters()
+    app.state.longest_wait = settings.longest_wait
     for router in (misc.router, enrolments.router, mailboxes.router, join_codes.router, attendance.router,
                    coordinator.router):
         app.include_router(router)

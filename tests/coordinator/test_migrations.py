@@ -9,6 +9,7 @@ import json
 import re
 import sqlite3
 import subprocess
+import threading
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -219,3 +220,35 @@ def test_revision_0001_is_exactly_what_the_relay_made_before_alembic(database_ur
         command.upgrade(alembic_config(conn), "0001")
     engine.dispose()
     assert _schema_text(database_url) == before
+
+
+def test_relays_starting_at_once_on_a_fresh_database_migrate_one_after_the_other(database_url: str) -> None:
+    """`kraft coordinator serve` and `kraft coordinator enrol` (or two workers) starting together: without a
+    lock both create the tables and one fails ("table alembic_version already exists")."""
+    if not database_url.startswith("sqlite"):
+        engine = make_engine(database_url)
+        SQLModel.metadata.drop_all(engine)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE alembic_version"))
+        engine.dispose()
+    starting = threading.Barrier(4)
+    failed: list[str] = []
+
+    def start() -> None:
+        starting.wait()
+        try:
+            make_engine(database_url).dispose()
+        except Exception as exc:
+            failed.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failed == []
+    engine = connect(database_url)
+    try:
+        assert _version(engine) == _head() and _diff(engine) == []
+    finally:
+        engine.dispose()

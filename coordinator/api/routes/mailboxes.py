@@ -3,10 +3,15 @@ messages."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from coordinator import crud
 from coordinator.api.deps import BearerDep, Refused, SessionDep, TodayDep, conflict, require_token
@@ -22,7 +27,8 @@ from coordinator.schemas import (
     MessagePublic,
     Position,
 )
-from coordinator.settings import MAX_PAGE
+from coordinator.settings import MAX_PAGE, MAX_WAIT
+from coordinator.waiters import RECHECK, Waiters
 from protocol import signing_bytes, verify
 
 router = APIRouter(prefix="/v1/mailboxes", tags=["mailboxes"])
@@ -122,7 +128,8 @@ def rotate_keys(mailbox: MailboxPath, body: KeysUpdate, session: SessionDep) -> 
              responses={**NOT_FOUND, **BAD_SIGNATURE,
                         **conflict("an old epoch (old_epoch), a leader's seq not above the last (stale_seq), "
                                    "already here (repeated_nonce), a leader's in a version 2 mailbox (version)")})
-def post_message(mailbox: MailboxPath, body: MessageCreate, session: SessionDep, today: TodayDep) -> Position:
+def post_message(mailbox: MailboxPath, body: MessageCreate, session: SessionDep, today: TodayDep,
+                 request: Request) -> Position:
     """A signed, encrypted message from the leader (checked against the leader key, seq above the last) or a
     member (checked against the epoch's member key). In a version 2 mailbox every message is a member's."""
     box = _mailbox(session, mailbox)
@@ -156,15 +163,41 @@ def post_message(mailbox: MailboxPath, body: MessageCreate, session: SessionDep,
         session.rollback()
         raise Refused("repeated_nonce", "This message is already here (repeated nonce).") from None
     assert message.id is not None
+    request.app.state.waiters.notify(mailbox)
     return Position(position=message.id)
 
 
-@router.get("/{mailbox}/messages", response_model=MessagePage, responses=NOT_FOUND)
-def fetch_messages(mailbox: MailboxPath, session: SessionDep,
-                   after: Annotated[int, Query(ge=0, le=2**62, description="the last position already read")] = 0,
-                   limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100) -> MessagePage:
-    _mailbox(session, mailbox)
-    rows, more = crud.messages_after(session=session, mailbox=mailbox, after=after, limit=limit)
+def _page(engine: Engine, mailbox: str, after: int, limit: int) -> MessagePage:
+    """One look at the database, on a worker thread, its connection given back before it returns."""
+    with Session(engine) as session:
+        _mailbox(session, mailbox)
+        rows, more = crud.messages_after(session=session, mailbox=mailbox, after=after, limit=limit)
     return MessagePage(more=more, messages=[
         MessagePublic(position=m.id or 0, sender=m.sender, epoch=m.epoch, seq=m.seq, nonce=m.nonce,
                       ciphertext=m.ciphertext, signature=m.signature) for m in rows])
+
+
+@router.get("/{mailbox}/messages", response_model=MessagePage, responses=NOT_FOUND)
+async def fetch_messages(
+        mailbox: MailboxPath, request: Request,
+        after: Annotated[int, Query(ge=0, le=2**62, description="the last position already read")] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+        wait: Annotated[int, Query(ge=0, le=MAX_WAIT, description="seconds to wait for a message when there is "
+                                   "none after `after` (long poll); 0 answers at once")] = 0) -> MessagePage:
+    """The messages after position `after`, oldest first. With `wait`, a fetch that finds nothing waits until
+    a message arrives or `wait` seconds have passed, then answers the same way (empty then). Waiting holds no
+    database connection and no worker thread: a post in this process wakes the waiters at once, and the
+    database is looked at again every 0.5 s for posts that landed through another process."""
+    engine = request.app.state.engine
+    waiters: Waiters = request.app.state.waiters
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + min(wait, request.app.state.longest_wait)
+    with waiters.watch(mailbox) as woken:
+        while True:
+            woken.clear()  # before the look: a post that lands during it sets it again
+            page = await run_in_threadpool(_page, engine, mailbox, after, limit)
+            left = deadline - loop.time()
+            if page.messages or left <= 0 or await request.is_disconnected():
+                return page
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(woken.wait(), min(RECHECK, left))
