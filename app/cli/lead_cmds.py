@@ -254,10 +254,10 @@ def cmd_join(args: argparse.Namespace) -> int:
         group = joining.join(preview, name=args.name or "", now=now())
         report = _sync(ctx)
         code = joining.check_code(group.id) if joining.waiting_to_be_let_in(group.id) else ""
-    out(group.id)
     if code:
         out(_("A host lets you in. Compare this check code with theirs when you meet: {code}").format(
             code=_spaced(code)))
+    out(group.id)  # last: scripts read the group id from the last line
     for problem in dict.fromkeys(report.problems):
         err(problem)
     return 0

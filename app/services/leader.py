@@ -96,7 +96,7 @@ class LeaderService:
         if not self.shares_schedule(group_id):
             return False
         if moved is not None:
-            _link, secrets = self._led(group_id)
+            secrets = self.circles.hosting(group_id).secrets if self.is_v2(group_id) else self._led(group_id)[1]
             if secrets.cant_come.pop(moved, None) is not None:
                 self._links.put_secrets(group_id, secrets)
         self.publish_schedule(group_id, now=now)

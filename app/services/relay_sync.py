@@ -82,7 +82,7 @@ class SyncService:
                     with self._relay(item.relay) as client:
                         client.request(item.method, item.path, item.body, token=item.token)
                 except RelayError as exc:
-                    if exc.status == 409 and not self._outdated(item):
+                    if exc.status == 409 and exc.reason in ("repeated_nonce", "") and not self._outdated(item):
                         self._links.sent(item.id)  # already there: an earlier attempt got through unanswered
                         continue
                     self._links.failed(item, exc.detail, now=now, retry=exc.retry)

@@ -54,7 +54,7 @@ def test_a_host_lets_people_in_names_a_host_sets_the_policy_and_a_member_leaves(
         _as(monkeypatch, home, passphrase=False)
         joined = kraft("join", link, "--name", name, "--yes")
         assert joined.code == 0, joined.err
-        codes[name] = joined.out.split(":")[-1].strip().replace(" ", "")
+        codes[name] = joined.out.splitlines()[-2].split(":")[-1].strip().replace(" ", "")
         _as(monkeypatch, vault, passphrase=True)
 
     listed = json.loads(kraft("lead", "members", group, "--json").out)

@@ -78,8 +78,7 @@ class HostingState:
 
     def check_code(self, group: Group) -> str:
         """While a host has not let this member in yet: the code to compare with them ("" otherwise)."""
-        joining = self.ctx.joining
-        return joining.check_code(group.id) if joining.waiting_to_be_let_in(group.id) else ""
+        return self.ctx.joining.check_code(group.id) if self.ctx.joining.waiting_to_be_let_in(group.id) else ""
 
     def is_linked(self, group: Group) -> bool:
         """True when the group is linked to a leader through the relay."""
@@ -133,8 +132,8 @@ class HostingState:
     # ---- anonymous attendance (issue 5) ----
 
     def can_report_attendance(self, group: Group) -> bool:
-        """A member's group joined through a relay, with the journal open (or no journal at all)."""
-        return self.ctx.attendance.can_report(group.id) and self.session.can_check_in()
+        """A member's group joined through a relay, with the journal open (or none); not a host (head counts)."""
+        return self.ctx.attendance.can_report(group.id) and self.session.can_check_in() and not self.is_leader(group)
 
     def attendance_on(self, group: Group) -> bool:
         """True when the member counts their check-ins for this group, anonymously."""

@@ -139,8 +139,8 @@ def waiting_to_be_let_in(hosting: HostingState, group: Group) -> list[ft.Control
     return [ft.Card(ft.Container(ft.Column([
         ft.Text(_("A host lets you in. Compare this check code with theirs when you meet: {code}").format(
             code=f"{code[:3]} {code[3:]}"), key="check-code"),
-        ft.Text(f"{code[:3]} {code[3:]}", theme_style=ft.TextThemeStyle.DISPLAY_SMALL, selectable=True,
-                semantics_label=_("Check code {code}").format(code=" ".join(code))),
+        ft.Semantics(label=_("Check code {code}").format(code=" ".join(code)),
+                     content=ft.Text(f"{code[:3]} {code[3:]}", theme_style=ft.TextThemeStyle.DISPLAY_SMALL)),
     ], spacing=8), padding=16))]
 
 
