@@ -233,14 +233,10 @@ def _new_epoch(circles: Circles, circle: Circle, *, without: str = "") -> list[O
     random_host = p.new_host_secret()
     host = host_secret_of(state, key, p.b64e(random_host))
     assert host is not None
-    keys: dict[str, dict[str, str]] = {}
-    for member in state.members.values():
-        context = {"mailbox": mailbox, "epoch": epoch, "member": member.id}
-        wraps = {"group": p.wrap_for(member.dh, key, context=context),
-                 "schedule": p.wrap_for(member.device, p.channel_key(key, p.SCHEDULE), context=context)}
-        if state.policy.hosting == p.HOSTS_ONLY and state.is_host(member.id) and member.id != without:
-            wraps["host"] = p.wrap_for(member.dh, host, context=context)
-        keys[member.id] = wraps
+    wrapped_for = state
+    if without:  # stepping back: the new hosts' secret is not wrapped for the one who steps back
+        wrapped_for = replace(state, members={**state.members, without: replace(state.members[without], host=False)})
+    keys = p.wrap_epoch_keys(wrapped_for, mailbox=mailbox, epoch=epoch, group_key=key, host_secret=host)
     _new, log = circles.change(circle, "epoch", {"epoch": epoch, "keys": keys})
     circle.secrets.group_keys[epoch] = p.b64e(key)
     if state.policy.hosting == p.HOSTS_ONLY and not without:

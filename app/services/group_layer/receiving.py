@@ -237,14 +237,14 @@ class Receiving:
         mine = entry.args.get("keys", {}).get(me) if me else None
         if mine is None:
             return replace(link, epoch=max(link.epoch, epoch))  # not in the new epoch: removed, or left
-        context = {"mailbox": link.mailbox, "epoch": epoch, "member": me}
         device = X25519PrivateKey.from_private_bytes(p.b64d(link.schedule_secret, length=32))
-        schedule = p.unwrap(device, mine["schedule"], context=context)
+        keys = {me: mine}
+        schedule = p.open_schedule_key(keys, me, device, mailbox=link.mailbox, epoch=epoch)
         link = replace(link, epoch=max(link.epoch, epoch),
                        schedule_keys={**link.schedule_keys, epoch: p.b64e(schedule)})
         if circle is None:
             return replace(link, pending=[*link.pending, {"epoch_keys": mine, "epoch": epoch}])
-        self._unwrap_group(circle, mine, epoch, context)
+        self._unwrap_group(circle, mine, epoch)
         return link
 
     def _me_locked(self, link: Link) -> str:
@@ -253,11 +253,12 @@ class Receiving:
         state = p.State.from_snapshot(link.state)
         return next((m.id for m in state.members.values() if m.device == device), "")
 
-    def _unwrap_group(self, circle: Circle, mine: dict[str, str], epoch: int, context: dict[str, Any]) -> None:
-        own = circle.identity.dh
-        circle.secrets.group_keys[epoch] = p.b64e(p.unwrap(own, mine["group"], context=context))
-        if "host" in mine:
-            circle.secrets.host_secrets[epoch] = p.b64e(p.unwrap(own, mine["host"], context=context))
+    def _unwrap_group(self, circle: Circle, mine: dict[str, str], epoch: int) -> None:
+        key, host = p.open_epoch_keys({circle.me: mine}, circle.me, circle.identity.dh, mailbox=circle.link.mailbox,
+                                      epoch=epoch)
+        circle.secrets.group_keys[epoch] = p.b64e(key)
+        if host is not None and circle.state.policy.hosting == p.HOSTS_ONLY:
+            circle.secrets.host_secrets[epoch] = p.b64e(host)
 
     # ---- sealed to one person ----
 
@@ -351,8 +352,7 @@ class Receiving:
             if "epoch_keys" in data:
                 circle = Circle(remaining, secrets)
                 epoch = int(data["epoch"])
-                self._unwrap_group(circle, data["epoch_keys"], epoch,
-                                   {"mailbox": link.mailbox, "epoch": epoch, "member": circle.me})
+                self._unwrap_group(circle, data["epoch_keys"], epoch)
                 self.circles.links.put_secrets(link.group_id, secrets)
                 continue
             envelope = p.Envelope.from_relay(link.mailbox, data)
