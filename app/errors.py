@@ -105,6 +105,16 @@ class Msg(Enum):
     MEMBER_NOT_FOUND = N_("No member with id {member_id} in this group.")
     NEEDS_RELAY = N_("This goes through the region's relay, and none is set up for this group.")
     HEAD_COUNT_INVALID = N_("A head count is a whole number from 0 to {maximum}.")
+    # ---- the group layer, version 2 (docs/adr/0006-group-protocol-v2.md) ----
+    NOT_HOST = N_("Only a host of the group can do this.")
+    NOT_ADMITTED_YET = N_("A host has not let you in yet. Compare the check code with them when you meet.")
+    CHANGE_REFUSED = N_("The group's rules do not allow this change ({reason}).")
+    LAST_HOST = N_("You are the group's last host. Name another host first, or let every member host.")
+    REQUEST_NOT_FOUND = N_("Nobody with this request is waiting to join.")
+    INVITE_USES_INVALID = N_("An invite lets in from 1 to {maximum} people.")
+    VOTES_MISSING = N_("The group is closed: a newcomer comes in when more than half of the members said yes "
+                       "({yes} of {members} so far).")
+    STARTER_GONE = N_("The starter has left the group and cannot be reached through it.")
     COORDINATOR_TOKEN_MISSING = N_("Enter the relay address and the coordinator token your region gave you.")
 
 

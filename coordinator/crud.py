@@ -55,6 +55,26 @@ def advance_seq(*, session: Session, mailbox: str, seq: int) -> bool:
     return bool(moved.rowcount)
 
 
+def has_nonce(*, session: Session, mailbox: str, nonce: str) -> bool:
+    found = session.exec(select(Message.id).where(Message.mailbox == mailbox, Message.nonce == nonce)).first()
+    return found is not None
+
+
+def new_epoch(*, session: Session, mailbox: str, epoch: int, member_key: str, leader_key: str | None = None,
+              version: int | None = None) -> bool:
+    """Move the mailbox to `epoch` with its new keys, only if that is above its epoch (atomic: two hosts
+    rotating at once, one wins)."""
+    values: dict[str, Any] = {"epoch": epoch, "member_key": member_key}
+    if leader_key is not None:
+        values["leader_key"] = leader_key
+    if version is not None:
+        values["version"] = version
+    moved = session.exec(update(Mailbox).where(col(Mailbox.id) == mailbox, col(Mailbox.epoch) < epoch)
+                         .values(**values))
+    session.commit()
+    return bool(moved.rowcount)
+
+
 def messages_after(*, session: Session, mailbox: str, after: int, limit: int) -> tuple[list[Message], bool]:
     rows = session.exec(select(Message).where(Message.mailbox == mailbox, col(Message.id) > after)
                         .order_by(col(Message.id)).limit(limit + 1)).all()

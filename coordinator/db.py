@@ -1,19 +1,67 @@
-"""The relay's engine: SQLite (WAL, full sync) by default, PostgreSQL when the URL names one."""
+"""The relay's engine: SQLite (WAL, full sync) by default, PostgreSQL when the URL names one; its schema is
+Alembic's (`coordinator/migrations/`, ADR 0006), brought to head at every start."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from alembic import command
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlalchemy.pool import StaticPool
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import create_engine
 
-from coordinator import models  # noqa: F401 (the tables must be known to create_all)
+from coordinator import models  # noqa: F401 (the tables must be known to the migrations' env.py)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+FIRST = "0001"  # the schema the relay's create_all made before Alembic (main up to issue 15)
+# PostgreSQL advisory lock (with the schema's hash): two workers starting at once on one schema migrate one
+# after the other, while relays on other schemas of the same database do not wait for each other
+MIGRATION_LOCK = 0x6B726166
 
 
 def make_engine(url: str) -> Engine:
+    """The relay's engine, its database brought to the newest schema (`migrate`)."""
+    engine = connect(url)
+    migrate(engine)
+    return engine
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration for the relay, without an alembic.ini: env.py runs on `connection` when one is
+    given, else on the URL in the config (`alembic -c coordinator/migrations/alembic.ini`)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """`upgrade head`. A database made before Alembic (the relay's tables, no alembic_version) is stamped
+    0001 first, which is exactly what it holds; one without the relay's tables starts from nothing, whatever
+    an alembic_version left behind says (a test or a bench that dropped the tables)."""
+    with engine.begin() as conn:
+        # one migration at a time (two processes starting on a fresh database would both create the tables)
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),
+                         {"key": MIGRATION_LOCK})
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite's write lock, held to the commit
+        tables = set(inspect(conn).get_table_names())
+        config = alembic_config(conn)
+        if "mailbox" not in tables and "alembic_version" in tables:
+            conn.execute(text("DELETE FROM alembic_version"))
+        elif "mailbox" in tables and MigrationContext.configure(conn).get_current_revision() is None:
+            command.stamp(config, FIRST)
+        command.upgrade(config, "head")
+
+
+def connect(url: str) -> Engine:
+    """The engine alone, its schema as it is."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
@@ -37,7 +85,6 @@ def make_engine(url: str) -> Engine:
             _one_writer_at_a_time(engine)
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    SQLModel.metadata.create_all(engine)
     return engine
 
 

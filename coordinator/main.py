@@ -6,10 +6,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from coordinator.api.deps import Refused
 from coordinator.api.routes import attendance, coordinator, enrolments, join_codes, mailboxes, misc
 from coordinator.db import make_engine
 from coordinator.limits import BodyLimit, RateLimit
 from coordinator.settings import Settings
+from coordinator.waiters import Waiters
 
 DESCRIPTION = """The relay between a Kraft group's leader and its members (docs/adr/0004-relay-protocol.md).
 It stores signed ciphertext and sealed invites, checks signatures so outsiders cannot post, and reads
@@ -46,6 +48,8 @@ async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="Kraft relay", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.engine = make_engine(settings.database_url)
+    app.state.waiters = Waiters()
+    app.state.longest_wait = settings.longest_wait
     for router in (misc.router, enrolments.router, mailboxes.router, join_codes.router, attendance.router,
                    coordinator.router):
         app.include_router(router)
@@ -53,6 +57,10 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _readable(exc)}, status_code=422)
+
+    @app.exception_handler(Refused)
+    async def refused(_request: Request, exc: Refused) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail, "reason": exc.reason}, status_code=409)
 
     app.add_exception_handler(Exception, _unexpected)
 

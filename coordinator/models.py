@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Column, Integer
+from sqlalchemy import BigInteger, Column, Integer, MetaData
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 
@@ -19,6 +19,8 @@ class Mailbox(SQLModel, table=True):
     created_on: date
     region: str = Field(default="", max_length=80)  # from the enrolment token: how the coordinator sorts groups
     label: str = Field(default="", max_length=80)  # the coordinator's own name for the group, never a person
+    # 1: ADR 0004's leader and members; 2: ADR 0006's, where every message is a member's (sender "member", seq 0)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 # 64 bits in PostgreSQL (BIGSERIAL; a fetch may ask for positions after any 64-bit number, and the parameter is
@@ -80,3 +82,10 @@ class MeetingCount(SQLModel, table=True):
     meeting: str = Field(primary_key=True, max_length=16)
     folded: int = 0
     head_count: int | None = None
+
+
+# The relay's tables alone: SQLModel.metadata also holds the app's when both are loaded in one process (tests).
+# What the migrations (coordinator/migrations/) are compared with.
+RELAY_METADATA = MetaData()
+for _name in ("mailbox", "message", "joincode", "token", "attendancetoken", "meetingcount"):
+    SQLModel.metadata.tables[_name].to_metadata(RELAY_METADATA)

@@ -56,6 +56,24 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# Why a request was refused with 409, for the apps to act on (the detail beside it is for people).
+Reason = Literal["old_epoch", "stale_seq", "repeated_nonce", "taken", "version", "not_newer"]
+REASONS = """Why the relay refused (409):
+- old_epoch: the message or reports are for an epoch before the mailbox's (a new epoch has begun);
+- stale_seq: a leader's sequence number not above the last one (a replay, or an app restored from a backup:
+  read the mailbox and go on from there);
+- repeated_nonce: a message with this nonce is already here (a resend after a lost answer: nothing to do);
+- taken: the mailbox belongs to another leader, or the join code to another group;
+- version: not allowed in the mailbox's protocol version (a leader's message in a version 2 mailbox, or a
+  rotation back to version 1);
+- not_newer: the epoch of a key change is not above the mailbox's."""
+
+
+class Conflict(BaseModel):
+    detail: str = Field(description="what happened, in words")
+    reason: Reason = Field(description=REASONS)
+
+
 class EnrolmentCreate(Strict):
     uses: int = Field(default=1, ge=1, le=100)
     days: int = Field(default=14, ge=1, le=90)
@@ -81,6 +99,17 @@ class MailboxPublic(BaseModel):
     member_key: str
     epoch: int
     last_seq: int
+    version: int = Field(ge=1, le=2, description="1: ADR 0004's leader and members; 2: ADR 0006's (members only)")
+
+
+class KeysUpdate(Strict):
+    """A new epoch's keys, signed by the mailbox's current steward (leader) key (ADR 0006)."""
+
+    epoch: int = Field(ge=1, le=2**31 - 1)
+    member_key: PublicKey = Field(description="the new epoch's post key")  # type: ignore[valid-type]
+    leader_key: PublicKey = Field(description="the new steward key")  # type: ignore[valid-type]
+    version: Literal[1, 2] = Field(description="the protocol version from now on; 2 stays 2")
+    signature: Signature  # type: ignore[valid-type]
 
 
 class MemberKeyUpdate(Strict):

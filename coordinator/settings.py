@@ -13,6 +13,7 @@ REQUESTS_PER_MINUTE = 300  # per client, all routes
 JOIN_CODE_LOOKUPS_PER_MINUTE = 20  # per client: join codes are short, guessing them must be slow
 MAX_JOIN_CODE_DAYS = 30
 MAX_PAGE = 500
+MAX_WAIT = 25  # seconds a fetch may ask to wait for a message (long poll); under common proxies' 30 s timeouts
 
 
 def default_database_url() -> str:
@@ -33,3 +34,4 @@ class Settings:
     max_body_bytes: int = MAX_BODY_BYTES
     requests_per_minute: int = REQUESTS_PER_MINUTE
     join_code_lookups_per_minute: int = JOIN_CODE_LOOKUPS_PER_MINUTE
+    longest_wait: float = MAX_WAIT  # a long poll answers after at most this long, whatever it asked (tests)

@@ -16,6 +16,11 @@ Keys of one group, for epoch e with group key K_e (32 random bytes):
     content key    = HKDF(K_e, info="kraft/v1/content")    prompts, joins, "I can't come"
     member signer  = Ed25519 from HKDF(K_e, info="kraft/v1/member-sign")   what the relay accepts from members
 
+Protocol version 2 (docs/adr/0006-group-protocol-v2.md) adds per-member identities and the group's
+post, steward and door keys (`identity`), padding to two sizes (`padding`), messages signed by their
+author inside the ciphertext or sealed to one key (`sealing`), the membership log (`membership`), and
+the keys of a new epoch wrapped per member (`epochs`).
+
 The schedule key is kept beside the plaintext meeting times, so a locked (or never locked) app still learns
 of a moved meeting; the group key and the content key stay in the vault.
 
@@ -45,7 +50,20 @@ from protocol.encoding import (
     verify,
 )
 from protocol.envelopes import Envelope, open_message, seal_message
-from protocol.invites import INVITE_FIELDS, invite_link, read_invite, sign_invite, token_from_text
+from protocol.epochs import open_epoch_keys, open_schedule_key, wrap_epoch_keys
+from protocol.identity import (
+    Identity,
+    PublicIdentity,
+    check_code,
+    door_key,
+    member_id,
+    new_host_secret,
+    post_seed,
+    post_signer,
+    post_signer_from_seed,
+    steward_signer,
+)
+from protocol.invites import INVITE_FIELDS, INVITE_FIELDS_V2, invite_link, read_invite, sign_invite, token_from_text
 from protocol.join_codes import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_KDF,
@@ -69,6 +87,28 @@ from protocol.keys import (
     unwrap,
     wrap_for,
 )
+from protocol.membership import (
+    CLOSED,
+    EVERY_MEMBER,
+    HOSTS_ONLY,
+    MAX_INVITE_USES,
+    MAX_MEMBERS,
+    OPEN,
+    Entry,
+    Member,
+    Policy,
+    Refused,
+    State,
+    apply,
+    check_vote,
+    entry_hash,
+    make_entry,
+    may,
+    replay,
+    sign_vote,
+)
+from protocol.padding import LARGE, SMALL, pad, unpad
+from protocol.sealing import SEALED, Inner, open_from, open_v2, seal_to, seal_v2
 from protocol.suppression import (
     SUPPRESS_BELOW,
     SUPPRESSED,
@@ -81,14 +121,20 @@ from protocol.suppression import (
 )
 
 __all__ = [
-    "CONTENT", "GROUP_ID_BYTES", "INVITE_FIELDS", "JOIN_CODE_ALPHABET", "JOIN_CODE_KDF", "JOIN_CODE_LENGTH",
-    "KEY_BYTES", "LEADER", "MAILBOX_BYTES", "MAX_MESSAGE_BYTES", "MEMBER", "NONCE_BYTES", "SCHEDULE",
+    "CLOSED", "CONTENT", "EVERY_MEMBER", "GROUP_ID_BYTES", "HOSTS_ONLY", "INVITE_FIELDS", "INVITE_FIELDS_V2",
+    "JOIN_CODE_ALPHABET", "JOIN_CODE_KDF", "JOIN_CODE_LENGTH", "KEY_BYTES", "LARGE", "LEADER", "MAILBOX_BYTES",
+    "MAX_INVITE_USES",
+    "MAX_MEMBERS", "MAX_MESSAGE_BYTES", "MEMBER", "NONCE_BYTES", "OPEN", "SCHEDULE", "SEALED", "SMALL",
     "SUPPRESSED", "SUPPRESS_BELOW", "TOKEN_BYTES", "VERSION",
-    "Envelope", "GroupCounts", "ProtocolError", "Table",
-    "attended", "b64d", "b64e", "canonical", "channel_key", "col_totals", "funders_csv", "invite_link",
-    "mailbox_id", "meeting_day", "meeting_token", "member_signer", "new_group_id", "new_group_key",
-    "new_join_code", "new_secret", "normalize_join_code", "open_join_invite", "open_message", "private_bytes",
-    "public_b64", "published_totals", "quarter", "read_invite", "row_totals", "seal_join_invite",
-    "seal_message", "sign", "sign_invite", "signing_bytes", "stretch_join_code", "suppress", "token_from_text",
-    "unwrap", "verify", "wrap_for",
+    "Entry", "Envelope", "GroupCounts", "Identity", "Inner", "Member", "Policy", "ProtocolError",
+    "PublicIdentity", "Refused", "State", "Table",
+    "apply", "attended", "b64d", "b64e", "canonical", "channel_key", "check_code", "check_vote", "col_totals",
+    "door_key", "entry_hash", "funders_csv", "invite_link", "mailbox_id", "make_entry", "may", "meeting_day",
+    "meeting_token", "member_id", "member_signer", "new_group_id", "new_group_key", "new_host_secret",
+    "new_join_code", "new_secret", "normalize_join_code", "open_epoch_keys", "open_from", "open_join_invite",
+    "open_message", "open_schedule_key", "open_v2", "pad", "post_seed", "post_signer", "post_signer_from_seed",
+    "private_bytes", "public_b64", "published_totals", "quarter", "read_invite", "replay", "row_totals",
+    "seal_join_invite", "seal_message", "seal_to", "seal_v2", "sign", "sign_invite", "sign_vote", "signing_bytes",
+    "steward_signer", "stretch_join_code", "suppress", "token_from_text", "unpad", "unwrap", "verify",
+    "wrap_epoch_keys", "wrap_for",
 ]

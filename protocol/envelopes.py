@@ -69,20 +69,35 @@ def seal_message(*, mailbox: str, sender: str, epoch: int, seq: int, group_key: 
     plaintext = canonical({"type": kind, "body": body})
     if len(plaintext) > MAX_MESSAGE_BYTES - 64:
         raise ProtocolError("too_large", "message too large")
+    return encrypt_envelope(mailbox=mailbox, sender=sender, epoch=epoch, seq=seq, channel=channel,
+                            key=channel_key(group_key, channel), plaintext=plaintext, signer=signer)
+
+
+def encrypt_envelope(*, mailbox: str, sender: str, epoch: int, seq: int, channel: str, key: bytes,
+                     plaintext: bytes, signer: Ed25519PrivateKey) -> Envelope:
+    """AES-GCM `plaintext` under a channel `key` (the envelope's fields as associated data), then sign.
+
+    The one encryption of v1 and v2 channel messages (`seal_message`, `protocol.sealing.seal_v2`).
+    """
     nonce = os.urandom(NONCE_BYTES)
-    ciphertext = AESGCM(channel_key(group_key, channel)).encrypt(
-        nonce, plaintext, _message_ad(mailbox, sender, epoch, seq, channel))
-    unsigned = Envelope(mailbox, sender, epoch, seq, b64e(nonce), b64e(ciphertext), "")
+    ciphertext = AESGCM(key).encrypt(nonce, plaintext, _message_ad(mailbox, sender, epoch, seq, channel))
+    return signed_envelope(mailbox=mailbox, sender=sender, epoch=epoch, seq=seq, nonce=b64e(nonce),
+                           ciphertext=ciphertext, signer=signer)
+
+
+def signed_envelope(*, mailbox: str, sender: str, epoch: int, seq: int, nonce: str, ciphertext: bytes,
+                    signer: Ed25519PrivateKey) -> Envelope:
+    """The envelope of `ciphertext`, signed by `signer` (the key the relay checks)."""
+    unsigned = Envelope(mailbox, sender, epoch, seq, nonce, b64e(ciphertext), "")
     return Envelope(mailbox, sender, epoch, seq, unsigned.nonce, unsigned.ciphertext,
                     sign(signer, unsigned.signed_part()))
 
 
-def open_message(envelope: Envelope, *, channel_keys: dict[str, bytes]) -> tuple[str, str, dict[str, Any]]:
-    """Decrypt with the first channel key that fits: returns (channel, type, body).
+def decrypt_envelope(envelope: Envelope, *, channel_keys: dict[str, bytes]) -> tuple[str, bytes]:
+    """(channel, plaintext) with the first channel key that opens `envelope`.
 
-    `channel_keys` maps channel name to that channel's key (`channel_key(K_e, channel)`); a locked app
-    passes only the schedule key. Raises ProtocolError("unreadable") when none fits, ("malformed") when the
-    plaintext is not a message. The signature must have been checked before (`verify`).
+    Raises ProtocolError("unreadable") when none fits, ("malformed") when the envelope's fields are not
+    base64url.
     """
     try:
         nonce = b64d(envelope.nonce, length=NONCE_BYTES)
@@ -92,15 +107,25 @@ def open_message(envelope: Envelope, *, channel_keys: dict[str, bytes]) -> tuple
     for channel, key in channel_keys.items():
         ad = _message_ad(envelope.mailbox, envelope.sender, envelope.epoch, envelope.seq, channel)
         try:
-            plaintext = AESGCM(key).decrypt(nonce, ciphertext, ad)
+            return channel, AESGCM(key).decrypt(nonce, ciphertext, ad)
         except InvalidTag:
             continue
-        try:
-            data = json.loads(plaintext)
-            kind, body = data["type"], data["body"]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ProtocolError("malformed", "not a message") from exc
-        if not isinstance(kind, str) or not isinstance(body, dict):
-            raise ProtocolError("malformed", "not a message")
-        return channel, kind, body
     raise ProtocolError("unreadable", "no key opens this message")
+
+
+def open_message(envelope: Envelope, *, channel_keys: dict[str, bytes]) -> tuple[str, str, dict[str, Any]]:
+    """Decrypt with the first channel key that fits: returns (channel, type, body).
+
+    `channel_keys` maps channel name to that channel's key (`channel_key(K_e, channel)`); a locked app
+    passes only the schedule key. Raises ProtocolError("unreadable") when none fits, ("malformed") when the
+    plaintext is not a message. The signature must have been checked before (`verify`).
+    """
+    channel, plaintext = decrypt_envelope(envelope, channel_keys=channel_keys)
+    try:
+        data = json.loads(plaintext)
+        kind, body = data["type"], data["body"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ProtocolError("malformed", "not a message") from exc
+    if not isinstance(kind, str) or not isinstance(body, dict):
+        raise ProtocolError("malformed", "not a message")
+    return channel, kind, body

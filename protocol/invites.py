@@ -1,4 +1,9 @@
-"""Invites: the leader's signed, compressed token a member scans or pastes to join a group (ADR 0004)."""
+"""Invites: the signed, compressed token a person scans or pastes to join a group.
+
+Version 1 (ADR 0004) carries the group key and is signed by the leader. Version 2 (ADR 0006) carries no group
+key: the post signer's seed (to post a request), the door key (requests are sealed to it, only hosts open
+them), the steward key that signs it, an invite id and how many people it may admit.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,13 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from protocol.encoding import KEY_BYTES, VERSION, ProtocolError, b64d, b64e, canonical, sign, signing_bytes, verify
+from protocol.membership import MAX_INVITE_USES
 
 INVITE_FIELDS = ("v", "relay", "group", "mailbox", "epoch", "key", "leader", "label", "schedule", "theme",
                  "guidelines", "expires_on")
+INVITE_FIELDS_V2 = ("v", "relay", "group", "mailbox", "epoch", "post", "door", "steward", "invite", "uses",
+                    "label", "schedule", "theme", "guidelines", "expires_on")
+_FIELDS = {1: INVITE_FIELDS, 2: INVITE_FIELDS_V2}
 
 
 def sign_invite(invite: dict[str, Any], leader: Ed25519PrivateKey) -> str:
@@ -28,7 +37,7 @@ def sign_invite(invite: dict[str, Any], leader: Ed25519PrivateKey) -> str:
     >>> read_invite(sign_invite(invite, leader), today=date(2026, 12, 2))["label"]
     'Tuesday'
     """
-    body = {k: invite[k] for k in INVITE_FIELDS}
+    body = {k: invite[k] for k in _FIELDS[invite["v"]]}
     signed = {**body, "sig": sign(leader, signing_bytes("invite", invite=body))}
     return b64e(zlib.compress(canonical(signed), 9))
 
@@ -45,18 +54,27 @@ def read_invite(token: str, *, today: date) -> dict[str, Any]:
         data = json.loads(raw)
     except (ProtocolError, zlib.error, ValueError) as exc:
         raise ProtocolError("damaged", "the invite is damaged") from exc
-    if not isinstance(data, dict) or data.get("v") != VERSION:
+    if not isinstance(data, dict) or data.get("v") not in (VERSION, 2):
         raise ProtocolError("version" if isinstance(data, dict) and "v" in data else "damaged")
     try:
-        body = {k: data[k] for k in INVITE_FIELDS}
+        body = {k: data[k] for k in _FIELDS[data["v"]]}
         signature = data["sig"]
-        b64d(body["key"], length=KEY_BYTES)
+        if data["v"] == VERSION:
+            b64d(body["key"], length=KEY_BYTES)
+            signer = body["leader"]
+        else:
+            for name in ("post", "door", "steward"):
+                b64d(body[name], length=KEY_BYTES)
+            if not isinstance(body["uses"], int) or not 1 <= body["uses"] <= MAX_INVITE_USES \
+                    or not isinstance(body["invite"], str) or not body["invite"]:
+                raise ProtocolError("damaged")
+            signer = body["steward"]
         if not isinstance(body["epoch"], int) or not isinstance(body["schedule"], dict):
             raise ProtocolError("damaged")
         expires = date.fromisoformat(body["expires_on"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ProtocolError("damaged", "the invite is damaged") from exc
-    if not verify(body["leader"], signature, signing_bytes("invite", invite=body)):
+    if not verify(signer, signature, signing_bytes("invite", invite=body)):
         raise ProtocolError("forged", "the invite's signature does not match")
     if expires < today:
         raise ProtocolError("expired", "the invite has expired")

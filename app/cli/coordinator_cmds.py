@@ -22,7 +22,8 @@ REQUESTS_PER_MINUTE = 300
 JOIN_CODE_LOOKUPS_PER_MINUTE = 20
 # What only the relay needs (the "relay" extra in pyproject.toml): a missing one is a clear message, not a
 # traceback.
-RELAY_MODULES = frozenset({"coordinator", "fastapi", "starlette", "uvicorn", "psycopg", "psycopg_binary"})
+RELAY_MODULES = frozenset({"coordinator", "fastapi", "starlette", "uvicorn", "psycopg", "psycopg_binary", "alembic",
+                           "mako"})
 
 
 def relay_command(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:

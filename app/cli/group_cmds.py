@@ -217,6 +217,22 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_leave(args: argparse.Namespace) -> int:
+    with open_context(Secrets(args.passphrase_stdin), unlock=True, if_vault=True) as ctx:
+        group = resolve_group(ctx.groups, args.id)
+        if not args.yes:
+            err(_("Leaving tells the group, and you read nothing sent after. Add --yes to leave {label}.").format(
+                label=group.label))
+            return 1
+        ctx.joining.leave(group.id, now=datetime.now(UTC))
+        report = ctx.sync.run(now=datetime.now(UTC))
+    out(_("You left {label}. The group was told; `kraft group remove` takes it off this device.").format(
+        label=group.label))
+    for problem in dict.fromkeys(report.problems):
+        err(problem)
+    return 0
+
+
 def cmd_export_ics(args: argparse.Namespace) -> int:
     with open_context(unlock=False) as ctx:
         group = resolve_group(ctx.groups, args.id)
@@ -307,6 +323,11 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p = sub.add_parser("remove", help=_("remove a group, with its theme, place and link"))
     p.add_argument("id", metavar="ID", help=id_help)
     p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("leave", parents=[unlock], help=_("leave a group: the others are told"))
+    p.add_argument("id", metavar="ID", help=id_help)
+    p.add_argument("--yes", action="store_true", help=_("leave without asking again"))
+    p.set_defaults(func=cmd_leave)
 
     p = sub.add_parser(
         "export-ics", help=_("write the schedule as an iCalendar (.ics) file"),

@@ -22,6 +22,7 @@ from app.errors import KraftError, Msg
 from app.fileio import write_atomic
 from app.i18n import _, format_day, ngettext
 from app.services.context import AppContext
+from app.services.group_layer.hosting import Person
 from app.services.groups import GroupService
 from app.services.invite_qr import qr_png, qr_svg
 from app.services.leader import LeaderService
@@ -126,19 +127,88 @@ def cmd_members(args: argparse.Namespace) -> int:
     with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
         group = resolve_group(groups, args.group)
         _sync(ctx)
-        members = leader.members(group.id)
+        v2 = leader.is_v2(group.id)
+        people = leader.people(group.id) if v2 else [
+            Person(m.id, m.name, False, False, False) for m in leader.members(group.id)]
+        requests = leader.requests(group.id) if v2 else []
         cant_come = leader.cant_come(group.id)
     if args.json:
-        print_json({"members": [asdict(m) for m in members], "cant_come": cant_come})
+        print_json({"members": [{"id": m.id, "name": m.name, "role": _role(m), "me": m.me} for m in people],
+                    "requests": [asdict(r) for r in requests], "cant_come": cant_come})
         return 0
-    if not members:
+    if not [m for m in people if not m.me]:
         out(_("Nobody has joined yet."))
-    for member in members:
-        out(f"{member.id}  {member.name or _('(no name)')}")
+    for member in people:
+        role = {"starter": _("starter"), "host": _("host"), "member": _("member")}[_role(member)]
+        you = _(" (you)") if member.me else ""
+        out(f"{member.id}  {member.name or _('(no name)')}{you}  {role}")
+    for request in requests:
+        votes = _("  {yes} of {needed} yes").format(yes=request.yes, needed=request.needed) if request.needed else ""
+        out(_("Asks to join: {id}  {name}  check code {code}{votes}").format(
+            id=request.id, name=request.name or _("(no name)"), code=_spaced(request.check_code), votes=votes))
     for meeting_id, names in sorted(cant_come.items()):
         shown = ", ".join(name or _("a member") for name in names)
         out(_("Can't come on {meeting}: {names}").format(meeting=meeting_id, names=shown))
     return 0
+
+
+def _role(person: Person) -> str:
+    return "starter" if person.starter and person.host else "host" if person.host else \
+        "starter" if person.starter else "member"
+
+
+def _spaced(code: str) -> str:
+    """A check code as people read it out: 123 456."""
+    return f"{code[:3]} {code[3:]}"
+
+
+def cmd_admit(args: argparse.Namespace) -> int:
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
+        group = resolve_group(groups, args.group)
+        _sync(ctx)
+        if args.all:
+            admitted = leader.admit_all(group.id, now=now())
+        else:
+            if not args.request:
+                raise KraftError(Msg.REQUEST_NOT_FOUND)
+            matches = [r.id for r in leader.requests(group.id) if r.id.startswith(args.request)]
+            if len(matches) != 1:
+                raise KraftError(Msg.REQUEST_NOT_FOUND)
+            admitted = [leader.admit(group.id, matches[0], now=now())]
+        report = _sync(ctx)
+    for person in admitted:
+        out(_("Let in: {name}").format(name=person.name or _("(no name)")))
+    if not admitted:
+        out(_("Nobody could be let in now."))
+    return _report(report, False) if report.problems else 0
+
+
+def cmd_host(args: argparse.Namespace) -> int:
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
+        group = resolve_group(groups, args.group)
+        _sync(ctx)
+        matches = [m.id for m in leader.people(group.id) if m.id.startswith(args.member)]
+        if len(matches) != 1:
+            raise KraftError(Msg.MEMBER_NOT_FOUND, member_id=args.member)
+        leader.set_host(group.id, matches[0], revoke=args.revoke, now=now())
+        report = _sync(ctx)
+    out(_("No longer a host.") if args.revoke else _("Now a host: they can let people in, move meetings and send "
+                                                      "homework."))
+    return _report(report, False) if report.problems else 0
+
+
+def cmd_policy(args: argparse.Namespace) -> int:
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
+        group = resolve_group(groups, args.group)
+        _sync(ctx)
+        hosting = "hosts_only" if args.hosts_only else "every_member" if args.every_member_hosts else None
+        admission = "open" if args.open else "closed" if args.closed else None
+        policy = leader.set_policy(group.id, hosting_policy=hosting, admission=admission, now=now())
+        report = _sync(ctx)
+    out(_("Every member may host.") if policy.hosting == "every_member" else _("Only hosts host."))
+    out(_("Closed: a newcomer comes in when the members agree.") if policy.admission == "closed" else
+        _("Open: a host lets a newcomer in."))
+    return _report(report, False) if report.problems else 0
 
 
 def cmd_head_count(args: argparse.Namespace) -> int:
@@ -183,7 +253,11 @@ def cmd_join(args: argparse.Namespace) -> int:
             return 1
         group = joining.join(preview, name=args.name or "", now=now())
         report = _sync(ctx)
-    out(group.id)
+        code = joining.check_code(group.id) if joining.waiting_to_be_let_in(group.id) else ""
+    if code:
+        out(_("A host lets you in. Compare this check code with theirs when you meet: {code}").format(
+            code=_spaced(code)))
+    out(group.id)  # last: scripts read the group id from the last line
     for problem in dict.fromkeys(report.problems):
         err(problem)
     return 0
@@ -256,6 +330,29 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p.add_argument("group", metavar="GROUP", help=id_help)
     p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
     p.set_defaults(func=cmd_members)
+
+    p = sub.add_parser("admit", parents=[unlock], help=_("let in someone who asks to join (compare the check code)"))
+    p.add_argument("group", metavar="GROUP", help=id_help)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("request", nargs="?", metavar="REQUEST", help=_("the request id as `members` lists it"))
+    which.add_argument("--all", action="store_true", help=_("everyone who may come in now"))
+    p.set_defaults(func=cmd_admit)
+
+    p = sub.add_parser("host", parents=[unlock], help=_("make a member a host, or take it back"))
+    p.add_argument("group", metavar="GROUP", help=id_help)
+    p.add_argument("member", metavar="MEMBER", help=_("the member id as `members` lists it"))
+    p.add_argument("--revoke", action="store_true", help=_("no longer a host (yourself: step back)"))
+    p.set_defaults(func=cmd_host)
+
+    p = sub.add_parser("policy", parents=[unlock], help=_("who may host, and whether newcomers need the group's yes"))
+    p.add_argument("group", metavar="GROUP", help=id_help)
+    hosts = p.add_mutually_exclusive_group()
+    hosts.add_argument("--hosts-only", action="store_true", help=_("only named hosts host"))
+    hosts.add_argument("--every-member-hosts", action="store_true", help=_("every member may host"))
+    door = p.add_mutually_exclusive_group()
+    door.add_argument("--open", action="store_true", help=_("a host lets newcomers in"))
+    door.add_argument("--closed", action="store_true", help=_("newcomers come in when the members agree"))
+    p.set_defaults(func=cmd_policy)
 
     p = sub.add_parser("head-count", parents=[unlock], help=_("how many were at a meeting, for the coordinator"))
     p.add_argument("group", metavar="GROUP", help=id_help)

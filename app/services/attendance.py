@@ -48,7 +48,8 @@ class AttendanceService:
 
     def can_report(self, group_id: str) -> bool:
         link = self._links.get(group_id)
-        return link is not None and link.role == MEMBER and bool(link.relay)
+        # a version 2 member once let in (before, there is no group key to sign with)
+        return link is not None and link.role == MEMBER and bool(link.relay) and (link.version == 1 or bool(link.state))
 
     def opted_in(self, group_id: str) -> bool:
         return self.can_report(group_id) and self._links.secrets(group_id).attendance_opt_in
@@ -75,7 +76,8 @@ class AttendanceService:
         reports = [{"meeting": m, "token": a.meeting_token(secret, m)} for m in sorted(set(meetings))]
         nonce = p.b64e(os.urandom(p.NONCE_BYTES))
         signed = p.signing_bytes("attendance", mailbox=link.mailbox, epoch=epoch, nonce=nonce, reports=reports)
-        signer = p.member_signer(p.b64d(secrets.group_keys[epoch]))
+        key = p.b64d(secrets.group_keys[epoch])
+        signer = p.post_signer(key) if link.version == 2 else p.member_signer(key)  # the relay's member key
         return {"epoch": epoch, "nonce": nonce, "reports": reports, "signature": p.sign(signer, signed)}
 
     def after_check_in(self, group: Group, meeting_id: str, status: str, *, now: datetime) -> bool:

@@ -22,7 +22,7 @@ from app.domain.schedule import Meeting
 from app.errors import KraftError, Msg
 from app.services.context import AppContext
 from app.services.groups import Group, GroupDetails
-from app.services.links import LEADER
+from app.services.links import LEADER, Link
 from app.services.relay_sync import SyncReport
 from app.services.reminder_service import answered, homework_meeting
 
@@ -84,7 +84,11 @@ def unread_from_group(ctx: AppContext, group: Group) -> int:
     messages kept in the link's pending list; the schedule key opens every other kind, so whatever it cannot
     open is content, and the only content a v1 leader sends is the homework)."""
     link = ctx.links.get(group.id)
-    if link is None or link.role == LEADER or not link.pending:
+    if link is None or not link.pending:
+        return 0
+    if link.version == 2:
+        return _unread_v2(ctx, link)
+    if link.role == LEADER:
         return 0
     count = 0
     for data in link.pending:
@@ -97,6 +101,31 @@ def unread_from_group(ctx: AppContext, group: Group) -> int:
             p.open_message(envelope, channel_keys={p.SCHEDULE: p.b64d(key)})
         except p.ProtocolError:
             count += 1
+    return count
+
+
+def _unread_v2(ctx: AppContext, link: Link) -> int:
+    """Version 2 (docs/adr/0006-group-protocol-v2.md): a kept message may be anything (names, votes, "can't
+    come"), so it counts only when it opens as homework from a host. A member without a journal holds the
+    group key on the device and can tell; a locked journal cannot, and says nothing until it is opened."""
+    if not ctx.links.readable() or not link.state:
+        return 0
+    secrets = ctx.links.secrets(link.group_id)
+    state = p.State.from_snapshot(link.state)
+    count = 0
+    for data in link.pending:
+        try:
+            envelope = p.Envelope.from_relay(link.mailbox, data)
+            key = secrets.group_keys.get(envelope.epoch)
+            if key is None:
+                continue
+            inner = p.open_v2(envelope, channel_keys={p.CONTENT: p.channel_key(p.b64d(key), p.CONTENT)})
+            author = state.members.get(inner.author)
+            if inner.kind == "homework" and author is not None and state.is_host(author.id):
+                inner.verified_by(author.public, mailbox=link.mailbox, epoch=envelope.epoch)
+                count += 1
+        except (p.ProtocolError, KeyError, TypeError):
+            continue
     return count
 
 

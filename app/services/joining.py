@@ -7,7 +7,6 @@ without unlocking); the group key and the member's private keys are sealed in th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -17,27 +16,13 @@ import protocol as p
 from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
 from app.i18n import format_day
+from app.services.group_layer import asking, taking_part
+from app.services.group_layer.circle import Circles
 from app.services.groups import Group, GroupDetails, GroupService
-from app.services.leader import local_group_id
+from app.services.linking import MAX_NAME, InvitePreview, local_group_id
 from app.services.links import MEMBER, Link, LinkStore, Secrets
 from app.services.relay_client import RelayClient, RelayError, check_relay_url
 from app.storage.vault import RecordWriter, Vault
-
-MAX_NAME = 40
-
-
-@dataclass(frozen=True)
-class InvitePreview:
-    """What the member sees before joining: checked, not yet stored."""
-
-    token: str
-    label: str
-    schedule: Schedule
-    theme: str
-    guidelines: str  # "" = the app's own guidelines apply
-    relay: str
-    expires_on: date
-    invite: dict[str, object]
 
 
 def _invite_error(exc: p.ProtocolError, token: str) -> KraftError:
@@ -64,6 +49,24 @@ class JoinService:
         self._links = links or LinkStore(engine, vault)
         self._relay = relay_factory
 
+    @property
+    def circles(self) -> Circles:
+        """The version 2 groups, over the same engine, vault, groups and links."""
+        return Circles(self._engine, self._vault, groups=self._groups, links=self._links)
+
+    def check_code(self, group_id: str) -> str:
+        """The six digits to compare with a host before they let this member in (version 2)."""
+        return asking.check_code(self.circles, group_id)
+
+    def waiting_to_be_let_in(self, group_id: str) -> bool:
+        """True while a version 2 request waits for a host."""
+        link = self._links.get(group_id)
+        return link is not None and link.version == 2 and not link.state
+
+    def leave(self, group_id: str, *, now: datetime) -> None:
+        """Tell the group this member leaves (version 2); a host's app then starts a new epoch."""
+        taking_part.leave(self.circles, group_id, now=now)
+
     # ---- reading an invite ----
 
     def read(self, text: str, *, today: date, check_relay: bool = True) -> InvitePreview:
@@ -76,7 +79,7 @@ class JoinService:
             schedule = Schedule.from_dict(invite["schedule"])
             p.b64d(str(invite["group"]), length=p.GROUP_ID_BYTES)
             p.b64d(str(invite["mailbox"]), length=p.MAILBOX_BYTES)
-            p.b64d(str(invite["leader"]), length=32)
+            p.b64d(str(invite["leader" if invite["v"] == p.VERSION else "steward"]), length=32)
         except p.ProtocolError as exc:
             raise _invite_error(exc, token) from exc
         except KraftError as exc:
@@ -97,7 +100,7 @@ class JoinService:
             if exc.retry:
                 return  # offline: the signature stands, the relay is checked again at the first sync
             raise exc.to_kraft(relay) from exc
-        if found.get("leader_key") != invite["leader"]:
+        if found.get("leader_key") != invite["leader" if invite["v"] == p.VERSION else "steward"]:
             raise KraftError(Msg.INVITE_FORGED)
         if int(found.get("epoch", 0)) > int(invite["epoch"]):  # type: ignore[call-overload]
             raise KraftError(Msg.INVITE_OUTDATED)
@@ -127,8 +130,12 @@ class JoinService:
     # ---- joining ----
 
     def join(self, preview: InvitePreview, *, name: str = "", now: datetime) -> Group:
-        """Add the group with its schedule and keys, and queue the (encrypted) hello to the leader."""
+        """Add the group with its schedule. Version 2: queue the request to join, sealed to the hosts (the
+        group key comes with a host's welcome; `check_code` is what to compare with them). Version 1: with
+        the invite's keys, and queue the (encrypted) hello to the leader."""
         invite = preview.invite
+        if invite.get("v") == 2:
+            return asking.ask(self.circles, preview, name=name, now=now).group
         name = " ".join(name.split())
         if len(name) > MAX_NAME:
             raise KraftError(Msg.NAME_TOO_LONG, maximum=MAX_NAME)
@@ -167,6 +174,10 @@ class JoinService:
         """Queue "I can't come" (or taking it back) for the leader; False for a group without a leader or
         without a relay (nothing to send it through)."""
         link = self._links.get(group_id)
+        if link is not None and link.version == 2:
+            if not link.state:
+                return False  # not let in yet: nobody to tell
+            return taking_part.cant_come(self.circles, group_id, meeting_id, undo=undo, now=now)
         if link is None or link.role != MEMBER:
             return False
         secrets = self._links.secrets(group_id)

@@ -8,7 +8,6 @@ never half sent and works offline.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -19,44 +18,24 @@ import protocol as p
 from app.domain.prompts import get_prompt
 from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
+from app.services.group_layer import hosting, starting
+from app.services.group_layer.circle import Circle, Circles
 from app.services.groups import MAX_HOMEWORK, Group, GroupDetails, GroupService
+from app.services.linking import (
+    INVITE_DAYS,
+    MAX_GUIDELINES,
+    MAX_INVITE_DAYS,
+    Invite,
+    JoinCode,
+    Member,
+    local_group_id,
+    protocol_group_id,
+)
 from app.services.links import LEADER, Link, LinkStore, Secrets
 from app.services.relay_client import check_relay_url
 from app.storage.vault import RecordWriter, Vault
 
-INVITE_DAYS = 7
-MAX_INVITE_DAYS = 30
-MAX_GUIDELINES = 2000
 MAX_HEAD_COUNT = 1000
-
-
-@dataclass(frozen=True)
-class Invite:
-    token: str
-    link: str
-    expires_on: date
-
-
-@dataclass(frozen=True)
-class JoinCode:
-    code: str  # ABCDE-FGHJK, to read out or write on the board
-    expires_on: date
-    queued: bool  # True until the relay has it
-
-
-@dataclass(frozen=True)
-class Member:
-    id: str
-    name: str
-
-
-def local_group_id(group_id: str) -> str:
-    """The group's id on every device in it: the protocol's random group id as 32 hex digits."""
-    return p.b64d(group_id, length=p.GROUP_ID_BYTES).hex()
-
-
-def protocol_group_id(local_id: str) -> str:
-    return p.b64e(bytes.fromhex(local_id))
 
 
 class LeaderService:
@@ -83,8 +62,26 @@ class LeaderService:
         return link, self._links.secrets(group_id)
 
     def is_leader(self, group_id: str) -> bool:
+        """True when this device leads the group: a version 1 leader, or a host of a version 2 group."""
         link = self._links.get(group_id)
-        return link is not None and link.role == LEADER
+        if link is None:
+            return False
+        if link.version == 2:
+            if not link.state or not self._links.readable():
+                return False
+            circle = Circle(link, self._links.secrets(group_id))
+            return circle.is_host()
+        return link.role == LEADER
+
+    @property
+    def circles(self) -> Circles:
+        """The version 2 groups, over the same engine, vault, groups and links."""
+        return Circles(self._engine, self._vault, groups=self._groups, links=self._links)
+
+    def is_v2(self, group_id: str) -> bool:
+        """True when the group speaks protocol version 2 (docs/adr/0006-group-protocol-v2.md)."""
+        link = self._links.get(group_id)
+        return link is not None and link.version == 2
 
     def shares_schedule(self, group_id: str) -> bool:
         """Whether a change to this group's schedule made here goes to the whole group (issue 15): this device
@@ -99,7 +96,7 @@ class LeaderService:
         if not self.shares_schedule(group_id):
             return False
         if moved is not None:
-            _link, secrets = self._led(group_id)
+            secrets = self.circles.hosting(group_id).secrets if self.is_v2(group_id) else self._led(group_id)[1]
             if secrets.cant_come.pop(moved, None) is not None:
                 self._links.put_secrets(group_id, secrets)
         self.publish_schedule(group_id, now=now)
@@ -108,10 +105,14 @@ class LeaderService:
     # ---- starting a group ----
 
     def create_group(self, label: str, schedule: Schedule, *, theme: str = "", guidelines: str = "",
-                     relay: str = "", enrolment: str = "", now: datetime) -> Group:
-        """Make the group's id, key and the leader's signing key; with a relay, queue the mailbox's
-        registration (which needs the coordinator's enrolment code)."""
+                     relay: str = "", enrolment: str = "", now: datetime, version: int = 2) -> Group:
+        """Start a group. Version 2 (the default, docs/adr/0006-group-protocol-v2.md): this device is its
+        starter and first host. Version 1 (ADR 0004, kept for groups made before and their tests): the
+        group's id, key and the leader's signing key; with a relay, queue the mailbox's registration."""
         self._require_open()
+        if version == 2:
+            return starting.create_group(self.circles, label, schedule, theme=theme, guidelines=guidelines,
+                                         relay=relay, enrolment=enrolment, now=now)
         relay = check_relay_url(relay)
         if relay and not enrolment.strip():
             raise KraftError(Msg.RELAY_ENROLMENT_MISSING)
@@ -144,7 +145,9 @@ class LeaderService:
 
     # ---- invites ----
 
-    def invite(self, group_id: str, *, days: int = INVITE_DAYS, today: date) -> Invite:
+    def invite(self, group_id: str, *, days: int = INVITE_DAYS, today: date, uses: int = 1) -> Invite:
+        if self.is_v2(group_id):
+            return starting.invite(self.circles, group_id, days=days, uses=uses, today=today)
         link, secrets = self._led(group_id)
         if not 1 <= days <= MAX_INVITE_DAYS:
             raise KraftError(Msg.INVITE_DAYS_INVALID, maximum=MAX_INVITE_DAYS)
@@ -157,8 +160,10 @@ class LeaderService:
         token = p.sign_invite(body, self._signer(secrets))
         return Invite(token=token, link=p.invite_link(token, link.relay), expires_on=expires)
 
-    def join_code(self, group_id: str, *, days: int = INVITE_DAYS, now: datetime) -> JoinCode:
+    def join_code(self, group_id: str, *, days: int = INVITE_DAYS, now: datetime, uses: int = 1) -> JoinCode:
         """A short code for the board; the relay keeps the invite sealed under it until it expires."""
+        if self.is_v2(group_id):
+            return starting.join_code(self.circles, group_id, days=days, uses=uses, now=now)
         link, secrets = self._led(group_id)
         if not link.relay:
             raise KraftError(Msg.JOIN_CODE_NEEDS_RELAY)
@@ -179,6 +184,9 @@ class LeaderService:
                     now: datetime) -> None:
         """The homework for the next meeting: a library prompt (sent with its words as a fallback for apps
         that do not know it) or the leader's own words."""
+        if self.is_v2(group_id):
+            hosting.send_homework(self.circles, group_id, prompt_id=prompt_id, text=text, now=now)
+            return
         words = " ".join((text or "").split())
         if bool(prompt_id) == bool(words):
             raise KraftError(Msg.HOMEWORK_MISSING)
@@ -196,6 +204,9 @@ class LeaderService:
 
     def publish_schedule(self, group_id: str, *, now: datetime) -> None:
         """Send the group's whole schedule as it is now (after a move, cancel or restore)."""
+        if self.is_v2(group_id):
+            hosting.publish_schedule(self.circles, group_id, now=now)
+            return
         self._post(group_id, p.SCHEDULE, "schedule", {"schedule": self._groups.get(group_id).schedule.to_dict()},
                    now=now)
 
@@ -221,26 +232,72 @@ class LeaderService:
 
     def send_head_count(self, group_id: str, meeting_id: str, count: int, *, now: datetime) -> None:
         """How many were in the room (those without the app too), for the coordinator's counts."""
-        link, secrets = self._led(group_id)
+        if self.is_v2(group_id):
+            circle = self.circles.hosting(group_id)
+            link, host = circle.link, circle.host_secret()
+            assert host is not None
+            signer = p.steward_signer(host)
+        else:
+            link, secrets = self._led(group_id)
+            signer = self._signer(secrets)
         if not 0 <= count <= MAX_HEAD_COUNT:
             raise KraftError(Msg.HEAD_COUNT_INVALID, maximum=MAX_HEAD_COUNT)
         meeting = self._groups.get(group_id).meeting(meeting_id)
         if not link.relay:
             raise KraftError(Msg.NEEDS_RELAY)
-        body = {"count": count, "signature": p.sign(self._signer(secrets), p.signing_bytes(
+        body = {"count": count, "signature": p.sign(signer, p.signing_bytes(
             "head-count", mailbox=link.mailbox, meeting=meeting.id, count=count))}
         self._links.enqueue(group_id, link.relay, "PUT", f"/v1/mailboxes/{link.mailbox}/head-counts/{meeting.id}",
                             body, now=now)
 
+    # ---- version 2: admission and hosts (docs/adr/0006-group-protocol-v2.md) ----
+
+    def people(self, group_id: str) -> list[hosting.Person]:
+        """Everyone in the group with their role, this member too."""
+        return hosting.people(self.circles, group_id)
+
+    def requests(self, group_id: str) -> list[hosting.Request]:
+        """Who asks to join, with the check code to compare in person."""
+        return hosting.requests(self.circles, group_id)
+
+    def admit(self, group_id: str, request_id: str, *, now: datetime) -> hosting.Person:
+        """Let one person in (after comparing the check code)."""
+        return hosting.admit(self.circles, group_id, request_id, now=now)
+
+    def admit_all(self, group_id: str, *, now: datetime) -> list[hosting.Person]:
+        """Let in everyone who may come in now."""
+        return hosting.admit_all(self.circles, group_id, now=now)
+
+    def set_host(self, group_id: str, member_id: str, *, revoke: bool = False, now: datetime) -> None:
+        """Name a host, or take it back."""
+        hosting.set_host(self.circles, group_id, member_id, revoke=revoke, now=now)
+
+    def step_back(self, group_id: str, *, now: datetime) -> None:
+        """Stop hosting; the other hosts go on."""
+        hosting.step_back(self.circles, group_id, now=now)
+
+    def set_policy(self, group_id: str, *, hosting_policy: str | None = None, admission: str | None = None,
+                   now: datetime) -> p.Policy:
+        """Hosts only or every member hosts; open or closed."""
+        return hosting.set_policy(self.circles, group_id, hosting=hosting_policy, admission=admission, now=now)
+
     # ---- members ----
 
     def members(self, group_id: str) -> list[Member]:
+        """The others in the group (not this device's own member)."""
+        if self.is_v2(group_id):
+            self.circles.hosting(group_id)
+            return sorted((Member(m.id, m.name) for m in hosting.people(self.circles, group_id) if not m.me),
+                          key=lambda m: (m.name.casefold(), m.id))
         _link, secrets = self._led(group_id)
         return sorted((Member(mid, info.get("name", "")) for mid, info in secrets.members.items()),
                       key=lambda m: (m.name.casefold(), m.id))
 
     def cant_come(self, group_id: str) -> dict[str, list[str]]:
         """Meeting id -> the names of members who said they can't come ("" for a member without a name)."""
+        if self.is_v2(group_id):
+            self.circles.hosting(group_id)
+            return hosting.cant_come(self.circles, group_id)
         _link, secrets = self._led(group_id)
         return {meeting: [secrets.members.get(mid, {}).get("name", "") for mid in ids]
                 for meeting, ids in secrets.cant_come.items() if ids}
@@ -248,6 +305,8 @@ class LeaderService:
     def remove_member(self, group_id: str, member_id: str, *, now: datetime) -> int:
         """Start a new epoch with a new group key, wrapped for each remaining member, so the one who left
         reads nothing sent from now on. Returns the new epoch."""
+        if self.is_v2(group_id):
+            return hosting.remove(self.circles, group_id, member_id, now=now)
         link, secrets = self._led(group_id)
         if member_id not in secrets.members:
             raise KraftError(Msg.MEMBER_NOT_FOUND, member_id=member_id)

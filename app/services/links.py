@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -51,11 +53,16 @@ class Link:
     last_seq: int
     after: int
     pending: list[dict[str, Any]]
+    version: int = 1  # the protocol the group speaks (docs/adr/0006-group-protocol-v2.md)
+    state: dict[str, Any] = field(default_factory=dict)  # v2: the membership state's snapshot ({} until admitted)
+    seqs: dict[str, Any] = field(default_factory=dict)  # v2: author id -> [highest seq, [seqs still missing]]
 
     def row(self) -> dict[str, Any]:
         values = asdict(self)
         values["schedule_keys"] = json.dumps({str(k): v for k, v in self.schedule_keys.items()})
         values["pending"] = json.dumps(self.pending)
+        values["state"] = json.dumps(self.state) if self.state else ""
+        values["seqs"] = json.dumps(self.seqs)
         return values
 
     @classmethod
@@ -65,7 +72,9 @@ class Link:
                    leader_key=m["leader_key"], epoch=m["epoch"],
                    schedule_keys={int(k): v for k, v in json.loads(m["schedule_keys"]).items()},
                    schedule_secret=m["schedule_secret"], last_seq=m["last_seq"], after=m["after"],
-                   pending=json.loads(m["pending"]))
+                   pending=json.loads(m["pending"]), version=int(m.get("version") or 1),
+                   state=json.loads(m["state"]) if m.get("state") else {},
+                   seqs=json.loads(m.get("seqs") or "{}"))
 
 
 @dataclass
@@ -85,16 +94,28 @@ class Secrets:
     theme: str = ""
     attendance_opt_in: bool = False  # a member chose to send anonymous check-ins for this group
     attendance_secret: str = ""  # the per-member, per-group key of the attendance tokens (never sent)
+    # ---- protocol version 2 (docs/adr/0006-group-protocol-v2.md) ----
+    identity: dict[str, str] = field(default_factory=dict)  # this member's identity keys in this group
+    host_secrets: dict[int, str] = field(default_factory=dict)  # epoch -> H_e, while a host
+    invite: dict[str, Any] = field(default_factory=dict)  # asking to join: the invite's door, steward, seed, id
+    names: dict[str, str] = field(default_factory=dict)  # member id -> the name they told the group
+    requests: dict[str, dict[str, Any]] = field(default_factory=dict)  # hosts: member id -> a join request
+    votes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # hosts: request -> voter -> vote
+    polls: dict[str, dict[str, Any]] = field(default_factory=dict)  # members: request -> {"name", "voted"}
+    invites: dict[str, int] = field(default_factory=dict)  # hosts: invite id -> how many people it admits
+    contacts: list[dict[str, str]] = field(default_factory=list)  # the starter: {"from", "text"} written to them
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["group_keys"] = {str(k): v for k, v in self.group_keys.items()}
+        data["host_secrets"] = {str(k): v for k, v in self.host_secrets.items()}
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Secrets:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["group_keys"] = {int(k): v for k, v in known.get("group_keys", {}).items()}
+        known["host_secrets"] = {int(k): v for k, v in known.get("host_secrets", {}).items()}
         return cls(**known)
 
 
@@ -177,18 +198,30 @@ class LinkStore:
             raise KraftError(Msg.GROUP_NOT_LINKED, group_id=group_id)
         return Secrets.from_dict(json.loads(raw))
 
-    def put_secrets(self, group_id: str, secrets: Secrets, tx: RecordWriter | None = None) -> None:
+    @contextmanager
+    def transaction(self) -> Iterator[RecordWriter | Connection]:
+        """One transaction for a link's row, its secrets and its outbox: a vault transaction when the secrets
+        are sealed, else a plain one (a member without a journal)."""
+        if self.sealed():
+            assert self._vault is not None
+            with self._vault.transaction() as tx:
+                yield tx
+            return
+        with db.begin(self._engine) as conn:
+            yield conn
+
+    def put_secrets(self, group_id: str, secrets: Secrets, tx: RecordWriter | Connection | None = None) -> None:
         if self.sealed():
             assert self._vault is not None
             payload = records.MEMBERSHIP.pack(secrets.to_dict())
-            if tx is not None:
+            if isinstance(tx, RecordWriter):
                 tx.put(KIND, payload, records.MEMBERSHIP.record_id(group_id))
             else:
                 self._vault.put(KIND, payload, records.MEMBERSHIP.record_id(group_id))
             return
         plain = json.dumps(secrets.to_dict())
         if tx is not None:
-            link_rows.set_secrets(conn=tx.conn, group_id=group_id, secrets=plain)
+            link_rows.set_secrets(conn=_conn(tx), group_id=group_id, secrets=plain)
         else:
             with db.begin(self._engine) as conn:
                 link_rows.set_secrets(conn=conn, group_id=group_id, secrets=plain)

@@ -1,7 +1,9 @@
 """Talking to a region's relay (ADR 0004) over HTTP: the only place the app opens a network connection.
 
 Every request names only public ids and carries signed ciphertext. Failures are `RelayError` with the HTTP
-status (None when the relay could not be reached) so the outbox can tell "try again later" from "refused".
+status (None when the relay could not be reached) so the outbox can tell "try again later" from "refused"; a
+409 is `RelayRefused`, a `RelayError` that also carries the relay's `reason` ("repeated_nonce": already
+there; "stale_seq": the sequence is behind, as after a restore; "old_epoch", "taken", "version", "not_newer").
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ import httpx
 from app.errors import KraftError, Msg
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+MAX_WAIT = 25  # the longest long poll a relay takes (coordinator/settings.py)
 USER_AGENT = "Kraft"  # the same for every member: nothing that tells devices apart
 
 
 class RelayError(Exception):
-    def __init__(self, status: int | None, detail: str) -> None:
+    def __init__(self, status: int | None, detail: str, reason: str = "") -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.reason = reason  # the relay's machine-readable reason, on a 409 only
 
     @property
     def retry(self) -> bool:
@@ -33,6 +37,13 @@ class RelayError(Exception):
             return KraftError(Msg.RELAY_UNREACHABLE, relay=relay)
         # The message ends the sentence itself; the relay's details end with a full stop of their own.
         return KraftError(Msg.RELAY_REFUSED, detail=self.detail.rstrip(" ."))
+
+
+class RelayRefused(RelayError):
+    """A 409: the relay understood and will not, for `reason` (one of the relay's Conflict reasons)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(409, detail, reason)
 
 
 def check_relay_url(url: str) -> str:
@@ -64,14 +75,14 @@ class RelayClient:
         self.close()
 
     def request(self, method: str, path: str, body: dict[str, Any] | None = None, *,
-                token: str = "") -> dict[str, Any]:
+                token: str = "", timeout: httpx.Timeout | None = None) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
-            response = self._client.request(method, path, json=body, headers=headers)
+            response = self._client.request(method, path, json=body, headers=headers, timeout=timeout or TIMEOUT)
         except httpx.HTTPError as exc:
             raise RelayError(None, str(exc) or type(exc).__name__) from exc
         if response.status_code >= 400:
-            raise RelayError(response.status_code, _detail(response))
+            raise _error(response)
         try:
             data = response.json()
         except ValueError as exc:
@@ -88,7 +99,7 @@ class RelayClient:
         except httpx.HTTPError as exc:
             raise RelayError(None, str(exc) or type(exc).__name__) from exc
         if response.status_code >= 400:
-            raise RelayError(response.status_code, _detail(response))
+            raise _error(response)
         return response.text
 
     # ---- the calls of ADR 0004 ----
@@ -97,10 +108,36 @@ class RelayClient:
         return self.request("GET", f"/v1/mailboxes/{mailbox}")
 
     def messages(self, mailbox: str, after: int, limit: int = 100) -> dict[str, Any]:
-        return self.request("GET", f"/v1/mailboxes/{mailbox}/messages?after={after}&limit={limit}")
+        return self.fetch(mailbox, after, limit=limit)
+
+    def fetch(self, mailbox: str, after: int, *, limit: int = 100, wait: int = 0) -> dict[str, Any]:
+        """The messages after `after`; with `wait` (seconds, up to 25) the relay holds the answer until one
+        arrives or the wait is over (long poll), so the read timeout here is that much longer."""
+        if not 0 <= wait <= MAX_WAIT:
+            raise ValueError(f"wait must be 0 to {MAX_WAIT} seconds, not {wait}")
+        path = f"/v1/mailboxes/{mailbox}/messages?after={after}&limit={limit}"
+        if not wait:
+            return self.request("GET", path)
+        return self.request("GET", f"{path}&wait={wait}", timeout=httpx.Timeout(wait + 10.0, connect=5.0))
+
+    def rotate_keys(self, mailbox: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A new epoch's post key and steward key (and protocol version), signed by the current steward key
+        (ADR 0006): `{"epoch", "member_key", "leader_key", "version", "signature"}`."""
+        return self.request("PUT", f"/v1/mailboxes/{mailbox}/keys", body)
 
     def join_code(self, lookup: str) -> dict[str, Any]:
         return self.request("GET", f"/v1/join-codes/{lookup}")
+
+
+def _error(response: httpx.Response) -> RelayError:
+    detail = _detail(response)
+    if response.status_code != 409:
+        return RelayError(response.status_code, detail)
+    try:
+        reason = response.json().get("reason")
+    except (ValueError, AttributeError):
+        reason = None
+    return RelayRefused(reason if isinstance(reason, str) else "", detail)
 
 
 def _detail(response: httpx.Response) -> str:

@@ -23,6 +23,8 @@ import protocol as p
 from app.domain.prompts import get_prompt
 from app.domain.schedule import Schedule
 from app.errors import KraftError
+from app.services.group_layer.circle import V2, Circles
+from app.services.group_layer.receiving import Receiving, after_fetch
 from app.services.groups import GroupService
 from app.services.links import LEADER, Link, LinkStore, Secrets, Waiting
 from app.services.relay_client import RelayClient, RelayError
@@ -39,7 +41,8 @@ class SyncReport:
     received: int = 0
     applied: int = 0
     kept: int = 0  # accepted, waiting for the open journal
-    refused: list[str] = field(default_factory=list)  # reasons: forged, replayed, unreadable, malformed
+    refused: list[str] = field(default_factory=list)  # reasons: forged, replayed, unreadable, malformed, ...
+    gaps: int = 0  # version 2: messages that came after a missing one of the same author
     problems: list[str] = field(default_factory=list)  # for the screen: a relay unreachable or refusing
 
     @property
@@ -56,6 +59,7 @@ class SyncService:
         self._groups = groups or GroupService(engine, vault)
         self._links = links or LinkStore(engine, vault)
         self._relay = relay_factory
+        self._circles = Circles(engine, vault, groups=self._groups, links=self._links)
 
     def run(self, *, now: datetime) -> SyncReport:
         report = SyncReport()
@@ -64,6 +68,7 @@ class SyncService:
             if link.relay:
                 self.fetch(link, report, now=now)
         self.apply_kept(report, now=now)
+        self.flush(report, now=now)  # what reading answered (a poll, a new epoch, a name after a welcome)
         report.waiting = len(self._links.waiting())
         return report
 
@@ -77,7 +82,7 @@ class SyncService:
                     with self._relay(item.relay) as client:
                         client.request(item.method, item.path, item.body, token=item.token)
                 except RelayError as exc:
-                    if exc.status == 409 and not self._outdated(item):
+                    if exc.status == 409 and exc.reason in ("repeated_nonce", "") and not self._outdated(item):
                         self._links.sent(item.id)  # already there: an earlier attempt got through unanswered
                         continue
                     self._links.failed(item, exc.detail, now=now, retry=exc.retry)
@@ -107,12 +112,19 @@ class SyncService:
             with self._relay(link.relay) as client:
                 while True:
                     page = client.messages(link.mailbox, link.after, FETCH_LIMIT)
+                    again = False
                     for data in page.get("messages", []):
+                        before = link.after
                         link = self._receive(link, data, report, now=now)
-                    if not page.get("more"):
+                        if link.after < before:  # a welcome: read the group again from the start
+                            again = True
+                            break
+                    if not again and not page.get("more"):
                         break
         except RelayError as exc:
             report.problems.append(str(exc.to_kraft(link.relay)))
+        if link.version == V2:
+            after_fetch(self._circles, link, now=now)
 
     def _receive(self, link: Link, data: dict[str, Any], report: SyncReport, *, now: datetime) -> Link:
         report.received += 1
@@ -121,6 +133,8 @@ class SyncService:
         except p.ProtocolError:
             report.refused.append("malformed")
             return self._links.update(link, after=max(link.after, int(data.get("position", link.after) or 0)))
+        if link.version == V2:
+            return Receiving(self._circles, report, now=now).receive(link, envelope)
         after = max(link.after, envelope.position)
         if link.role == LEADER:
             if envelope.sender == p.MEMBER:
@@ -215,6 +229,9 @@ class SyncService:
             return
         for link in self._links.all():
             if not link.pending:
+                continue
+            if link.version == V2:
+                Receiving(self._circles, report, now=now).apply_kept(link)
                 continue
             remaining = replace(link, pending=[])
             for data in link.pending:

@@ -80,12 +80,23 @@ def _m0005_checkin_start(conn: Connection) -> None:
     conn.exec_driver_sql("UPDATE checkin SET start = meeting_id")
 
 
+def _m0006_links_v2(conn: Connection) -> None:
+    # Protocol version 2 (docs/adr/0006-group-protocol-v2.md): a link says which version its group speaks;
+    # `state` is the membership log's state as JSON (member ids, public keys, roles, policy: no names, which
+    # are content) so a locked app can check that a schedule change comes from a host; `seqs` is the last
+    # sequence number accepted per author and the ones still missing, so a replay or a gap shows.
+    conn.exec_driver_sql("ALTER TABLE group_link ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+    conn.exec_driver_sql("ALTER TABLE group_link ADD COLUMN state VARCHAR NOT NULL DEFAULT ''")
+    conn.exec_driver_sql("ALTER TABLE group_link ADD COLUMN seqs VARCHAR NOT NULL DEFAULT '{}'")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial", _m0001_initial),
     ("0002_groups", _m0002_groups),
     ("0003_checkins", _m0003_checkins),
     ("0004_links", _m0004_links),
     ("0005_checkin_start", _m0005_checkin_start),
+    ("0006_links_v2", _m0006_links_v2),
 ]
 
 

@@ -89,6 +89,9 @@ class GroupLink(SQLModel, table=True):
     after: int  # the relay position read up to
     pending: str  # JSON list of accepted envelopes that need the open vault (prompts while locked)
     secrets: str | None = None  # JSON of the sealed part, only for a member without a vault
+    version: int = 1  # the protocol the group speaks (docs/adr/0006-group-protocol-v2.md)
+    state: str = ""  # version 2: JSON of the membership state (ids, public keys, roles, policy; no names)
+    seqs: str = "{}"  # version 2: JSON {author id: [highest sequence number, [numbers still missing]]}
 
 
 class OutboxItem(SQLModel, table=True):

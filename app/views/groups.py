@@ -21,7 +21,7 @@ from app.views.states.hosting import HostingState
 from app.views.states.journal import JournalState
 from app.views.states.session import SessionState
 from app.views.widgets.homework import homework_card
-from app.views.widgets.linked import LeaderSection, link_status
+from app.views.widgets.linked import LeaderSection, link_status, waiting_to_be_let_in
 from app.views.widgets.meeting import checkin_actions
 from app.views.widgets.schedule import GUIDELINES, details_lines, meeting_subtitle, schedule_summary, zone_options
 
@@ -174,7 +174,7 @@ def GroupView(groups: GroupsState, hosting: HostingState, journal: JournalState,
         session.notice = _("Open the calendar file to add every meeting to your calendar.")
 
     details = groups.group_details(group)
-    body: list[ft.Control] = [*schedule_summary(group), *details_lines(details)]
+    body: list[ft.Control] = [*waiting_to_be_let_in(hosting, group), *schedule_summary(group), *details_lines(details)]
     leader = session.unlocked and hosting.is_leader(group)
     if leader:  # first: at the meeting the leader opens this screen to show the invite
         body.append(LeaderSection(hosting, group, key=f"leader-{group.id}"))  # type: ignore[call-arg]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from coordinator import crud
 from coordinator.models import Token
+from coordinator.schemas import Conflict, Reason
 
 bearer = HTTPBearer(auto_error=False, description="A coordinator token, or an enrolment token to register")
 
@@ -40,3 +41,16 @@ def require_token(kind: str, credentials: HTTPAuthorizationCredentials | None, s
         raise HTTPException(401, f"That {kind} token is unknown, used up or expired.",
                             headers={"WWW-Authenticate": "Bearer"})
     return found
+
+
+class Refused(Exception):
+    """A 409 with a machine-readable reason beside the words: `{"detail": ..., "reason": ...}`."""
+
+    def __init__(self, reason: Reason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
+
+
+def conflict(description: str) -> dict[int | str, dict[str, Any]]:
+    """The 409 of a route's `responses`, with its body's schema."""
+    return {409: {"model": Conflict, "description": description}}

@@ -118,6 +118,10 @@ def test_a_member_without_a_journal_sees_homework_and_a_moved_meeting(lang: str,
         member.joining.join(member.joining.read(leader.leader.invite(group.id, today=today.date()).link,
                                                 today=today.date()), now=today)
         member.sync.run(now=today)
+        leader.sync.run(now=today)
+        assert len(leader.leader.admit_all(group.id, now=today)) == 1  # the host lets the member in
+        leader.sync.run(now=today)
+        member.sync.run(now=today)
         first = member.groups.get(group.id).schedule.meetings()[0]
         attend.check_in(member, member.groups.get(group.id), first.id, CANT_COME, now=today)
         led = leader.groups.get(group.id)

@@ -26,7 +26,7 @@ def _leader_with_a_group(home: Path, relay_url: str, enrolment: str) -> None:
     LeaderService(service.engine, service.vault).create_group(
         "Tisdagsgruppen", schedule, theme="Balans i vardagen", relay=relay_url, enrolment=enrolment,
         now=datetime.now(UTC))
-    assert SyncService(service.engine, service.vault).run(now=datetime.now(UTC)).sent == 1
+    assert SyncService(service.engine, service.vault).run(now=datetime.now(UTC)).sent == 2  # mailbox, first log entry
     service.close()
 
 
@@ -67,11 +67,14 @@ def test_a_member_joins_with_the_code_the_leader_shows(served_app, web, browser_
         member.wait_for_text("Theme: Balans i vardagen")
         member.screenshot("en-32-invite-preview")
         member.click_button("I accept the guidelines, join")
-        member.wait_for_text(re.compile("You joined Tisdagsgruppen"), exact=False)
+        member.wait_for_text(re.compile("You asked to join Tisdagsgruppen"), exact=False)  # protocol v2
+        member.wait_for_text(re.compile("Compare this check code"), exact=False)
         member.screenshot("en-33-joined")
 
         web.page.bring_to_front()
         web.click_button("Check for news")
+        web.wait_for_text("Someone without a name")  # asks to join, with the check code to compare
+        web.click_button("Let in")
         web.wait_for_label(re.compile("A member without a name"), exact=False)
         web.page.mouse.wheel(0, 900)
         web.screenshot("en-34-leader-members")

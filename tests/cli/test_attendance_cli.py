@@ -42,7 +42,17 @@ def test_a_member_opts_in_sends_and_the_coordinator_counts(kraft: Kraft, vault: 
     member.mkdir()
     monkeypatch.setenv("KRAFT_HOME", str(member))
     monkeypatch.delenv("KRAFT_PASSPHRASE")
-    assert kraft("join", link, "--yes").code == 0
+    joined = kraft("join", link, "--yes")
+    assert joined.code == 0, joined.err
+    code = joined.out.splitlines()[-2].split(":")[-1].strip().replace(" ", "")
+    monkeypatch.setenv("KRAFT_HOME", str(vault))  # the host compares the check code and lets the member in
+    monkeypatch.setenv("KRAFT_PASSPHRASE", PASSPHRASE)
+    [request] = json.loads(kraft("lead", "members", group_id[:6], "--json").out)["requests"]
+    assert request["check_code"] == code
+    assert kraft("lead", "admit", group_id[:6], request["id"][:8]).code == 0
+    monkeypatch.setenv("KRAFT_HOME", str(member))
+    monkeypatch.delenv("KRAFT_PASSPHRASE")
+    assert kraft("sync").code == 0
     status = json.loads(kraft("attendance", "status", "--json").out)
     assert status["groups"] == [{"group_id": group_id, "label": "Tisdag", "on": False}]
     preview = json.loads(kraft("attendance", "preview", group_id[:6]).out)

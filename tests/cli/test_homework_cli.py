@@ -99,6 +99,10 @@ def test_a_member_without_a_journal_is_told_to_create_one_to_read_it(kraft: Kraf
             member.joining.join(member.joining.read(leader.leader.invite(group.id, today=today.date()).link,
                                                     today=today.date()), now=today)
             member.sync.run(now=today)
+            leader.sync.run(now=today)
+            leader.leader.admit_all(group.id, now=today)  # the host lets the member in (protocol v2)
+            leader.sync.run(now=today)
+            member.sync.run(now=today)
             leader.leader.send_prompt(group.id, prompt_id="strengths", now=today)
             leader.sync.run(now=today)
             member.sync.run(now=today)

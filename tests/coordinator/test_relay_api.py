@@ -102,7 +102,7 @@ def test_registration(api: Api) -> None:
     assert api.client.post("/v1/mailboxes", json=Group().registration(), headers=_bearer(token)).status_code == 401
     state = api.client.get(f"/v1/mailboxes/{group.mailbox}").json()
     assert state == {"mailbox": group.mailbox, "leader_key": p.public_b64(group.leader),
-                     "member_key": p.public_b64(group.members), "epoch": 0, "last_seq": 0}
+                     "member_key": p.public_b64(group.members), "epoch": 0, "last_seq": 0, "version": 1}
     assert api.client.get(f"/v1/mailboxes/{Group().mailbox}").status_code == 404
 
 

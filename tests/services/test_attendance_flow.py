@@ -42,9 +42,14 @@ def test_opted_in_check_ins_are_counted_once_and_the_coordinator_sees_only_count
         group = leader.leader().create_group("Tisdag", _schedule(), relay=relay.url, now=NOW,
                                              enrolment=relay.enrolment_token(region="Syd", label="Malmö tisdag"))
         leader.sync()
-        link = leader.leader().invite(group.id, today=NOW.date()).link
+        link = leader.leader().invite(group.id, today=NOW.date(), uses=3).link
         for person in (astrid, bo, carl):
             person.joining().join(person.joining().read(link, today=NOW.date()), now=NOW)
+            person.sync()
+        leader.sync()
+        assert len(leader.leader().admit_all(group.id, now=NOW)) == 3  # the host let them in
+        leader.sync()
+        for person in (astrid, bo, carl):
             person.sync()
         first, second = (m.id for m in group.schedule.meetings()[:2])
         during = group.schedule.meetings()[0].start + timedelta(minutes=10)

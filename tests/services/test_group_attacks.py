@@ -2,9 +2,9 @@
 PostgreSQL): a member takes over another member's place, a second identity from the same invite survives
 removal, and the relay tells message types apart by their size.
 
-Written before the fix, against the version 1 services (ADR 0004), where each attack succeeds: they are
-marked `xfail(strict=True)` until the services speak version 2 (ADR 0006), so the day one of them passes,
-the mark must go. The assertions are outcomes a member would notice, so they stay valid for version 2.
+Written before the fix, against the version 1 services (ADR 0004), where each attack succeeded (they ran
+as `xfail(strict=True)` until the services spoke version 2). Now every new group speaks version 2 (ADR 0006)
+and a host lets each person in; the assertions are the same outcomes a member would notice.
 """
 
 from __future__ import annotations
@@ -18,17 +18,39 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 import protocol as p
+from app.errors import KraftError
 from app.services.links import LinkStore
-from tests.services.test_relay_flow import NOW, Profile, _homework, _start, people, relay  # noqa: F401
+from tests.services.test_relay_flow import NOW, Profile, _schedule, people, relay  # noqa: F401
 
-V1 = pytest.mark.xfail(strict=True, reason="issue 15: the services still speak protocol version 1")
 AFTER_REMOVAL = "MARKER-after-removal What did you try this week"
 
 
-def _join(person: Profile, leader: Profile, group_id: str, *, name: str = "", link: str = "") -> None:
+def _homework(person: Profile, group_id: str) -> str:
+    """The homework this person's app holds for the group ("" when it holds none)."""
+    details = person.groups().details(group_id)
+    return details.homework_text if details is not None else ""
+
+
+def _start(leader: Profile, server: object) -> str:
+    group = leader.leader().create_group("Tisdag", _schedule(), relay=server.url,  # type: ignore[attr-defined]
+                                         enrolment=server.enrolment_token(), now=NOW)  # type: ignore[attr-defined]
+    leader.sync()
+    return group.id
+
+
+def _join(person: Profile, leader: Profile, group_id: str, *, name: str = "", link: str = "",
+          admit: bool = True) -> None:
+    """The person asks with an invite; the host compares the check code and lets them in."""
     link = link or leader.leader().invite(group_id, today=NOW.date()).link
     person.joining().join(person.joining().read(link, today=NOW.date()), name=name, now=NOW)
     person.sync()
+    if admit:
+        leader.sync()
+        code = person.joining().check_code(group_id)
+        request = next(r for r in leader.leader().requests(group_id) if r.check_code == code)
+        leader.leader().admit(group_id, request.id, now=NOW)
+        leader.sync()
+        person.sync()
 
 
 def _mailbox_messages(server: object, mailbox: str) -> list[dict[str, object]]:
@@ -43,30 +65,22 @@ def _post(server: object, envelope: p.Envelope) -> None:
 
 
 def _take_over(server: object, mallory: Profile, group_id: str, victim_name: str) -> None:
-    """What a member with a modified app can do with version 1: read the others' joins with the content key
-    every member holds, and post a join under the victim's member id with Mallory's own public keys."""
+    """What a member with a modified app can try in version 2: the requests to join are sealed to the hosts,
+    so Mallory cannot read the victim's; she asks again under the victim's member id (the victim's public
+    signing key, from the membership state every member holds) with her own keys, and signs it herself."""
     links = LinkStore(mallory.service.engine, mallory.vault)
     link, secrets = links.get(group_id), links.secrets(group_id)
     assert link is not None
-    epoch = max(secrets.group_keys)
-    key = p.b64d(secrets.group_keys[epoch])
-    own_schedule = p.public_b64(X25519PrivateKey.from_private_bytes(p.b64d(link.schedule_secret)))
-    own_group = p.public_b64(X25519PrivateKey.from_private_bytes(p.b64d(secrets.group_secret)))
-    for data in _mailbox_messages(server, link.mailbox):
-        envelope = p.Envelope.from_relay(link.mailbox, data)
-        try:
-            _channel, kind, body = p.open_message(envelope, channel_keys={p.CONTENT: p.channel_key(key, p.CONTENT)})
-        except p.ProtocolError:
-            continue
-        if kind == "join" and body.get("name") == victim_name:
-            forged = p.seal_message(mailbox=link.mailbox, sender=p.MEMBER, epoch=epoch, seq=0, group_key=key,
-                                    channel=p.CONTENT, kind="join",
-                                    body={"member": body["member"], "name": victim_name, "group": own_group,
-                                          "schedule": own_schedule},
-                                    signer=p.member_signer(key))
-            _post(server, forged)
-            return
-    raise AssertionError("the victim's join was not in the mailbox")
+    state = p.State.from_snapshot(link.state)
+    victim = next(m for mid, m in state.members.items() if secrets.names.get(mid) == victim_name)
+    own = p.Identity.from_secret(secrets.identity)
+    device = p.public_b64(X25519PrivateKey.from_private_bytes(p.b64d(link.schedule_secret)))
+    key = p.b64d(secrets.group_keys[state.epoch])
+    forged = p.seal_to(mailbox=link.mailbox, epoch=state.epoch, recipient_dh=secrets.invite["door"], kind="request",
+                       body={"member": {"sig": victim.sig, "dh": own.public().dh, "device": device},
+                             "name": victim_name, "invite": secrets.invite["invite"]},
+                       author=own, seq=1000, signer=p.post_signer(key))
+    _post(server, forged)
 
 
 @pytest.fixture
@@ -76,7 +90,6 @@ def mallory(tmp_path: Path) -> Iterator[Profile]:
     person.service.close()
 
 
-@V1
 def test_a_member_cannot_take_over_another_members_place(relay, people, mallory):  # noqa: F811
     leader, astrid, _bo = people
     group_id = _start(leader, relay)
@@ -84,8 +97,11 @@ def test_a_member_cannot_take_over_another_members_place(relay, people, mallory)
     _join(mallory, leader, group_id, name="Mallory")
     leader.sync()
 
+    astrid.sync()
+    mallory.sync()  # Mallory learns the names
     _take_over(relay, mallory, group_id, "Astrid")
-    leader.sync()
+    assert "forged" in leader.sync().refused
+    assert leader.leader().requests(group_id) == []
     mallory_id = LinkStore(mallory.service.engine, mallory.vault).secrets(group_id).member_id
     leader.leader().remove_member(group_id, mallory_id, now=NOW)
     leader.leader().send_prompt(group_id, text=AFTER_REMOVAL, now=NOW)
@@ -97,7 +113,6 @@ def test_a_member_cannot_take_over_another_members_place(relay, people, mallory)
     assert _homework(mallory, group_id) != AFTER_REMOVAL, "the removed member must read nothing new"
 
 
-@V1
 def test_a_second_identity_from_the_same_invite_does_not_survive_removal(relay, people, tmp_path):  # noqa: F811
     leader, _astrid, _bo = people
     group_id = _start(leader, relay)
@@ -105,8 +120,12 @@ def test_a_second_identity_from_the_same_invite_does_not_survive_removal(relay, 
     first = Profile.make(tmp_path / "m1", journal=True)
     second = Profile.make(tmp_path / "m2", journal=True)  # Mallory again: a second data folder, no name
     _join(first, leader, group_id, name="Mallory", link=link)
-    _join(second, leader, group_id, link=link)
+    _join(second, leader, group_id, link=link, admit=False)
     leader.sync()
+    [unnamed] = leader.leader().requests(group_id)
+    with pytest.raises(KraftError) as used:
+        leader.leader().admit(group_id, unnamed.id, now=NOW)  # the invite let one person in already
+    assert used.value.params["reason"] == "invite_used"
 
     mallory = next(m for m in leader.leader().members(group_id) if m.name == "Mallory")
     leader.leader().remove_member(group_id, mallory.id, now=NOW)  # the host removes the person they know
@@ -124,7 +143,6 @@ def _ciphertext_sizes(server: object, mailbox: str) -> list[int]:
     return [len(p.b64d(str(m["ciphertext"]))) for m in _mailbox_messages(server, mailbox)]
 
 
-@V1
 def test_every_message_type_has_the_same_size_at_the_relay(relay, people):  # noqa: F811
     leader, astrid, bo = people
     group_id = _start(leader, relay)
@@ -144,17 +162,20 @@ def test_every_message_type_has_the_same_size_at_the_relay(relay, people):  # no
     groups.update_schedule(group_id, schedule)
     leader.leader().publish_schedule(group_id, now=NOW)
     leader.sync()
-    small = _ciphertext_sizes(relay, mailbox)
-    assert len(small) == 4
-    assert len(set(small)) == 1, f"sizes tell the types apart: {small}"
+    sizes = _ciphertext_sizes(relay, mailbox)
+    # the log's first entry, the request, the admit, the welcome, Åsa's name, "can't come", homework, schedule
+    assert len(sizes) == 8
+    welcome = sizes.pop(3)
+    assert len(set(sizes)) == 1, f"sizes tell the types apart: {sizes}"
+    assert welcome > sizes[0]  # the welcome (the whole state) is large, as every epoch change
 
     _join(bo, leader, group_id)
     leader.sync()
     leader.leader().remove_member(group_id, next(m.id for m in leader.leader().members(group_id) if not m.name),
-                                  now=NOW)  # an epoch for one remaining member
+                                  now=NOW)  # an epoch for two remaining members
     leader.sync()
-    # the second epoch change, with no member left
+    # the second epoch change, with only the host left
     leader.leader().remove_member(group_id, leader.leader().members(group_id)[0].id, now=NOW)
     leader.sync()
-    epochs = _ciphertext_sizes(relay, mailbox)[-2:]
-    assert len(set(epochs)) == 1, f"an epoch change tells how many members remain: {epochs}"
+    epochs = [size for size in _ciphertext_sizes(relay, mailbox)[8:] if size > sizes[0]]
+    assert len(epochs) == 3 and len(set(epochs)) == 1, f"an epoch change tells how many members remain: {epochs}"

@@ -59,6 +59,10 @@ def test_a_moved_meeting_asks_the_member_again_and_clears_the_leaders_list(tmp_p
         bo.joining.join(bo.joining.read(leader.leader.invite(group.id, today=TODAY.date()).link,
                                         today=TODAY.date()), now=TODAY)
         bo.sync.run(now=TODAY)
+        leader.sync.run(now=TODAY)
+        leader.leader.admit_all(group.id, now=TODAY)  # the host lets Bo in (protocol v2)
+        leader.sync.run(now=TODAY)
+        bo.sync.run(now=TODAY)
         second = bo.groups.get(group.id).schedule.meetings()[1]
         said = attend.check_in(bo, bo.groups.get(group.id), second.id, CANT_COME, now=TODAY)
         assert said.told

@@ -117,8 +117,9 @@ def people(tmp_path: Path) -> Iterator[tuple[Profile, Profile, Profile]]:
 
 
 def _start(leader: Profile, relay: object) -> str:
+    """A version 1 group (ADR 0004): these tests show that groups made before version 2 keep working."""
     group = leader.leader().create_group(LABEL_MARKER, _schedule(), theme=THEME_MARKER, relay=relay.url,  # type: ignore[attr-defined]
-                                         enrolment=relay.enrolment_token(), now=NOW)  # type: ignore[attr-defined]
+                                         enrolment=relay.enrolment_token(), now=NOW, version=1)  # type: ignore[attr-defined]
     report = leader.sync()
     assert report.sent == 1 and not report.problems, report
     return group.id

@@ -59,11 +59,15 @@ def _group_with_a_member(tmp_path: Path, relay: RelayProcess) -> tuple[Path, str
     link = LeaderService(leader.engine, leader.vault).invite(group.id, today=date.today()).link
     LeaderService(leader.engine, leader.vault).send_head_count(group.id, schedule.meetings()[0].id, 7, now=now)
     SyncService(leader.engine, leader.vault).run(now=now)
-    leader.close()
     member = VaultService(member_home, kdf=FAST_KDF)
     joining = JoinService(member.engine, None)
     joining.join(joining.read(link, today=date.today()), now=now)
     SyncService(member.engine, None).run(now=now)
+    SyncService(leader.engine, leader.vault).run(now=now)
+    LeaderService(leader.engine, leader.vault).admit_all(group.id, now=now)  # the host lets the member in
+    SyncService(leader.engine, leader.vault).run(now=now)
+    SyncService(member.engine, None).run(now=now)
+    leader.close()
     member.close()
     return member_home, group.id
 

@@ -128,7 +128,23 @@ async def test_with_a_relay_the_leader_makes_a_join_code_and_sees_who_joined(tmp
             member.close()
 
             await ui.click(await el(ui, "sync-now"))
-            await ui.wait_for(lambda: ui.query(text="Astrid"))
+            await ui.wait_for(lambda: ui.query(text="Astrid"))  # asks to join, with the check code to compare
+            member = VaultService(member_home, kdf=FAST_KDF)
+            from app.services.groups import GroupService
+
+            [group_id] = [g.id for g in GroupService(member.engine, None).list()]
+            own_code = JoinService(member.engine, None).check_code(group_id)
+            member.close()
+            [shown] = ui.find_all(where=lambda c: str(c.key or "").startswith("check-code-"))
+            assert f"{own_code[:3]} {own_code[3:]}" in shown.value
+            await ui.click(ui.query(key=str(shown.key).replace("check-code-", "let-in-")))
+            await ui.wait_for(lambda: ui.query(key="notice", where=lambda c: "Astrid is let in" in str(c.value)),
+                              timeout=20)
+            assert ui.query(key=str(shown.key)) is None  # no longer asking
+            member = VaultService(member_home, kdf=FAST_KDF)
+            SyncService(member.engine, None).run(now=datetime.now(UTC))
+            assert not JoinService(member.engine, None).waiting_to_be_let_in(group_id)
+            member.close()
             await ui.click(await el(ui, "send-homework"))
             await ui.wait_for(lambda: ui.query(text="The homework is on its way to the group."))
     finally:

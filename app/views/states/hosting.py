@@ -18,10 +18,10 @@ import flet as ft
 from app.errors import KraftError
 from app.i18n import _, ngettext
 from app.services.context import AppContext
+from app.services.group_layer.hosting import Request
 from app.services.groups import Group
 from app.services.joining import InvitePreview
 from app.services.leader import Invite, Member
-from app.services.links import LEADER
 from app.services.relay_sync import SyncReport
 from app.views.routes import Route, Router, UnknownRoute
 from app.views.states.groups import GroupsState, schedule_from_form
@@ -57,9 +57,28 @@ class HostingState:
         return self.session.profile.relay.url
 
     def is_leader(self, group: Group) -> bool:
-        """True when this device leads the group."""
-        link = self.ctx.links.get(group.id)
-        return link is not None and link.role == LEADER
+        """True when this device leads the group: a version 1 leader, or a host of a version 2 group."""
+        return self.ctx.leader.is_leader(group.id)
+
+    def requests(self, group: Group) -> list[Request]:
+        """Who asks to join the host's group, with the check code to compare (version 2)."""
+        return self.ctx.leader.requests(group.id) if self.ctx.leader.is_v2(group.id) else []
+
+    async def admit(self, group: Group, request: Request) -> None:
+        """Let someone in, after comparing the check code; they get the group's key with the welcome."""
+        try:
+            self.ctx.leader.admit(group.id, request.id, now=datetime.now(UTC))
+        except KraftError as exc:
+            self.session.error = str(exc)
+            return
+        self.groups.changed()
+        await self.sync_quietly()  # sends the welcome now; its own notice must not hide this one
+        self.session.notice = _("{name} is let in. Their app gets the group's key the next time it connects.").format(
+            name=request.name or _("The new member"))
+
+    def check_code(self, group: Group) -> str:
+        """While a host has not let this member in yet: the code to compare with them ("" otherwise)."""
+        return self.ctx.joining.check_code(group.id) if self.ctx.joining.waiting_to_be_let_in(group.id) else ""
 
     def is_linked(self, group: Group) -> bool:
         """True when the group is linked to a leader through the relay."""
@@ -113,8 +132,8 @@ class HostingState:
     # ---- anonymous attendance (issue 5) ----
 
     def can_report_attendance(self, group: Group) -> bool:
-        """A member's group joined through a relay, with the journal open (or no journal at all)."""
-        return self.ctx.attendance.can_report(group.id) and self.session.can_check_in()
+        """A member's group joined through a relay, with the journal open (or none); not a host (head counts)."""
+        return self.ctx.attendance.can_report(group.id) and self.session.can_check_in() and not self.is_leader(group)
 
     def attendance_on(self, group: Group) -> bool:
         """True when the member counts their check-ins for this group, anonymously."""
@@ -205,7 +224,10 @@ class HostingState:
         self.groups.changed()
         self.groups.sync_notifications()
         self.router.navigate(Route.GROUP, id=group.id)
-        self.session.notice = _("You joined {label}. Welcome!").format(label=group.label)
+        code = self.check_code(group) if preview.relay else ""
+        self.session.notice = _("You asked to join {label}. A host lets you in: compare the check code {code} with "
+                                "them when you meet.").format(label=group.label, code=f"{code[:3]} {code[3:]}") \
+            if code else _("You joined {label}. Welcome!").format(label=group.label)
         await self.sync_quietly()
 
     # ---- leading ----
@@ -254,8 +276,8 @@ class HostingState:
         except KraftError as exc:
             self.session.error = str(exc)
             return
+        await self.sync_quietly()  # sent now; what the sync brings must not hide this notice
         self.session.notice = _("The homework is on its way to the group.")
-        await self.sync_quietly()
 
     def members(self, group: Group) -> list[Member]:
         """Who joined the leader's group."""

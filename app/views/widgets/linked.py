@@ -11,6 +11,7 @@ import flet as ft
 
 from app.domain.prompts import PROMPTS
 from app.i18n import _, current, format_day, format_when, ngettext
+from app.services.group_layer.hosting import Request
 from app.services.groups import Group
 from app.services.invite_qr import qr_png
 from app.services.leader import Invite, Member
@@ -45,6 +46,12 @@ def LeaderSection(hosting: HostingState, group: Group) -> ft.Control:
 
         return remove
 
+    def letter_in(request: Request) -> Callable[[object], Awaitable[None]]:
+        async def let_in(_e: object) -> None:
+            await hosting.admit(group, request)
+
+        return let_in
+
     controls: list[ft.Control] = [section_title(_("Invite"))]
     shown: Invite | None = invite
     if shown is None:
@@ -75,6 +82,24 @@ def LeaderSection(hosting: HostingState, group: Group) -> ft.Control:
                               password=False))
     controls.append(ft.FilledButton(_("Send to the group"), icon=ft.Icons.SEND, key="send-homework",
                                     on_click=send))
+    asking = hosting.requests(group)
+    if asking:
+        controls.append(section_title(_("Asks to join")))
+    for request in asking:
+        name = request.name or _("Someone without a name")
+        code = f"{request.check_code[:3]} {request.check_code[3:]}"
+        lines: list[ft.Control] = [
+            ft.Text(name, weight=ft.FontWeight.BOLD),
+            ft.Text(_("Check code {code}: let them in only if their phone shows the same.").format(code=code),
+                    key=f"check-code-{request.id}"),
+        ]
+        if request.needed:
+            lines.append(ft.Text(_("{yes} of the {needed} yes votes needed so far.").format(
+                yes=request.yes, needed=request.needed)))
+        lines.append(ft.FilledButton(_("Let in"), icon=ft.Icons.HOW_TO_REG_OUTLINED, key=f"let-in-{request.id}",
+                                     disabled=request.yes < request.needed,
+                                     on_click=letter_in(request)))
+        controls.append(ft.Column(lines, spacing=6, key=f"request-{request.id}"))
     controls.append(section_title(_("Members")))
     members = hosting.members(group)
     if not members:
@@ -106,12 +131,26 @@ def LeaderSection(hosting: HostingState, group: Group) -> ft.Control:
     return ft.Column(controls, spacing=12)
 
 
+def waiting_to_be_let_in(hosting: HostingState, group: Group) -> list[ft.Control]:
+    """First on the group screen while a host has not let this person in: the check code, large, to compare."""
+    code = hosting.check_code(group)
+    if not code:
+        return []
+    return [ft.Card(ft.Container(ft.Column([
+        ft.Text(_("A host lets you in. Compare this check code with theirs when you meet: {code}").format(
+            code=f"{code[:3]} {code[3:]}"), key="check-code"),
+        ft.Semantics(label=_("Check code {code}").format(code=" ".join(code)),
+                     content=ft.Text(f"{code[:3]} {code[3:]}", theme_style=ft.TextThemeStyle.DISPLAY_SMALL)),
+    ], spacing=8), padding=16))]
+
+
 def link_status(hosting: HostingState, group: Group) -> list[ft.Control]:
     """For a group linked to a leader: whether anything waits to be sent, and a way to check for news."""
     if not hosting.is_linked(group):
         return []
     waiting = hosting.waiting_to_send(group)
     lines: list[ft.Control] = [section_title(_("Connected to the group"))]
+
     if hosting.sync_problem:
         lines.append(ft.Text(hosting.sync_problem, key="sync-problem"))
     if waiting:

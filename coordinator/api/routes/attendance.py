@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path
 
 from coordinator import crud
-from coordinator.api.deps import SessionDep, TodayDep
+from coordinator.api.deps import Refused, SessionDep, TodayDep, conflict
 from coordinator.api.routes.mailboxes import NOT_FOUND, MailboxPath, _mailbox
 from coordinator.schemas import AttendanceBatch, Counted, HeadCount, MeetingId
 from protocol import signing_bytes, verify
@@ -18,7 +18,7 @@ SIGNED: dict[int | str, dict[str, Any]] = {**NOT_FOUND, 403: {"description": "ba
 
 
 @router.post("/{mailbox}/attendance", response_model=Counted,
-             responses={**SIGNED, 409: {"description": "an old epoch"}})
+             responses={**SIGNED, **conflict("an old epoch (old_epoch)")})
 def report_attendance(mailbox: MailboxPath, body: AttendanceBatch, session: SessionDep, today: TodayDep) -> Counted:
     """A batch of "I was there" tokens. The same token for the same meeting is counted once, however often
     it comes; the relay keeps the day it came, not the time."""
@@ -26,7 +26,7 @@ def report_attendance(mailbox: MailboxPath, body: AttendanceBatch, session: Sess
     reports = [{"meeting": r.meeting, "token": r.token} for r in body.reports]
     signed = signing_bytes("attendance", mailbox=mailbox, epoch=body.epoch, nonce=body.nonce, reports=reports)
     if body.epoch != box.epoch:
-        raise HTTPException(409, "The reports are for an old epoch.")
+        raise Refused("old_epoch", "The reports are for an old epoch.")
     if not verify(box.member_key, body.signature, signed):
         raise HTTPException(403, "The signature does not match the members' key.")
     counted = crud.add_tokens(session=session, mailbox=mailbox, reports=reports, today=today)

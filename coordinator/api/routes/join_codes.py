@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path
 
 from coordinator import crud
-from coordinator.api.deps import SessionDep, TodayDep
+from coordinator.api.deps import Refused, SessionDep, TodayDep, conflict
 from coordinator.models import JoinCode, Mailbox
 from coordinator.schemas import JoinCodeCreate, JoinCodePublic, Lookup
 from coordinator.settings import MAX_JOIN_CODE_DAYS
@@ -20,7 +20,7 @@ LookupPath = Annotated[Lookup, Path(description="The lookup id stretched from th
 
 @router.put("/{lookup}", status_code=201, response_model=JoinCodePublic,
             responses={403: {"description": "bad signature"}, 404: {"description": "no such mailbox"},
-                       409: {"description": "the code is taken by another group"}})
+                       **conflict("the code is taken by another group (taken)")})
 def put_join_code(lookup: LookupPath, body: JoinCodeCreate, session: SessionDep, today: TodayDep) -> JoinCodePublic:
     if not today <= body.expires_on <= today + timedelta(days=MAX_JOIN_CODE_DAYS):
         raise HTTPException(422, f"expires_on must be between today and {MAX_JOIN_CODE_DAYS} days from now.")
@@ -34,7 +34,7 @@ def put_join_code(lookup: LookupPath, body: JoinCodeCreate, session: SessionDep,
     crud.drop_expired_join_codes(session=session, today=today)
     existing = session.get(JoinCode, lookup)
     if existing is not None and existing.mailbox != body.mailbox:
-        raise HTTPException(409, "This code is taken; make another one.")
+        raise Refused("taken", "This code is taken; make another one.")
     row = existing or JoinCode(lookup=lookup, mailbox=body.mailbox, ciphertext="", expires_on=body.expires_on)
     row.ciphertext, row.expires_on = body.ciphertext, body.expires_on
     session.add(row)

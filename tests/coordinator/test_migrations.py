@@ -1,0 +1,254 @@
+"""The relay's schema under Alembic (coordinator/migrations/, ADR 0006): a database made before Alembic (the
+committed fixtures, made by main's `create_all`) is stamped 0001 and upgraded without losing a row, a fresh
+one ends at head, and the models agree with the migrations (no pending autogenerate diff), on SQLite and on
+PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+import threading
+from contextlib import closing
+from datetime import date
+from pathlib import Path
+
+import psycopg
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from psycopg import sql
+from sqlalchemy import Column, Integer, MetaData, inspect, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, SQLModel
+
+import protocol as p
+from coordinator import crud
+from coordinator.db import alembic_config, connect, make_engine
+from coordinator.models import RELAY_METADATA
+from tests.coordinator.conftest import Api
+
+FIXTURES = Path(__file__).parent / "fixtures"
+KEYS = json.loads((FIXTURES / "relay-v1.json").read_text())
+TABLES = {"attendancetoken", "joincode", "mailbox", "meetingcount", "message", "token"}
+
+
+def _head() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def _schema(url: str) -> str:
+    options = make_url(url).query.get("options", "")
+    found = re.search(r"search_path=(\S+)", str(options))
+    assert found, url
+    return found.group(1)
+
+
+def load_v1_fixture(url: str) -> None:
+    """Empty the test's database and fill it from the fixture dump of a relay made before Alembic."""
+    if url.startswith("sqlite"):
+        path = Path(make_url(url).database or "")
+        path.unlink(missing_ok=True)
+        with closing(sqlite3.connect(path)) as conn:
+            conn.executescript((FIXTURES / "relay-v1.sqlite.sql").read_text())
+        return
+    schema = _schema(url)
+    dump = (FIXTURES / "relay-v1.pg.sql").read_text()
+    # pg_dump's \restrict lines are for psql; the schema is this run's own, made here
+    lines = [line for line in dump.splitlines() if not line.startswith("\\")
+             and not line.startswith("CREATE SCHEMA")]
+    script = "\n".join(lines).replace("kraft_v1_fixture", schema)
+    plain = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        conn.execute(script.encode())  # type: ignore[arg-type]
+
+
+def _tables(url: str) -> set[str]:
+    engine = connect(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def _version(engine: object) -> str | None:
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _diff(engine: object) -> list[object]:
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+        return list(compare_metadata(context, RELAY_METADATA))
+
+
+def test_the_fixture_is_a_relay_made_before_alembic(database_url: str) -> None:
+    load_v1_fixture(database_url)
+    assert _tables(database_url) == TABLES  # no alembic_version: what every relay in use has today
+
+
+def test_a_relay_made_before_alembic_is_stamped_and_upgraded_and_serves_its_rows(database_url: str) -> None:
+    load_v1_fixture(database_url)
+    api = Api(database_url)
+    try:
+        api.today = date.fromisoformat(KEYS["day"])
+        engine = api.app.state.engine
+        assert _version(engine) == _head()
+        assert _diff(engine) == []  # the upgraded database is exactly what the models say
+        mailbox = KEYS["mailbox"]
+        state = api.client.get(f"/v1/mailboxes/{mailbox}").json()
+        assert state["epoch"] == 1 and state["last_seq"] == 3 and state["version"] == 1
+        page = api.client.get(f"/v1/mailboxes/{mailbox}/messages").json()
+        assert [(m["position"], m["sender"], m["epoch"], m["seq"]) for m in page["messages"]] == [
+            (1, "leader", 0, 1), (2, "leader", 0, 2), (3, "member", 0, 0), (4, "leader", 1, 3), (5, "member", 1, 0)]
+        assert api.client.get(f"/v1/join-codes/{KEYS['lookup']}").json()["mailbox"] == mailbox
+        with Session(engine) as session:
+            counts = crud.attendance(session=session)
+        assert [(g.mailbox, g.region, g.label, g.meetings) for g in counts] == [
+            (mailbox, "Skåne", "Tisdagsgruppen", {KEYS["meetings"][0]: (3, 4), KEYS["meetings"][1]: (3, None)})]
+        with engine.connect() as conn:
+            tokens = sorted(conn.execute(text("SELECT kind, uses_left, region FROM token")).all())
+        assert tokens == [("coordinator", 2**31 - 1, "Skåne"), ("enrolment", 1, "Skåne")]
+
+        # the mailbox goes on: the leader's next seq, a member of epoch 1, positions after the old ones
+        leader = Ed25519PrivateKey.from_private_bytes(p.b64d(KEYS["leader"]))
+        key1 = p.b64d(KEYS["group_key_1"])
+        url = f"/v1/mailboxes/{mailbox}/messages"
+        stale = p.seal_message(mailbox=mailbox, sender=p.LEADER, epoch=1, seq=3, group_key=key1, channel=p.CONTENT,
+                               kind="prompt", body={}, signer=leader).to_post()
+        assert api.client.post(url, json=stale).status_code == 409
+        fresh = p.seal_message(mailbox=mailbox, sender=p.LEADER, epoch=1, seq=4, group_key=key1, channel=p.CONTENT,
+                               kind="prompt", body={}, signer=leader).to_post()
+        assert api.client.post(url, json=fresh).json() == {"position": 6}
+        member = p.seal_message(mailbox=mailbox, sender=p.MEMBER, epoch=1, seq=0, group_key=key1, channel=p.CONTENT,
+                                kind="cant_come", body={}, signer=p.member_signer(key1)).to_post()
+        assert api.client.post(url, json=member).json() == {"position": 7}
+    finally:
+        api.close()
+    again = make_engine(database_url)  # the next start finds it at head and changes nothing
+    try:
+        assert _version(again) == _head()
+        with again.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM message")).scalar_one() == 7
+    finally:
+        again.dispose()
+
+
+def test_a_fresh_database_ends_at_head_and_agrees_with_the_models(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        assert _version(engine) == _head()
+        assert _diff(engine) == []
+        with engine.connect() as conn:
+            command.check(alembic_config(conn))  # `alembic check`: raises on a pending autogenerate diff
+    finally:
+        engine.dispose()
+    assert _tables(database_url) == TABLES | {"alembic_version"}
+
+
+def test_a_model_change_without_a_migration_is_caught(database_url: str) -> None:
+    """The check above can fail: a column only the models know is a diff."""
+    models = MetaData()
+    for table in RELAY_METADATA.tables.values():
+        table.to_metadata(models)
+    models.tables["mailbox"].append_column(Column("not_migrated", Integer, nullable=True))
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            found = compare_metadata(MigrationContext.configure(conn), models)
+        assert [(d[0], d[3].name) for d in found] == [("add_column", "not_migrated")]  # type: ignore[index]
+    finally:
+        engine.dispose()
+
+
+def test_the_v2_column_defaults_to_version_1(database_url: str) -> None:
+    load_v1_fixture(database_url)
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT id, version FROM mailbox")).all() == [(KEYS["mailbox"], 1)]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("revision", ["0001"])
+def test_downgrade_to_the_first_revision_and_back(database_url: str, revision: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), revision)
+        assert "version" not in {c["name"] for c in inspect(engine).get_columns("mailbox")}
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "head")
+        assert _diff(engine) == []
+    finally:
+        engine.dispose()
+
+
+def _schema_text(url: str) -> str:
+    """The database's schema as text, the same for the same tables however they were made."""
+    if url.startswith("sqlite"):
+        with closing(sqlite3.connect(make_url(url).database or "")) as conn:
+            rows = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE '%alembic_version%'"
+                                " ORDER BY name").fetchall()
+        return "\n".join(map(str, rows))
+    schema = _schema(url)
+    plain = url.replace("postgresql+psycopg://", "postgresql://", 1).split("?")[0]
+    dump = subprocess.run(["pg_dump", "--schema-only", "--schema", schema, "--exclude-table",
+                           f"{schema}.alembic_version", "--no-owner", "--no-privileges", "--dbname", plain],
+                          capture_output=True, text=True, check=True).stdout
+    return "\n".join(line for line in dump.replace(schema, "S").splitlines()
+                     if line and not line.startswith(("--", "\\")))
+
+
+def test_revision_0001_is_exactly_what_the_relay_made_before_alembic(database_url: str) -> None:
+    load_v1_fixture(database_url)
+    before = _schema_text(database_url)
+    assert "CREATE" in before
+    engine = make_engine(database_url)
+    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE alembic_version"))
+        command.upgrade(alembic_config(conn), "0001")
+    engine.dispose()
+    assert _schema_text(database_url) == before
+
+
+def test_relays_starting_at_once_on_a_fresh_database_migrate_one_after_the_other(database_url: str) -> None:
+    """`kraft coordinator serve` and `kraft coordinator enrol` (or two workers) starting together: without a
+    lock both create the tables and one fails ("table alembic_version already exists")."""
+    if not database_url.startswith("sqlite"):
+        engine = make_engine(database_url)
+        SQLModel.metadata.drop_all(engine)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE alembic_version"))
+        engine.dispose()
+    starting = threading.Barrier(4)
+    failed: list[str] = []
+
+    def start() -> None:
+        starting.wait()
+        try:
+            make_engine(database_url).dispose()
+        except Exception as exc:
+            failed.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failed == []
+    engine = connect(database_url)
+    try:
+        assert _version(engine) == _head() and _diff(engine) == []
+    finally:
+        engine.dispose()
