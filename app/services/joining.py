@@ -19,7 +19,7 @@ from app.i18n import format_day
 from app.services.group_layer import asking, taking_part
 from app.services.group_layer.circle import Circles
 from app.services.groups import Group, GroupDetails, GroupService
-from app.services.linking import MAX_NAME, InvitePreview, local_group_id
+from app.services.linking import InvitePreview, local_group_id, member_name
 from app.services.links import MEMBER, Link, LinkStore, Secrets
 from app.services.relay_client import RelayClient, RelayError, check_relay_url
 from app.storage.vault import RecordWriter, Vault
@@ -136,9 +136,7 @@ class JoinService:
         invite = preview.invite
         if invite.get("v") == 2:
             return asking.ask(self.circles, preview, name=name, now=now).group
-        name = " ".join(name.split())
-        if len(name) > MAX_NAME:
-            raise KraftError(Msg.NAME_TOO_LONG, maximum=MAX_NAME)
+        name = member_name(name)
         group_id = local_group_id(str(invite["group"]))
         if self._groups.exists(group_id):
             raise KraftError(Msg.ALREADY_IN_GROUP)

@@ -15,24 +15,23 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, Engine
 
 import protocol as p
-from app.domain.prompts import get_prompt
 from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
 from app.services.group_layer import hosting, starting
 from app.services.group_layer.circle import Circle, Circles
-from app.services.groups import MAX_HOMEWORK, Group, GroupDetails, GroupService
+from app.services.groups import Group, GroupDetails, GroupService
 from app.services.linking import (
     INVITE_DAYS,
-    MAX_GUIDELINES,
     MAX_INVITE_DAYS,
     Invite,
     JoinCode,
     Member,
+    homework_words,
     local_group_id,
+    new_group_settings,
     protocol_group_id,
 )
 from app.services.links import LEADER, Link, LinkStore, Secrets
-from app.services.relay_client import check_relay_url
 from app.storage.vault import RecordWriter, Vault
 
 MAX_HEAD_COUNT = 1000
@@ -113,12 +112,7 @@ class LeaderService:
         if version == 2:
             return starting.create_group(self.circles, label, schedule, theme=theme, guidelines=guidelines,
                                          relay=relay, enrolment=enrolment, now=now)
-        relay = check_relay_url(relay)
-        if relay and not enrolment.strip():
-            raise KraftError(Msg.RELAY_ENROLMENT_MISSING)
-        guidelines = guidelines.strip()
-        if len(guidelines) > MAX_GUIDELINES:
-            raise KraftError(Msg.HOMEWORK_TOO_LONG, maximum=MAX_GUIDELINES)
+        relay, guidelines = new_group_settings(relay, enrolment, guidelines)
         group_id, key, signer = p.new_group_id(), p.new_group_key(), Ed25519PrivateKey.generate()
         mailbox = p.mailbox_id(group_id, key)
         link = Link(group_id=local_group_id(group_id), role=LEADER, relay=relay, mailbox=mailbox,
@@ -187,16 +181,7 @@ class LeaderService:
         if self.is_v2(group_id):
             hosting.send_homework(self.circles, group_id, prompt_id=prompt_id, text=text, now=now)
             return
-        words = " ".join((text or "").split())
-        if bool(prompt_id) == bool(words):
-            raise KraftError(Msg.HOMEWORK_MISSING)
-        if prompt_id:
-            prompt = get_prompt(prompt_id)
-            if prompt is None:
-                raise KraftError(Msg.UNKNOWN_PROMPT, prompt_id=prompt_id)
-            words = prompt.text
-        if len(words) > MAX_HOMEWORK:
-            raise KraftError(Msg.HOMEWORK_TOO_LONG, maximum=MAX_HOMEWORK)
+        words = homework_words(prompt_id, text)
         group = self._groups.get(group_id)
         meeting = group.schedule.next_meeting(now)
         self._post(group_id, p.CONTENT, "prompt", {"meeting": meeting.id if meeting else "",

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import protocol as p
+from app.domain.prompts import get_prompt
 from app.domain.schedule import Schedule
+from app.errors import KraftError, Msg
+from app.services.groups import MAX_HOMEWORK
+from app.services.relay_client import check_relay_url
 
 INVITE_DAYS = 7
 MAX_INVITE_DAYS = 30
@@ -58,3 +62,40 @@ class InvitePreview:
     invite: dict[str, object]
 
 
+
+
+def homework_words(prompt_id: str | None, text: str | None) -> str:
+    """The words of the homework to send: a library prompt's (a fallback for apps that lack it) or the host's
+    own, with whitespace tidied. KraftError when neither or both are given, the prompt is unknown, or it is
+    too long. Example: `homework_words("strengths", None)`."""
+    words = " ".join((text or "").split())
+    if bool(prompt_id) == bool(words):
+        raise KraftError(Msg.HOMEWORK_MISSING)
+    if prompt_id:
+        prompt = get_prompt(prompt_id)
+        if prompt is None:
+            raise KraftError(Msg.UNKNOWN_PROMPT, prompt_id=prompt_id)
+        words = prompt.text
+    if len(words) > MAX_HOMEWORK:
+        raise KraftError(Msg.HOMEWORK_TOO_LONG, maximum=MAX_HOMEWORK)
+    return words
+
+
+def new_group_settings(relay: str, enrolment: str, guidelines: str) -> tuple[str, str]:
+    """A new group's relay address and guidelines, checked: a relay needs the coordinator's enrolment code.
+    Returns (relay, guidelines). Example: `relay, guidelines = new_group_settings(url, code, text)`."""
+    relay = check_relay_url(relay)
+    if relay and not enrolment.strip():
+        raise KraftError(Msg.RELAY_ENROLMENT_MISSING)
+    guidelines = guidelines.strip()
+    if len(guidelines) > MAX_GUIDELINES:
+        raise KraftError(Msg.HOMEWORK_TOO_LONG, maximum=MAX_GUIDELINES)
+    return relay, guidelines
+
+
+def member_name(name: str) -> str:
+    """How a member is shown to the group, whitespace tidied; KraftError when too long."""
+    name = " ".join(name.split())
+    if len(name) > MAX_NAME:
+        raise KraftError(Msg.NAME_TOO_LONG, maximum=MAX_NAME)
+    return name

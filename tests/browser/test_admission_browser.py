@@ -19,21 +19,11 @@ from app import i18n
 from app.i18n import _
 from app.services.context import AppContext
 from tests.browser.support import FletWeb
-from tests.browser.test_homework_browser import _check_fits, _context, _schedule, _wait_shown
+from tests.browser.test_homework_browser import _context, _schedule, _shoot_both_sizes, _wait_shown
 from tests.conftest import PASSPHRASE
 from tests.relay_process import start_relay
 
 LANGS = {"sv": "sv_SE.UTF-8", "da": "da_DK.UTF-8"}
-SIZES = ((390, 844), (1280, 800))
-
-
-def _shoot(web: FletWeb, name: str, wait_for: str) -> None:
-    for width, height in SIZES:
-        web.page.set_viewport_size({"width": width, "height": height})
-        _wait_shown(web, wait_for)
-        web.rest_pointer()
-        _check_fits(web, f"{name}-{width}", width)
-        web.screenshot(f"{name}-{width}", settle_ms=800)
 
 
 @pytest.mark.browser
@@ -70,7 +60,7 @@ def test_a_host_compares_the_check_code_and_lets_a_person_in(lang: str, served_a
         web.open(asking.url)
         web.text(re.compile("Tisdagsgruppen"), exact=False).last.click()  # under "My groups"
         _wait_shown(web, waiting)
-        _shoot(web, f"{lang}-admission-asking", waiting)
+        _shoot_both_sizes(web, f"{lang}-admission-asking", waiting)
         asking.stop()
 
         host = served_app("app", env={"KRAFT_HOME": str(tmp_path / "leader"), "LANG": LANGS[lang]})
@@ -81,7 +71,7 @@ def test_a_host_compares_the_check_code_and_lets_a_person_in(lang: str, served_a
         web.text(re.compile("Tisdagsgruppen"), exact=False).first.click()
         web.click_button(check)
         _wait_shown(web, on_host)
-        _shoot(web, f"{lang}-admission-host", on_host)
+        _shoot_both_sizes(web, f"{lang}-admission-host", on_host)
         web.click_button(let_in)
         _wait_shown(web, let_in_notice)
         web.screenshot(f"{lang}-admission-let-in", settle_ms=500)

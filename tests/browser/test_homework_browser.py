@@ -48,8 +48,9 @@ def _wait_shown(web: FletWeb, text: str) -> None:
     """Wait until `text` shows, as a text of its own or within a card's label (a card reads as one: heading,
     meeting, words)."""
     pattern = re.compile(re.escape(text))
-    web.page.get_by_text(pattern).or_(web.page.get_by_label(pattern)).first.wait_for(state="visible",
-                                                                                      timeout=web.timeout)
+    shown = web.page.get_by_text(pattern).or_(web.page.get_by_label(pattern)).first
+    shown.wait_for(state="visible", timeout=web.timeout)
+    shown.scroll_into_view_if_needed(timeout=web.timeout)  # the screenshot shows what it is about
 
 
 def _check_fits(web: FletWeb, name: str, width: int) -> None:

@@ -18,7 +18,7 @@ import protocol as p
 from app.errors import KraftError, Msg
 from app.services.group_layer.circle import V2, Circle, Circles, identity_secret
 from app.services.groups import Group
-from app.services.linking import MAX_NAME, InvitePreview, local_group_id
+from app.services.linking import InvitePreview, local_group_id, member_name
 from app.services.links import MEMBER, Link, Secrets
 from app.storage.vault import RecordWriter
 
@@ -42,9 +42,7 @@ def ask(circles: Circles, preview: InvitePreview, *, name: str = "", now: dateti
         raise KraftError(Msg.INVITE_DAMAGED)
     if not circles.links.readable():
         raise KraftError(Msg.VAULT_LOCKED)
-    name = " ".join(name.split())
-    if len(name) > MAX_NAME:
-        raise KraftError(Msg.NAME_TOO_LONG, maximum=MAX_NAME)
+    name = member_name(name)
     group_id = local_group_id(str(invite["group"]))
     if circles.groups.exists(group_id):
         raise KraftError(Msg.ALREADY_IN_GROUP)

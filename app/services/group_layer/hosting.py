@@ -13,10 +13,9 @@ from datetime import datetime
 from typing import Any
 
 import protocol as p
-from app.domain.prompts import get_prompt
 from app.errors import KraftError, Msg
 from app.services.group_layer.circle import Circle, Circles, Outgoing, host_secret_of, refused
-from app.services.groups import MAX_HOMEWORK
+from app.services.linking import homework_words
 
 
 @dataclass(frozen=True)
@@ -257,16 +256,7 @@ def send_homework(circles: Circles, group_id: str, *, prompt_id: str | None = No
                   now: datetime) -> None:
     """The homework for the next meeting: a library prompt (with its words for apps that lack it) or own words."""
     circle = circles.hosting(group_id)
-    words = " ".join((text or "").split())
-    if bool(prompt_id) == bool(words):
-        raise KraftError(Msg.HOMEWORK_MISSING)
-    if prompt_id:
-        prompt = get_prompt(prompt_id)
-        if prompt is None:
-            raise KraftError(Msg.UNKNOWN_PROMPT, prompt_id=prompt_id)
-        words = prompt.text
-    if len(words) > MAX_HOMEWORK:
-        raise KraftError(Msg.HOMEWORK_TOO_LONG, maximum=MAX_HOMEWORK)
+    words = homework_words(prompt_id, text)
     meeting = circles.groups.get(group_id).schedule.next_meeting(now)
     envelope = circles.seal(circle, p.CONTENT, "homework", {"meeting": meeting.id if meeting else "",
                                                             "prompt_id": prompt_id or "", "text": words})

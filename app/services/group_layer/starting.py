@@ -20,15 +20,14 @@ from app.services.group_layer.circle import V2, Circle, Circles, identity_secret
 from app.services.groups import Group, GroupDetails
 from app.services.linking import (
     INVITE_DAYS,
-    MAX_GUIDELINES,
     MAX_INVITE_DAYS,
     Invite,
     JoinCode,
     local_group_id,
+    new_group_settings,
     protocol_group_id,
 )
 from app.services.links import MEMBER, Link, Secrets
-from app.services.relay_client import check_relay_url
 from app.storage.vault import RecordWriter
 
 
@@ -43,12 +42,7 @@ def create_group(circles: Circles, label: str, schedule: Schedule, *, theme: str
     without (keys in the device's row, as for a member without a journal)."""
     if not circles.links.readable():
         raise KraftError(Msg.VAULT_LOCKED)
-    relay = check_relay_url(relay)
-    if relay and not enrolment.strip():
-        raise KraftError(Msg.RELAY_ENROLMENT_MISSING)
-    guidelines = guidelines.strip()
-    if len(guidelines) > MAX_GUIDELINES:
-        raise KraftError(Msg.HOMEWORK_TOO_LONG, maximum=MAX_GUIDELINES)
+    relay, guidelines = new_group_settings(relay, enrolment, guidelines)
     group_id, key, host = p.new_group_id(), p.new_group_key(), p.new_host_secret()
     mailbox = p.mailbox_id(group_id, key)
     identity, device = p.Identity.new(), X25519PrivateKey.generate()

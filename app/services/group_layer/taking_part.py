@@ -11,7 +11,7 @@ from datetime import datetime
 import protocol as p
 from app.errors import KraftError, Msg
 from app.services.group_layer.circle import Circles
-from app.services.linking import MAX_NAME
+from app.services.linking import member_name
 
 MAX_CONTACT = 2000
 
@@ -56,9 +56,7 @@ def vote(circles: Circles, group_id: str, request_id: str, *, yes: bool, now: da
 
 def tell_name(circles: Circles, group_id: str, name: str, *, now: datetime) -> None:
     """How the others see this member ("" to be shown as "a member")."""
-    name = " ".join(name.split())
-    if len(name) > MAX_NAME:
-        raise KraftError(Msg.NAME_TOO_LONG, maximum=MAX_NAME)
+    name = member_name(name)
     circle = circles.load(group_id)
     circle.secrets.name = name
     circle.secrets.names[circle.me] = name
