@@ -51,7 +51,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check app coordinator protocol tests bench
 	$(VENV)/bin/mypy
 
-## The development loop: lint, types and every test but the browser ones, on two workers (under 3 minutes).
+## The development loop: lint, types and every test but the browser ones, on two workers (about 5 minutes here; 3 is the goal).
 ## Without KRAFT_TEST_POSTGRES_URL the relay's PostgreSQL cases are skipped; `make test` runs them.
 check: $(STAMP) catalogs lint
 	$(PY) -m pytest -q -n 2 -m "not browser"
