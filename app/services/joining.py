@@ -55,7 +55,10 @@ class JoinService:
         return Circles(self._engine, self._vault, groups=self._groups, links=self._links)
 
     def check_code(self, group_id: str) -> str:
-        """The six digits to compare with a host before they let this member in (version 2)."""
+        """The six digits to compare with a host before they let this member in (version 2); "" while the
+        journal is locked (the identity they come from is sealed in it; the group screen works locked)."""
+        if not self._links.readable():
+            return ""
         return asking.check_code(self.circles, group_id)
 
     def waiting_to_be_let_in(self, group_id: str) -> bool:

@@ -282,3 +282,14 @@ def test_every_message_has_one_size_at_the_relay(relay, four):  # noqa: F811
     small, large = min(sizes), max(sizes)
     assert set(sizes) == {small, large}, sizes  # requests, logs, names, "can't come", homework, schedule: one size
     assert sizes.count(large) == 3, sizes  # two welcomes and one epoch change
+
+
+def test_a_locked_journal_waiting_to_be_let_in_shows_no_code_and_does_not_fail(relay, four):  # noqa: F811
+    starter, astrid, _bo, _mallory = four
+    group_id = start(starter, relay)
+    code = ask(astrid, starter, group_id, name="Astrid")
+    astrid.service.lock()  # the group screen works locked: the code is sealed, so it is not shown
+    assert astrid.joining().waiting_to_be_let_in(group_id)
+    assert astrid.joining().check_code(group_id) == ""
+    astrid.service.unlock(PASSPHRASE)
+    assert astrid.joining().check_code(group_id) == code
