@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from app import i18n
 from app.domain.prompts import get_prompt
@@ -49,8 +50,14 @@ def _wait_shown(web: FletWeb, text: str) -> None:
     meeting, words)."""
     pattern = re.compile(re.escape(text))
     shown = web.page.get_by_text(pattern).or_(web.page.get_by_label(pattern)).first
-    shown.wait_for(state="visible", timeout=web.timeout)
-    shown.scroll_into_view_if_needed(timeout=web.timeout)  # the screenshot shows what it is about
+    for attempt in range(3):
+        shown.wait_for(state="visible", timeout=web.timeout)
+        try:
+            shown.scroll_into_view_if_needed(timeout=web.timeout)  # the screenshot shows what it is about
+            return
+        except PlaywrightError:  # seen in CI: Flutter rebuilt the node in between; the locator finds it anew
+            if attempt == 2:
+                raise
 
 
 def _check_fits(web: FletWeb, name: str, width: int) -> None:
