@@ -281,17 +281,19 @@ class FletWeb:
     # ---- acting ----------------------------------------------------------------------------------
 
     def type_into(self, label: str | re.Pattern[str], text: str, *, attempts: int = 3, submit: bool = False) -> None:
-        """Replace the text of the field labelled ``label`` (the robust recipe: a real click,
-        let Flutter settle its focus (~0.5 s; it resets the field just after focusing), then
-        ``fill`` and verify the DOM input holds the text; retry otherwise, waiting longer and typing the
-        keys one by one). A failure says where the focus was."""
+        """Replace the text of the field labelled ``label`` (the robust recipe: a real click, then wait until
+        the field really has the focus, re-clicking each second, before typing; then ``fill`` and verify the
+        DOM input holds the text; retry otherwise, typing the keys one by one). Under load (a loaded 2-core
+        CI machine, a second page load) Flutter can take over a second to settle its focus; ``fill`` on a
+        field that does not have it yet left the field dead for good (reproduced: 4 runs in 4 with two busy
+        cores). A failure says where the focus was."""
         field = self.wait_for_label(label)
+        seen = []
         for attempt in range(attempts):
-            field.click()
-            self.page.wait_for_timeout(500 * (attempt + 1))
+            seen.append(self._click_to_focus(field))
             if attempt == 0:
                 field.fill(text)
-            else:  # seen under load, once in a few CI runs (200 % text, after a reload): fill() did not take
+            else:  # a fill() that did not take: select all and type the keys
                 self.page.keyboard.press("Control+a")
                 self.page.keyboard.type(text, delay=20)
             for _ in range(20):
@@ -301,7 +303,33 @@ class FletWeb:
                     return
                 self.page.wait_for_timeout(100)
         raise AssertionError(f"could not type into {label!r}: field holds {field.input_value()!r}, focus on "
-                             f"{self.focused()!r}, field at {field.bounding_box()}\n{self._diag()}")
+                             f"{self.focused()!r} (after each click: {seen}), field at {field.bounding_box()}, "
+                             f"element at its centre: {self._at_centre(field)}\n{self._diag()}")
+
+    def _click_to_focus(self, field: Any, timeout_ms: float = 10_000) -> str:
+        """Click ``field`` until it holds the keyboard focus and keeps it for 300 ms (Flutter resets a field
+        just after focusing it); re-click each second. Returns where the focus was at the end."""
+        def has_focus() -> bool:
+            return bool(field.evaluate("e => e === document.activeElement"))
+
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            field.click()
+            for _ in range(10):
+                self.page.wait_for_timeout(100)
+                if has_focus():
+                    self.page.wait_for_timeout(300)
+                    if has_focus():
+                        return self.focused()
+            if time.monotonic() > deadline:
+                return self.focused()
+
+    def _at_centre(self, field: Any) -> str:
+        box = field.bounding_box() or {}
+        return str(self.page.evaluate(
+            """([x, y]) => { const e = document.elementFromPoint(x, y);
+                             return e ? e.tagName + ' ' + (e.getAttribute('aria-label') || '') : ''; }""",
+            [box.get("x", 0) + box.get("width", 0) / 2, box.get("y", 0) + box.get("height", 0) / 2]))
 
     def type_here(self, text: str, *, attempts: int = 3) -> None:
         """Type ``text`` into the field that has the keyboard focus, keys only (no pointer), and check the DOM

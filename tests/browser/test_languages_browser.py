@@ -102,13 +102,18 @@ def test_main_controls_by_label_in_each_language_and_theme(lang: str, served_app
 @pytest.mark.browser
 def test_text_at_twice_the_size_still_fits(served_app, web: FletWeb, tmp_path: Path) -> None:
     """Swedish has the longest words of the four (Inställningar, verktygslåda); a 200 % font setting."""
-    server = served_app("app", env={"KRAFT_HOME": str(_journal(tmp_path, "sv"))})
     with speaking("sv"):
         passphrase, unlock, new_entry, settings = _("Passphrase"), _("Unlock"), _("New entry"), _("Settings")
         current, entry, back = _("Current passphrase"), _("Your entry"), _("Back")
-    web.open(server.url)
+    # The size at 100 % comes from a second app process: a second page load on one app process left the
+    # passphrase field unable to take the focus under load (4 runs in 4 with two busy cores; see the note
+    # on issue 16), which is not what this test is about.
+    (tmp_path / "plain").mkdir()
+    plain = served_app("app", env={"KRAFT_HOME": str(_journal(tmp_path / "plain", "sv"))})
+    web.open(plain.url)
     web.wait_for_label(passphrase)
     before = web.page.get_by_label(passphrase).first.bounding_box()
+    server = served_app("app", env={"KRAFT_HOME": str(_journal(tmp_path, "sv"))})
     web.set_text_scale(2.0)
     web.open(server.url)
     web.wait_for_label(passphrase)
