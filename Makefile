@@ -54,7 +54,7 @@ lint: $(STAMP)
 ## The development loop: lint, types and every test but the browser ones, on two workers (about 5 minutes here; 3 is the goal).
 ## Without KRAFT_TEST_POSTGRES_URL the relay's PostgreSQL cases are skipped; `make test` runs them.
 check: $(STAMP) catalogs lint
-	$(PY) -m pytest -q -n 2 -m "not browser"
+	KRAFT_FAST=1 $(PY) -m pytest -q -n 2 -m "not browser"
 
 ## Every test: lint, unit, CLI, in-process UI and real-browser tests; the browser tests again in the dark theme.
 ## The non-browser tests run on two workers as in `make check`; the browser tests run one at a time (each one

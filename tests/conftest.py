@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from hypothesis import settings
 
 from app import i18n
 from app.services.journal import Journal
@@ -17,6 +18,11 @@ from app.storage.crypto import KdfParams
 
 # In the tests an unknown route is an error, never the silent home screen production falls back to.
 os.environ["KRAFT_STRICT_ROUTES"] = "1"
+
+# `make check` (KRAFT_FAST=1) runs fewer examples of the property tests without their own count; see tests/examples.py.
+settings.register_profile("check", max_examples=20)
+if os.environ.get("KRAFT_FAST") == "1":
+    settings.load_profile("check")
 
 # Argon2id at the real cost (64 MiB, 3 passes) takes ~0.3 s; tests that are not about the KDF use this.
 FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import protocol as p
 from tests.coordinator.conftest import Api
 from tests.coordinator.test_relay_api import _registered
+from tests.examples import examples
 
 NONCES = [p.b64e(os.urandom(12)) for _ in range(4)]  # few, so they repeat
 
@@ -46,7 +47,7 @@ def unlimited(make_api: Callable[..., Api]) -> Api:
     return make_api(requests_per_minute=10**9)
 
 
-@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+@settings(max_examples=examples(25), deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(step, min_size=1, max_size=10))
 def test_answers_follow_the_rules(unlimited: Api, steps: list[tuple[str, int, int, str]]) -> None:

@@ -23,10 +23,11 @@ from coordinator import crud
 from coordinator.main import create_app
 from coordinator.settings import Settings
 from tests.coordinator.test_relay_api import Group
+from tests.examples import examples
 
 # Per operation. The default (the same cases every run) takes well under a minute per database on 2 cores;
 # KRAFT_FUZZ_EXAMPLES=2000 searches longer, with new cases each run.
-EXAMPLES = int(os.environ.get("KRAFT_FUZZ_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("KRAFT_FUZZ_EXAMPLES", str(examples(40))))
 REPEATABLE = "KRAFT_FUZZ_EXAMPLES" not in os.environ
 
 

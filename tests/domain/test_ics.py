@@ -13,6 +13,7 @@ from icalendar import Calendar
 
 from app.domain.ics import schedule_to_ics
 from app.domain.schedule import Schedule
+from tests.examples import examples
 
 
 def _expand(ics: bytes, schedule: Schedule) -> list[datetime]:
@@ -74,7 +75,7 @@ def test_year_long_and_open_schedules(until: date | None) -> None:
     assert expanded == _happening(schedule)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     zone=st.sampled_from(("Europe/Stockholm", "Europe/Oslo", "Europe/Copenhagen")),
     interval=st.sampled_from((1, 2, 3)),

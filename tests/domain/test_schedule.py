@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from app.domain.schedule import Schedule, meeting_id, parse_clock
 from app.errors import KraftError, Msg
+from tests.examples import examples
 
 NORDIC = ("Europe/Stockholm", "Europe/Oslo", "Europe/Copenhagen")
 
@@ -118,7 +119,7 @@ def test_changing_a_meeting_that_does_not_exist_is_refused() -> None:
         course.cancel(datetime(2026, 1, 9, 18, tzinfo=ZoneInfo("Europe/Stockholm")))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     zone=st.sampled_from((*NORDIC, "Europe/London", "America/New_York", "Australia/Sydney")),
     interval=st.sampled_from((1, 2, 3)),

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import protocol as p
+from tests.examples import examples
 
 TABLES = st.integers(1, 6).flatmap(lambda cols: st.lists(
     st.lists(st.integers(0, 12), min_size=cols, max_size=cols), min_size=1, max_size=6))
@@ -20,7 +21,7 @@ def test_tokens_are_stable_per_meeting_and_unlinkable_across_meetings_and_member
     assert len(tokens) == 4 and all(len(t) == 22 for t in tokens)
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(TABLES)
 def test_small_cells_are_hidden_and_no_hidden_cell_can_be_recomputed(cells: list[list[int]]) -> None:
     table = p.suppress(cells)

@@ -29,6 +29,7 @@ from protocol.membership import (
     may,
     sign_vote,
 )
+from tests.examples import examples
 
 MAILBOX = "mailbox-of-tuesday-group"
 
@@ -469,7 +470,7 @@ _json_args = st.dictionaries(st.sampled_from(["member", "invite", "uses", "votes
                                          "closes_at", "policy", "x"]), _json, max_size=5)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(op=st.sampled_from(["create", "admit", "host", "unhost", "remove", "leave", "policy", "epoch", "x"]),
        args=_json_args, author_is_host=st.booleans())
 def test_random_arguments_are_refused_cleanly(op, args, author_is_host):
@@ -486,7 +487,7 @@ def test_random_arguments_are_refused_cleanly(op, args, author_is_host):
         assert reason is None and after.n == state.n + 1
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(data=st.dictionaries(st.sampled_from(["n", "prev", "author", "op", "args", "signature", "x"]), _json))
 def test_random_entries_are_malformed_or_refused(data):
     try:

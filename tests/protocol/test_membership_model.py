@@ -29,6 +29,7 @@ from protocol.membership import (
     replay,
     sign_vote,
 )
+from tests.examples import examples
 
 MAILBOX = "model-mailbox"
 PEOPLE = [Identity.new() for _ in range(6)]  # everyone who may ever be admitted
@@ -248,7 +249,7 @@ def _agrees(model: Model, state: State) -> None:
     assert {m.id for m in state.members.values() if m.starter} == model.members & {model.starter}
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(starter=st.integers(0, len(PEOPLE) - 1), policy=st.sampled_from(POLICIES[:-2]),
        steps=st.lists(step_strategy, min_size=10, max_size=40))
 def test_apply_accepts_exactly_what_the_model_allows(starter, policy, steps):
