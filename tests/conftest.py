@@ -15,13 +15,14 @@ from app import i18n
 from app.services.journal import Journal
 from app.services.vault_service import VaultService
 from app.storage.crypto import KdfParams
+from tests.examples import FAST
 
 # In the tests an unknown route is an error, never the silent home screen production falls back to.
 os.environ["KRAFT_STRICT_ROUTES"] = "1"
 
 # `make check` (KRAFT_FAST=1) runs fewer examples of the property tests without their own count; see tests/examples.py.
 settings.register_profile("check", max_examples=20)
-if os.environ.get("KRAFT_FAST") == "1":
+if FAST:
     settings.load_profile("check")
 
 # Argon2id at the real cost (64 MiB, 3 passes) takes ~0.3 s; tests that are not about the KDF use this.

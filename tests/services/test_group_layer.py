@@ -295,7 +295,7 @@ def test_a_locked_journal_waiting_to_be_let_in_shows_no_code_and_does_not_fail(r
     assert astrid.joining().check_code(group_id) == code
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 point 4b: restore-then-send not built yet (see report)")
+@pytest.mark.xfail(strict=True, reason="issue 15 point 4: restore-then-send not built yet (docstring: what to build)")
 def test_homework_sent_after_a_restore_reaches_the_member(relay, four, tmp_path):  # noqa: F811
     """The leader backs up, sends homework A, restores the backup (its sequence is now stale), sends B:
     B must reach the member, not be dropped as 'already there' or refused for an old sequence.
