@@ -121,6 +121,7 @@ def test_a_member_cannot_upgrade_in_another_members_place(relay, people, tmp_pat
         assert sorted(report.refused) == ["upgrade_proof"] * 3, report
         assert leader.leader().requests(group_id) == []
         assert sorted(_names(leader, group_id).values()) == ["", "Mallory"]
+        assert leader.leader().circles.load(group_id).state.policy.closes_at == 0  # open while Astrid is to come
 
         astrid.sync()  # Astrid answers after Mallory tried: her place is still hers
         leader.sync()
@@ -169,6 +170,7 @@ def test_a_two_member_group_is_upgraded_and_keeps_its_state(relay, people) -> No
     report = leader.sync()
     assert not report.refused, report
     assert [m.name for m in leader.leader().people(group_id)].count("") == 2  # the starter and Bo
+    assert leader.leader().circles.load(group_id).state.policy.closes_at == 2  # all came over: closes as usual
     bo.sync()
     astrid.sync()
     leader.sync()
@@ -203,3 +205,5 @@ def test_a_two_member_group_is_upgraded_and_keeps_its_state(relay, people) -> No
     with RelayClient(relay.url) as client:
         v1 = _secrets(leader, group_id).upgrade["from"]
         assert client.mailbox(v1)["last_seq"] == 4  # prompt, schedule, invitations, moved
+        last = client.messages(v1, 0)["messages"][-1]
+        assert (last["sender"], last["seq"]) == (p.LEADER, 4)  # "moved" is the last: no app posted there since
