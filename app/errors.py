@@ -115,6 +115,9 @@ class Msg(Enum):
     VOTES_MISSING = N_("The group is closed: a newcomer comes in when more than half of the members said yes "
                        "({yes} of {members} so far).")
     STARTER_GONE = N_("The starter has left the group and cannot be reached through it.")
+    ALREADY_UPGRADED = N_("This group already uses the new group version.")
+    UPGRADE_ENROLMENT_MISSING = N_("The upgraded group gets a new mailbox on the relay: enter an enrolment code "
+                                   "from your coordinator.")
     COORDINATOR_TOKEN_MISSING = N_("Enter the relay address and the coordinator token your region gave you.")
 
 

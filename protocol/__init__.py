@@ -19,7 +19,8 @@ Keys of one group, for epoch e with group key K_e (32 random bytes):
 Protocol version 2 (docs/adr/0006-group-protocol-v2.md) adds per-member identities and the group's
 post, steward and door keys (`identity`), padding to two sizes (`padding`), messages signed by their
 author inside the ciphertext or sealed to one key (`sealing`), the membership log (`membership`), and
-the keys of a new epoch wrapped per member (`epochs`).
+the keys of a new epoch wrapped per member (`epochs`), and a v1 member's proof of continuity at the
+upgrade (`continuity`).
 
 The schedule key is kept beside the plaintext meeting times, so a locked (or never locked) app still learns
 of a moved meeting; the group key and the content key stay in the vault.
@@ -32,6 +33,7 @@ of a moved meeting; the group key and the content key stay in the vault.
 from __future__ import annotations
 
 from protocol.attendance import TOKEN_BYTES, GroupCounts, attended, meeting_day, meeting_token, new_secret, quarter
+from protocol.continuity import check_continuity, continuity_proof
 from protocol.encoding import (
     GROUP_ID_BYTES,
     KEY_BYTES,
@@ -128,8 +130,9 @@ __all__ = [
     "SUPPRESSED", "SUPPRESS_BELOW", "TOKEN_BYTES", "VERSION",
     "Entry", "Envelope", "GroupCounts", "Identity", "Inner", "Member", "Policy", "ProtocolError",
     "PublicIdentity", "Refused", "State", "Table",
-    "apply", "attended", "b64d", "b64e", "canonical", "channel_key", "check_code", "check_vote", "col_totals",
-    "door_key", "entry_hash", "funders_csv", "invite_link", "mailbox_id", "make_entry", "may", "meeting_day",
+    "apply", "attended", "b64d", "b64e", "canonical", "channel_key", "check_code", "check_continuity", "check_vote",
+    "col_totals", "continuity_proof", "door_key", "entry_hash", "funders_csv", "invite_link", "mailbox_id",
+    "make_entry", "may", "meeting_day",
     "meeting_token", "member_id", "member_signer", "new_group_id", "new_group_key", "new_host_secret",
     "new_join_code", "new_secret", "normalize_join_code", "open_epoch_keys", "open_from", "open_join_invite",
     "open_message", "open_schedule_key", "open_v2", "pad", "post_seed", "post_signer", "post_signer_from_seed",

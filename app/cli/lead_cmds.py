@@ -232,6 +232,19 @@ def cmd_remove_member(args: argparse.Namespace) -> int:
 # ---- join and sync ----
 
 
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
+        group = resolve_group(groups, args.group)
+        invited = leader.upgrade(group.id, enrolment=args.enrolment or "", now=now())
+        report = _sync(ctx)
+    out(ngettext("Upgraded. {count} member is invited to come over and keeps their place when their app syncs.",
+                 "Upgraded. {count} members are invited to come over and keep their places when their apps sync.",
+                 invited).format(count=invited))
+    if report.problems:
+        err(_("Not on the relay yet; it is sent at the next sync: {problem}").format(problem=report.problems[0]))
+    return 0
+
+
 def cmd_join(args: argparse.Namespace) -> int:
     with member_services(args) as ctx:
         joining = ctx.joining
@@ -365,6 +378,14 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p.add_argument("group", metavar="GROUP", help=id_help)
     p.add_argument("member", metavar="MEMBER", help=_("the member id as `members` lists it"))
     p.set_defaults(func=cmd_remove_member)
+
+    p = sub.add_parser("upgrade", parents=[unlock],
+                       help=_("move a group started with an older Kraft to the new group version; members keep "
+                              "their places"))
+    p.add_argument("group", metavar="GROUP", help=id_help)
+    p.add_argument("--enrolment", metavar="CODE",
+                   help=_("an enrolment code from your coordinator (the group gets a new mailbox)"))
+    p.set_defaults(func=cmd_upgrade)
 
     p = commands.add_parser("join", parents=[unlock], help=_("join a group from the leader's invite"))
     p.add_argument("invite", nargs="?", metavar="LINK", help=_("the invite link, as shared or pasted"))

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine
 import protocol as p
 from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
-from app.services.group_layer import hosting, starting
+from app.services.group_layer import hosting, starting, upgrading
 from app.services.group_layer.circle import Circle, Circles
 from app.services.groups import Group, GroupDetails, GroupService
 from app.services.linking import (
@@ -236,6 +236,13 @@ class LeaderService:
                             body, now=now)
 
     # ---- version 2: admission and hosts (docs/adr/0006-group-protocol-v2.md) ----
+
+    def upgrade(self, group_id: str, *, enrolment: str, now: datetime) -> int:
+        """Move a version 1 group this device leads to version 2, its members keeping their places ("Upgrading
+        a version 1 group" in docs/adr/0006-group-protocol-v2.md): the new mailbox is registered now, the
+        invitations go with the next sync. Returns how many members were invited. For the leader's button."""
+        self._require_open()
+        return upgrading.upgrade(self.circles, group_id, enrolment=enrolment, now=now)
 
     def people(self, group_id: str) -> list[hosting.Person]:
         """Everyone in the group with their role, this member too."""

@@ -104,6 +104,10 @@ class Secrets:
     polls: dict[str, dict[str, Any]] = field(default_factory=dict)  # members: request -> {"name", "voted"}
     invites: dict[str, int] = field(default_factory=dict)  # hosts: invite id -> how many people it admits
     contacts: list[dict[str, str]] = field(default_factory=list)  # the starter: {"from", "text"} written to them
+    # the upgrade from version 1 ("Upgrading a version 1 group" in docs/adr/0006-group-protocol-v2.md): the
+    # starter: {"from": old mailbox, "invite", "members": v1 id -> {"name", "group"}, "done": v1 id -> v2 id,
+    # "cant_come", "v1"}; a member: {"from": v1 member id, "v1": the v1 secrets}
+    upgrade: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -23,6 +23,7 @@ import protocol as p
 from app.domain.prompts import get_prompt
 from app.domain.schedule import Schedule
 from app.errors import KraftError
+from app.services.group_layer import upgrading
 from app.services.group_layer.circle import V2, Circles
 from app.services.group_layer.receiving import Receiving, after_fetch
 from app.services.groups import GroupService
@@ -176,8 +177,8 @@ class SyncService:
             log.warning("a %s message could not be applied: %s", kind, type(exc).__name__)
             report.refused.append("removed" if getattr(exc, "reason", "") == "removed" else "malformed")
             return link
-        if kind == "epoch" and secrets is None:
-            report.kept += 1  # its group-key half waits for the journal
+        if kind in ("epoch", upgrading.UPGRADE) and secrets is None:
+            report.kept += 1  # its group-key half (the invitation: sealed to the v1 key) waits for the journal
             return replace(link, pending=[*link.pending, _stored(envelope)])
         report.applied += 1
         return link
@@ -200,6 +201,10 @@ class SyncService:
             return link
         if channel == p.SCHEDULE and kind == "epoch":
             return self._new_epoch(link, body, secrets)
+        if channel == p.SCHEDULE and kind == upgrading.UPGRADE:  # the group moves to version 2
+            return upgrading.answer(self._circles, link, secrets, body, now=now) if secrets is not None else link
+        if channel == p.SCHEDULE and kind == upgrading.MOVED:
+            return link  # the leader's last v1 message: once answered, this app reads the new mailbox only
         if channel == p.CONTENT and kind == "prompt":
             prompt_id = str(body.get("prompt_id") or "")
             if prompt_id and get_prompt(prompt_id) is not None:
@@ -231,16 +236,43 @@ class SyncService:
             if not link.pending:
                 continue
             if link.version == V2:
+                link = self._kept_before_upgrade(link, report, now=now)
                 Receiving(self._circles, report, now=now).apply_kept(link)
                 continue
             remaining = replace(link, pending=[])
-            for data in link.pending:
+            for i, data in enumerate(link.pending):
                 envelope = p.Envelope.from_relay(link.mailbox, data)
                 before = len(remaining.pending)
                 remaining = self._open_as_member(remaining, envelope, report, now=now)
+                if remaining.version == V2:  # the invitation was answered: what was kept after it moves along
+                    rest = upgrading.kept_from_v1(link.mailbox, link.pending[i + 1:])
+                    remaining = replace(remaining, pending=[*remaining.pending, *rest])
+                    break
                 if len(remaining.pending) > before:  # still cannot be read: keep it
                     continue
             self._links.save(remaining)
+
+    def _kept_before_upgrade(self, link: Link, report: SyncReport, *, now: datetime) -> Link:
+        """Homework a v1 member's app kept for the journal before the group was upgraded: opened with the v1
+        keys kept in the secrets ("Upgrading a version 1 group", docs/adr/0006-group-protocol-v2.md)."""
+        old = [item for item in link.pending if "v1" in item]
+        secrets = self._member_secrets(link) if old else None
+        if secrets is None or not secrets.upgrade.get("v1"):
+            return link
+        v1 = Secrets.from_dict(secrets.upgrade["v1"])
+        for item in old:
+            try:
+                envelope = p.Envelope.from_relay(str(item["mailbox"]), item["v1"])
+                key = p.b64d(v1.group_keys[envelope.epoch])
+                channel, kind, body = p.open_message(envelope, channel_keys={p.CONTENT: p.channel_key(key, p.CONTENT)})
+                if (channel, kind) != (p.CONTENT, "prompt"):
+                    raise p.ProtocolError("malformed", f"{kind} kept from version 1")
+                self._apply(link, channel, kind, body, None, now=now)
+            except (p.ProtocolError, KraftError, KeyError, TypeError, ValueError) as exc:
+                report.refused.append(getattr(exc, "reason", "malformed"))
+                continue
+            report.applied += 1
+        return self._links.update(link, pending=[item for item in link.pending if "v1" not in item])
 
     # ---- the leader reads members' messages ----
 
@@ -258,6 +290,11 @@ class SyncService:
             _channel, kind, body = p.open_message(envelope, channel_keys={p.CONTENT: p.channel_key(key, p.CONTENT)})
             member = str(body["member"])
             if kind == "join":
+                known = secrets.members.get(member)
+                if known is not None and (known["group"], known["schedule"]) != (body["group"], body["schedule"]):
+                    # Another member's id with other keys (ADR 0006's attack 2): the place stays whose it was,
+                    # so nobody can take it over, nor carry it over at the upgrade.
+                    raise p.ProtocolError("known_member", "a join for a known member with other keys")
                 secrets.members[member] = {"name": str(body.get("name", ""))[:40], "group": str(body["group"]),
                                            "schedule": str(body["schedule"])}
             elif kind == "cant_come" and member in secrets.members:

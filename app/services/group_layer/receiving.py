@@ -21,7 +21,7 @@ import protocol as p
 from app.domain.prompts import get_prompt
 from app.domain.schedule import Schedule
 from app.errors import KraftError
-from app.services.group_layer import hosting
+from app.services.group_layer import hosting, upgrading
 from app.services.group_layer.circle import Circle, Circles, Outgoing, accept_seq, refusal
 from app.services.links import Link, Secrets
 
@@ -291,6 +291,10 @@ class Receiving:
         state = circle.state
         if public.id in state.members or public.id in state.gone:
             raise p.ProtocolError("refused", "known_member")
+        if upgrading.is_upgrade_request(circle, inner.body):
+            link = upgrading.carry_over(self.circles, circle, inner.body, public, now=self.now)
+            self.report.applied += 1
+            return link
         if len(circle.secrets.requests) >= MAX_REQUESTS and public.id not in circle.secrets.requests:
             raise p.ProtocolError("refused", "full")
         p.b64d(str(member["device"]), length=32)
@@ -349,6 +353,9 @@ class Receiving:
             return link
         remaining = replace(link, pending=[])
         for data in link.pending:
+            if "v1" in data:  # kept before the upgrade: relay_sync opens it with the v1 keys
+                remaining = replace(remaining, pending=[*remaining.pending, data])
+                continue
             if "epoch_keys" in data:
                 circle = Circle(remaining, secrets)
                 epoch = int(data["epoch"])
