@@ -10,10 +10,14 @@ Stable API, imported by tests across the project (change it only by adding):
     relay.database_url        # what it serves: "sqlite:///<folder>/relay.db" unless you passed one
     relay.database_path       # <folder>/relay.db, the SQLite file (unused when database_url is PostgreSQL)
     relay.log_path            # <folder>/relay.log: the process's stdout and stderr
-    relay.enrolment_token()   # a fresh enrolment code (`kraft coordinator enrol`; uses=, region=, label=)
-    relay.coordinator_token() # a coordinator's bearer token (`kraft coordinator add-token`; region=)
+    relay.enrolment_token()   # a fresh enrolment code, as `kraft coordinator enrol` makes it (uses=, region=, label=)
+    relay.coordinator_token() # a coordinator's bearer token, as `kraft coordinator add-token` makes it (region=)
+    relay.kraft("enrol", "--uses", "2")  # an operator's command (`kraft coordinator ...`) on this database
     relay.stop(); relay.start()   # offline, then back on the same port and database
     relay.files()             # every file in the folder (database, WAL, log), to scan for what must never be there
+
+    relay = shared_relay()                              # an emptied relay from a process kept for the test run
+    relay = shared_relay(postgres_url)                  # (see shared_relay: limits off, folder and log shared)
 
 More `serve` options follow the URL: `start_relay(folder, None, "--requests-per-minute", "100000")` (the default
 limits are the relay's own: 300 requests and 20 join-code lookups a minute per client). The process gets
@@ -25,13 +29,17 @@ broken relay could, so tests can show the apps refuse the result.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +66,8 @@ class Relay:
         self.url = f"http://127.0.0.1:{self.port}"
         self._process: subprocess.Popen[bytes] | None = None
 
-    def _kraft(self, *args: str) -> str:
+    def kraft(self, *args: str) -> str:
+        """Run `kraft coordinator ARGS --database-url <this relay's>` as its operator would; its stdout."""
         result = subprocess.run([sys.executable, "-m", "app.cli.main", "coordinator", *args,
                                  "--database-url", self.database_url], cwd=ROOT, env=self._env(),
                                 capture_output=True, text=True, timeout=60, check=True)
@@ -97,6 +106,38 @@ class Relay:
         self.stop()
         raise RuntimeError("the relay did not answer within 30 s")
 
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def empty(self) -> bool:
+        """Delete every row the relay holds and restart its counters, keeping its schema: what a new relay on
+        a new database would hold. The process may be running (it is idle between tests). False when the
+        relay's tables are gone (another test dropped them): only a new start brings them back."""
+        from sqlalchemy import MetaData, text
+
+        from coordinator.db import connect
+
+        engine = connect(self.database_url)
+        try:
+            with engine.begin() as conn:
+                tables = MetaData()
+                tables.reflect(conn)
+                if "mailbox" not in tables.tables:
+                    return False
+                for table in reversed(tables.sorted_tables):  # children before the rows they point at
+                    if table.name != "alembic_version":
+                        conn.execute(table.delete())
+                if conn.dialect.name == "postgresql":
+                    for (name,) in conn.execute(text("SELECT sequence_name FROM information_schema.sequences"
+                                                     " WHERE sequence_schema = current_schema()")):
+                        conn.execute(text(f'ALTER SEQUENCE "{name}" RESTART WITH 1'))
+                elif conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first():
+                    conn.execute(text("DELETE FROM sqlite_sequence"))
+        finally:
+            engine.dispose()
+        return True
+
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
@@ -108,10 +149,27 @@ class Relay:
         self._process = None
 
     def enrolment_token(self, uses: int = 1, *, region: str = "", label: str = "") -> str:
-        return self._kraft("enrol", "--uses", str(uses), "--region", region, "--label", label)
+        return self._token("enrolment", uses=uses, days=14, region=region, label=label)
 
     def coordinator_token(self, region: str = "") -> str:
-        return self._kraft("add-token", "--name", "test", "--region", region)
+        return self._token("coordinator", name="test", uses=2**31 - 1, region=region)
+
+    def _token(self, kind: str, **kw: Any) -> str:
+        """A token written into the relay's database by the code `kraft coordinator enrol|add-token` runs, in
+        this process: a `kraft` process costs about 1.8 s and a relay test asks for one or two. The commands
+        themselves are run against a served relay in tests/coordinator/test_relay_process.py."""
+        from sqlmodel import Session
+
+        from coordinator import crud
+        from coordinator.db import make_engine
+
+        engine = make_engine(self.database_url)
+        try:
+            with Session(engine) as session:
+                token, _expires = crud.create_token(session=session, kind=kind, today=datetime.now(UTC).date(), **kw)
+                return token
+        finally:
+            engine.dispose()
 
     def files(self) -> list[Path]:
         return [p for p in self.folder.iterdir() if p.is_file()]
@@ -170,3 +228,35 @@ def start_relay(folder: Path, database_url: str | None = None, *extra: str) -> R
             relay.port = free_port()
             relay.url = f"http://127.0.0.1:{relay.port}"
     return relay.start()
+
+
+# ---- one relay process per test process (an xdist worker) and database, emptied for each test ----
+
+# Out of the way of scenario tests, which make many requests from one address; the limit tests start their own.
+SHARED_LIMITS = ("--requests-per-minute", "1000000", "--join-lookups-per-minute", "1000000")
+_shared: dict[str, Relay] = {}
+
+
+def shared_relay(database_url: str | None = None) -> Relay:
+    """An empty relay for one test, from a process kept for every test of this test process that asks for the
+    same database (None: SQLite in a folder of its own): a relay start costs about 2 s, and a scenario test
+    needs an empty relay, not a new process. Its limits are out of the way (SHARED_LIMITS). A test may stop and
+    start it; one left stopped is started again for the next test. Its folder and log are shared with the
+    tests before, so a test that reads the relay's files or log starts its own with `start_relay`."""
+    key = database_url or "sqlite"
+    relay = _shared.get(key)
+    if relay is None:
+        folder = Path(tempfile.mkdtemp(prefix="kraft-test-relay-"))
+        relay = _shared[key] = start_relay(folder, database_url, *SHARED_LIMITS)
+        atexit.register(_discard, relay)
+        return relay
+    if not relay.empty():
+        relay.stop()  # its start migrates the database it serves
+    if not relay.running:
+        relay.start()
+    return relay
+
+
+def _discard(relay: Relay) -> None:
+    relay.stop()
+    shutil.rmtree(relay.folder, ignore_errors=True)

@@ -12,16 +12,14 @@ import pytest
 from app.cli import group_cmds, lead_cmds
 from tests.cli.conftest import Kraft
 from tests.conftest import PASSPHRASE
-from tests.relay_process import Relay, start_relay
+from tests.relay_process import Relay, shared_relay
 
 NOW = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)  # during the first meeting (18:00 Stockholm = 17:00 UTC)
 
 
 @pytest.fixture
 def relay(tmp_path: Path) -> Iterator[Relay]:
-    server = start_relay(tmp_path / "relay")
-    yield server
-    server.stop()
+    yield shared_relay()  # emptied; one process per test worker (tests/relay_process.py)
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from app.services import homework
 from app.services.context import AppContext
 from tests.cli.conftest import Kraft
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.relay_process import start_relay
+from tests.relay_process import shared_relay
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)  # a Tuesday; the groups meet on Thursdays from 3 December
 STRENGTHS = "Since last time, were there situations where you noticed some strengths?"
@@ -81,7 +81,7 @@ def test_a_member_without_a_journal_is_told_to_create_one_to_read_it(kraft: Kraf
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     today = datetime.combine(date.today(), time(12), tzinfo=UTC)  # the relay keeps the real day
     monkeypatch.setattr(group_cmds, "now", lambda: today)
-    relay = start_relay(tmp_path / "relay")
+    relay = shared_relay()
     (tmp_path / "leader").mkdir()
     leader = AppContext.open(tmp_path / "leader", kdf=FAST_KDF, clock=lambda: today)
     try:
@@ -110,7 +110,6 @@ def test_a_member_without_a_journal_is_told_to_create_one_to_read_it(kraft: Kraf
             member.close()
     finally:
         leader.close()
-        relay.stop()
 
     shown = kraft("homework")
     assert shown.code == 0, shown.err

@@ -13,16 +13,14 @@ import pytest
 from app.cli import group_cmds, lead_cmds
 from tests.cli.conftest import Kraft
 from tests.conftest import PASSPHRASE
-from tests.relay_process import Relay, start_relay
+from tests.relay_process import Relay, shared_relay
 
 NOW = datetime.now(UTC).replace(microsecond=0)  # the relay keeps the real day
 
 
 @pytest.fixture
 def relay(tmp_path: Path) -> Iterator[Relay]:
-    server = start_relay(tmp_path / "relay")
-    yield server
-    server.stop()
+    yield shared_relay()  # emptied; one process per test worker (tests/relay_process.py)
 
 
 @pytest.fixture(autouse=True)

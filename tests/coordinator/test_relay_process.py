@@ -68,3 +68,60 @@ def test_start_relay_moves_on_when_its_port_is_taken(tmp_path: Path, monkeypatch
         assert len(token) >= 32
         with pytest.raises(httpx.HTTPError):  # stopped on leaving the block
             httpx.get(f"{relay.url}/v1/health", timeout=2)
+
+
+def test_the_operators_commands_make_tokens_the_served_relay_takes(relay: Relay) -> None:
+    """`kraft coordinator enrol` and `add-token` as processes, on the database a relay is serving (the tests'
+    `relay.enrolment_token()` writes the same rows in-process, to spare a process start per test)."""
+    enrolment = relay.kraft("enrol", "--uses", "1", "--region", "Skåne", "--label", "Malmö Tuesday")
+    coordinator = relay.kraft("add-token", "--name", "test")
+    assert len(enrolment) >= 32 and len(coordinator) >= 32
+    with httpx.Client(base_url=relay.url) as client:
+        first, second = (_register(client, enrolment) for _ in range(2))
+        assert first.status_code == 201, first.text
+        assert second.status_code in (401, 403), second.text  # good for one group only
+        groups = client.get("/v1/coordinator/groups", headers={"Authorization": f"Bearer {coordinator}"})
+        assert groups.status_code == 200, groups.text
+        assert [g["label"] for g in groups.json()["groups"]] == ["Malmö Tuesday"]
+        refused = client.get("/v1/coordinator/groups", headers={"Authorization": f"Bearer {enrolment}"})
+        assert refused.status_code in (401, 403), refused.text
+
+
+def _register(client: httpx.Client, token: str, *, key: bytes | None = None,
+              leader: Ed25519PrivateKey | None = None) -> httpx.Response:
+    key, leader = key or p.new_group_key(), leader or Ed25519PrivateKey.generate()
+    mailbox = p.mailbox_id(p.new_group_id(), key)
+    body = {"mailbox": mailbox, "leader_key": p.public_b64(leader), "member_key": p.public_b64(p.member_signer(key))}
+    body["signature"] = p.sign(leader, p.signing_bytes("register", **body))
+    return client.post("/v1/mailboxes", json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_shared_relay_is_empty_for_the_next_test(database: str) -> None:
+    """The relay kept across tests (`shared_relay`) holds nothing of the test before, numbers messages from 1
+    again, and comes back when a test left it stopped."""
+    url = None
+    if database == "postgresql":
+        from tests.coordinator.conftest import postgres_url
+
+        url = postgres_url()
+    relay = relay_process.shared_relay(url)
+    key, leader = p.new_group_key(), Ed25519PrivateKey.generate()
+    with httpx.Client(base_url=relay.url) as client:
+        registered = _register(client, relay.enrolment_token(), key=key, leader=leader)
+        assert registered.status_code == 201, registered.text
+        mailbox = registered.json()["mailbox"]
+        message = p.seal_message(mailbox=mailbox, sender=p.LEADER, epoch=0, seq=1, group_key=key,
+                                 channel=p.CONTENT, kind="prompt", body={"text": "x"}, signer=leader)
+        first = client.post(f"/v1/mailboxes/{mailbox}/messages", json=message.to_post()).json()["position"]
+    relay.stop()
+    again = relay_process.shared_relay(url)
+    assert again is relay and again.running
+    with httpx.Client(base_url=again.url) as client:
+        assert client.get(f"/v1/mailboxes/{mailbox}").status_code == 404
+        registered = _register(client, again.enrolment_token(), key=key, leader=leader)
+        assert registered.status_code == 201, registered.text
+        mailbox = registered.json()["mailbox"]
+        message = p.seal_message(mailbox=mailbox, sender=p.LEADER, epoch=0, seq=1, group_key=key,
+                                 channel=p.CONTENT, kind="prompt", body={"text": "x"}, signer=leader)
+        assert client.post(f"/v1/mailboxes/{mailbox}/messages", json=message.to_post()).json()["position"] == first

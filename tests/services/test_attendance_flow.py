@@ -15,15 +15,13 @@ from app.services.checkin import ATTENDED, CheckInService
 from app.services.checkin_news import CheckInNews
 from app.services.coordinator_view import CoordinatorView
 from app.services.links import LinkStore
-from tests.relay_process import start_relay
+from tests.relay_process import shared_relay
 from tests.services.test_relay_flow import NOW, Profile, _schedule
 
 
 @pytest.fixture
 def relay(tmp_path: Path):  # type: ignore[no-untyped-def]
-    server = start_relay(tmp_path / "relay")
-    yield server
-    server.stop()
+    yield shared_relay()  # emptied; one process per test worker (tests/relay_process.py)
 
 
 def _check_in(person: Profile, group_id: str, meeting_id: str, moment) -> bool:  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from app.services.context import AppContext
 from app.services.homework import JournalAccess
 from app.services.journal import NewEntry
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.relay_process import start_relay
+from tests.relay_process import shared_relay
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)  # a Tuesday; the group meets on Thursdays at 18:00
 
@@ -96,7 +96,7 @@ def test_no_homework_and_no_journal_are_clear_errors_when_answering(member: AppC
 
 def test_homework_sent_through_the_relay_shows_without_its_words_until_the_journal_opens(tmp_path: Path) -> None:
     today = datetime.combine(datetime.now(UTC).date(), time(12), tzinfo=UTC)  # the relay keeps the real day
-    relay = start_relay(tmp_path / "relay")
+    relay = shared_relay()
     leader = _context(tmp_path / "leader", journal=True, now=today)
     astrid = _context(tmp_path / "astrid", journal=True, now=today)
     bo = _context(tmp_path / "bo", journal=False, now=today)
@@ -148,4 +148,3 @@ def test_homework_sent_through_the_relay_shows_without_its_words_until_the_journ
     finally:
         for person in (leader, astrid, bo):
             person.close()
-        relay.stop()

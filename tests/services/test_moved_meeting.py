@@ -11,7 +11,7 @@ from app.services import attend
 from app.services.checkin import CANT_COME
 from app.services.context import AppContext
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.relay_process import start_relay
+from tests.relay_process import shared_relay
 
 TODAY = datetime.combine(datetime.now(UTC).date(), time(12), tzinfo=UTC)  # the relay keeps the real day
 
@@ -49,7 +49,7 @@ def test_only_the_groups_leader_with_the_journal_open_shares_a_schedule_change(t
 
 
 def test_a_moved_meeting_asks_the_member_again_and_clears_the_leaders_list(tmp_path: Path) -> None:
-    relay = start_relay(tmp_path / "relay")
+    relay = shared_relay()
     leader = _context(tmp_path / "leader", journal=True)
     bo = _context(tmp_path / "bo", journal=False)
     try:
@@ -89,4 +89,3 @@ def test_a_moved_meeting_asks_the_member_again_and_clears_the_leaders_list(tmp_p
     finally:
         leader.close()
         bo.close()
-        relay.stop()

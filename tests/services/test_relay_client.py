@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 import protocol as p
 from app.errors import KraftError
 from app.services.relay_client import RelayClient, RelayError, RelayRefused
-from tests.relay_process import Relay, start_relay
+from tests.relay_process import Relay, shared_relay
 
 
 class Group:
@@ -39,8 +39,7 @@ class Group:
 
 @pytest.fixture
 def relay(tmp_path: Path) -> Iterator[Relay]:
-    with start_relay(tmp_path / "relay") as server:
-        yield server
+    yield shared_relay()  # emptied; one process per test worker (tests/relay_process.py)
 
 
 @pytest.fixture

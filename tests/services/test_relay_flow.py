@@ -24,7 +24,7 @@ from app.services.links import LinkStore
 from app.services.relay_sync import SyncReport, SyncService
 from app.services.vault_service import VaultService
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.relay_process import start_relay
+from tests.relay_process import shared_relay, start_relay
 
 # The relay keeps the real day (join codes must expire between today and 30 days on), so the devices' clock is
 # today too, at noon UTC, and the course starts two days later.
@@ -76,24 +76,15 @@ def _schedule() -> Schedule:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def relay(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
-    """A relay process on SQLite, or on the PostgreSQL of `make postgres` (emptied first)."""
+def relay(request: pytest.FixtureRequest) -> object:
+    """An empty relay on SQLite, or on the PostgreSQL of `make postgres`: one process per test worker and
+    database, emptied for each test (tests/relay_process.py `shared_relay`)."""
     url = None
     if request.param == "postgresql":
-        from sqlmodel import SQLModel
-
-        from coordinator.db import make_engine
         from tests.coordinator.conftest import postgres_url
 
         url = postgres_url()
-        engine = make_engine(url)
-        SQLModel.metadata.drop_all(engine)
-        engine.dispose()
-    server = start_relay(tmp_path / "relay", url)
-    try:
-        yield server
-    finally:
-        server.stop()
+    return shared_relay(url)
 
 
 @pytest.fixture

@@ -22,16 +22,14 @@ from app.services.vault_service import VaultService
 from app.views.app import build_main
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.relay_process import Relay as RelayProcess
-from tests.relay_process import start_relay
+from tests.relay_process import shared_relay
 from tests.ui.harness import run_app
 from tests.ui.test_views import el
 
 
 @pytest.fixture
 def relay(tmp_path: Path) -> Iterator[RelayProcess]:
-    server = start_relay(tmp_path / "relay")
-    yield server
-    server.stop()
+    yield shared_relay()  # emptied; one process per test worker (tests/relay_process.py)
 
 
 def _main(home: Path, relay_url: str, services: list[VaultService]):  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from app.services.context import AppContext
 from app.services.groups import GroupService
 from app.services.vault_service import VaultService
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.relay_process import start_relay
+from tests.relay_process import shared_relay
 from tests.ui.harness import run_app
 from tests.ui.test_groups_views import _main, add_group, journal_then_add_group
 from tests.ui.test_views import el
@@ -78,7 +78,7 @@ async def test_answer_it_never_drops_a_draft_about_something_else(home: Path) ->
 
 async def test_a_member_without_a_journal_sees_homework_was_sent_and_can_make_a_journal(tmp_path: Path) -> None:
     today = datetime.combine(date.today(), time(12), tzinfo=UTC)
-    relay = start_relay(tmp_path / "relay")
+    relay = shared_relay()
     leader = AppContext.open(tmp_path / "leader", kdf=FAST_KDF, clock=lambda: today)
     member_home = tmp_path / "member"
     try:
@@ -124,12 +124,11 @@ async def test_a_member_without_a_journal_sees_homework_was_sent_and_can_make_a_
             service.close()
     finally:
         leader.close()
-        relay.stop()
 
 
 async def test_a_locked_journal_says_homework_came_and_unlocking_shows_it(tmp_path: Path) -> None:
     today = datetime.combine(date.today(), time(12), tzinfo=UTC)
-    relay = start_relay(tmp_path / "relay")
+    relay = shared_relay()
     (tmp_path / "leader").mkdir()
     member_home = tmp_path / "member"
     member_home.mkdir()
@@ -158,7 +157,6 @@ async def test_a_locked_journal_says_homework_came_and_unlocking_shows_it(tmp_pa
     finally:
         leader.close()
         member.close()
-        relay.stop()
 
     services: list[VaultService] = []
     async with run_app(_main(member_home, services)) as ui:

@@ -95,9 +95,9 @@ async def test_with_a_relay_the_leader_makes_a_join_code_and_sees_who_joined(tmp
     from app.services.relay_sync import SyncService
     from app.views.app import build_main
     from tests.conftest import FAST_KDF
-    from tests.relay_process import start_relay
+    from tests.relay_process import shared_relay
 
-    relay = start_relay(tmp_path / "relay")
+    relay = shared_relay()
     leader_home = tmp_path / "leader"
     leader_home.mkdir()
     services: list[VaultService] = []
@@ -148,7 +148,6 @@ async def test_with_a_relay_the_leader_makes_a_join_code_and_sees_who_joined(tmp
             await ui.click(await el(ui, "send-homework"))
             await ui.wait_for(lambda: ui.query(text="The homework is on its way to the group."))
     finally:
-        relay.stop()
         for service in services:
             service.close()
 
