@@ -17,16 +17,14 @@ from app.services.leader import LeaderService
 from app.services.vault_service import VaultService
 from tests.cli.conftest import Kraft
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.relay_process import Relay, start_relay
+from tests.relay_process import Relay, shared_relay
 
 NOW = datetime.now(UTC).replace(microsecond=0)  # the relay keeps the real day
 
 
 @pytest.fixture
 def relay(tmp_path: Path) -> Iterator[Relay]:
-    server = start_relay(tmp_path / "relay")
-    yield server
-    server.stop()
+    yield shared_relay()  # emptied; one process per test worker (tests/relay_process.py)
 
 
 @pytest.fixture(autouse=True)
