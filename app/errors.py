@@ -114,6 +114,8 @@ class Msg(Enum):
     INVITE_USES_INVALID = N_("An invite lets in from 1 to {maximum} people.")
     VOTES_MISSING = N_("The group is closed: a newcomer comes in when more than half of the members said yes "
                        "({yes} of {members} so far).")
+    RESTORED_READ_FIRST = N_("This group was restored from a backup and has not been read since. Check for news "
+                             "first, then try again.")
     STARTER_GONE = N_("The starter has left the group and cannot be reached through it.")
     COORDINATOR_TOKEN_MISSING = N_("Enter the relay address and the coordinator token your region gave you.")
 
