@@ -158,3 +158,21 @@ def test_a_restore_marks_every_relay_link_read_first_until_it_was_read(relay, fo
     assert links.get(group_id).restored  # type: ignore[union-attr]
     sync(person)
     assert not links.get(group_id).restored  # type: ignore[union-attr]
+
+
+def test_v1_a_stale_sequence_number_is_refused_and_stays_never_counted_as_sent(relay, people):  # noqa: F811
+    """The relay refuses a v1 leader's message whose number is not above the last (stale_seq, a modified app
+    or one restored some other way): the outbox keeps it, refused, with the reason, and reports the problem."""
+    leader, _astrid, _bo = people
+    group_id = _start(leader, relay)
+    leader.leader().send_prompt(group_id, text=PROMPT_MARKER, now=NOW)
+    assert leader.sync().sent == 1
+    links = LinkStore(leader.service.engine, leader.vault)
+    secrets = links.secrets(group_id)
+    secrets.next_seq -= 1  # the number just used, again
+    links.put_secrets(group_id, secrets)
+    leader.leader().send_prompt(group_id, text=SECOND_MARKER, now=NOW)
+    report = leader.sync()
+    assert report.sent == 0 and report.problems
+    waiting = links.waiting(group_id)
+    assert len(waiting) == 1 and waiting[0].refused and waiting[0].error.startswith("stale_seq: ")
