@@ -196,11 +196,12 @@ class SyncService:
                         break
         except RelayError as exc:
             report.problems.append(str(exc.to_kraft(link.relay)))
-            return False
-        finally:
-            if link.version == V2 and settle:
-                after_fetch(self._circles, link, now=now)
-        return True
+            read = False
+        else:
+            read = True
+        if link.version == V2 and settle:
+            after_fetch(self._circles, link, now=now)
+        return read
 
     def _receive(self, link: Link, data: dict[str, Any], report: SyncReport, *, now: datetime) -> Link:
         report.received += 1

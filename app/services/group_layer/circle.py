@@ -171,9 +171,8 @@ class Circles:
     def seal(self, circle: Circle, channel: str, kind: str, body: dict[str, Any], *,
              size: int | None = None) -> p.Envelope:
         """A message to the whole group under the current epoch, signed by this member's identity."""
-        envelope = self._seal(circle, self.next_seq(circle), {"to": "", "channel": channel, "kind": kind,
-                                                               "body": body, "size": size})
-        return envelope
+        return self._seal(circle, self.next_seq(circle), {"to": "", "channel": channel, "kind": kind, "body": body,
+                                                          "size": size})
 
     def seal_to(self, circle: Circle, recipient_dh: str, kind: str, body: dict[str, Any], *,
                 size: int | None = None) -> p.Envelope:
