@@ -114,6 +114,8 @@ class Msg(Enum):
     INVITE_USES_INVALID = N_("An invite lets in from 1 to {maximum} people.")
     VOTES_MISSING = N_("The group is closed: a newcomer comes in when more than half of the members said yes "
                        "({yes} of {members} so far).")
+    RESTORED_READ_FIRST = N_("This group was restored from a backup and has not been read since. Check for news "
+                             "first, then try again.")
     STARTER_GONE = N_("The starter has left the group and cannot be reached through it.")
     ALREADY_UPGRADED = N_("This group already uses the new group version.")
     UPGRADE_ENROLMENT_MISSING = N_("The upgraded group gets a new mailbox on the relay: enter an enrolment code "

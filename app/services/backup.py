@@ -20,6 +20,7 @@ from app.storage import crypto, records
 from app.storage.backup import (
     RecordOpener,
     inspect_snapshot,
+    mark_links_restored,
     open_backup,
     opener_for,
     read_back,
@@ -127,6 +128,14 @@ def restore_backup(home: Path, source: Path | bytes, secret: str, *, kind: str =
         raise KraftError(Msg.RESTORE_WOULD_REPLACE)
     staged = target.with_name(f".{target.name}.restoring")
     _write(staged, snapshot)
+    try:
+        mark_links_restored(staged)  # sequence numbers may be behind the relay: read first (ADR 0006, "Restore")
+    except KraftError:
+        staged.unlink(missing_ok=True)
+        raise
+    for leftover in (Path(f"{staged}-wal"), Path(f"{staged}-shm")):
+        if leftover.exists() and leftover.stat().st_size == 0:
+            leftover.unlink()  # folded back and closed: nothing in it
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S")
     moved = []
     for old in present:

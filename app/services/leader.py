@@ -206,6 +206,9 @@ class LeaderService:
         envelope = p.seal_message(mailbox=link.mailbox, sender=p.LEADER, epoch=epoch, seq=secrets.next_seq,
                                   group_key=p.b64d(secrets.group_keys[epoch]), channel=channel, kind=kind,
                                   body=body, signer=self._signer(secrets))
+        if link.restored:  # its number is a placeholder until the relay's last one is read (SyncService)
+            secrets.unsent[envelope.nonce] = {"seq": secrets.next_seq, "epoch": epoch, "channel": channel,
+                                              "kind": kind, "body": body}
         secrets.next_seq += 1
         vault = self._require_open()
         with vault.transaction() as tx:

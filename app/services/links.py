@@ -56,6 +56,7 @@ class Link:
     version: int = 1  # the protocol the group speaks (docs/adr/0006-group-protocol-v2.md)
     state: dict[str, Any] = field(default_factory=dict)  # v2: the membership state's snapshot ({} until admitted)
     seqs: dict[str, Any] = field(default_factory=dict)  # v2: author id -> [highest seq, [seqs still missing]]
+    restored: bool = False  # from a restore until the mailbox was read (docs/adr/0006-group-protocol-v2.md)
 
     def row(self) -> dict[str, Any]:
         values = asdict(self)
@@ -63,6 +64,7 @@ class Link:
         values["pending"] = json.dumps(self.pending)
         values["state"] = json.dumps(self.state) if self.state else ""
         values["seqs"] = json.dumps(self.seqs)
+        values["restored"] = int(self.restored)
         return values
 
     @classmethod
@@ -74,7 +76,7 @@ class Link:
                    schedule_secret=m["schedule_secret"], last_seq=m["last_seq"], after=m["after"],
                    pending=json.loads(m["pending"]), version=int(m.get("version") or 1),
                    state=json.loads(m["state"]) if m.get("state") else {},
-                   seqs=json.loads(m.get("seqs") or "{}"))
+                   seqs=json.loads(m.get("seqs") or "{}"), restored=bool(m.get("restored")))
 
 
 @dataclass
@@ -108,6 +110,8 @@ class Secrets:
     # starter: {"from": old mailbox, "invite", "members": v1 id -> {"name", "group"}, "done": v1 id -> v2 id,
     # "cant_come", "v1"}; a member: {"from": v1 member id, "v1": the v1 secrets}
     upgrade: dict[str, Any] = field(default_factory=dict)
+    # ---- after a restore (docs/adr/0006-group-protocol-v2.md, "Restore") ----
+    unsent: dict[str, dict[str, Any]] = field(default_factory=dict)  # nonce -> what sealed it, to seal it again
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -304,6 +308,11 @@ class LinkStore:
         with db.begin(self._engine) as conn:
             outbox.note_failure(conn=conn, item_id=item.id, attempts=attempts, error=error,
                                 next_try=next_try.isoformat() if retry else REFUSED)
+
+    def rewrite(self, item_id: int, body: dict[str, Any], conn: RecordWriter | Connection) -> None:
+        """Replace a waiting message with the one sealed again in its place (after a restore), in the caller's
+        transaction (with the secrets that say what was sealed)."""
+        outbox.set_body(conn=_conn(conn), item_id=item_id, body=json.dumps(body))
 
     def drop(self, item_id: int) -> None:
         """The member gives up on a refused request."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Engine
 
@@ -76,8 +77,10 @@ class SyncService:
     # ---- sending ----
 
     def flush(self, report: SyncReport, *, now: datetime) -> None:
-        """Send what is due, oldest first per group; stop a group at its first failure (order matters)."""
-        while due := self._links.due(now):
+        """Send what is due, oldest first per group; stop a group at its first failure (order matters). A
+        group restored from a backup is read first; until that worked, nothing of it is sent."""
+        held = self._read_first(report, now=now)
+        while due := [item for item in self._links.due(now) if item.group_id not in held]:
             for item in due:
                 try:
                     with self._relay(item.relay) as client:
@@ -86,11 +89,79 @@ class SyncService:
                     if exc.status == 409 and exc.reason in ("repeated_nonce", "") and not self._outdated(item):
                         self._links.sent(item.id)  # already there: an earlier attempt got through unanswered
                         continue
-                    self._links.failed(item, exc.detail, now=now, retry=exc.retry)
+                    error = f"{exc.reason}: {exc.detail}" if exc.reason else exc.detail
+                    if not exc.retry:
+                        log.warning("the relay refused a request of a group (%s): it stays, refused", exc.reason
+                                    or exc.status)
+                    self._links.failed(item, error, now=now, retry=exc.retry)
                     report.problems.append(str(exc.to_kraft(item.relay)))
                     return
                 self._links.sent(item.id)
                 report.sent += 1
+
+    def _read_first(self, report: SyncReport, *, now: datetime) -> set[str]:
+        """Links marked by a restore (docs/adr/0006-group-protocol-v2.md, "Restore"): read what the relay holds
+        of this member, then seal again what was sealed meanwhile, above it. Returns the groups still held
+        back (the relay unreachable, or the journal locked)."""
+        held = set()
+        for link in self._links.all():
+            if not link.restored:
+                continue
+            if not link.relay:
+                self._links.update(link, restored=False)
+                continue
+            if not self._links.readable() or not self._caught_up(link, report, now=now):
+                held.add(link.group_id)
+        return held
+
+    def _caught_up(self, link: Link, report: SyncReport, *, now: datetime) -> bool:
+        if link.version == V2:
+            self._circles.catching_up = True  # a departure read now may need a new epoch at once
+            try:
+                if not self.fetch(link, report, now=now, settle=False):
+                    return False
+            finally:
+                self._circles.catching_up = False
+            resealed = self._circles.reseal(link.group_id)
+            after_fetch(self._circles, self._links.get(link.group_id) or link, now=now)
+        elif link.role == LEADER:
+            try:
+                with self._relay(link.relay) as client:
+                    last = int(client.mailbox(link.mailbox).get("last_seq", 0))
+            except RelayError as exc:
+                report.problems.append(str(exc.to_kraft(link.relay)))
+                return False
+            resealed = self._reseal_v1(link, last)
+        else:  # a version 1 member's messages carry no sequence number of theirs
+            self._links.update(link, restored=False)
+            return True
+        log.info("a restored group was read first: %d waiting message(s) sealed again", resealed)
+        return True
+
+    def _reseal_v1(self, link: Link, last: int) -> int:
+        """A version 1 leader: seal again, above the relay's `last_seq`, what was sealed since the restore."""
+        secrets = self._links.secrets(link.group_id)
+        unsent = secrets.unsent
+        items = [w for w in self._links.waiting(link.group_id)
+                 if w.method == "POST" and w.body.get("nonce") in unsent]
+        seq = max(last + 1, min((int(how["seq"]) for how in unsent.values()), default=secrets.next_seq))
+        signer = Ed25519PrivateKey.from_private_bytes(p.b64d(secrets.signing_key, length=32))
+        bodies = []
+        for item in items:
+            how = unsent[str(item.body["nonce"])]
+            epoch = int(how["epoch"])
+            envelope = p.seal_message(mailbox=link.mailbox, sender=p.LEADER, epoch=epoch, seq=seq,
+                                      group_key=p.b64d(secrets.group_keys[epoch]), channel=str(how["channel"]),
+                                      kind=str(how["kind"]), body=how["body"], signer=signer)
+            bodies.append((item.id, envelope.to_post()))
+            seq += 1
+        secrets.next_seq, secrets.unsent = seq, {}
+        with self._links.transaction() as tx:
+            self._links.save(replace(link, restored=False), tx)
+            self._links.put_secrets(link.group_id, secrets, tx)
+            for item_id, body in bodies:
+                self._links.rewrite(item_id, body, tx)
+        return len(bodies)
 
     def _outdated(self, item: Waiting) -> bool:
         """A member's message the relay turned down because the group has new keys since (the member was
@@ -106,9 +177,11 @@ class SyncService:
 
     # ---- fetching ----
 
-    def fetch(self, link: Link, report: SyncReport, *, now: datetime) -> None:
+    def fetch(self, link: Link, report: SyncReport, *, now: datetime, settle: bool = True) -> bool:
+        """Read the link's new messages; False when the relay could not be read to the end (or not at all).
+        `settle`: then let a version 2 host's app do what is due (close the group)."""
         if link.role == LEADER and not self._links.readable():
-            return  # members' messages are checked with keys in the leader's vault: fetch when it is open
+            return False  # members' messages are checked with keys in the leader's vault: fetch when it is open
         try:
             with self._relay(link.relay) as client:
                 while True:
@@ -124,8 +197,12 @@ class SyncService:
                         break
         except RelayError as exc:
             report.problems.append(str(exc.to_kraft(link.relay)))
-        if link.version == V2:
+            read = False
+        else:
+            read = True
+        if link.version == V2 and settle:
             after_fetch(self._circles, link, now=now)
+        return read
 
     def _receive(self, link: Link, data: dict[str, Any], report: SyncReport, *, now: datetime) -> Link:
         report.received += 1
@@ -147,6 +224,7 @@ class SyncService:
             report.refused.append("forged")
             return self._links.update(link, after=after)
         if envelope.seq <= link.last_seq:
+            log.warning("refused a message from the relay: replayed (seq %d, last %d)", envelope.seq, link.last_seq)
             report.refused.append("replayed")
             return self._links.update(link, after=after)
         link = replace(link, after=after, last_seq=envelope.seq)

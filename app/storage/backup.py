@@ -27,6 +27,7 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -36,6 +37,8 @@ from sqlalchemy import Engine
 from app.errors import KraftError, Msg
 from app.storage import crypto
 from app.storage.crypto import KdfParams
+from app.storage.db import begin, checkpoint, open_database
+from app.storage.stores import links as link_rows
 from app.storage.vault import FORMAT_VERSION, RECOVERY, DamagedRecord, Vault, record_ad, slot_ad
 
 MAGIC = b"KRAFTBK1"
@@ -222,3 +225,17 @@ def inspect_snapshot(snapshot_bytes: bytes, open_record: RecordOpener) -> Snapsh
         raise KraftError(Msg.BACKUP_UNREADABLE, detail=str(exc)) from exc
     finally:
         conn.close()
+
+
+def mark_links_restored(path: Path) -> int:
+    """Upgrade the restored database at `path` (not yet swapped in) and mark its relay links "restored, read
+    first" (docs/adr/0006-group-protocol-v2.md, "Restore"); its WAL is folded back before it is closed, so the
+    one file holds it all. Returns how many links were marked."""
+    engine = open_database(path)
+    try:
+        with begin(engine) as conn:
+            marked = link_rows.mark_restored(conn=conn)
+        checkpoint(engine)
+    finally:
+        engine.dispose()
+    return marked

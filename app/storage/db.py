@@ -90,6 +90,13 @@ def _m0006_links_v2(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE group_link ADD COLUMN seqs VARCHAR NOT NULL DEFAULT '{}'")
 
 
+def _m0007_links_restored(conn: Connection) -> None:
+    # Set on every relay link by a restore (docs/adr/0006-group-protocol-v2.md, "Restore"): the backup's
+    # sequence numbers may be behind what this member already sent, so the next sync reads the mailbox before
+    # it sends anything of the group, and seals again what was sealed meanwhile.
+    conn.exec_driver_sql("ALTER TABLE group_link ADD COLUMN restored INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial", _m0001_initial),
     ("0002_groups", _m0002_groups),
@@ -97,6 +104,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0004_links", _m0004_links),
     ("0005_checkin_start", _m0005_checkin_start),
     ("0006_links_v2", _m0006_links_v2),
+    ("0007_links_restored", _m0007_links_restored),
 ]
 
 

@@ -92,6 +92,7 @@ class GroupLink(SQLModel, table=True):
     version: int = 1  # the protocol the group speaks (docs/adr/0006-group-protocol-v2.md)
     state: str = ""  # version 2: JSON of the membership state (ids, public keys, roles, policy; no names)
     seqs: str = "{}"  # version 2: JSON {author id: [highest sequence number, [numbers still missing]]}
+    restored: int = 0  # 1 from a restore until the mailbox was read (its sequence numbers may be behind)
 
 
 class OutboxItem(SQLModel, table=True):

@@ -295,14 +295,12 @@ def test_a_locked_journal_waiting_to_be_let_in_shows_no_code_and_does_not_fail(r
     assert astrid.joining().check_code(group_id) == code
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 point 4: restore-then-send not built yet (docstring: what to build)")
 def test_homework_sent_after_a_restore_reaches_the_member(relay, four, tmp_path):  # noqa: F811
     """The leader backs up, sends homework A, restores the backup (its sequence is now stale), sends B:
     B must reach the member, not be dropped as 'already there' or refused for an old sequence.
 
-    Found: a sync (fetch) between the restore and sending B makes it pass, since reading the mailbox back
-    puts the leader's own highest seq into link.seqs and Circles.next_seq seals above it. The fix still to
-    build: after a restore, read the mailbox before sealing (or re-seal queued messages at flush)."""
+    The restore marks the link "restored, read first": the sync reads the mailbox before it sends and seals B
+    again above the leader's highest sequence number there (docs/adr/0006-group-protocol-v2.md, "Restore")."""
     from app.services.backup import create_backup, restore_backup
     from app.services.vault_service import VaultService
     from tests.conftest import FAST_KDF

@@ -130,6 +130,7 @@ class Circles:
         self.vault = vault
         self.groups = groups or GroupService(engine, vault)
         self.links = links or LinkStore(engine, vault)
+        self.catching_up = False  # the first read after a restore (SyncService): changes as the log demands
 
     def is_v2(self, group_id: str) -> bool:
         link = self.links.get(group_id)
@@ -156,33 +157,76 @@ class Circles:
 
     def next_seq(self, circle: Circle) -> int:
         """The next sequence number: above what this device counted and above what the mailbox showed of
-        this member (after a restore the mailbox knows better)."""
+        this member. After a restore (the link marked, its mailbox not read yet) the mailbox's own highest is
+        unknown: the number is only a placeholder, and `reseal` gives the message its real one."""
         seen = circle.link.seqs.get(circle.me, [0, []])[0] if circle.admitted else 0
         seq = max(circle.secrets.next_seq, int(seen) + 1)
         circle.secrets.next_seq = seq + 1
-        seqs = dict(circle.link.seqs)
-        if circle.admitted:
+        if circle.admitted and not circle.link.restored:  # while restored, link.seqs waits for the mailbox's
+            seqs = dict(circle.link.seqs)
             accept_seq(seqs, circle.me, seq)
-        circle.link = replace(circle.link, seqs=seqs)
+            circle.link = replace(circle.link, seqs=seqs)
         return seq
 
     def seal(self, circle: Circle, channel: str, kind: str, body: dict[str, Any], *,
              size: int | None = None) -> p.Envelope:
         """A message to the whole group under the current epoch, signed by this member's identity."""
-        return p.seal_v2(mailbox=circle.link.mailbox, epoch=circle.epoch, group_key=circle.group_key(),
-                         channel=channel, kind=kind, body=body, author=circle.identity, seq=self.next_seq(circle),
-                         signer=circle.post_signer(), size=size)
+        return self._seal(circle, self.next_seq(circle), {"to": "", "channel": channel, "kind": kind, "body": body,
+                                                          "size": size})
 
     def seal_to(self, circle: Circle, recipient_dh: str, kind: str, body: dict[str, Any], *,
                 size: int | None = None) -> p.Envelope:
         """A message only the holder of `recipient_dh` opens (a request to the door, a welcome, a host key)."""
-        return p.seal_to(mailbox=circle.link.mailbox, epoch=circle.epoch, recipient_dh=recipient_dh, kind=kind,
-                         body=body, author=circle.identity, seq=self.next_seq(circle), signer=circle.post_signer(),
-                         size=size)
+        return self._seal(circle, self.next_seq(circle), {"to": recipient_dh, "channel": "", "kind": kind,
+                                                          "body": body, "size": size})
+
+    def _seal(self, circle: Circle, seq: int, how: dict[str, Any]) -> p.Envelope:
+        """Seal what `how` says; while the link is marked restored, keep `how` (in the sealed secrets, written
+        with the outbox item) so `reseal` can seal it again above what the mailbox shows."""
+        if how["to"]:
+            envelope = p.seal_to(mailbox=circle.link.mailbox, epoch=circle.epoch, recipient_dh=how["to"],
+                                 kind=how["kind"], body=how["body"], author=circle.identity, seq=seq,
+                                 signer=circle.post_signer(), size=how["size"])
+        else:
+            envelope = p.seal_v2(mailbox=circle.link.mailbox, epoch=circle.epoch, group_key=circle.group_key(),
+                                 channel=how["channel"], kind=how["kind"], body=how["body"], author=circle.identity,
+                                 seq=seq, signer=circle.post_signer(), size=how["size"])
+        if circle.link.restored:
+            circle.secrets.unsent[envelope.nonce] = {**how, "seq": seq}
+        return envelope
+
+    def reseal(self, group_id: str) -> int:
+        """After the first read of a restored link's mailbox: seal again, in outbox order, every message sealed
+        while it was marked, numbered right above this member's highest sequence number the mailbox showed (or
+        the placeholders' first, if that is higher), then clear the mark. Returns how many were sealed again."""
+        circle = self.load(group_id)
+        unsent = circle.secrets.unsent
+        items = [w for w in self.links.waiting(group_id) if w.method == "POST" and w.body.get("nonce") in unsent]
+        seen = int(circle.link.seqs.get(circle.me, [0, []])[0]) if circle.admitted else 0
+        # Every placeholder is at or above the backup's own next number (a message still waiting from before
+        # the backup may hold the numbers below it): the lowest is where numbering may start again.
+        floor = min((int(how["seq"]) for how in unsent.values()), default=circle.secrets.next_seq)
+        circle.secrets.next_seq = max(seen + 1, floor)
+        circle.link = replace(circle.link, restored=False)
+        bodies = []
+        for item in items:
+            envelope = self._seal(circle, self.next_seq(circle), unsent[str(item.body["nonce"])])
+            bodies.append((item.id, envelope.to_post()))
+        circle.secrets.unsent = {}
+        with self.links.transaction() as tx:
+            self.links.save(circle.link, tx)
+            self.links.put_secrets(group_id, circle.secrets, tx)
+            for item_id, body in bodies:
+                self.links.rewrite(item_id, body, tx)
+        return len(bodies)
 
     def change(self, circle: Circle, op: str, args: dict[str, Any]) -> tuple[p.State, p.Envelope]:
         """A membership change: checked by the same rule every app applies, then sealed as a log message.
-        Raises KraftError(CHANGE_REFUSED) with the rule's reason when the policy in force does not allow it."""
+        Raises KraftError(CHANGE_REFUSED) with the rule's reason when the policy in force does not allow it, and
+        KraftError(RESTORED_READ_FIRST) after a restore until the mailbox was read: the log may have moved on
+        since the backup, and an entry made on the backup's state would not fit it."""
+        if circle.link.restored and not self.catching_up:
+            raise KraftError(Msg.RESTORED_READ_FIRST)
         state = circle.state
         entry = p.make_entry(state, circle.identity, op, args, mailbox=circle.link.mailbox)
         try:

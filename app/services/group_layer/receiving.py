@@ -59,7 +59,7 @@ class Receiving:
         """Check and apply one message; returns the link as it is afterwards (saved)."""
         link = replace(link, after=max(link.after, envelope.position))
         if envelope.sender != p.MEMBER or envelope.seq != 0:
-            self.report.refused.append("malformed")
+            self._refuse("malformed", envelope)
             self.circles.links.save(link)
             return link
         secrets = self._secrets(link)
@@ -74,7 +74,7 @@ class Receiving:
             inner = p.open_v2(envelope, channel_keys=keys) if keys else None
         except p.ProtocolError as exc:
             if exc.reason != "unreadable":
-                self.report.refused.append(exc.reason)
+                self._refuse(exc.reason, envelope)
                 self.circles.links.save(link)
                 return link
             inner = None
@@ -91,15 +91,20 @@ class Receiving:
         try:
             link = self._dispatch(link, circle, inner, envelope)
         except p.ProtocolError as exc:  # refused: nothing of it is applied, reading goes on after it
-            self.report.refused.append(refusal(exc))
+            self._refuse(refusal(exc), envelope)
             self.circles.links.save(link)
             return link
         except (KraftError, KeyError, TypeError, ValueError) as exc:
             log.warning("a %s message could not be applied: %s", inner.kind, type(exc).__name__)
-            self.report.refused.append("malformed")
+            self._refuse("malformed", envelope)
             self.circles.links.save(link)
             return link
         return link
+
+    def _refuse(self, reason: str, envelope: p.Envelope) -> None:
+        """Count a refused message in the report and log it: the reason and where it lies, never its content."""
+        log.warning("refused a message of a version 2 group at position %d: %s", envelope.position, reason)
+        self.report.refused.append(reason)
 
     def _open_sealed(self, link: Link, secrets: Secrets, envelope: p.Envelope) -> p.Inner | None:
         if not secrets.identity:

@@ -63,6 +63,12 @@ def clear_secrets(*, conn: Connection) -> None:
     conn.execute(update(_links).values(secrets=None))
 
 
+def mark_restored(*, conn: Connection) -> int:
+    """Mark every link that has a relay "restored, read first"; returns how many. Example:
+    `mark_restored(conn=c)`."""
+    return int(conn.execute(update(_links).where(_links.c.relay != "").values(restored=1)).rowcount or 0)
+
+
 def delete_link(*, conn: Connection, group_id: str) -> None:
     """Delete a group's link row. Example: `delete_link(conn=c, group_id="g1")`."""
     conn.execute(delete(_links).where(_links.c.group_id == group_id))

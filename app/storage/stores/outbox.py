@@ -63,6 +63,12 @@ def set_next_try(*, conn: Connection, item_id: int, next_try: str) -> None:
     conn.execute(update(_outbox).where(_outbox.c.id == item_id).values(next_try=next_try))
 
 
+def set_body(*, conn: Connection, item_id: int, body: str) -> None:
+    """Replace a waiting request's body (a message sealed again after a restore). Example:
+    `set_body(conn=c, item_id=3, body=json.dumps(envelope.to_post()))`."""
+    conn.execute(update(_outbox).where(_outbox.c.id == item_id).values(body=body))
+
+
 def note_failure(*, conn: Connection, item_id: int, attempts: int, error: str, next_try: str) -> None:
     """Record a failed attempt. Example: `note_failure(conn=c, item_id=3, attempts=2, error="timeout",
     next_try=REFUSED)`."""

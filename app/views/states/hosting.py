@@ -126,8 +126,12 @@ class HostingState:
             self.groups.sync_notifications()
 
     def waiting_to_send(self, group: Group) -> int:
-        """How many messages for the group wait to be sent."""
-        return len(self.ctx.links.waiting(group.id))
+        """How many messages for the group wait to be sent (not those the relay refused: `not_delivered`)."""
+        return sum(1 for item in self.ctx.links.waiting(group.id) if not item.refused)
+
+    def not_delivered(self, group: Group) -> int:
+        """How many of the group's messages the relay refused: they stay in the outbox, not delivered."""
+        return sum(1 for item in self.ctx.links.waiting(group.id) if item.refused)
 
     # ---- anonymous attendance (issue 5) ----
 

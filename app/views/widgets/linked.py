@@ -156,6 +156,10 @@ def link_status(hosting: HostingState, group: Group) -> list[ft.Control]:
     if waiting:
         lines.append(ft.Text(ngettext("{n} message waits to be sent.", "{n} messages wait to be sent.", waiting)
                              .format(n=waiting), key="sync-waiting"))
+    if refused := hosting.not_delivered(group):
+        lines.append(ft.Text(ngettext("{n} message was not delivered: the relay refused it.",
+                                      "{n} messages were not delivered: the relay refused them.", refused)
+                             .format(n=refused), color=ft.Colors.ERROR, key="sync-refused"))
     lines.append(ft.OutlinedButton(_("Check for news"), icon=ft.Icons.SYNC, key="sync-now",
                                    disabled=bool(hosting.session.busy), on_click=hosting.sync_now))
     if hosting.can_report_attendance(group):
