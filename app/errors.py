@@ -115,6 +115,8 @@ class Msg(Enum):
     VOTES_MISSING = N_("The group is closed: a newcomer comes in when more than half of the members said yes "
                        "({yes} of {members} so far).")
     STARTER_GONE = N_("The starter has left the group and cannot be reached through it.")
+    CONTACT_EMPTY = N_("Write a few words to the starter first.")
+    CONTACT_TOO_LONG = N_("Keep the message short: at most {maximum} characters.")
     COORDINATOR_TOKEN_MISSING = N_("Enter the relay address and the coordinator token your region gave you.")
 
 
