@@ -179,8 +179,11 @@ async def test_a_host_lets_every_member_host_and_closes_the_group(group: Group) 
         await ui.fire(await el(ui, "policy-every-member"), "change", props={"value": True})
         await notice(ui, "Every member may host now.")
         await ui.wait_for(lambda: ui.query(key="step-back") is None)  # everyone hosts: nobody steps back
+        assert (await el(ui, "admission")).value == "Open: a host lets a newcomer in."
         await ui.fire(await el(ui, "policy-closed"), "change", props={"value": True})
         await notice(ui, "The group is closed")
+        await ui.wait_for(lambda: ui.query(key="admission", text="Closed: a newcomer comes in when the members "
+                                                                  "agree."))
     for service in services:
         service.close()
     sync(group.astrid)

@@ -61,8 +61,10 @@ def HostControls(membership: MembershipState, group: Group) -> ft.Control:
         section_title(_("Hosts and the group's rules")),
         ft.Switch(label=_("Every member may host"), value=every, key="policy-every-member",
                   on_change=every_changed),
-        ft.Switch(label=_("Closed: a newcomer comes in when the members agree"), value=membership.closed(group),
-                  key="policy-closed", on_change=closed_changed),
+        ft.Switch(label=_("Closed group"), value=membership.closed(group), key="policy-closed",
+                  on_change=closed_changed),  # a short label: a long one is cut at phone width, not wrapped
+        ft.Text(_("Closed: a newcomer comes in when the members agree.") if membership.closed(group) else
+                _("Open: a host lets a newcomer in."), theme_style=ft.TextThemeStyle.BODY_SMALL, key="admission"),
         *problem_line(membership, group, "policy"),
     ]
     if every:
