@@ -93,7 +93,9 @@ def HostControls(membership: MembershipState, group: Group) -> ft.Control:
         ]
     else:
         controls += [
-            ft.Text(_("When the group runs on its own, the starter can step back: the other hosts go on.")),
+            ft.Text(_("When the group runs on its own, the starter can step back: the other hosts go on.")
+                    if any(m.me and m.starter for m in people) else
+                    _("You can step back as host: the other hosts go on, and you stay in the group.")),
             ft.OutlinedButton(_("Step back as host"), icon=ft.Icons.LOGOUT, key="step-back",
                               on_click=lambda: set_stepping(True)),
         ]
@@ -121,9 +123,9 @@ def TakingPart(membership: MembershipState, group: Group) -> ft.Control:
     ft.use_dialog(dialog if leaving else None)  # a hook: called on every render, before any early return
 
     if membership.has_left(group):
-        return ft.Column([section_title(_("You left this group")),
-                          ft.Text(_("The others were told. Nothing new from the group reaches you; "
-                                    "“Remove this group” takes it off this device."), key="left-group")], spacing=8)
+        return ft.Column([section_title(_("You are no longer in this group")),  # left, or a host removed them
+                          ft.Text(_("Nothing new from the group reaches you. “Remove this group” takes it off this "
+                                    "device."), key="left-group")], spacing=8)
     controls: list[ft.Control] = []
     polls = membership.polls(group)
     if polls:
