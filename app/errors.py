@@ -120,6 +120,8 @@ class Msg(Enum):
     ALREADY_UPGRADED = N_("This group already uses the new group version.")
     UPGRADE_ENROLMENT_MISSING = N_("The upgraded group gets a new mailbox on the relay: enter an enrolment code "
                                    "from your coordinator.")
+    CONTACT_EMPTY = N_("Write a few words to the starter first.")
+    CONTACT_TOO_LONG = N_("Keep the message short: at most {maximum} characters.")
     COORDINATOR_TOKEN_MISSING = N_("Enter the relay address and the coordinator token your region gave you.")
 
 

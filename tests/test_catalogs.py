@@ -135,6 +135,24 @@ def test_translations_keep_the_placeholders(lang: str) -> None:
     assert not wrong, f"{lang}: placeholders differ: {wrong}"
 
 
+def repeated(text: str) -> bool:
+    """True when `text` is one sentence written out two or more times in a row (a merge gone wrong)."""
+    return any(len(text) % k == 0 and text == text[:len(text) // k] * k for k in range(2, 5)) and len(text) > 40
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_no_translation_is_its_text_repeated(lang: str) -> None:
+    """Seen in nb and da: msgstr lines glued on three times, so a host read the same sentence thrice."""
+    doubled = [msgid for msgid, message in messages(read_catalog(po_path(lang))).items()
+               if any(repeated(text) for text in forms(message))]
+    assert not doubled, f"{lang}: repeated translations: {doubled}"
+
+
+def test_repeated_sees_a_sentence_written_twice_but_not_once() -> None:
+    once = "The group is closed: a newcomer comes in when the members agree."
+    assert repeated(once * 2) and repeated(once * 3) and not repeated(once) and not repeated("Ja" * 2)
+
+
 def test_placeholders_sees_fields_but_not_escaped_braces() -> None:
     assert placeholders("Showing {first}-{last} of {total}") == {"first", "last", "total"}
     assert placeholders("{{literal}} and {name}") == {"name"}

@@ -16,7 +16,7 @@ import protocol as p
 from app.domain.schedule import Schedule
 from app.errors import KraftError, Msg
 from app.i18n import format_day
-from app.services.group_layer import asking, taking_part
+from app.services.group_layer import asking, hosting, taking_part
 from app.services.group_layer.circle import Circles
 from app.services.groups import Group, GroupDetails, GroupService
 from app.services.linking import InvitePreview, local_group_id, member_name
@@ -69,6 +69,42 @@ class JoinService:
     def leave(self, group_id: str, *, now: datetime) -> None:
         """Tell the group this member leaves (version 2); a host's app then starts a new epoch."""
         taking_part.leave(self.circles, group_id, now=now)
+
+    # ---- taking part in a version 2 group (docs/adr/0006-group-protocol-v2.md) ----
+
+    def takes_part(self, group_id: str) -> bool:
+        """True for a version 2 group this member was let in to, with its secrets readable here (the journal
+        open, or none): the group screen then offers voting, "contact the starter" and leaving."""
+        link = self._links.get(group_id)
+        return link is not None and link.version == 2 and bool(link.state) and self._links.readable()
+
+    def people(self, group_id: str) -> list[hosting.Person]:
+        """Everyone in the group, starter and hosts first (anyone in it may see who is in it)."""
+        return hosting.people(self.circles, group_id)
+
+    def policy(self, group_id: str) -> p.Policy:
+        """Who hosts ("hosts only" or every member) and who is admitted (open, or closed: by vote)."""
+        return taking_part.policy(self.circles, group_id)
+
+    def polls(self, group_id: str) -> list[taking_part.Poll]:
+        """Newcomers the members are asked about (a closed group)."""
+        return taking_part.polls(self.circles, group_id)
+
+    def vote(self, group_id: str, request_id: str, *, yes: bool, now: datetime) -> None:
+        """Answer "Let X join?" with this member's signed yes or no."""
+        taking_part.vote(self.circles, group_id, request_id, yes=yes, now=now)
+
+    def contact_starter(self, group_id: str, text: str, *, now: datetime) -> None:
+        """A message only the starter reads, also after they stepped back."""
+        taking_part.contact_starter(self.circles, group_id, text, now=now)
+
+    def contacts(self, group_id: str) -> list[tuple[str, str]]:
+        """For the starter: what members wrote to them, (name, text)."""
+        return taking_part.contacts(self.circles, group_id)
+
+    def has_left(self, group_id: str) -> bool:
+        """True once this member left or was removed."""
+        return taking_part.has_left(self.circles, group_id)
 
     # ---- reading an invite ----
 

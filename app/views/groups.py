@@ -19,10 +19,12 @@ from app.views.states.groups import GroupsState
 from app.views.states.homework import HomeworkState
 from app.views.states.hosting import HostingState
 from app.views.states.journal import JournalState
+from app.views.states.membership import MembershipState
 from app.views.states.session import SessionState
 from app.views.widgets.homework import homework_card
 from app.views.widgets.linked import LeaderSection, link_status, waiting_to_be_let_in
 from app.views.widgets.meeting import checkin_actions
+from app.views.widgets.roles import HostControls, TakingPart
 from app.views.widgets.schedule import GUIDELINES, details_lines, meeting_subtitle, schedule_summary, zone_options
 
 UPCOMING_SHOWN = 6
@@ -151,8 +153,8 @@ def AddGroup(groups: GroupsState, session: SessionState) -> ft.Control:
 
 
 @ft.component
-def GroupView(groups: GroupsState, hosting: HostingState, journal: JournalState, homework: HomeworkState,
-              session: SessionState) -> ft.Control:
+def GroupView(groups: GroupsState, hosting: HostingState, membership: MembershipState, journal: JournalState,
+              homework: HomeworkState, session: SessionState) -> ft.Control:
     """One group: its schedule, its homework, the coming meetings (each can be changed), calendar export,
     removal."""
     confirm_remove, set_confirm_remove = ft.use_state(False)
@@ -178,6 +180,9 @@ def GroupView(groups: GroupsState, hosting: HostingState, journal: JournalState,
     leader = session.unlocked and hosting.is_leader(group)
     if leader:  # first: at the meeting the leader opens this screen to show the invite
         body.append(LeaderSection(hosting, group, key=f"leader-{group.id}"))  # type: ignore[call-arg]
+    taking_part = membership.takes_part(group)
+    if leader and taking_part and not membership.has_left(group):
+        body.append(HostControls(membership, group, key=f"hosts-{group.id}"))  # type: ignore[call-arg]
     if details is not None and details.place:
         body.append(ft.Checkbox(label=_("Show the place on the next-meeting card"), value=details.show_place,
                                 key="show-place", on_change=lambda e: groups.set_group_details(
@@ -201,6 +206,8 @@ def GroupView(groups: GroupsState, hosting: HostingState, journal: JournalState,
                          on_click=lambda _e, m=m: session.router.navigate(Route.MEETING, group=group.id, id=m.id))
              for m in coming]
     body += link_status(hosting, group)
+    if taking_part:
+        body.append(TakingPart(membership, group, key=f"taking-part-{group.id}"))  # type: ignore[call-arg]
     if not leader:
         body += attendance_section(groups, group)
     body += [

@@ -323,3 +323,26 @@ def test_homework_sent_after_a_restore_reaches_the_member(relay, four, tmp_path)
     assert starter.sync(NOW + timedelta(minutes=1)).sent == 1  # the relay takes B (v2 seqs are sealed)
     sync(astrid)
     assert homework(astrid, group_id) == AFTER
+
+
+def test_switching_who_hosts_rotates_the_keys_under_the_old_steward_key(relay, four):  # noqa: F811
+    """Both ways: the new epoch's relay keys are signed with the hosts' secret in force before the switch (the
+    relay knows only that one), so the policy entry and what follows are accepted, and the others follow."""
+    starter, astrid, _bo, _mallory = four
+    group_id = start(starter, relay)
+    ask(astrid, starter, group_id, name="Astrid")
+    admit_everyone(starter, group_id, [astrid])
+    for hosting_policy, astrid_hosts in ((p.EVERY_MEMBER, True), (p.HOSTS_ONLY, False)):
+        hosting.set_policy(circles(starter), group_id, hosting=hosting_policy, now=NOW)
+        report = sync(starter)
+        assert not report.refused, report
+        hosting.set_policy(circles(starter), group_id, admission=p.CLOSED if astrid_hosts else p.OPEN, now=NOW)
+        sync(starter)
+        sync(astrid)
+        seen = circles(astrid).load(group_id)
+        assert seen.state.policy.hosting == hosting_policy and seen.is_host() is astrid_hosts
+        assert seen.state.policy.admission == (p.CLOSED if astrid_hosts else p.OPEN)
+    hosting.send_homework(circles(starter), group_id, text=AFTER, now=NOW)
+    sync(starter)
+    sync(astrid)
+    assert homework(astrid, group_id) == AFTER

@@ -181,13 +181,14 @@ def set_policy(circles: Circles, group_id: str, *, hosting: str | None = None, a
     if not args:
         return old
     items: list[Outgoing] = []
+    old_host = circle.host_secret()  # the relay knows this steward key; the change below derives another
     if args.get("hosting") == p.HOSTS_ONLY and not circle.state.members[circle.me].host:
         _new, log = circles.change(circle, "host", {"member": circle.me})  # someone must host: this member
         items.append(log)
     new, log = circles.change(circle, "policy", args)
     items.append(log)
     if "hosting" in args:  # who holds H changes: a fresh one (derived again, or random for hosts only)
-        items += _new_epoch(circles, circle)
+        items += _new_epoch(circles, circle, old_host=old_host)
     circles.write(circle, items, now=now)
     return new.policy
 
@@ -222,11 +223,13 @@ def new_epoch(circles: Circles, circle: Circle, *, now: datetime) -> None:
     circles.write(circle, _new_epoch(circles, circle), now=now)
 
 
-def _new_epoch(circles: Circles, circle: Circle, *, without: str = "") -> list[Outgoing]:
+def _new_epoch(circles: Circles, circle: Circle, *, without: str = "",
+               old_host: bytes | None = None) -> list[Outgoing]:
     """Fresh K and H for everyone still in, wrapped per member (the entry is padded to the large size, so the
-    count does not show), and the relay's two keys rotated under the old steward key."""
+    count does not show), and the relay's two keys rotated under the old steward key (`old_host` when the
+    policy just changed how H is found, e.g. to "every member hosts", else the current H)."""
     state, mailbox = circle.state, circle.link.mailbox
-    old_host = circle.host_secret()
+    old_host = old_host or circle.host_secret()
     assert old_host is not None
     epoch, key = state.epoch + 1, p.new_group_key()
     random_host = p.new_host_secret()

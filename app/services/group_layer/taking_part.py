@@ -42,6 +42,17 @@ def polls(circles: Circles, group_id: str) -> list[Poll]:
     return [Poll(rid, str(poll.get("name", "")), bool(poll.get("voted"))) for rid, poll in circle.secrets.polls.items()]
 
 
+def policy(circles: Circles, group_id: str) -> p.Policy:
+    """Who hosts and who is admitted, as every member's app reads it from the log."""
+    return circles.load(group_id).state.policy
+
+
+def contacts(circles: Circles, group_id: str) -> list[tuple[str, str]]:
+    """The starter's messages written to them with "contact the starter": (the writer's name, the text)."""
+    circle = circles.load(group_id)
+    return [(circle.name_of(c.get("from", "")), str(c.get("text", ""))) for c in circle.secrets.contacts]
+
+
 def vote(circles: Circles, group_id: str, request_id: str, *, yes: bool, now: datetime) -> None:
     """Answer "Let X join?": a vote signed by this member, which a host puts in the `admit` entry."""
     circle = circles.load(group_id)
@@ -67,9 +78,9 @@ def contact_starter(circles: Circles, group_id: str, text: str, *, now: datetime
     """A message only the starter reads (sealed to the starter's key), also after they stepped back."""
     text = text.strip()
     if not text:
-        raise KraftError(Msg.HOMEWORK_MISSING)
+        raise KraftError(Msg.CONTACT_EMPTY)
     if len(text) > MAX_CONTACT:
-        raise KraftError(Msg.HOMEWORK_TOO_LONG, maximum=MAX_CONTACT)
+        raise KraftError(Msg.CONTACT_TOO_LONG, maximum=MAX_CONTACT)
     circle = circles.load(group_id)
     starter = next((m for m in circle.state.members.values() if m.starter), None)
     if starter is None:

@@ -22,6 +22,7 @@ from app.views.states.groups import GroupsState
 from app.views.states.homework import HomeworkState
 from app.views.states.hosting import HostingState
 from app.views.states.journal import JournalState
+from app.views.states.membership import MembershipState
 from app.views.states.session import SessionState
 from app.views.states.settings import SettingsState
 
@@ -35,6 +36,7 @@ class AppModel:
     journal: JournalState
     groups: GroupsState
     hosting: HostingState
+    membership: MembershipState
     coordinator: CoordinatorState
     settings: SettingsState
     homework: HomeworkState
@@ -46,8 +48,9 @@ class AppModel:
         session = SessionState(ctx=ctx, router=router)
         groups = GroupsState(session=session, notifier=notifier or NullNotifier())
         journal = JournalState(session=session, after_save=groups.sync_notifications)
-        return cls(router=router, session=session, journal=journal, groups=groups,
-                   hosting=HostingState(session=session, groups=groups),
+        hosting = HostingState(session=session, groups=groups)
+        return cls(router=router, session=session, journal=journal, groups=groups, hosting=hosting,
+                   membership=MembershipState(session=session, groups=groups, hosting=hosting),
                    coordinator=CoordinatorState(session=session),
                    settings=SettingsState(session=session, journal=journal),
                    homework=HomeworkState(session=session, groups=groups, journal=journal))
