@@ -66,6 +66,7 @@ class Listener:
         self._idle = idle
         self._seen: dict[str, int] = {}  # mailbox -> the highest position a poll answered with
         self._round: asyncio.Future[bool] | None = None
+        self._listening: set[tuple[str, str]] = set()  # (relay, mailbox) of the round in flight
         self._woken = asyncio.Event()
         self.rounds = 0  # polls started (for tests and the bench)
         self.delay = 0.0  # the current back-off, 0 while the relays answer
@@ -85,6 +86,13 @@ class Listener:
         self._woken.set()
         self.pause()
 
+    def links_changed(self) -> None:
+        """After an action: wake only if the mailboxes to listen to are not those of the round in flight."""
+        if not self._active():
+            return
+        if {(w.relay, w.mailbox) for w in self._watches()} != (self._listening if self.polling else set()):
+            self.wake()
+
     async def run(self, closed: asyncio.Event) -> None:
         """Listen until `closed` is set (or the task is cancelled)."""
         while not closed.is_set():
@@ -93,6 +101,7 @@ class Listener:
                 await self._sleep(self._idle, closed)
                 continue
             self._woken.clear()
+            self._listening = {(w.relay, w.mailbox) for w in watches}
             self._round = asyncio.ensure_future(self._poll_all(watches))
             try:
                 news = await self._round

@@ -14,6 +14,7 @@ from app import i18n
 from app.config import Profile, load_profile
 from app.errors import KraftError
 from app.services.context import AppContext
+from app.services.delivery import Listener, listenable
 from app.services.notify import Notifier
 from app.services.vault_service import VaultService
 from app.views import lang as session_lang
@@ -65,7 +66,7 @@ SCREENS: dict[Route, Callable[[AppModel], Any]] = {
 }
 log = logging.getLogger(__name__)
 TICK_SECONDS = 3.0
-SYNC_SECONDS = 300.0  # how often an open app asks the relay for news (also on start and on resume)
+SYNC_SECONDS = 300.0  # the fallback sync (also on open, unlock and resume); news comes by the listener
 LOCK_STATES = (ft.AppLifecycleState.HIDE, ft.AppLifecycleState.PAUSE)
 
 
@@ -102,7 +103,7 @@ def screen_for(route: Route) -> Callable[[AppModel], Any]:
 
 
 def build_main(service_factory: Callable[[], VaultService] = VaultService, *, profile: Profile | None = None,
-               tick_seconds: float = TICK_SECONDS, sync_seconds: float = SYNC_SECONDS,
+               tick_seconds: float = TICK_SECONDS, sync_seconds: float = SYNC_SECONDS, listen: bool = True,
                notifier_factory: Callable[[ft.Page], Notifier] = notifier_for_page) -> Callable[[ft.Page], Any]:
     """The `main(page)` that `ft.run` calls; tests hand in their own service and a fast tick."""
 
@@ -111,6 +112,11 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
         ctx = AppContext(vault_service=service_factory(), profile=profile or load_profile())
         model = AppModel.build(ctx, notifier=notifier_factory(page))
         session, hosting = model.session, model.hosting
+        delivery = hosting.delivery
+        # While open and not locked: long-poll every relay link, sync on news (docs/adr/0008-delivery.md).
+        listener = Listener(lambda: listenable(hosting.ctx.links), on_news=delivery.sync_quietly,
+                            active=lambda: session.unlocked or not session.service.has_vault())
+        delivery.listener = listener
         session.start()
         page.title = "Kraft"
         page.theme_mode = ft.ThemeMode.SYSTEM
@@ -123,7 +129,8 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
                 session.lock()
             elif e.state in (ft.AppLifecycleState.RESUME, ft.AppLifecycleState.SHOW):
                 model.groups.changed()  # back in the app: reminders and countdowns are re-read
-                page.run_task(hosting.sync_quietly)
+                page.run_task(delivery.sync_quietly)  # fetch on resume
+                listener.wake()
 
         page.on_app_lifecycle_state_change = lifecycle
         page.on_route_change = lambda e: hosting.open_route(e.route)
@@ -133,6 +140,7 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
 
         def close(e: Any) -> None:
             closed.set()
+            listener.pause()
             session.lock()
             session.service.close()
 
@@ -152,7 +160,7 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
         async def syncer() -> None:
             while not closed.is_set():
                 try:
-                    await hosting.sync_quietly()
+                    await delivery.sync_quietly()
                 except Exception:
                     log.exception("background sync failed")
                 with contextlib.suppress(TimeoutError):
@@ -160,6 +168,8 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
 
         page.run_task(ticker)
         page.run_task(syncer)
+        if listen:
+            page.run_task(listener.run, closed)
         page.render(App, model, model.router, session)
 
     return main
