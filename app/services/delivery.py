@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.services.links import LEADER, LinkStore
-from app.services.relay_client import MAX_WAIT, RelayError, long_poll
+from app.services.relay_client import MAX_WAIT, long_poll
 
 log = logging.getLogger(__name__)
 BACKOFF_FIRST = 1.0  # seconds before asking an unreachable relay again; doubles
@@ -96,7 +96,11 @@ class Listener:
     async def run(self, closed: asyncio.Event) -> None:
         """Listen until `closed` is set (or the task is cancelled)."""
         while not closed.is_set():
-            watches = self._watches() if self._active() else []
+            try:
+                watches = self._watches() if self._active() else []
+            except Exception:  # the links could not be read (a database in trouble): try again later
+                log.exception("listening: the links could not be read")
+                watches = []
             if not watches:
                 await self._sleep(self._idle, closed)
                 continue
@@ -110,9 +114,10 @@ class Listener:
                 if current is not None and current.cancelling():
                     raise
                 continue  # paused or woken: look at the links again
-            except RelayError as exc:
+            except Exception as exc:  # unreachable or refusing (RelayError), or a link's relay address is bad
                 self.delay = min(self._backoff[1], max(self._backoff[0], self.delay * 2))
-                log.info("listening: the relay did not answer (%s); again in %.0f s", exc.status, self.delay)
+                log.info("listening: no answer (%s); again in %.0f s", getattr(exc, "status", type(exc).__name__),
+                         self.delay)
                 await self._sleep(self.delay, closed)
                 continue
             self.delay = 0.0
@@ -134,7 +139,7 @@ class Listener:
             for task in tasks:
                 task.cancel()
             for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, RelayError):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
 
     async def _one(self, watch: Watch) -> bool:

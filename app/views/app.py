@@ -114,8 +114,9 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
         session, hosting = model.session, model.hosting
         delivery = hosting.delivery
         # While open and not locked: long-poll every relay link, sync on news (docs/adr/0008-delivery.md).
+        shown = [True]  # False while the app is hidden: nothing is polled then, with or without a journal
         listener = Listener(lambda: listenable(hosting.ctx.links), on_news=delivery.sync_quietly,
-                            active=lambda: session.unlocked or not session.service.has_vault())
+                            active=lambda: shown[0] and (session.unlocked or not session.service.has_vault()))
         delivery.listener = listener
         session.start()
         page.title = "Kraft"
@@ -126,8 +127,10 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
 
         def lifecycle(e: ft.AppLifecycleStateChangeEvent) -> None:
             if e.state in LOCK_STATES:
-                session.lock()
+                shown[0] = False
+                session.lock()  # and so the listener pauses
             elif e.state in (ft.AppLifecycleState.RESUME, ft.AppLifecycleState.SHOW):
+                shown[0] = True
                 model.groups.changed()  # back in the app: reminders and countdowns are re-read
                 page.run_task(delivery.sync_quietly)  # fetch on resume
                 listener.wake()

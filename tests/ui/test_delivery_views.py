@@ -18,6 +18,7 @@ from app.config import Profile, Relay
 from app.domain.prompts import get_prompt
 from app.domain.schedule import Schedule
 from app.services.context import AppContext
+from app.services.links import LinkStore
 from app.services.vault_service import VaultService
 from app.views.app import build_main
 from tests.conftest import FAST_KDF, PASSPHRASE
@@ -36,16 +37,15 @@ def relay(tmp_path: Path) -> Iterator[RelayProcess]:
         server.stop()
 
 
-@pytest.fixture
-def group(tmp_path: Path, relay: RelayProcess) -> Iterator[tuple[AppContext, Path, str]]:
-    """A leader's context (open) and a member's data directory with a journal, in the leader's group."""
+def _group(tmp_path: Path, relay: RelayProcess, *, journal: bool) -> tuple[AppContext, Path, str]:
+    """A leader's context (open) and a member's data directory (with a journal or none), in the leader's group."""
     now = datetime.now(UTC)
     (tmp_path / "leader").mkdir()
     member_home = tmp_path / "member"
     member_home.mkdir()
     leader = AppContext.open(tmp_path / "leader", kdf=FAST_KDF)
     member = AppContext.open(member_home, kdf=FAST_KDF)
-    for ctx in (leader, member):
+    for ctx in (leader, member) if journal else (leader,):
         pending = ctx.vault_service.prepare_setup(PASSPHRASE, PASSPHRASE)
         ctx.vault_service.finish_setup(pending, pending.recovery_code)
     leader, member = leader.refreshed(), member.refreshed()
@@ -58,10 +58,23 @@ def group(tmp_path: Path, relay: RelayProcess) -> Iterator[tuple[AppContext, Pat
                                             today=now.date()), now=now)
     member.sync.run(now=now)
     member.close()
+    return leader, member_home, made.id
+
+
+@pytest.fixture
+def group(tmp_path: Path, relay: RelayProcess) -> Iterator[tuple[AppContext, Path, str]]:
+    leader, home, group_id = _group(tmp_path, relay, journal=True)
     try:
-        yield leader, member_home, made.id
+        yield leader, home, group_id
     finally:
         leader.close()
+
+
+def _read_up_to(service: VaultService, group_id: str) -> int:
+    """How far the member's app has read the group's mailbox (a plaintext position: readable while locked)."""
+    link = LinkStore(service.engine).get(group_id)
+    assert link is not None
+    return link.after
 
 
 def _main(home: Path, relay: RelayProcess, services: list[VaultService], *, listen: bool):  # type: ignore[no-untyped-def]
@@ -139,6 +152,39 @@ async def test_an_open_app_learns_of_news_within_5_s(group, relay) -> None:  # t
             assert seconds < 5.0
             await ui.lifecycle(ft.AppLifecycleState.HIDE)  # locks, and the listener stops
             await el(ui, "unlock")
+            read = _read_up_to(services[0], group_id)
+            await _send_homework(leader, group_id)
+            await asyncio.sleep(2.0)
+            assert _read_up_to(services[0], group_id) == read  # locked: nothing was fetched
     finally:
         for service in services:
             service.close()
+
+
+async def test_without_a_journal_it_listens_while_shown_and_not_while_hidden(tmp_path, relay) -> None:  # type: ignore[no-untyped-def]
+    leader, home, group_id = _group(tmp_path, relay, journal=False)
+    services: list[VaultService] = []
+    try:
+        async with run_app(_main(home, relay, services, listen=True)) as ui:
+            await asyncio.sleep(1.0)  # nothing to unlock: the listener waits at the relay at once
+            read = _read_up_to(services[0], group_id)
+            await _send_homework(leader, group_id)  # kept sealed until a journal exists, but read at once
+            started = time.perf_counter()
+            while _read_up_to(services[0], group_id) == read:
+                assert time.perf_counter() - started < 5.0, "not fetched within 5 s"
+                await asyncio.sleep(0.05)
+            await ui.lifecycle(ft.AppLifecycleState.HIDE)  # hidden: nothing is polled, journal or not
+            await asyncio.sleep(0.5)
+            read = _read_up_to(services[0], group_id)
+            await _send_homework(leader, group_id)
+            await asyncio.sleep(2.0)
+            assert _read_up_to(services[0], group_id) == read
+            await ui.lifecycle(ft.AppLifecycleState.SHOW)  # back: fetched on resume
+            started = time.perf_counter()
+            while _read_up_to(services[0], group_id) == read:
+                assert time.perf_counter() - started < 5.0, "not fetched on resume"
+                await asyncio.sleep(0.05)
+    finally:
+        for service in services:
+            service.close()
+        leader.close()
