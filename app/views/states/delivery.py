@@ -8,16 +8,16 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from app.errors import KraftError
 from app.i18n import _, ngettext
+from app.services.context import AppContext
 from app.services.delivery import Listener
+from app.services.groups import Group
 from app.services.relay_sync import SyncReport
-
-if TYPE_CHECKING:
-    from app.services.groups import Group
-    from app.views.states.hosting import HostingState
+from app.views.states.groups import GroupsState
+from app.views.states.session import SessionState
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +27,21 @@ def state_text(unsent: int) -> str:
     return _("Sent.") if not unsent else _("Will be sent when you are online.")
 
 
+class Hosting(Protocol):
+    """What `Delivery` needs of `HostingState` (named here, so the two modules do not import each other)."""
+
+    session: SessionState
+    groups: GroupsState
+    sync_problem: str
+
+    @property
+    def ctx(self) -> AppContext: ...
+
+
 class Delivery:
     """Part of `HostingState` (its `delivery`); not observable itself: what it learns goes into the state."""
 
-    def __init__(self, hosting: HostingState) -> None:
+    def __init__(self, hosting: Hosting) -> None:
         self.hosting = hosting
         self.listener: Listener | None = None  # set by the app while a page is open
         self._lock = asyncio.Lock()
@@ -41,7 +52,7 @@ class Delivery:
         session.hooks.locked.append(self._locked)
 
     @property
-    def session(self) -> Any:
+    def session(self) -> SessionState:
         return self.hosting.session
 
     def unsent(self, group_id: str | None = None) -> int:
