@@ -73,7 +73,10 @@ class Delivery:
 
     def deliver_soon(self, group_id: str = "", note: str = "") -> None:
         """`deliver` from a synchronous action (a meeting change, a check-in): a task on the running loop."""
-        group = self.hosting.ctx.groups.get(group_id) if group_id else None
+        try:
+            group = self.hosting.ctx.groups.get(group_id) if group_id else None
+        except KraftError:  # removed meanwhile: send what is there, say nothing of a group
+            group = None
         self._spawn(self.deliver(group, note))
         if note:
             self.session.notice = note  # until the sync says sent or not
