@@ -4,7 +4,8 @@
 (`relay_client.long_poll`, `wait=25`). When one answers with a message it cancels the others and calls
 `on_news` (the app runs the sync, which fetches, applies and refreshes the screen). It backs off while a relay
 cannot be reached (1 s, doubling, at most 60 s), polls nothing while `active()` is False (locked), and
-`pause()` cancels the requests in flight at once (a lock). It holds no key and reads nothing but public ids
+`pause()` cancels the requests in flight at once (a lock). When a relay answers again after a failure it calls
+`on_back` (the app sends what the outbox kept). It holds no key and reads nothing but public ids
 and positions.
 
 Example:
@@ -55,10 +56,12 @@ class Poll(Protocol):
 
 class Listener:
     def __init__(self, watches: Callable[[], list[Watch]], *, on_news: Callable[[], Awaitable[object]],
-                 active: Callable[[], bool], wait: int = MAX_WAIT, poll: Poll = long_poll,
+                 active: Callable[[], bool], on_back: Callable[[], Awaitable[object]] | None = None,
+                 wait: int = MAX_WAIT, poll: Poll = long_poll,
                  backoff: tuple[float, float] = (BACKOFF_FIRST, BACKOFF_MAX), idle: float = IDLE) -> None:
         self._watches = watches
         self._on_news = on_news
+        self._on_back = on_back
         self._active = active
         self._wait = wait
         self._poll = poll
@@ -106,7 +109,8 @@ class Listener:
                 continue
             self._woken.clear()
             self._listening = {(w.relay, w.mailbox) for w in watches}
-            self._round = asyncio.ensure_future(self._poll_all(watches))
+            probing = self.delay > 0  # after a failure: a quick fetch (no wait) to learn the relay answers again
+            self._round = asyncio.ensure_future(self._poll_all(watches, wait=0 if probing else self._wait))
             try:
                 news = await self._round
             except asyncio.CancelledError:
@@ -121,15 +125,16 @@ class Listener:
                 await self._sleep(self.delay, closed)
                 continue
             self.delay = 0.0
-            if news:
+            callbacks = ([self._on_back] if probing and self._on_back else []) + ([self._on_news] if news else [])
+            for callback in callbacks[:1]:  # back online: on_back syncs, which fetches the news too
                 try:
-                    await self._on_news()
+                    await callback()
                 except Exception:
                     log.exception("listening: the sync after news failed")
 
-    async def _poll_all(self, watches: list[Watch]) -> bool:
+    async def _poll_all(self, watches: list[Watch], *, wait: int) -> bool:
         """One round: a long poll per mailbox; True when one answered with a message."""
-        tasks = [asyncio.ensure_future(self._one(w)) for w in watches]
+        tasks = [asyncio.ensure_future(self._one(w, wait)) for w in watches]
         self.rounds += 1
         try:
             done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -142,9 +147,9 @@ class Listener:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
 
-    async def _one(self, watch: Watch) -> bool:
+    async def _one(self, watch: Watch, wait: int) -> bool:
         after = max(watch.after, self._seen.get(watch.mailbox, 0))
-        page = await self._poll(watch.relay, watch.mailbox, after, wait=self._wait)
+        page = await self._poll(watch.relay, watch.mailbox, after, wait=wait)
         positions = [int(m.get("position", 0) or 0) for m in page.get("messages", []) if isinstance(m, dict)]
         if not positions:
             return False

@@ -14,7 +14,6 @@ from app import i18n
 from app.config import Profile, load_profile
 from app.errors import KraftError
 from app.services.context import AppContext
-from app.services.delivery import Listener, listenable
 from app.services.notify import Notifier
 from app.services.vault_service import VaultService
 from app.views import lang as session_lang
@@ -115,9 +114,7 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
         delivery = hosting.delivery
         # While open and not locked: long-poll every relay link, sync on news (docs/adr/0008-delivery.md).
         shown = [True]  # False while the app is hidden: nothing is polled then, with or without a journal
-        listener = Listener(lambda: listenable(hosting.ctx.links), on_news=delivery.sync_quietly,
-                            active=lambda: shown[0] and (session.unlocked or not session.service.has_vault()))
-        delivery.listener = listener
+        listener = delivery.listen(lambda: shown[0] and (session.unlocked or not session.service.has_vault()))
         session.start()
         page.title = "Kraft"
         page.theme_mode = ft.ThemeMode.SYSTEM

@@ -5,6 +5,7 @@ real relay process) walk every action the screens offer; after each, nothing of 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -139,8 +140,19 @@ async def test_offline_an_action_says_it_will_be_sent(apps: tuple[AppModel, AppM
                             theme="", guidelines="", enrolment=relay.enrolment_token())
     [group] = host.groups.groups.list()
     await delivered(host, "starting a group")
-    relay.stop()
-    await host.hosting.send_prompt(group, "strengths", "")
-    assert unsent(host)
-    await shown(host, "Will be sent when you are online.")
-    assert host.hosting.delivery.unsent(group.id) == 1  # the group screen says "1 message will be sent ..."
+    listener = host.hosting.delivery.listen(lambda: True, backoff=(0.05, 0.2))  # as the open app does
+    closed = asyncio.Event()
+    listening = asyncio.create_task(listener.run(closed))
+    try:
+        relay.stop()
+        await host.hosting.send_prompt(group, "strengths", "")
+        assert unsent(host)
+        await shown(host, "Will be sent when you are online.")
+        assert host.hosting.delivery.unsent(group.id) == 1  # the group screen says "1 message will be sent ..."
+        relay.start()  # online again: sent at once, not at the outbox's retry time (30 s on)
+        await delivered(host, "coming back online")
+    finally:
+        closed.set()
+        listening.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listening

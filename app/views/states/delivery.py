@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from app.errors import KraftError
 from app.i18n import _, ngettext
 from app.services.context import AppContext
-from app.services.delivery import Listener
+from app.services.delivery import Listener, listenable
 from app.services.groups import Group
 from app.services.relay_sync import SyncReport
 from app.views.states.groups import GroupsState
@@ -89,6 +89,22 @@ class Delivery:
             return
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def listen(self, active: Callable[[], bool], **options: Any) -> Listener:
+        """The listener of an open page: news runs the quiet sync; back online, what was kept is sent."""
+        self.listener = Listener(lambda: listenable(self.hosting.ctx.links), on_news=self.sync_quietly,
+                                 on_back=self.back_online, active=active, **options)
+        return self.listener
+
+    async def back_online(self) -> None:
+        """A relay answers again: what the outbox tried and kept goes now, not at its retry time, and the
+        screen's "will be sent" count follows (anonymous attendance keeps its own delay; refused stays)."""
+        links, now = self.hosting.ctx.links, datetime.now(UTC)
+        for item in links.waiting():
+            if item.attempts and not item.refused and not item.path.endswith("/attendance"):
+                links.reschedule(item.id, now)
+        await self.sync_quietly()
+        self.hosting.groups.changed()
 
     def _unlocked(self) -> None:
         self._spawn(self.sync_quietly())  # fetch on unlock: what needed the open journal can be applied
