@@ -82,8 +82,8 @@ class Msg(Enum):
     HOMEWORK_TOO_LONG = N_("Keep the homework short: at most {maximum} characters.")
     NO_CURRENT_HOMEWORK = N_("This group has no homework to answer just now.")
     RELAY_URL_INVALID = N_("{url} is not a relay address. It starts with https:// (http:// only on this device).")
-    RELAY_UNREACHABLE = N_("The relay {relay} cannot be reached just now. Kraft keeps what waits and tries again "
-                           "later.")
+    RELAY_UNREACHABLE = N_("The relay {relay} cannot be reached just now. Kraft keeps what is not sent yet and "
+                           "sends it as soon as the relay answers.")
     RELAY_REFUSED = N_("The relay refused this: {detail}.")
     RELAY_ENROLMENT_MISSING = N_("To start a group on a relay, enter the enrolment code your coordinator gave you.")
     INVITE_DAMAGED = N_("This invite is damaged or incomplete. Ask the leader for the link or the code again.")

@@ -1,6 +1,7 @@
 """`python -m bench` (`make bench`): run each journal size in its own processes and print one JSON object.
 
 stdout: {"journal": {"1000": {...}, "10000": {...}}, "attendance": {"sqlite": {...}, "postgresql": {...}},
+         "delivery": {"delivery_p50_ms", "delivery_p95_ms", "delivery_max_ms", "messages", "lost"},
          "targets": ..., "checks": ..., "ok": ...}
 stderr: progress, per-query details and a one-line summary. The exit status is 0 even when a target is
 missed (this is a report); it is non-zero only if a measurement itself fails.
@@ -42,7 +43,11 @@ def main() -> int:
                           stdout=subprocess.PIPE, text=True, check=True)
     attendance = json.loads(done.stdout)
     print(f"bench: attendance: {json.dumps(attendance)}", file=sys.stderr)
-    result = report(journal, attendance)
+    done = subprocess.run([sys.executable, "-m", "bench.app_delivery"], cwd=ROOT, env=child_env(),
+                          stdout=subprocess.PIPE, text=True, check=True)
+    delivery = json.loads(done.stdout)
+    print(f"bench: delivery: {json.dumps(delivery)}", file=sys.stderr)
+    result = report(journal, attendance, delivery)
     print(json.dumps(result, indent=2))
     print(f"{summary(result)} ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
     return 0

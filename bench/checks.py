@@ -19,11 +19,13 @@ TARGETS: dict[str, str] = {
     "attendance_rate": "attendance.sqlite.reports_per_s >= 2000",
     "attendance_p99": "attendance.sqlite.p99_ms < 100",
     "attendance_lost": "attendance.sqlite.lost == 0 (and postgresql's, when measured)",
+    "delivery_p95": "delivery.delivery_p95_ms < 5000 (host's send to applied in an open app, loopback)",
+    "delivery_lost": "delivery.lost == 0",
 }
 
 
-def evaluate(journal: dict[str, dict[str, float]],
-             attendance: dict[str, dict[str, float]] | None = None) -> dict[str, dict[str, Any]]:
+def evaluate(journal: dict[str, dict[str, float]], attendance: dict[str, dict[str, float]] | None = None,
+             delivery: dict[str, float] | None = None) -> dict[str, dict[str, Any]]:
     """One entry per target: {"value", "limit", "op", "ok"}."""
     big, small = journal[LARGE], journal[SMALL]
     rows = {
@@ -38,17 +40,22 @@ def evaluate(journal: dict[str, dict[str, float]],
         rows["attendance_rate"] = (attendance["sqlite"]["reports_per_s"], ">=", 2000.0)
         rows["attendance_p99"] = (attendance["sqlite"]["p99_ms"], "<", 100.0)
         rows["attendance_lost"] = (sum(run["lost"] for run in attendance.values()), "==", 0)
+    if delivery is not None:
+        rows["delivery_p95"] = (delivery["delivery_p95_ms"], "<", 5000.0)
+        rows["delivery_lost"] = (delivery["lost"], "==", 0)
     return {name: {"value": value, "limit": limit, "op": op, "ok": bool(_OPS[op](value, limit))}
             for name, (value, op, limit) in rows.items()}
 
 
-def report(journal: dict[str, dict[str, float]],
-           attendance: dict[str, dict[str, float]] | None = None) -> dict[str, Any]:
+def report(journal: dict[str, dict[str, float]], attendance: dict[str, dict[str, float]] | None = None,
+           delivery: dict[str, float] | None = None) -> dict[str, Any]:
     """The whole output object: figures, targets, checks and the overall verdict."""
-    checks = evaluate(journal, attendance)
+    checks = evaluate(journal, attendance, delivery)
     result: dict[str, Any] = {"journal": journal}
     if attendance is not None:
         result["attendance"] = attendance
+    if delivery is not None:
+        result["delivery"] = delivery
     return {**result, "targets": TARGETS, "checks": checks, "ok": all(check["ok"] for check in checks.values())}
 
 

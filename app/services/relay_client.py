@@ -148,3 +148,28 @@ def _detail(response: httpx.Response) -> str:
     if isinstance(detail, list):  # FastAPI's validation errors
         detail = "; ".join(str(item.get("msg", item)) if isinstance(item, dict) else str(item) for item in detail)
     return str(detail or f"HTTP {response.status_code}")
+
+
+async def long_poll(base_url: str, mailbox: str, after: int, *, wait: int = MAX_WAIT,
+                    transport: httpx.AsyncBaseTransport | None = None) -> dict[str, Any]:
+    """One long poll (docs/adr/0008-delivery.md): the first message after `after`, or none once `wait` seconds
+    pass. Asynchronous so that a lock can cancel it at once (the connection is closed). Errors as `request`."""
+    if not 0 <= wait <= MAX_WAIT:
+        raise ValueError(f"wait must be 0 to {MAX_WAIT} seconds, not {wait}")
+    async with httpx.AsyncClient(base_url=check_relay_url(base_url), transport=transport,
+                                 timeout=httpx.Timeout(wait + 10.0, connect=5.0), follow_redirects=False,
+                                 headers={"User-Agent": USER_AGENT}) as client:
+        try:
+            response = await client.get(f"/v1/mailboxes/{mailbox}/messages",
+                                        params={"after": after, "limit": 1, "wait": wait})
+        except httpx.HTTPError as exc:
+            raise RelayError(None, str(exc) or type(exc).__name__) from exc
+    if response.status_code >= 400:
+        raise _error(response)
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise RelayError(502, "the relay sent something that is not JSON") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("messages", []), list):
+        raise RelayError(502, "the relay sent an unexpected answer")
+    return data

@@ -66,7 +66,7 @@ SCREENS: dict[Route, Callable[[AppModel], Any]] = {
 }
 log = logging.getLogger(__name__)
 TICK_SECONDS = 3.0
-SYNC_SECONDS = 300.0  # how often an open app asks the relay for news (also on start and on resume)
+SYNC_SECONDS = 300.0  # the fallback sync (also on open, unlock and resume); news comes by the listener
 LOCK_STATES = (ft.AppLifecycleState.HIDE, ft.AppLifecycleState.PAUSE)
 
 
@@ -103,7 +103,7 @@ def screen_for(route: Route) -> Callable[[AppModel], Any]:
 
 
 def build_main(service_factory: Callable[[], VaultService] = VaultService, *, profile: Profile | None = None,
-               tick_seconds: float = TICK_SECONDS, sync_seconds: float = SYNC_SECONDS,
+               tick_seconds: float = TICK_SECONDS, sync_seconds: float = SYNC_SECONDS, listen: bool = True,
                notifier_factory: Callable[[ft.Page], Notifier] = notifier_for_page) -> Callable[[ft.Page], Any]:
     """The `main(page)` that `ft.run` calls; tests hand in their own service and a fast tick."""
 
@@ -112,6 +112,10 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
         ctx = AppContext(vault_service=service_factory(), profile=profile or load_profile())
         model = AppModel.build(ctx, notifier=notifier_factory(page))
         session, hosting = model.session, model.hosting
+        delivery = hosting.delivery
+        # While open and not locked: long-poll every relay link, sync on news (docs/adr/0008-delivery.md).
+        shown = [True]  # False while the app is hidden: nothing is polled then, with or without a journal
+        listener = delivery.listen(lambda: shown[0] and (session.unlocked or not session.service.has_vault()))
         session.start()
         page.title = "Kraft"
         page.theme_mode = ft.ThemeMode.SYSTEM
@@ -121,10 +125,13 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
 
         def lifecycle(e: ft.AppLifecycleStateChangeEvent) -> None:
             if e.state in LOCK_STATES:
-                session.lock()
+                shown[0] = False
+                session.lock()  # and so the listener pauses
             elif e.state in (ft.AppLifecycleState.RESUME, ft.AppLifecycleState.SHOW):
+                shown[0] = True
                 model.groups.changed()  # back in the app: reminders and countdowns are re-read
-                page.run_task(hosting.sync_quietly)
+                page.run_task(delivery.sync_quietly)  # fetch on resume
+                listener.wake()
 
         page.on_app_lifecycle_state_change = lifecycle
         page.on_route_change = lambda e: hosting.open_route(e.route)
@@ -134,6 +141,7 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
 
         def close(e: Any) -> None:
             closed.set()
+            listener.pause()
             session.lock()
             session.service.close()
 
@@ -153,7 +161,7 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
         async def syncer() -> None:
             while not closed.is_set():
                 try:
-                    await hosting.sync_quietly()
+                    await delivery.sync_quietly()
                 except Exception:
                     log.exception("background sync failed")
                 with contextlib.suppress(TimeoutError):
@@ -161,6 +169,8 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
 
         page.run_task(ticker)
         page.run_task(syncer)
+        if listen:
+            page.run_task(listener.run, closed)
         page.render(App, model, model.router, session)
 
     return main

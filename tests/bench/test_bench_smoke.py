@@ -43,9 +43,14 @@ def test_size_runner_reports_every_figure(tmp_path: Path) -> None:
 def test_checks_flag_a_missed_target() -> None:
     good = {"unlock_ms": 50.0, "list50_ms": 1.0, "search_cold_ms": 100.0, "search_ms": 5.0,
             "search_floor_ms": 10.0, "save_ms": 3.0, "rewrap_ms": 2.0, "rss_mb": 100.0}
-    result = report({"1000": good, "10000": good}, {"sqlite": {"reports_per_s": 2100.0, "p99_ms": 50.0, "lost": 0}})
+    delivery = {"delivery_p50_ms": 300.0, "delivery_p95_ms": 600.0, "delivery_max_ms": 900.0, "messages": 50,
+                "lost": 0}
+    result = report({"1000": good, "10000": good}, {"sqlite": {"reports_per_s": 2100.0, "p99_ms": 50.0, "lost": 0}},
+                    delivery)
     assert set(result["checks"]) == set(TARGETS)
     assert result["ok"] is True
+    late = evaluate({"1000": good, "10000": good}, delivery=dict(delivery, delivery_p95_ms=5000.0, lost=1))
+    assert [name for name, check in late.items() if not check["ok"]] == ["delivery_p95", "delivery_lost"]
 
     slow = dict(good, search_ms=11.0, rewrap_ms=3.5)
     checks = evaluate({"1000": good, "10000": slow})

@@ -27,3 +27,17 @@ def test_delivery_bench_reports_every_figure() -> None:
         assert set(figures) == {"p50_ms", "p95_ms", "max_ms", "post_p50_ms", "messages", "lost"}
         assert figures["messages"] == 3 and figures["lost"] == 0
         assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["max_ms"]
+
+
+@pytest.mark.slow
+def test_app_delivery_bench_reports_every_figure() -> None:
+    """`python -m bench.app_delivery`: host's send to applied in an open app's listener (docs/adr/0008-delivery.md)."""
+    done = subprocess.run([sys.executable, "-m", "bench.app_delivery", "3"], cwd=ROOT, env=child_env(),
+                          capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1, f"stdout must be exactly one JSON line, got: {done.stdout!r}"
+    figures = json.loads(lines[0])
+    assert set(figures) == {"delivery_p50_ms", "delivery_p95_ms", "delivery_max_ms", "messages", "lost"}
+    assert figures["messages"] == 3 and figures["lost"] == 0
+    assert 0 < figures["delivery_p50_ms"] <= figures["delivery_p95_ms"] <= figures["delivery_max_ms"]

@@ -146,7 +146,7 @@ async def test_with_a_relay_the_leader_makes_a_join_code_and_sees_who_joined(tmp
             assert not JoinService(member.engine, None).waiting_to_be_let_in(group_id)
             member.close()
             await ui.click(await el(ui, "send-homework"))
-            await ui.wait_for(lambda: ui.query(text="The homework is on its way to the group."))
+            await ui.wait_for(lambda: ui.query(text="The homework goes to the group. Sent."))
     finally:
         for service in services:
             service.close()

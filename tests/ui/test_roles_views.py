@@ -18,7 +18,7 @@ from app.domain.schedule import Schedule
 from app.services.context import AppContext
 from app.services.vault_service import VaultService
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.relay_process import Relay, start_relay
+from tests.relay_process import Relay, shared_relay
 from tests.ui.harness import UI, run_app
 from tests.ui.test_groups_views import _main
 from tests.ui.test_views import el
@@ -81,7 +81,7 @@ class Group:
 @pytest.fixture
 def group(tmp_path: Path) -> Iterator[Group]:
     """The starter's group with Astrid let in (hosts only, open), through a real relay."""
-    relay = start_relay(tmp_path / "relay")
+    relay = shared_relay()
     starter = new_person(tmp_path / "starter")
     try:
         schedule = Schedule.weekly(zone="Europe/Stockholm", first=date.today() + timedelta(days=3), at=time(18),
@@ -102,7 +102,6 @@ def group(tmp_path: Path) -> Iterator[Group]:
         host.close()
     sync(found.astrid)
     yield found
-    relay.stop()
 
 
 async def open_group(ui: UI, group_id: str) -> None:

@@ -202,15 +202,17 @@ class GroupsState:
                 shared = _("The group will see the new time.")
             self.groups.update_schedule(group.id, schedule)
             moved = meeting.id if change != "cancel" else None  # its start changed: "can't come" is asked again
-            if self.session.ctx.leader.schedule_changed(group.id, moved=moved, now=datetime.now(UTC)):
-                note = f"{note} {shared}"
+            told = self.session.ctx.leader.schedule_changed(group.id, moved=moved, now=datetime.now(UTC))
         except KraftError as exc:
             self.session.error = str(exc)
             return
         self.changed()
         self.sync_notifications()
         self.router.navigate(Route.GROUP, id=group.id)
-        self.session.notice = note
+        if told:
+            self.session.hooks.queue(group.id, f"{note} {shared}")  # sent now, its state beside it
+        else:
+            self.session.notice = note
 
     def remove_group(self) -> None:
         """Remove the group shown from this app, then back to Settings (or where a locked app starts)."""
@@ -246,15 +248,20 @@ class GroupsState:
         """Say "I was there" / "I can't come" (status), or take it back (None)."""
         try:
             said = attend.check_in(self.session.ctx, group, meeting_id, status, now=datetime.now(UTC))
-            self.session.notice = (_("Noted: you can come.") if said.status is None and said.was == CANT_COME
-                                   else _("Taken back.") if said.status is None
-                                   else _("Noted. Your group leader will be told.") if said.told
-                                   else _("Noted. If you can, tell the others too.") if said.cant_come
-                                   else _("Checked in. Good to have you there."))
+            note = (_("Noted: you can come.") if said.status is None and said.was == CANT_COME
+                    else _("Taken back.") if said.status is None
+                    else _("Noted. Your group leader will be told.") if said.told
+                    else _("Noted. If you can, tell the others too.") if said.cant_come
+                    else _("Checked in. Good to have you there."))
         except KraftError as exc:
             self.session.error = str(exc)
             return
         self.changed()
+        if said.told:
+            self.session.hooks.queue(group.id, note)  # sent now, its state beside it
+        else:
+            self.session.notice = note
+            self.session.hooks.queue(group.id)  # a "can't come" taken back may be news for the group too
 
     def _change_group(self, work: Any, note: str) -> None:
         """Run a change to a group's sealed details; say so, re-render and re-plan, or show the error."""

@@ -4,7 +4,6 @@ members, head counts), keeping in step with the relay, and the member's anonymou
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -16,14 +15,14 @@ from urllib.parse import parse_qs, urlsplit
 import flet as ft
 
 from app.errors import KraftError
-from app.i18n import _, ngettext
+from app.i18n import _
 from app.services.context import AppContext
 from app.services.group_layer.hosting import Request
 from app.services.groups import Group
 from app.services.joining import InvitePreview
 from app.services.leader import Invite, Member
-from app.services.relay_sync import SyncReport
 from app.views.routes import Route, Router, UnknownRoute
+from app.views.states.delivery import Delivery
 from app.views.states.groups import GroupsState, schedule_from_form
 from app.views.states.session import SessionState
 
@@ -41,6 +40,9 @@ class HostingState:
     invite_preview: InvitePreview | None = None  # an invite checked and shown before joining
     invite_text: str = ""  # an invite link the app was opened with, to fill in on the join screen
     sync_problem: str = ""  # why the last sync with the relay did not get through (shown on the group screen)
+
+    def __post_init__(self) -> None:
+        self.delivery = Delivery(self)  # sends after every action, and keeps in step (docs/adr/0008-delivery.md)
 
     @property
     def router(self) -> Router:
@@ -72,9 +74,8 @@ class HostingState:
             self.session.error = str(exc)
             return
         self.groups.changed()
-        await self.sync_quietly()  # sends the welcome now; its own notice must not hide this one
-        self.session.notice = _("{name} is let in. Their app gets the group's key the next time it connects.").format(
-            name=request.name or _("The new member"))
+        await self.delivery.deliver(group, _("{name} is let in. Their app gets the group's key the next time it "
+                                             "connects.").format(name=request.name or _("The new member")))
 
     def check_code(self, group: Group) -> str:
         """While a host has not let this member in yet: the code to compare with them ("" otherwise)."""
@@ -83,51 +84,6 @@ class HostingState:
     def is_linked(self, group: Group) -> bool:
         """True when the group is linked to a leader through the relay."""
         return self.ctx.links.get(group.id) is not None
-
-    # ---- keeping in step ----
-
-    def _sync(self) -> SyncReport:
-        return self.ctx.sync.run(now=datetime.now(UTC))
-
-    def has_relay_links(self) -> bool:
-        """True when any group is linked through a relay (else there is nothing to sync)."""
-        return any(link.relay for link in self.ctx.links.all())
-
-    async def sync_quietly(self) -> None:
-        """On start, on resume and periodically: never an error on screen (the member did not ask), but a
-        line on the group screen says when something waits, and a change is shown at once."""
-        if not self.has_relay_links():
-            return
-        try:
-            report = await asyncio.to_thread(self._sync)
-        except KraftError as exc:
-            self.sync_problem = str(exc)
-            return
-        except Exception:
-            log.exception("background sync failed")
-            return
-        self._after_sync(report)
-
-    async def sync_now(self) -> None:
-        """Ask the relay for news because the member asked: progress and problems are shown."""
-        report = await self.session.run(_("Checking for news from the group…"), self._sync)
-        if report is not None:
-            self._after_sync(report)
-            if not report.problems:
-                self.session.notice = _("Up to date.") if not report.applied else self.session.notice
-
-    def _after_sync(self, report: SyncReport) -> None:
-        self.sync_problem = report.problems[0] if report.problems else ""
-        if report.applied:
-            self.session.notice = ngettext("{n} update from your group arrived.",
-                                           "{n} updates from your group arrived.", report.applied).format(
-                n=report.applied)
-            self.groups.changed()
-            self.groups.sync_notifications()
-
-    def waiting_to_send(self, group: Group) -> int:
-        """How many messages for the group wait to be sent (not those the relay refused: `not_delivered`)."""
-        return sum(1 for item in self.ctx.links.waiting(group.id) if not item.refused)
 
     def not_delivered(self, group: Group) -> int:
         """How many of the group's messages the relay refused: they stay in the outbox, not delivered."""
@@ -162,7 +118,7 @@ class HostingState:
         except KraftError as exc:
             self.session.error = str(exc)
             return
-        self.session.notice = _("The head count is on its way to the coordinator.")
+        self.delivery.deliver_soon(group.id, _("The head count goes to the coordinator."))
 
     def set_attendance(self, group: Group, on: bool) -> None:
         """Turn the anonymous attendance count for this group on or off."""
@@ -229,10 +185,10 @@ class HostingState:
         self.groups.sync_notifications()
         self.router.navigate(Route.GROUP, id=group.id)
         code = self.check_code(group) if preview.relay else ""
-        self.session.notice = _("You asked to join {label}. A host lets you in: compare the check code {code} with "
-                                "them when you meet.").format(label=group.label, code=f"{code[:3]} {code[3:]}") \
-            if code else _("You joined {label}. Welcome!").format(label=group.label)
-        await self.sync_quietly()
+        await self.delivery.deliver(group, _("You asked to join {label}. A host lets you in: compare the check code "
+                                             "{code} with them when you meet.").format(
+            label=group.label, code=f"{code[:3]} {code[3:]}") if code
+            else _("You joined {label}. Welcome!").format(label=group.label))
 
     # ---- leading ----
 
@@ -251,7 +207,11 @@ class HostingState:
         self.groups.changed()
         self.groups.sync_notifications()
         self.router.navigate(Route.GROUP, id=group.id)
-        self.session.notice = _("Your group is ready. Show the invite at the first meeting.")
+        note = _("Your group is ready. Show the invite at the first meeting.")
+        if self.is_linked(group):
+            self.delivery.deliver_soon(group.id, note)
+        else:
+            self.session.notice = note
 
     def make_invite(self, group: Group) -> Invite | None:
         """The group's invite (link, QR), or None with the error shown."""
@@ -268,7 +228,7 @@ class HostingState:
             group.id, now=datetime.now(UTC)))
         if code is None:
             return ""
-        await self.sync_quietly()
+        await self.delivery.deliver(group)
         return str(code.code)
 
     async def send_prompt(self, group: Group, choice: str, text: str) -> None:
@@ -280,8 +240,7 @@ class HostingState:
         except KraftError as exc:
             self.session.error = str(exc)
             return
-        await self.sync_quietly()  # sent now; what the sync brings must not hide this notice
-        self.session.notice = _("The homework is on its way to the group.")
+        await self.delivery.deliver(group, _("The homework goes to the group."))
 
     def members(self, group: Group) -> list[Member]:
         """Who joined the leader's group."""
@@ -298,7 +257,6 @@ class HostingState:
         except KraftError as exc:
             self.session.error = str(exc)
             return
-        self.session.notice = _("New keys are on their way: {name} cannot read what is sent from now on.").format(
-            name=member.name or _("the member"))
         self.groups.changed()
-        await self.sync_quietly()
+        await self.delivery.deliver(group, _("New keys go to the group: {name} cannot read what is sent from now "
+                                             "on.").format(name=member.name or _("the member")))

@@ -2,7 +2,7 @@
 hosts, sets the policy and steps back; every member answers "Let X join?", writes to the starter and leaves.
 
 A refused action (the last host of a "hosts only" group leaving, say) keeps its reason at the control that
-was used, in plain words, and changes nothing; each done action is sent at once (`HostingState.sync_quietly`).
+was used, in plain words, and changes nothing; each done action is sent at once (`Delivery.deliver`).
 """
 
 from __future__ import annotations
@@ -137,6 +137,5 @@ class MembershipState:
             return False
         self.problems = {k: v for k, v in self.problems.items() if k != key}
         self.groups.changed()
-        await self.hosting.sync_quietly()  # sent now; what the sync brings must not hide this notice
-        self.session.notice = notice
+        await self.hosting.delivery.deliver(group, notice)  # sent now, and the notice says so
         return True

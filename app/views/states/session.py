@@ -39,11 +39,18 @@ class Hooks:
     unlocked: list[Callable[[], None]] = field(default_factory=list)  # after an unlock (not setup, recover)
     before_lock: list[Callable[[], None]] = field(default_factory=list)  # still open: save what is unsaved
     locked: list[Callable[[], None]] = field(default_factory=list)  # forget what belongs to the open journal
+    # an action queued a message for the relay (group id, the note to show with its state): send it now
+    queued: list[Callable[[str, str], None]] = field(default_factory=list)
 
     def run(self, moment: list[Callable[[], None]]) -> None:
         """Run every hook of one moment."""
         for hook in moment:
             hook()
+
+    def queue(self, group_id: str, note: str = "") -> None:
+        """Tell the features a message for `group_id` is queued (docs/adr/0008-delivery.md)."""
+        for hook in self.queued:
+            hook(group_id, note)
 
 
 @ft.observable

@@ -145,23 +145,24 @@ def waiting_to_be_let_in(hosting: HostingState, group: Group) -> list[ft.Control
 
 
 def link_status(hosting: HostingState, group: Group) -> list[ft.Control]:
-    """For a group linked to a leader: whether anything waits to be sent, and a way to check for news."""
+    """For a group linked to a leader: whether anything is not sent yet, and a way to check for news."""
     if not hosting.is_linked(group):
         return []
-    waiting = hosting.waiting_to_send(group)
+    unsent = hosting.delivery.unsent(group.id)
     lines: list[ft.Control] = [section_title(_("Connected to the group"))]
 
     if hosting.sync_problem:
         lines.append(ft.Text(hosting.sync_problem, key="sync-problem"))
-    if waiting:
-        lines.append(ft.Text(ngettext("{n} message waits to be sent.", "{n} messages wait to be sent.", waiting)
-                             .format(n=waiting), key="sync-waiting"))
+    if unsent:
+        lines.append(ft.Text(ngettext("{n} message will be sent when you are online.",
+                                      "{n} messages will be sent when you are online.", unsent)
+                             .format(n=unsent), key="sync-waiting"))
     if refused := hosting.not_delivered(group):
         lines.append(ft.Text(ngettext("{n} message was not delivered: the relay refused it.",
                                       "{n} messages were not delivered: the relay refused them.", refused)
                              .format(n=refused), color=ft.Colors.ERROR, key="sync-refused"))
     lines.append(ft.OutlinedButton(_("Check for news"), icon=ft.Icons.SYNC, key="sync-now",
-                                   disabled=bool(hosting.session.busy), on_click=hosting.sync_now))
+                                   disabled=bool(hosting.session.busy), on_click=hosting.delivery.sync_now))
     if hosting.can_report_attendance(group):
         lines.append(AttendanceChoice(hosting, group, key=f"attendance-{group.id}"))  # type: ignore[call-arg]
     return lines
