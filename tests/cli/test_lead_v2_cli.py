@@ -65,7 +65,8 @@ def test_a_host_lets_people_in_names_a_host_sets_the_policy_and_a_member_leaves(
     refused = kraft("lead", "admit", group, "nobody")
     assert (refused.code, refused.err) == (1, "kraft: Nobody with this request is waiting to join.\n")
     astrid = next(r["id"] for r in listed["requests"] if r["name"] == "Astrid")
-    assert kraft("lead", "admit", group, astrid[:8]).out.strip() == "Let in: Astrid"
+    admitted = kraft("lead", "admit", group, astrid[:8])
+    assert admitted.out.strip() == "Let in: Astrid", (admitted.code, admitted.err)
     assert kraft("lead", "admit", group, "--all").out.strip() == "Let in: Bo"
 
     assert kraft("lead", "host", group, astrid[:8]).code == 0
