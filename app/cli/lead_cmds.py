@@ -47,7 +47,7 @@ def _report(report: SyncReport, as_json: bool) -> int:
     if as_json:
         print_json(asdict(report))
         return 0
-    out(_("Sent {sent}, received {received}, applied {applied}, waiting to send {waiting}.").format(
+    out(_("Sent {sent}, received {received}, applied {applied}, not sent yet {waiting}.").format(
         sent=report.sent, received=report.received, applied=report.applied, waiting=report.waiting))
     if report.kept:
         out(ngettext("{count} message waits for your journal to be unlocked.",
@@ -395,7 +395,7 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p.add_argument("--yes", action="store_true", help=_("join after the guidelines are shown"))
     p.set_defaults(func=cmd_join)
 
-    p = commands.add_parser("sync", parents=[unlock], help=_("send what waits and fetch from the relay"))
+    p = commands.add_parser("sync", parents=[unlock], help=_("send what is not sent yet and fetch from the relay"))
     p.add_argument("--locked", action="store_true",
                    help=_("do not unlock: schedule changes and sending only"))
     p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
