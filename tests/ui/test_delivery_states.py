@@ -152,3 +152,41 @@ async def test_offline_an_action_says_it_will_be_sent(apps: tuple[AppModel, AppM
         listening.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await listening
+
+
+async def test_every_role_and_membership_action_is_sent_at_once(apps: tuple[AppModel, AppModel],
+                                                                relay: RelayProcess) -> None:
+    """The group screen's role controls (issue 15 point 3) go through the same one place that sends."""
+    host, member = apps
+    first = date.today() + timedelta(days=2)
+    host.hosting.lead_group(label="Tisdag", schedule_form={"first": first.isoformat(), "at": "18:00", "every": 1,
+                                                           "count": "8"},
+                            theme="", guidelines="", enrolment=relay.enrolment_token())
+    [group] = host.groups.groups.list()
+    await delivered(host, "starting a group")
+    await member.hosting.read_invite(await host.hosting.make_join_code(group))
+    await member.hosting.join_group("Astrid")
+    await host.hosting.delivery.sync_quietly()
+    [request] = host.hosting.requests(group)
+    await host.hosting.admit(group, request)
+    await member.hosting.delivery.sync_quietly()
+    own = member.groups.groups.get(group.id)
+
+    [astrid] = [p for p in host.membership.people(group) if p.name == "Astrid"]
+    for action, done in [
+        ("naming a host", host.membership.name_host(group, astrid)),
+        ("closing the group", host.membership.set_closed(group, True)),
+        ("letting every member host", host.membership.set_every_member_hosts(group, True)),
+        ("stepping back", host.membership.step_back(group)),
+    ]:
+        assert await done, (action, host.membership.problem(group, action))
+        await delivered(host, action)
+        await shown(host, SENT)
+
+    await member.hosting.delivery.sync_quietly()
+    assert await member.membership.contact_starter(own, "Tack för allt")
+    await delivered(member, "writing to the starter")
+    await shown(member, SENT)
+    assert await member.membership.leave(own)
+    await delivered(member, "leaving the group")
+    await shown(member, SENT)
