@@ -24,7 +24,7 @@ from app.views.states.session import SessionState
 from app.views.widgets.homework import homework_card
 from app.views.widgets.linked import LeaderSection, link_status, waiting_to_be_let_in
 from app.views.widgets.meeting import checkin_actions
-from app.views.widgets.roles import HostControls, TakingPart
+from app.views.widgets.roles import HostControls, TakingPart, UpgradeGroup
 from app.views.widgets.schedule import GUIDELINES, details_lines, meeting_subtitle, schedule_summary, zone_options
 
 UPCOMING_SHOWN = 6
@@ -183,6 +183,8 @@ def GroupView(groups: GroupsState, hosting: HostingState, membership: Membership
     taking_part = membership.takes_part(group)
     if leader and taking_part and not membership.has_left(group):
         body.append(HostControls(membership, group, key=f"hosts-{group.id}"))  # type: ignore[call-arg]
+    elif leader and membership.can_upgrade(group):
+        body.append(UpgradeGroup(membership, group, key=f"upgrade-{group.id}"))  # type: ignore[call-arg]
     if details is not None and details.place:
         body.append(ft.Checkbox(label=_("Show the place on the next-meeting card"), value=details.show_place,
                                 key="show-place", on_change=lambda e: groups.set_group_details(

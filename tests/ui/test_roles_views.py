@@ -277,3 +277,50 @@ async def test_a_member_leaves_after_confirming_and_the_others_are_told(group: G
         assert [m.name for m in host.joining.people(group.id)] == [""]  # only the starter is in it now
     finally:
         host.close()
+
+
+async def test_the_leader_of_a_version_1_group_moves_it_to_the_new_version(tmp_path: Path) -> None:
+    """The leader's button for the upgrade (issue 15 point 6): without a code it says what is missing and
+    changes nothing; with one the group moves, the member comes over, and the host controls take its place."""
+    relay = shared_relay()
+    starter_home, astrid_home = tmp_path / "starter", tmp_path / "astrid"
+    starter = new_person(starter_home)
+    try:
+        schedule = Schedule.weekly(zone="Europe/Stockholm", first=date.today() + timedelta(days=3), at=time(18),
+                                   count=6)
+        made = starter.leader.create_group("Tisdag", schedule, relay=relay.url, enrolment=relay.enrolment_token(),
+                                           now=TODAY, version=1)
+        starter.sync.run(now=TODAY)
+        link = starter.leader.invite(made.id, today=TODAY.date()).link
+    finally:
+        starter.close()
+    astrid_home.mkdir()
+    astrid = AppContext.open(astrid_home, kdf=FAST_KDF, clock=lambda: TODAY)  # no journal
+    try:
+        astrid.joining.join(astrid.joining.read(link, today=TODAY.date()), name="Astrid", now=TODAY)
+        astrid.sync.run(now=TODAY)
+    finally:
+        astrid.close()
+    sync(starter_home)
+
+    services: list[VaultService] = []
+    async with run_app(_main(starter_home, services)) as ui:
+        await open_group(ui, made.id)
+        assert ui.query(key=f"hosts-{made.id}") is None
+        await ui.click(await el(ui, "upgrade"))
+        said = await el(ui, "upgrade-problem")
+        assert "enrolment code" in str(said.value)
+        await ui.type(await el(ui, "upgrade-code"), relay.enrolment_token())
+        await ui.click(await el(ui, "upgrade"))
+        await notice(ui, "The group moves to the new version.")
+        await ui.wait_for(lambda: ui.query(key=f"upgrade-{made.id}") is None)
+    for service in services:
+        service.close()
+    sync(astrid_home)  # Astrid's app answers the invitation with her proof
+    sync(starter_home)  # the starter's app lets her in, in her old place
+    ctx = open_ctx(starter_home)
+    try:
+        assert ctx.leader.is_v2(made.id)
+        assert sorted(m.name for m in ctx.leader.people(made.id)) == ["", "Astrid"]
+    finally:
+        ctx.close()

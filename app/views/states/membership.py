@@ -16,11 +16,13 @@ import flet as ft
 import protocol as p
 from app.errors import KraftError
 from app.i18n import _
+from app.services.group_layer.circle import V2
 from app.services.group_layer.hosting import Person
 from app.services.group_layer.taking_part import Poll
 from app.services.groups import Group
 from app.services.joining import JoinService
 from app.services.leader import LeaderService
+from app.services.links import LEADER
 from app.views.states.groups import GroupsState
 from app.views.states.hosting import HostingState
 from app.views.states.session import SessionState
@@ -110,6 +112,20 @@ class MembershipState:
             group.id, admission=p.CLOSED if closed else p.OPEN, now=now),
             _("The group is closed: a newcomer comes in when the members agree.") if closed else
             _("The group is open: a host lets a newcomer in."))
+
+    # ---- the leader of a version 1 group ----
+
+    def can_upgrade(self, group: Group) -> bool:
+        """A version 1 group this device leads through a relay: it can move to version 2 ("Upgrading a
+        version 1 group", docs/adr/0006-group-protocol-v2.md)."""
+        link = self.session.ctx.links.get(group.id)
+        return link is not None and bool(link.relay) and link.role == LEADER and link.version != V2
+
+    async def upgrade(self, group: Group, enrolment: str) -> bool:
+        """Move the group to version 2 with a new enrolment code; members keep their places."""
+        return await self._act(group, "upgrade", lambda now: self._leader.upgrade(
+            group.id, enrolment=enrolment.strip(), now=now),
+            _("The group moves to the new version. Each member's app comes over the next time it connects."))
 
     # ---- what every member does ----
 

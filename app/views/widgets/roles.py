@@ -182,3 +182,26 @@ def _poll(membership: MembershipState, group: Group, poll: Poll) -> ft.Control:
                             wrap=True))
     lines += problem_line(membership, group, f"vote-{poll.request}")
     return ft.Column(lines, spacing=6, key=f"poll-{poll.request}")
+
+
+@ft.component
+def UpgradeGroup(membership: MembershipState, group: Group) -> ft.Control:
+    """For the leader of a version 1 group: move it to version 2, so that it can go on without its leader."""
+    code, set_code = ft.use_state("")
+
+    async def upgrade() -> None:
+        if await membership.upgrade(group, code):
+            set_code("")
+
+    return ft.Column([
+        section_title(_("A group that goes on without you")),
+        ft.Text(_("The new group version lets the group run itself: hosts from the group, and each member with "
+                  "keys of their own. Members keep their places; their apps come over the next time they "
+                  "connect. The group gets a new mailbox on the relay: ask your coordinator for an enrolment "
+                  "code.")),
+        text_input(_("Enrolment code from your coordinator"), code, lambda e: set_code(e.control.value),
+                   key="upgrade-code"),
+        ft.FilledButton(_("Move the group to the new version"), icon=ft.Icons.UPGRADE, key="upgrade",
+                        on_click=upgrade),
+        *problem_line(membership, group, "upgrade"),
+    ], spacing=8)
