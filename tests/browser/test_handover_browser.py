@@ -122,3 +122,28 @@ def test_the_starter_names_a_host_steps_back_and_the_host_sends_homework(lang: s
             member.close()
     finally:
         relay.stop()
+
+
+@pytest.mark.browser
+def test_the_leader_of_a_version_1_group_sees_how_to_move_it(served_app, web: FletWeb, tmp_path: Path) -> None:
+    """The upgrade's part of a version 1 leader's group screen, in Swedish at both sizes: nothing cut off."""
+    today = datetime.combine(date.today(), time(12), tzinfo=UTC)
+    relay = start_relay(tmp_path / "relay")
+    try:
+        starter = _context(tmp_path / "starter", today, journal=True)
+        try:
+            starter.leader.create_group("Tisdagsgruppen", _schedule(today), relay=relay.url,
+                                        enrolment=relay.enrolment_token(), now=today, version=1)
+            starter.sync.run(now=today)
+        finally:
+            starter.close()
+        with i18n.use("sv"):
+            title, move = _("A group that goes on without you"), _("Move the group to the new version")
+            app = served_app("app", env={"KRAFT_HOME": str(tmp_path / "starter"), "LANG": LANGS["sv"]})
+            _open_group(web, app.url)
+        web.wait_for_button(move)
+        web.text(title).first.scroll_into_view_if_needed()
+        _shoot(web, "sv-upgrade-v1-group", title)
+        app.stop()
+    finally:
+        relay.stop()

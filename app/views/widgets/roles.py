@@ -199,7 +199,7 @@ def UpgradeGroup(membership: MembershipState, group: Group) -> ft.Control:
                   "keys of their own. Members keep their places; their apps come over the next time they "
                   "connect. The group gets a new mailbox on the relay: ask your coordinator for an enrolment "
                   "code.")),
-        text_input(_("Enrolment code from your coordinator"), code, lambda e: set_code(e.control.value),
+        text_input(_("Enrolment code"), code, lambda e: set_code(e.control.value),
                    key="upgrade-code"),
         ft.FilledButton(_("Move the group to the new version"), icon=ft.Icons.UPGRADE, key="upgrade",
                         on_click=upgrade),
