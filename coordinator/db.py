@@ -22,6 +22,10 @@ FIRST = "0001"  # the schema the relay's create_all made before Alembic (main up
 # PostgreSQL advisory lock (with the schema's hash): two workers starting at once on one schema migrate one
 # after the other, while relays on other schemas of the same database do not wait for each other
 MIGRATION_LOCK = 0x6B726166
+# SQLite: how long a statement waits for another connection's write lock; a starting relay waits longer for
+# another start's migration (on a loaded machine a migration from nothing has held it for over 5 s)
+BUSY_TIMEOUT_MS = 5000
+MIGRATION_WAIT_MS = 60000
 
 
 def make_engine(url: str) -> Engine:
@@ -49,8 +53,10 @@ def migrate(engine: Engine) -> None:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),
                          {"key": MIGRATION_LOCK})
-        else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite's write lock, held to the commit
+        else:  # SQLite's write lock, held to the commit; another start's migration may hold it a while
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={MIGRATION_WAIT_MS}")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # a request's wait again
         tables = set(inspect(conn).get_table_names())
         config = alembic_config(conn)
         if "mailbox" not in tables and "alembic_version" in tables:
@@ -77,7 +83,7 @@ def connect(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=5000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cur.close()
 
         event.listen(engine, "connect", on_connect)

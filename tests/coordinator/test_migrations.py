@@ -252,3 +252,19 @@ def test_relays_starting_at_once_on_a_fresh_database_migrate_one_after_the_other
         assert _version(engine) == _head() and _diff(engine) == []
     finally:
         engine.dispose()
+
+
+def test_a_relay_starting_while_another_migrates_slowly_waits_for_it(tmp_path: Path) -> None:
+    """On a loaded machine one start's migration can hold SQLite's write lock longer than a request's 5 s
+    busy wait (seen once under `make check`: "database is locked"): a start waits for it instead."""
+    url = f"sqlite:///{tmp_path / 'relay.db'}"
+    make_engine(url).dispose()
+    holder = sqlite3.connect(tmp_path / "relay.db", isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # another start, migrating
+    releaser = threading.Timer(6.0, holder.rollback)
+    releaser.start()
+    try:
+        make_engine(url).dispose()
+    finally:
+        releaser.join()
+        holder.close()
