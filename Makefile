@@ -56,16 +56,17 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 ## The development loop: lint, types and every test but the browser ones, on two workers (under 3 minutes here:
-## 167-172 s on 2 quiet cores, with a fifth of the Hypothesis examples, KRAFT_FAST=1; `make test` runs them all).
+## 165-185 s on 2 quiet cores, with a fifth of the Hypothesis examples, KRAFT_FAST=1; `make test` runs them all;
+## worksteal: a worker that is done takes tests still queued for the other).
 ## Without KRAFT_TEST_POSTGRES_URL the relay's PostgreSQL cases are skipped; `make test` runs them.
 check: $(STAMP) catalogs lint
-	KRAFT_FAST=1 $(PY) -m pytest -q -n 2 -m "not browser"
+	KRAFT_FAST=1 $(PY) -m pytest -q -n 2 --dist worksteal -m "not browser"
 
 ## Every test: lint, unit, CLI, in-process UI and real-browser tests; the browser tests again in the dark theme.
 ## The non-browser tests run on two workers as in `make check`; the browser tests run one at a time (each one
 ## drives Chromium and the Flutter client, and stays reliable only when it has the machine to itself).
 test: $(STAMP) catalogs browser-deps postgres lint
-	KRAFT_TEST_POSTGRES_URL=$(PG_URL) $(PY) -m pytest -q -n 2 -m "not browser"
+	KRAFT_TEST_POSTGRES_URL=$(PG_URL) $(PY) -m pytest -q -n 2 --dist worksteal -m "not browser"
 	KRAFT_TEST_POSTGRES_URL=$(PG_URL) $(PY) -m pytest -q -m browser
 	KRAFT_BROWSER_THEME=dark $(PY) -m pytest -q -m browser tests/browser
 
