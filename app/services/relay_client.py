@@ -81,15 +81,7 @@ class RelayClient:
             response = self._client.request(method, path, json=body, headers=headers, timeout=timeout or TIMEOUT)
         except httpx.HTTPError as exc:
             raise RelayError(None, str(exc) or type(exc).__name__) from exc
-        if response.status_code >= 400:
-            raise _error(response)
-        try:
-            data = response.json()
-        except ValueError as exc:
-            raise RelayError(502, "the relay sent something that is not JSON") from exc
-        if not isinstance(data, dict):
-            raise RelayError(502, "the relay sent an unexpected answer")
-        return data
+        return _answer(response)
 
     def text(self, path: str, *, token: str = "") -> str:
         """A GET whose answer is text (the coordinator's CSV)."""
@@ -150,6 +142,19 @@ def _detail(response: httpx.Response) -> str:
     return str(detail or f"HTTP {response.status_code}")
 
 
+def _answer(response: httpx.Response) -> dict[str, Any]:
+    """The relay's JSON object, or the RelayError its status or a body that is not one makes."""
+    if response.status_code >= 400:
+        raise _error(response)
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise RelayError(502, "the relay sent something that is not JSON") from exc
+    if not isinstance(data, dict):
+        raise RelayError(502, "the relay sent an unexpected answer")
+    return data
+
+
 async def long_poll(base_url: str, mailbox: str, after: int, *, wait: int = MAX_WAIT,
                     transport: httpx.AsyncBaseTransport | None = None) -> dict[str, Any]:
     """One long poll (docs/adr/0008-delivery.md): the first message after `after`, or none once `wait` seconds
@@ -164,12 +169,7 @@ async def long_poll(base_url: str, mailbox: str, after: int, *, wait: int = MAX_
                                         params={"after": after, "limit": 1, "wait": wait})
         except httpx.HTTPError as exc:
             raise RelayError(None, str(exc) or type(exc).__name__) from exc
-    if response.status_code >= 400:
-        raise _error(response)
-    try:
-        data = response.json()
-    except ValueError as exc:
-        raise RelayError(502, "the relay sent something that is not JSON") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("messages", []), list):
+    data = _answer(response)
+    if not isinstance(data.get("messages", []), list):
         raise RelayError(502, "the relay sent an unexpected answer")
     return data
