@@ -23,8 +23,11 @@ def token_hash(token: str) -> str:
 
 def create_token(*, session: Session, kind: str, name: str = "", uses: int = 1, days: int | None = None,
                  today: date, region: str = "", label: str = "") -> tuple[str, date | None]:
-    """A new bearer token; only its hash is stored, so it is shown once."""
+    """A new bearer token; only its hash is stored, so it is shown once. Never one starting with "-": it is
+    typed after an option on a command line (`--enrolment CODE`), where that reads as another option."""
     token = secrets.token_urlsafe(24)
+    while token.startswith("-"):
+        token = secrets.token_urlsafe(24)
     expires = today + timedelta(days=days) if days else None
     session.add(Token(hash=token_hash(token), kind=kind, name=name, uses_left=uses, expires_on=expires,
                       region=region, label=label))

@@ -347,13 +347,15 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p = sub.add_parser("admit", parents=[unlock], help=_("let in someone who asks to join (compare the check code)"))
     p.add_argument("group", metavar="GROUP", help=id_help)
     which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("request", nargs="?", metavar="REQUEST", help=_("the request id as `members` lists it"))
+    which.add_argument("request", nargs="?", metavar="REQUEST",
+                       help=_("the request id as `members` lists it (one starting with - goes after --)"))
     which.add_argument("--all", action="store_true", help=_("everyone who may come in now"))
     p.set_defaults(func=cmd_admit)
 
     p = sub.add_parser("host", parents=[unlock], help=_("make a member a host, or take it back"))
     p.add_argument("group", metavar="GROUP", help=id_help)
-    p.add_argument("member", metavar="MEMBER", help=_("the member id as `members` lists it"))
+    p.add_argument("member", metavar="MEMBER",
+                   help=_("the member id as `members` lists it (one starting with - goes after --)"))
     p.add_argument("--revoke", action="store_true", help=_("no longer a host (yourself: step back)"))
     p.set_defaults(func=cmd_host)
 
@@ -376,7 +378,8 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p = sub.add_parser("remove-member", parents=[unlock],
                        help=_("new keys for everyone but a member who left"))
     p.add_argument("group", metavar="GROUP", help=id_help)
-    p.add_argument("member", metavar="MEMBER", help=_("the member id as `members` lists it"))
+    p.add_argument("member", metavar="MEMBER",
+                   help=_("the member id as `members` lists it (one starting with - goes after --)"))
     p.set_defaults(func=cmd_remove_member)
 
     p = sub.add_parser("upgrade", parents=[unlock],

@@ -65,11 +65,11 @@ def test_a_host_lets_people_in_names_a_host_sets_the_policy_and_a_member_leaves(
     refused = kraft("lead", "admit", group, "nobody")
     assert (refused.code, refused.err) == (1, "kraft: Nobody with this request is waiting to join.\n")
     astrid = next(r["id"] for r in listed["requests"] if r["name"] == "Astrid")
-    admitted = kraft("lead", "admit", group, astrid[:8])
+    admitted = kraft("lead", "admit", group, "--", astrid[:8])  # an id may start with "-"
     assert admitted.out.strip() == "Let in: Astrid", (admitted.code, admitted.err)
     assert kraft("lead", "admit", group, "--all").out.strip() == "Let in: Bo"
 
-    assert kraft("lead", "host", group, astrid[:8]).code == 0
+    assert kraft("lead", "host", group, "--", astrid[:8]).code == 0
     assert kraft("lead", "policy", group, "--closed").out.splitlines() == [
         "Only hosts host.", "Closed: a newcomer comes in when the members agree."]
     roles = {m["name"]: m["role"] for m in json.loads(kraft("lead", "members", group, "--json").out)["members"]}
