@@ -115,7 +115,10 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
         delivery = hosting.delivery
         # While open and not locked: long-poll every relay link, sync on news (docs/adr/0008-delivery.md).
         shown = [True]  # False while the app is hidden: nothing is polled then, with or without a journal
-        listener = delivery.listen(lambda: shown[0] and (session.unlocked or not session.service.has_vault()))
+        # Not while busy: a restore closes the database and swaps the file in; asking `has_vault()` or reading
+        # the links then would open the old file again and the app would start on the empty one.
+        listener = delivery.listen(lambda: shown[0] and not session.busy
+                                   and (session.unlocked or not session.service.has_vault()))
         session.start()
         page.title = "Kraft"
         page.theme_mode = ft.ThemeMode.SYSTEM

@@ -134,8 +134,8 @@ class Delivery:
     async def sync_quietly(self) -> None:
         """On open, unlock, resume, news and after an action: never an error on screen (the member did not
         ask), but a line on the group screen says when something is not sent, and a change is shown at once."""
-        if not self.has_relay_links():
-            return
+        if self.session.busy or not self.has_relay_links():
+            return  # busy: a restore may have the database closed; the next round syncs
         try:
             report = await self._sync()
         except KraftError as exc:

@@ -114,6 +114,7 @@ class SettingsState:
         if session.unlocked:
             session.lock()
         session.router.show(Route.RESTORE)
+        session.busy = _("Restoring the backup…")  # from here: nothing may open the database (the listener asks)
         session.service.close()
         session.refresh()  # no service keeps the closed engine
         result = await session.run(_("Restoring the backup…"), lambda: backup.restore_backup(
