@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -20,6 +21,11 @@ from app.views.states.groups import GroupsState
 from app.views.states.session import SessionState
 
 log = logging.getLogger(__name__)
+
+
+# An action's notice ("... Sent.") stays this long before a background sync's "N updates arrived" may
+# replace it: the sync the action's own post wakes must not hide that it was sent.
+KEEP_ACTION_NOTICE = 8.0
 
 
 def state_text(unsent: int) -> str:
@@ -46,6 +52,7 @@ class Delivery:
         self.listener: Listener | None = None  # set by the app while a page is open
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._said: tuple[str, float] = ("", 0.0)  # an action's notice, and when it was shown
         session = hosting.session
         session.hooks.queued.append(self.deliver_soon)
         session.hooks.unlocked.append(self._unlocked)
@@ -71,6 +78,8 @@ class Delivery:
             self.session.notice = note  # a group without a relay: nothing is sent, so nothing to say about it
         elif note:
             self.session.notice = f"{note} {state_text(self.unsent(group.id if group else None))}"
+        if note:
+            self._said = (self.session.notice, time.monotonic())
 
     def deliver_soon(self, group_id: str = "", note: str = "") -> None:
         """`deliver` from a synchronous action (a meeting change, a check-in): a task on the running loop."""
@@ -165,8 +174,12 @@ class Delivery:
     def _after_sync(self, report: SyncReport) -> None:
         self.hosting.sync_problem = report.problems[0] if report.problems else ""
         if report.applied:
-            self.session.notice = ngettext("{n} update from your group arrived.",
-                                           "{n} updates from your group arrived.", report.applied).format(
-                n=report.applied)
+            said, when = self._said
+            if not (self.session.notice == said and time.monotonic() - when < KEEP_ACTION_NOTICE):
+                self._notice_updates(report.applied)
             self.hosting.groups.changed()
             self.hosting.groups.sync_notifications()
+
+    def _notice_updates(self, applied: int) -> None:
+        self.session.notice = ngettext("{n} update from your group arrived.",
+                                       "{n} updates from your group arrived.", applied).format(n=applied)
