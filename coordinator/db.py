@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ FIRST = "0001"  # the schema the relay's create_all made before Alembic (main up
 # after the other, while relays on other schemas of the same database do not wait for each other
 MIGRATION_LOCK = 0x6B726166
 # SQLite: how long a statement waits for another connection's write lock; a starting relay waits longer for
-# another start's migration (on a loaded machine a migration from nothing has held it for over 5 s)
+# another start's migration (on a loaded machine a migration from nothing has held it for over 5 s), both
+# when a new connection switches the file to WAL and for the migration to its commit
 BUSY_TIMEOUT_MS = 5000
 MIGRATION_WAIT_MS = 60000
 
@@ -48,15 +50,16 @@ def migrate(engine: Engine) -> None:
     """`upgrade head`. A database made before Alembic (the relay's tables, no alembic_version) is stamped
     0001 first, which is exactly what it holds; one without the relay's tables starts from nothing, whatever
     an alembic_version left behind says (a test or a bench that dropped the tables)."""
+    in_memory = isinstance(engine.pool, StaticPool)
     with engine.begin() as conn:
         # one migration at a time (two processes starting on a fresh database would both create the tables)
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),
                          {"key": MIGRATION_LOCK})
         else:  # SQLite's write lock, held to the commit; another start's migration may hold it a while
-            conn.exec_driver_sql(f"PRAGMA busy_timeout={MIGRATION_WAIT_MS}")
+            if not in_memory:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={MIGRATION_WAIT_MS}")
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-            conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # a request's wait again
         tables = set(inspect(conn).get_table_names())
         config = alembic_config(conn)
         if "mailbox" not in tables and "alembic_version" in tables:
@@ -64,6 +67,8 @@ def migrate(engine: Engine) -> None:
         elif "mailbox" in tables and MigrationContext.configure(conn).get_current_revision() is None:
             command.stamp(config, FIRST)
         command.upgrade(config, "head")
+    if engine.dialect.name == "sqlite" and not in_memory:
+        engine.dispose()  # the migration's connection waited long; requests get new ones with their 5 s
 
 
 def connect(url: str) -> Engine:
@@ -80,7 +85,10 @@ def connect(url: str) -> Engine:
 
         def on_connect(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            if memory:
+                cur.execute("PRAGMA journal_mode=WAL")
+            else:
+                _switch_to_wal(cur)
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -92,6 +100,21 @@ def connect(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
+
+
+def _switch_to_wal(cur: sqlite3.Cursor) -> None:
+    """Switching a fresh file to WAL needs its exclusive lock. While another start holds the file's write
+    lock SQLite answers "database is locked" at once, without its busy wait (it would be a deadlock if both
+    waited), so the switch is tried again until that start is done, up to MIGRATION_WAIT_MS."""
+    deadline = time.monotonic() + MIGRATION_WAIT_MS / 1000
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")

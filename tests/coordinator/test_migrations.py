@@ -268,3 +268,23 @@ def test_a_relay_starting_while_another_migrates_slowly_waits_for_it(tmp_path: P
     finally:
         releaser.join()
         holder.close()
+
+
+def test_a_relay_connecting_while_another_start_holds_a_fresh_database_waits_for_it(tmp_path: Path) -> None:
+    """CI (a loaded 2-core machine, four starts at once on a fresh file) failed once with "database is
+    locked" and no statement: a connection's own set-up, switching the file to WAL, failed at once while
+    another start held the file's lock (SQLite does not busy-wait there). It waits for that start instead."""
+    path = tmp_path / "relay.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # another start, its file not yet switched to WAL
+    releaser = threading.Timer(6.0, holder.rollback)
+    releaser.start()
+    try:
+        engine = make_engine(f"sqlite:///{path}")
+        try:
+            assert _version(engine) == _head() and _diff(engine) == []
+        finally:
+            engine.dispose()
+    finally:
+        releaser.join()
+        holder.close()
