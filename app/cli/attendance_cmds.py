@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 
-from app.cli import group_cmds
+from app.cli import clock, group_cmds
 from app.cli.console import out, print_json
-from app.cli.lead_cmds import member_services
+from app.cli.lead_common import member_services
 from app.i18n import _, format_when, ngettext
 from app.services.attendance import AttendanceService
 from app.services.context import AppContext
@@ -58,7 +58,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     with _services(args) as (ctx, attendance):
         group = group_cmds.resolve_group(ctx.groups, args.group)
         meeting = group.meeting(args.meeting) if args.meeting else next(
-            (m for m in reversed(group.schedule.meetings()) if not m.cancelled and m.start <= group_cmds.now()),
+            (m for m in reversed(group.schedule.meetings()) if not m.cancelled and m.start <= clock.now()),
             group.schedule.meetings()[0])
         print_json(attendance.payload(group.id, [meeting.id]))
     return 0
@@ -66,8 +66,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 def cmd_send_now(args: argparse.Namespace) -> int:
     with _services(args) as (ctx, attendance):
-        uploads = attendance.send_now(now=group_cmds.now())
-        report = ctx.sync.run(now=group_cmds.now())
+        uploads = attendance.send_now(now=clock.now())
+        report = ctx.sync.run(now=clock.now())
     out(ngettext("Sent {sent} of {uploads} waiting upload.", "Sent {sent} of {uploads} waiting uploads.", uploads)
         .format(sent=report.sent, uploads=uploads))
     return 0 if not report.problems else 1

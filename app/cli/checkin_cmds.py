@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
-from app.cli import group_cmds, render
+from app.cli import clock, group_cmds, render
 from app.cli.console import Secrets, open_context, out, print_json
 from app.domain.schedule import Meeting
 from app.errors import KraftError, Msg
@@ -47,7 +47,7 @@ def _history(group: Group, history: Attendance, as_json: bool) -> None:
 
 
 def cmd_checkin(args: argparse.Namespace) -> int:
-    moment = group_cmds.now()
+    moment = clock.now()
     # With a journal, check-ins are sealed in it: unlock it; a member without one needs no passphrase.
     with open_context(Secrets(args.passphrase_stdin), unlock=True, if_vault=True) as ctx:
         group = group_cmds.resolve_group(ctx.groups, args.id)

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from app.cli import render
+from app.cli import clock, render
 from app.cli.console import Secrets, err, open_context, out, print_json
 from app.cli.journal_cmds import MIN_ID_PREFIX
 from app.domain.schedule import INTERVALS, Meeting, Schedule, parse_clock
@@ -32,11 +32,6 @@ from app.services.homework import CurrentHomework
 
 DEFAULT_ZONE = "Europe/Stockholm"  # not the device's TZ: a group meets where it meets
 DEFAULT_DURATION = 120
-
-
-def now() -> datetime:
-    """The current moment (tests replace this)."""
-    return datetime.now(UTC)
 
 
 # ---- parsing what the person typed (argparse turns these errors into a usage message, exit 2) ----
@@ -122,7 +117,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    moment = now()
+    moment = clock.now()
     with open_groups() as groups:
         found = groups.list()
     found.sort(key=lambda g: (g.label.casefold(), g.id))
@@ -143,13 +138,13 @@ def cmd_show(args: argparse.Namespace) -> int:
                 details = ctx.groups.details(group.id)
             except DamagedRecord:
                 err(_("Warning: this group's theme, place and link are damaged and cannot be shown."))
-            homework.open_kept(ctx, now=now())
-            current = next((h for h in homework.current_homework(ctx, now=now()) if h.group_id == group.id), None)
+            homework.open_kept(ctx, now=clock.now())
+            current = next((h for h in homework.current_homework(ctx, now=clock.now()) if h.group_id == group.id), None)
     else:
         with open_groups() as groups:
             group = resolve_group(groups, args.id)
     if args.json:
-        data = render.group_data(group, now())
+        data = render.group_data(group, clock.now())
         data["meetings"] = [render.meeting_data(m) for m in group.schedule.meetings()]
         data["details"] = render.details_data(details) if args.details else None
         if args.details:
@@ -163,7 +158,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_next(args: argparse.Namespace) -> int:
     with open_groups() as groups:
-        upcoming = groups.next_meeting(now())
+        upcoming = groups.next_meeting(clock.now())
     if args.json:
         print_json({"next": None if upcoming is None else {
             "group_id": upcoming.group.id, "label": upcoming.group.label,

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli import render
+from app.cli import clock, render
 from app.cli.console import Secrets, open_context, out, print_json
-from app.cli.group_cmds import now
 from app.i18n import _
 from app.services import homework
 
 
 def cmd_homework(args: argparse.Namespace) -> int:
     with open_context(Secrets(args.passphrase_stdin), unlock=True, if_vault=True) as ctx:
-        homework.open_kept(ctx, now=now())
-        found = homework.current_homework(ctx, now=now())
+        homework.open_kept(ctx, now=clock.now())
+        found = homework.current_homework(ctx, now=clock.now())
     if args.json:
         print_json({"homework": [render.homework_data(item) for item in found]})
         return 0

@@ -9,61 +9,18 @@ member without a journal. `sync` works locked (schedule changes, sending what wa
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 
-from app.cli.console import Secrets, err, open_context, out, print_json
-from app.cli.group_cmds import DEFAULT_DURATION, DEFAULT_ZONE, now, parse_date, parse_time, parse_zone, resolve_group
+from app.cli import clock, role_cmds
+from app.cli.console import Secrets, err, open_context, out
+from app.cli.group_cmds import DEFAULT_DURATION, DEFAULT_ZONE, parse_date, parse_time, parse_zone, resolve_group
+from app.cli.lead_common import leading, member_services, report_sync, spaced, sync_now
 from app.domain.schedule import INTERVALS, Schedule
 from app.errors import KraftError, Msg
 from app.fileio import write_atomic
-from app.i18n import _, format_day, ngettext
-from app.services.context import AppContext
-from app.services.group_layer.hosting import Person
-from app.services.groups import GroupService
+from app.i18n import _, format_day
 from app.services.invite_qr import qr_png, qr_svg
-from app.services.leader import LeaderService
-from app.services.relay_sync import SyncReport
-
-
-@contextmanager
-def leading(secrets: Secrets) -> Iterator[tuple[LeaderService, GroupService, AppContext]]:
-    """The leader's journal unlocked (a leader's keys are in it), for one command."""
-    with open_context(secrets, unlock=True, no_vault=Msg.LEADER_NEEDS_JOURNAL) as ctx:
-        yield ctx.leader, ctx.groups, ctx
-
-
-@contextmanager
-def member_services(args: argparse.Namespace) -> Iterator[AppContext]:
-    """The member's data with the vault unlocked when one exists (a member without a journal needs nothing)."""
-    with open_context(Secrets(args.passphrase_stdin), unlock=True, if_vault=True) as ctx:
-        yield ctx
-
-
-def _report(report: SyncReport, as_json: bool) -> int:
-    if as_json:
-        print_json(asdict(report))
-        return 0
-    out(_("Sent {sent}, received {received}, applied {applied}, not sent yet {waiting}.").format(
-        sent=report.sent, received=report.received, applied=report.applied, waiting=report.waiting))
-    if report.kept:
-        out(ngettext("{count} message waits for your journal to be unlocked.",
-                     "{count} messages wait for your journal to be unlocked.", report.kept).format(count=report.kept))
-    if report.refused:
-        err(ngettext("Refused {count} message that did not check out: {reasons}.",
-                     "Refused {count} messages that did not check out: {reasons}.", len(report.refused)).format(
-            count=len(report.refused), reasons=", ".join(sorted(set(report.refused)))))
-    for problem in dict.fromkeys(report.problems):
-        err(problem)
-    return 0
-
-
-def _sync(ctx: AppContext) -> SyncReport:
-    return ctx.sync.run(now=now())
-
 
 # ---- lead ----
 
@@ -75,8 +32,8 @@ def cmd_create(args: argparse.Namespace) -> int:
     guidelines = Path(args.guidelines_file).read_text(encoding="utf-8") if args.guidelines_file else ""
     with leading(Secrets(args.passphrase_stdin)) as (leader, _groups, ctx):
         group = leader.create_group(args.label, schedule, theme=args.theme or "", guidelines=guidelines,
-                                    relay=args.relay or "", enrolment=args.enrolment or "", now=now())
-        report = _sync(ctx) if args.relay else None
+                                    relay=args.relay or "", enrolment=args.enrolment or "", now=clock.now())
+        report = sync_now(ctx) if args.relay else None
     out(group.id)
     if report and report.problems:
         err(report.problems[0])
@@ -86,7 +43,7 @@ def cmd_create(args: argparse.Namespace) -> int:
 def cmd_invite(args: argparse.Namespace) -> int:
     with leading(Secrets(args.passphrase_stdin)) as (leader, groups, _ctx):
         group = resolve_group(groups, args.group)
-        invite = leader.invite(group.id, days=args.days, today=now().date())
+        invite = leader.invite(group.id, days=args.days, today=clock.now().date())
     if args.qr:
         data = qr_svg(invite.link) if args.qr.endswith(".svg") else qr_png(invite.link)
         write_atomic(Path(args.qr), data)
@@ -98,8 +55,8 @@ def cmd_invite(args: argparse.Namespace) -> int:
 def cmd_code(args: argparse.Namespace) -> int:
     with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
         group = resolve_group(groups, args.group)
-        code = leader.join_code(group.id, days=args.days, now=now())
-        report = _sync(ctx)
+        code = leader.join_code(group.id, days=args.days, now=clock.now())
+        report = sync_now(ctx)
     out(code.code)
     err(_("Valid until {day}.").format(day=format_day(code.expires_on)))
     if report.problems:
@@ -110,145 +67,44 @@ def cmd_code(args: argparse.Namespace) -> int:
 def cmd_prompt(args: argparse.Namespace) -> int:
     with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
         group = resolve_group(groups, args.group)
-        leader.send_prompt(group.id, prompt_id=args.prompt, text=args.text, now=now())
-        report = _sync(ctx)
-    return _report(report, False)
+        leader.send_prompt(group.id, prompt_id=args.prompt, text=args.text, now=clock.now())
+        report = sync_now(ctx)
+    return report_sync(report, False)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
     with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
         group = resolve_group(groups, args.group)
-        leader.publish_schedule(group.id, now=now())
-        report = _sync(ctx)
-    return _report(report, False)
-
-
-def cmd_members(args: argparse.Namespace) -> int:
-    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
-        group = resolve_group(groups, args.group)
-        _sync(ctx)
-        v2 = leader.is_v2(group.id)
-        people = leader.people(group.id) if v2 else [
-            Person(m.id, m.name, False, False, False) for m in leader.members(group.id)]
-        requests = leader.requests(group.id) if v2 else []
-        cant_come = leader.cant_come(group.id)
-    if args.json:
-        print_json({"members": [{"id": m.id, "name": m.name, "role": _role(m), "me": m.me} for m in people],
-                    "requests": [asdict(r) for r in requests], "cant_come": cant_come})
-        return 0
-    if not [m for m in people if not m.me]:
-        out(_("Nobody has joined yet."))
-    for member in people:
-        role = {"starter": _("starter"), "host": _("host"), "member": _("member")}[_role(member)]
-        you = _(" (you)") if member.me else ""
-        out(f"{member.id}  {member.name or _('(no name)')}{you}  {role}")
-    for request in requests:
-        votes = _("  {yes} of {needed} yes").format(yes=request.yes, needed=request.needed) if request.needed else ""
-        out(_("Asks to join: {id}  {name}  check code {code}{votes}").format(
-            id=request.id, name=request.name or _("(no name)"), code=_spaced(request.check_code), votes=votes))
-    for meeting_id, names in sorted(cant_come.items()):
-        shown = ", ".join(name or _("a member") for name in names)
-        out(_("Can't come on {meeting}: {names}").format(meeting=meeting_id, names=shown))
-    return 0
-
-
-def _role(person: Person) -> str:
-    return "starter" if person.starter and person.host else "host" if person.host else \
-        "starter" if person.starter else "member"
-
-
-def _spaced(code: str) -> str:
-    """A check code as people read it out: 123 456."""
-    return f"{code[:3]} {code[3:]}"
-
-
-def cmd_admit(args: argparse.Namespace) -> int:
-    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
-        group = resolve_group(groups, args.group)
-        _sync(ctx)
-        if args.all:
-            admitted = leader.admit_all(group.id, now=now())
-        else:
-            if not args.request:
-                raise KraftError(Msg.REQUEST_NOT_FOUND)
-            matches = [r.id for r in leader.requests(group.id) if r.id.startswith(args.request)]
-            if len(matches) != 1:
-                raise KraftError(Msg.REQUEST_NOT_FOUND)
-            admitted = [leader.admit(group.id, matches[0], now=now())]
-        report = _sync(ctx)
-    for person in admitted:
-        out(_("Let in: {name}").format(name=person.name or _("(no name)")))
-    if not admitted:
-        out(_("Nobody could be let in now."))
-    return _report(report, False) if report.problems else 0
-
-
-def cmd_host(args: argparse.Namespace) -> int:
-    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
-        group = resolve_group(groups, args.group)
-        _sync(ctx)
-        matches = [m.id for m in leader.people(group.id) if m.id.startswith(args.member)]
-        if len(matches) != 1:
-            raise KraftError(Msg.MEMBER_NOT_FOUND, member_id=args.member)
-        leader.set_host(group.id, matches[0], revoke=args.revoke, now=now())
-        report = _sync(ctx)
-    out(_("No longer a host.") if args.revoke else _("Now a host: they can let people in, move meetings and send "
-                                                      "homework."))
-    return _report(report, False) if report.problems else 0
-
-
-def cmd_policy(args: argparse.Namespace) -> int:
-    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
-        group = resolve_group(groups, args.group)
-        _sync(ctx)
-        hosting = "hosts_only" if args.hosts_only else "every_member" if args.every_member_hosts else None
-        admission = "open" if args.open else "closed" if args.closed else None
-        policy = leader.set_policy(group.id, hosting_policy=hosting, admission=admission, now=now())
-        report = _sync(ctx)
-    out(_("Every member may host.") if policy.hosting == "every_member" else _("Only hosts host."))
-    out(_("Closed: a newcomer comes in when the members agree.") if policy.admission == "closed" else
-        _("Open: a host lets a newcomer in."))
-    return _report(report, False) if report.problems else 0
+        leader.publish_schedule(group.id, now=clock.now())
+        report = sync_now(ctx)
+    return report_sync(report, False)
 
 
 def cmd_head_count(args: argparse.Namespace) -> int:
     with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
         group = resolve_group(groups, args.group)
-        leader.send_head_count(group.id, args.meeting, args.count, now=now())
-        report = _sync(ctx)
-    return _report(report, False)
+        leader.send_head_count(group.id, args.meeting, args.count, now=clock.now())
+        report = sync_now(ctx)
+    return report_sync(report, False)
 
 
 def cmd_remove_member(args: argparse.Namespace) -> int:
     with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
         group = resolve_group(groups, args.group)
-        epoch = leader.remove_member(group.id, args.member, now=now())
-        report = _sync(ctx)
+        epoch = leader.remove_member(group.id, args.member, now=clock.now())
+        report = sync_now(ctx)
     out(_("New keys (epoch {epoch}): the member who left cannot read what is sent from now on.").format(
         epoch=epoch))
-    return _report(report, False) if report.problems else 0
+    return report_sync(report, False) if report.problems else 0
 
 
 # ---- join and sync ----
 
 
-def cmd_upgrade(args: argparse.Namespace) -> int:
-    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
-        group = resolve_group(groups, args.group)
-        invited = leader.upgrade(group.id, enrolment=args.enrolment or "", now=now())
-        report = _sync(ctx)
-    out(ngettext("Upgraded. {count} member is invited to come over and keeps their place when their app syncs.",
-                 "Upgraded. {count} members are invited to come over and keep their places when their apps sync.",
-                 invited).format(count=invited))
-    if report.problems:
-        err(_("Not on the relay yet; it is sent at the next sync: {problem}").format(problem=report.problems[0]))
-    return 0
-
-
 def cmd_join(args: argparse.Namespace) -> int:
     with member_services(args) as ctx:
         joining = ctx.joining
-        today = now().date()
+        today = clock.now().date()
         if args.code:
             preview = joining.read_code(args.code, args.relay or "", today=today)
         elif args.invite:
@@ -264,12 +120,12 @@ def cmd_join(args: argparse.Namespace) -> int:
         if not args.yes:
             err(_("Add --yes to join after reading the guidelines."))
             return 1
-        group = joining.join(preview, name=args.name or "", now=now())
-        report = _sync(ctx)
+        group = joining.join(preview, name=args.name or "", now=clock.now())
+        report = sync_now(ctx)
         code = joining.check_code(group.id) if joining.waiting_to_be_let_in(group.id) else ""
     if code:
         out(_("A host lets you in. Compare this check code with theirs when you meet: {code}").format(
-            code=_spaced(code)))
+            code=spaced(code)))
     out(group.id)  # last: scripts read the group id from the last line
     for problem in dict.fromkeys(report.problems):
         err(problem)
@@ -279,11 +135,11 @@ def cmd_join(args: argparse.Namespace) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     if args.locked:
         with open_context(unlock=False) as ctx:
-            report = _sync(ctx)
-        return _report(report, args.json)
+            report = sync_now(ctx)
+        return report_sync(report, args.json)
     with member_services(args) as ctx:
-        report = _sync(ctx)
-    return _report(report, args.json)
+        report = sync_now(ctx)
+    return report_sync(report, args.json)
 
 
 def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentParser) -> None:
@@ -342,7 +198,7 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p = sub.add_parser("members", parents=[unlock], help=_("who joined, and who can't come"))
     p.add_argument("group", metavar="GROUP", help=id_help)
     p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
-    p.set_defaults(func=cmd_members)
+    p.set_defaults(func=role_cmds.cmd_members)
 
     p = sub.add_parser("admit", parents=[unlock], help=_("let in someone who asks to join (compare the check code)"))
     p.add_argument("group", metavar="GROUP", help=id_help)
@@ -350,14 +206,14 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     which.add_argument("request", nargs="?", metavar="REQUEST",
                        help=_("the request id as `members` lists it (one starting with - goes after --)"))
     which.add_argument("--all", action="store_true", help=_("everyone who may come in now"))
-    p.set_defaults(func=cmd_admit)
+    p.set_defaults(func=role_cmds.cmd_admit)
 
     p = sub.add_parser("host", parents=[unlock], help=_("make a member a host, or take it back"))
     p.add_argument("group", metavar="GROUP", help=id_help)
     p.add_argument("member", metavar="MEMBER",
                    help=_("the member id as `members` lists it (one starting with - goes after --)"))
     p.add_argument("--revoke", action="store_true", help=_("no longer a host (yourself: step back)"))
-    p.set_defaults(func=cmd_host)
+    p.set_defaults(func=role_cmds.cmd_host)
 
     p = sub.add_parser("policy", parents=[unlock], help=_("who may host, and whether newcomers need the group's yes"))
     p.add_argument("group", metavar="GROUP", help=id_help)
@@ -367,7 +223,7 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     door = p.add_mutually_exclusive_group()
     door.add_argument("--open", action="store_true", help=_("a host lets newcomers in"))
     door.add_argument("--closed", action="store_true", help=_("newcomers come in when the members agree"))
-    p.set_defaults(func=cmd_policy)
+    p.set_defaults(func=role_cmds.cmd_policy)
 
     p = sub.add_parser("head-count", parents=[unlock], help=_("how many were at a meeting, for the coordinator"))
     p.add_argument("group", metavar="GROUP", help=id_help)
@@ -388,7 +244,7 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p.add_argument("group", metavar="GROUP", help=id_help)
     p.add_argument("--enrolment", metavar="CODE",
                    help=_("an enrolment code from your coordinator (the group gets a new mailbox)"))
-    p.set_defaults(func=cmd_upgrade)
+    p.set_defaults(func=role_cmds.cmd_upgrade)
 
     p = commands.add_parser("join", parents=[unlock], help=_("join a group from the leader's invite"))
     p.add_argument("invite", nargs="?", metavar="LINK", help=_("the invite link, as shared or pasted"))

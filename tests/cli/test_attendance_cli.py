@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import group_cmds, lead_cmds
+from app.cli import clock
 from tests.cli.conftest import Kraft
 from tests.conftest import PASSPHRASE
 from tests.relay_process import Relay, shared_relay
@@ -24,8 +24,7 @@ def relay(tmp_path: Path) -> Iterator[Relay]:
 
 @pytest.fixture(autouse=True)
 def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(group_cmds, "now", lambda: NOW)
-    monkeypatch.setattr(lead_cmds, "now", lambda: NOW)
+    monkeypatch.setattr(clock, "now", lambda: NOW)
 
 
 def test_a_member_opts_in_sends_and_the_coordinator_counts(kraft: Kraft, vault: Path, relay: Relay, tmp_path: Path,

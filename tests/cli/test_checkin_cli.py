@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import group_cmds
+from app.cli import clock
 from tests.cli.conftest import Kraft
 from tests.cli.test_group_cli import add_group, ids_of
 
@@ -20,7 +20,7 @@ NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)  # after the third meeting, before 
 
 @pytest.fixture(autouse=True)
 def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(group_cmds, "now", lambda: NOW)
+    monkeypatch.setattr(clock, "now", lambda: NOW)
 
 
 def _plaintext(home: Path) -> list[tuple[object, ...]]:

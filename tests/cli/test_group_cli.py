@@ -15,7 +15,7 @@ import icalendar
 import pytest
 
 from app import paths
-from app.cli import group_cmds
+from app.cli import clock
 from app.services import groups as groups_module
 from tests.cli.conftest import Kraft, key_slots, records
 
@@ -320,5 +320,5 @@ def test_swedish_output(kraft: Kraft, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LANGUAGE", "sv")
     result = kraft("group", "next")
     assert result.code == 0 and "Träff 1 av 3" in result.out
-    monkeypatch.setattr(group_cmds, "now", lambda: datetime.now(UTC) + timedelta(days=400))
+    monkeypatch.setattr(clock, "now", lambda: datetime.now(UTC) + timedelta(days=400))
     assert kraft("group", "next").out == "Inga kommande träffar.\n"

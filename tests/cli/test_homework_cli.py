@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import group_cmds
+from app.cli import clock
 from app.services import homework
 from app.services.context import AppContext
 from tests.cli.conftest import Kraft
@@ -22,7 +22,7 @@ STRENGTHS = "Since last time, were there situations where you noticed some stren
 
 @pytest.fixture(autouse=True)
 def _frozen(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(group_cmds, "now", lambda: NOW)
+    monkeypatch.setattr(clock, "now", lambda: NOW)
 
 
 def _add(kraft: Kraft, label: str) -> str:
@@ -80,7 +80,7 @@ def test_group_show_details_shows_the_homework(kraft: Kraft, vault: Path) -> Non
 def test_a_member_without_a_journal_is_told_to_create_one_to_read_it(kraft: Kraft, home: Path, tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     today = datetime.combine(date.today(), time(12), tzinfo=UTC)  # the relay keeps the real day
-    monkeypatch.setattr(group_cmds, "now", lambda: today)
+    monkeypatch.setattr(clock, "now", lambda: today)
     relay = shared_relay()
     (tmp_path / "leader").mkdir()
     leader = AppContext.open(tmp_path / "leader", kdf=FAST_KDF, clock=lambda: today)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import group_cmds
+from app.cli import clock
 from tests.cli.conftest import Kraft
 from tests.conftest import PASSPHRASE
 
@@ -16,10 +16,7 @@ NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(group_cmds, "now", lambda: NOW)
-    from app.cli import lead_cmds
-
-    monkeypatch.setattr(lead_cmds, "now", lambda: NOW)
+    monkeypatch.setattr(clock, "now", lambda: NOW)
 
 
 def test_lead_invite_and_join_from_the_link(kraft: Kraft, vault: Path, tmp_path: Path,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import group_cmds, lead_cmds
+from app.cli import clock
 from app.domain.schedule import Schedule
 from app.services.leader import LeaderService
 from app.services.vault_service import VaultService
@@ -29,8 +29,7 @@ def relay(tmp_path: Path) -> Iterator[Relay]:
 
 @pytest.fixture(autouse=True)
 def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(group_cmds, "now", lambda: NOW)
-    monkeypatch.setattr(lead_cmds, "now", lambda: NOW)
+    monkeypatch.setattr(clock, "now", lambda: NOW)
 
 
 def _v1_group(home: Path, relay: Relay) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import group_cmds, lead_cmds
+from app.cli import clock
 from tests.cli.conftest import Kraft
 from tests.conftest import PASSPHRASE
 from tests.relay_process import Relay, shared_relay
@@ -25,8 +25,7 @@ def relay(tmp_path: Path) -> Iterator[Relay]:
 
 @pytest.fixture(autouse=True)
 def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(group_cmds, "now", lambda: NOW)
-    monkeypatch.setattr(lead_cmds, "now", lambda: NOW)
+    monkeypatch.setattr(clock, "now", lambda: NOW)
 
 
 def _as(monkeypatch: pytest.MonkeyPatch, home: Path, *, passphrase: bool) -> None:
