@@ -38,6 +38,9 @@ class Msg(Enum):
     NOTHING_TO_UNDO = N_("There is nothing to undo for that entry.")
     IMPORT_BAD_FILE = N_("Cannot import {path}: {detail}")
     CONFIG_INVALID = N_("The deployment profile {path} is not valid:\n{detail}")
+    WEB_NOT_LOOPBACK = N_("Kraft serves its web client only on this device (127.0.0.1), not on {host}: anyone who "
+                          "can reach that address would open the same journal. To allow it anyway, start Kraft "
+                          "with KRAFT_WEB_ALLOW_REMOTE=1.")
     CONFIG_UNREADABLE = N_("The deployment profile {path} cannot be read: {detail}")
     AUTOLOCK_RANGE = N_("Auto-lock must be between {minimum} and {maximum} minutes.")
     PASSPHRASE_MISSING = N_("No passphrase given. Use --passphrase-stdin or set KRAFT_PASSPHRASE.")

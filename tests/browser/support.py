@@ -97,6 +97,16 @@ class AppServer:
             self.process.wait(timeout)
 
 
+PRINTED_URL = re.compile(r"Kraft is running at (http://\S+)")
+
+
+def printed_url(server: AppServer) -> str | None:
+    """The link Kraft prints at start (with its per-start secret), once it is in the log; a plain Flet app
+    such as the harness demo prints none and is served at the bare address."""
+    match = PRINTED_URL.search(server.log_tail(400))
+    return match.group(1) if match else None
+
+
 def start_app(
     target: str | os.PathLike[str],
     *,
@@ -150,8 +160,12 @@ def start_app(
     while True:
         if not server.alive():
             raise RuntimeError(f"app {target_s} exited with {process.returncode} before serving:\n" + server.log_tail())
+        server.url = printed_url(server) or server.url
+        # Kraft lets in only the browser that opened its printed link (app/web_guard.py): the probe keeps the
+        # cookie that link sets, as the browser does.
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         try:
-            with urllib.request.urlopen(server.url + "/", timeout=2) as r:
+            with opener.open(server.url, timeout=2) as r:
                 if r.status == 200 and b"flutter" in r.read().lower():
                     return server
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
