@@ -12,6 +12,7 @@ parallel each add to the count, so they get no more tries than one session would
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -25,6 +26,7 @@ FREE_TRIES = 4  # failures that cost nothing but the KDF
 MAX_WAIT = 15 * 60  # seconds
 FAILURES = "unlock_failures"
 FAILED_AT = "unlock_failed_at"  # POSIX seconds of the last counted try
+BUSY_RETRIES = 5
 
 
 def wait_seconds(failures: int) -> int:
@@ -49,7 +51,20 @@ class UnlockBackoff:
         self._clock = clock
 
     def begin(self) -> None:
-        """Before the KDF runs: refuse with the time left to wait, or count this try as failed until it succeeds."""
+        """Before the KDF runs: refuse with the time left to wait, or count this try as failed until it succeeds.
+
+        Two sessions starting at once: SQLite lets one write and refuses the other as busy (its read went
+        stale); that one reads again, so it sees the count the first one left, wait included."""
+        for attempt in range(BUSY_RETRIES):
+            try:
+                self._begin_once()
+                return
+            except KraftError as exc:
+                if exc.msg is not Msg.DATABASE_BUSY or attempt == BUSY_RETRIES - 1:
+                    raise
+            time.sleep(0.02 * (attempt + 1))  # off the event loop: the KDF's thread, or the CLI
+
+    def _begin_once(self) -> None:
         now = self._clock().timestamp()
         with db.begin(self._engine()) as conn:
             failures = int(_number(preferences.get_preference(conn=conn, name=FAILURES)))

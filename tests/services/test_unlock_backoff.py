@@ -4,13 +4,14 @@ shared by every VaultService on the same data directory. The clock is injected; 
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from app.errors import KraftError, Msg
-from app.services.unlock_backoff import wait_seconds
+from app.services.unlock_backoff import FAILURES, wait_seconds
 from app.services.vault_service import VaultService
 from tests.conftest import FAST_KDF, PASSPHRASE
 
@@ -129,3 +130,32 @@ def test_long_waits_are_said_in_minutes_and_a_clock_set_back_waits_no_longer(ope
     assert "Try again in 2 minutes." in _waiting(opened)  # 64 s, rounded up
     clock.advance(-86400)
     assert "2 minutes" in _waiting(opened)
+
+
+
+def test_tries_started_side_by_side_get_no_more_than_one_session_would(opened: VaultService, home: Path,
+                                                                       clock: Clock) -> None:
+    """Four sessions start a try at the same moment, one try before the wait begins: one runs, the others
+    are told to wait (they read the count the first one left), and every try let through is counted."""
+    _fail(opened, 4)
+    services = [VaultService(home, kdf=FAST_KDF, clock=clock) for _ in range(4)]
+    outcomes: list[str] = []
+    start = threading.Barrier(len(services))
+
+    def try_once(svc: VaultService) -> None:
+        start.wait()
+        try:
+            svc.backoff.begin()
+            outcomes.append("ran")
+        except KraftError as exc:
+            outcomes.append(exc.msg.name)
+
+    threads = [threading.Thread(target=try_once, args=(svc,)) for svc in services]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["UNLOCK_WAIT", "UNLOCK_WAIT", "UNLOCK_WAIT", "ran"]
+    assert opened.get_preference(FAILURES) == "5"
+    for svc in services:
+        svc.close()
