@@ -50,14 +50,20 @@ class Served:
         # each other's secret in one browser.
         return f"kraft_key_{self.port}"
 
+    @property
+    def netloc(self) -> str:
+        """The address as a browser writes it in `Host` (an IPv6 address in brackets)."""
+        name = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{name}:{self.port}"
+
     def url(self) -> str:
         """The link to print: opening it once lets this browser in."""
-        return f"http://{self.host}:{self.port}/?{TOKEN_PARAM}={self.secret}"
+        return f"http://{self.netloc}/?{TOKEN_PARAM}={self.secret}"
 
     def host_allowed(self, host: str) -> bool:
         if self.remote:
             return bool(host)
-        names = {f"{self.host}:{self.port}"} | ({self.host} if self.port == 80 else set())
+        names = {self.netloc.lower()} | ({self.netloc.rsplit(":", 1)[0].lower()} if self.port == 80 else set())
         return host.lower() in names
 
 

@@ -147,3 +147,15 @@ def test_a_non_loopback_bind_is_refused_without_the_remote_switch(tmp_path: Path
     assert "KRAFT_WEB_ALLOW_REMOTE=1" in done.stderr and host in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert not (tmp_path / "kraft.db").exists()
+
+
+def test_the_guard_knows_the_served_address_in_the_forms_a_browser_sends() -> None:
+    from app.web_guard import Served
+
+    v4 = Served(host="127.0.0.1", port=8550, secret="s")
+    assert v4.host_allowed("127.0.0.1:8550") and not v4.host_allowed("127.0.0.1:8551")
+    assert not v4.host_allowed("localhost:8550") and not v4.host_allowed("evil.example:8550")
+    v6 = Served(host="::1", port=8550, secret="s")
+    assert v6.url() == "http://[::1]:8550/?k=s" and v6.host_allowed("[::1]:8550")
+    assert Served(host="127.0.0.1", port=80, secret="s").host_allowed("127.0.0.1")
+    assert Served(host="0.0.0.0", port=8550, secret="s", remote=True).host_allowed("192.168.1.20:8550")
