@@ -138,9 +138,14 @@ def test_a_websocket_from_another_origin_gets_no_session(started: Started) -> No
     assert not _session_opens(started, own, None)  # the right origin without the secret
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20"])
-def test_a_non_loopback_bind_is_refused_without_the_remote_switch(tmp_path: Path, host: str) -> None:
-    env = _env(tmp_path, FLET_SERVER_IP=host, FLET_SERVER_PORT=str(free_port()))
+@pytest.mark.parametrize(("where", "host"), [("env", "0.0.0.0"), ("env", "192.168.1.20"), ("profile", "0.0.0.0")])
+def test_a_non_loopback_bind_is_refused_without_the_remote_switch(tmp_path: Path, where: str, host: str) -> None:
+    if where == "env":
+        env = _env(tmp_path, FLET_SERVER_IP=host, FLET_SERVER_PORT=str(free_port()))
+    else:  # flet.toml's [web] host, as a region would edit it
+        (profile := tmp_path / "flet.toml").write_text(f'[web]\nhost = "{host}"\nport = {free_port()}\n')
+        env = _env(tmp_path, KRAFT_CONFIG=str(profile))
+        env.pop("FLET_SERVER_IP", None)
     done = subprocess.run([sys.executable, "-m", "app"], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 2
@@ -159,3 +164,17 @@ def test_the_guard_knows_the_served_address_in_the_forms_a_browser_sends() -> No
     assert v6.url() == "http://[::1]:8550/?k=s" and v6.host_allowed("[::1]:8550")
     assert Served(host="127.0.0.1", port=80, secret="s").host_allowed("127.0.0.1")
     assert Served(host="0.0.0.0", port=8550, secret="s", remote=True).host_allowed("192.168.1.20:8550")
+
+
+def test_the_remote_switch_is_asked_for_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.errors import KraftError, Msg
+    from app.main import served_at
+
+    assert served_at("127.0.0.1", 8550).remote is False and served_at("localhost", 8550).remote is False
+    for value in ("", "0", "true", "yes"):
+        monkeypatch.setenv("KRAFT_WEB_ALLOW_REMOTE", value)
+        with pytest.raises(KraftError) as refused:
+            served_at("0.0.0.0", 8550)
+        assert refused.value.msg is Msg.WEB_NOT_LOOPBACK
+    monkeypatch.setenv("KRAFT_WEB_ALLOW_REMOTE", "1")
+    assert served_at("0.0.0.0", 8550).remote is True
