@@ -4,7 +4,9 @@
   ``ft.run(main)``) in a subprocess, served as a web app on 127.0.0.1 at a free port, without
   CDN. It does not need the app to pass any ``ft.run`` options: Flet 1.0 reads
   ``FLET_FORCE_WEB_SERVER``, ``FLET_SERVER_IP``, ``FLET_SERVER_PORT`` and ``FLET_WEB_NO_CDN``
-  from the environment, which override ``view``/``host``/``port``/``no_cdn``.
+  from the environment, which override ``view``/``host``/``port``/``no_cdn``. Kraft (``app``) prints
+  a link with its per-start secret (docs/adr/0009-web-client.md): ``AppServer.url`` is that link, so
+  ``web.open(server.url)`` lets the browser in; the bare address gets 403.
 * :class:`FletWeb` wraps a Playwright page: turns on Flutter's semantics tree (the only DOM
   the Flutter web client has), then finds things by label / role / text, like a screen reader.
 
