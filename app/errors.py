@@ -7,6 +7,7 @@ or with `error.text(lang)`. Nothing below the views prompts the user.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -38,6 +39,11 @@ class Msg(Enum):
     NOTHING_TO_UNDO = N_("There is nothing to undo for that entry.")
     IMPORT_BAD_FILE = N_("Cannot import {path}: {detail}")
     CONFIG_INVALID = N_("The deployment profile {path} is not valid:\n{detail}")
+    UNLOCK_WAIT = N_("After several tries that did not open the journal, Kraft waits a little before the next. "
+                     "Try again in {wait}.")
+    WEB_NOT_LOOPBACK = N_("Kraft serves its web client only on this device (127.0.0.1), not on {host}: anyone who "
+                          "can reach that address would open the same journal. To allow it anyway, start Kraft "
+                          "with KRAFT_WEB_ALLOW_REMOTE=1.")
     CONFIG_UNREADABLE = N_("The deployment profile {path} cannot be read: {detail}")
     AUTOLOCK_RANGE = N_("Auto-lock must be between {minimum} and {maximum} minutes.")
     PASSPHRASE_MISSING = N_("No passphrase given. Use --passphrase-stdin or set KRAFT_PASSPHRASE.")
@@ -125,6 +131,20 @@ class Msg(Enum):
     COORDINATOR_TOKEN_MISSING = N_("Enter the relay address and the coordinator token your region gave you.")
 
 
+@dataclass(frozen=True)
+class WaitTime:
+    """A wait as people say it, in the language showing the error: seconds under a minute, else minutes
+    (rounded up, so the member is never asked to come back too early)."""
+
+    seconds: int
+
+    def text(self, lang: Language) -> str:
+        if self.seconds < 60:
+            return lang.ngettext("{n} second", "{n} seconds", self.seconds).format(n=self.seconds)
+        minutes = -(-self.seconds // 60)
+        return lang.ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
+
+
 class KraftError(Exception):
     """An error with a message a person can act on."""
 
@@ -135,7 +155,8 @@ class KraftError(Exception):
 
     def text(self, lang: Language) -> str:
         """The message in `lang`, its parameters filled in."""
-        return lang.gettext(self.msg.value).format(**self.params)
+        params = {k: v.text(lang) if isinstance(v, WaitTime) else v for k, v in self.params.items()}
+        return lang.gettext(self.msg.value).format(**params)
 
     def __str__(self) -> str:
         """The message in the current context's language (the session or CLI run showing it)."""

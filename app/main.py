@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -12,8 +13,9 @@ import uvicorn
 
 from app import i18n
 from app.config import load_profile
-from app.errors import KraftError
+from app.errors import KraftError, Msg
 from app.views.app import build_main
+from app.web_guard import Served, WebGuard, new_secret
 
 
 def headless() -> bool:
@@ -42,9 +44,10 @@ CONTENT_SECURITY_POLICY = "; ".join((
 ))
 
 
-def web_app(main: Callable[[ft.Page], object]) -> Any:
+def web_app(main: Callable[[ft.Page], object], served: Served) -> Any:
     """The web client as an ASGI app: Flet's, with nothing loaded from a CDN and a Content-Security-Policy on
-    every response so that the browser loads nothing from anywhere else either."""
+    every response so that the browser loads nothing from anywhere else either; behind a guard that lets in
+    only the browser that opened the printed link (app/web_guard.py)."""
     asgi = ft.run(main, export_asgi_app=True, assets_dir=None, no_cdn=True)
 
     @asgi.middleware("http")
@@ -55,7 +58,26 @@ def web_app(main: Callable[[ft.Page], object]) -> Any:
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
-    return asgi
+    return WebGuard(asgi, served)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this device only (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def served_at(host: str, port: int) -> Served:
+    """Where to serve, with a new secret; a non-loopback address only when asked for by name: every visitor
+    would get the same member's journal."""
+    remote = os.environ.get("KRAFT_WEB_ALLOW_REMOTE", "") == "1"
+    if not is_loopback(host) and not remote:
+        raise KraftError(Msg.WEB_NOT_LOOPBACK, host=host)
+    return Served(host=host, port=port, secret=new_secret(), remote=not is_loopback(host))
 
 
 def run() -> None:
@@ -66,11 +88,15 @@ def run() -> None:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from exc
     if headless():
-        host = os.environ.get("FLET_SERVER_IP") or profile.web.host
-        port = int(os.environ.get("FLET_SERVER_PORT") or profile.web.port)
-        print(f"Kraft is running at http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
-        uvicorn.run(web_app(build_main(profile=profile)), host=host, port=port, ws="websockets-sansio",
-                    log_level="warning")
+        try:
+            served = served_at(os.environ.get("FLET_SERVER_IP") or profile.web.host,
+                               int(os.environ.get("FLET_SERVER_PORT") or profile.web.port))
+        except KraftError as exc:
+            print(exc, file=sys.stderr)
+            raise SystemExit(2) from exc
+        print(f"Kraft is running at {served.url()}  (Ctrl+C stops it)", flush=True)
+        uvicorn.run(web_app(build_main(profile=profile), served), host=served.host, port=served.port,
+                    ws="websockets-sansio", log_level="warning", server_header=False)
     else:
         ft.run(build_main(profile=profile), no_cdn=True)
 

@@ -64,8 +64,8 @@ class AppContext:
 
         Without a `profile` the defaults are used (the CLI reads none; the app passes the loaded one).
         """
-        return cls(vault_service=VaultService(home, kdf=kdf), profile=profile or Profile(), language=language,
-                   clock=clock)
+        return cls(vault_service=VaultService(home, kdf=kdf, clock=clock), profile=profile or Profile(),
+                   language=language, clock=clock)
 
     def refreshed(self) -> AppContext:
         """A new context on the same data directory after unlock or lock: every cached service is dropped."""

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -19,6 +20,7 @@ from app.errors import KraftError, Msg
 from app.services.checkin import CheckInService
 from app.services.journal import Journal
 from app.services.links import LinkStore
+from app.services.unlock_backoff import UnlockBackoff
 from app.storage import crypto, db
 from app.storage.crypto import KdfParams
 from app.storage.db import checkpoint, open_database
@@ -50,9 +52,11 @@ def check_new_passphrase(passphrase: str, repeat: str | None = None) -> None:
 class VaultService:
     """One member's data directory: its database, its vault, and (while unlocked) its journal."""
 
-    def __init__(self, home: Path | None = None, *, kdf: KdfParams | None = None) -> None:
+    def __init__(self, home: Path | None = None, *, kdf: KdfParams | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.home = home or paths.data_dir()
         self.kdf = kdf or KdfParams()
+        self.backoff = UnlockBackoff(lambda: self.engine, clock)  # every try at a secret goes through it
         self._engine: Engine | None = None
         self._vault: Vault | None = None
         self.journal: Journal | None = None
@@ -106,8 +110,10 @@ class VaultService:
     # ---- unlocking ----
 
     def derive_kek(self, kind: str, secret: str) -> bytes:
-        """Slow: run Argon2id with the slot's stored parameters."""
+        """Slow: run Argon2id with the slot's stored parameters, unless too many tries failed lately (then
+        a quick UNLOCK_WAIT saying how long). The try counts as failed until a KEK from it opens the vault."""
         params, salt = self.vault.slot_params(kind)
+        self.backoff.begin()
         raw = crypto.normalize_recovery_code(secret) if kind == RECOVERY else crypto.normalize_passphrase(secret)
         return crypto.derive_key(raw, salt, params)
 
@@ -116,6 +122,7 @@ class VaultService:
         if not self.has_vault():
             raise KraftError(Msg.NO_VAULT)
         self.vault.unlock_with_kek(kind, kek)
+        self.backoff.succeeded()
         return self._open_journal()
 
     def unlock(self, passphrase: str) -> Journal:
@@ -173,6 +180,7 @@ class VaultService:
         current_kek = self.derive_kek(PASSPHRASE, current)
         slot = derive_slot(PASSPHRASE, crypto.normalize_passphrase(new), self.kdf)
         self.vault.rewrap(slot, current_kind=PASSPHRASE, current_kek=current_kek)
+        self.backoff.succeeded()
 
     def replace_recovery_code(self, passphrase: str) -> str:
         """Slow: make a new recovery code (the old one stops working); shown once, like at setup."""
@@ -180,6 +188,7 @@ class VaultService:
         code = crypto.new_recovery_code()
         slot = derive_slot(RECOVERY, crypto.normalize_recovery_code(code), self.kdf)
         self.vault.rewrap(slot, current_kind=PASSPHRASE, current_kek=current_kek)
+        self.backoff.succeeded()
         return code
 
     # ---- device preferences (plaintext, needed before unlock: never anything the member wrote) ----

@@ -4,7 +4,9 @@
   ``ft.run(main)``) in a subprocess, served as a web app on 127.0.0.1 at a free port, without
   CDN. It does not need the app to pass any ``ft.run`` options: Flet 1.0 reads
   ``FLET_FORCE_WEB_SERVER``, ``FLET_SERVER_IP``, ``FLET_SERVER_PORT`` and ``FLET_WEB_NO_CDN``
-  from the environment, which override ``view``/``host``/``port``/``no_cdn``.
+  from the environment, which override ``view``/``host``/``port``/``no_cdn``. Kraft (``app``) prints
+  a link with its per-start secret (docs/adr/0009-web-client.md): ``AppServer.url`` is that link, so
+  ``web.open(server.url)`` lets the browser in; the bare address gets 403.
 * :class:`FletWeb` wraps a Playwright page: turns on Flutter's semantics tree (the only DOM
   the Flutter web client has), then finds things by label / role / text, like a screen reader.
 
@@ -97,6 +99,16 @@ class AppServer:
             self.process.wait(timeout)
 
 
+PRINTED_URL = re.compile(r"Kraft is running at (http://\S+)")
+
+
+def printed_url(server: AppServer) -> str | None:
+    """The link Kraft prints at start (with its per-start secret), once it is in the log; a plain Flet app
+    such as the harness demo prints none and is served at the bare address."""
+    match = PRINTED_URL.search(server.log_tail(400))
+    return match.group(1) if match else None
+
+
 def start_app(
     target: str | os.PathLike[str],
     *,
@@ -150,8 +162,12 @@ def start_app(
     while True:
         if not server.alive():
             raise RuntimeError(f"app {target_s} exited with {process.returncode} before serving:\n" + server.log_tail())
+        server.url = printed_url(server) or server.url
+        # Kraft lets in only the browser that opened its printed link (app/web_guard.py): the probe keeps the
+        # cookie that link sets, as the browser does.
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         try:
-            with urllib.request.urlopen(server.url + "/", timeout=2) as r:
+            with opener.open(server.url, timeout=2) as r:
                 if r.status == 200 and b"flutter" in r.read().lower():
                     return server
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):

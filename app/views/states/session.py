@@ -17,7 +17,7 @@ import flet as ft
 
 from app import i18n
 from app.config import CrisisLine, Profile
-from app.errors import KraftError
+from app.errors import KraftError, Msg
 from app.i18n import _
 from app.services.context import AppContext
 from app.services.idle import IdleTimer
@@ -63,6 +63,7 @@ class SessionState:
     busy: str = ""  # what the app is doing right now, shown beside a progress ring
     error: str = ""
     notice: str = ""
+    waiting: str = ""  # the last "Try again in …" shown as the notice (docs/adr/0009-web-client.md)
     pending: PendingSetup | None = None
     language: str = "en"
     idle: IdleTimer = field(default_factory=lambda: IdleTimer(5))
@@ -131,13 +132,19 @@ class SessionState:
         self.ctx = self.ctx.refreshed()
 
     async def run(self, label: str, work: Any, *args: Any) -> Any:
-        """Run slow work in a thread with a progress label; a KraftError becomes the shown error."""
+        """Run slow work in a thread with a progress label; a KraftError becomes the shown error. The wait
+        after many failed unlocks is no mistake of this try: it is said as a calm notice, not in red."""
         self.touch()
         self.error, self.busy = "", label
+        if self.notice == self.waiting:
+            self.notice = ""
         try:
             return await asyncio.to_thread(work, *args)
         except KraftError as exc:
-            self.error = str(exc)
+            if exc.msg is Msg.UNLOCK_WAIT:
+                self.notice = self.waiting = str(exc)
+            else:
+                self.error = str(exc)
             return None
         finally:
             self.busy = ""
