@@ -120,8 +120,10 @@ class KeystoreUnlock:
     # ---- the 14 days ----
 
     def note_passphrase_unlock(self) -> None:
-        """The passphrase was typed and opened the journal: the next 14 days may use the fingerprint."""
-        self.service.set_preference(LAST_PASSPHRASE, self.clock().astimezone(UTC).isoformat())
+        """The passphrase was typed and opened the journal: the next 14 days may use the fingerprint. Kept
+        only while the feature is on (when a journal was last opened is nobody's business otherwise)."""
+        if self.enabled():
+            self.service.set_preference(LAST_PASSPHRASE, self.clock().astimezone(UTC).isoformat())
 
     def _last_passphrase(self) -> datetime | None:
         value = self.service.get_preference(LAST_PASSPHRASE)
@@ -164,8 +166,9 @@ class KeystoreUnlock:
         self.service.vault.rewrap(keystore_slot(secret), current_kind=PASSPHRASE, current_kek=kek)
 
     async def disable_keystore_unlock(self) -> None:
-        """Drop the slot first (it is what opens the journal), then forget the secret."""
+        """Drop the slot first (it is what opens the journal), then forget the secret and the time."""
         drop_keystore_slot(self.service.vault)
+        self.service.set_preference(LAST_PASSPHRASE, "")
         await self.keystore.forget()
 
     async def forget_secret(self) -> None:
@@ -190,6 +193,8 @@ class KeystoreUnlock:
         is gone, turns the feature off (the slot is dropped here; call `forget_secret` after) and raises
         KEYSTORE_STALE: the member unlocks with the passphrase."""
         try:
+            if len(secret) != KEY_BYTES:  # the platform lost it, or handed back something else
+                raise KraftError(Msg.KEYSTORE_STALE)
             return self.service.unlock_with_kek(secret, KEYSTORE)
         except KraftError as exc:
             if exc.msg is Msg.KEYSTORE_STALE:

@@ -8,7 +8,7 @@ service are the real ones.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,32 +28,9 @@ from app.services.vault_service import VaultService
 from app.storage.backup import read_back
 from app.storage.vault import KEYSTORE
 from tests.conftest import PASSPHRASE
+from tests.fake_keystore import FakeKeystore
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-
-@dataclass
-class FakeKeystore:
-    """The platform keystore and its biometric prompt, in memory: `answer` False is a cancelled prompt."""
-
-    supported: bool = True
-    present: bool = True  # a fingerprint or face is enrolled on the device
-    answer: bool = True
-    secret: bytes | None = None
-    reasons: list[str] = field(default_factory=list)
-
-    async def available(self) -> bool:
-        return self.supported and self.present
-
-    async def enrol(self, secret: bytes) -> None:
-        self.secret = secret
-
-    async def release(self, reason: str) -> bytes | None:
-        self.reasons.append(reason)
-        return self.secret if self.answer else None
-
-    async def forget(self) -> None:
-        self.secret = None
 
 
 @dataclass
@@ -195,6 +172,25 @@ async def test_a_secret_that_no_longer_opens_falls_back_to_the_passphrase(
     assert KEYSTORE not in _slots(home) and keystore.secret is None  # turned off, said so
     assert unlock.offer() is Offer.OFF
     assert service.unlock(PASSPHRASE).get(entry).text == "Still here"  # nothing lost
+
+
+async def test_a_secret_the_keystore_lost_falls_back_too(unlock: KeystoreUnlock, service: VaultService,
+                                                         keystore: FakeKeystore) -> None:
+    await unlock.enable_keystore_unlock(PASSPHRASE)
+    service.lock()
+    keystore.secret = b""  # confirmed, but the keystore had nothing (what the Flet adapter answers then)
+    with pytest.raises(KraftError) as stale:
+        await unlock.unlock_with_keystore("Unlock your journal")
+    assert stale.value.msg is Msg.KEYSTORE_STALE and unlock.offer() is Offer.OFF
+
+
+async def test_the_time_is_kept_only_while_the_feature_is_on(unlock: KeystoreUnlock, service: VaultService) -> None:
+    unlock.note_passphrase_unlock()
+    assert service.get_preference("keystore_passphrase_at") is None
+    await unlock.enable_keystore_unlock(PASSPHRASE)
+    assert service.get_preference("keystore_passphrase_at") == START.isoformat()
+    await unlock.disable_keystore_unlock()
+    assert service.get_preference("keystore_passphrase_at") == ""
 
 
 async def test_a_slot_gone_meanwhile_falls_back_to_the_passphrase(
