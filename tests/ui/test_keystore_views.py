@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from flet_secure_storage import KeychainAccessibility
 
 from app.config import Profile
 from app.services.context import AppContext
@@ -204,3 +205,66 @@ async def test_a_stale_secret_says_so_and_offers_the_passphrase(home: Path) -> N
     finally:
         model.session.service.close()
 
+
+
+# ---- the real Flet adapter, its platform half answered by the harness ----
+
+async def test_the_flet_adapter_keeps_the_secret_behind_the_prompt(home: Path) -> None:
+    """FletKeystore through the two extensions' real service calls; the harness plays the phone: the keychain
+    is a dict, the prompt answers yes, then a cancel (local_auth reports it as an error code)."""
+    from app.views.keystore import SECRET_KEY
+
+    keychain: dict[str, str] = {}
+    prompt = {"answer": True}
+
+    def authenticate(args: dict) -> object:
+        return True if prompt["answer"] else {"error_code": "userCanceled", "error_description": "cancelled"}
+
+    services: list[VaultService] = []
+
+    def factory() -> VaultService:
+        services.append(VaultService(home, kdf=FAST_KDF))
+        return services[-1]
+
+    main = build_main(factory, profile=Profile(default_language="en"), tick_seconds=3600, listen=False)
+    async with run_app(main, client={"platform": "android", "web": False}) as ui:  # keystore_for_page picks it
+        ui.answer("LocalAuthentication.can_check_biometrics", True)
+        ui.answer("LocalAuthentication.get_available_biometrics", ["fingerprint"])
+        ui.answer("LocalAuthentication.authenticate", authenticate)
+        ui.answer("SecureStorage.set", lambda args: keychain.__setitem__(args["key"], args["value"]))
+        ui.answer("SecureStorage.get", lambda args: keychain.get(args["key"]))
+        ui.answer("SecureStorage.remove", lambda args: keychain.pop(args["key"], None))
+        await onboard(ui)
+        await turn_on(ui)
+        assert list(keychain) == [SECRET_KEY] and len(keychain[SECRET_KEY]) == 44  # 32 bytes, base64
+        storage = ui.calls("set")[0].control  # the SecureStorage service: this device only, never iCloud
+        assert storage.ios_options.synchronizable is False
+        assert storage.ios_options.accessibility is KeychainAccessibility.PASSCODE
+        await ui.click(await el(ui, "lock"))
+        prompt["answer"] = False
+        await ui.click(await el(ui, "unlock-keystore"))
+        assert not ui.query(key="error") and ui.query(key="unlock-passphrase")  # cancelled: nothing changes
+        prompt["answer"] = True
+        await ui.click(await el(ui, "unlock-keystore"))
+        await ui.wait_for(lambda: ui.query(key="new-entry"))
+        assert [c.args["reason"] for c in ui.calls("authenticate")][-2:] == ["Unlock your journal"] * 2
+        assert all(c.args["biometric_only"] for c in ui.calls("authenticate"))
+        await tab(ui, 3)
+        await ui.fire(await el(ui, "keystore-switch"), "change", props={"value": False})
+        await ui.wait_for(lambda: not keychain)  # turned off: the keychain forgets the secret
+    for svc in services:
+        svc.close()
+
+
+@pytest.mark.parametrize("client", [{"platform": "linux", "web": False}, {"platform": "android", "web": True}],
+                         ids=["desktop", "web-on-a-phone"])
+async def test_the_default_adapter_offers_nothing_off_the_phone_builds(home: Path, client: dict) -> None:
+    service = VaultService(home, kdf=FAST_KDF)
+    main = build_main(lambda: service, profile=Profile(default_language="en"), tick_seconds=3600, listen=False)
+    async with run_app(main, client=client) as ui:
+        await onboard(ui)
+        await tab(ui, 3)
+        await el(ui, "autolock")
+        assert not ui.query(key="keystore-switch")
+        assert not ui.calls("can_check_biometrics")
+    service.close()
