@@ -156,20 +156,21 @@ class Clock:
         return self.now
 
 
-def model_with(home: Path, keystore: Keystore, clock: Callable[[], datetime]) -> AppModel:
+def model_with(home: Path, keystore: Keystore, clock: Callable[[], datetime]) -> tuple[AppModel, str]:
+    """A started model on a new journal, and its recovery code."""
     service = VaultService(home, kdf=FAST_KDF)
     pending = service.prepare_setup(PASSPHRASE, PASSPHRASE)
     service.finish_setup(pending, pending.recovery_code)
     ctx = AppContext(vault_service=service, profile=Profile(default_language="en"), clock=clock)
     model = AppModel.build(ctx, keystore=keystore)
     model.session.start()
-    return model
+    return model, pending.recovery_code
 
 
 async def test_the_state_follows_the_14_days_on_the_clock(home: Path) -> None:
     clock = Clock(datetime(2026, 12, 1, 9, tzinfo=UTC))
     keystore = FakeKeystore()
-    model = model_with(home, keystore, clock)
+    model, _code = model_with(home, keystore, clock)
     try:
         assert await model.keystore.enable(PASSPHRASE)
         model.session.lock()
@@ -189,9 +190,23 @@ async def test_the_state_follows_the_14_days_on_the_clock(home: Path) -> None:
         model.session.service.close()
 
 
+async def test_a_recovery_turns_it_off_in_settings_too(home: Path) -> None:
+    keystore = FakeKeystore()
+    model, code = model_with(home, keystore, Clock(datetime.now(UTC)))
+    try:
+        assert await model.keystore.enable(PASSPHRASE) and model.keystore.enabled
+        model.session.lock()
+        await model.session.recover(code, "a brand new passphrase", "a brand new passphrase")
+        assert model.session.unlocked and not model.keystore.enabled  # the switch shows off
+        model.session.lock()
+        assert model.keystore.offer is Offer.OFF
+    finally:
+        model.session.service.close()
+
+
 async def test_a_stale_secret_says_so_and_offers_the_passphrase(home: Path) -> None:
     keystore = FakeKeystore()
-    model = model_with(home, keystore, Clock(datetime.now(UTC)))
+    model, _code = model_with(home, keystore, Clock(datetime.now(UTC)))
     try:
         assert await model.keystore.enable(PASSPHRASE)
         model.session.lock()

@@ -21,8 +21,7 @@ class KeystoreState:
 
     session: SessionState
     keystore: Keystore = field(default_factory=NullKeystore)
-    offer: Offer = Offer.OFF
-    enabled: bool = False
+    offer: Offer = Offer.OFF  # read at start, lock, unlock and every change here
     asking: bool = False  # Settings asks the passphrase to turn it on
     _by_keystore: bool = False  # the unlock running now is ours: it does not count as typing the passphrase
 
@@ -43,6 +42,14 @@ class KeystoreState:
         return self.keystore.supported
 
     @property
+    def enabled(self) -> bool:
+        """Read from the vault each time: a recovery or a re-key may have dropped the slot meanwhile."""
+        try:
+            return self.unlocking.enabled()
+        except KraftError:
+            return False
+
+    @property
     def days(self) -> int:
         return PASSPHRASE_EVERY.days
 
@@ -50,9 +57,8 @@ class KeystoreState:
         """Read the slot and the 14 days again (after start, lock, unlock and every change)."""
         try:
             self.offer = self.unlocking.offer()
-            self.enabled = self.unlocking.enabled()
         except KraftError:  # the database cannot be read: the session shows that; offer nothing here
-            self.offer, self.enabled = Offer.OFF, False
+            self.offer = Offer.OFF
 
     def _forget(self) -> None:
         self.asking = False
@@ -117,7 +123,7 @@ class KeystoreState:
 
     async def passphrase_changed(self) -> None:
         """The slot went with the old passphrase (VaultService); the platform forgets the secret too."""
-        if self.enabled:
+        if self.offer is not Offer.OFF:  # it was on (read before the change)
             self.session.notice += " " + _("Fingerprint and face unlock is off; turn it on again if you like.")
         await self.unlocking.forget_secret()
         self.refresh()
