@@ -190,6 +190,24 @@ async def test_the_state_follows_the_14_days_on_the_clock(home: Path) -> None:
         model.session.service.close()
 
 
+async def test_a_fingerprint_unlock_does_not_count_as_typing_the_passphrase(home: Path) -> None:
+    clock = Clock(datetime(2026, 12, 1, 9, tzinfo=UTC))
+    keystore = FakeKeystore()
+    model, _code = model_with(home, keystore, clock)
+    try:
+        assert await model.keystore.enable(PASSPHRASE)
+        model.session.lock()
+        clock.now += timedelta(days=10)
+        await model.keystore.unlock()
+        assert model.session.unlocked
+        model.session.lock()
+        clock.now += timedelta(days=4)
+        model.keystore.refresh()  # what a start or lock does
+        assert model.keystore.offer is Offer.PASSPHRASE_DUE  # 14 days from the passphrase, not the finger
+    finally:
+        model.session.service.close()
+
+
 async def test_a_recovery_turns_it_off_in_settings_too(home: Path) -> None:
     keystore = FakeKeystore()
     model, code = model_with(home, keystore, Clock(datetime.now(UTC)))
