@@ -18,11 +18,15 @@ switch. Tests use a fake behind the same interface.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Protocol
+
+from cryptography.exceptions import InvalidTag
 
 from app.errors import KraftError, Msg
 from app.services.journal import Journal
@@ -32,6 +36,7 @@ from app.storage.vault import KEYSTORE, NO_KDF, PASSPHRASE, SlotSecret, Vault
 
 PASSPHRASE_EVERY = timedelta(days=14)
 LAST_PASSPHRASE = "keystore_passphrase_at"  # noqa: S105  (a preference name: when the passphrase was last typed)
+SEALED_PASSPHRASE = "keystore_passphrase_seal"  # noqa: S105  (the same time, sealed under the data key)
 CLOCK_SLACK = timedelta(minutes=5)  # a time this far ahead of the clock was not written by this device's clock
 
 
@@ -83,6 +88,19 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    """An aware time from ISO text; None for nothing, junk or a time without a zone."""
+    try:
+        when = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return when if when is not None and when.tzinfo is not None else None
+
+
 def drop_keystore_slot(vault: Vault) -> bool:
     """Delete the keystore slot, locked or not; True when there was one. For a re-key (a new data key makes
     the slot useless, and it must not outlive the key it wraps) and for turning the feature off. The secret
@@ -122,26 +140,42 @@ class KeystoreUnlock:
     def note_passphrase_unlock(self) -> None:
         """The passphrase was typed and opened the journal: the next 14 days may use the fingerprint. Kept
         only while the feature is on (when a journal was last opened is nobody's business otherwise)."""
-        if self.enabled():
-            self.service.set_preference(LAST_PASSPHRASE, self.clock().astimezone(UTC).isoformat())
+        if not self.enabled():
+            return
+        when = self.clock().astimezone(UTC).isoformat()
+        self.service.set_preference(LAST_PASSPHRASE, when)
+        vault = self.service.vault
+        if vault.is_unlocked:  # the sealed copy: what the plaintext one says is checked against it
+            nonce, sealed = vault.seal_blob(when.encode(), self._stamp_ad())
+            self.service.set_preference(SEALED_PASSPHRASE, f"{_b64(nonce)}.{_b64(sealed)}")
+
+    def _stamp_ad(self) -> bytes:
+        return f"kraft|keystore|passphrase_at|{self.service.vault.vault_id()}".encode()
 
     def _last_passphrase(self) -> datetime | None:
-        value = self.service.get_preference(LAST_PASSPHRASE)
+        """The plaintext time: all the locked screen can read."""
+        return _parse_time(self.service.get_preference(LAST_PASSPHRASE))
+
+    def _sealed_last_passphrase(self) -> datetime | None:
+        """The sealed time, once the vault is open; None when missing or changed."""
+        value = self.service.get_preference(SEALED_PASSPHRASE) or ""
         try:
-            when = datetime.fromisoformat(value) if value else None
-        except ValueError:
+            nonce, sealed = (base64.b64decode(part, validate=True) for part in value.split("."))
+            return _parse_time(self.service.vault.open_blob(nonce, sealed, self._stamp_ad()).decode())
+        except (ValueError, binascii.Error, UnicodeDecodeError, InvalidTag):
             return None
-        return when if when is not None and when.tzinfo is not None else None
+
+    def _due(self, last: datetime | None) -> bool:
+        """Due 14 days after the passphrase was typed, and when that time cannot be read or lies ahead of the
+        clock (set forward by hand)."""
+        now = self.clock()
+        return last is None or last > now + CLOCK_SLACK or now - last >= PASSPHRASE_EVERY
 
     def offer(self) -> Offer:
-        """Off, offered, or due: the passphrase is due 14 days after it was last typed, and also when that
-        time cannot be read or lies ahead of the clock (set forward by hand)."""
+        """Off, offered, or due (read from the plaintext time; the sealed one is checked at unlock)."""
         if not self.supported or not self.enabled():
             return Offer.OFF
-        last, now = self._last_passphrase(), self.clock()
-        if last is None or last > now + CLOCK_SLACK or now - last >= PASSPHRASE_EVERY:
-            return Offer.PASSPHRASE_DUE
-        return Offer.OFFERED
+        return Offer.PASSPHRASE_DUE if self._due(self._last_passphrase()) else Offer.OFFERED
 
     # ---- on and off ----
 
@@ -169,6 +203,7 @@ class KeystoreUnlock:
         """Drop the slot first (it is what opens the journal), then forget the secret and the time."""
         drop_keystore_slot(self.service.vault)
         self.service.set_preference(LAST_PASSPHRASE, "")
+        self.service.set_preference(SEALED_PASSPHRASE, "")
         await self.keystore.forget()
 
     async def forget_secret(self) -> None:
@@ -195,11 +230,21 @@ class KeystoreUnlock:
         try:
             if len(secret) != KEY_BYTES:  # the platform lost it, or handed back something else
                 raise KraftError(Msg.KEYSTORE_STALE)
+            self._check_sealed_time(secret)
             return self.service.unlock_with_kek(secret, KEYSTORE)
         except KraftError as exc:
             if exc.msg is Msg.KEYSTORE_STALE:
                 drop_keystore_slot(self.service.vault)
             raise
+
+    def _check_sealed_time(self, secret: bytes) -> None:
+        """Open the slot, and before any record is read, check the 14 days against the sealed time: the
+        plaintext one may have been set back. Due: the key is dropped again."""
+        vault = self.service.vault
+        vault.unlock_with_kek(KEYSTORE, secret)  # KEYSTORE_STALE when it does not open
+        if self._due(self._sealed_last_passphrase()):
+            vault.lock()
+            raise KraftError(Msg.KEYSTORE_PASSPHRASE_DUE, days=PASSPHRASE_EVERY.days)
 
     async def open_with_secret(self, secret: bytes) -> Journal:
         """`unlock_with_secret` in a thread; a stale secret is also forgotten by the platform."""

@@ -148,6 +148,26 @@ async def test_a_date_set_forward_by_hand_does_not_extend_the_14_days(
     assert unlock.offer() is Offer.PASSPHRASE_DUE
 
 
+async def test_a_date_set_back_by_hand_is_caught_after_the_prompt(
+        unlock: KeystoreUnlock, service: VaultService, keystore: FakeKeystore, clock: Clock) -> None:
+    """The plaintext time can be set back by whoever can write the app's files (say, a restored phone backup:
+    the keychain item stays on the phone). The same time is also sealed under the data key; once the slot
+    opened, the sealed one decides, before the journal is read."""
+    await unlock.enable_keystore_unlock(PASSPHRASE)
+    service.lock()
+    clock.now = START + timedelta(days=20)
+    service.set_preference("keystore_passphrase_at", (clock.now - timedelta(days=1)).isoformat())
+    assert unlock.offer() is Offer.OFFERED  # the locked screen is fooled
+    with pytest.raises(KraftError) as due:
+        await unlock.unlock_with_keystore("Unlock your journal")
+    assert due.value.msg is Msg.KEYSTORE_PASSPHRASE_DUE
+    assert not service.is_unlocked and not service.vault.is_unlocked and unlock.enabled()
+    service.unlock(PASSPHRASE)
+    unlock.note_passphrase_unlock()
+    service.lock()
+    assert await unlock.unlock_with_keystore("Unlock your journal") is not None
+
+
 async def test_a_cancelled_prompt_changes_nothing(unlock: KeystoreUnlock, service: VaultService,
                                                   keystore: FakeKeystore, home: Path) -> None:
     await unlock.enable_keystore_unlock(PASSPHRASE)
