@@ -244,6 +244,7 @@ class KeystoreUnlock:
         vault.unlock_with_kek(KEYSTORE, secret)  # KEYSTORE_STALE when it does not open
         if self._due(self._sealed_last_passphrase()):
             vault.lock()
+            self.service.set_preference(LAST_PASSPHRASE, "")  # the locked screen now says why, too
             raise KraftError(Msg.KEYSTORE_PASSPHRASE_DUE, days=PASSPHRASE_EVERY.days)
 
     async def open_with_secret(self, secret: bytes) -> Journal:

@@ -162,6 +162,7 @@ async def test_a_date_set_back_by_hand_is_caught_after_the_prompt(
         await unlock.unlock_with_keystore("Unlock your journal")
     assert due.value.msg is Msg.KEYSTORE_PASSPHRASE_DUE
     assert not service.is_unlocked and not service.vault.is_unlocked and unlock.enabled()
+    assert unlock.offer() is Offer.PASSPHRASE_DUE  # and the screen now says why
     service.unlock(PASSPHRASE)
     unlock.note_passphrase_unlock()
     service.lock()
