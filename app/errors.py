@@ -25,6 +25,12 @@ class Msg(Enum):
     VAULT_EXISTS = N_("A journal already exists here. Unlock it instead of creating a new one.")
     NO_VAULT = N_("There is no journal here yet. Create one first.")
     VAULT_LOCKED = N_("The journal is locked. Unlock it first.")
+    KEYSTORE_STALE = N_("Fingerprint or face no longer opens this journal, so that way of unlocking is now off. "
+                        "Unlock with your passphrase; nothing is lost. You can turn it on again in Settings.")
+    KEYSTORE_UNAVAILABLE = N_("This device cannot unlock with a fingerprint or face right now. Your passphrase "
+                              "still works.")
+    KEYSTORE_PASSPHRASE_DUE = N_("It is {days} days since you last typed your passphrase. Type it once now; after "
+                                 "that, fingerprint or face works again.")
     VAULT_NEWER = N_("This journal was written by a newer version of Kraft (format {found}). Update the app.")
     VAULT_DAMAGED = N_("The journal's key file is damaged: {detail}")
     DATABASE_UNREADABLE = N_("The journal database cannot be read: {detail}")

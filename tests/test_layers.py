@@ -68,7 +68,7 @@ VIEW_BASICS = ("app.views.states", "app.views.routes", "app.views.lang")  # what
 def test_flet_only_in_views_and_the_entry_point() -> None:
     allowed = {APP / "main.py", APP / "__main__.py"}
     paths = [p for p in _modules() if p not in allowed and "views" not in p.relative_to(APP).parts]
-    assert _offenders(paths, ("flet", "flet_charts")) == {}
+    assert _offenders(paths, ("flet", "flet_charts", "flet_local_auth", "flet_secure_storage")) == {}
 
 
 def test_views_do_not_touch_storage_or_the_database() -> None:

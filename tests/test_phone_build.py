@@ -158,3 +158,20 @@ def test_the_desktop_pydantic_needs_a_pydantic_core_the_index_lacks() -> None:
     env = phone("android")
     assert not any(Requirement(r).name == "pydantic-core" and Requirement(r).specifier.contains("2.47.0")
                    for r in metadata.distribution("pydantic").requires or [] if _applies(Requirement(r), env, ()))
+
+
+def test_the_build_carries_fingerprint_and_face_unlock() -> None:
+    """docs/adr/0010-keystore-unlock.md: the two extensions are member dependencies (their Dart halves are built
+    into the phone app), within Flet's own minor like the other Flet extensions; iOS says why Face ID is asked,
+    Android may use the biometric prompt. local_auth needs a FlutterFragmentActivity: Flet's build template
+    has it from the release that ships flet-local-auth (the template follows the installed flet), so no
+    template of our own overrides it."""
+    deps = {canonicalize_name(Requirement(r).name): Requirement(r) for r in PYPROJECT["project"]["dependencies"]}
+    flet = metadata.version("flet")
+    for name in ("flet-local-auth", "flet-secure-storage"):
+        assert name in deps, f"{name} is not a member dependency"
+        assert deps[name].specifier.contains(flet) and deps[name].specifier.contains("1.0.5")
+    flet_tool = PYPROJECT["tool"]["flet"]
+    assert "Face ID" in flet_tool["ios"]["info"]["NSFaceIDUsageDescription"]
+    assert flet_tool["android"]["permission"]["android.permission.USE_BIOMETRIC"] is True
+    assert "template" not in flet_tool  # Flet's own template, with its FlutterFragmentActivity

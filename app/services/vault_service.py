@@ -25,7 +25,7 @@ from app.storage import crypto, db
 from app.storage.crypto import KdfParams
 from app.storage.db import checkpoint, open_database
 from app.storage.stores import preferences
-from app.storage.vault import PASSPHRASE, RECOVERY, SlotSecret, Vault, derive_slot
+from app.storage.vault import KEYSTORE, PASSPHRASE, RECOVERY, SlotSecret, Vault, derive_slot
 
 MIN_PASSPHRASE = 8
 AUTOLOCK_DEFAULT = 5
@@ -138,7 +138,7 @@ class VaultService:
         kek = self.derive_kek(RECOVERY, code)
         journal = self.unlock_with_kek(kek, RECOVERY)
         slot = derive_slot(PASSPHRASE, crypto.normalize_passphrase(new_passphrase), self.kdf)
-        self.vault.rewrap(slot, current_kind=RECOVERY, current_kek=kek)
+        self.vault.rewrap(slot, current_kind=RECOVERY, current_kek=kek, drop=(KEYSTORE,))  # ADR 0010
         return journal
 
     def _open_journal(self) -> Journal:
@@ -175,11 +175,13 @@ class VaultService:
     # ---- re-keying ----
 
     def change_passphrase(self, current: str, new: str, repeat: str | None = None) -> None:
-        """Slow: prove the current passphrase, wrap the data key under the new one; no record changes."""
+        """Slow: prove the current passphrase, wrap the data key under the new one; no record changes. The
+        keystore slot goes in the same transaction (docs/adr/0010-keystore-unlock.md): it wraps the same data
+        key, so a fingerprint must not keep opening a journal whose passphrase was changed."""
         check_new_passphrase(new, repeat)
         current_kek = self.derive_kek(PASSPHRASE, current)
         slot = derive_slot(PASSPHRASE, crypto.normalize_passphrase(new), self.kdf)
-        self.vault.rewrap(slot, current_kind=PASSPHRASE, current_kek=current_kek)
+        self.vault.rewrap(slot, current_kind=PASSPHRASE, current_kek=current_kek, drop=(KEYSTORE,))
         self.backoff.succeeded()
 
     def replace_recovery_code(self, passphrase: str) -> str:

@@ -39,7 +39,7 @@ from app.storage import crypto
 from app.storage.crypto import KdfParams
 from app.storage.db import begin, checkpoint, open_database
 from app.storage.stores import links as link_rows
-from app.storage.vault import FORMAT_VERSION, RECOVERY, DamagedRecord, Vault, record_ad, slot_ad
+from app.storage.vault import FORMAT_VERSION, KEYSTORE, RECOVERY, DamagedRecord, Vault, record_ad, slot_ad
 
 MAGIC = b"KRAFTBK1"
 BACKUP_FORMAT = 1
@@ -81,6 +81,11 @@ def snapshot(engine: Engine) -> bytes:
         copy = sqlite3.connect(":memory:")
         try:
             source.backup(copy)
+            # The keystore slot stays on this device (docs/adr/0010-keystore-unlock.md): a backup opens with
+            # the passphrase or the recovery code only, never with this phone's keystore secret.
+            copy.execute("PRAGMA secure_delete = ON")  # no copy of the row is left in a free page
+            copy.execute("DELETE FROM key_slot WHERE kind = 'keystore'")
+            copy.commit()
             data = bytearray(copy.serialize())
         finally:
             copy.close()
@@ -97,7 +102,7 @@ def seal_backup(vault: Vault, engine: Engine, *, today: date) -> bytes:
     vault_id = vault.vault_id()
     slots = {kind: {"kdf_params": json.loads(params), "salt": _b64(salt), "nonce": _b64(nonce),
                     "wrapped_key": _b64(wrapped)}
-             for kind, params, salt, nonce, wrapped in vault.slot_rows()}
+             for kind, params, salt, nonce, wrapped in vault.slot_rows() if kind != KEYSTORE}
     backup_key = crypto.new_key()
     key_nonce, wrapped_key = vault.seal_blob(backup_key, backup_ad(vault_id))
     nonce = crypto.new_nonce()

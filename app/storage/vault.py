@@ -4,8 +4,10 @@ On-disk format, version 1 (one SQLite file, `kraft.db`, WAL mode, synchronous=FU
 
     vault_header  (id=1, format_version=1, vault_id)              plaintext: 16 random bytes as hex
     key_slot      (kind, kdf, kdf_params, salt, nonce, wrapped_key)
-        kind        "passphrase" | "recovery" | "keystore" (keystore: reserved, not written yet)
+        kind        "passphrase" | "recovery" | "keystore" (docs/adr/0010-keystore-unlock.md)
         kdf         "argon2id"; kdf_params is JSON {"memory_kib", "iterations", "lanes"} (default 65536, 3, 1)
+                    "none" for "keystore": KEK = a random 256-bit secret held by the platform keystore;
+                    kdf_params "{}", salt empty
         salt        16 random bytes, new for every slot write
         wrapped_key AES-256-GCM(KEK, nonce, data_key, ad="kraft|key_slot|<kind>|<vault_id>|1")
                     where KEK = Argon2id(NFC(passphrase) or normalised recovery code, salt, params)
@@ -49,10 +51,15 @@ FORMAT_VERSION = 1
 RECORD_FMT = 1
 PASSPHRASE = "passphrase"  # noqa: S105  (a slot kind, not a secret)
 RECOVERY = "recovery"
+KEYSTORE = "keystore"
+NO_KDF = "none"  # a keystore slot: its KEK is random, nothing to stretch
 
 _records = table(Record)
 _slots = table(KeySlot)
 _header = table(VaultHeader)
+
+
+_WRONG = {RECOVERY: Msg.WRONG_RECOVERY_CODE, KEYSTORE: Msg.KEYSTORE_STALE}
 
 
 def record_ad(kind: str, record_id: str, fmt: int) -> bytes:
@@ -85,6 +92,7 @@ class SlotSecret:
     params: KdfParams
     salt: bytes
     kek: bytes
+    kdf: str = "argon2id"
 
 
 def derive_slot(kind: str, secret: bytes, params: KdfParams, salt: bytes | None = None) -> SlotSecret:
@@ -153,22 +161,25 @@ class Vault:
             raise KraftError(Msg.VAULT_DAMAGED, detail=f"slot {kind}: {exc}") from exc
 
     def unlock_with_kek(self, kind: str, kek: bytes) -> None:
-        """Unwrap the data key with a derived KEK; a wrong secret raises WRONG_PASSPHRASE/RECOVERY."""
+        """Unwrap the data key with a derived KEK; a wrong secret (or no such slot) raises
+        WRONG_PASSPHRASE, WRONG_RECOVERY_CODE or KEYSTORE_STALE."""
         with self.engine.connect() as conn:
             vault_id = conn.execute(select(_header.c.vault_id)).scalar_one()
-            row = conn.execute(select(_slots.c.nonce, _slots.c.wrapped_key).where(_slots.c.kind == kind)).one()
+            row = conn.execute(select(_slots.c.nonce, _slots.c.wrapped_key).where(_slots.c.kind == kind)).first()
+        if row is None:  # e.g. the keystore slot, dropped since the button was shown
+            raise KraftError(_WRONG.get(kind, Msg.WRONG_PASSPHRASE))
         try:
             data_key = crypto.open_sealed(kek, row[0], row[1], slot_ad(kind, vault_id))
         except InvalidTag as exc:
-            wrong = Msg.WRONG_RECOVERY_CODE if kind == RECOVERY else Msg.WRONG_PASSPHRASE
-            raise KraftError(wrong) from exc
+            raise KraftError(_WRONG.get(kind, Msg.WRONG_PASSPHRASE)) from exc
         self._aead, self._vault_id = AESGCM(data_key), vault_id
 
-    def rewrap(self, slot: SlotSecret, *, current_kind: str, current_kek: bytes) -> None:
+    def rewrap(self, slot: SlotSecret, *, current_kind: str, current_kek: bytes, drop: tuple[str, ...] = ()) -> None:
         """Wrap the data key under a new secret: one key_slot row changes, no record is re-encrypted.
 
         The data key is unwrapped from the `current_kind` slot with `current_kek`, so a rewrap proves that
-        the caller knows a current secret (the old passphrase, or the recovery code).
+        the caller knows a current secret (the old passphrase, or the recovery code). The slots named in
+        `drop` go in the same transaction (a new passphrase ends the keystore slot, which wraps the same key).
         """
         with self.engine.connect() as conn:
             vault_id = conn.execute(select(_header.c.vault_id)).scalar_one()
@@ -181,11 +192,23 @@ class Vault:
             raise KraftError(wrong) from exc
         with self.engine.begin() as conn:
             self._write_slot(conn, slot, data_key, vault_id)
+            if drop:
+                conn.execute(delete(_slots).where(_slots.c.kind.in_(drop)))
+
+    def has_slot(self, kind: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(_slots.c.kind).where(_slots.c.kind == kind)).first() is not None
+
+    def drop_slot(self, kind: str) -> bool:
+        """Delete a key slot (needs no key); True when there was one. secure_delete overwrites the row."""
+        with self.engine.begin() as conn:
+            return bool(conn.execute(delete(_slots).where(_slots.c.kind == kind)).rowcount)
 
     @staticmethod
     def _write_slot(conn: Connection, slot: SlotSecret, data_key: bytes, vault_id: str) -> None:
         nonce, wrapped = crypto.seal(slot.kek, data_key, slot_ad(slot.kind, vault_id))
-        values = dict(kind=slot.kind, kdf="argon2id", kdf_params=json.dumps(slot.params.to_dict()),
+        params = "{}" if slot.kdf == NO_KDF else json.dumps(slot.params.to_dict())
+        values = dict(kind=slot.kind, kdf=slot.kdf, kdf_params=params,
                       salt=slot.salt, nonce=nonce, wrapped_key=wrapped)
         stmt = insert(_slots).values(**values)
         conn.execute(stmt.on_conflict_do_update(index_elements=["kind"], set_=values))

@@ -14,6 +14,7 @@ from app import i18n
 from app.config import Profile, load_profile
 from app.errors import KraftError
 from app.services.context import AppContext
+from app.services.keystore_unlock import Keystore
 from app.services.notify import Notifier
 from app.services.vault_service import VaultService
 from app.views import lang as session_lang
@@ -24,6 +25,7 @@ from app.views.groups import AddGroup, GroupView, Guidelines, MeetingChange
 from app.views.help import Help
 from app.views.home import Home
 from app.views.journal import EntryView, History, JournalList, Search, Toolkit
+from app.views.keystore import keystore_for_page
 from app.views.leading import JoinGroup, LeadGroup
 from app.views.notifications import notifier_for_page
 from app.views.onboarding import Neutral, Problem, Recover, RecoveryCode, Setup, Unlock, Welcome
@@ -39,7 +41,7 @@ SCREENS: dict[Route, Callable[[AppModel], Any]] = {
     Route.WELCOME: lambda m: Welcome(m.session),
     Route.SETUP: lambda m: Setup(m.session),
     Route.RECOVERY_CODE: lambda m: RecoveryCode(m.session),
-    Route.UNLOCK: lambda m: Unlock(m.groups, m.homework, m.session),
+    Route.UNLOCK: lambda m: Unlock(m.groups, m.homework, m.keystore, m.session),
     Route.RECOVER: lambda m: Recover(m.session),
     Route.NEUTRAL: lambda m: Neutral(m.session),
     Route.PROBLEM: lambda m: Problem(m.session),
@@ -60,7 +62,7 @@ SCREENS: dict[Route, Callable[[AppModel], Any]] = {
     Route.EDITOR: lambda m: Editor(m.journal, m.session),
     Route.SEARCH: lambda m: Search(m.journal, m.session),
     Route.TOOLKIT: lambda m: Toolkit(m.journal, m.session),
-    Route.SETTINGS: lambda m: Settings(m.settings, m.groups, m.hosting, m.session),
+    Route.SETTINGS: lambda m: Settings(m.settings, m.groups, m.hosting, m.keystore, m.session),
     Route.TRANSFER: lambda m: Transfer(m.settings, m.session),
     Route.LEAD: lambda m: LeadGroup(m.hosting, m.session),
 }
@@ -104,13 +106,14 @@ def screen_for(route: Route) -> Callable[[AppModel], Any]:
 
 def build_main(service_factory: Callable[[], VaultService] = VaultService, *, profile: Profile | None = None,
                tick_seconds: float = TICK_SECONDS, sync_seconds: float = SYNC_SECONDS, listen: bool = True,
-               notifier_factory: Callable[[ft.Page], Notifier] = notifier_for_page) -> Callable[[ft.Page], Any]:
+               notifier_factory: Callable[[ft.Page], Notifier] = notifier_for_page,
+               keystore_factory: Callable[[ft.Page], Keystore] = keystore_for_page) -> Callable[[ft.Page], Any]:
     """The `main(page)` that `ft.run` calls; tests hand in their own service and a fast tick."""
 
     async def main(page: ft.Page) -> None:
         session_lang.install()  # `_()` speaks the language of the session handling each event
         ctx = AppContext(vault_service=service_factory(), profile=profile or load_profile())
-        model = AppModel.build(ctx, notifier=notifier_factory(page))
+        model = AppModel.build(ctx, notifier=notifier_factory(page), keystore=keystore_factory(page))
         session, hosting = model.session, model.hosting
         delivery = hosting.delivery
         # While open and not locked: long-poll every relay link, sync on news (docs/adr/0008-delivery.md).

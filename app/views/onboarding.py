@@ -10,8 +10,10 @@ from app.views.common import field, frame, section_title, selectable_text
 from app.views.routes import Route
 from app.views.states.groups import GroupsState
 from app.views.states.homework import HomeworkState
+from app.views.states.keystore import KeystoreState
 from app.views.states.session import SessionState
 from app.views.widgets.homework import homework_cards
+from app.views.widgets.keystore import keystore_unlock
 from app.views.widgets.meeting import next_meeting_card, reminder_banner
 
 
@@ -81,7 +83,7 @@ def RecoveryCode(session: SessionState) -> ft.Control:
 
 
 @ft.component
-def Unlock(groups: GroupsState, homework: HomeworkState, session: SessionState) -> ft.Control:
+def Unlock(groups: GroupsState, homework: HomeworkState, keystore: KeystoreState, session: SessionState) -> ft.Control:
     passphrase, set_passphrase = ft.use_state("")
 
     async def submit() -> None:
@@ -96,6 +98,7 @@ def Unlock(groups: GroupsState, homework: HomeworkState, session: SessionState) 
         field(session, _("Passphrase"), passphrase, set_passphrase, key="unlock-passphrase", autofocus=True,
                on_submit=submit),
         ft.FilledButton(_("Unlock"), on_click=submit, disabled=bool(session.busy), key="unlock"),
+        *keystore_unlock(keystore, session),
         ft.TextButton(_("I forgot my passphrase"), on_click=lambda: session.router.navigate(Route.RECOVER),
                       key="forgot"),
     ]

@@ -10,8 +10,10 @@ from app.views.common import dropdown, field, frame, section_title
 from app.views.routes import Route
 from app.views.states.groups import GroupsState
 from app.views.states.hosting import HostingState
+from app.views.states.keystore import KeystoreState
 from app.views.states.session import SessionState
 from app.views.states.settings import SettingsState
+from app.views.widgets.keystore import KeystoreSwitch
 from app.views.widgets.meeting import group_tiles
 
 AUTOLOCK_CHOICES = (1, 2, 5, 10, 15, 30, 60)
@@ -19,7 +21,8 @@ LANGUAGES = {"en": "English", "sv": "Svenska", "nb": "Norsk bokmål", "da": "Dan
 
 
 @ft.component
-def Settings(settings: SettingsState, groups: GroupsState, hosting: HostingState, session: SessionState) -> ft.Control:
+def Settings(settings: SettingsState, groups: GroupsState, hosting: HostingState, keystore: KeystoreState,
+             session: SessionState) -> ft.Control:
     current, set_current = ft.use_state("")
     new, set_new = ft.use_state("")
     repeat, set_repeat = ft.use_state("")
@@ -50,6 +53,7 @@ def Settings(settings: SettingsState, groups: GroupsState, hosting: HostingState
             on_select=lambda e: settings.set_autolock(int(e.control.value)),
             options=[ft.DropdownOption(key=str(m), text=str(m)) for m in AUTOLOCK_CHOICES]),
         ft.Text(_("The journal also locks when you leave the app, and at once with quick exit.")),
+        KeystoreSwitch(keystore, session),
         section_title(_("Language")),
         dropdown(label=_("Language"), key="language", value=session.language,
                  on_select=lambda e: session.set_language(e.control.value),

@@ -15,6 +15,7 @@ import time as clock_time
 from dataclasses import dataclass
 
 from app.services.context import AppContext
+from app.services.keystore_unlock import Keystore, NullKeystore
 from app.services.notify import Notifier, NullNotifier
 from app.views.routes import Router
 from app.views.states.coordinator import CoordinatorState
@@ -22,6 +23,7 @@ from app.views.states.groups import GroupsState
 from app.views.states.homework import HomeworkState
 from app.views.states.hosting import HostingState
 from app.views.states.journal import JournalState
+from app.views.states.keystore import KeystoreState
 from app.views.states.membership import MembershipState
 from app.views.states.session import SessionState
 from app.views.states.settings import SettingsState
@@ -40,20 +42,23 @@ class AppModel:
     coordinator: CoordinatorState
     settings: SettingsState
     homework: HomeworkState
+    keystore: KeystoreState
 
     @classmethod
-    def build(cls, ctx: AppContext, *, notifier: Notifier | None = None) -> AppModel:
+    def build(cls, ctx: AppContext, *, notifier: Notifier | None = None, keystore: Keystore | None = None) -> AppModel:
         """Every feature state on one context; the hooks join in the order lock and unlock need."""
         router = Router()
         session = SessionState(ctx=ctx, router=router)
         groups = GroupsState(session=session, notifier=notifier or NullNotifier())
         journal = JournalState(session=session, after_save=groups.sync_notifications)
         hosting = HostingState(session=session, groups=groups)
+        unlock = KeystoreState(session=session, keystore=keystore or NullKeystore())
         return cls(router=router, session=session, journal=journal, groups=groups, hosting=hosting,
                    membership=MembershipState(session=session, groups=groups, hosting=hosting),
                    coordinator=CoordinatorState(session=session),
-                   settings=SettingsState(session=session, journal=journal),
-                   homework=HomeworkState(session=session, groups=groups, journal=journal))
+                   settings=SettingsState(session=session, journal=journal,
+                                          after_passphrase_change=unlock.passphrase_changed),
+                   homework=HomeworkState(session=session, groups=groups, journal=journal), keystore=unlock)
 
     def tick(self) -> None:
         """Every few seconds: autosave the draft, end a passed undo window, lock when idle too long, and

@@ -196,9 +196,16 @@ class SessionState:
 
     async def unlock(self, passphrase: str) -> None:
         """Open the journal with the passphrase (slow); the features load their open parts."""
-        if await self._open(_("Opening your journal…"), self.service.unlock, passphrase):
+        await self.open_journal(self.service.unlock, passphrase)
+
+    async def open_journal(self, work: Any, *args: Any) -> bool:
+        """Unlock by `work` (the passphrase, or a keystore secret: docs/adr/0010-keystore-unlock.md), then show
+        the journal and let the features load their open parts. False when it did not open."""
+        if await self._open(_("Opening your journal…"), work, *args):
             self.router.navigate(Route.JOURNAL)
             self.hooks.run(self.hooks.unlocked)
+            return True
+        return False
 
     async def recover(self, code: str, passphrase: str, repeat: str) -> None:
         """Open the journal with the recovery code and set a new passphrase."""

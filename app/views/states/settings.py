@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import flet as ft
@@ -35,6 +36,7 @@ class SettingsState:
     session: SessionState
     journal: JournalState
     import_lines: tuple[str, ...] = ()  # what the last import did, shown under the import button
+    after_passphrase_change: Callable[[], Awaitable[None]] | None = None  # the keystore forgets its secret
 
     def __post_init__(self) -> None:
         self.session.hooks.locked.append(self._forget)
@@ -57,6 +59,8 @@ class SettingsState:
         ok = await self.session.run(_("Changing your passphrase…"), self._change, current, new, repeat)
         if ok:
             self.session.notice = _("Your passphrase is changed.")
+            if self.after_passphrase_change is not None:
+                await self.after_passphrase_change()
         return bool(ok)
 
     def _change(self, current: str, new: str, repeat: str) -> bool:
