@@ -10,10 +10,13 @@ import os
 import secrets
 import struct
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+from app.errors import KraftError, Msg
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -33,9 +36,53 @@ class KdfParams:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, int]) -> KdfParams:
-        return cls(memory_kib=int(data["memory_kib"]), iterations=int(data["iterations"]),
-                   lanes=int(data["lanes"]))
+    def checked(cls, data: object, *, floor: KdfParams | None = None, msg: Msg = Msg.VAULT_DAMAGED) -> KdfParams:
+        """Parameters read from a header or a key slot (untrusted), or chosen for a new slot (`floor=NEW_SLOT_FLOOR`).
+
+        Raises KraftError(`msg`) unless `data` is a map of exactly the three whole numbers, each within
+        [floor, KDF_CEILING]: a file may not make Argon2id take gigabytes or minutes (ADR 0001, "Bounds").
+        """
+        if not isinstance(data, dict):
+            raise KraftError(msg, detail="its KDF settings are not a map")
+        names = [f.name for f in fields(cls)]
+        extra = sorted(str(key) for key in data if key not in names)
+        if extra:
+            raise KraftError(msg, detail=f"unknown KDF setting {extra[0]!r}")
+        low = floor or READ_FLOOR
+        values = {name: _bounded(data, name, getattr(low, name), getattr(KDF_CEILING, name), msg) for name in names}
+        return cls(**values)
+
+
+def _bounded(data: dict[Any, Any], name: str, low: int, high: int, msg: Msg) -> int:
+    if name not in data:
+        raise KraftError(msg, detail=f"the KDF setting {name} is missing")
+    value = data[name]
+    if type(value) is not int:  # bool, float, str and None are refused, not converted
+        raise KraftError(msg, detail=f"the KDF setting {name} is not a whole number")
+    if value < low:
+        raise KraftError(msg, detail=f"the KDF setting {name} is {value}, and must be at least {low}")
+    if value > high:
+        shown = value if value < 10 ** 12 else "too large"
+        raise KraftError(msg, detail=f"the KDF setting {name} is {shown}, and may be at most {high}")
+    return value
+
+
+# The bounds on Argon2id (docs/adr/0001-vault-format.md, "Bounds"). The ceiling keeps a crafted file from
+# costing more than 1 GiB and a few seconds; a new slot is never cheaper than the defaults; reading accepts
+# down to the cheapest Kraft has written (its tests' and benchmarks' 1 MiB, 1 pass).
+KDF_CEILING = KdfParams(memory_kib=1024 * 1024, iterations=10, lanes=4)
+NEW_SLOT_FLOOR = KdfParams()
+READ_FLOOR = KdfParams(memory_kib=1024, iterations=1, lanes=1)
+
+
+def checked_bytes(value: object, length: int) -> bytes:
+    """`value` if it is exactly `length` bytes (a salt, nonce or wrapped key read from a file); else ValueError
+    saying what it is instead ("has 15 bytes, not 16"), for the caller to name the field."""
+    if not isinstance(value, bytes):
+        raise ValueError(f"is not bytes but {type(value).__name__}")
+    if len(value) != length:
+        raise ValueError(f"has {len(value)} bytes, not {length}")
+    return value
 
 
 def new_key() -> bytes:

@@ -88,8 +88,26 @@ class SlotSecret:
 
 
 def derive_slot(kind: str, secret: bytes, params: KdfParams, salt: bytes | None = None) -> SlotSecret:
+    """A new slot: its parameters within the same bounds as a read one, so it can always be read back.
+    (The app's own choice is the default, NEW_SLOT_FLOOR; only tests and benchmarks pass cheaper ones.)"""
+    try:
+        params = KdfParams.checked(params.to_dict())
+    except KraftError as exc:  # code chose them, not a file: a programming error
+        raise ValueError(f"KDF parameters for a new slot out of bounds: {params}") from exc
     salt = salt or crypto.new_salt()
     return SlotSecret(kind=kind, params=params, salt=salt, kek=crypto.derive_key(secret, salt, params))
+
+
+_SLOT_BYTES = {"salt": crypto.SALT_BYTES, "nonce": crypto.NONCE_BYTES, "wrapped_key": crypto.KEY_BYTES + 16}
+
+
+def _check_slot_bytes(kind: str, **values: object) -> None:
+    """A key slot's salt, nonce and wrapped key have their exact lengths, or the slot is VAULT_DAMAGED."""
+    for name, value in values.items():
+        try:
+            crypto.checked_bytes(value, _SLOT_BYTES[name])
+        except ValueError as exc:
+            raise KraftError(Msg.VAULT_DAMAGED, detail=f"slot {kind}: its {name} {exc}") from exc
 
 
 class Vault:
@@ -142,21 +160,29 @@ class Vault:
         self._aead, self._vault_id = AESGCM(data_key), vault_id
 
     def slot_params(self, kind: str) -> tuple[KdfParams, bytes]:
-        """The stored KDF parameters and salt of a slot, to derive its KEK off the event loop."""
+        """The stored KDF parameters and salt of a slot, to derive its KEK off the event loop.
+
+        Every field of the row is checked first, its bounds included (ADR 0001, "Bounds"): a damaged or
+        crafted row is VAULT_DAMAGED at once, never a long Argon2id run or a "wrong passphrase"."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(_slots.c.kdf_params, _slots.c.salt).where(_slots.c.kind == kind)).first()
+            row = conn.execute(select(_slots.c.kdf_params, _slots.c.salt, _slots.c.nonce, _slots.c.wrapped_key)
+                               .where(_slots.c.kind == kind)).first()
         if row is None:
             raise KraftError(Msg.NO_VAULT)
         try:
-            return KdfParams.from_dict(json.loads(row[0])), row[1]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise KraftError(Msg.VAULT_DAMAGED, detail=f"slot {kind}: {exc}") from exc
+            stored = json.loads(row[0])
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise KraftError(Msg.VAULT_DAMAGED, detail=f"slot {kind}: its KDF settings are not JSON") from exc
+        params = KdfParams.checked(stored, msg=Msg.VAULT_DAMAGED)
+        _check_slot_bytes(kind, salt=row[1], nonce=row[2], wrapped_key=row[3])
+        return params, row[1]
 
     def unlock_with_kek(self, kind: str, kek: bytes) -> None:
         """Unwrap the data key with a derived KEK; a wrong secret raises WRONG_PASSPHRASE/RECOVERY."""
         with self.engine.connect() as conn:
             vault_id = conn.execute(select(_header.c.vault_id)).scalar_one()
             row = conn.execute(select(_slots.c.nonce, _slots.c.wrapped_key).where(_slots.c.kind == kind)).one()
+        _check_slot_bytes(kind, nonce=row[0], wrapped_key=row[1])
         try:
             data_key = crypto.open_sealed(kek, row[0], row[1], slot_ad(kind, vault_id))
         except InvalidTag as exc:
