@@ -115,14 +115,23 @@ def would_replace(home: Path) -> bool:
     return holds_member_data(paths.database_path(home))
 
 
+def check_restore(home: Path, data: bytes, *, kind: str = PASSPHRASE, replace: bool = False) -> date:
+    """Fast: what a restore can check before the slow Argon2id run, so a bad file costs no wait and no lock
+    (docs/adr/0003-backups-and-check-ins.md, decision 7): every header field, its bounds, that it has the
+    slot asked for, and whether it would replace data here. Returns the day the backup was made."""
+    header = read_header(data)
+    header.slot(kind)
+    if would_replace(home) and not replace:
+        raise KraftError(Msg.RESTORE_WOULD_REPLACE)
+    return header.created
+
+
 def restore_backup(home: Path, source: Path | bytes, secret: str, *, kind: str = PASSPHRASE, replace: bool = False,
                    now: datetime | None = None) -> RestoreResult:
     """Make `source` the database in `home`. Whatever is there is moved aside first, and only with `replace`.
     The caller must have closed every connection to the live database (VaultService.close)."""
     data = source if isinstance(source, bytes) else _read(source)
-    created = read_header(data).created  # every field checked: a bad header costs no KDF run
-    if would_replace(home) and not replace:
-        raise KraftError(Msg.RESTORE_WOULD_REPLACE)  # asked before the KDF, not after it
+    created = check_restore(home, data, kind=kind, replace=replace)
     snapshot, data_key = open_backup(data, kind, _kek(data, secret, kind))
     report = _report(created, snapshot, opener_for(data_key))
     target = paths.database_path(home)
