@@ -15,7 +15,9 @@ the whole file is encrypted, because a backup may end up in a shared folder. The
 backup and wrapped under the vault's data key (ad "kraft|backup|<vault_id>|1"); the data key is wrapped in
 the header's copies of the passphrase and recovery-code slots exactly as in the vault, so the passphrase or
 the recovery code of the day the backup was made opens it, on any device. The header is authenticated as
-associated data: changing any byte of it, or of the ciphertext, makes the backup fail to open.
+associated data: changing any byte of it, or of the ciphertext, makes the backup fail to open. Before that,
+every header field is checked (types, lengths, KDF settings within bounds) without running Argon2id
+(docs/adr/0003-backups-and-check-ins.md, decision 6).
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def backup_ad(vault_id: str) -> bytes:
 
 @dataclass(frozen=True)
 class BackupSlot:
-    """A header's copy of one key slot, each field checked (ADR 0003, "Untrusted headers")."""
+    """A header's copy of one key slot, each field checked (docs/adr/0003-backups-and-check-ins.md, 6)."""
 
     params: KdfParams
     salt: bytes

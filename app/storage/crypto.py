@@ -37,10 +37,11 @@ class KdfParams:
 
     @classmethod
     def checked(cls, data: object, *, floor: KdfParams | None = None, msg: Msg = Msg.VAULT_DAMAGED) -> KdfParams:
-        """Parameters read from a header or a key slot (untrusted), or chosen for a new slot (`floor=NEW_SLOT_FLOOR`).
+        """Parameters read from a header or key slot (untrusted), or for a new slot (`floor=NEW_SLOT_FLOOR`).
 
         Raises KraftError(`msg`) unless `data` is a map of exactly the three whole numbers, each within
-        [floor, KDF_CEILING]: a file may not make Argon2id take gigabytes or minutes (ADR 0001, "Bounds").
+        [floor, KDF_CEILING]: a file may not make Argon2id take gigabytes or minutes
+        (docs/adr/0001-vault-format.md, decision 9).
         """
         if not isinstance(data, dict):
             raise KraftError(msg, detail="its KDF settings are not a map")
@@ -67,7 +68,7 @@ def _bounded(data: dict[Any, Any], name: str, low: int, high: int, msg: Msg) -> 
     return value
 
 
-# The bounds on Argon2id (docs/adr/0001-vault-format.md, "Bounds"). The ceiling keeps a crafted file from
+# The bounds on Argon2id (docs/adr/0001-vault-format.md, decision 9). The ceiling keeps a crafted file from
 # costing more than 1 GiB and a few seconds; a new slot is never cheaper than the defaults; reading accepts
 # down to the cheapest Kraft has written (its tests' and benchmarks' 1 MiB, 1 pass).
 KDF_CEILING = KdfParams(memory_kib=1024 * 1024, iterations=10, lanes=4)

@@ -5,7 +5,8 @@ On-disk format, version 1 (one SQLite file, `kraft.db`, WAL mode, synchronous=FU
     vault_header  (id=1, format_version=1, vault_id)              plaintext: 16 random bytes as hex
     key_slot      (kind, kdf, kdf_params, salt, nonce, wrapped_key)
         kind        "passphrase" | "recovery" | "keystore" (keystore: reserved, not written yet)
-        kdf         "argon2id"; kdf_params is JSON {"memory_kib", "iterations", "lanes"} (default 65536, 3, 1)
+        kdf         "argon2id"; kdf_params is JSON {"memory_kib", "iterations", "lanes"} (default 65536, 3, 1),
+                    read only within bounds (docs/adr/0001-vault-format.md, decision 9)
         salt        16 random bytes, new for every slot write
         wrapped_key AES-256-GCM(KEK, nonce, data_key, ad="kraft|key_slot|<kind>|<vault_id>|1")
                     where KEK = Argon2id(NFC(passphrase) or normalised recovery code, salt, params)
@@ -162,8 +163,9 @@ class Vault:
     def slot_params(self, kind: str) -> tuple[KdfParams, bytes]:
         """The stored KDF parameters and salt of a slot, to derive its KEK off the event loop.
 
-        Every field of the row is checked first, its bounds included (ADR 0001, "Bounds"): a damaged or
-        crafted row is VAULT_DAMAGED at once, never a long Argon2id run or a "wrong passphrase"."""
+        Every field of the row is checked first, its bounds included (docs/adr/0001-vault-format.md,
+        decision 9): a damaged or crafted row is VAULT_DAMAGED at once, never a long Argon2id run or a
+        "wrong passphrase"."""
         with self.engine.connect() as conn:
             row = conn.execute(select(_slots.c.kdf_params, _slots.c.salt, _slots.c.nonce, _slots.c.wrapped_key)
                                .where(_slots.c.kind == kind)).first()
