@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.errors import KraftError, Msg
 from app.services.backup import create_backup, restore_backup, verify_backup
@@ -13,6 +17,7 @@ from app.services.journal import Journal
 from app.services.vault_service import VaultService
 from tests.bad_headers import CASES, IDS, NEWER, UNREADABLE, Case, KdfCalls, count_kdf, rewrite
 from tests.conftest import PASSPHRASE
+from tests.examples import examples
 
 __all__ = ["count_kdf"]  # the fixture, used by name
 
@@ -80,3 +85,30 @@ def test_a_header_nested_beyond_the_stack_is_refused(made: bytes, count_kdf: Kdf
         verify_backup(data, PASSPHRASE)
     assert caught.value.msg is Msg.BACKUP_UNREADABLE and "not JSON" in str(caught.value)
     assert count_kdf.count == 0
+
+
+# Memory sizes a real Argon2id would take seconds over are left to the cases above (a shared 2-core machine).
+_WHOLE = st.integers().filter(lambda v: not 1024 < v <= 1024 * 1024)
+_JSON = st.recursive(st.none() | st.booleans() | _WHOLE | st.floats(allow_nan=False) | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                                   max_size=3), max_leaves=6)
+_PLACES = [(), ("slots",), ("slots", "passphrase"), ("slots", "passphrase", "kdf_params")]
+
+
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(place=st.sampled_from(_PLACES), key=st.sampled_from(
+    ["format", "vault_format", "vault_id", "created", "slots", "key_nonce", "wrapped_key", "nonce", "passphrase",
+     "kdf_params", "salt", "memory_kib", "iterations", "lanes", "extra"]), value=_JSON)
+def test_any_json_in_any_header_field_is_a_clear_error(made: bytes, count_kdf: KdfCalls, place: tuple[str, ...],
+                                                       key: str, value: object) -> None:
+    def mutate(header: dict[str, Any]) -> object:
+        node: Any = header
+        for step in place:
+            node = node[step]
+        node[key] = value
+        return header
+
+    calls = count_kdf.count
+    with contextlib.suppress(KraftError):  # any other exception (TypeError, ...) fails the test
+        verify_backup(rewrite(made, mutate), PASSPHRASE)  # opening (the value was the same) is fine
+    assert count_kdf.count - calls <= 1  # and a run only within the bounds (count_kdf refuses others)
