@@ -41,7 +41,7 @@ from app.storage import crypto
 from app.storage.crypto import KdfParams
 from app.storage.db import begin, checkpoint, open_database
 from app.storage.stores import links as link_rows
-from app.storage.vault import FORMAT_VERSION, RECOVERY, DamagedRecord, Vault, record_ad, slot_ad
+from app.storage.vault import FORMAT_VERSION, PASSPHRASE, RECOVERY, DamagedRecord, Vault, record_ad, slot_ad
 
 MAGIC = b"KRAFTBK1"
 BACKUP_FORMAT = 1
@@ -195,8 +195,12 @@ def _header(fields: dict[str, Any]) -> BackupHeader:
     slots = _field(fields, "slots")
     if not isinstance(slots, dict):
         raise _damaged("its slots are not a map")
+    for kind, value in slots.items():
+        if not isinstance(value, dict):
+            raise _damaged(f"its {kind} slot is not a map")
+    # Only the slots a secret opens are read; another kind (a device keystore's, reserved) is carried, unused.
     return BackupHeader(vault_id=vault_id, vault_format=vault_format, created=created,
-                        slots={kind: _slot(kind, value) for kind, value in sorted(slots.items())})
+                        slots={kind: _slot(kind, slots[kind]) for kind in (PASSPHRASE, RECOVERY) if kind in slots})
 
 
 def _parse(data: bytes) -> _Parsed:

@@ -112,3 +112,14 @@ def test_any_json_in_any_header_field_is_a_clear_error(made: bytes, count_kdf: K
     with contextlib.suppress(KraftError):  # any other exception (TypeError, ...) fails the test
         verify_backup(rewrite(made, mutate), PASSPHRASE)  # opening (the value was the same) is fine
     assert count_kdf.count - calls <= 1  # and a run only within the bounds (count_kdf refuses others)
+
+
+def test_a_slot_kind_no_secret_opens_is_carried_not_read(made: bytes, count_kdf: KdfCalls) -> None:
+    def add_keystore(header: dict[str, Any]) -> object:
+        header["slots"]["keystore"] = {"kdf": "none"}  # reserved (ADR 0001): a device's own key, no Argon2id
+        return header
+
+    with pytest.raises(KraftError) as caught:
+        verify_backup(rewrite(made, add_keystore), PASSPHRASE)
+    assert "contents do not verify" in str(caught.value)  # the header is authenticated: changed, it fails there
+    assert count_kdf.count == 1
