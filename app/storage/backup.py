@@ -176,7 +176,7 @@ def _slot(kind: str, value: object) -> BackupSlot:
     if not isinstance(value, dict):
         raise _damaged(f"its {kind} slot is not a map")
     where = f"its {kind} slot's "
-    params = KdfParams.checked(_field(value, "kdf_params", where), msg=Msg.BACKUP_UNREADABLE)
+    params = KdfParams.checked(_field(value, "kdf_params", where), msg=Msg.BACKUP_UNREADABLE, where=where)
     return BackupSlot(params=params, salt=_bytes(value, "salt", crypto.SALT_BYTES, where),
                       nonce=_bytes(value, "nonce", crypto.NONCE_BYTES, where),
                       wrapped_key=_bytes(value, "wrapped_key", WRAPPED_KEY_BYTES, where))

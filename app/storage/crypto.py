@@ -11,7 +11,6 @@ import secrets
 import struct
 import unicodedata
 from dataclasses import asdict, dataclass, fields
-from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
@@ -36,36 +35,41 @@ class KdfParams:
         return asdict(self)
 
     @classmethod
-    def checked(cls, data: object, *, floor: KdfParams | None = None, msg: Msg = Msg.VAULT_DAMAGED) -> KdfParams:
+    def checked(cls, data: object, *, floor: KdfParams | None = None, msg: Msg = Msg.VAULT_DAMAGED,
+                where: str = "") -> KdfParams:
         """Parameters read from a header or key slot (untrusted), or for a new slot (`floor=NEW_SLOT_FLOOR`).
 
-        Raises KraftError(`msg`) unless `data` is a map of exactly the three whole numbers, each within
-        [floor, KDF_CEILING]: a file may not make Argon2id take gigabytes or minutes
-        (docs/adr/0001-vault-format.md, decision 9).
+        Raises KraftError(`msg`, detail=`where` + what is wrong) unless `data` is a map of exactly the three
+        whole numbers, each within [floor, KDF_CEILING]: a file may not make Argon2id take gigabytes or
+        minutes (docs/adr/0001-vault-format.md, decision 9).
         """
-        if not isinstance(data, dict):
-            raise KraftError(msg, detail="its KDF settings are not a map")
-        names = [f.name for f in fields(cls)]
-        extra = sorted(str(key) for key in data if key not in names)
-        if extra:
-            raise KraftError(msg, detail=f"unknown KDF setting {extra[0]!r}")
-        low = floor or READ_FLOOR
-        values = {name: _bounded(data, name, getattr(low, name), getattr(KDF_CEILING, name), msg) for name in names}
-        return cls(**values)
+        problem = _kdf_problem(data, floor or READ_FLOOR)
+        if problem or not isinstance(data, dict):
+            raise KraftError(msg, detail=where + problem)
+        return cls(**{f.name: data[f.name] for f in fields(cls)})
 
 
-def _bounded(data: dict[Any, Any], name: str, low: int, high: int, msg: Msg) -> int:
-    if name not in data:
-        raise KraftError(msg, detail=f"the KDF setting {name} is missing")
-    value = data[name]
-    if type(value) is not int:  # bool, float, str and None are refused, not converted
-        raise KraftError(msg, detail=f"the KDF setting {name} is not a whole number")
-    if value < low:
-        raise KraftError(msg, detail=f"the KDF setting {name} is {value}, and must be at least {low}")
-    if value > high:
-        shown = value if value < 10 ** 12 else "too large"
-        raise KraftError(msg, detail=f"the KDF setting {name} is {shown}, and may be at most {high}")
-    return value
+def _kdf_problem(data: object, low: KdfParams) -> str:
+    """What is wrong with these Argon2id settings, in words; "" when nothing is."""
+    if not isinstance(data, dict):
+        return "the KDF settings are not a map"
+    names = [f.name for f in fields(KdfParams)]
+    extra = sorted(str(key) for key in data if key not in names)
+    if extra:
+        return f"unknown KDF setting {extra[0]!r}"
+    for name in names:
+        least, most = getattr(low, name), getattr(KDF_CEILING, name)
+        value = data.get(name)
+        if name not in data:
+            return f"the KDF setting {name} is missing"
+        if type(value) is not int:  # bool, float, str and None are refused, not converted
+            return f"the KDF setting {name} is not a whole number"
+        if value < least:
+            return f"the KDF setting {name} is {value}, and must be at least {least}"
+        if value > most:
+            shown = value if value < 10 ** 12 else "too large"
+            return f"the KDF setting {name} is {shown}, and may be at most {most}"
+    return ""
 
 
 # The bounds on Argon2id (docs/adr/0001-vault-format.md, decision 9). The ceiling keeps a crafted file from

@@ -99,6 +99,15 @@ def derive_slot(kind: str, secret: bytes, params: KdfParams, salt: bytes | None 
     return SlotSecret(kind=kind, params=params, salt=salt, kek=crypto.derive_key(secret, salt, params))
 
 
+def stored_params(kind: str, text: str) -> KdfParams:
+    """A key_slot row's kdf_params (JSON text) as checked KdfParams, or VAULT_DAMAGED naming the slot."""
+    try:
+        stored = json.loads(text)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise KraftError(Msg.VAULT_DAMAGED, detail=f"slot {kind}: the KDF settings are not JSON") from exc
+    return KdfParams.checked(stored, msg=Msg.VAULT_DAMAGED, where=f"slot {kind}: ")
+
+
 _SLOT_BYTES = {"salt": crypto.SALT_BYTES, "nonce": crypto.NONCE_BYTES, "wrapped_key": crypto.KEY_BYTES + 16}
 
 
@@ -171,11 +180,7 @@ class Vault:
                                .where(_slots.c.kind == kind)).first()
         if row is None:
             raise KraftError(Msg.NO_VAULT)
-        try:
-            stored = json.loads(row[0])
-        except (TypeError, ValueError, RecursionError) as exc:
-            raise KraftError(Msg.VAULT_DAMAGED, detail=f"slot {kind}: its KDF settings are not JSON") from exc
-        params = KdfParams.checked(stored, msg=Msg.VAULT_DAMAGED)
+        params = stored_params(kind, row[0])
         _check_slot_bytes(kind, salt=row[1], nonce=row[2], wrapped_key=row[3])
         return params, row[1]
 
@@ -223,10 +228,15 @@ class Vault:
             return str(conn.execute(select(_header.c.vault_id)).scalar_one())
 
     def slot_rows(self) -> list[tuple[str, str, bytes, bytes, bytes]]:
-        """Every key slot as stored (kind, kdf_params JSON, salt, nonce, wrapped key): for backups."""
+        """Every key slot as stored (kind, kdf_params JSON, salt, nonce, wrapped key): for backups. The slots a
+        secret opens are checked as `slot_params` checks them, so no backup carries a damaged one."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(_slots.c.kind, _slots.c.kdf_params, _slots.c.salt, _slots.c.nonce,
                                        _slots.c.wrapped_key).order_by(_slots.c.kind)).all()
+        for kind, params, salt, nonce, wrapped in rows:
+            if kind in (PASSPHRASE, RECOVERY):
+                stored_params(kind, params)
+                _check_slot_bytes(kind, salt=salt, nonce=nonce, wrapped_key=wrapped)
         return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     def seal_blob(self, data: bytes, associated: bytes) -> tuple[bytes, bytes]:

@@ -76,3 +76,19 @@ def test_a_new_slot_beyond_the_ceiling_is_refused_before_it_is_derived(count_kdf
         derive_slot("passphrase", b"pw", KdfParams(memory_kib=2 * 1024 * 1024))
     assert count_kdf.count == 0
     assert len(derive_slot("passphrase", b"pw", FAST_KDF).kek) == crypto.KEY_BYTES
+
+
+@pytest.mark.parametrize("stored", ["{memory", json.dumps(GOOD | {"memory_kib": 4 * 1024 * 1024})],
+                         ids=["not JSON", "memory 4 GiB"])
+def test_a_backup_does_not_copy_a_damaged_recovery_slot(home: Path, tmp_path: Path, stored: str) -> None:
+    from app.services.backup import create_backup
+
+    service = VaultService(home, kdf=FAST_KDF)
+    service.finish_setup(pending := service.prepare_setup(PASSPHRASE), pending.recovery_code)
+    with sqlite3.connect(home / "kraft.db") as conn:
+        conn.execute("UPDATE key_slot SET kdf_params = ? WHERE kind = 'recovery'", (stored,))
+    with pytest.raises(KraftError) as caught:
+        create_backup(service, tmp_path / "b.kraftbackup")
+    service.close()
+    assert caught.value.msg is Msg.VAULT_DAMAGED and "recovery" in str(caught.value)
+    assert not (tmp_path / "b.kraftbackup").exists()
