@@ -44,9 +44,9 @@ from app.storage.stores import links as link_rows
 from app.storage.vault import FORMAT_VERSION, PASSPHRASE, RECOVERY, DamagedRecord, Vault, record_ad, slot_ad
 
 MAGIC = b"KRAFTBK1"
+SECRET_SLOTS = (PASSPHRASE, RECOVERY)  # the slots a backup carries: a device keystore's stays on the device
 BACKUP_FORMAT = 1
 MAX_HEADER = 64 * 1024
-WRAPPED_KEY_BYTES = crypto.KEY_BYTES + 16  # a 32-byte key sealed with AES-GCM: its 16-byte tag after it
 _LEN = struct.Struct(">I")
 
 
@@ -110,7 +110,7 @@ def seal_backup(vault: Vault, engine: Engine, *, today: date) -> bytes:
     vault_id = vault.vault_id()
     slots = {kind: {"kdf_params": json.loads(params), "salt": _b64(salt), "nonce": _b64(nonce),
                     "wrapped_key": _b64(wrapped)}
-             for kind, params, salt, nonce, wrapped in vault.slot_rows()}
+             for kind, params, salt, nonce, wrapped in vault.slot_rows(SECRET_SLOTS)}
     backup_key = crypto.new_key()
     key_nonce, wrapped_key = vault.seal_blob(backup_key, backup_ad(vault_id))
     nonce = crypto.new_nonce()
@@ -179,7 +179,7 @@ def _slot(kind: str, value: object) -> BackupSlot:
     params = KdfParams.checked(_field(value, "kdf_params", where), msg=Msg.BACKUP_UNREADABLE, where=where)
     return BackupSlot(params=params, salt=_bytes(value, "salt", crypto.SALT_BYTES, where),
                       nonce=_bytes(value, "nonce", crypto.NONCE_BYTES, where),
-                      wrapped_key=_bytes(value, "wrapped_key", WRAPPED_KEY_BYTES, where))
+                      wrapped_key=_bytes(value, "wrapped_key", crypto.WRAPPED_KEY_BYTES, where))
 
 
 def _header(fields: dict[str, Any]) -> BackupHeader:
@@ -200,7 +200,7 @@ def _header(fields: dict[str, Any]) -> BackupHeader:
             raise _damaged(f"its {kind} slot is not a map")
     # Only the slots a secret opens are read; another kind (a device keystore's, reserved) is carried, unused.
     return BackupHeader(vault_id=vault_id, vault_format=vault_format, created=created,
-                        slots={kind: _slot(kind, slots[kind]) for kind in (PASSPHRASE, RECOVERY) if kind in slots})
+                        slots={kind: _slot(kind, slots[kind]) for kind in SECRET_SLOTS if kind in slots})
 
 
 def _parse(data: bytes) -> _Parsed:
@@ -223,7 +223,7 @@ def _parse(data: bytes) -> _Parsed:
         raise _damaged("its header is not a map")
     header = _header(fields)
     return _Parsed(header, key_nonce=_bytes(fields, "key_nonce", crypto.NONCE_BYTES),
-                   wrapped_key=_bytes(fields, "wrapped_key", WRAPPED_KEY_BYTES),
+                   wrapped_key=_bytes(fields, "wrapped_key", crypto.WRAPPED_KEY_BYTES),
                    nonce=_bytes(fields, "nonce", crypto.NONCE_BYTES),
                    prefix=data[:start + length], ciphertext=data[start + length:])
 

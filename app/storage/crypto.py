@@ -20,6 +20,7 @@ from app.errors import KraftError, Msg
 KEY_BYTES = 32
 NONCE_BYTES = 12
 SALT_BYTES = 16
+WRAPPED_KEY_BYTES = KEY_BYTES + 16  # a 32-byte key sealed with AES-GCM: its 16-byte tag after it
 RECOVERY_BYTES = 15  # 120 bits: 24 base32 characters, shown as six groups of four
 
 

@@ -94,7 +94,7 @@ def derive_slot(kind: str, secret: bytes, params: KdfParams, salt: bytes | None 
     try:
         params = KdfParams.checked(params.to_dict())
     except KraftError as exc:  # code chose them, not a file: a programming error
-        raise ValueError(f"KDF parameters for a new slot out of bounds: {params}") from exc
+        raise ValueError(f"KDF parameters for a new slot out of bounds: {params} ({exc})") from exc
     salt = salt or crypto.new_salt()
     return SlotSecret(kind=kind, params=params, salt=salt, kek=crypto.derive_key(secret, salt, params))
 
@@ -108,7 +108,7 @@ def stored_params(kind: str, text: str) -> KdfParams:
     return KdfParams.checked(stored, msg=Msg.VAULT_DAMAGED, where=f"slot {kind}: ")
 
 
-_SLOT_BYTES = {"salt": crypto.SALT_BYTES, "nonce": crypto.NONCE_BYTES, "wrapped_key": crypto.KEY_BYTES + 16}
+_SLOT_BYTES = {"salt": crypto.SALT_BYTES, "nonce": crypto.NONCE_BYTES, "wrapped_key": crypto.WRAPPED_KEY_BYTES}
 
 
 def _check_slot_bytes(kind: str, **values: object) -> None:
@@ -227,16 +227,16 @@ class Vault:
         with self.engine.connect() as conn:
             return str(conn.execute(select(_header.c.vault_id)).scalar_one())
 
-    def slot_rows(self) -> list[tuple[str, str, bytes, bytes, bytes]]:
-        """Every key slot as stored (kind, kdf_params JSON, salt, nonce, wrapped key): for backups. The slots a
-        secret opens are checked as `slot_params` checks them, so no backup carries a damaged one."""
+    def slot_rows(self, kinds: tuple[str, ...]) -> list[tuple[str, str, bytes, bytes, bytes]]:
+        """The key slots of `kinds` (kind, kdf_params JSON, salt, nonce, wrapped key), for backups: each checked
+        as `slot_params` checks it, so no backup carries a damaged one."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(_slots.c.kind, _slots.c.kdf_params, _slots.c.salt, _slots.c.nonce,
-                                       _slots.c.wrapped_key).order_by(_slots.c.kind)).all()
+                                       _slots.c.wrapped_key).where(_slots.c.kind.in_(kinds))
+                                .order_by(_slots.c.kind)).all()
         for kind, params, salt, nonce, wrapped in rows:
-            if kind in (PASSPHRASE, RECOVERY):
-                stored_params(kind, params)
-                _check_slot_bytes(kind, salt=salt, nonce=nonce, wrapped_key=wrapped)
+            stored_params(kind, params)
+            _check_slot_bytes(kind, salt=salt, nonce=nonce, wrapped_key=wrapped)
         return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     def seal_blob(self, data: bytes, associated: bytes) -> tuple[bytes, bytes]:
