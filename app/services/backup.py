@@ -96,6 +96,7 @@ def _read(path: Path) -> bytes:
 
 
 def _kek(data: bytes, secret: str, kind: str) -> bytes:
+    """Slow (Argon2id), and only after `read_header` has checked every field, its bounds included."""
     params, salt = read_header(data).slot_params(kind)
     raw = crypto.normalize_recovery_code(secret) if kind == RECOVERY else crypto.normalize_passphrase(secret)
     return crypto.derive_key(raw, salt, params)
@@ -114,18 +115,27 @@ def would_replace(home: Path) -> bool:
     return holds_member_data(paths.database_path(home))
 
 
+def check_restore(home: Path, data: bytes, *, kind: str = PASSPHRASE, replace: bool = False) -> date:
+    """Fast: what a restore can check before the slow Argon2id run, so a bad file costs no wait and no lock
+    (docs/adr/0003-backups-and-check-ins.md, decision 7): every header field, its bounds, that it has the
+    slot asked for, and whether it would replace data here. Returns the day the backup was made."""
+    header = read_header(data)
+    header.slot(kind)
+    if would_replace(home) and not replace:
+        raise KraftError(Msg.RESTORE_WOULD_REPLACE)
+    return header.created
+
+
 def restore_backup(home: Path, source: Path | bytes, secret: str, *, kind: str = PASSPHRASE, replace: bool = False,
                    now: datetime | None = None) -> RestoreResult:
     """Make `source` the database in `home`. Whatever is there is moved aside first, and only with `replace`.
     The caller must have closed every connection to the live database (VaultService.close)."""
     data = source if isinstance(source, bytes) else _read(source)
-    kek = _kek(data, secret, kind)
-    snapshot, data_key = open_backup(data, kind, kek)
-    report = _report(read_header(data).created, snapshot, opener_for(data_key))
+    created = check_restore(home, data, kind=kind, replace=replace)
+    snapshot, data_key = open_backup(data, kind, _kek(data, secret, kind))
+    report = _report(created, snapshot, opener_for(data_key))
     target = paths.database_path(home)
     present = [p for p in (target, Path(f"{target}-wal"), Path(f"{target}-shm")) if p.exists()]
-    if would_replace(home) and not replace:
-        raise KraftError(Msg.RESTORE_WOULD_REPLACE)
     staged = target.with_name(f".{target.name}.restoring")
     _write(staged, snapshot)
     try:

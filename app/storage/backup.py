@@ -15,7 +15,9 @@ the whole file is encrypted, because a backup may end up in a shared folder. The
 backup and wrapped under the vault's data key (ad "kraft|backup|<vault_id>|1"); the data key is wrapped in
 the header's copies of the passphrase and recovery-code slots exactly as in the vault, so the passphrase or
 the recovery code of the day the backup was made opens it, on any device. The header is authenticated as
-associated data: changing any byte of it, or of the ciphertext, makes the backup fail to open.
+associated data: changing any byte of it, or of the ciphertext, makes the backup fail to open. Before that,
+every header field is checked (types, lengths, KDF settings within bounds) without running Argon2id
+(docs/adr/0003-backups-and-check-ins.md, decision 6).
 """
 
 from __future__ import annotations
@@ -39,9 +41,10 @@ from app.storage import crypto
 from app.storage.crypto import KdfParams
 from app.storage.db import begin, checkpoint, open_database
 from app.storage.stores import links as link_rows
-from app.storage.vault import FORMAT_VERSION, KEYSTORE, RECOVERY, DamagedRecord, Vault, record_ad, slot_ad
+from app.storage.vault import FORMAT_VERSION, PASSPHRASE, RECOVERY, DamagedRecord, Vault, record_ad, slot_ad
 
 MAGIC = b"KRAFTBK1"
+SECRET_SLOTS = (PASSPHRASE, RECOVERY)  # the slots a backup carries: a device keystore's stays on the device
 BACKUP_FORMAT = 1
 MAX_HEADER = 64 * 1024
 _LEN = struct.Struct(">I")
@@ -51,12 +54,18 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _unb64(text: object) -> bytes:
-    return base64.b64decode(str(text), validate=True)
-
-
 def backup_ad(vault_id: str) -> bytes:
     return f"kraft|backup|{vault_id}|{BACKUP_FORMAT}".encode()
+
+
+@dataclass(frozen=True)
+class BackupSlot:
+    """A header's copy of one key slot, each field checked (docs/adr/0003-backups-and-check-ins.md, 6)."""
+
+    params: KdfParams
+    salt: bytes
+    nonce: bytes
+    wrapped_key: bytes
 
 
 @dataclass(frozen=True)
@@ -64,13 +73,17 @@ class BackupHeader:
     vault_id: str
     vault_format: int
     created: date
-    slots: dict[str, dict[str, Any]]
+    slots: dict[str, BackupSlot]
+
+    def slot(self, kind: str) -> BackupSlot:
+        found = self.slots.get(kind)
+        if found is None:
+            raise KraftError(Msg.BACKUP_UNREADABLE, detail=f"it has no {kind} slot")
+        return found
 
     def slot_params(self, kind: str) -> tuple[KdfParams, bytes]:
-        slot = self.slots.get(kind)
-        if slot is None:
-            raise KraftError(Msg.BACKUP_UNREADABLE, detail=f"it has no {kind} slot")
-        return KdfParams.from_dict(slot["kdf_params"]), _unb64(slot["salt"])
+        slot = self.slot(kind)
+        return slot.params, slot.salt
 
 
 def snapshot(engine: Engine) -> bytes:
@@ -102,7 +115,7 @@ def seal_backup(vault: Vault, engine: Engine, *, today: date) -> bytes:
     vault_id = vault.vault_id()
     slots = {kind: {"kdf_params": json.loads(params), "salt": _b64(salt), "nonce": _b64(nonce),
                     "wrapped_key": _b64(wrapped)}
-             for kind, params, salt, nonce, wrapped in vault.slot_rows() if kind != KEYSTORE}
+             for kind, params, salt, nonce, wrapped in vault.slot_rows(SECRET_SLOTS)}
     backup_key = crypto.new_key()
     key_nonce, wrapped_key = vault.seal_blob(backup_key, backup_ad(vault_id))
     nonce = crypto.new_nonce()
@@ -117,45 +130,121 @@ def seal_backup(vault: Vault, engine: Engine, *, today: date) -> bytes:
 @dataclass(frozen=True)
 class _Parsed:
     header: BackupHeader
-    fields: dict[str, Any]
+    key_nonce: bytes
+    wrapped_key: bytes
+    nonce: bytes
     prefix: bytes
     ciphertext: bytes
 
 
-def _parse(data: bytes) -> _Parsed:
-    if not data.startswith(MAGIC):
-        raise KraftError(Msg.BACKUP_UNREADABLE, detail="it does not start like a Kraft backup")
+def _damaged(detail: str) -> KraftError:
+    return KraftError(Msg.BACKUP_UNREADABLE, detail=detail)
+
+
+def _field(fields: dict[str, Any], name: str, where: str = "its ") -> Any:
+    if name not in fields:
+        raise _damaged(f"{where}{name} is missing")
+    return fields[name]
+
+
+def _whole(fields: dict[str, Any], name: str) -> int:
+    value = _field(fields, name)
+    if type(value) is not int:  # a bool is an int to Python, not to a header
+        raise _damaged(f"its {name} is not a whole number")
+    return value
+
+
+def _version(fields: dict[str, Any], name: str, known: int) -> int:
+    value = _whole(fields, name)
+    if value > known:
+        raise KraftError(Msg.BACKUP_NEWER, found=value)
+    if value < 1:
+        raise _damaged(f"its {name} {value} is not one Kraft knows")
+    return value
+
+
+def _bytes(fields: dict[str, Any], name: str, length: int, where: str = "its ") -> bytes:
+    text = _field(fields, name, where)
     try:
-        (length,) = _LEN.unpack_from(data, len(MAGIC))
-        if length > MAX_HEADER:
-            raise ValueError("header too long")
-        start = len(MAGIC) + _LEN.size
+        if not isinstance(text, str):
+            raise ValueError(text)
+        raw = base64.b64decode(text, validate=True)
+    except ValueError as exc:
+        raise _damaged(f"{where}{name} is not base64") from exc
+    try:
+        return crypto.checked_bytes(raw, length)
+    except ValueError as exc:
+        raise _damaged(f"{where}{name} {exc}") from exc
+
+
+def _slot(kind: str, value: object) -> BackupSlot:
+    if not isinstance(value, dict):
+        raise _damaged(f"its {kind} slot is not a map")
+    where = f"its {kind} slot's "
+    params = KdfParams.checked(_field(value, "kdf_params", where), msg=Msg.BACKUP_UNREADABLE, where=where)
+    return BackupSlot(params=params, salt=_bytes(value, "salt", crypto.SALT_BYTES, where),
+                      nonce=_bytes(value, "nonce", crypto.NONCE_BYTES, where),
+                      wrapped_key=_bytes(value, "wrapped_key", crypto.WRAPPED_KEY_BYTES, where))
+
+
+def _header(fields: dict[str, Any]) -> BackupHeader:
+    _version(fields, "format", BACKUP_FORMAT)
+    vault_format = _version(fields, "vault_format", FORMAT_VERSION)
+    vault_id = _field(fields, "vault_id")
+    if not isinstance(vault_id, str) or len(vault_id) != 32 or not all(c in "0123456789abcdef" for c in vault_id):
+        raise _damaged("its vault_id is not a vault id")
+    try:
+        created = date.fromisoformat(_field(fields, "created"))
+    except (TypeError, ValueError) as exc:
+        raise _damaged("its created is not a day") from exc
+    slots = _field(fields, "slots")
+    if not isinstance(slots, dict):
+        raise _damaged("its slots are not a map")
+    for kind, value in slots.items():
+        if not isinstance(value, dict):
+            raise _damaged(f"its {kind} slot is not a map")
+    # Only the slots a secret opens are read; another kind (a device keystore's, reserved) is carried, unused.
+    return BackupHeader(vault_id=vault_id, vault_format=vault_format, created=created,
+                        slots={kind: _slot(kind, slots[kind]) for kind in SECRET_SLOTS if kind in slots})
+
+
+def _parse(data: bytes) -> _Parsed:
+    """Every field of the header checked, cheaply and before anything else (no KDF, no decryption)."""
+    if not data.startswith(MAGIC):
+        raise _damaged("it does not start like a Kraft backup")
+    start = len(MAGIC) + _LEN.size
+    if len(data) < start:
+        raise _damaged("it is cut short")
+    (length,) = _LEN.unpack_from(data, len(MAGIC))
+    if length > MAX_HEADER:
+        raise _damaged("its header is too long")
+    if start + length > len(data):
+        raise _damaged("it is cut short")
+    try:
         fields = json.loads(data[start:start + length].decode())
-        if not isinstance(fields, dict):
-            raise ValueError("header is not a map")
-        if int(fields["format"]) > BACKUP_FORMAT:
-            raise KraftError(Msg.BACKUP_NEWER, found=fields["format"])
-        header = BackupHeader(vault_id=str(fields["vault_id"]), vault_format=int(fields["vault_format"]),
-                              created=date.fromisoformat(str(fields["created"])), slots=dict(fields["slots"]))
-        return _Parsed(header, fields, data[:start + length], data[start + length:])
-    except (struct.error, ValueError, KeyError, TypeError) as exc:
-        raise KraftError(Msg.BACKUP_UNREADABLE, detail=f"its header is damaged ({exc})") from exc
+    except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, or nested beyond Python's stack
+        raise _damaged("its header is damaged (not JSON)") from exc
+    if not isinstance(fields, dict):
+        raise _damaged("its header is not a map")
+    header = _header(fields)
+    return _Parsed(header, key_nonce=_bytes(fields, "key_nonce", crypto.NONCE_BYTES),
+                   wrapped_key=_bytes(fields, "wrapped_key", crypto.WRAPPED_KEY_BYTES),
+                   nonce=_bytes(fields, "nonce", crypto.NONCE_BYTES),
+                   prefix=data[:start + length], ciphertext=data[start + length:])
 
 
 def read_back(data: bytes, vault: Vault) -> bytes:
     """The snapshot of a backup just written, opened with the unlocked vault instead of a secret."""
     parsed = _parse(data)
-    fields = parsed.fields
     try:
-        backup_key = vault.open_blob(_unb64(fields["key_nonce"]), _unb64(fields["wrapped_key"]),
-                                     backup_ad(parsed.header.vault_id))
-        return AESGCM(backup_key).decrypt(_unb64(fields["nonce"]), parsed.ciphertext, parsed.prefix)
-    except (InvalidTag, KeyError, ValueError) as exc:
-        raise KraftError(Msg.BACKUP_UNREADABLE, detail="its contents do not verify (changed or cut short)") from exc
+        backup_key = vault.open_blob(parsed.key_nonce, parsed.wrapped_key, backup_ad(parsed.header.vault_id))
+        return AESGCM(backup_key).decrypt(parsed.nonce, parsed.ciphertext, parsed.prefix)
+    except InvalidTag as exc:
+        raise _damaged("its contents do not verify (changed or cut short)") from exc
 
 
 def read_header(data: bytes) -> BackupHeader:
-    """What the backup says about itself, before any secret is asked for (to pick the KDF parameters)."""
+    """What the backup says about itself, every field checked, before any secret is asked for or stretched."""
     return _parse(data).header
 
 
@@ -164,22 +253,16 @@ def open_backup(data: bytes, kind: str, kek: bytes) -> tuple[bytes, bytes]:
     recovery code."""
     parsed = _parse(data)
     vault_id = parsed.header.vault_id
-    slot = parsed.header.slots.get(kind)
-    if slot is None:
-        raise KraftError(Msg.BACKUP_UNREADABLE, detail=f"it has no {kind} slot")
+    slot = parsed.header.slot(kind)
     try:
-        data_key = crypto.open_sealed(kek, _unb64(slot["nonce"]), _unb64(slot["wrapped_key"]), slot_ad(kind, vault_id))
+        data_key = crypto.open_sealed(kek, slot.nonce, slot.wrapped_key, slot_ad(kind, vault_id))
     except InvalidTag as exc:
         raise KraftError(Msg.WRONG_RECOVERY_CODE if kind == RECOVERY else Msg.WRONG_PASSPHRASE) from exc
-    except (KeyError, ValueError) as exc:
-        raise KraftError(Msg.BACKUP_UNREADABLE, detail=f"its key slot is damaged ({exc})") from exc
     try:
-        fields = parsed.fields
-        backup_key = crypto.open_sealed(data_key, _unb64(fields["key_nonce"]), _unb64(fields["wrapped_key"]),
-                                        backup_ad(vault_id))
-        return AESGCM(backup_key).decrypt(_unb64(fields["nonce"]), parsed.ciphertext, parsed.prefix), data_key
-    except (InvalidTag, KeyError, ValueError) as exc:
-        raise KraftError(Msg.BACKUP_UNREADABLE, detail="its contents do not verify (changed or cut short)") from exc
+        backup_key = crypto.open_sealed(data_key, parsed.key_nonce, parsed.wrapped_key, backup_ad(vault_id))
+        return AESGCM(backup_key).decrypt(parsed.nonce, parsed.ciphertext, parsed.prefix), data_key
+    except InvalidTag as exc:
+        raise _damaged("its contents do not verify (changed or cut short)") from exc
 
 
 @dataclass(frozen=True)

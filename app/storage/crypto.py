@@ -10,14 +10,17 @@ import os
 import secrets
 import struct
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
+from app.errors import KraftError, Msg
+
 KEY_BYTES = 32
 NONCE_BYTES = 12
 SALT_BYTES = 16
+WRAPPED_KEY_BYTES = KEY_BYTES + 16  # a 32-byte key sealed with AES-GCM: its 16-byte tag after it
 RECOVERY_BYTES = 15  # 120 bits: 24 base32 characters, shown as six groups of four
 
 
@@ -33,9 +36,59 @@ class KdfParams:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, int]) -> KdfParams:
-        return cls(memory_kib=int(data["memory_kib"]), iterations=int(data["iterations"]),
-                   lanes=int(data["lanes"]))
+    def checked(cls, data: object, *, floor: KdfParams | None = None, msg: Msg = Msg.VAULT_DAMAGED,
+                where: str = "") -> KdfParams:
+        """Parameters read from a header or key slot (untrusted), or for a new slot (`floor=NEW_SLOT_FLOOR`).
+
+        Raises KraftError(`msg`, detail=`where` + what is wrong) unless `data` is a map of exactly the three
+        whole numbers, each within [floor, KDF_CEILING]: a file may not make Argon2id take gigabytes or
+        minutes (docs/adr/0001-vault-format.md, decision 9).
+        """
+        problem = _kdf_problem(data, floor or READ_FLOOR)
+        if problem or not isinstance(data, dict):
+            raise KraftError(msg, detail=where + problem)
+        return cls(**{f.name: data[f.name] for f in fields(cls)})
+
+
+def _kdf_problem(data: object, low: KdfParams) -> str:
+    """What is wrong with these Argon2id settings, in words; "" when nothing is."""
+    if not isinstance(data, dict):
+        return "the KDF settings are not a map"
+    names = [f.name for f in fields(KdfParams)]
+    extra = sorted(str(key) for key in data if key not in names)
+    if extra:
+        return f"unknown KDF setting {extra[0]!r}"
+    for name in names:
+        least, most = getattr(low, name), getattr(KDF_CEILING, name)
+        value = data.get(name)
+        if name not in data:
+            return f"the KDF setting {name} is missing"
+        if type(value) is not int:  # bool, float, str and None are refused, not converted
+            return f"the KDF setting {name} is not a whole number"
+        if value < least:
+            return f"the KDF setting {name} is {value}, and must be at least {least}"
+        if value > most:
+            shown = value if value < 10 ** 12 else "too large"
+            return f"the KDF setting {name} is {shown}, and may be at most {most}"
+    return ""
+
+
+# The bounds on Argon2id (docs/adr/0001-vault-format.md, decision 9). The ceiling keeps a crafted file from
+# costing more than 1 GiB and a few seconds; a new slot is never cheaper than the defaults; reading accepts
+# down to the cheapest Kraft has written (its tests' and benchmarks' 1 MiB, 1 pass).
+KDF_CEILING = KdfParams(memory_kib=1024 * 1024, iterations=10, lanes=4)
+NEW_SLOT_FLOOR = KdfParams()
+READ_FLOOR = KdfParams(memory_kib=1024, iterations=1, lanes=1)
+
+
+def checked_bytes(value: object, length: int) -> bytes:
+    """`value` if it is exactly `length` bytes (a salt, nonce or wrapped key read from a file); else ValueError
+    saying what it is instead ("has 15 bytes, not 16"), for the caller to name the field."""
+    if not isinstance(value, bytes):
+        raise ValueError(f"is not bytes but {type(value).__name__}")
+    if len(value) != length:
+        raise ValueError(f"has {len(value)} bytes, not {length}")
+    return value
 
 
 def new_key() -> bytes:

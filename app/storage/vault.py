@@ -5,7 +5,8 @@ On-disk format, version 1 (one SQLite file, `kraft.db`, WAL mode, synchronous=FU
     vault_header  (id=1, format_version=1, vault_id)              plaintext: 16 random bytes as hex
     key_slot      (kind, kdf, kdf_params, salt, nonce, wrapped_key)
         kind        "passphrase" | "recovery" | "keystore" (docs/adr/0010-keystore-unlock.md)
-        kdf         "argon2id"; kdf_params is JSON {"memory_kib", "iterations", "lanes"} (default 65536, 3, 1)
+        kdf         "argon2id"; kdf_params is JSON {"memory_kib", "iterations", "lanes"} (default 65536, 3, 1),
+                    read only within bounds (docs/adr/0001-vault-format.md, decision 9);
                     "none" for "keystore": KEK = a random 256-bit secret held by the platform keystore;
                     kdf_params "{}", salt empty
         salt        16 random bytes, new for every slot write
@@ -96,8 +97,35 @@ class SlotSecret:
 
 
 def derive_slot(kind: str, secret: bytes, params: KdfParams, salt: bytes | None = None) -> SlotSecret:
+    """A new slot: its parameters within the same bounds as a read one, so it can always be read back.
+    (The app's own choice is the default, NEW_SLOT_FLOOR; only tests and benchmarks pass cheaper ones.)"""
+    try:
+        params = KdfParams.checked(params.to_dict())
+    except KraftError as exc:  # code chose them, not a file: a programming error
+        raise ValueError(f"KDF parameters for a new slot out of bounds: {params} ({exc})") from exc
     salt = salt or crypto.new_salt()
     return SlotSecret(kind=kind, params=params, salt=salt, kek=crypto.derive_key(secret, salt, params))
+
+
+def stored_params(kind: str, text: str) -> KdfParams:
+    """A key_slot row's kdf_params (JSON text) as checked KdfParams, or VAULT_DAMAGED naming the slot."""
+    try:
+        stored = json.loads(text)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise KraftError(Msg.VAULT_DAMAGED, detail=f"slot {kind}: the KDF settings are not JSON") from exc
+    return KdfParams.checked(stored, msg=Msg.VAULT_DAMAGED, where=f"slot {kind}: ")
+
+
+_SLOT_BYTES = {"salt": crypto.SALT_BYTES, "nonce": crypto.NONCE_BYTES, "wrapped_key": crypto.WRAPPED_KEY_BYTES}
+
+
+def _check_slot_bytes(kind: str, **values: object) -> None:
+    """A key slot's salt, nonce and wrapped key have their exact lengths, or the slot is VAULT_DAMAGED."""
+    for name, value in values.items():
+        try:
+            crypto.checked_bytes(value, _SLOT_BYTES[name])
+        except ValueError as exc:
+            raise KraftError(Msg.VAULT_DAMAGED, detail=f"slot {kind}: its {name} {exc}") from exc
 
 
 class Vault:
@@ -150,15 +178,19 @@ class Vault:
         self._aead, self._vault_id = AESGCM(data_key), vault_id
 
     def slot_params(self, kind: str) -> tuple[KdfParams, bytes]:
-        """The stored KDF parameters and salt of a slot, to derive its KEK off the event loop."""
+        """The stored KDF parameters and salt of a slot, to derive its KEK off the event loop.
+
+        Every field of the row is checked first, its bounds included (docs/adr/0001-vault-format.md,
+        decision 9): a damaged or crafted row is VAULT_DAMAGED at once, never a long Argon2id run or a
+        "wrong passphrase"."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(_slots.c.kdf_params, _slots.c.salt).where(_slots.c.kind == kind)).first()
+            row = conn.execute(select(_slots.c.kdf_params, _slots.c.salt, _slots.c.nonce, _slots.c.wrapped_key)
+                               .where(_slots.c.kind == kind)).first()
         if row is None:
             raise KraftError(Msg.NO_VAULT)
-        try:
-            return KdfParams.from_dict(json.loads(row[0])), row[1]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise KraftError(Msg.VAULT_DAMAGED, detail=f"slot {kind}: {exc}") from exc
+        params = stored_params(kind, row[0])
+        _check_slot_bytes(kind, salt=row[1], nonce=row[2], wrapped_key=row[3])
+        return params, row[1]
 
     def unlock_with_kek(self, kind: str, kek: bytes) -> None:
         """Unwrap the data key with a derived KEK; a wrong secret (or no such slot) raises
@@ -168,6 +200,7 @@ class Vault:
             row = conn.execute(select(_slots.c.nonce, _slots.c.wrapped_key).where(_slots.c.kind == kind)).first()
         if row is None:  # e.g. the keystore slot, dropped since the button was shown
             raise KraftError(_WRONG.get(kind, Msg.WRONG_PASSPHRASE))
+        _check_slot_bytes(kind, nonce=row[0], wrapped_key=row[1])
         try:
             data_key = crypto.open_sealed(kek, row[0], row[1], slot_ad(kind, vault_id))
         except InvalidTag as exc:
@@ -217,11 +250,16 @@ class Vault:
         with self.engine.connect() as conn:
             return str(conn.execute(select(_header.c.vault_id)).scalar_one())
 
-    def slot_rows(self) -> list[tuple[str, str, bytes, bytes, bytes]]:
-        """Every key slot as stored (kind, kdf_params JSON, salt, nonce, wrapped key): for backups."""
+    def slot_rows(self, kinds: tuple[str, ...]) -> list[tuple[str, str, bytes, bytes, bytes]]:
+        """The key slots of `kinds` (kind, kdf_params JSON, salt, nonce, wrapped key), for backups: each checked
+        as `slot_params` checks it, so no backup carries a damaged one."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(_slots.c.kind, _slots.c.kdf_params, _slots.c.salt, _slots.c.nonce,
-                                       _slots.c.wrapped_key).order_by(_slots.c.kind)).all()
+                                       _slots.c.wrapped_key).where(_slots.c.kind.in_(kinds))
+                                .order_by(_slots.c.kind)).all()
+        for kind, params, salt, nonce, wrapped in rows:
+            stored_params(kind, params)
+            _check_slot_bytes(kind, salt=salt, nonce=nonce, wrapped_key=wrapped)
         return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     def seal_blob(self, data: bytes, associated: bytes) -> tuple[bytes, bytes]:

@@ -7,9 +7,12 @@ from typing import Any
 
 import flet as ft
 
+from tests.bad_headers import CASES, KdfCalls, count_kdf, rewrite
 from tests.conftest import PASSPHRASE
 from tests.ui.harness import UI
 from tests.ui.test_views import el, onboard, open_app, tab, write
+
+__all__ = ["count_kdf"]  # the fixture, used by name
 
 
 def _picked(data: bytes, name: str = "kraft-backup.kraftbackup") -> list[dict[str, Any]]:
@@ -120,3 +123,27 @@ async def test_a_damaged_write_ahead_log_shows_the_problem_and_the_way_to_a_back
         await el(ui, "open-restore")
         assert any("kraft.db-wal" in t and "changed nothing" in t for t in ui.texts())
     assert wal.read_bytes() == bytes(data)  # still there, untouched, for a restore or for help
+
+
+async def test_a_backup_with_a_bad_header_is_refused_before_the_journal_is_locked(
+        home: Path, count_kdf: KdfCalls) -> None:
+    async with open_app(home) as (ui, services):
+        await onboard(ui)
+        await write(ui, "Still open")
+        await tab(ui, 3)
+        ui.answer("FilePicker.save_file", None)
+        await ui.click(await el(ui, "make-backup"))
+        await ui.wait_for(lambda: ui.calls("save_file"))
+        made = ui.calls("save_file")[0].args["src_bytes"]
+        huge = next(c for c in CASES if c.name == "memory 4 GiB")
+        await ui.click(await el(ui, "open-restore"))
+        await _fill_restore_form(ui, rewrite(made, huge.mutate), PASSPHRASE)
+        await ui.fire(await el(ui, "confirm-replace"), "change", "true", props={"value": True})
+        count_kdf.count = 0
+        await ui.click(await el(ui, "restore-backup"))
+        await ui.wait_for(lambda: ui.query(key="error"))
+        assert "This backup cannot be opened" in (await el(ui, "error")).value
+        assert "at most 1048576" in (await el(ui, "error")).value
+        assert count_kdf.count == 0
+        assert services[-1].is_unlocked  # nothing was locked or closed for a file that cannot be restored
+    assert not list(home.glob("before-restore-*"))

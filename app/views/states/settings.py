@@ -115,6 +115,12 @@ class SettingsState:
         """Make the backup this device's data. The journal is locked and the database closed first; what
         was here is moved aside as a safety copy (only with `replace`)."""
         session = self.session
+        kind = RECOVERY if recovery else PASSPHRASE
+        try:
+            backup.check_restore(session.service.home, data, kind=kind, replace=replace)  # before the lock
+        except KraftError as exc:
+            session.error = str(exc)
+            return
         if session.unlocked:
             session.lock()
         session.router.show(Route.RESTORE)
@@ -122,7 +128,7 @@ class SettingsState:
         session.service.close()
         session.refresh()  # no service keeps the closed engine
         result = await session.run(_("Restoring the backup…"), lambda: backup.restore_backup(
-            session.service.home, data, secret, kind=RECOVERY if recovery else PASSPHRASE, replace=replace))
+            session.service.home, data, secret, kind=kind, replace=replace))
         if result is None:
             return
         session.start()
