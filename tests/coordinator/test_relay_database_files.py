@@ -4,10 +4,13 @@ is, and holding the relay's tables and nothing of the app's, also when the app's
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
@@ -15,6 +18,7 @@ from sqlmodel import SQLModel
 import app.storage.models  # noqa: F401 (the app's tables in SQLModel.metadata, as in `kraft coordinator serve`)
 from coordinator.db import make_engine
 from coordinator.models import RELAY_METADATA
+from tests.relay_process import start_relay
 
 
 @pytest.fixture
@@ -63,3 +67,19 @@ def test_a_fresh_relay_database_holds_the_relays_tables_alone(tmp_path: Path) ->
     finally:
         engine.dispose()
     assert tables == {*RELAY_METADATA.tables, "alembic_version"}
+
+
+def test_a_relay_process_makes_its_files_private_and_only_its_tables(tmp_path: Path, open_umask: None) -> None:
+    """`kraft coordinator serve`, the app's package loaded beside the relay, under a umask of 022."""
+    relay = start_relay(tmp_path / "relay")
+    try:
+        relay.enrolment_token()  # a token written into the relay's database, then asked of the relay itself
+        assert httpx.get(f"{relay.url}/v1/coordinator/groups", headers={"Authorization": "Bearer nothing"},
+                         timeout=10).status_code == 401
+        with closing(sqlite3.connect(relay.database_path)) as conn:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        files = {p.name: _mode(p) for p in relay.database_path.parent.iterdir() if p.name.startswith("relay.db")}
+    finally:
+        relay.stop()
+    assert tables == {*RELAY_METADATA.tables, "alembic_version"}
+    assert files == {"relay.db": 0o600, "relay.db-wal": 0o600, "relay.db-shm": 0o600}
