@@ -10,14 +10,27 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # (collection 11 s -> 4.5 s, a relay start 2.2 s -> 1.5 s here).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run check test lint bench catalogs messages browser-deps postgres clean
+.PHONY: run check test lint bench catalogs messages browser-deps postgres clean lock
 
-$(STAMP): pyproject.toml
+# Every dependency comes from the lock files, pinned with their hashes (docs/adr/0007-app-layout.md): two installs
+# a month apart run the same code. The project itself is then installed without touching its dependencies.
+$(STAMP): pyproject.toml requirements.lock requirements-desktop.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,relay]'
-	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(PY) -m pip install --quiet -e '.[desktop]'; fi
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(PY) -m pip install --quiet --require-hashes -r requirements-desktop.lock; fi
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+## Refresh the lock files from pyproject.toml (newest versions its ranges allow; for every platform, Python 3.11+).
+## uv runs from a throwaway venv of its own; setuptools and wheel are locked too (they build the project).
+LOCK_TOOLS := .lock-tools
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet
+lock:
+	@[ -x $(LOCK_TOOLS)/bin/uv ] || { $(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/pip install --quiet 'uv>=0.9,<1'; }
+	printf 'setuptools>=69\nwheel\n' | $(LOCK_TOOLS)/bin/uv pip compile pyproject.toml - --extra dev --extra relay \
+		$(LOCK_FLAGS) -o requirements.lock
+	$(LOCK_TOOLS)/bin/uv pip compile pyproject.toml --extra desktop -c requirements.lock $(LOCK_FLAGS) \
+		-o requirements-desktop.lock
 
 ## Compile the gettext catalogs (.po -> .mo); the .mo files are build output, never edited by hand.
 catalogs: $(STAMP)
@@ -75,5 +88,5 @@ bench: $(STAMP) postgres
 	@BENCH_POSTGRES_URL=$(PG_URL) $(PY) -m bench
 
 clean:
-	rm -rf $(VENV) artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_TOOLS) artifacts .pytest_cache .mypy_cache .ruff_cache
 	find $(LOCALES) -name '*.mo' -delete

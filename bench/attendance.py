@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,10 @@ import protocol as p
 BATCH = 10  # reports per upload: one device's waiting check-ins, or a few devices' behind a proxy
 WORKERS = 8
 SECONDS = 10.0
-MEETINGS = [f"2026{month:02d}{day:02d}T170000Z" for month in range(1, 13) for day in (1, 8, 15, 22)]
+# 48 meetings of the last 12 days: a meeting's quarter closes 14 days after its end at the earliest (ADR 0005), and
+# the relay counts nothing more for a closed one
+TODAY = datetime.now(UTC).date()  # the relay's day
+MEETINGS = [f"{TODAY - timedelta(days=back):%Y%m%d}T{hour:02d}0000Z" for back in range(12) for hour in (9, 12, 15, 18)]
 
 
 def _batches(mailbox: str, signer: Ed25519PrivateKey, count: int) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, delete, select
 
 from coordinator.models import AttendanceToken, JoinCode, Mailbox, MeetingCount, Message, Token
-from protocol import GroupCounts
+from protocol import GroupCounts, meeting_closed
 
 COORDINATOR, ENROLMENT = "coordinator", "enrolment"
 
@@ -112,20 +112,29 @@ def _insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[st
 
 
 def add_tokens(*, session: Session, mailbox: str, reports: list[dict[str, str]], today: date) -> int:
-    """Store the tokens not yet seen; returns how many were new. Folds old ones into counts first."""
+    """Store the tokens not yet seen; returns how many were new. Folds old ones into counts first. A token for
+    a meeting whose quarter has closed is not counted: the funders' CSV has published that quarter, and a figure
+    that changed after it showed would tell who came late (ADR 0005)."""
     fold_old_tokens(session=session, today=today)
     rows = [{"mailbox": mailbox, "meeting": r["meeting"], "token": r["token"], "day": today}
-            for r in {(r["meeting"], r["token"]): r for r in reports}.values()]
+            for r in {(r["meeting"], r["token"]): r for r in reports}.values()
+            if not meeting_closed(r["meeting"], today)]
+    if not rows:
+        return 0
     new = _insert_ignoring_duplicates(session, AttendanceToken.__table__, rows)  # type: ignore[attr-defined]
     session.commit()
     return new
 
 
-def set_head_count(*, session: Session, mailbox: str, meeting: str, count: int) -> None:
+def set_head_count(*, session: Session, mailbox: str, meeting: str, count: int, today: date) -> bool:
+    """The leader's head count; False, and nothing changed, once the meeting's quarter has closed (as tokens)."""
+    if meeting_closed(meeting, today):
+        return False
     row = session.get(MeetingCount, (mailbox, meeting)) or MeetingCount(mailbox=mailbox, meeting=meeting)
     row.head_count = count
     session.add(row)
     session.commit()
+    return True
 
 
 _folded_on: weakref.WeakKeyDictionary[Any, date] = weakref.WeakKeyDictionary()  # engine -> day of the last fold

@@ -3,7 +3,10 @@ Alembic's (`coordinator/migrations/`, ADR 0006), brought to head at every start.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import stat
 import threading
 import time
 from pathlib import Path
@@ -12,7 +15,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, Engine, event, inspect, text
+from sqlalchemy import Connection, Engine, event, inspect, make_url, text
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
@@ -80,6 +83,7 @@ def connect(url: str) -> Engine:
         connect_args: dict[str, Any] = {"check_same_thread": False}
         if not memory:
             connect_args["factory"] = _WriterConnection
+            _private_files(make_url(url).database)
         engine = create_engine(url, connect_args=connect_args,
                                **({"poolclass": StaticPool} if memory else {}))
 
@@ -100,6 +104,21 @@ def connect(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
+
+
+def _private_files(database: str | None) -> None:
+    """The database file made (or left by an older relay) readable and writable by the relay's user alone, as
+    the member's database is, whatever the umask; SQLite gives its -wal and -shm the database file's mode, and
+    ones already there are closed too."""
+    if not database or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.parent.is_dir():
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_IMODE(name.stat().st_mode) != 0o600:
+                name.chmod(0o600)
 
 
 def _switch_to_wal(cur: sqlite3.Cursor) -> None:

@@ -112,18 +112,23 @@ from protocol.membership import (
 from protocol.padding import LARGE, SMALL, pad, unpad
 from protocol.sealing import SEALED, Inner, open_from, open_v2, seal_to, seal_v2
 from protocol.suppression import (
+    CLOSE_AFTER_DAYS,
     SUPPRESS_BELOW,
     SUPPRESSED,
     Table,
     col_totals,
     funders_csv,
+    meeting_closed,
     published_totals,
+    quarter_closes_on,
     row_totals,
     suppress,
+    suppress_column,
 )
 
 __all__ = [
-    "CLOSED", "CONTENT", "EVERY_MEMBER", "GROUP_ID_BYTES", "HOSTS_ONLY", "INVITE_FIELDS", "INVITE_FIELDS_V2",
+    "CLOSED", "CLOSE_AFTER_DAYS", "CONTENT", "EVERY_MEMBER", "GROUP_ID_BYTES", "HOSTS_ONLY", "INVITE_FIELDS",
+    "INVITE_FIELDS_V2",
     "JOIN_CODE_ALPHABET", "JOIN_CODE_KDF", "JOIN_CODE_LENGTH", "KEY_BYTES", "LARGE", "LEADER", "MAILBOX_BYTES",
     "MAX_INVITE_USES",
     "MAX_MEMBERS", "MAX_MESSAGE_BYTES", "MEMBER", "NONCE_BYTES", "OPEN", "SCHEDULE", "SEALED", "SMALL",
@@ -132,12 +137,14 @@ __all__ = [
     "PublicIdentity", "Refused", "State", "Table",
     "apply", "attended", "b64d", "b64e", "canonical", "channel_key", "check_code", "check_continuity", "check_vote",
     "col_totals", "continuity_proof", "door_key", "entry_hash", "funders_csv", "invite_link", "mailbox_id",
-    "make_entry", "may", "meeting_day",
+    "make_entry", "may", "meeting_closed", "meeting_day",
     "meeting_token", "member_id", "member_signer", "new_group_id", "new_group_key", "new_host_secret",
     "new_join_code", "new_secret", "normalize_join_code", "open_epoch_keys", "open_from", "open_join_invite",
     "open_message", "open_schedule_key", "open_v2", "pad", "post_seed", "post_signer", "post_signer_from_seed",
-    "private_bytes", "public_b64", "published_totals", "quarter", "read_invite", "replay", "row_totals",
+    "private_bytes", "public_b64", "published_totals", "quarter", "quarter_closes_on", "read_invite", "replay",
+    "row_totals",
     "seal_join_invite", "seal_message", "seal_to", "seal_v2", "sign", "sign_invite", "sign_vote", "signing_bytes",
-    "steward_signer", "stretch_join_code", "suppress", "token_from_text", "unpad", "unwrap", "verify",
+    "steward_signer", "stretch_join_code", "suppress", "suppress_column", "token_from_text", "unpad", "unwrap",
+    "verify",
     "wrap_epoch_keys", "wrap_for",
 ]

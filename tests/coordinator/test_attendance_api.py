@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import Session, select
@@ -99,23 +99,56 @@ def test_tokens_are_folded_into_counts_after_the_retention_period(api: Api) -> N
     assert _overview(api, api.token(crud.COORDINATOR)) == {"Lund": {FIRST: (3, None), SECOND: (1, None)}}
 
 
-def test_a_regional_coordinator_sees_only_their_region_and_the_export_hides_small_cells(api: Api) -> None:
-    with Session(api.app.state.engine) as session:
-        syd = crud.create_token(session=session, kind=crud.COORDINATOR, today=api.today, region="Syd", uses=10)[0]
-    big, small, north = _enrolled(api, "Syd", "Big"), _enrolled(api, "Syd", "Small"), _enrolled(api, "Nord", "N")
-    for group, count, meeting in ((big, 9, FIRST), (small, 2, "20260310T170000Z"), (north, 5, FIRST),
-                                  (north, 4, "20260312T170000Z")):
-        tokens = [(meeting, p.b64e(os.urandom(16))) for _ in range(count)]
-        api.client.post(f"/v1/mailboxes/{group.mailbox}/attendance", json=batch(group, tokens))
-    assert set(_overview(api, syd)) == {"Big", "Small"}
-    everyone = api.token(crud.COORDINATOR)
+def _count(api: Api, group: Group, meeting: str, people: int) -> int:
+    tokens = [(meeting, p.b64e(os.urandom(16))) for _ in range(people)]
+    return api.client.post(f"/v1/mailboxes/{group.mailbox}/attendance", json=batch(group, tokens)).json()["counted"]
+
+
+def _export(api: Api, token: str) -> dict[str, list[str]]:
     answer = api.client.get("/v1/coordinator/export.csv", params={"year": 2026},
-                            headers={"Authorization": f"Bearer {everyone}"})
+                            headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(answer.text)))
-    assert rows[0] == ["region", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "total"]
-    table = {row[0]: row[1:] for row in rows[1:]}
-    # Syd Q1 = 2 is hidden; so is the smallest other cell of its row (Syd Q4 = 9), and one more in each of
-    # their columns (Nord Q1 = 4, Nord Q4 = 5): no hidden cell follows from the totals, which all show.
-    assert table == {"Syd": ["", "0", "0", "", "11"], "Nord": ["", "0", "0", "", "9"],
-                     "total": ["6", "0", "0", "14", "20"]}
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_a_regional_coordinator_sees_only_their_region_and_the_export_hides_small_cells(api: Api) -> None:
+    api.today = date(2026, 3, 20)
+    big, lund, north = _enrolled(api, "Syd", "Big"), _enrolled(api, "Syd", "Lund"), _enrolled(api, "Nord", "N")
+    assert (_count(api, lund, "20260310T170000Z", 5), _count(api, north, "20260312T170000Z", 2)) == (5, 2)
+    api.today = date(2026, 6, 20)
+    assert (_count(api, big, "20260602T170000Z", 9), _count(api, north, "20260603T170000Z", 4)) == (9, 4)
+    api.today = date(2027, 1, 20)  # every quarter of 2026 has closed
+    with Session(api.app.state.engine) as session:
+        syd = crud.create_token(session=session, kind=crud.COORDINATOR, today=api.today, region="Syd", uses=10)[0]
+    assert set(_overview(api, syd)) == {"Big", "Lund"}
+    everyone = _export(api, api.token(crud.COORDINATOR))
+    # Nord Q1 = 2 is hidden, and so is the other cell of its quarter (Syd Q1 = 5); the quarter's total shows
+    # (two hidden cells); no row total shows beside a hidden cell, and no row hides a cell for another quarter.
+    assert everyone == {"region": ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "total"],
+                        "Nord": ["", "4", "0", "0", ""], "Syd": ["", "9", "0", "0", ""],
+                        "total": ["7", "13", "0", "0", "20"]}
+    # Syd's coordinator gets Syd's row of that table, not a table of Syd alone: that would show Syd Q1 = 5, and
+    # the national total 7 would then give Nord's 2 away.
+    assert _export(api, syd) == {"region": everyone["region"], "Syd": everyone["Syd"]}
+
+
+def test_a_closed_quarter_shows_and_then_never_changes(api: Api) -> None:
+    group, other = _enrolled(api, "Syd", "Lund"), _enrolled(api, "Nord", "Umeå")
+    api.today = date(2026, 3, 20)
+    assert (_count(api, group, "20260310T170000Z", 5), _count(api, other, "20260311T170000Z", 7)) == (5, 7)
+    api.today = date(2026, 4, 14)  # Q1 ended 14 days ago: not yet shown, uploads still counted
+    assert _export(api, api.token(crud.COORDINATOR))["region"] == ["total"]
+    assert _count(api, group, "20260310T170000Z", 1) == 1
+    api.today = date(2026, 4, 15)
+    shown = _export(api, api.token(crud.COORDINATOR))
+    assert shown == {"region": ["2026-Q1", "total"], "Nord": ["7", "7"], "Syd": ["6", "6"], "total": ["13", "13"]}
+    # a late check-in or head count would change what funders already hold: neither counts now
+    assert _count(api, group, "20260310T170000Z", 1) == 0
+    head = p.sign(group.leader, p.signing_bytes("head-count", mailbox=group.mailbox, meeting="20260310T170000Z",
+                                                count=1))
+    assert api.client.put(f"/v1/mailboxes/{group.mailbox}/head-counts/20260310T170000Z",
+                          json={"count": 1, "signature": head}).json() == {"counted": 0}
+    api.today = date(2026, 7, 20)
+    later = _export(api, api.token(crud.COORDINATOR))
+    assert {row: cells[:1] for row, cells in later.items()} == {row: cells[:1] for row, cells in shown.items()}

@@ -32,18 +32,26 @@ def test_small_cells_are_hidden_and_no_hidden_cell_can_be_recomputed(cells: list
                 assert table[r][c] is None  # every small cell is hidden
             if table[r][c] is not None:
                 assert table[r][c] == value  # what shows is true
-    for r, total in enumerate(rows):  # a published row total never pins down a single hidden cell
+            if value == 0:
+                assert table[r][c] == 0  # a hidden 0 would be no cover
+    for r, total in enumerate(rows):  # a published row total has no hidden cell beside it
         if total is not None:
-            assert sum(v is None for v in table[r]) != 1
-            assert total == sum(cells[r])
-    for c, total in enumerate(cols):
-        if total is not None:
-            assert sum(table[r][c] is None for r in range(len(table))) != 1
+            assert None not in table[r] and total == sum(cells[r])
+    for c, total in enumerate(cols):  # a published column total leaves two or more hidden cells, not all 1
+        hidden = [cells[r][c] for r in range(len(table)) if table[r][c] is None]
+        if total is not None and hidden:
+            assert len(hidden) >= 2 and sum(hidden) > len(hidden)
 
 
-def test_a_lone_small_cell_takes_its_smallest_neighbour_with_it() -> None:
-    cells = [[10, 2, 7], [8, 9, 6]]
+def test_a_lone_small_cell_takes_the_smallest_other_cell_of_its_quarter_with_it() -> None:
+    cells = [[10, 2, 7], [8, 9, 6], [0, 0, 1]]
     table = p.suppress(cells)
-    # 2 is hidden; its row then hides 7 (smallest other); the columns of 2 and 7 each hide one more below
-    assert table == [[10, None, None], [8, None, None]]
-    assert p.published_totals(cells, table) == ([19, 23], [18, 11, 13])
+    # 2 is hidden and takes 9 (the only other non-zero cell of its quarter); 1 takes 6, the smallest; no row
+    # hides anything for another quarter's sake
+    assert table == [[10, None, 7], [8, None, None], [0, 0, None]]
+    assert p.published_totals(cells, table) == ([None, None, None], [18, 11, 14])
+
+
+def test_hidden_ones_take_a_third_cell_and_a_quarter_without_cover_hides_its_total() -> None:
+    assert p.suppress_column([1, 1, 5, 9]) == ([None, None, None, 9], True)
+    assert p.suppress_column([2, 0, 0]) == ([None, 0, 0], False)

@@ -34,11 +34,13 @@ def report_attendance(mailbox: MailboxPath, body: AttendanceBatch, session: Sess
 
 
 @router.put("/{mailbox}/head-counts/{meeting}", response_model=Counted, responses=SIGNED)
-def put_head_count(mailbox: MailboxPath, meeting: MeetingPath, body: HeadCount, session: SessionDep) -> Counted:
-    """The leader's count of who was in the room (it may differ from the check-ins)."""
+def put_head_count(mailbox: MailboxPath, meeting: MeetingPath, body: HeadCount, session: SessionDep,
+                   today: TodayDep) -> Counted:
+    """The leader's count of who was in the room (it may differ from the check-ins); 0 counted once the
+    meeting's quarter has closed (its figures are published and stay as they were)."""
     box = _mailbox(session, mailbox)
     if not verify(box.leader_key, body.signature,
                   signing_bytes("head-count", mailbox=mailbox, meeting=meeting, count=body.count)):
         raise HTTPException(403, "The signature does not match the leader key.")
-    crud.set_head_count(session=session, mailbox=mailbox, meeting=meeting, count=body.count)
-    return Counted(counted=body.count)
+    counted = crud.set_head_count(session=session, mailbox=mailbox, meeting=meeting, count=body.count, today=today)
+    return Counted(counted=body.count if counted else 0)
