@@ -22,7 +22,8 @@ On-disk format, version 1 (one SQLite file, `kraft.db`, WAL mode, synchronous=FU
     schema_migration (name)      the named migrations that have run
 
 Entry text, dates, prompts, tags and themes live only inside record ciphertexts. Changing the passphrase
-rewrites one key_slot row; no record is re-encrypted. A record whose tag does not verify (tampered, moved to
+rewrites one key_slot row; no record is re-encrypted. A re-key (`Vault.rekey`) makes a new data key and
+re-seals every record in one transaction. A record whose tag does not verify (tampered, moved to
 another row or kind, truncated) is reported as damaged and skipped; the others stay readable.
 """
 
@@ -30,7 +31,8 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -49,6 +51,9 @@ FORMAT_VERSION = 1
 RECORD_FMT = 1
 PASSPHRASE = "passphrase"  # noqa: S105  (a slot kind, not a secret)
 RECOVERY = "recovery"
+KEYSTORE = "keystore"
+REKEY_CHUNK = 250  # records re-sealed per UPDATE batch (and at most per progress report)
+Progress = Callable[[int, int], None]  # (records done, records in all)
 
 _records = table(Record)
 _slots = table(KeySlot)
@@ -92,6 +97,33 @@ def derive_slot(kind: str, secret: bytes, params: KdfParams, salt: bytes | None 
     return SlotSecret(kind=kind, params=params, salt=salt, kek=crypto.derive_key(secret, salt, params))
 
 
+@dataclass(frozen=True)
+class RekeyResult:
+    """What a re-key re-sealed, and the ids of records that did not open (left as they were)."""
+
+    records: int
+    damaged: list[str]
+
+
+def _unwrap(conn: Connection, kind: str, kek: bytes) -> tuple[str, bytes]:
+    """(vault id, data key) from the `kind` slot; a KEK that does not open it raises WRONG_PASSPHRASE/RECOVERY."""
+    vault_id = conn.execute(select(_header.c.vault_id)).scalar_one()
+    row = conn.execute(select(_slots.c.nonce, _slots.c.wrapped_key).where(_slots.c.kind == kind)).first()
+    if row is None:
+        raise KraftError(Msg.NO_VAULT)
+    try:
+        return str(vault_id), crypto.open_sealed(kek, row[0], row[1], slot_ad(kind, vault_id))
+    except InvalidTag as exc:
+        raise KraftError(Msg.WRONG_RECOVERY_CODE if kind == RECOVERY else Msg.WRONG_PASSPHRASE) from exc
+
+
+def drop_keystore_slot(conn: Connection) -> None:
+    """KEYSTORE HOOK (re-key): the OS keystore slot wraps the old data key, so a re-key drops it; the member
+    turns it on again afterwards. The keystore work replaces this with its own clean-up (the OS-side key too).
+    As the re-key's first statement it also takes the database's write lock."""
+    conn.execute(delete(_slots).where(_slots.c.kind == KEYSTORE))
+
+
 class Vault:
     """Holds the data key while unlocked; seals and opens records. Keys come in, nothing prompts."""
 
@@ -102,6 +134,9 @@ class Vault:
         # Sealed rows whose write failed (database busy, disk full): ciphertext only, so they may outlive
         # the key; written by `flush_deferred` at the next chance. Keyed by record id: the newest wins.
         self._deferred: dict[str, dict[str, object]] = {}
+        # Held while a record is sealed and written, and through a whole re-key: a write from another thread
+        # waits for the re-key and is sealed under the new key, never written under the old one after it.
+        self._key_lock = threading.RLock()
 
     # ---- state ----
 
@@ -155,13 +190,7 @@ class Vault:
     def unlock_with_kek(self, kind: str, kek: bytes) -> None:
         """Unwrap the data key with a derived KEK; a wrong secret raises WRONG_PASSPHRASE/RECOVERY."""
         with self.engine.connect() as conn:
-            vault_id = conn.execute(select(_header.c.vault_id)).scalar_one()
-            row = conn.execute(select(_slots.c.nonce, _slots.c.wrapped_key).where(_slots.c.kind == kind)).one()
-        try:
-            data_key = crypto.open_sealed(kek, row[0], row[1], slot_ad(kind, vault_id))
-        except InvalidTag as exc:
-            wrong = Msg.WRONG_RECOVERY_CODE if kind == RECOVERY else Msg.WRONG_PASSPHRASE
-            raise KraftError(wrong) from exc
+            vault_id, data_key = _unwrap(conn, kind, kek)
         self._aead, self._vault_id = AESGCM(data_key), vault_id
 
     def rewrap(self, slot: SlotSecret, *, current_kind: str, current_kek: bytes) -> None:
@@ -171,16 +200,56 @@ class Vault:
         the caller knows a current secret (the old passphrase, or the recovery code).
         """
         with self.engine.connect() as conn:
-            vault_id = conn.execute(select(_header.c.vault_id)).scalar_one()
-            row = conn.execute(select(_slots.c.nonce, _slots.c.wrapped_key)
-                               .where(_slots.c.kind == current_kind)).one()
-        try:
-            data_key = crypto.open_sealed(current_kek, row[0], row[1], slot_ad(current_kind, vault_id))
-        except InvalidTag as exc:
-            wrong = Msg.WRONG_RECOVERY_CODE if current_kind == RECOVERY else Msg.WRONG_PASSPHRASE
-            raise KraftError(wrong) from exc
+            vault_id, data_key = _unwrap(conn, current_kind, current_kek)
         with self.engine.begin() as conn:
             self._write_slot(conn, slot, data_key, vault_id)
+
+    def check_kek(self, kind: str, kek: bytes) -> None:
+        """Raise WRONG_PASSPHRASE/RECOVERY unless `kek` opens the `kind` slot (before asking for more)."""
+        with self.engine.connect() as conn:
+            _unwrap(conn, kind, kek)
+
+    def rekey(self, slots: list[SlotSecret], *, current_kind: str, current_kek: bytes,
+              progress: Progress | None = None) -> RekeyResult:
+        """A new random data key: every record re-sealed, `slots` written, a keystore slot dropped, all in one
+        transaction. Any failure (or a crash) before the commit leaves the old key and every record as they were.
+
+        The first statement takes the write lock, so no other writer can slip in a record under the old key;
+        the old key is then unwrapped inside the same transaction. Records that do not open are left as they
+        are (they open under no key) and counted. `progress(done, total)` is called per ~1 % of the records
+        and once at the end with done == total; an exception it raises rolls everything back.
+        """
+        with self._key_lock, db.begin(self.engine) as conn:
+            drop_keystore_slot(conn)
+            self._write_rows(list(self._deferred.values()), conn)  # sealed under the old key: re-sealed below
+            vault_id, old_key = _unwrap(conn, current_kind, current_kek)
+            new_key = crypto.new_key()
+            for slot in slots:
+                self._write_slot(conn, slot, new_key, vault_id)
+            rows = conn.exec_driver_sql("SELECT id, kind, fmt, nonce, ciphertext FROM record").fetchall()
+            old, new = AESGCM(old_key), AESGCM(new_key)
+            total, damaged = len(rows), []
+            step = max(1, min(REKEY_CHUNK, total // 100))
+            if progress is not None:
+                progress(0, total)
+            for start in range(0, total, step):
+                updates = []
+                for record_id, kind, fmt, nonce, ct in rows[start:start + step]:
+                    ad = record_ad(kind, record_id, fmt)
+                    try:
+                        padded = old.decrypt(nonce, ct, ad)
+                    except InvalidTag:
+                        damaged.append(record_id)
+                        continue
+                    updates.append((*crypto.seal(new, padded, ad), record_id))
+                if updates:
+                    conn.exec_driver_sql("UPDATE record SET nonce = ?, ciphertext = ? WHERE id = ?", updates)
+                if progress is not None:
+                    progress(min(start + step, total), total)
+        self._deferred.clear()
+        if self._aead is not None:
+            self._aead, self._vault_id = new, vault_id
+        return RekeyResult(records=total - len(damaged), damaged=damaged)
 
     @staticmethod
     def _write_slot(conn: Connection, slot: SlotSecret, data_key: bytes, vault_id: str) -> None:
@@ -228,7 +297,7 @@ class Vault:
     def transaction(self) -> Iterator[RecordWriter]:
         """Several writes that land together or not at all (e.g. save an entry and drop its draft)."""
         self._require_key()
-        with db.begin(self.engine) as conn:
+        with self._key_lock, db.begin(self.engine) as conn:
             yield RecordWriter(self, conn)
 
     def put(self, kind: str, payload: bytes, record_id: str | None = None) -> str:
@@ -247,14 +316,15 @@ class Vault:
 
     def put_or_defer(self, kind: str, payload: bytes, record_id: str) -> bool:
         """Seal and write; if the write fails, keep the sealed row to write later. False when deferred."""
-        values = self.seal_record(kind, record_id, payload)
-        try:
-            self._write_rows([values])
-        except SADBAPIError:
-            self._deferred[record_id] = values
-            return False
-        self._deferred.pop(record_id, None)
-        return True
+        with self._key_lock:
+            values = self.seal_record(kind, record_id, payload)
+            try:
+                self._write_rows([values])
+            except SADBAPIError:
+                self._deferred[record_id] = values
+                return False
+            self._deferred.pop(record_id, None)
+            return True
 
     @property
     def deferred(self) -> int:
@@ -262,20 +332,24 @@ class Vault:
 
     def flush_deferred(self) -> bool:
         """Write the sealed rows that could not be written before (needs no key); True when none remain."""
-        if not self._deferred:
+        with self._key_lock:
+            if not self._deferred:
+                return True
+            try:
+                self._write_rows(list(self._deferred.values()))
+            except SADBAPIError:
+                return False
+            self._deferred.clear()
             return True
-        try:
-            self._write_rows(list(self._deferred.values()))
-        except SADBAPIError:
-            return False
-        self._deferred.clear()
-        return True
 
-    def _write_rows(self, rows: list[dict[str, object]]) -> None:
-        with self.engine.begin() as conn:
-            for values in rows:
-                stmt = insert(_records).values(**values)
-                conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+    def _write_rows(self, rows: list[dict[str, object]], conn: Connection | None = None) -> None:
+        if conn is None:
+            with self.engine.begin() as own:
+                return self._write_rows(rows, own)
+        for values in rows:
+            stmt = insert(_records).values(**values)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+        return None
 
     def get(self, kind: str, record_id: str) -> bytes | None:
         """One record's payload, None if absent; raises DamagedRecord if it does not verify."""
