@@ -100,7 +100,7 @@ def _rekey(service: VaultService, current: str, new: str, repeat: str | None) ->
 
     def show(done: int, total: int) -> None:
         if sys.stderr.isatty():
-            sys.stderr.write(_("\rRe-encrypting: {percent} %").format(percent=done * 100 // max(total, 1)))
+            sys.stderr.write("\r" + _("Re-encrypting: {percent} %").format(percent=done * 100 // max(total, 1)))
             sys.stderr.flush()
 
     def finish(typed: str) -> None:
