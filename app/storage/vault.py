@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -46,14 +46,13 @@ from app.errors import KraftError, Msg
 from app.storage import crypto, db, records
 from app.storage.crypto import KdfParams
 from app.storage.models import KeySlot, Record, VaultHeader, table
+from app.storage.rekeying import REKEY_CHUNK, Progress, RekeyResult, reseal
 
 FORMAT_VERSION = 1
 RECORD_FMT = 1
 PASSPHRASE = "passphrase"  # noqa: S105  (a slot kind, not a secret)
 RECOVERY = "recovery"
 KEYSTORE = "keystore"
-REKEY_CHUNK = 250  # records re-sealed per UPDATE batch (and at most per progress report)
-Progress = Callable[[int, int], None]  # (records done, records in all)
 
 _records = table(Record)
 _slots = table(KeySlot)
@@ -97,14 +96,6 @@ def derive_slot(kind: str, secret: bytes, params: KdfParams, salt: bytes | None 
     return SlotSecret(kind=kind, params=params, salt=salt, kek=crypto.derive_key(secret, salt, params))
 
 
-@dataclass(frozen=True)
-class RekeyResult:
-    """What a re-key re-sealed, and the ids of records that did not open (left as they were)."""
-
-    records: int
-    damaged: list[str]
-
-
 def _unwrap(conn: Connection, kind: str, kek: bytes) -> tuple[str, bytes]:
     """(vault id, data key) from the `kind` slot; a KEK that does not open it raises WRONG_PASSPHRASE/RECOVERY."""
     vault_id = conn.execute(select(_header.c.vault_id)).scalar_one()
@@ -137,6 +128,7 @@ class Vault:
         # Held while a record is sealed and written, and through a whole re-key: a write from another thread
         # waits for the re-key and is sealed under the new key, never written under the old one after it.
         self._key_lock = threading.RLock()
+        self._state_lock = threading.Lock()  # only around setting the key: a lock() never waits for a re-key
 
     # ---- state ----
 
@@ -155,7 +147,8 @@ class Vault:
 
     def lock(self) -> None:
         """Forget the data key. (Python cannot wipe memory; dropping the AEAD object frees OpenSSL's copy.)"""
-        self._aead = None
+        with self._state_lock:
+            self._aead = None
 
     def _require_key(self) -> AESGCM:
         if self._aead is None:
@@ -191,7 +184,8 @@ class Vault:
         """Unwrap the data key with a derived KEK; a wrong secret raises WRONG_PASSPHRASE/RECOVERY."""
         with self.engine.connect() as conn:
             vault_id, data_key = _unwrap(conn, kind, kek)
-        self._aead, self._vault_id = AESGCM(data_key), vault_id
+        with self._state_lock:
+            self._aead, self._vault_id = AESGCM(data_key), vault_id
 
     def rewrap(self, slot: SlotSecret, *, current_kind: str, current_kek: bytes) -> None:
         """Wrap the data key under a new secret: one key_slot row changes, no record is re-encrypted.
@@ -219,36 +213,30 @@ class Vault:
         are (they open under no key) and counted. `progress(done, total)` is called per ~1 % of the records
         and once at the end with done == total; an exception it raises rolls everything back.
         """
-        with self._key_lock, db.begin(self.engine) as conn:
-            drop_keystore_slot(conn)
-            self._write_rows(list(self._deferred.values()), conn)  # sealed under the old key: re-sealed below
-            vault_id, old_key = _unwrap(conn, current_kind, current_kek)
-            new_key = crypto.new_key()
-            for slot in slots:
-                self._write_slot(conn, slot, new_key, vault_id)
-            rows = conn.exec_driver_sql("SELECT id, kind, fmt, nonce, ciphertext FROM record").fetchall()
-            old, new = AESGCM(old_key), AESGCM(new_key)
-            total, damaged = len(rows), []
-            step = max(1, min(REKEY_CHUNK, total // 100))
-            if progress is not None:
-                progress(0, total)
-            for start in range(0, total, step):
-                updates = []
-                for record_id, kind, fmt, nonce, ct in rows[start:start + step]:
-                    ad = record_ad(kind, record_id, fmt)
-                    try:
-                        padded = old.decrypt(nonce, ct, ad)
-                    except InvalidTag:
-                        damaged.append(record_id)
-                        continue
-                    updates.append((*crypto.seal(new, padded, ad), record_id))
-                if updates:
-                    conn.exec_driver_sql("UPDATE record SET nonce = ?, ciphertext = ? WHERE id = ?", updates)
+        with self._key_lock:
+            with db.begin(self.engine) as conn:
+                drop_keystore_slot(conn)
+                self._write_rows(list(self._deferred.values()), conn)  # under the old key: re-sealed below
+                vault_id, old_key = _unwrap(conn, current_kind, current_kek)
+                new_key = crypto.new_key()
+                for slot in slots:
+                    self._write_slot(conn, slot, new_key, vault_id)
+                rows = conn.exec_driver_sql("SELECT id, kind, fmt, nonce, ciphertext FROM record").fetchall()
+                old, new = AESGCM(old_key), AESGCM(new_key)
+                total, damaged = len(rows), list[str]()
+                step = max(1, min(REKEY_CHUNK, total // 100))
+                for start in range(0, total, step):
+                    if progress is not None:
+                        progress(start, total)
+                    updates = reseal(rows[start:start + step], old, new, record_ad, damaged)
+                    if updates:
+                        conn.exec_driver_sql("UPDATE record SET nonce = ?, ciphertext = ? WHERE id = ?", updates)
                 if progress is not None:
-                    progress(min(start + step, total), total)
-        self._deferred.clear()
-        if self._aead is not None:
-            self._aead, self._vault_id = new, vault_id
+                    progress(total, total)
+            self._deferred.clear()
+            with self._state_lock:  # a lock() meanwhile wins: the new key is not kept in memory then
+                if self._aead is not None:
+                    self._aead, self._vault_id = new, vault_id
         return RekeyResult(records=total - len(damaged), damaged=damaged)
 
     @staticmethod
@@ -353,14 +341,18 @@ class Vault:
 
     def get(self, kind: str, record_id: str) -> bytes | None:
         """One record's payload, None if absent; raises DamagedRecord if it does not verify."""
-        with self.engine.connect() as conn:
+        with self._key_lock, self.engine.connect() as conn:  # not between a re-key's commit and its new key
             row = conn.execute(select(_records.c.fmt, _records.c.nonce, _records.c.ciphertext)
                                .where(_records.c.id == record_id, _records.c.kind == kind)).first()
-        return None if row is None else self.open_record(kind, record_id, *row)
+            return None if row is None else self.open_record(kind, record_id, *row)
 
     def load_kind(self, kind: str) -> LoadResult:
         """Decrypt every record of a kind in one pass; damaged ones are listed, not raised."""
-        aead = self._require_key()
+        with self._key_lock:
+            aead = self._require_key()
+            return self._load(aead, kind)
+
+    def _load(self, aead: AESGCM, kind: str) -> LoadResult:
         result = LoadResult()
         with db.translated(), self.engine.connect() as conn:
             # The hot path of unlock: plain DB-API tuples, no ORM objects.

@@ -10,6 +10,8 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -52,9 +54,9 @@ def _rows(home: Path) -> list[tuple[str, str, int, bytes, bytes]]:
         return conn.execute("SELECT id, kind, fmt, nonce, ciphertext FROM record ORDER BY id").fetchall()
 
 
-def _plaintexts(home: Path, data_key: bytes) -> dict[str, bytes]:
+def _plaintexts(home: Path, data_key: bytes, skip: frozenset[str] | set[str] = frozenset()) -> dict[str, bytes]:
     opener = opener_for(data_key)
-    return {row[0]: opener(row[1], row[0], row[2], row[3], row[4]) for row in _rows(home)}
+    return {row[0]: opener(row[1], row[0], row[2], row[3], row[4]) for row in _rows(home) if row[0] not in skip}
 
 
 def _data_key(home: Path, passphrase: str) -> bytes:
@@ -198,3 +200,49 @@ def test_a_rekey_drops_a_keystore_slot(service: VaultService, home: Path) -> Non
     service.finish_rekey(pending, pending.recovery_code)
     with sqlite3.connect(home / "kraft.db") as conn:
         assert {row[0] for row in conn.execute("SELECT kind FROM key_slot")} == {"passphrase", "recovery"}
+
+
+def test_a_damaged_record_is_left_as_it_is_and_counted(service: VaultService, home: Path) -> None:
+    _setup(service)
+    victim, *_, ciphertext = _rows(home)[0]
+    with sqlite3.connect(home / "kraft.db") as conn:  # one flipped bit in one ciphertext
+        flipped = ciphertext[:10] + bytes([ciphertext[10] ^ 1]) + ciphertext[11:]
+        conn.execute("UPDATE record SET ciphertext = ? WHERE id = ?", (flipped, victim))
+        damaged_row = conn.execute("SELECT * FROM record WHERE id = ?", (victim,)).fetchone()
+    pending = service.prepare_rekey(PASSPHRASE, NEW)
+    result = service.finish_rekey(pending, pending.recovery_code)
+    assert result.damaged == [victim] and result.records == 30 + 1 + 3 - 1
+    with sqlite3.connect(home / "kraft.db") as conn:
+        assert conn.execute("SELECT * FROM record WHERE id = ?", (victim,)).fetchone() == damaged_row
+    assert len(_plaintexts(home, _data_key(home, NEW), skip={victim})) == 30 + 1 + 3 - 1
+
+
+def test_an_empty_journal_rekeys_and_reports_100_percent(service: VaultService, home: Path) -> None:
+    service.finish_setup(pending := service.prepare_setup(PASSPHRASE), pending.recovery_code)
+    steps: list[tuple[int, int]] = []
+    rekey = service.prepare_rekey(PASSPHRASE, NEW)
+    assert service.finish_rekey(rekey, rekey.recovery_code, progress=lambda d, t: steps.append((d, t))).records == 0
+    assert steps == [(0, 0)]
+    service.close()
+    assert VaultService(home, kdf=FAST_KDF).unlock(NEW).count() == 0
+
+
+def test_a_write_from_another_thread_waits_and_is_sealed_under_the_new_key(service: VaultService,
+                                                                          home: Path) -> None:
+    _setup(service)
+    journal = service.require_journal()
+    writer = threading.Thread(target=lambda: journal.add("skrivet under bytet"))
+
+    def start_a_writer_halfway(done: int, total: int) -> None:
+        if done >= total // 2 and not writer.is_alive() and writer.ident is None:
+            writer.start()
+            time.sleep(0.3)  # long enough for the writer to seal and try to write, were it not held back
+
+    pending = service.prepare_rekey(PASSPHRASE, NEW)
+    service.finish_rekey(pending, pending.recovery_code, progress=start_a_writer_halfway)
+    writer.join(timeout=10)
+    service.close()
+    again = VaultService(home, kdf=FAST_KDF)
+    reopened = again.unlock(NEW)
+    assert reopened.damaged == [] and reopened.count() == 31
+    again.close()
