@@ -7,7 +7,6 @@ import flet as ft
 
 from app.i18n import _
 from app.views.common import field, frame, section_title
-from app.views.routes import Route
 from app.views.states.session import SessionState
 from app.views.states.settings import SettingsState
 
@@ -23,7 +22,7 @@ def _code_box(code: str) -> ft.Control:
 def Rekey(settings: SettingsState, session: SessionState) -> ft.Control:
     typed, set_typed = ft.use_state("")
     pending, progress = settings.rekey_pending, settings.rekey_progress
-    back = lambda: session.router.navigate(Route.SETTINGS)  # noqa: E731
+    back = settings.leave_rekey
 
     async def submit() -> None:
         await settings.confirm_rekey(typed)

@@ -4,6 +4,7 @@ passphrase and code open the journal and the old passphrase does not."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import flet as ft
@@ -49,3 +50,22 @@ async def test_settings_change_and_rekey(home: Path) -> None:
         assert again.recover(code, "third passphrase").count() == 1  # the code shown on the screen opens it
     finally:
         again.close()
+
+
+async def test_leaving_the_code_screen_drops_the_rekey(home: Path) -> None:
+    async with open_app(home) as (ui, _services):
+        await onboard(ui)
+        await tab(ui, 3)
+        slots = sqlite3.connect(home / "kraft.db").execute("SELECT * FROM key_slot ORDER BY kind").fetchall()
+        await ui.type(await el(ui, "current-passphrase"), PASSPHRASE)
+        await ui.type(await el(ui, "new-passphrase"), NEW)
+        await ui.type(await el(ui, "repeat-passphrase"), NEW)
+        await ui.click(await el(ui, "rekey-passphrase"))
+        await el(ui, "rekey-code-confirm")
+        await ui.click(await el(ui, "back"))
+        await el(ui, "rekey-passphrase")
+        assert sqlite3.connect(home / "kraft.db").execute("SELECT * FROM key_slot ORDER BY kind").fetchall() == slots
+        await ui.click(await el(ui, "lock"))
+        await ui.type(await el(ui, "unlock-passphrase"), PASSPHRASE)  # nothing changed
+        await ui.click(await el(ui, "unlock"))
+        await ui.wait_for(lambda: ui.query(key="new-entry"))

@@ -102,6 +102,11 @@ class SettingsState:
         self.session.notice = _("Done: your journal has a new key, a new passphrase and a new recovery code. "
                                 "Old copies and backups open nothing you write from now on. Make a new backup.")
 
+    def leave_rekey(self) -> None:
+        """Back to Settings; a re-key not confirmed yet is dropped (its keys and code leave memory)."""
+        self.rekey_pending, self.rekey_progress = None, None
+        self.session.router.navigate(Route.SETTINGS)
+
     def _set_progress(self, fraction: float) -> None:
         if self.rekey_progress is not None:
             self.rekey_progress = fraction
