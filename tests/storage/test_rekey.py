@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from app.domain.journal import Draft
 from app.errors import KraftError, Msg
@@ -245,4 +246,27 @@ def test_a_write_from_another_thread_waits_and_is_sealed_under_the_new_key(servi
     again = VaultService(home, kdf=FAST_KDF)
     reopened = again.unlock(NEW)
     assert reopened.damaged == [] and reopened.count() == 31
+    again.close()
+
+
+def _busy(*_args: object, **_kw: object) -> None:
+    raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+
+def test_a_draft_waiting_in_memory_is_written_and_sealed_under_the_new_key(
+        service: VaultService, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _setup(service)
+    journal = service.require_journal()
+    with monkeypatch.context() as m:  # as in tests/services/test_failures.py: the database was busy
+        m.setattr(service.vault, "_write_rows", _busy)
+        assert journal.save_draft(Draft(key="new", text="den senaste texten")) is False
+    assert service.vault.deferred == 1
+    pending = service.prepare_rekey(PASSPHRASE, NEW)
+    service.finish_rekey(pending, pending.recovery_code)
+    assert service.vault.deferred == 0
+    service.close()
+    again = VaultService(home, kdf=FAST_KDF)
+    reopened = again.unlock(NEW)
+    draft = reopened.get_draft("new")
+    assert reopened.damaged == [] and draft is not None and draft.text == "den senaste texten"
     again.close()
