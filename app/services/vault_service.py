@@ -207,8 +207,15 @@ class VaultService:
         typed = crypto.normalize_recovery_code(confirmation)
         if not hmac.compare_digest(typed, crypto.normalize_recovery_code(pending.recovery_code)):
             raise KraftError(Msg.RECOVERY_CODE_MISMATCH)
-        return self.vault.rekey([pending.passphrase_slot, pending.recovery_slot], current_kind=PASSPHRASE,
-                                current_kek=pending.current_kek, progress=progress)
+        result = self.vault.rekey([pending.passphrase_slot, pending.recovery_slot], current_kind=PASSPHRASE,
+                                  current_kek=pending.current_kek, progress=progress)
+        self.keystore_slot_dropped()
+        return result
+
+    def keystore_slot_dropped(self) -> None:
+        """KEYSTORE HOOK (re-key): the re-key has dropped the keystore slot (app.storage.vault.
+        drop_keystore_slot), which wrapped the old data key. The keystore work forgets its OS-side key here
+        and offers the member to turn it on again; until then there is nothing to do."""
 
     def replace_recovery_code(self, passphrase: str) -> str:
         """Slow: make a new recovery code (the old one stops working); shown once, like at setup."""
