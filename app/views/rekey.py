@@ -27,9 +27,10 @@ def Rekey(settings: SettingsState, session: SessionState) -> ft.Control:
     async def submit() -> None:
         await settings.confirm_rekey(typed)
 
-    body: list[ft.Control] = [section_title(_("Your new recovery code"))]
+    body: list[ft.Control] = []
     if pending is not None:
         body += [
+            section_title(_("Your new recovery code")),
             ft.Text(_("Write this new code down and keep it somewhere safe. It is shown only now. Nothing changes "
                       "until you type it back: then your old passphrase and your old recovery code stop "
                       "opening this journal.")),
