@@ -56,6 +56,8 @@ class Msg(Enum):
     NEW_PASSPHRASE_MISSING = N_("No new passphrase given. Use --passphrase-stdin or set KRAFT_NEW_PASSPHRASE.")
     RECOVERY_CODE_MISSING = N_("No recovery code given. Use --passphrase-stdin or set KRAFT_RECOVERY_CODE.")
     RECOVERY_CODE_UNCONFIRMED = N_("The recovery code was not typed back, so no journal was created.")
+    REKEY_CODE_UNCONFIRMED = N_("The new recovery code was not typed back, so nothing was changed. Your "
+                                "passphrase and recovery code are as before.")
     ENTRY_AMBIGUOUS = N_("More than one entry starts with {entry_id}. Give more of the id.")
     NOTHING_TO_EDIT = N_("Nothing to change. Give new text, tags or a theme.")
     FILE_UNWRITABLE = N_("Cannot write {path}: {detail}")

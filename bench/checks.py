@@ -16,6 +16,7 @@ TARGETS: dict[str, str] = {
     "unlock": f"unlock_ms({LARGE}) < 150",
     "save": f"save_ms({LARGE}) < 15",
     "rewrap_flat": f"rewrap_ms({LARGE}) <= 1.5 * rewrap_ms({SMALL})",
+    "rekey": f"rekey_ms({LARGE}) < 1000",
     "attendance_rate": "attendance.sqlite.reports_per_s >= 2000",
     "attendance_p99": "attendance.sqlite.p99_ms < 100",
     "attendance_lost": "attendance.sqlite.lost == 0 (and postgresql's, when measured)",
@@ -35,6 +36,7 @@ def evaluate(journal: dict[str, dict[str, float]], attendance: dict[str, dict[st
         "unlock": (big["unlock_ms"], "<", 150.0),
         "save": (big["save_ms"], "<", 15.0),
         "rewrap_flat": (big["rewrap_ms"], "<=", round(1.5 * small["rewrap_ms"], 4)),
+        "rekey": (big["rekey_ms"], "<", 1000.0),
     }
     if attendance is not None:
         rows["attendance_rate"] = (attendance["sqlite"]["reports_per_s"], ">=", 2000.0)

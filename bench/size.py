@@ -27,13 +27,14 @@ from typing import Any, TypeVar
 from app.services.vault_service import VaultService
 from app.storage import crypto
 from app.storage.vault import PASSPHRASE as PASSPHRASE_SLOT
+from app.storage.vault import RECOVERY as RECOVERY_SLOT
 from app.storage.vault import derive_slot
 from bench import corpus
 from bench.populate import CHEAP_KDF, FLOOR_DB, PASSPHRASE
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = ("unlock_ms", "list50_ms", "search_cold_ms", "search_ms", "search_floor_ms", "save_ms", "rewrap_ms",
-        "rss_mb")
+        "rekey_ms", "rss_mb")
 T = TypeVar("T")
 
 
@@ -79,7 +80,24 @@ def populate(home: Path, n: int) -> None:
     os.sync()  # let the kernel write the new files back now, not in the middle of a measurement
 
 
-def measure(home: Path, n: int, *, cycles: int, rounds: int, saves: int, rewraps: int) -> dict[str, float]:
+def _rekeys(service: VaultService, kek: bytes, count: int) -> list[float]:
+    """Change and re-key without the KDF: a new data key, every record re-sealed, both slots, one commit.
+    The slots are derived beforehand; the first re-key is a warm-up."""
+    pairs = [[derive_slot(PASSPHRASE_SLOT, crypto.normalize_passphrase(f"omnyckling {i}"), CHEAP_KDF),
+              derive_slot(RECOVERY_SLOT, crypto.normalize_recovery_code(crypto.new_recovery_code()), CHEAP_KDF)]
+             for i in range(count + 1)]
+    samples: list[float] = []
+    gc.collect()
+    for i, slots in enumerate(pairs):
+        ms, _ = timed(functools.partial(service.vault.rekey, slots, current_kind=PASSPHRASE_SLOT, current_kek=kek))
+        if i:
+            samples.append(ms)
+        kek = slots[0].kek
+    return samples
+
+
+def measure(home: Path, n: int, *, cycles: int, rounds: int, saves: int, rewraps: int,
+            rekeys: int = 3) -> dict[str, float]:
     service = VaultService(home, kdf=CHEAP_KDF)
     kek = service.derive_kek(PASSPHRASE_SLOT, PASSPHRASE)  # the KDF is not part of any figure
     unlock = functools.partial(service.unlock_with_kek, kek)
@@ -169,6 +187,8 @@ def measure(home: Path, n: int, *, cycles: int, rounds: int, saves: int, rewraps
             rewrap_ms.append(ms)
         current = slot.kek
     log(f"N={n} rewrap_ms {_spread(rewrap_ms)}")
+    rekey_ms = _rekeys(service, current, rekeys)
+    log(f"N={n} rekey_ms {_spread(rekey_ms)}")
     service.close()
 
     return {
@@ -179,18 +199,19 @@ def measure(home: Path, n: int, *, cycles: int, rounds: int, saves: int, rewraps
         "search_floor_ms": floor_ms,
         "save_ms": statistics.median(save_ms),
         "rewrap_ms": statistics.median(rewrap_ms),
+        "rekey_ms": statistics.median(rekey_ms),
         "rss_mb": rss_mb,
     }
 
 
-def run(n: int, *, cycles: int = 7, rounds: int = 7, saves: int = 30, rewraps: int = 31,
+def run(n: int, *, cycles: int = 7, rounds: int = 7, saves: int = 30, rewraps: int = 31, rekeys: int = 3,
         tmp_dir: str | None = None) -> dict[str, float]:
     """Fill a vault of `n` entries in a temporary directory and measure it; the figures, rounded."""
     with tempfile.TemporaryDirectory(prefix=f"kraft-bench-{n}-", dir=tmp_dir) as tmp:
         home = Path(tmp)
         populate(home, n)
         start = time.perf_counter()
-        figures = measure(home, n, cycles=cycles, rounds=rounds, saves=saves, rewraps=rewraps)
+        figures = measure(home, n, cycles=cycles, rounds=rounds, saves=saves, rewraps=rewraps, rekeys=rekeys)
         log(f"N={n} measured in {time.perf_counter() - start:.1f} s")
     return {key: float(f"{figures[key]:.4g}") for key in KEYS}
 
@@ -202,12 +223,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=7, help="rounds over the warm queries (default 7)")
     parser.add_argument("--saves", type=int, default=30, help="timed saves (default 30)")
     parser.add_argument("--rewraps", type=int, default=31, help="timed rewraps (default 31)")
+    parser.add_argument("--rekeys", type=int, default=3, help="timed re-keys (default 3)")
     parser.add_argument("--tmp-dir", help="where to make the temporary vault (default: $TMPDIR or /tmp)")
     args = parser.parse_args(argv)
     out = sys.stdout
     with contextlib.redirect_stdout(sys.stderr):  # only the JSON goes to stdout
         result: dict[str, Any] = run(args.n, cycles=args.cycles, rounds=args.rounds, saves=args.saves,
-                                     rewraps=args.rewraps, tmp_dir=args.tmp_dir)
+                                     rewraps=args.rewraps, rekeys=args.rekeys, tmp_dir=args.tmp_dir)
     print(json.dumps(result), file=out, flush=True)
     return 0
 

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from app.cli.console import ENV_PASSPHRASE, Secrets, ask, err, interactive, open_context, out, read_line
@@ -17,19 +18,20 @@ from app.services.vault_service import PendingSetup, VaultService, check_new_pas
 CONFIRM_ATTEMPTS = 3
 
 
-def _confirm_on_stdout(service: VaultService, pending: PendingSetup) -> None:
-    """Print the code alone on stdout, then read it back: from the terminal, or as the next stdin line."""
+def _confirm_on_stdout(code: str, finish: Callable[[str], object], unconfirmed: Msg) -> None:
+    """Print the code alone on stdout, then read it back: from the terminal, or as the next stdin line.
+    `finish(typed)` writes what waits for the code (the new vault, or a re-key)."""
     err(_("Your recovery code follows. It is shown only this once. Write it down and keep it away from this "
           "device: it opens your journal if you forget the passphrase."))
-    out(pending.recovery_code)
+    out(code)
     sys.stdout.flush()  # a script driving kraft through pipes must see the code before it answers
     attempts = CONFIRM_ATTEMPTS if interactive() else 1
     for attempt in range(1, attempts + 1):
         typed = ask(_("Type the recovery code to confirm you saved it: ")) if interactive() else read_line()
         if typed is None or not typed.strip():
-            raise KraftError(Msg.RECOVERY_CODE_UNCONFIRMED)
+            raise KraftError(unconfirmed)
         try:
-            service.finish_setup(pending, typed)
+            finish(typed)
             return
         except KraftError as exc:
             if exc.msg is not Msg.RECOVERY_CODE_MISMATCH or attempt == attempts:
@@ -67,7 +69,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         if args.recovery_code_file is not None:
             _confirm_to_file(service, pending, args.recovery_code_file)
         else:
-            _confirm_on_stdout(service, pending)
+            _confirm_on_stdout(pending.recovery_code, lambda typed: service.finish_setup(pending, typed),
+                               Msg.RECOVERY_CODE_UNCONFIRMED)
     err(_("Your journal is ready in {home}.").format(home=ctx.home))
     return 0
 
@@ -79,9 +82,33 @@ def cmd_change(args: argparse.Namespace) -> int:
             raise KraftError(Msg.NO_VAULT)
         current = secrets.passphrase()
         new, repeat = secrets.new_passphrase()
+        if args.rekey:
+            _rekey(ctx.vault_service, current, new, repeat)
+            out(_("Passphrase changed and the journal re-keyed. Old copies and backups open nothing written from "
+                  "now on, and the old passphrase and recovery code no longer open this journal."))
+            return 0
         ctx.vault_service.change_passphrase(current, new, repeat)
-    out(_("Passphrase changed. The old passphrase no longer opens the journal."))
+    out(_("Passphrase changed. Old copies of the journal and backups still open with the old passphrase. If "
+          "someone may have one, use 'kraft passphrase change --rekey' as well."))
     return 0
+
+
+def _rekey(service: VaultService, current: str, new: str, repeat: str | None) -> None:
+    """Check the passphrase, show the new code, and re-key once it comes back (progress on a terminal)."""
+    check_new_passphrase(new, repeat)  # before the slow key derivation
+    pending = service.prepare_rekey(current, new, repeat)
+
+    def show(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write("\r" + _("Re-encrypting: {percent} %").format(percent=done * 100 // max(total, 1)))
+            sys.stderr.flush()
+
+    def finish(typed: str) -> None:
+        service.finish_rekey(pending, typed, progress=show)
+        if sys.stderr.isatty():
+            sys.stderr.write("\n")
+
+    _confirm_on_stdout(pending.recovery_code, finish, Msg.REKEY_CODE_UNCONFIRMED)
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
@@ -121,11 +148,16 @@ def register(commands: argparse._SubParsersAction) -> None:
                                                           "recovery code"))
     sub = passphrase.add_subparsers(dest="passphrase_command", metavar="COMMAND", required=True)
     p = sub.add_parser(
-        "change", help=_("change the passphrase (no entry is re-encrypted)"),
+        "change", help=_("change the passphrase (with --rekey: re-encrypt everything under a new key)"),
         description=_("Change the passphrase. With --passphrase-stdin the first line of stdin is the current "
                       "passphrase and the second the new one; otherwise KRAFT_PASSPHRASE and "
-                      "KRAFT_NEW_PASSPHRASE, else prompts."))
+                      "KRAFT_NEW_PASSPHRASE, else prompts. A plain change is quick, but old copies and "
+                      "backups still open with the old passphrase. --rekey also makes a new key and a new "
+                      "recovery code, printed alone on stdout and typed back as at init (the next line of "
+                      "stdin); nothing changes until it comes back."))
     p.add_argument("--passphrase-stdin", action="store_true", help=stdin_help)
+    p.add_argument("--rekey", action="store_true",
+                   help=_("re-encrypt every record under a new key, with a new recovery code"))
     p.set_defaults(func=cmd_change)
 
     p = sub.add_parser(

@@ -25,7 +25,7 @@ from app.storage import crypto, db
 from app.storage.crypto import KdfParams
 from app.storage.db import checkpoint, open_database
 from app.storage.stores import preferences
-from app.storage.vault import KEYSTORE, PASSPHRASE, RECOVERY, SlotSecret, Vault, derive_slot
+from app.storage.vault import KEYSTORE, PASSPHRASE, RECOVERY, Progress, RekeyResult, SlotSecret, Vault, derive_slot
 
 MIN_PASSPHRASE = 8
 AUTOLOCK_DEFAULT = 5
@@ -39,6 +39,17 @@ class PendingSetup:
     recovery_code: str
     passphrase_slot: SlotSecret
     recovery_slot: SlotSecret
+
+
+@dataclass(frozen=True)
+class PendingRekey:
+    """A re-key ready to run once the member confirms the new recovery code; the current KEK proves the
+    passphrase was known (checked before the code is shown)."""
+
+    recovery_code: str
+    passphrase_slot: SlotSecret
+    recovery_slot: SlotSecret
+    current_kek: bytes
 
 
 def check_new_passphrase(passphrase: str, repeat: str | None = None) -> None:
@@ -175,7 +186,8 @@ class VaultService:
     # ---- re-keying ----
 
     def change_passphrase(self, current: str, new: str, repeat: str | None = None) -> None:
-        """Slow: prove the current passphrase, wrap the data key under the new one; no record changes. The
+        """Slow: prove the current passphrase, wrap the data key under the new one; no record changes, so old
+        copies and backups still open with the old passphrase (a re-key is what locks those out). The
         keystore slot goes in the same transaction (docs/adr/0010-keystore-unlock.md): it wraps the same data
         key, so a fingerprint must not keep opening a journal whose passphrase was changed."""
         check_new_passphrase(new, repeat)
@@ -183,6 +195,32 @@ class VaultService:
         slot = derive_slot(PASSPHRASE, crypto.normalize_passphrase(new), self.kdf)
         self.vault.rewrap(slot, current_kind=PASSPHRASE, current_kek=current_kek, drop=(KEYSTORE,))
         self.backoff.succeeded()
+
+    def prepare_rekey(self, current: str, new: str, repeat: str | None = None) -> PendingRekey:
+        """Slow (three Argon2id runs): check the current passphrase, derive the new slots, make the new
+        recovery code. Writes nothing: that waits for the member to type the code back (`finish_rekey`)."""
+        check_new_passphrase(new, repeat)
+        current_kek = self.derive_kek(PASSPHRASE, current)
+        self.vault.check_kek(PASSPHRASE, current_kek)
+        code = crypto.new_recovery_code()
+        return PendingRekey(
+            recovery_code=code, current_kek=current_kek,
+            passphrase_slot=derive_slot(PASSPHRASE, crypto.normalize_passphrase(new), self.kdf),
+            recovery_slot=derive_slot(RECOVERY, crypto.normalize_recovery_code(code), self.kdf),
+        )
+
+    def finish_rekey(self, pending: PendingRekey, confirmation: str, *,
+                     progress: Progress | None = None) -> RekeyResult:
+        """Once the new code is typed back: a new data key, every record re-sealed, both slots rewritten, in one
+        transaction (docs/adr/0001-vault-format.md, "Change and re-key"). Old copies and backups then open
+        nothing written from now on, and the old passphrase and recovery code open nothing here."""
+        typed = crypto.normalize_recovery_code(confirmation)
+        if not hmac.compare_digest(typed, crypto.normalize_recovery_code(pending.recovery_code)):
+            raise KraftError(Msg.RECOVERY_CODE_MISMATCH)
+        # the keystore slot goes in the same transaction (it wrapped the old key); the app's keystore state
+        # then forgets the platform's secret (SettingsState.after_passphrase_change)
+        return self.vault.rekey([pending.passphrase_slot, pending.recovery_slot], current_kind=PASSPHRASE,
+                                current_kek=pending.current_kek, progress=progress)
 
     def replace_recovery_code(self, passphrase: str) -> str:
         """Slow: make a new recovery code (the old one stops working); shown once, like at setup."""

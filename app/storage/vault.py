@@ -25,7 +25,8 @@ On-disk format, version 1 (one SQLite file, `kraft.db`, WAL mode, synchronous=FU
     schema_migration (name)      the named migrations that have run
 
 Entry text, dates, prompts, tags and themes live only inside record ciphertexts. Changing the passphrase
-rewrites one key_slot row; no record is re-encrypted. A record whose tag does not verify (tampered, moved to
+rewrites one key_slot row; no record is re-encrypted. A re-key (`Vault.rekey`) makes a new data key and
+re-seals every record in one transaction. A record whose tag does not verify (tampered, moved to
 another row or kind, truncated) is reported as damaged and skipped; the others stay readable.
 """
 
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,6 +49,7 @@ from app.errors import KraftError, Msg
 from app.storage import crypto, db, records
 from app.storage.crypto import KdfParams
 from app.storage.models import KeySlot, Record, VaultHeader, table
+from app.storage.rekeying import REKEY_CHUNK, Progress, RekeyResult, reseal
 
 FORMAT_VERSION = 1
 RECORD_FMT = 1
@@ -128,6 +131,28 @@ def _check_slot_bytes(kind: str, **values: object) -> None:
             raise KraftError(Msg.VAULT_DAMAGED, detail=f"slot {kind}: its {name} {exc}") from exc
 
 
+def _unwrap(conn: Connection, kind: str, kek: bytes) -> tuple[str, bytes]:
+    """(vault id, data key) from the `kind` slot; a KEK that does not open it, or no such slot (e.g. the
+    keystore slot, dropped since its button was shown), raises WRONG_PASSPHRASE, WRONG_RECOVERY_CODE or
+    KEYSTORE_STALE."""
+    vault_id = conn.execute(select(_header.c.vault_id)).scalar_one()
+    row = conn.execute(select(_slots.c.nonce, _slots.c.wrapped_key).where(_slots.c.kind == kind)).first()
+    if row is None:
+        raise KraftError(_WRONG.get(kind, Msg.WRONG_PASSPHRASE))
+    _check_slot_bytes(kind, nonce=row[0], wrapped_key=row[1])
+    try:
+        return str(vault_id), crypto.open_sealed(kek, row[0], row[1], slot_ad(kind, vault_id))
+    except InvalidTag as exc:
+        raise KraftError(_WRONG.get(kind, Msg.WRONG_PASSPHRASE)) from exc
+
+
+def drop_keystore_slot(conn: Connection) -> None:
+    """The keystore slot wraps the old data key, so a re-key drops it in its transaction; the app's keystore
+    state then forgets the platform's secret (docs/adr/0010-keystore-unlock.md), and the member may turn it on
+    again. As the re-key's first statement it also takes the database's write lock."""
+    conn.execute(delete(_slots).where(_slots.c.kind == KEYSTORE))
+
+
 class Vault:
     """Holds the data key while unlocked; seals and opens records. Keys come in, nothing prompts."""
 
@@ -138,6 +163,10 @@ class Vault:
         # Sealed rows whose write failed (database busy, disk full): ciphertext only, so they may outlive
         # the key; written by `flush_deferred` at the next chance. Keyed by record id: the newest wins.
         self._deferred: dict[str, dict[str, object]] = {}
+        # Held while a record is sealed and written, and through a whole re-key: a write from another thread
+        # waits for the re-key and is sealed under the new key, never written under the old one after it.
+        self._key_lock = threading.RLock()
+        self._state_lock = threading.Lock()  # only around setting the key: a lock() never waits for a re-key
 
     # ---- state ----
 
@@ -156,7 +185,8 @@ class Vault:
 
     def lock(self) -> None:
         """Forget the data key. (Python cannot wipe memory; dropping the AEAD object frees OpenSSL's copy.)"""
-        self._aead = None
+        with self._state_lock:
+            self._aead = None
 
     def _require_key(self) -> AESGCM:
         if self._aead is None:
@@ -196,16 +226,9 @@ class Vault:
         """Unwrap the data key with a derived KEK; a wrong secret (or no such slot) raises
         WRONG_PASSPHRASE, WRONG_RECOVERY_CODE or KEYSTORE_STALE."""
         with self.engine.connect() as conn:
-            vault_id = conn.execute(select(_header.c.vault_id)).scalar_one()
-            row = conn.execute(select(_slots.c.nonce, _slots.c.wrapped_key).where(_slots.c.kind == kind)).first()
-        if row is None:  # e.g. the keystore slot, dropped since the button was shown
-            raise KraftError(_WRONG.get(kind, Msg.WRONG_PASSPHRASE))
-        _check_slot_bytes(kind, nonce=row[0], wrapped_key=row[1])
-        try:
-            data_key = crypto.open_sealed(kek, row[0], row[1], slot_ad(kind, vault_id))
-        except InvalidTag as exc:
-            raise KraftError(_WRONG.get(kind, Msg.WRONG_PASSPHRASE)) from exc
-        self._aead, self._vault_id = AESGCM(data_key), vault_id
+            vault_id, data_key = _unwrap(conn, kind, kek)
+        with self._state_lock:
+            self._aead, self._vault_id = AESGCM(data_key), vault_id
 
     def rewrap(self, slot: SlotSecret, *, current_kind: str, current_kek: bytes, drop: tuple[str, ...] = ()) -> None:
         """Wrap the data key under a new secret: one key_slot row changes, no record is re-encrypted.
@@ -215,14 +238,7 @@ class Vault:
         `drop` go in the same transaction (a new passphrase ends the keystore slot, which wraps the same key).
         """
         with self.engine.connect() as conn:
-            vault_id = conn.execute(select(_header.c.vault_id)).scalar_one()
-            row = conn.execute(select(_slots.c.nonce, _slots.c.wrapped_key)
-                               .where(_slots.c.kind == current_kind)).one()
-        try:
-            data_key = crypto.open_sealed(current_kek, row[0], row[1], slot_ad(current_kind, vault_id))
-        except InvalidTag as exc:
-            wrong = Msg.WRONG_RECOVERY_CODE if current_kind == RECOVERY else Msg.WRONG_PASSPHRASE
-            raise KraftError(wrong) from exc
+            vault_id, data_key = _unwrap(conn, current_kind, current_kek)
         with self.engine.begin() as conn:
             self._write_slot(conn, slot, data_key, vault_id)
             if drop:
@@ -236,6 +252,47 @@ class Vault:
         """Delete a key slot (needs no key); True when there was one. secure_delete overwrites the row."""
         with self.engine.begin() as conn:
             return bool(conn.execute(delete(_slots).where(_slots.c.kind == kind)).rowcount)
+
+    def check_kek(self, kind: str, kek: bytes) -> None:
+        """Raise WRONG_PASSPHRASE/RECOVERY unless `kek` opens the `kind` slot (before asking for more)."""
+        with self.engine.connect() as conn:
+            _unwrap(conn, kind, kek)
+
+    def rekey(self, slots: list[SlotSecret], *, current_kind: str, current_kek: bytes,
+              progress: Progress | None = None) -> RekeyResult:
+        """A new random data key: every record re-sealed, `slots` written, a keystore slot dropped, all in one
+        transaction. Any failure (or a crash) before the commit leaves the old key and every record as they were.
+
+        The first statement takes the write lock, so no other writer can slip in a record under the old key;
+        the old key is then unwrapped inside the same transaction. Records that do not open are left as they
+        are (they open under no key) and counted. `progress(done, total)` is called per ~1 % of the records
+        and once at the end with done == total; an exception it raises rolls everything back.
+        """
+        with self._key_lock:
+            with db.begin(self.engine) as conn:
+                drop_keystore_slot(conn)
+                self._write_rows(list(self._deferred.values()), conn)  # under the old key: re-sealed below
+                vault_id, old_key = _unwrap(conn, current_kind, current_kek)
+                new_key = crypto.new_key()
+                for slot in slots:
+                    self._write_slot(conn, slot, new_key, vault_id)
+                rows = conn.exec_driver_sql("SELECT id, kind, fmt, nonce, ciphertext FROM record").fetchall()
+                old, new = AESGCM(old_key), AESGCM(new_key)
+                total, damaged = len(rows), list[str]()
+                step = max(1, min(REKEY_CHUNK, total // 100))
+                for start in range(0, total, step):
+                    if progress is not None:
+                        progress(start, total)
+                    updates = reseal(rows[start:start + step], old, new, record_ad, damaged)
+                    if updates:
+                        conn.exec_driver_sql("UPDATE record SET nonce = ?, ciphertext = ? WHERE id = ?", updates)
+                if progress is not None:
+                    progress(total, total)
+            self._deferred.clear()
+            with self._state_lock:  # a lock() meanwhile wins: the new key is not kept in memory then
+                if self._aead is not None:
+                    self._aead, self._vault_id = new, vault_id
+        return RekeyResult(records=total - len(damaged), damaged=damaged)
 
     @staticmethod
     def _write_slot(conn: Connection, slot: SlotSecret, data_key: bytes, vault_id: str) -> None:
@@ -289,7 +346,7 @@ class Vault:
     def transaction(self) -> Iterator[RecordWriter]:
         """Several writes that land together or not at all (e.g. save an entry and drop its draft)."""
         self._require_key()
-        with db.begin(self.engine) as conn:
+        with self._key_lock, db.begin(self.engine) as conn:
             yield RecordWriter(self, conn)
 
     def put(self, kind: str, payload: bytes, record_id: str | None = None) -> str:
@@ -308,14 +365,15 @@ class Vault:
 
     def put_or_defer(self, kind: str, payload: bytes, record_id: str) -> bool:
         """Seal and write; if the write fails, keep the sealed row to write later. False when deferred."""
-        values = self.seal_record(kind, record_id, payload)
-        try:
-            self._write_rows([values])
-        except SADBAPIError:
-            self._deferred[record_id] = values
-            return False
-        self._deferred.pop(record_id, None)
-        return True
+        with self._key_lock:
+            values = self.seal_record(kind, record_id, payload)
+            try:
+                self._write_rows([values])
+            except SADBAPIError:
+                self._deferred[record_id] = values
+                return False
+            self._deferred.pop(record_id, None)
+            return True
 
     @property
     def deferred(self) -> int:
@@ -323,31 +381,39 @@ class Vault:
 
     def flush_deferred(self) -> bool:
         """Write the sealed rows that could not be written before (needs no key); True when none remain."""
-        if not self._deferred:
+        with self._key_lock:
+            if not self._deferred:
+                return True
+            try:
+                self._write_rows(list(self._deferred.values()))
+            except SADBAPIError:
+                return False
+            self._deferred.clear()
             return True
-        try:
-            self._write_rows(list(self._deferred.values()))
-        except SADBAPIError:
-            return False
-        self._deferred.clear()
-        return True
 
-    def _write_rows(self, rows: list[dict[str, object]]) -> None:
-        with self.engine.begin() as conn:
-            for values in rows:
-                stmt = insert(_records).values(**values)
-                conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+    def _write_rows(self, rows: list[dict[str, object]], conn: Connection | None = None) -> None:
+        if conn is None:
+            with self.engine.begin() as own:
+                return self._write_rows(rows, own)
+        for values in rows:
+            stmt = insert(_records).values(**values)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+        return None
 
     def get(self, kind: str, record_id: str) -> bytes | None:
         """One record's payload, None if absent; raises DamagedRecord if it does not verify."""
-        with self.engine.connect() as conn:
+        with self._key_lock, self.engine.connect() as conn:  # not between a re-key's commit and its new key
             row = conn.execute(select(_records.c.fmt, _records.c.nonce, _records.c.ciphertext)
                                .where(_records.c.id == record_id, _records.c.kind == kind)).first()
-        return None if row is None else self.open_record(kind, record_id, *row)
+            return None if row is None else self.open_record(kind, record_id, *row)
 
     def load_kind(self, kind: str) -> LoadResult:
         """Decrypt every record of a kind in one pass; damaged ones are listed, not raised."""
-        aead = self._require_key()
+        with self._key_lock:
+            aead = self._require_key()
+            return self._load(aead, kind)
+
+    def _load(self, aead: AESGCM, kind: str) -> LoadResult:
         result = LoadResult()
         with db.translated(), self.engine.connect() as conn:
             # The hot path of unlock: plain DB-API tuples, no ORM objects.

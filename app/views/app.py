@@ -29,6 +29,7 @@ from app.views.keystore import keystore_for_page
 from app.views.leading import JoinGroup, LeadGroup
 from app.views.notifications import notifier_for_page
 from app.views.onboarding import Neutral, Problem, Recover, RecoveryCode, Setup, Unlock, Welcome
+from app.views.rekey import Rekey
 from app.views.reminders import Reminders
 from app.views.routes import Route, Router, guard, unknown
 from app.views.settings import Settings
@@ -63,6 +64,7 @@ SCREENS: dict[Route, Callable[[AppModel], Any]] = {
     Route.SEARCH: lambda m: Search(m.journal, m.session),
     Route.TOOLKIT: lambda m: Toolkit(m.journal, m.session),
     Route.SETTINGS: lambda m: Settings(m.settings, m.groups, m.hosting, m.keystore, m.session),
+    Route.REKEY: lambda m: Rekey(m.settings, m.session),
     Route.TRANSFER: lambda m: Transfer(m.settings, m.session),
     Route.LEAD: lambda m: LeadGroup(m.hosting, m.session),
 }

@@ -68,6 +68,7 @@ class Route(Enum):
     SEARCH = Spec("/search")
     TOOLKIT = Spec("/toolkit")
     SETTINGS = Spec("/settings")
+    REKEY = Spec("/settings/rekey")
     TRANSFER = Spec("/transfer")
     LEAD = Spec("/lead")
 

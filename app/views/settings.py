@@ -1,4 +1,4 @@
-"""Settings: auto-lock, language, change passphrase."""
+"""Settings: auto-lock, language, change passphrase (quick, or with a new key: app.views.rekey)."""
 
 from __future__ import annotations
 
@@ -27,11 +27,18 @@ def Settings(settings: SettingsState, groups: GroupsState, hosting: HostingState
     new, set_new = ft.use_state("")
     repeat, set_repeat = ft.use_state("")
 
+    def clear() -> None:
+        set_current("")
+        set_new("")
+        set_repeat("")
+
     async def change() -> None:
         if await settings.change_passphrase(current, new, repeat):
-            set_current("")
-            set_new("")
-            set_repeat("")
+            clear()
+
+    async def rekey() -> None:
+        if await settings.prepare_rekey(current, new, repeat):
+            clear()
 
     minutes = session.service.autolock_minutes()
     body: list[ft.Control] = [
@@ -63,8 +70,13 @@ def Settings(settings: SettingsState, groups: GroupsState, hosting: HostingState
         field(session, _("Current passphrase"), current, set_current, key="current-passphrase"),
         field(session, _("New passphrase"), new, set_new, key="new-passphrase"),
         field(session, _("Repeat new passphrase"), repeat, set_repeat, key="repeat-passphrase"),
-        ft.FilledButton(_("Change passphrase"), key="change-passphrase", on_click=change,
-                        disabled=bool(session.busy)),
+        ft.Text(_("Changing the passphrase is quick, but old copies of the journal and backups still open with "
+                  "the old passphrase. “Change and re-key” also gives the journal a new key and you a new recovery "
+                  "code: then an old copy opens nothing you write from now on. It takes a little longer.")),
+        ft.Row([ft.FilledButton(_("Change passphrase"), key="change-passphrase", on_click=change,
+                                disabled=bool(session.busy)),
+                ft.OutlinedButton(_("Change and re-key"), icon=ft.Icons.KEY, key="rekey-passphrase", on_click=rekey,
+                                  disabled=bool(session.busy))], wrap=True),
         ft.OutlinedButton(_("Lock now"), icon=ft.Icons.LOCK, key="lock", on_click=lambda: session.lock()),
     ]
     return frame(session, _("Settings"), body)

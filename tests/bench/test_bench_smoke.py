@@ -28,7 +28,7 @@ def _is_positive_number(value: object) -> bool:
 def test_size_runner_reports_every_figure(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "bench.size", "200", "--cycles", "2", "--rounds", "2", "--saves", "3",
-         "--rewraps", "2", "--tmp-dir", str(tmp_path)],
+         "--rewraps", "2", "--rekeys", "1", "--tmp-dir", str(tmp_path)],
         cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
@@ -42,7 +42,7 @@ def test_size_runner_reports_every_figure(tmp_path: Path) -> None:
 
 def test_checks_flag_a_missed_target() -> None:
     good = {"unlock_ms": 50.0, "list50_ms": 1.0, "search_cold_ms": 100.0, "search_ms": 5.0,
-            "search_floor_ms": 10.0, "save_ms": 3.0, "rewrap_ms": 2.0, "rss_mb": 100.0}
+            "search_floor_ms": 10.0, "save_ms": 3.0, "rewrap_ms": 2.0, "rekey_ms": 300.0, "rss_mb": 100.0}
     delivery = {"delivery_p50_ms": 300.0, "delivery_p95_ms": 600.0, "delivery_max_ms": 900.0, "messages": 50,
                 "lost": 0}
     result = report({"1000": good, "10000": good}, {"sqlite": {"reports_per_s": 2100.0, "p99_ms": 50.0, "lost": 0}},
@@ -52,11 +52,12 @@ def test_checks_flag_a_missed_target() -> None:
     late = evaluate({"1000": good, "10000": good}, delivery=dict(delivery, delivery_p95_ms=5000.0, lost=1))
     assert [name for name, check in late.items() if not check["ok"]] == ["delivery_p95", "delivery_lost"]
 
-    slow = dict(good, search_ms=11.0, rewrap_ms=3.5)
+    slow = dict(good, search_ms=11.0, rewrap_ms=3.5, rekey_ms=1000.0)
     checks = evaluate({"1000": good, "10000": slow})
     assert not checks["search_vs_floor"]["ok"]
     assert not checks["rewrap_flat"]["ok"]
-    assert [name for name, check in checks.items() if not check["ok"]] == ["search_vs_floor", "rewrap_flat"]
+    assert [name for name, check in checks.items() if not check["ok"]] == ["search_vs_floor", "rewrap_flat",
+                                                                           "rekey"]
 
 
 @pytest.mark.slow
@@ -74,7 +75,8 @@ def test_attendance_bench_reports_every_figure() -> None:
 
 def test_attendance_targets_are_checked() -> None:
     journal = {"1000": {"rewrap_ms": 1.0}, "10000": {"search_ms": 1, "search_floor_ms": 2, "search_cold_ms": 1,
-                                                    "list50_ms": 1, "unlock_ms": 1, "save_ms": 1, "rewrap_ms": 1}}
+                                                    "list50_ms": 1, "unlock_ms": 1, "save_ms": 1, "rewrap_ms": 1,
+                                                    "rekey_ms": 1}}
     fast = {"sqlite": {"reports_per_s": 2500.0, "p99_ms": 60.0, "lost": 0}}
     slow = {"sqlite": {"reports_per_s": 1500.0, "p99_ms": 160.0, "lost": 2}}
     assert report(journal, fast)["ok"] is True

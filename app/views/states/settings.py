@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ import flet as ft
 from app.errors import KraftError
 from app.i18n import _, ngettext
 from app.services import backup, journal_import, transfer
-from app.services.vault_service import PASSPHRASE, RECOVERY
+from app.services.vault_service import PASSPHRASE, RECOVERY, PendingRekey
 from app.views.routes import Route
 from app.views.states.journal import JournalState
 from app.views.states.session import SessionState
@@ -37,12 +38,15 @@ class SettingsState:
     journal: JournalState
     import_lines: tuple[str, ...] = ()  # what the last import did, shown under the import button
     after_passphrase_change: Callable[[], Awaitable[None]] | None = None  # the keystore forgets its secret
+    rekey_pending: PendingRekey | None = None  # a re-key waiting for its new recovery code to be typed back
+    rekey_progress: float | None = None  # 0..1 while (and after) the records are sealed again
 
     def __post_init__(self) -> None:
         self.session.hooks.locked.append(self._forget)
 
     def _forget(self) -> None:
         self.import_lines = ()
+        self.rekey_pending, self.rekey_progress = None, None
 
     def set_autolock(self, minutes: int) -> None:
         """Lock after this many idle minutes; saved at once, or a clear error."""
@@ -58,7 +62,8 @@ class SettingsState:
         """Change the passphrase (slow); True when it is changed."""
         ok = await self.session.run(_("Changing your passphrase…"), self._change, current, new, repeat)
         if ok:
-            self.session.notice = _("Your passphrase is changed.")
+            self.session.notice = _("Your passphrase is changed. Old copies and backups still open with the old "
+                                    "one.")
             if self.after_passphrase_change is not None:
                 await self.after_passphrase_change()
         return bool(ok)
@@ -66,6 +71,51 @@ class SettingsState:
     def _change(self, current: str, new: str, repeat: str) -> bool:
         self.session.service.change_passphrase(current, new, repeat)
         return True
+
+    # ---- change and re-key (docs/adr/0001-vault-format.md) ----
+
+    async def prepare_rekey(self, current: str, new: str, repeat: str) -> bool:
+        """Check the passphrase and make the new keys and code (slow); then show the code. Writes nothing."""
+        pending = await self.session.run(_("Preparing a new key…"), self.session.service.prepare_rekey,
+                                         current, new, repeat)
+        if pending is None:
+            return False
+        self.rekey_pending, self.rekey_progress = pending, None
+        self.session.router.navigate(Route.REKEY)
+        return True
+
+    async def confirm_rekey(self, typed: str) -> None:
+        """Once the new code is typed back: seal every record again under the new key, with a progress bar.
+        The worker thread reports progress through the event loop, which owns this state."""
+        pending = self.rekey_pending
+        if pending is None:
+            self.session.router.navigate(Route.SETTINGS)
+            return
+        loop = asyncio.get_running_loop()
+
+        def progress(done: int, total: int) -> None:
+            loop.call_soon_threadsafe(self._set_progress, done / total if total else 1.0)
+
+        self.rekey_progress = 0.0
+        result = await self.session.run(_("Giving your journal a new key…"), lambda: self.session.service
+                                        .finish_rekey(pending, typed, progress=progress))
+        if result is None:
+            self.rekey_progress = None  # nothing changed: the old passphrase and code still work
+            return
+        self.rekey_pending, self.rekey_progress = None, 1.0
+        self.session.notice = _("Done: your journal has a new key, a new passphrase and a new recovery code. "
+                                "Old copies and backups open nothing you write from now on. Make a new backup.")
+        if self.after_passphrase_change is not None:  # the keystore slot went with the old key
+            await self.after_passphrase_change()
+
+    def leave_rekey(self) -> None:
+        """Back to Settings; a re-key not confirmed yet is dropped (its keys and code leave memory)."""
+        self.rekey_pending, self.rekey_progress = None, None
+        self.session.router.navigate(Route.SETTINGS)
+
+    def _set_progress(self, fraction: float) -> None:
+        if self.rekey_progress is not None:
+            self.rekey_progress = fraction
 
     # ---- export and import ----
 
