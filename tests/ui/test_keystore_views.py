@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import flet as ft
 import pytest
 from flet_secure_storage import KeychainAccessibility
 
@@ -301,3 +302,30 @@ async def test_the_default_adapter_offers_nothing_off_the_phone_builds(home: Pat
         assert not ui.query(key="keystore-switch")
         assert not ui.calls("can_check_biometrics")
     service.close()
+
+
+async def test_a_rekey_turns_it_off_and_the_phone_forgets_the_secret(home: Path) -> None:
+    """The keystore slot wrapped the old data key: the re-key drops it in its transaction, and the screen
+    forgets the platform's secret and says so, as after a passphrase change."""
+    keystore = FakeKeystore()
+    async with open_app(home, keystore) as ui:
+        await onboard(ui)
+        await turn_on(ui)
+        assert keystore.secret is not None
+        new = "a brand new passphrase"
+        await ui.type(await el(ui, "current-passphrase"), PASSPHRASE)
+        await ui.type(await el(ui, "new-passphrase"), new)
+        await ui.type(await el(ui, "repeat-passphrase"), new)
+        await ui.click(await el(ui, "rekey-passphrase"))
+        await el(ui, "rekey-code-confirm")
+        code = ui.find(ft.Semantics, where=lambda c: c.identifier == "rekey-code").content.value
+        await ui.type(await el(ui, "rekey-code-confirm"), code)
+        await ui.click(await el(ui, "rekey-confirm"))
+        await ui.wait_for(lambda: ui.query(key="rekey-done"))
+        assert "Fingerprint and face unlock is off" in (await el(ui, "notice")).value
+        assert keystore.secret is None
+        await ui.click(await el(ui, "rekey-done"))
+        assert (await el(ui, "keystore-switch")).value is False
+        await ui.click(await el(ui, "lock"))
+        await ui.wait_for(lambda: ui.query(key="unlock"))
+        assert not ui.query(key="unlock-keystore")
