@@ -1,11 +1,13 @@
-"""The `outbox` table: requests waiting for the relay (signed ciphertext and public ids only), retried with
-backoff. Times are ISO datetimes in UTC; `REFUSED` in `next_try` marks one the relay refused for good."""
+"""The `outbox` table: requests waiting for the relay, retried with backoff. Times are ISO datetimes in UTC;
+`REFUSED` in `next_try` marks one the relay refused for good. With a journal, `sealed` holds the request's
+method, path, body and token under the data key (app.services.links seals and opens it) and those columns are
+empty: what waits says nothing while the journal is locked (docs/adr/0005-anonymous-attendance.md)."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from app.storage.models import OutboxItem, table
 
@@ -26,14 +28,23 @@ class OutboxRow(NamedTuple):
     attempts: int
     next_try: str
     error: str
+    sealed: bytes | None = None  # nonce + ciphertext of method, path, body and token (then "")
+
+
+def next_id(*, conn: Connection) -> int:
+    """The id the next request gets (the highest plus one: the table has no counter, ids stay in order), for
+    sealing it bound to its row in the same transaction. Example: `next_id(conn=tx.conn)`."""
+    return int(conn.execute(select(func.coalesce(func.max(_outbox.c.id), 0))).scalar_one()) + 1
 
 
 def enqueue(*, conn: Connection, group_id: str, relay: str, method: str, path: str, body: str, token: str,
-            next_try: str) -> None:
-    """Queue a request, first sent at `next_try`. Example: `enqueue(conn=c, group_id="g1", relay=url,
-    method="POST", path="/v1/mailboxes", body="{}", token="", next_try=now.isoformat())`."""
-    conn.execute(insert(_outbox).values(group_id=group_id, relay=relay, method=method, path=path, body=body,
-                                        token=token, attempts=0, next_try=next_try, error=""))
+            next_try: str, item_id: int | None = None, sealed: bytes | None = None) -> None:
+    """Queue a request, first sent at `next_try`; sealed ones come with the `item_id` they were sealed for and
+    empty method, path, body and token. Example: `enqueue(conn=c, group_id="g1", relay=url, method="POST",
+    path="/v1/mailboxes", body="{}", token="", next_try=now.isoformat())`."""
+    conn.execute(insert(_outbox).values(id=item_id, group_id=group_id, relay=relay, method=method, path=path,
+                                        body=body, token=token, attempts=0, next_try=next_try, error="",
+                                        sealed=sealed))
 
 
 def list_waiting(*, conn: Connection, group_id: str | None = None) -> list[OutboxRow]:
@@ -44,11 +55,32 @@ def list_waiting(*, conn: Connection, group_id: str | None = None) -> list[Outbo
     return [OutboxRow(*r) for r in conn.execute(query).all()]
 
 
+def get_row(*, conn: Connection, item_id: int) -> OutboxRow | None:
+    """One request as stored, None when it is gone. Example: `get_row(conn=c, item_id=3).group_id`."""
+    query = select(*(_outbox.c[name] for name in OutboxRow._fields)).where(_outbox.c.id == item_id)
+    row = conn.execute(query).first()
+    return OutboxRow(*row) if row else None
+
+
 def sendable(*, conn: Connection) -> list[tuple[int, str, str]]:
     """(id, group id, next try) of every request not refused, oldest first. Example: `sendable(conn=c)`."""
     rows = conn.execute(select(_outbox.c.id, _outbox.c.group_id, _outbox.c.next_try)
                         .where(_outbox.c.next_try != REFUSED).order_by(_outbox.c.id)).all()
     return [(r[0], r[1], r[2]) for r in rows]
+
+
+def plaintext(*, conn: Connection) -> list[OutboxRow]:
+    """Requests not sealed yet (queued before a journal existed, or before this version), oldest first.
+    Example: `[r.id for r in plaintext(conn=c)]`."""
+    query = select(*(_outbox.c[name] for name in OutboxRow._fields)).where(_outbox.c.sealed.is_(None))
+    return [OutboxRow(*r) for r in conn.execute(query.order_by(_outbox.c.id)).all()]
+
+
+def set_sealed(*, conn: Connection, item_id: int, sealed: bytes) -> None:
+    """Replace a request's method, path, body and token by their sealed form. Example:
+    `set_sealed(conn=tx.conn, item_id=3, sealed=nonce + ciphertext)`."""
+    conn.execute(update(_outbox).where(_outbox.c.id == item_id)
+                 .values(method="", path="", body="", token="", sealed=sealed))
 
 
 def get_next_try(*, conn: Connection, item_id: int) -> str | None:

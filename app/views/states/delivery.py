@@ -111,7 +111,7 @@ class Delivery:
         screen's "will be sent" count follows (anonymous attendance keeps its own delay; refused stays)."""
         links, now = self.hosting.ctx.links, datetime.now(UTC)
         for item in links.waiting():
-            if item.attempts and not item.refused and not item.path.endswith("/attendance"):
+            if item.attempts and not item.refused and not item.locked and not item.path.endswith("/attendance"):
                 links.reschedule(item.id, now)
         await self.sync_quietly()
         self.hosting.groups.changed()
