@@ -48,9 +48,9 @@ def _outbox_counter(home: Path) -> list[tuple[str, int]]:
         return conn.execute("SELECT name, seq FROM sqlite_sequence WHERE name = 'outbox'").fetchall()
 
 
-def _joined(leader: Profile, member: Profile, relay) -> str:  # type: ignore[no-untyped-def]
+def _joined(leader: Profile, member: Profile, relay, **content: str) -> str:  # type: ignore[no-untyped-def]
     group = leader.leader().create_group("Tisdag", _schedule(), relay=relay.url, now=NOW,
-                                         enrolment=relay.enrolment_token(region="Syd"))
+                                         enrolment=relay.enrolment_token(region="Syd"), **content)
     leader.sync()
     link = leader.leader().invite(group.id, today=NOW.date()).link
     member.joining().join(member.joining().read(link, today=NOW.date()), now=NOW)
@@ -141,4 +141,17 @@ def test_without_a_journal_the_database_holds_no_theme_or_guidelines(tmp_path: P
         disk = _disk(bo.home)
         assert b"MARKER-theme" not in disk and b"MARKER-guidelines" not in disk
     finally:
+        bo.service.close()
+
+
+def test_without_a_journal_a_welcome_leaves_no_theme_on_disk(relay, tmp_path: Path) -> None:
+    leader = Profile.make(tmp_path / "leader", journal=True)
+    bo = Profile.make(tmp_path / "bo", journal=False)
+    try:
+        group_id = _joined(leader, bo, relay, theme=THEME, guidelines=GUIDELINES)  # the host's welcome has both
+        assert LinkStore(bo.service.engine, None).get(group_id).state  # let in: the welcome was applied
+        disk = _disk(bo.home)
+        assert b"MARKER-theme" not in disk and b"MARKER-guidelines" not in disk
+    finally:
+        leader.service.close()
         bo.service.close()
