@@ -340,7 +340,11 @@ class LinkStore:
     def due(self, now: datetime) -> list[Waiting]:
         """Waiting requests whose time has come: per group, in order, and only the group's first (so a leader's
         messages reach the relay in sequence order). Refused ones stay for the screen but block nothing; a
-        sealed one holds its group back while the journal is locked."""
+        sealed one holds its group back while the journal is locked; one that does not open is refused."""
+        items = self.waiting()
+        for item in items:
+            if item.error == DAMAGED and not item.path and self.next_try(item.id):  # refused for good: blocks nothing
+                self.failed(item, DAMAGED, now=now, retry=False)
         with self._engine.connect() as conn:
             rows = outbox.sendable(conn=conn)
         first: dict[str, tuple[int, str]] = {}
@@ -348,7 +352,7 @@ class LinkStore:
             first.setdefault(group_id, (item_id, next_try))
         ready = {item_id for item_id, next_try in first.values()
                  if datetime.fromisoformat(next_try) <= now.astimezone(UTC)}
-        return [w for w in self.waiting() if w.id in ready and not w.locked and not w.refused]
+        return [w for w in items if w.id in ready and not w.locked and not w.refused]
 
     def sent(self, item_id: int) -> None:
         with db.begin(self._engine) as conn:

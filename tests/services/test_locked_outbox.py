@@ -155,3 +155,24 @@ def test_without_a_journal_a_welcome_leaves_no_theme_on_disk(relay, tmp_path: Pa
     finally:
         leader.service.close()
         bo.service.close()
+
+
+def test_a_sealed_request_moved_to_another_row_is_refused_not_sent(tmp_path: Path) -> None:
+    astrid = Profile.make(tmp_path / "astrid", journal=True)
+    try:
+        links = LinkStore(astrid.service.engine, astrid.vault)
+        for n in range(2):
+            links.enqueue("g1", "https://r.invalid", "POST", f"/v1/x/{n}", {"n": n}, now=NOW)
+        assert [(w.path, w.body) for w in links.waiting()] == [("/v1/x/0", {"n": 0}), ("/v1/x/1", {"n": 1})]
+        with closing(sqlite3.connect(astrid.home / DB_FILENAME)) as conn, conn:  # swapped by someone with the file
+            (a, b) = conn.execute("SELECT sealed FROM outbox ORDER BY id").fetchall()
+            conn.execute("UPDATE outbox SET sealed = ? WHERE id = 1", b)
+            conn.execute("UPDATE outbox SET sealed = ? WHERE id = 2", a)
+        waiting = links.waiting()
+        assert [(w.refused, w.error, w.path) for w in waiting] == [(True, "damaged", "")] * 2
+        assert links.due(NOW + timedelta(days=1)) == []  # nothing unreadable is sent
+        links.drop(waiting[0].id)  # the member can let it go
+        links.enqueue("g1", "https://r.invalid", "POST", "/v1/x/2", {"n": 2}, now=NOW)
+        assert [w.path for w in links.due(NOW + timedelta(days=1))] == ["/v1/x/2"]  # the damaged one blocks nothing
+    finally:
+        astrid.service.close()
