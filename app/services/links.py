@@ -290,10 +290,11 @@ class LinkStore:
                            body=request["body"], token=request["token"], next_try=next_try)
             return
         assert self._vault is not None
-        item_id = outbox.next_id(conn=conn)
-        outbox.enqueue(conn=conn, group_id=group_id, relay=relay, method="", path="", body="", token="",
-                       next_try=next_try, item_id=item_id,
-                       sealed=seal_request(self._vault, group_id, item_id, request))
+        # inserted first (that takes the write lock; reading the highest id first could race another writer),
+        # then sealed bound to the id it got
+        item_id = outbox.enqueue(conn=conn, group_id=group_id, relay=relay, method="", path="", body="", token="",
+                                 next_try=next_try, sealed=b"")
+        outbox.set_sealed(conn=conn, item_id=item_id, sealed=seal_request(self._vault, group_id, item_id, request))
 
     def _can_seal(self) -> bool:
         return self._vault is not None and self._vault.is_unlocked and self._vault.exists()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from app.storage.models import OutboxItem, table
 
@@ -31,20 +31,16 @@ class OutboxRow(NamedTuple):
     sealed: bytes | None = None  # nonce + ciphertext of method, path, body and token (then "")
 
 
-def next_id(*, conn: Connection) -> int:
-    """The id the next request gets (the highest plus one: the table has no counter, ids stay in order), for
-    sealing it bound to its row in the same transaction. Example: `next_id(conn=tx.conn)`."""
-    return int(conn.execute(select(func.coalesce(func.max(_outbox.c.id), 0))).scalar_one()) + 1
-
-
 def enqueue(*, conn: Connection, group_id: str, relay: str, method: str, path: str, body: str, token: str,
-            next_try: str, item_id: int | None = None, sealed: bytes | None = None) -> None:
-    """Queue a request, first sent at `next_try`; sealed ones come with the `item_id` they were sealed for and
-    empty method, path, body and token. Example: `enqueue(conn=c, group_id="g1", relay=url, method="POST",
-    path="/v1/mailboxes", body="{}", token="", next_try=now.isoformat())`."""
-    conn.execute(insert(_outbox).values(id=item_id, group_id=group_id, relay=relay, method=method, path=path,
-                                        body=body, token=token, attempts=0, next_try=next_try, error="",
-                                        sealed=sealed))
+            next_try: str, sealed: bytes | None = None) -> int:
+    """Queue a request, first sent at `next_try`; returns its id (the highest plus one: the table keeps no
+    counter, and ids stay in order). A request to be sealed comes with `sealed=b""` and empty method, path,
+    body and token, and gets its sealed form (bound to the id) by `set_sealed` in the same transaction.
+    Example: `enqueue(conn=c, group_id="g1", relay=url, method="POST", path="/v1/mailboxes", body="{}",
+    token="", next_try=now.isoformat())`."""
+    result = conn.execute(insert(_outbox).values(group_id=group_id, relay=relay, method=method, path=path, body=body,
+                                                 token=token, attempts=0, next_try=next_try, error="", sealed=sealed))
+    return int(result.lastrowid)
 
 
 def list_waiting(*, conn: Connection, group_id: str | None = None) -> list[OutboxRow]:
