@@ -44,8 +44,10 @@ def _no_journal_note(session: SessionState) -> list[ft.Control]:
              "lost, whoever has it could read what the group sends you, the name you give here and which "
              "meetings you check in to. The theme and the guidelines are shown now and not kept. To lock it "
              "all with a passphrase, create your journal first.")
+    on = ft.Colors.ON_SECONDARY_CONTAINER
     return [
-        ft.Container(ft.Row([ft.Icon(ft.Icons.INFO_OUTLINE), ft.Text(note, key="join-no-journal", expand=True)]),
+        ft.Container(ft.Row([ft.Icon(ft.Icons.INFO_OUTLINE, color=on),
+                             ft.Text(note, key="join-no-journal", expand=True, color=on)]),
                      padding=12, border_radius=8, bgcolor=ft.Colors.SECONDARY_CONTAINER),
         ft.TextButton(_("Create my journal"), icon=ft.Icons.LOCK_OUTLINE, key="join-make-journal",
                       on_click=lambda: session.router.navigate(Route.SETUP)),
