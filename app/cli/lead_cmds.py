@@ -2,8 +2,9 @@
 invite, and keeping in step with the relay (issue 4, ADR 0004).
 
 A leader's keys are in the leader's journal, so `lead` commands unlock it. `join` needs no passphrase for a
-member without a journal. `sync` works locked (schedule changes, sending what waits) and does the rest
-(prompts, members' messages) when a passphrase is given.
+member without a journal. `sync` works locked (schedule changes, sending what waits unsealed: a member
+without a journal) and does the rest (prompts, members' messages, what waits sealed in the journal;
+docs/adr/0005-anonymous-attendance.md) when a passphrase is given.
 """
 
 from __future__ import annotations
@@ -256,6 +257,6 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
 
     p = commands.add_parser("sync", parents=[unlock], help=_("send what is not sent yet and fetch from the relay"))
     p.add_argument("--locked", action="store_true",
-                   help=_("do not unlock: schedule changes and sending only"))
+                   help=_("do not unlock: schedule changes, and sending what is not locked in a journal"))
     p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
     p.set_defaults(func=cmd_sync)

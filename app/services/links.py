@@ -3,7 +3,11 @@
 The plaintext row (`group_link`) holds only public ids, reading positions and the schedule keys. The sealed
 part (`Secrets`: group keys per epoch, the member's or leader's private keys, the leader's member list) is a
 vault record (app.storage.records.MEMBERSHIP, one per group), or, for a member who never made a journal, the
-row's `secrets` column, moved into the vault when a journal is created (`move_into_vault`).
+row's `secrets` column, moved into the vault when a journal is created (`move_into_vault`); that copy never
+holds the theme or the guidelines (nothing could lock them; docs/adr/0005-anonymous-attendance.md).
+
+With a journal, each waiting request is sealed under its data key, bound to its group and row id; while the
+journal is locked those wait unread (`Waiting.locked`) and nothing of them is sent (ADR 0005, "Locked").
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import Connection, Engine
 
 from app.errors import KraftError, Msg
+from app.services.outbox_sealing import open_request, seal_request
 from app.storage import db, records
 from app.storage.stores import links as link_rows
 from app.storage.stores import outbox
@@ -29,6 +35,8 @@ LEADER, MEMBER = "leader", "member"
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
 REFUSED = outbox.REFUSED  # next_try of a request the relay refused for good
+DAMAGED = "damaged"  # the error of a sealed request that does not open (tampered with): it waits, refused
+NO_CONTENT = ("theme", "guidelines")  # Secrets fields never kept where no journal seals them
 
 
 def membership_record_id(group_id: str) -> str:
@@ -38,6 +46,11 @@ def membership_record_id(group_id: str) -> str:
 
 def _conn(tx: RecordWriter | Connection) -> Connection:
     return tx.conn if isinstance(tx, RecordWriter) else tx
+
+
+def _plain_secrets(secrets: Secrets) -> str:
+    """The JSON kept in the row of a member without a journal: everything but the theme and guidelines."""
+    return json.dumps({**secrets.to_dict(), **dict.fromkeys(NO_CONTENT, "")})
 
 
 @dataclass(frozen=True)
@@ -141,6 +154,7 @@ class Waiting:
     attempts: int
     error: str
     refused: bool = False
+    locked: bool = False  # sealed, and the journal is locked: method, path, body and token unknown until unlock
 
 
 class LinkStore:
@@ -162,7 +176,7 @@ class LinkStore:
     def insert(self, link: Link, secrets: Secrets, *, conn: RecordWriter | Connection) -> None:
         """Add a new link's row in the caller's transaction; `secrets` go into it only when there is no vault
         to seal them in (with one, `put_secrets` seals them)."""
-        plain = None if self.sealed() else json.dumps(secrets.to_dict())
+        plain = None if self.sealed() else _plain_secrets(secrets)
         link_rows.put_link(conn=_conn(conn), values=link.row(), secrets=plain)
 
     def save(self, link: Link, conn: RecordWriter | Connection | None = None) -> None:
@@ -227,7 +241,7 @@ class LinkStore:
             else:
                 self._vault.put(KIND, payload, records.MEMBERSHIP.record_id(group_id))
             return
-        plain = json.dumps(secrets.to_dict())
+        plain = _plain_secrets(secrets)
         if tx is not None:
             link_rows.set_secrets(conn=_conn(tx), group_id=group_id, secrets=plain)
         else:
@@ -260,14 +274,55 @@ class LinkStore:
     def enqueue(self, group_id: str, relay: str, method: str, path: str, body: dict[str, Any], *,
                 token: str = "", now: datetime, conn: RecordWriter | Connection | None = None) -> None:
         """Queue a request; `now` is when it may first be sent (later than now for a report sent after a
-        random delay). With `conn`, in the caller's transaction (with what the request belongs to)."""
-        values = dict(group_id=group_id, relay=relay, method=method, path=path, body=json.dumps(body), token=token,
-                      next_try=now.astimezone(UTC).isoformat())
+        random delay). With `conn`, in the caller's transaction (with what the request belongs to). With an
+        open journal it is sealed; queued while one is locked (nothing does yet), it is sealed at unlock."""
+        request = dict(method=method, path=path, body=json.dumps(body), token=token)
         if conn is not None:
-            outbox.enqueue(conn=_conn(conn), **values)
+            self._enqueue(_conn(conn), group_id, relay, request, now)
             return
         with db.begin(self._engine) as own:
-            outbox.enqueue(conn=own, **values)
+            self._enqueue(own, group_id, relay, request, now)
+
+    def _enqueue(self, conn: Connection, group_id: str, relay: str, request: dict[str, str], now: datetime) -> None:
+        next_try = now.astimezone(UTC).isoformat()
+        if not self._can_seal():
+            outbox.enqueue(conn=conn, group_id=group_id, relay=relay, method=request["method"], path=request["path"],
+                           body=request["body"], token=request["token"], next_try=next_try)
+            return
+        assert self._vault is not None
+        # inserted first (that takes the write lock; reading the highest id first could race another writer),
+        # then sealed bound to the id it got
+        item_id = outbox.enqueue(conn=conn, group_id=group_id, relay=relay, method="", path="", body="", token="",
+                                 next_try=next_try, sealed=b"")
+        outbox.set_sealed(conn=conn, item_id=item_id, sealed=seal_request(self._vault, group_id, item_id, request))
+
+    def _can_seal(self) -> bool:
+        return self._vault is not None and self._vault.is_unlocked and self._vault.exists()
+
+    def seal_outbox(self) -> int:
+        """Seal what waits in plaintext (queued before the journal existed, or by an older version), at every
+        opening of the journal; returns how many."""
+        assert self._vault is not None and self._vault.is_unlocked
+        with db.begin(self._engine) as conn:
+            rows = outbox.plaintext(conn=conn)
+            for r in rows:
+                request = dict(method=r.method, path=r.path, body=r.body, token=r.token)
+                outbox.set_sealed(conn=conn, item_id=r.id, sealed=seal_request(self._vault, r.group_id, r.id, request))
+        return len(rows)
+
+    def _item(self, r: outbox.OutboxRow) -> Waiting:
+        """A stored row as a Waiting request, opened when sealed and the journal is open."""
+        refused, error = r.next_try == REFUSED, r.error
+        request = dict(method=r.method, path=r.path, body=r.body or "{}", token=r.token)
+        if r.sealed is not None:
+            if not (self._vault is not None and self._vault.is_unlocked):
+                return Waiting(r.id, r.group_id, r.relay, "", "", {}, "", r.attempts, error, refused, locked=True)
+            try:
+                request = open_request(self._vault, r.group_id, r.id, r.sealed)
+            except (InvalidTag, ValueError):
+                return Waiting(r.id, r.group_id, r.relay, "", "", {}, "", r.attempts, DAMAGED, refused=True)
+        return Waiting(r.id, r.group_id, r.relay, request["method"], request["path"], json.loads(request["body"]),
+                       request["token"], r.attempts, error, refused)
 
     def next_try(self, item_id: int) -> datetime | None:
         with self._engine.connect() as conn:
@@ -281,12 +336,16 @@ class LinkStore:
     def waiting(self, group_id: str | None = None) -> list[Waiting]:
         with self._engine.connect() as conn:
             rows = outbox.list_waiting(conn=conn, group_id=group_id)
-        return [Waiting(r.id, r.group_id, r.relay, r.method, r.path, json.loads(r.body), r.token, r.attempts,
-                        r.error, r.next_try == REFUSED) for r in rows]
+        return [self._item(r) for r in rows]
 
     def due(self, now: datetime) -> list[Waiting]:
         """Waiting requests whose time has come: per group, in order, and only the group's first (so a leader's
-        messages reach the relay in sequence order). Refused ones stay for the screen but block nothing."""
+        messages reach the relay in sequence order). Refused ones stay for the screen but block nothing; a
+        sealed one holds its group back while the journal is locked; one that does not open is refused."""
+        items = self.waiting()
+        for item in items:
+            if item.error == DAMAGED and not item.path and self.next_try(item.id):  # refused for good: blocks nothing
+                self.failed(item, DAMAGED, now=now, retry=False)
         with self._engine.connect() as conn:
             rows = outbox.sendable(conn=conn)
         first: dict[str, tuple[int, str]] = {}
@@ -294,7 +353,7 @@ class LinkStore:
             first.setdefault(group_id, (item_id, next_try))
         ready = {item_id for item_id, next_try in first.values()
                  if datetime.fromisoformat(next_try) <= now.astimezone(UTC)}
-        return [w for w in self.waiting() if w.id in ready]
+        return [w for w in items if w.id in ready and not w.locked and not w.refused]
 
     def sent(self, item_id: int) -> None:
         with db.begin(self._engine) as conn:
@@ -311,8 +370,15 @@ class LinkStore:
 
     def rewrite(self, item_id: int, body: dict[str, Any], conn: RecordWriter | Connection) -> None:
         """Replace a waiting message with the one sealed again in its place (after a restore), in the caller's
-        transaction (with the secrets that say what was sealed)."""
-        outbox.set_body(conn=_conn(conn), item_id=item_id, body=json.dumps(body))
+        transaction (with the secrets that say what was sealed); sealed again when it was sealed."""
+        row = outbox.get_row(conn=_conn(conn), item_id=item_id)
+        if row is None or row.sealed is None or self._vault is None:
+            outbox.set_body(conn=_conn(conn), item_id=item_id, body=json.dumps(body))
+            return
+        item = self._item(row)
+        request = dict(method=item.method, path=item.path, body=json.dumps(body), token=item.token)
+        outbox.set_sealed(conn=_conn(conn), item_id=item_id,
+                          sealed=seal_request(self._vault, row.group_id, item_id, request))
 
     def drop(self, item_id: int) -> None:
         """The member gives up on a refused request."""

@@ -159,7 +159,9 @@ class VaultService:
         # Check-ins made before there was a journal (anonymous) move into it at the first opening; on every
         # opening, so rows left by a crash between creating the vault and moving them are not left plaintext.
         CheckInService(self.engine, self.vault).move_into_vault()
-        LinkStore(self.engine, self.vault).move_into_vault()  # a group joined before: its keys, likewise
+        links = LinkStore(self.engine, self.vault)
+        links.move_into_vault()  # a group joined before: its keys, likewise
+        links.seal_outbox()  # and what waits for the relay (docs/adr/0005-anonymous-attendance.md)
         self.journal = journal
         return journal
 

@@ -97,6 +97,25 @@ def _m0007_links_restored(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE group_link ADD COLUMN restored INTEGER NOT NULL DEFAULT 0")
 
 
+def _m0008_outbox_sealed(conn: Connection) -> None:
+    # Issue 16 (docs/adr/0005-anonymous-attendance.md, "Locked"): with a journal, a waiting request's method,
+    # path, body and token are sealed under the data key in `sealed` (the other columns then empty), so a
+    # locked phone shows no meeting a member checked in to. The table is rebuilt without AUTOINCREMENT: its
+    # sqlite_sequence row counted every request ever queued. A plain INTEGER PRIMARY KEY still gives a new
+    # row the highest id plus one, so "oldest first" keeps its order.
+    conn.exec_driver_sql(
+        "CREATE TABLE outbox_new (id INTEGER PRIMARY KEY, group_id VARCHAR NOT NULL, relay VARCHAR NOT NULL,"
+        " method VARCHAR NOT NULL, path VARCHAR NOT NULL, body VARCHAR NOT NULL, token VARCHAR NOT NULL,"
+        " attempts INTEGER NOT NULL, next_try VARCHAR NOT NULL, error VARCHAR NOT NULL, sealed BLOB)")
+    conn.exec_driver_sql(
+        "INSERT INTO outbox_new (id, group_id, relay, method, path, body, token, attempts, next_try, error)"
+        " SELECT id, group_id, relay, method, path, body, token, attempts, next_try, error FROM outbox")
+    conn.exec_driver_sql("DROP TABLE outbox")
+    conn.exec_driver_sql("ALTER TABLE outbox_new RENAME TO outbox")
+    if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").first():
+        conn.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name IN ('outbox', 'outbox_new')")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial", _m0001_initial),
     ("0002_groups", _m0002_groups),
@@ -105,6 +124,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0005_checkin_start", _m0005_checkin_start),
     ("0006_links_v2", _m0006_links_v2),
     ("0007_links_restored", _m0007_links_restored),
+    ("0008_outbox_sealed", _m0008_outbox_sealed),
 ]
 
 

@@ -96,7 +96,7 @@ class GroupLink(SQLModel, table=True):
 
 
 class OutboxItem(SQLModel, table=True):
-    """A request waiting for the relay (signed ciphertext only), retried with backoff."""
+    """A request waiting for the relay, retried with backoff; with a journal, sealed under its data key."""
 
     __tablename__ = "outbox"
     id: int | None = Field(default=None, primary_key=True)
@@ -109,6 +109,7 @@ class OutboxItem(SQLModel, table=True):
     attempts: int
     next_try: str  # ISO datetime (UTC) of the next attempt
     error: str  # the last failure, for the screen
+    sealed: bytes | None = None  # with a journal: nonce + AES-GCM of method, path, body, token (then "")
 
 
 def table(model: type[SQLModel]) -> Table:

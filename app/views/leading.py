@@ -35,6 +35,25 @@ def _preview_card(hosting: HostingState) -> list[ft.Control]:
                          bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST)]
 
 
+def _no_journal_note(session: SessionState) -> list[ft.Control]:
+    """Before a member without a journal joins: what this phone would then give away if lost (the group's
+    keys, the name, check-ins are kept unlocked; docs/adr/0005-anonymous-attendance.md), and the way out."""
+    if session.service.has_vault():
+        return []
+    note = _("You have no journal on this phone, so what joining keeps here is not locked. If the phone is "
+             "lost, whoever has it could read what the group sends you, the name you give here and which "
+             "meetings you check in to. The theme and the guidelines are shown now and not kept. To lock it "
+             "all with a passphrase, create your journal first.")
+    on = ft.Colors.ON_SECONDARY_CONTAINER
+    return [
+        ft.Container(ft.Row([ft.Icon(ft.Icons.INFO_OUTLINE, color=on),
+                             ft.Text(note, key="join-no-journal", expand=True, color=on)]),
+                     padding=12, border_radius=8, bgcolor=ft.Colors.SECONDARY_CONTAINER),
+        ft.TextButton(_("Create my journal"), icon=ft.Icons.LOCK_OUTLINE, key="join-make-journal",
+                      on_click=lambda: session.router.navigate(Route.SETUP)),
+    ]
+
+
 @ft.component
 def JoinGroup(hosting: HostingState, session: SessionState) -> ft.Control:
     """Paste the leader's link (or type the join code), read what the group is and its guidelines, then join."""
@@ -65,6 +84,7 @@ def JoinGroup(hosting: HostingState, session: SessionState) -> ft.Control:
             ft.Text(_("Joining keeps the meeting times on this device and tells the leader, encrypted, that "
                       "someone joined. Nothing you write in your journal is ever sent."),
                     theme_style=ft.TextThemeStyle.BODY_SMALL),
+            *_no_journal_note(session),
             ft.FilledButton(_("I accept the guidelines, join"), key="join-group", disabled=bool(session.busy),
                             on_click=join),
         ]

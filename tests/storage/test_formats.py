@@ -70,6 +70,11 @@ def test_a_fixture_opens_upgraded_with_every_record(name: str, home: Path) -> No
         service.close()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        # what waited in plaintext was sealed at the first unlock, and no counter of requests is left (issue 16)
+        assert conn.execute("SELECT count(*) FROM outbox WHERE sealed IS NULL OR path != ''").fetchall() == [(0,)]
+        assert conn.execute("SELECT * FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'").fetchall() == []
+    if expected.get("led"):  # nor is the old plaintext left anywhere in the file (secure_delete, the WAL folded)
+        assert b"/v1/mailboxes" not in b"".join(f.read_bytes() for f in home.glob("kraft.db*"))
 
 
 def test_an_upgrade_cut_short_leaves_the_old_version_usable(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -154,6 +154,29 @@ async def test_offline_an_action_says_it_will_be_sent(apps: tuple[AppModel, AppM
             await listening
 
 
+async def test_locked_a_sealed_message_waits_for_unlock_not_for_the_network(apps: tuple[AppModel, AppModel],
+                                                                              relay: RelayProcess) -> None:
+    """Issue 16: what waits is sealed in the journal; locked, the group screen does not say "will be sent when
+    you are online" (it cannot tell a message from an attendance upload), and it goes after unlock."""
+    host, _ = apps
+    first = date.today() + timedelta(days=2)
+    host.hosting.lead_group(label="Tisdag", schedule_form={"first": first.isoformat(), "at": "18:00", "every": 1,
+                                                           "count": "8"},
+                            theme="", guidelines="", enrolment=relay.enrolment_token())
+    [group] = host.groups.groups.list()
+    await delivered(host, "starting a group")
+    relay.stop()
+    await host.hosting.send_prompt(group, "strengths", "")
+    assert host.hosting.delivery.unsent(group.id) == 1
+    host.session.lock()
+    assert [w.locked for w in host.session.ctx.links.waiting()] == [True]
+    assert host.hosting.delivery.unsent(group.id) == 0
+    relay.start()
+    await host.session.unlock(PASSPHRASE)
+    await host.hosting.delivery.back_online()  # what the Listener calls when the relay answers again
+    await delivered(host, "unlocking")
+
+
 async def test_every_role_and_membership_action_is_sent_at_once(apps: tuple[AppModel, AppModel],
                                                                 relay: RelayProcess) -> None:
     """The group screen's role controls (issue 15 point 3) go through the same one place that sends."""

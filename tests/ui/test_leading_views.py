@@ -179,3 +179,29 @@ async def test_opening_the_app_from_an_invite_link_fills_in_the_join_screen(tmp_
         await ui.navigate("/settings")  # other routes change nothing
         assert (await el(ui, "notice")).value.startswith("You joined Onsdag")
     services[0].close()
+
+
+async def test_a_member_without_a_journal_is_told_what_a_lost_phone_would_show_before_joining(
+        tmp_path: Path) -> None:
+    from tests.services.test_locked_outbox import _invite
+
+    token = _invite("Balance", "Vi lytter.")
+    without, with_journal = tmp_path / "without", tmp_path / "with"
+    without.mkdir()
+    with_journal.mkdir()
+    services: list[VaultService] = []
+    async with run_app(_main(without, services)) as ui:
+        await ui.navigate(f"/join#{token}")
+        await ui.click(await el(ui, "check-invite"))
+        await ui.wait_for(lambda: ui.query(key="join-group"))
+        warning = (await el(ui, "join-no-journal")).value
+        assert "lost" in warning and "journal" in warning  # before the member confirms
+        assert ui.query(text="Theme: Balance")  # shown from the invite, not kept
+    async with run_app(_main(with_journal, services)) as ui:
+        await onboard(ui)
+        await ui.navigate(f"/join#{token}")
+        await ui.click(await el(ui, "check-invite"))
+        await ui.wait_for(lambda: ui.query(key="join-group"))
+        assert ui.query(key="join-no-journal") is None  # a journal seals the keys: nothing to warn about
+    for service in services:
+        service.close()

@@ -63,9 +63,11 @@ class Delivery:
         return self.hosting.session
 
     def unsent(self, group_id: str | None = None) -> int:
-        """How many messages (of a group) are not sent yet; attendance uploads, sent later on purpose, aside."""
+        """How many messages (of a group) are not sent yet; attendance uploads, sent later on purpose, aside, and
+        so, while the journal is locked, whatever is sealed in it (it cannot tell them apart, and it goes after
+        unlock rather than "when you are online")."""
         return len([w for w in self.hosting.ctx.links.waiting(group_id)
-                    if not w.refused and not w.path.endswith("/attendance")])
+                    if not w.refused and not w.locked and not w.path.endswith("/attendance")])
 
     # ---- the one place that sends ----
 
@@ -111,7 +113,7 @@ class Delivery:
         screen's "will be sent" count follows (anonymous attendance keeps its own delay; refused stays)."""
         links, now = self.hosting.ctx.links, datetime.now(UTC)
         for item in links.waiting():
-            if item.attempts and not item.refused and not item.path.endswith("/attendance"):
+            if item.attempts and not item.refused and not item.locked and not item.path.endswith("/attendance"):
                 links.reschedule(item.id, now)
         await self.sync_quietly()
         self.hosting.groups.changed()
