@@ -7,11 +7,8 @@ from __future__ import annotations
 import json
 
 from app.storage import crypto
+from app.storage.stores.outbox import sealed_ad as _outbox_ad
 from app.storage.vault import Vault
-
-
-def _outbox_ad(group_id: str, item_id: int) -> bytes:
-    return f"kraft|outbox|{group_id}|{item_id}|1".encode()
 
 
 def seal_request(vault: Vault, group_id: str, item_id: int, request: dict[str, str]) -> bytes:

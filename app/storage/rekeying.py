@@ -40,3 +40,14 @@ def reseal(rows: Sequence[Sequence[Any]], old: AESGCM, new: AESGCM, ad_for: Reco
         except InvalidTag:
             damaged.append(record_id)
     return updates
+
+
+def reseal_blob(blob: bytes, old: AESGCM, new: AESGCM, ad: bytes) -> bytes | None:
+    """A nonce + ciphertext blob (an outbox request) sealed again under `new`, or None when it does not open."""
+    size = crypto.NONCE_BYTES
+    try:
+        plain = old.decrypt(blob[:size], blob[size:], ad)
+    except InvalidTag:
+        return None
+    nonce, sealed = crypto.seal(new, plain, ad)
+    return nonce + sealed

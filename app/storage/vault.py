@@ -49,7 +49,8 @@ from app.errors import KraftError, Msg
 from app.storage import crypto, db, records
 from app.storage.crypto import KdfParams
 from app.storage.models import KeySlot, Record, VaultHeader, table
-from app.storage.rekeying import REKEY_CHUNK, Progress, RekeyResult, reseal
+from app.storage.rekeying import REKEY_CHUNK, Progress, RekeyResult, reseal, reseal_blob
+from app.storage.stores import outbox as outbox_rows
 
 FORMAT_VERSION = 1
 RECORD_FMT = 1
@@ -151,6 +152,17 @@ def drop_keystore_slot(conn: Connection) -> None:
     state then forgets the platform's secret (docs/adr/0010-keystore-unlock.md), and the member may turn it on
     again. As the re-key's first statement it also takes the database's write lock."""
     conn.execute(delete(_slots).where(_slots.c.kind == KEYSTORE))
+
+
+def _reseal_outbox(conn: Connection, old: AESGCM, new: AESGCM, damaged: list[str]) -> None:
+    """The requests waiting for the relay are sealed under the data key too (docs/adr/0005, "Locked"): a re-key
+    seals them again, or they would never open and never be sent."""
+    for item_id, group_id, blob in outbox_rows.sealed_requests(conn=conn):
+        sealed = reseal_blob(blob, old, new, outbox_rows.sealed_ad(group_id, item_id))
+        if sealed is None:
+            damaged.append(f"outbox {item_id}")
+        else:
+            outbox_rows.set_sealed(conn=conn, item_id=item_id, sealed=sealed)
 
 
 class Vault:
@@ -286,13 +298,15 @@ class Vault:
                     updates = reseal(rows[start:start + step], old, new, record_ad, damaged)
                     if updates:
                         conn.exec_driver_sql("UPDATE record SET nonce = ?, ciphertext = ? WHERE id = ?", updates)
+                opened = total - len(damaged)
+                _reseal_outbox(conn, old, new, damaged)
                 if progress is not None:
                     progress(total, total)
             self._deferred.clear()
             with self._state_lock:  # a lock() meanwhile wins: the new key is not kept in memory then
                 if self._aead is not None:
                     self._aead, self._vault_id = new, vault_id
-        return RekeyResult(records=total - len(damaged), damaged=damaged)
+        return RekeyResult(records=opened, damaged=damaged)
 
     @staticmethod
     def _write_slot(conn: Connection, slot: SlotSecret, data_key: bytes, vault_id: str) -> None:

@@ -176,3 +176,30 @@ def test_a_sealed_request_moved_to_another_row_is_refused_not_sent(tmp_path: Pat
         assert [w.path for w in links.due(NOW + timedelta(days=1))] == ["/v1/x/2"]  # the damaged one blocks nothing
     finally:
         astrid.service.close()
+
+
+def test_a_report_queued_before_a_rekey_is_sent_after_it(relay, tmp_path: Path) -> None:
+    """A re-key seals the outbox's waiting requests again under the new key too: they are sealed under the
+    data key, and a request that no longer opens is refused as damaged and never sent (lost)."""
+    leader = Profile.make(tmp_path / "leader", journal=True)
+    astrid = Profile.make(tmp_path / "astrid", journal=True)
+    try:
+        group_id = _joined(leader, astrid, relay)
+        AttendanceService(astrid.service.engine, astrid.vault).set_opt_in(group_id, True)
+        group = astrid.groups().get(group_id)
+        meeting = group.schedule.meetings()[1]
+        during = meeting.start + timedelta(minutes=10)
+        CheckInService(astrid.service.engine, astrid.vault).check_in(group, meeting.id, ATTENDED, now=during)
+        CheckInNews(astrid.service.engine, astrid.vault).said(group, meeting.id, ATTENDED, now=during)
+        assert astrid.sync(during).sent == 0  # sent after a random delay
+
+        new = "a new passphrase after a re-key"
+        pending = astrid.service.prepare_rekey(PASSPHRASE, new, new)
+        assert astrid.service.finish_rekey(pending, pending.recovery_code).damaged == []
+        report = astrid.sync(during + timedelta(hours=7))
+        assert (report.sent, report.refused, report.problems) == (1, [], [])
+        with closing(sqlite3.connect(relay.database_path)) as conn:
+            assert conn.execute("SELECT meeting FROM attendancetoken").fetchall() == [(meeting.id,)]
+    finally:
+        leader.service.close()
+        astrid.service.close()

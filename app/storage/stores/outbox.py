@@ -72,6 +72,19 @@ def plaintext(*, conn: Connection) -> list[OutboxRow]:
     return [OutboxRow(*r) for r in conn.execute(query.order_by(_outbox.c.id)).all()]
 
 
+def sealed_ad(group_id: str, item_id: int) -> bytes:
+    """The associated data of a sealed request: bound to its group and row, so it cannot take another's place."""
+    return f"kraft|outbox|{group_id}|{item_id}|1".encode()
+
+
+def sealed_requests(*, conn: Connection) -> list[tuple[int, str, bytes]]:
+    """(id, group id, sealed blob) of every sealed request (a re-key seals them again). Example:
+    `sealed_requests(conn=c)`."""
+    rows = conn.execute(select(_outbox.c.id, _outbox.c.group_id, _outbox.c.sealed)
+                        .where(_outbox.c.sealed.is_not(None)).order_by(_outbox.c.id)).all()
+    return [(r[0], r[1], bytes(r[2])) for r in rows if r[2]]
+
+
 def set_sealed(*, conn: Connection, item_id: int, sealed: bytes) -> None:
     """Replace a request's method, path, body and token by their sealed form. Example:
     `set_sealed(conn=tx.conn, item_id=3, sealed=nonce + ciphertext)`."""
