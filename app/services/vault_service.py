@@ -22,6 +22,7 @@ from app.services.links import LinkStore
 from app.storage import crypto, db
 from app.storage.crypto import KdfParams
 from app.storage.db import checkpoint, open_database
+from app.storage.manifest import IntegrityReport
 from app.storage.stores import preferences
 from app.storage.vault import PASSPHRASE, RECOVERY, SlotSecret, Vault, derive_slot
 
@@ -75,6 +76,11 @@ class VaultService:
     @property
     def is_unlocked(self) -> bool:
         return self.journal is not None and self.vault.is_unlocked
+
+    @property
+    def integrity(self) -> IntegrityReport | None:
+        """What the last unlock found against the manifest (docs/adr/0011-rollback.md); None while locked."""
+        return self._vault.integrity if self._vault is not None and self._vault.is_unlocked else None
 
     def require_journal(self) -> Journal:
         if self.journal is None or not self.vault.is_unlocked:

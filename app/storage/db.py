@@ -97,6 +97,18 @@ def _m0007_links_restored(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE group_link ADD COLUMN restored INTEGER NOT NULL DEFAULT 0")
 
 
+def _m0008_record_versions(conn: Connection) -> None:
+    # Rollback and deletion are noticed (docs/adr/0011-rollback.md): each record's version, which record
+    # format 2 binds in its associated data (0 for format 1, which has none), and the manifest that lists every
+    # record at its version under a MAC (app.storage.manifest). Format-1 records are sealed again as format 2
+    # at the first unlock (the key is needed), in the same transaction as the first manifest.
+    conn.exec_driver_sql("ALTER TABLE record ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
+    conn.exec_driver_sql(
+        "CREATE TABLE manifest_entry (tag BLOB PRIMARY KEY, kind VARCHAR NOT NULL, version INTEGER NOT NULL)"
+        " WITHOUT ROWID")
+    conn.exec_driver_sql("CREATE TABLE manifest (id INTEGER PRIMARY KEY, counter INTEGER NOT NULL, mac BLOB NOT NULL)")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial", _m0001_initial),
     ("0002_groups", _m0002_groups),
@@ -105,6 +117,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0005_checkin_start", _m0005_checkin_start),
     ("0006_links_v2", _m0006_links_v2),
     ("0007_links_restored", _m0007_links_restored),
+    ("0008_record_versions", _m0008_record_versions),
 ]
 
 

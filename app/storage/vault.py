@@ -1,36 +1,42 @@
 """The vault: a random data key, wrapped in key slots, encrypting every record the member writes.
 
-On-disk format, version 1 (one SQLite file, `kraft.db`, WAL mode, synchronous=FULL, secure_delete=ON):
+On-disk format, version 2 (one SQLite file, `kraft.db`, WAL mode, synchronous=FULL, secure_delete=ON):
 
-    vault_header  (id=1, format_version=1, vault_id)              plaintext: 16 random bytes as hex
+    vault_header  (id=1, format_version=2, vault_id)              plaintext: 16 random bytes as hex
     key_slot      (kind, kdf, kdf_params, salt, nonce, wrapped_key)
         kind        "passphrase" | "recovery" | "keystore" (keystore: reserved, not written yet)
         kdf         "argon2id"; kdf_params is JSON {"memory_kib", "iterations", "lanes"} (default 65536, 3, 1)
         salt        16 random bytes, new for every slot write
         wrapped_key AES-256-GCM(KEK, nonce, data_key, ad="kraft|key_slot|<kind>|<vault_id>|1")
                     where KEK = Argon2id(NFC(passphrase) or normalised recovery code, salt, params)
-    record        (id, kind, fmt, nonce, ciphertext)
+    record        (id, kind, fmt, nonce, ciphertext, version)
         id          128 random bits as hex: no time, no order
         kind        "entry" | "draft" | "group" | ...: the only other plaintext (app.storage.records)
-        fmt         record format version (1)
+        fmt         record format: 2 (1 until the first unlock after the upgrade; then sealed again as 2)
+        version     1 for a new record, one more at every write (plaintext: how often it was written)
         ciphertext  AES-256-GCM(data_key, nonce (12 fresh random bytes per write),
-                    pad(msgpack map), ad="kraft|record|<kind>|<id>|<fmt>")
+                    pad(msgpack map), ad="kraft|record|<kind>|<id>|2|<version>" (format 1:
+                    "kraft|record|<kind>|<id>|1", no version)
                     pad = 4-byte big-endian length + payload + zeros up to a bucket
                     (256 B times powers of sqrt(2), rounded to 16 B, up to 16 KiB; then multiples
                     of 16 KiB); datetimes are msgpack timestamps (UTC)
+    manifest_entry (tag, kind, version), manifest (id=1, counter, mac): every record's version under an HMAC
+                    with a counter, in each write's transaction; also `kraft.db.counter` (app.storage.manifest)
     preference    (name, value)  device settings (language, theme, auto-lock minutes); nothing written
     schema_migration (name)      the named migrations that have run
 
 Entry text, dates, prompts, tags and themes live only inside record ciphertexts. Changing the passphrase
-rewrites one key_slot row; no record is re-encrypted. A record whose tag does not verify (tampered, moved to
-another row or kind, truncated) is reported as damaged and skipped; the others stay readable.
+rewrites one key_slot row; no record is re-encrypted. A record whose tag does not verify (tampered, moved,
+truncated, an old ciphertext under a new version) is reported as damaged and skipped; the others stay readable.
+An old record written back whole, a record deleted or put back, and an older copy of the whole database are
+reported at unlock and left as they are (`Vault.integrity`, docs/adr/0011-rollback.md).
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -41,12 +47,14 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import DBAPIError as SADBAPIError
 
 from app.errors import KraftError, Msg
-from app.storage import crypto, db, records
+from app.storage import crypto, db, manifest, records, upgrade
 from app.storage.crypto import KdfParams
+from app.storage.manifest import IntegrityReport
 from app.storage.models import KeySlot, Record, VaultHeader, table
 
-FORMAT_VERSION = 1
-RECORD_FMT = 1
+FORMAT_VERSION = 2  # 2: records of format 2 and a manifest (docs/adr/0011-rollback.md)
+SLOT_FORMAT = 1  # the key slots' format, bound in their associated data: unchanged since version 1
+RECORD_FMT = 2
 PASSPHRASE = "passphrase"  # noqa: S105  (a slot kind, not a secret)
 RECOVERY = "recovery"
 
@@ -55,12 +63,15 @@ _slots = table(KeySlot)
 _header = table(VaultHeader)
 
 
-def record_ad(kind: str, record_id: str, fmt: int) -> bytes:
-    return f"kraft|record|{kind}|{record_id}|{fmt}".encode()
+def record_ad(kind: str, record_id: str, fmt: int, version: int = 0) -> bytes:
+    """Format 1 binds kind, id and format; format 2 also the record's version (docs/adr/0011-rollback.md)."""
+    if fmt == 1:
+        return f"kraft|record|{kind}|{record_id}|1".encode()
+    return f"kraft|record|{kind}|{record_id}|{fmt}|{version}".encode()
 
 
 def slot_ad(kind: str, vault_id: str) -> bytes:
-    return f"kraft|key_slot|{kind}|{vault_id}|{FORMAT_VERSION}".encode()
+    return f"kraft|key_slot|{kind}|{vault_id}|{SLOT_FORMAT}".encode()
 
 
 @dataclass
@@ -99,6 +110,9 @@ class Vault:
         self.engine = engine
         self._aead: AESGCM | None = None
         self._vault_id: str | None = None
+        # The manifest's MAC key (opens nothing): kept past a lock only while deferred rows wait (ADR 0011).
+        self._mac_key: bytes | None = None
+        self.integrity: IntegrityReport | None = None  # what the last unlock found against the manifest
         # Sealed rows whose write failed (database busy, disk full): ciphertext only, so they may outlive
         # the key; written by `flush_deferred` at the next chance. Keyed by record id: the newest wins.
         self._deferred: dict[str, dict[str, object]] = {}
@@ -121,6 +135,8 @@ class Vault:
     def lock(self) -> None:
         """Forget the data key. (Python cannot wipe memory; dropping the AEAD object frees OpenSSL's copy.)"""
         self._aead = None
+        self.integrity = None
+        self._mac_key = self._mac_key if self._deferred else None
 
     def _require_key(self) -> AESGCM:
         if self._aead is None:
@@ -135,11 +151,15 @@ class Vault:
             raise KraftError(Msg.VAULT_EXISTS)
         data_key = crypto.new_key()
         vault_id = secrets.token_hex(16)
+        mac_key = manifest.mac_key(data_key)
         with self.engine.begin() as conn:
             conn.execute(insert(_header).values(id=1, format_version=FORMAT_VERSION, vault_id=vault_id))
             for slot in slots:
                 self._write_slot(conn, slot, data_key, vault_id)
-        self._aead, self._vault_id = AESGCM(data_key), vault_id
+            counter = manifest.write(conn, mac_key)
+        manifest.publish(self.engine, counter)
+        self._aead, self._vault_id, self._mac_key = AESGCM(data_key), vault_id, mac_key
+        self.integrity = IntegrityReport()
 
     def slot_params(self, kind: str) -> tuple[KdfParams, bytes]:
         """The stored KDF parameters and salt of a slot, to derive its KEK off the event loop."""
@@ -162,7 +182,29 @@ class Vault:
         except InvalidTag as exc:
             wrong = Msg.WRONG_RECOVERY_CODE if kind == RECOVERY else Msg.WRONG_PASSPHRASE
             raise KraftError(wrong) from exc
-        self._aead, self._vault_id = AESGCM(data_key), vault_id
+        self._aead, self._vault_id, self._mac_key = AESGCM(data_key), vault_id, manifest.mac_key(data_key)
+        with db.translated():
+            self.integrity = self._check_manifest(self._aead, self._mac_key)
+
+    def _check_manifest(self, aead: AESGCM, mac_key: bytes) -> IntegrityReport:
+        """Compare the records with the manifest (docs/adr/0011-rollback.md). Nothing reported is changed: a
+        vault from before format 2 gets its first manifest, and records of groups removed while locked leave
+        it, only when nothing else is amiss (and not at all when the database is busy: the next unlock will)."""
+        with self.engine.connect() as conn:
+            if manifest.stored(conn) is None and manifest.never_made(conn):
+                report, rewrite = IntegrityReport(), True
+            else:
+                report, rewrite = manifest.check(conn, mac_key)
+        if rewrite:
+            try:
+                with self.engine.begin() as conn:
+                    upgrade.reseal_format1(conn, aead, record_ad, RECORD_FMT)
+                    conn.exec_driver_sql("UPDATE vault_header SET format_version = ?", (FORMAT_VERSION,))
+                    counter = manifest.write(conn, mac_key)
+            except SADBAPIError:
+                return report
+            manifest.publish(self.engine, counter)
+        return report
 
     def rewrap(self, slot: SlotSecret, *, current_kind: str, current_kek: bytes) -> None:
         """Wrap the data key under a new secret: one key_slot row changes, no record is re-encrypted.
@@ -211,16 +253,24 @@ class Vault:
 
     # ---- records ----
 
-    def seal_record(self, kind: str, record_id: str, payload: bytes) -> dict[str, object]:
-        """The row of a sealed record; a kind app.storage.records does not know raises UnknownKind."""
+    def seal_record(self, kind: str, record_id: str, payload: bytes, version: int) -> dict[str, object]:
+        """The row of a sealed record at `version`; a kind app.storage.records does not know raises UnknownKind."""
         records.kind(kind)
-        nonce, ct = crypto.seal(self._require_key(), crypto.pad(payload), record_ad(kind, record_id, RECORD_FMT))
-        return dict(id=record_id, kind=kind, fmt=RECORD_FMT, nonce=nonce, ciphertext=ct)
+        nonce, ct = crypto.seal(self._require_key(), crypto.pad(payload),
+                                record_ad(kind, record_id, RECORD_FMT, version))
+        return dict(id=record_id, kind=kind, fmt=RECORD_FMT, nonce=nonce, ciphertext=ct, version=version)
 
-    def open_record(self, kind: str, record_id: str, fmt: int, nonce: bytes, ciphertext: bytes) -> bytes:
+    def next_version(self, conn: Connection, record_id: str) -> int:
+        """One past the record's stored version (and past a deferred write of it): 1 for a new record."""
+        waiting = int(self._deferred.get(record_id, {}).get("version", 0))  # type: ignore[call-overload]
+        return max(conn.execute(select(_records.c.version).where(_records.c.id == record_id)).scalar() or 0,
+                   waiting) + 1
+
+    def open_record(self, kind: str, record_id: str, fmt: int, nonce: bytes, ciphertext: bytes,
+                    version: int = 0) -> bytes:
         try:
             return crypto.unpad(crypto.open_sealed(self._require_key(), nonce, ciphertext,
-                                                   record_ad(kind, record_id, fmt)))
+                                                   record_ad(kind, record_id, fmt, version)))
         except (InvalidTag, ValueError) as exc:
             raise DamagedRecord(record_id) from exc
 
@@ -229,7 +279,15 @@ class Vault:
         """Several writes that land together or not at all (e.g. save an entry and drop its draft)."""
         self._require_key()
         with db.begin(self.engine) as conn:
-            yield RecordWriter(self, conn)
+            writer = RecordWriter(self, conn)
+            yield writer
+            counter = self._write_manifest(conn, writer.changed) if writer.changed else 0
+        manifest.publish(self.engine, counter)
+
+    def _write_manifest(self, conn: Connection, changed: Iterable[str]) -> int:
+        """The manifest with the `changed` records as they now stand in this transaction (0, nothing written,
+        without the key)."""
+        return 0 if self._mac_key is None else manifest.write(conn, self._mac_key, changed)
 
     def put(self, kind: str, payload: bytes, record_id: str | None = None) -> str:
         with self.transaction() as tx:
@@ -240,14 +298,20 @@ class Vault:
             return tx.delete(record_id)
 
     def discard(self, record_id: str) -> bool:
-        """Delete a record without the key (deleting needs no reading): e.g. a group removed while locked."""
+        """Delete a record without the key (deleting needs no reading): e.g. a group removed while locked.
+        Without the key the manifest stays; unlock accepts a per-group record gone with its group."""
         self._deferred.pop(record_id, None)
         with self.engine.begin() as conn:
-            return bool(conn.execute(delete(_records).where(_records.c.id == record_id)).rowcount)
+            gone = bool(conn.execute(delete(_records).where(_records.c.id == record_id)).rowcount)
+            counter = self._write_manifest(conn, [record_id]) if gone else 0
+        manifest.publish(self.engine, counter)
+        return gone
 
     def put_or_defer(self, kind: str, payload: bytes, record_id: str) -> bool:
         """Seal and write; if the write fails, keep the sealed row to write later. False when deferred."""
-        values = self.seal_record(kind, record_id, payload)
+        with self.engine.connect() as conn:
+            version = self.next_version(conn, record_id)
+        values = self.seal_record(kind, record_id, payload, version)
         try:
             self._write_rows([values])
         except SADBAPIError:
@@ -269,6 +333,7 @@ class Vault:
         except SADBAPIError:
             return False
         self._deferred.clear()
+        self._mac_key = self._mac_key if self._aead is not None else None  # locked, and nothing waits any more
         return True
 
     def _write_rows(self, rows: list[dict[str, object]]) -> None:
@@ -276,11 +341,13 @@ class Vault:
             for values in rows:
                 stmt = insert(_records).values(**values)
                 conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+            counter = self._write_manifest(conn, [str(values["id"]) for values in rows])
+        manifest.publish(self.engine, counter)
 
     def get(self, kind: str, record_id: str) -> bytes | None:
         """One record's payload, None if absent; raises DamagedRecord if it does not verify."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(_records.c.fmt, _records.c.nonce, _records.c.ciphertext)
+            row = conn.execute(select(_records.c.fmt, _records.c.nonce, _records.c.ciphertext, _records.c.version)
                                .where(_records.c.id == record_id, _records.c.kind == kind)).first()
         return None if row is None else self.open_record(kind, record_id, *row)
 
@@ -291,12 +358,12 @@ class Vault:
         with db.translated(), self.engine.connect() as conn:
             # The hot path of unlock: plain DB-API tuples, no ORM objects.
             cursor = conn.exec_driver_sql(
-                "SELECT id, fmt, nonce, ciphertext FROM record WHERE kind = ?", (kind,))
+                "SELECT id, fmt, nonce, ciphertext, version FROM record WHERE kind = ?", (kind,))
             rows = cursor.fetchall()
         unpad, decrypt = crypto.unpad, aead.decrypt
-        for record_id, fmt, nonce, ct in rows:
+        for record_id, fmt, nonce, ct, version in rows:
             try:
-                result.items.append((record_id, unpad(decrypt(nonce, ct, record_ad(kind, record_id, fmt)))))
+                result.items.append((record_id, unpad(decrypt(nonce, ct, record_ad(kind, record_id, fmt, version)))))
             except (InvalidTag, ValueError):
                 result.damaged.append(record_id)
         return result
@@ -307,12 +374,15 @@ class RecordWriter:
 
     def __init__(self, vault: Vault, conn: Connection) -> None:
         self._vault, self._conn = vault, conn
+        self.changed: set[str] = set()  # the ids written or deleted: the manifest is written for them
 
     def put(self, kind: str, payload: bytes, record_id: str | None = None) -> str:
         record_id = record_id or crypto.new_record_id()
-        values = self._vault.seal_record(kind, record_id, payload)
+        values = self._vault.seal_record(kind, record_id, payload, self._vault.next_version(self._conn, record_id))
         stmt = insert(_records).values(**values)
         self._conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+        self._vault._deferred.pop(record_id, None)  # an older deferred write must not overwrite this one
+        self.changed.add(record_id)
         return record_id
 
     @property
@@ -323,4 +393,8 @@ class RecordWriter:
 
     def delete(self, record_id: str) -> bool:
         self._vault._deferred.pop(record_id, None)  # a deferred write must not bring it back
-        return bool(self._conn.execute(delete(_records).where(_records.c.id == record_id)).rowcount)
+        gone = bool(self._conn.execute(delete(_records).where(_records.c.id == record_id)).rowcount)
+        if gone:
+            self.changed.add(record_id)
+        return gone
+

@@ -43,6 +43,7 @@ def test_a_fixture_opens_upgraded_with_every_record(name: str, home: Path) -> No
     try:
         journal = service.unlock(PASSPHRASE)
         assert journal.damaged == []
+        assert service.integrity is not None and service.integrity.ok  # the upgrade is not a rollback
         assert {e.id: e.text for e in journal.live_entries()} == expected["entries"]
         assert [e.id for e in journal.toolkit()["coping"]] == [expected["pinned"]]
         draft = journal.get_draft()
@@ -70,6 +71,27 @@ def test_a_fixture_opens_upgraded_with_every_record(name: str, home: Path) -> No
         service.close()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("SELECT DISTINCT fmt, version > 0 FROM record").fetchall() == [(2, 1)]
+
+
+def test_an_old_format_1_ciphertext_written_back_after_the_upgrade_is_reported(home: Path) -> None:
+    """The first unlock after the upgrade seals every format-1 record again as format 2: a format-1 copy of an
+    entry, which has no version, can no longer pass for the current one (docs/adr/0011-rollback.md)."""
+    path = _copy("0007_links_restored", home)
+    with sqlite3.connect(path) as conn:
+        entry_id, nonce, ct = conn.execute("SELECT id, nonce, ciphertext FROM record WHERE kind = 'entry'").fetchone()
+    service = VaultService(home)
+    service.unlock(PASSPHRASE)
+    service.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE record SET fmt = 1, version = 0, nonce = ?, ciphertext = ? WHERE id = ?",
+                     (nonce, ct, entry_id))
+    again = VaultService(home)
+    try:
+        again.unlock(PASSPHRASE)
+        assert again.integrity is not None and again.integrity.older == [entry_id]
+    finally:
+        again.close()
 
 
 def test_an_upgrade_cut_short_leaves_the_old_version_usable(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,34 @@
+"""Sealing format-1 records again as format 2, once, at the first unlock after the upgrade (the key is needed,
+so it cannot be a named migration of app.storage.db, which runs locked; docs/adr/0011-rollback.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Connection
+
+from app.storage import crypto
+
+RecordAd = Callable[[str, str, int, int], bytes]  # kind, id, fmt, version -> associated data
+
+
+def reseal_format1(conn: Connection, aead: AESGCM, ad: RecordAd, fmt: int) -> int:
+    """Seal every format-1 record again as format `fmt`, version 1; returns how many.
+
+    A format-1 ciphertext has no version, so once every record is past it, an old one written back can never
+    pass for the current one. A record that does not open stays as it is (reported as damaged when read).
+    """
+    rows = conn.exec_driver_sql("SELECT id, kind, nonce, ciphertext FROM record WHERE fmt = 1").fetchall()
+    done = 0
+    for record_id, kind, nonce, ct in rows:
+        try:
+            plain = aead.decrypt(nonce, ct, ad(kind, record_id, 1, 0))
+        except InvalidTag:
+            continue
+        new_nonce, new_ct = crypto.seal(aead, plain, ad(kind, record_id, fmt, 1))
+        conn.exec_driver_sql("UPDATE record SET fmt = ?, version = 1, nonce = ?, ciphertext = ? WHERE id = ?",
+                             (fmt, new_nonce, new_ct, record_id))
+        done += 1
+    return done
