@@ -49,11 +49,12 @@ class ManifestEntry(SQLModel, table=True):
 
 
 class Manifest(SQLModel, table=True):
-    """The counter and the MAC over every manifest entry (app.storage.manifest)."""
+    """The counter, the set-MAC accumulator of every entry, and the MAC over both (app.storage.manifest)."""
 
     __tablename__ = "manifest"
     id: int = Field(default=1, primary_key=True)
     counter: int
+    acc: bytes
     mac: bytes
 
 
