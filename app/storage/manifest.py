@@ -183,8 +183,10 @@ def write(conn: Connection, key: bytes, changed: Iterable[str] | None = None) ->
 # ---- checking at unlock ----
 
 def never_made(conn: Connection) -> bool:
-    """Whether this vault never had a manifest (made before format 2): no record of format 2, no counter
-    outside. Otherwise a missing manifest is reported, not made afresh over what may be a rollback."""
+    """Whether this vault never had a manifest (made before format 2): none stored, no record of format 2, no
+    counter outside. Otherwise a missing manifest is reported, not made afresh over what may be a rollback."""
+    if stored(conn) is not None:
+        return False
     newer = conn.exec_driver_sql("SELECT 1 FROM record WHERE fmt >= 2 LIMIT 1").first()
     return newer is None and outside_counter(conn.engine) == 0
 

@@ -14,8 +14,9 @@ from app.storage import crypto
 RecordAd = Callable[[str, str, int, int], bytes]  # kind, id, fmt, version -> associated data
 
 
-def reseal_format1(conn: Connection, aead: AESGCM, ad: RecordAd, fmt: int) -> int:
-    """Seal every format-1 record again as format `fmt`, version 1; returns how many.
+def reseal_format1(conn: Connection, aead: AESGCM, ad: RecordAd, fmt: int, vault_format: int) -> int:
+    """Seal every format-1 record again as format `fmt`, version 1, and mark the vault `vault_format`; returns
+    how many records.
 
     A format-1 ciphertext has no version, so once every record is past it, an old one written back can never
     pass for the current one. A record that does not open stays as it is (reported as damaged when read).
@@ -31,4 +32,5 @@ def reseal_format1(conn: Connection, aead: AESGCM, ad: RecordAd, fmt: int) -> in
         conn.exec_driver_sql("UPDATE record SET fmt = ?, version = 1, nonce = ?, ciphertext = ? WHERE id = ?",
                              (fmt, new_nonce, new_ct, record_id))
         done += 1
+    conn.exec_driver_sql("UPDATE vault_header SET format_version = ?", (vault_format,))
     return done

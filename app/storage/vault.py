@@ -191,15 +191,12 @@ class Vault:
         vault from before format 2 gets its first manifest, and records of groups removed while locked leave
         it, only when nothing else is amiss (and not at all when the database is busy: the next unlock will)."""
         with self.engine.connect() as conn:
-            if manifest.stored(conn) is None and manifest.never_made(conn):
-                report, rewrite = IntegrityReport(), True
-            else:
-                report, rewrite = manifest.check(conn, mac_key)
+            first = manifest.never_made(conn)
+            report, rewrite = (IntegrityReport(), True) if first else manifest.check(conn, mac_key)
         if rewrite:
             try:
                 with self.engine.begin() as conn:
-                    upgrade.reseal_format1(conn, aead, record_ad, RECORD_FMT)
-                    conn.exec_driver_sql("UPDATE vault_header SET format_version = ?", (FORMAT_VERSION,))
+                    upgrade.reseal_format1(conn, aead, record_ad, RECORD_FMT, FORMAT_VERSION)
                     counter = manifest.write(conn, mac_key)
             except SADBAPIError:
                 return report
@@ -309,7 +306,7 @@ class Vault:
 
     def put_or_defer(self, kind: str, payload: bytes, record_id: str) -> bool:
         """Seal and write; if the write fails, keep the sealed row to write later. False when deferred."""
-        with self.engine.connect() as conn:
+        with db.translated(), self.engine.connect() as conn:  # reading the version: a KraftError if it fails
             version = self.next_version(conn, record_id)
         values = self.seal_record(kind, record_id, payload, version)
         try:
