@@ -73,9 +73,9 @@ def outside_counter(engine: Engine) -> int:
     return _COUNTER.unpack(data)[0] if len(data) == _COUNTER.size else 0
 
 
-def set_outside_counter(path: Path, counter: int) -> None:
-    """Write the counter file (0600, atomically); raises OSError."""
-    write_atomic(path, _COUNTER.pack(counter))
+def set_outside_counter(path: Path, counter: int, *, durable: bool = True) -> None:
+    """Write the counter file (0600, atomically; fsync'd unless not `durable`); raises OSError."""
+    write_atomic(path, _COUNTER.pack(counter), durable=durable)
 
 
 def publish(engine: Engine, counter: int) -> None:
@@ -87,8 +87,8 @@ def publish(engine: Engine, counter: int) -> None:
     path = counter_path(engine)
     if path is None or counter <= outside_counter(engine):
         return
-    with contextlib.suppress(OSError):
-        set_outside_counter(path, counter)
+    with contextlib.suppress(OSError):  # not fsync'd: a power cut may leave it behind, never ahead
+        set_outside_counter(path, counter, durable=False)
 
 
 # ---- the manifest rows ----
