@@ -7,12 +7,12 @@ in the manifest goes up with every write, and is also kept outside the database,
 `kraft.db`: an older copy of the whole database has a lower counter than the file.
 
     manifest_entry (tag, kind, version)   one row per record, as the last write left it (WITHOUT ROWID)
-        tag  BLAKE2b-128(key, record id): a group removed while locked leaves no id behind
+        tag  BLAKE2b-128(k, record id): a group removed while locked leaves no id behind
     manifest (id=1, counter, acc, mac)
-        acc  XOR over the entries of BLAKE2b-256(key, tag | kind | version): a MAC over the set of
+        acc  XOR over the entries of BLAKE2b-256(k, tag | kind | version): a MAC over the set of
              (record, version) pairs that one write updates in O(records written), not O(journal)
         mac  HMAC-SHA256(key, "kraft|manifest|1|" + counter (8 bytes) + acc)
-    key = HKDF-SHA256(data key, info "kraft|manifest|1"): it opens nothing
+    key = HKDF-SHA256(data key, info "kraft|manifest|1"): it opens nothing; k = HMAC(key, "kraft|manifest|1|blake2b")
 
 Every write of records calls `write(conn, key, changed)` in its own transaction, and `publish(engine, counter)`
 once it has committed (Vault.transaction does both). A re-key that seals every record again calls
@@ -98,8 +98,9 @@ class _Hash:
     fast as keying afresh, and unlock hashes every record twice."""
 
     def __init__(self, key: bytes) -> None:
-        self._tag = hashlib.blake2b(key=key, digest_size=16, person=b"kraft|tag")
-        self._item = hashlib.blake2b(key=key, digest_size=32, person=b"kraft|item")
+        own = hmac.new(key, _INFO + b"|blake2b", hashlib.sha256).digest()  # not the HMAC's key itself
+        self._tag = hashlib.blake2b(key=own, digest_size=16, person=b"kraft|tag")
+        self._item = hashlib.blake2b(key=own, digest_size=32, person=b"kraft|item")
 
     def tag(self, record_id: str) -> bytes:
         """A record id as the manifest keeps it: a group removed while locked leaves its entry behind until
