@@ -18,7 +18,7 @@ import msgpack
 
 from app.services.vault_service import VaultService
 from app.storage import records
-from app.storage.vault import PASSPHRASE as PASSPHRASE_SLOT
+from app.storage.slots import PASSPHRASE as PASSPHRASE_SLOT
 from bench import corpus
 from bench.populate import CHEAP_KDF, PASSPHRASE, searchable
 from bench.size import populate, timed

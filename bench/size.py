@@ -26,9 +26,9 @@ from typing import Any, TypeVar
 
 from app.services.vault_service import VaultService
 from app.storage import crypto
-from app.storage.vault import PASSPHRASE as PASSPHRASE_SLOT
-from app.storage.vault import RECOVERY as RECOVERY_SLOT
-from app.storage.vault import derive_slot
+from app.storage.slots import PASSPHRASE as PASSPHRASE_SLOT
+from app.storage.slots import RECOVERY as RECOVERY_SLOT
+from app.storage.slots import derive_slot
 from bench import corpus
 from bench.populate import CHEAP_KDF, FLOOR_DB, PASSPHRASE
 

@@ -111,7 +111,7 @@ CASES = [
     Case("backup key cut short", _set(_top, "wrapped_key", _b64(40)), "wrapped_key has 40 bytes, not 48"),
     Case("nonce missing", _drop(_top, "nonce"), "nonce is missing"),
     Case("format 2", _set(_top, "format", 2), NEWER),
-    Case("vault format 2", _set(_top, "vault_format", 2), NEWER),
+    Case("vault format 3", _set(_top, "vault_format", 3), NEWER),
 ]
 IDS = [case.name for case in CASES]
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from app.errors import KraftError, Msg
 from app.i18n import _, ngettext
+from app.services import integrity
 from app.services.context import AppContext
 from app.services.journal import Journal
 
@@ -141,6 +142,11 @@ def open_context(secrets: Secrets | None = None, *, unlock: bool, if_vault: bool
                 err(ngettext("Warning: {count} damaged record was skipped; the rest of the journal is fine.",
                              "Warning: {count} damaged records were skipped; the rest of the journal is fine.",
                              damaged).format(count=damaged))
+            report = ctx.vault_service.integrity
+            if report is not None and not report.ok:  # told, never acted on (docs/adr/0011-rollback.md)
+                err(_("Warning: {title}.").format(title=integrity.title()))
+                for line in integrity.lines(report):
+                    err(f"  {line}")
             ctx = ctx.refreshed()
         yield ctx
     finally:

@@ -25,10 +25,12 @@ from app.storage.backup import (
     opener_for,
     read_back,
     read_header,
+    restored_counter,
     seal_backup,
+    set_counter_for,
 )
 from app.storage.db import holds_member_data
-from app.storage.vault import PASSPHRASE, RECOVERY
+from app.storage.slots import PASSPHRASE, RECOVERY
 
 SUFFIX = ".kraftbackup"
 ENTRY = records.ENTRY.name
@@ -88,6 +90,14 @@ def create_backup(service: VaultService, dest: Path, *, today: date | None = Non
     return _check_own(_read(dest), service)  # what is on disk now is what a restore will see
 
 
+def _set_counter(target: Path, counter: int) -> None:
+    """The counter outside the database follows the restored one (docs/adr/0011-rollback.md)."""
+    try:
+        set_counter_for(target, counter)
+    except OSError as exc:
+        raise KraftError(Msg.FILE_UNWRITABLE, path=str(target), detail=exc.strerror or str(exc)) from exc
+
+
 def _read(path: Path) -> bytes:
     try:
         return Path(path).read_bytes()
@@ -140,12 +150,14 @@ def restore_backup(home: Path, source: Path | bytes, secret: str, *, kind: str =
     _write(staged, snapshot)
     try:
         mark_links_restored(staged)  # sequence numbers may be behind the relay: read first (ADR 0006, "Restore")
+        counter = restored_counter(staged)
     except KraftError:
         staged.unlink(missing_ok=True)
         raise
     for leftover in (Path(f"{staged}-wal"), Path(f"{staged}-shm")):
         if leftover.exists() and leftover.stat().st_size == 0:
             leftover.unlink()  # folded back and closed: nothing in it
+    _set_counter(target, counter)  # before the swap: a crash between leaves a lower counter, never a false report
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S")
     moved = []
     for old in present:

@@ -32,7 +32,8 @@ from app.errors import KraftError, Msg
 from app.services.journal import Journal
 from app.services.vault_service import VaultService
 from app.storage.crypto import KEY_BYTES, KdfParams
-from app.storage.vault import KEYSTORE, NO_KDF, PASSPHRASE, SlotSecret, Vault
+from app.storage.slots import KEYSTORE, NO_KDF, PASSPHRASE, SlotSecret
+from app.storage.vault import Vault
 
 PASSPHRASE_EVERY = timedelta(days=14)
 LAST_PASSPHRASE = "keystore_passphrase_at"  # noqa: S105  (a preference name: when the passphrase was last typed)

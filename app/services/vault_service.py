@@ -24,8 +24,10 @@ from app.services.unlock_backoff import UnlockBackoff
 from app.storage import crypto, db
 from app.storage.crypto import KdfParams
 from app.storage.db import checkpoint, open_database
+from app.storage.manifest import IntegrityReport
+from app.storage.slots import KEYSTORE, PASSPHRASE, RECOVERY, SlotSecret, derive_slot
 from app.storage.stores import preferences
-from app.storage.vault import KEYSTORE, PASSPHRASE, RECOVERY, Progress, RekeyResult, SlotSecret, Vault, derive_slot
+from app.storage.vault import Progress, RekeyResult, Vault
 
 MIN_PASSPHRASE = 8
 AUTOLOCK_DEFAULT = 5
@@ -90,6 +92,11 @@ class VaultService:
     @property
     def is_unlocked(self) -> bool:
         return self.journal is not None and self.vault.is_unlocked
+
+    @property
+    def integrity(self) -> IntegrityReport | None:
+        """What the last unlock found against the manifest (docs/adr/0011-rollback.md); None while locked."""
+        return self._vault.integrity if self._vault is not None and self._vault.is_unlocked else None
 
     def require_journal(self) -> Journal:
         if self.journal is None or not self.vault.is_unlocked:

@@ -37,11 +37,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine
 
 from app.errors import KraftError, Msg
-from app.storage import crypto
+from app.storage import crypto, manifest
 from app.storage.crypto import KdfParams
 from app.storage.db import begin, checkpoint, open_database
+from app.storage.slots import PASSPHRASE, RECOVERY, slot_ad
 from app.storage.stores import links as link_rows
-from app.storage.vault import FORMAT_VERSION, PASSPHRASE, RECOVERY, DamagedRecord, Vault, record_ad, slot_ad
+from app.storage.vault import FORMAT_VERSION, DamagedRecord, Vault, record_ad
 
 MAGIC = b"KRAFTBK1"
 SECRET_SLOTS = (PASSPHRASE, RECOVERY)  # the slots a backup carries: a device keystore's stays on the device
@@ -273,16 +274,16 @@ class SnapshotSummary:
     groups: int
 
 
-RecordOpener = Callable[[str, str, int, bytes, bytes], bytes]  # kind, id, fmt, nonce, ciphertext -> payload
+RecordOpener = Callable[[str, str, int, bytes, bytes, int], bytes]  # kind, id, fmt, nonce, ciphertext, version
 
 
 def opener_for(data_key: bytes) -> RecordOpener:
     """Open records with a data key (raises DamagedRecord like `Vault.open_record`)."""
     aead = AESGCM(data_key)
 
-    def open_record(kind: str, record_id: str, fmt: int, nonce: bytes, ciphertext: bytes) -> bytes:
+    def open_record(kind: str, record_id: str, fmt: int, nonce: bytes, ciphertext: bytes, version: int = 0) -> bytes:
         try:
-            return crypto.unpad(aead.decrypt(nonce, ciphertext, record_ad(kind, record_id, fmt)))
+            return crypto.unpad(aead.decrypt(nonce, ciphertext, record_ad(kind, record_id, fmt, version)))
         except (InvalidTag, ValueError) as exc:
             raise DamagedRecord(record_id) from exc
 
@@ -300,10 +301,12 @@ def inspect_snapshot(snapshot_bytes: bytes, open_record: RecordOpener) -> Snapsh
         vault_id = conn.execute("SELECT vault_id FROM vault_header").fetchone()[0]
         records: dict[str, int] = {}
         damaged = 0
-        for record_id, kind, fmt, nonce, ciphertext in conn.execute(
-                "SELECT id, kind, fmt, nonce, ciphertext FROM record"):
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(record)")}
+        version = "version" if "version" in columns else "0"  # a backup made before format 2 has none
+        for record_id, kind, fmt, nonce, ciphertext, number in conn.execute(
+                f"SELECT id, kind, fmt, nonce, ciphertext, {version} FROM record"):  # noqa: S608 (fixed names)
             try:
-                open_record(kind, record_id, fmt, nonce, ciphertext)
+                open_record(kind, record_id, fmt, nonce, ciphertext, number)
                 records[kind] = records.get(kind, 0) + 1
             except DamagedRecord:
                 damaged += 1
@@ -313,6 +316,27 @@ def inspect_snapshot(snapshot_bytes: bytes, open_record: RecordOpener) -> Snapsh
         raise KraftError(Msg.BACKUP_UNREADABLE, detail=str(exc)) from exc
     finally:
         conn.close()
+
+
+def restored_counter(path: Path) -> int:
+    """The manifest counter of the restored database at `path` (0 for a backup made before manifests): the
+    counter outside the database is set to it, so a restore the member asked for is not an "older copy"."""
+    engine = open_database(path)
+    try:
+        with engine.connect() as conn:
+            found = manifest.stored(conn)
+    finally:
+        engine.dispose()
+    return 0 if found is None else found[0]
+
+
+def set_counter_for(target: Path, counter: int) -> None:
+    """Make the counter beside the database `target` say `counter` (none at all for 0); raises OSError."""
+    path = Path(f"{target}{manifest.COUNTER_SUFFIX}")
+    if counter:
+        manifest.set_outside_counter(path, counter)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def mark_links_restored(path: Path) -> int:

@@ -116,6 +116,21 @@ def _m0008_outbox_sealed(conn: Connection) -> None:
         conn.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name IN ('outbox', 'outbox_new')")
 
 
+def _m0009_record_versions(conn: Connection) -> None:
+    # Rollback and deletion are noticed (docs/adr/0011-rollback.md): each record's version, which record
+    # format 2 binds in its associated data (0 for format 1, which has none), and the manifest that lists every
+    # record at its version under a MAC (app.storage.manifest). Format-1 records are sealed again as format 2
+    # at the first unlock (the key is needed), in the same transaction as the first manifest.
+    conn.exec_driver_sql("ALTER TABLE record ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
+    conn.exec_driver_sql(
+        "CREATE TABLE manifest_entry (tag BLOB PRIMARY KEY, kind VARCHAR NOT NULL, version INTEGER NOT NULL)"
+        " WITHOUT ROWID")
+    conn.exec_driver_sql("CREATE TABLE manifest (id INTEGER PRIMARY KEY, counter INTEGER NOT NULL, acc BLOB NOT NULL,"
+                         " mac BLOB NOT NULL)")
+    # Unlock reads every record's id, kind and version: from this index, not through each ciphertext's pages.
+    conn.exec_driver_sql("CREATE INDEX ix_record_version ON record (id, kind, version)")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial", _m0001_initial),
     ("0002_groups", _m0002_groups),
@@ -125,6 +140,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0006_links_v2", _m0006_links_v2),
     ("0007_links_restored", _m0007_links_restored),
     ("0008_outbox_sealed", _m0008_outbox_sealed),
+    ("0009_record_versions", _m0009_record_versions),
 ]
 
 

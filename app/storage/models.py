@@ -36,6 +36,26 @@ class Record(SQLModel, table=True):
     fmt: int
     nonce: bytes
     ciphertext: bytes
+    version: int = 0  # bound in the associated data from format 2 on; the manifest says the current one
+
+
+class ManifestEntry(SQLModel, table=True):
+    """A record's keyed tag (not its id), kind and version as the last write left them (app.storage.manifest)."""
+
+    __tablename__ = "manifest_entry"
+    tag: bytes = Field(primary_key=True)
+    kind: str
+    version: int
+
+
+class Manifest(SQLModel, table=True):
+    """The counter, the set-MAC accumulator of every entry, and the MAC over both (app.storage.manifest)."""
+
+    __tablename__ = "manifest"
+    id: int = Field(default=1, primary_key=True)
+    counter: int
+    acc: bytes
+    mac: bytes
 
 
 class Preference(SQLModel, table=True):

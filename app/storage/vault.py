@@ -1,41 +1,46 @@
 """The vault: a random data key, wrapped in key slots, encrypting every record the member writes.
 
-On-disk format, version 1 (one SQLite file, `kraft.db`, WAL mode, synchronous=FULL, secure_delete=ON):
+On-disk format, version 2 (one SQLite file, `kraft.db`, WAL mode, synchronous=FULL, secure_delete=ON):
 
-    vault_header  (id=1, format_version=1, vault_id)              plaintext: 16 random bytes as hex
+    vault_header  (id=1, format_version=2, vault_id)              plaintext: 16 random bytes as hex
     key_slot      (kind, kdf, kdf_params, salt, nonce, wrapped_key)
-        kind        "passphrase" | "recovery" | "keystore" (docs/adr/0010-keystore-unlock.md)
+        kind        "passphrase" | "recovery" | "keystore" (docs/adr/0010-keystore-unlock.md); app.storage.slots
         kdf         "argon2id"; kdf_params is JSON {"memory_kib", "iterations", "lanes"} (default 65536, 3, 1),
-                    read only within bounds (docs/adr/0001-vault-format.md, decision 9);
-                    "none" for "keystore": KEK = a random 256-bit secret held by the platform keystore;
-                    kdf_params "{}", salt empty
+                    read only within bounds (docs/adr/0001-vault-format.md, decision 9); "none" for
+                    "keystore": KEK = a random 256-bit secret the platform keystore holds; kdf_params "{}"
         salt        16 random bytes, new for every slot write
         wrapped_key AES-256-GCM(KEK, nonce, data_key, ad="kraft|key_slot|<kind>|<vault_id>|1")
                     where KEK = Argon2id(NFC(passphrase) or normalised recovery code, salt, params)
-    record        (id, kind, fmt, nonce, ciphertext)
+    record        (id, kind, fmt, nonce, ciphertext, version)
         id          128 random bits as hex: no time, no order
         kind        "entry" | "draft" | "group" | ...: the only other plaintext (app.storage.records)
-        fmt         record format version (1)
+        fmt         record format: 2 (1 until the first unlock after the upgrade; then sealed again as 2)
+        version     1 for a new record, one more at every write (plaintext: how often it was written)
         ciphertext  AES-256-GCM(data_key, nonce (12 fresh random bytes per write),
-                    pad(msgpack map), ad="kraft|record|<kind>|<id>|<fmt>")
+                    pad(msgpack map), ad="kraft|record|<kind>|<id>|2|<version>" (format 1:
+                    "kraft|record|<kind>|<id>|1", no version)
                     pad = 4-byte big-endian length + payload + zeros up to a bucket
                     (256 B times powers of sqrt(2), rounded to 16 B, up to 16 KiB; then multiples
                     of 16 KiB); datetimes are msgpack timestamps (UTC)
+    manifest_entry (tag, kind, version), manifest (id=1, counter, mac): every record's version under an HMAC
+                    with a counter, in each write's transaction; also `kraft.db.counter` (app.storage.manifest)
     preference    (name, value)  device settings (language, theme, auto-lock minutes); nothing written
     schema_migration (name)      the named migrations that have run
 
 Entry text, dates, prompts, tags and themes live only inside record ciphertexts. Changing the passphrase
 rewrites one key_slot row; no record is re-encrypted. A re-key (`Vault.rekey`) makes a new data key and
-re-seals every record in one transaction. A record whose tag does not verify (tampered, moved to
-another row or kind, truncated) is reported as damaged and skipped; the others stay readable.
+seals every record (and the outbox's waiting requests) again in one transaction. A record whose tag does not
+verify (tampered, moved, truncated, an old ciphertext under a new version) is reported as damaged and skipped;
+the others stay readable.
+An old record written back whole, a record deleted or put back, and an older copy of the whole database are
+reported at unlock and left as they are (`Vault.integrity`, docs/adr/0011-rollback.md).
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -46,33 +51,25 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import DBAPIError as SADBAPIError
 
 from app.errors import KraftError, Msg
-from app.storage import crypto, db, records
+from app.storage import crypto, db, manifest, records, slots, upgrade
 from app.storage.crypto import KdfParams
-from app.storage.models import KeySlot, Record, VaultHeader, table
-from app.storage.rekeying import REKEY_CHUNK, Progress, RekeyResult, reseal, reseal_blob
-from app.storage.stores import outbox as outbox_rows
+from app.storage.manifest import IntegrityReport
+from app.storage.models import Record, VaultHeader, table
+from app.storage.rekeying import Progress, RekeyResult, reseal_all
+from app.storage.slots import SlotSecret
 
-FORMAT_VERSION = 1
-RECORD_FMT = 1
-PASSPHRASE = "passphrase"  # noqa: S105  (a slot kind, not a secret)
-RECOVERY = "recovery"
-KEYSTORE = "keystore"
-NO_KDF = "none"  # a keystore slot: its KEK is random, nothing to stretch
+FORMAT_VERSION = 2  # 2: records of format 2 and a manifest (docs/adr/0011-rollback.md)
+RECORD_FMT = 2
 
 _records = table(Record)
-_slots = table(KeySlot)
 _header = table(VaultHeader)
 
 
-_WRONG = {RECOVERY: Msg.WRONG_RECOVERY_CODE, KEYSTORE: Msg.KEYSTORE_STALE}
-
-
-def record_ad(kind: str, record_id: str, fmt: int) -> bytes:
-    return f"kraft|record|{kind}|{record_id}|{fmt}".encode()
-
-
-def slot_ad(kind: str, vault_id: str) -> bytes:
-    return f"kraft|key_slot|{kind}|{vault_id}|{FORMAT_VERSION}".encode()
+def record_ad(kind: str, record_id: str, fmt: int, version: int = 0) -> bytes:
+    """Format 1 binds kind, id and format; format 2 also the record's version (docs/adr/0011-rollback.md)."""
+    if fmt == 1:
+        return f"kraft|record|{kind}|{record_id}|1".encode()
+    return f"kraft|record|{kind}|{record_id}|{fmt}|{version}".encode()
 
 
 @dataclass
@@ -89,82 +86,6 @@ class DamagedRecord(Exception):
         self.record_id = record_id
 
 
-@dataclass
-class SlotSecret:
-    """A freshly derived slot: what to write, computed off the event loop (Argon2id is slow)."""
-
-    kind: str
-    params: KdfParams
-    salt: bytes
-    kek: bytes
-    kdf: str = "argon2id"
-
-
-def derive_slot(kind: str, secret: bytes, params: KdfParams, salt: bytes | None = None) -> SlotSecret:
-    """A new slot: its parameters within the same bounds as a read one, so it can always be read back.
-    (The app's own choice is the default, NEW_SLOT_FLOOR; only tests and benchmarks pass cheaper ones.)"""
-    try:
-        params = KdfParams.checked(params.to_dict())
-    except KraftError as exc:  # code chose them, not a file: a programming error
-        raise ValueError(f"KDF parameters for a new slot out of bounds: {params} ({exc})") from exc
-    salt = salt or crypto.new_salt()
-    return SlotSecret(kind=kind, params=params, salt=salt, kek=crypto.derive_key(secret, salt, params))
-
-
-def stored_params(kind: str, text: str) -> KdfParams:
-    """A key_slot row's kdf_params (JSON text) as checked KdfParams, or VAULT_DAMAGED naming the slot."""
-    try:
-        stored = json.loads(text)
-    except (TypeError, ValueError, RecursionError) as exc:
-        raise KraftError(Msg.VAULT_DAMAGED, detail=f"slot {kind}: the KDF settings are not JSON") from exc
-    return KdfParams.checked(stored, msg=Msg.VAULT_DAMAGED, where=f"slot {kind}: ")
-
-
-_SLOT_BYTES = {"salt": crypto.SALT_BYTES, "nonce": crypto.NONCE_BYTES, "wrapped_key": crypto.WRAPPED_KEY_BYTES}
-
-
-def _check_slot_bytes(kind: str, **values: object) -> None:
-    """A key slot's salt, nonce and wrapped key have their exact lengths, or the slot is VAULT_DAMAGED."""
-    for name, value in values.items():
-        try:
-            crypto.checked_bytes(value, _SLOT_BYTES[name])
-        except ValueError as exc:
-            raise KraftError(Msg.VAULT_DAMAGED, detail=f"slot {kind}: its {name} {exc}") from exc
-
-
-def _unwrap(conn: Connection, kind: str, kek: bytes) -> tuple[str, bytes]:
-    """(vault id, data key) from the `kind` slot; a KEK that does not open it, or no such slot (e.g. the
-    keystore slot, dropped since its button was shown), raises WRONG_PASSPHRASE, WRONG_RECOVERY_CODE or
-    KEYSTORE_STALE."""
-    vault_id = conn.execute(select(_header.c.vault_id)).scalar_one()
-    row = conn.execute(select(_slots.c.nonce, _slots.c.wrapped_key).where(_slots.c.kind == kind)).first()
-    if row is None:
-        raise KraftError(_WRONG.get(kind, Msg.WRONG_PASSPHRASE))
-    _check_slot_bytes(kind, nonce=row[0], wrapped_key=row[1])
-    try:
-        return str(vault_id), crypto.open_sealed(kek, row[0], row[1], slot_ad(kind, vault_id))
-    except InvalidTag as exc:
-        raise KraftError(_WRONG.get(kind, Msg.WRONG_PASSPHRASE)) from exc
-
-
-def drop_keystore_slot(conn: Connection) -> None:
-    """The keystore slot wraps the old data key, so a re-key drops it in its transaction; the app's keystore
-    state then forgets the platform's secret (docs/adr/0010-keystore-unlock.md), and the member may turn it on
-    again. As the re-key's first statement it also takes the database's write lock."""
-    conn.execute(delete(_slots).where(_slots.c.kind == KEYSTORE))
-
-
-def _reseal_outbox(conn: Connection, old: AESGCM, new: AESGCM, damaged: list[str]) -> None:
-    """The requests waiting for the relay are sealed under the data key too (docs/adr/0005, "Locked"): a re-key
-    seals them again, or they would never open and never be sent."""
-    for item_id, group_id, blob in outbox_rows.sealed_requests(conn=conn):
-        sealed = reseal_blob(blob, old, new, outbox_rows.sealed_ad(group_id, item_id))
-        if sealed is None:
-            damaged.append(f"outbox {item_id}")
-        else:
-            outbox_rows.set_sealed(conn=conn, item_id=item_id, sealed=sealed)
-
-
 class Vault:
     """Holds the data key while unlocked; seals and opens records. Keys come in, nothing prompts."""
 
@@ -172,6 +93,9 @@ class Vault:
         self.engine = engine
         self._aead: AESGCM | None = None
         self._vault_id: str | None = None
+        # The manifest's MAC key (opens nothing): kept past a lock only while deferred rows wait (ADR 0011).
+        self._mac_key: bytes | None = None
+        self.integrity: IntegrityReport | None = None  # what the last unlock found against the manifest
         # Sealed rows whose write failed (database busy, disk full): ciphertext only, so they may outlive
         # the key; written by `flush_deferred` at the next chance. Keyed by record id: the newest wins.
         self._deferred: dict[str, dict[str, object]] = {}
@@ -199,6 +123,8 @@ class Vault:
         """Forget the data key. (Python cannot wipe memory; dropping the AEAD object frees OpenSSL's copy.)"""
         with self._state_lock:
             self._aead = None
+            self.integrity = None
+            self._mac_key = self._mac_key if self._deferred else None
 
     def _require_key(self) -> AESGCM:
         if self._aead is None:
@@ -207,40 +133,39 @@ class Vault:
 
     # ---- creating and unlocking ----
 
-    def create(self, slots: list[SlotSecret]) -> None:
+    def create(self, new_slots: list[SlotSecret]) -> None:
         """Write a new vault: header and one slot per unlock method, all in one transaction."""
         if self.exists():
             raise KraftError(Msg.VAULT_EXISTS)
         data_key = crypto.new_key()
         vault_id = secrets.token_hex(16)
+        mac_key = manifest.mac_key(data_key)
         with self.engine.begin() as conn:
             conn.execute(insert(_header).values(id=1, format_version=FORMAT_VERSION, vault_id=vault_id))
-            for slot in slots:
-                self._write_slot(conn, slot, data_key, vault_id)
-        self._aead, self._vault_id = AESGCM(data_key), vault_id
+            for slot in new_slots:
+                slots.write_slot(conn, slot, data_key, vault_id)
+            counter = manifest.write(conn, mac_key)
+        manifest.publish(self.engine, counter)
+        self._aead, self._vault_id, self._mac_key = AESGCM(data_key), vault_id, mac_key
+        self.integrity = IntegrityReport()
 
     def slot_params(self, kind: str) -> tuple[KdfParams, bytes]:
-        """The stored KDF parameters and salt of a slot, to derive its KEK off the event loop.
-
-        Every field of the row is checked first, its bounds included (docs/adr/0001-vault-format.md,
-        decision 9): a damaged or crafted row is VAULT_DAMAGED at once, never a long Argon2id run or a
-        "wrong passphrase"."""
+        """The stored KDF parameters and salt of a slot, checked, to derive its KEK off the event loop."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(_slots.c.kdf_params, _slots.c.salt, _slots.c.nonce, _slots.c.wrapped_key)
-                               .where(_slots.c.kind == kind)).first()
-        if row is None:
-            raise KraftError(Msg.NO_VAULT)
-        params = stored_params(kind, row[0])
-        _check_slot_bytes(kind, salt=row[1], nonce=row[2], wrapped_key=row[3])
-        return params, row[1]
+            return slots.params_and_salt(conn, kind)
 
     def unlock_with_kek(self, kind: str, kek: bytes) -> None:
         """Unwrap the data key with a derived KEK; a wrong secret (or no such slot) raises
-        WRONG_PASSPHRASE, WRONG_RECOVERY_CODE or KEYSTORE_STALE."""
+        WRONG_PASSPHRASE, WRONG_RECOVERY_CODE or KEYSTORE_STALE. Then the records are checked against the
+        manifest (`integrity`)."""
         with self.engine.connect() as conn:
-            vault_id, data_key = _unwrap(conn, kind, kek)
+            vault_id, data_key = slots.unwrap(conn, kind, kek)
+        aead, mac_key = AESGCM(data_key), manifest.mac_key(data_key)
         with self._state_lock:
-            self._aead, self._vault_id = AESGCM(data_key), vault_id
+            self._aead, self._vault_id, self._mac_key = aead, vault_id, mac_key
+        with db.translated():
+            self.integrity = upgrade.check_at_unlock(self.engine, aead, mac_key, record_ad, RECORD_FMT,
+                                                     FORMAT_VERSION)
 
     def rewrap(self, slot: SlotSecret, *, current_kind: str, current_kek: bytes, drop: tuple[str, ...] = ()) -> None:
         """Wrap the data key under a new secret: one key_slot row changes, no record is re-encrypted.
@@ -250,88 +175,60 @@ class Vault:
         `drop` go in the same transaction (a new passphrase ends the keystore slot, which wraps the same key).
         """
         with self.engine.connect() as conn:
-            vault_id, data_key = _unwrap(conn, current_kind, current_kek)
+            vault_id, data_key = slots.unwrap(conn, current_kind, current_kek)
         with self.engine.begin() as conn:
-            self._write_slot(conn, slot, data_key, vault_id)
+            slots.write_slot(conn, slot, data_key, vault_id)
             if drop:
-                conn.execute(delete(_slots).where(_slots.c.kind.in_(drop)))
+                slots.drop(conn, drop)
 
     def has_slot(self, kind: str) -> bool:
         with self.engine.connect() as conn:
-            return conn.execute(select(_slots.c.kind).where(_slots.c.kind == kind)).first() is not None
+            return slots.has(conn, kind)
 
     def drop_slot(self, kind: str) -> bool:
-        """Delete a key slot (needs no key); True when there was one. secure_delete overwrites the row."""
+        """Delete a key slot (needs no key); True when there was one."""
         with self.engine.begin() as conn:
-            return bool(conn.execute(delete(_slots).where(_slots.c.kind == kind)).rowcount)
+            return slots.drop(conn, (kind,)) > 0
 
     def check_kek(self, kind: str, kek: bytes) -> None:
         """Raise WRONG_PASSPHRASE/RECOVERY unless `kek` opens the `kind` slot (before asking for more)."""
         with self.engine.connect() as conn:
-            _unwrap(conn, kind, kek)
+            slots.unwrap(conn, kind, kek)
 
-    def rekey(self, slots: list[SlotSecret], *, current_kind: str, current_kek: bytes,
+    def rekey(self, new_slots: list[SlotSecret], *, current_kind: str, current_kek: bytes,
               progress: Progress | None = None) -> RekeyResult:
-        """A new random data key: every record re-sealed, `slots` written, a keystore slot dropped, all in one
-        transaction. Any failure (or a crash) before the commit leaves the old key and every record as they were.
-
-        The first statement takes the write lock, so no other writer can slip in a record under the old key;
-        the old key is then unwrapped inside the same transaction. Records that do not open are left as they
-        are (they open under no key) and counted. `progress(done, total)` is called per ~1 % of the records
-        and once at the end with done == total; an exception it raises rolls everything back.
-        """
+        """A new random data key: every record and waiting request re-sealed, `new_slots` written, a keystore
+        slot dropped and the manifest made afresh under the new key, in one transaction: a failure or a crash
+        before the commit leaves the old key and every record as they were. Its first statement takes the write
+        lock (no writer slips in a record under the old key), then the old key is unwrapped in it. Records that
+        do not open are left as they are and counted; an exception from `progress` rolls everything back."""
         with self._key_lock:
             with db.begin(self.engine) as conn:
-                drop_keystore_slot(conn)
+                slots.drop_keystore_slot(conn)
                 self._write_rows(list(self._deferred.values()), conn)  # under the old key: re-sealed below
-                vault_id, old_key = _unwrap(conn, current_kind, current_kek)
+                vault_id, old_key = slots.unwrap(conn, current_kind, current_kek)
                 new_key = crypto.new_key()
-                for slot in slots:
-                    self._write_slot(conn, slot, new_key, vault_id)
-                rows = conn.exec_driver_sql("SELECT id, kind, fmt, nonce, ciphertext FROM record").fetchall()
-                old, new = AESGCM(old_key), AESGCM(new_key)
-                total, damaged = len(rows), list[str]()
-                step = max(1, min(REKEY_CHUNK, total // 100))
-                for start in range(0, total, step):
-                    if progress is not None:
-                        progress(start, total)
-                    updates = reseal(rows[start:start + step], old, new, record_ad, damaged)
-                    if updates:
-                        conn.exec_driver_sql("UPDATE record SET nonce = ?, ciphertext = ? WHERE id = ?", updates)
-                opened = total - len(damaged)
-                _reseal_outbox(conn, old, new, damaged)
-                if progress is not None:
-                    progress(total, total)
+                for slot in new_slots:
+                    slots.write_slot(conn, slot, new_key, vault_id)
+                new = AESGCM(new_key)
+                result = reseal_all(conn, AESGCM(old_key), new, record_ad, progress)
+                mac_key = manifest.mac_key(new_key)
+                counter = manifest.write(conn, mac_key)  # every entry again: its tags are keyed too
+            manifest.publish(self.engine, counter)
             self._deferred.clear()
             with self._state_lock:  # a lock() meanwhile wins: the new key is not kept in memory then
                 if self._aead is not None:
-                    self._aead, self._vault_id = new, vault_id
-        return RekeyResult(records=opened, damaged=damaged)
-
-    @staticmethod
-    def _write_slot(conn: Connection, slot: SlotSecret, data_key: bytes, vault_id: str) -> None:
-        nonce, wrapped = crypto.seal(slot.kek, data_key, slot_ad(slot.kind, vault_id))
-        params = "{}" if slot.kdf == NO_KDF else json.dumps(slot.params.to_dict())
-        values = dict(kind=slot.kind, kdf=slot.kdf, kdf_params=params,
-                      salt=slot.salt, nonce=nonce, wrapped_key=wrapped)
-        stmt = insert(_slots).values(**values)
-        conn.execute(stmt.on_conflict_do_update(index_elements=["kind"], set_=values))
+                    self._aead, self._vault_id, self._mac_key = new, vault_id, mac_key
+        return result
 
     def vault_id(self) -> str:
         with self.engine.connect() as conn:
             return str(conn.execute(select(_header.c.vault_id)).scalar_one())
 
     def slot_rows(self, kinds: tuple[str, ...]) -> list[tuple[str, str, bytes, bytes, bytes]]:
-        """The key slots of `kinds` (kind, kdf_params JSON, salt, nonce, wrapped key), for backups: each checked
-        as `slot_params` checks it, so no backup carries a damaged one."""
+        """The key slots of `kinds` as stored, each checked (for backups: no backup carries a damaged one)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(_slots.c.kind, _slots.c.kdf_params, _slots.c.salt, _slots.c.nonce,
-                                       _slots.c.wrapped_key).where(_slots.c.kind.in_(kinds))
-                                .order_by(_slots.c.kind)).all()
-        for kind, params, salt, nonce, wrapped in rows:
-            stored_params(kind, params)
-            _check_slot_bytes(kind, salt=salt, nonce=nonce, wrapped_key=wrapped)
-        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+            return slots.rows(conn, kinds)
 
     def seal_blob(self, data: bytes, associated: bytes) -> tuple[bytes, bytes]:
         """Encrypt something that is not a record (a backup's key) under the data key."""
@@ -343,16 +240,24 @@ class Vault:
 
     # ---- records ----
 
-    def seal_record(self, kind: str, record_id: str, payload: bytes) -> dict[str, object]:
-        """The row of a sealed record; a kind app.storage.records does not know raises UnknownKind."""
+    def seal_record(self, kind: str, record_id: str, payload: bytes, version: int) -> dict[str, object]:
+        """The row of a sealed record at `version`; a kind app.storage.records does not know raises UnknownKind."""
         records.kind(kind)
-        nonce, ct = crypto.seal(self._require_key(), crypto.pad(payload), record_ad(kind, record_id, RECORD_FMT))
-        return dict(id=record_id, kind=kind, fmt=RECORD_FMT, nonce=nonce, ciphertext=ct)
+        nonce, ct = crypto.seal(self._require_key(), crypto.pad(payload),
+                                record_ad(kind, record_id, RECORD_FMT, version))
+        return dict(id=record_id, kind=kind, fmt=RECORD_FMT, nonce=nonce, ciphertext=ct, version=version)
 
-    def open_record(self, kind: str, record_id: str, fmt: int, nonce: bytes, ciphertext: bytes) -> bytes:
+    def next_version(self, conn: Connection, record_id: str) -> int:
+        """One past the record's stored version (and past a deferred write of it): 1 for a new record."""
+        waiting = int(self._deferred.get(record_id, {}).get("version", 0))  # type: ignore[call-overload]
+        return max(conn.execute(select(_records.c.version).where(_records.c.id == record_id)).scalar() or 0,
+                   waiting) + 1
+
+    def open_record(self, kind: str, record_id: str, fmt: int, nonce: bytes, ciphertext: bytes,
+                    version: int = 0) -> bytes:
         try:
             return crypto.unpad(crypto.open_sealed(self._require_key(), nonce, ciphertext,
-                                                   record_ad(kind, record_id, fmt)))
+                                                   record_ad(kind, record_id, fmt, version)))
         except (InvalidTag, ValueError) as exc:
             raise DamagedRecord(record_id) from exc
 
@@ -361,7 +266,15 @@ class Vault:
         """Several writes that land together or not at all (e.g. save an entry and drop its draft)."""
         self._require_key()
         with self._key_lock, db.begin(self.engine) as conn:
-            yield RecordWriter(self, conn)
+            writer = RecordWriter(self, conn)
+            yield writer
+            counter = self._write_manifest(conn, writer.changed) if writer.changed else 0
+        manifest.publish(self.engine, counter)
+
+    def _write_manifest(self, conn: Connection, changed: Iterable[str]) -> int:
+        """The manifest with the `changed` records as they now stand in this transaction (0, nothing written,
+        without the key)."""
+        return 0 if self._mac_key is None else manifest.write(conn, self._mac_key, changed)
 
     def put(self, kind: str, payload: bytes, record_id: str | None = None) -> str:
         with self.transaction() as tx:
@@ -372,15 +285,21 @@ class Vault:
             return tx.delete(record_id)
 
     def discard(self, record_id: str) -> bool:
-        """Delete a record without the key (deleting needs no reading): e.g. a group removed while locked."""
+        """Delete a record without the key (deleting needs no reading): e.g. a group removed while locked.
+        Without the key the manifest stays; unlock accepts a per-group record gone with its group."""
         self._deferred.pop(record_id, None)
         with self.engine.begin() as conn:
-            return bool(conn.execute(delete(_records).where(_records.c.id == record_id)).rowcount)
+            gone = bool(conn.execute(delete(_records).where(_records.c.id == record_id)).rowcount)
+            counter = self._write_manifest(conn, [record_id]) if gone else 0
+        manifest.publish(self.engine, counter)
+        return gone
 
     def put_or_defer(self, kind: str, payload: bytes, record_id: str) -> bool:
         """Seal and write; if the write fails, keep the sealed row to write later. False when deferred."""
         with self._key_lock:
-            values = self.seal_record(kind, record_id, payload)
+            with db.translated(), self.engine.connect() as conn:  # reading the version: a KraftError if it fails
+                version = self.next_version(conn, record_id)
+            values = self.seal_record(kind, record_id, payload, version)
             try:
                 self._write_rows([values])
             except SADBAPIError:
@@ -403,41 +322,48 @@ class Vault:
             except SADBAPIError:
                 return False
             self._deferred.clear()
+            self._mac_key = self._mac_key if self._aead is not None else None  # locked, and nothing waits now
             return True
 
     def _write_rows(self, rows: list[dict[str, object]], conn: Connection | None = None) -> None:
+        """Write sealed rows and the manifest for them; in `conn`'s transaction (a re-key's) or in one of their
+        own (then the counter is published after its commit)."""
         if conn is None:
             with self.engine.begin() as own:
-                return self._write_rows(rows, own)
+                counter = self._put_rows(rows, own)
+            manifest.publish(self.engine, counter)
+        else:
+            self._put_rows(rows, conn)
+
+    def _put_rows(self, rows: list[dict[str, object]], conn: Connection) -> int:
         for values in rows:
             stmt = insert(_records).values(**values)
             conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
-        return None
+        return self._write_manifest(conn, [str(values["id"]) for values in rows]) if rows else 0
 
     def get(self, kind: str, record_id: str) -> bytes | None:
         """One record's payload, None if absent; raises DamagedRecord if it does not verify."""
         with self._key_lock, self.engine.connect() as conn:  # not between a re-key's commit and its new key
-            row = conn.execute(select(_records.c.fmt, _records.c.nonce, _records.c.ciphertext)
+            row = conn.execute(select(_records.c.fmt, _records.c.nonce, _records.c.ciphertext, _records.c.version)
                                .where(_records.c.id == record_id, _records.c.kind == kind)).first()
             return None if row is None else self.open_record(kind, record_id, *row)
 
     def load_kind(self, kind: str) -> LoadResult:
         """Decrypt every record of a kind in one pass; damaged ones are listed, not raised."""
         with self._key_lock:
-            aead = self._require_key()
-            return self._load(aead, kind)
+            return self._load(self._require_key(), kind)
 
     def _load(self, aead: AESGCM, kind: str) -> LoadResult:
         result = LoadResult()
         with db.translated(), self.engine.connect() as conn:
             # The hot path of unlock: plain DB-API tuples, no ORM objects.
             cursor = conn.exec_driver_sql(
-                "SELECT id, fmt, nonce, ciphertext FROM record WHERE kind = ?", (kind,))
+                "SELECT id, fmt, nonce, ciphertext, version FROM record WHERE kind = ?", (kind,))
             rows = cursor.fetchall()
         unpad, decrypt = crypto.unpad, aead.decrypt
-        for record_id, fmt, nonce, ct in rows:
+        for record_id, fmt, nonce, ct, version in rows:
             try:
-                result.items.append((record_id, unpad(decrypt(nonce, ct, record_ad(kind, record_id, fmt)))))
+                result.items.append((record_id, unpad(decrypt(nonce, ct, record_ad(kind, record_id, fmt, version)))))
             except (InvalidTag, ValueError):
                 result.damaged.append(record_id)
         return result
@@ -448,12 +374,15 @@ class RecordWriter:
 
     def __init__(self, vault: Vault, conn: Connection) -> None:
         self._vault, self._conn = vault, conn
+        self.changed: set[str] = set()  # the ids written or deleted: the manifest is written for them
 
     def put(self, kind: str, payload: bytes, record_id: str | None = None) -> str:
         record_id = record_id or crypto.new_record_id()
-        values = self._vault.seal_record(kind, record_id, payload)
+        values = self._vault.seal_record(kind, record_id, payload, self._vault.next_version(self._conn, record_id))
         stmt = insert(_records).values(**values)
         self._conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+        self._vault._deferred.pop(record_id, None)  # an older deferred write must not overwrite this one
+        self.changed.add(record_id)
         return record_id
 
     @property
@@ -464,4 +393,8 @@ class RecordWriter:
 
     def delete(self, record_id: str) -> bool:
         self._vault._deferred.pop(record_id, None)  # a deferred write must not bring it back
-        return bool(self._conn.execute(delete(_records).where(_records.c.id == record_id)).rowcount)
+        gone = bool(self._conn.execute(delete(_records).where(_records.c.id == record_id)).rowcount)
+        if gone:
+            self.changed.add(record_id)
+        return gone
+

@@ -48,13 +48,28 @@ def undo_bar(journal: JournalState) -> list[ft.Control]:
     ]), bgcolor=ft.Colors.INVERSE_SURFACE, border_radius=8, padding=ft.Padding.only(left=12))]
 
 
+def integrity_notice(session: SessionState) -> list[ft.Control]:
+    """What unlock found against the manifest, calmly, with the way to a backup; nothing was changed."""
+    found = session.integrity()
+    if found is None:
+        return []
+    title, lines = found
+    return [ft.Semantics(live_region=True, content=ft.Card(ft.Container(ft.Column([
+        ft.Text(title, theme_style=ft.TextThemeStyle.TITLE_MEDIUM, key="integrity-title"),
+        *[ft.Text(line, key=f"integrity-line-{i}") for i, line in enumerate(lines)],
+        ft.Row([ft.OutlinedButton(_("Restore from a backup"), icon=ft.Icons.RESTORE, key="integrity-restore",
+                                  on_click=lambda: session.router.navigate(Route.RESTORE))], wrap=True),
+    ], spacing=8), padding=16), key="integrity"))]
+
+
 @ft.component
 @needs_journal
 def JournalList(journal: JournalState, groups: GroupsState, homework: HomeworkState,
                 session: SessionState) -> ft.Control:
     page = journal.journal.page(limit=journal.limit)
     cards = homework_cards(homework)  # at the top: what the group asked, and "Answer it"
-    body: list[ft.Control] = [*undo_bar(journal), reminder_banner(groups), *cards, next_meeting_card(groups)]
+    body: list[ft.Control] = [*undo_bar(journal), *integrity_notice(session), reminder_banner(groups), *cards,
+                              next_meeting_card(groups)]
     damaged = len(journal.journal.damaged)
     if damaged:
         body.append(ft.Text(ngettext("{n} entry could not be opened and was skipped.",

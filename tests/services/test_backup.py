@@ -13,7 +13,7 @@ from app.services.backup import create_backup, restore_backup, verify_backup
 from app.services.groups import GroupDetails, GroupService
 from app.services.journal import Journal
 from app.services.vault_service import VaultService
-from app.storage.vault import RECOVERY
+from app.storage.slots import RECOVERY
 from tests.conftest import FAST_KDF, PASSPHRASE
 
 MARKER = "Backup-MARKER-åäö"

@@ -26,7 +26,7 @@ from app.services.keystore_unlock import (
 )
 from app.services.vault_service import VaultService
 from app.storage.backup import read_back
-from app.storage.vault import KEYSTORE
+from app.storage.slots import KEYSTORE
 from tests.conftest import PASSPHRASE
 from tests.fake_keystore import FakeKeystore
 

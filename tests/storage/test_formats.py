@@ -43,6 +43,7 @@ def test_a_fixture_opens_upgraded_with_every_record(name: str, home: Path) -> No
     try:
         journal = service.unlock(PASSPHRASE)
         assert journal.damaged == []
+        assert service.integrity is not None and service.integrity.ok  # the upgrade is not a rollback
         assert {e.id: e.text for e in journal.live_entries()} == expected["entries"]
         assert [e.id for e in journal.toolkit()["coping"]] == [expected["pinned"]]
         draft = journal.get_draft()
@@ -73,8 +74,29 @@ def test_a_fixture_opens_upgraded_with_every_record(name: str, home: Path) -> No
         # what waited in plaintext was sealed at the first unlock, and no counter of requests is left (issue 16)
         assert conn.execute("SELECT count(*) FROM outbox WHERE sealed IS NULL OR path != ''").fetchall() == [(0,)]
         assert conn.execute("SELECT * FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'").fetchall() == []
+        assert conn.execute("SELECT DISTINCT fmt, version > 0 FROM record").fetchall() == [(2, 1)]
     if expected.get("led"):  # nor is the old plaintext left anywhere in the file (secure_delete, the WAL folded)
         assert b"/v1/mailboxes" not in b"".join(f.read_bytes() for f in home.glob("kraft.db*"))
+
+
+def test_an_old_format_1_ciphertext_written_back_after_the_upgrade_is_reported(home: Path) -> None:
+    """The first unlock after the upgrade seals every format-1 record again as format 2: a format-1 copy of an
+    entry, which has no version, can no longer pass for the current one (docs/adr/0011-rollback.md)."""
+    path = _copy("0007_links_restored", home)
+    with sqlite3.connect(path) as conn:
+        entry_id, nonce, ct = conn.execute("SELECT id, nonce, ciphertext FROM record WHERE kind = 'entry'").fetchone()
+    service = VaultService(home)
+    service.unlock(PASSPHRASE)
+    service.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE record SET fmt = 1, version = 0, nonce = ?, ciphertext = ? WHERE id = ?",
+                     (nonce, ct, entry_id))
+    again = VaultService(home)
+    try:
+        again.unlock(PASSPHRASE)
+        assert again.integrity is not None and again.integrity.older == [entry_id]
+    finally:
+        again.close()
 
 
 def test_an_upgrade_cut_short_leaves_the_old_version_usable(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

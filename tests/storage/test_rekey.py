@@ -22,7 +22,8 @@ from app.errors import KraftError, Msg
 from app.services.vault_service import VaultService
 from app.storage import crypto, records
 from app.storage.backup import opener_for
-from app.storage.vault import DamagedRecord, slot_ad
+from app.storage.slots import slot_ad
+from app.storage.vault import DamagedRecord
 from tests.conftest import FAST_KDF, PASSPHRASE
 
 NEW = "a new and longer passphrase"
@@ -50,14 +51,14 @@ def _setup(service: VaultService) -> str:
     return pending.recovery_code
 
 
-def _rows(home: Path) -> list[tuple[str, str, int, bytes, bytes]]:
+def _rows(home: Path) -> list[tuple[str, str, int, bytes, bytes, int]]:
     with sqlite3.connect(home / "kraft.db") as conn:
-        return conn.execute("SELECT id, kind, fmt, nonce, ciphertext FROM record ORDER BY id").fetchall()
+        return conn.execute("SELECT id, kind, fmt, nonce, ciphertext, version FROM record ORDER BY id").fetchall()
 
 
 def _plaintexts(home: Path, data_key: bytes, skip: frozenset[str] | set[str] = frozenset()) -> dict[str, bytes]:
     opener = opener_for(data_key)
-    return {row[0]: opener(row[1], row[0], row[2], row[3], row[4]) for row in _rows(home) if row[0] not in skip}
+    return {row[0]: opener(row[1], row[0], row[2], row[3], row[4], row[5]) for row in _rows(home) if row[0] not in skip}
 
 
 def _data_key(home: Path, passphrase: str) -> bytes:
@@ -99,9 +100,9 @@ def test_after_a_rekey_the_old_key_and_passphrase_open_nothing(service: VaultSer
 
     # The old data key (from the copy) opens not one record of the journal as it is now.
     opener = opener_for(old_key)
-    for record_id, kind, fmt, nonce, ct in _rows(home):
+    for record_id, kind, fmt, nonce, ct, version in _rows(home):
         with pytest.raises(DamagedRecord):
-            opener(kind, record_id, fmt, nonce, ct)
+            opener(kind, record_id, fmt, nonce, ct, version)
     # Every record reads back identical under the new key; same ids, kinds and formats.
     assert _plaintexts(home, _data_key(home, NEW)) == before
     # The progress reached 100 %, in order.
@@ -205,7 +206,7 @@ def test_a_rekey_drops_a_keystore_slot(service: VaultService, home: Path) -> Non
 
 def test_a_damaged_record_is_left_as_it_is_and_counted(service: VaultService, home: Path) -> None:
     _setup(service)
-    victim, *_, ciphertext = _rows(home)[0]
+    victim, _kind, _fmt, _nonce, ciphertext, _version = _rows(home)[0]
     with sqlite3.connect(home / "kraft.db") as conn:  # one flipped bit in one ciphertext
         flipped = ciphertext[:10] + bytes([ciphertext[10] ^ 1]) + ciphertext[11:]
         conn.execute("UPDATE record SET ciphertext = ? WHERE id = ?", (flipped, victim))
@@ -270,3 +271,26 @@ def test_a_draft_waiting_in_memory_is_written_and_sealed_under_the_new_key(
     draft = reopened.get_draft("new")
     assert reopened.damaged == [] and draft is not None and draft.text == "den senaste texten"
     again.close()
+
+
+def test_after_a_rekey_the_manifest_holds_and_rollback_still_shows(service: VaultService, home: Path,
+                                                                   tmp_path: Path) -> None:
+    """The manifest's MAC and its entries are keyed by the data key (docs/adr/0011-rollback.md): a re-key makes
+    it afresh in its transaction, so the next unlock finds nothing amiss, and an older copy still shows."""
+    _setup(service)
+    copy = _copy(home, tmp_path)
+    pending = service.prepare_rekey(PASSPHRASE, NEW, NEW)
+    service.finish_rekey(pending, pending.recovery_code)
+    service.lock()
+    service.unlock(NEW)
+    assert service.integrity is not None and service.integrity.ok
+    service.close()
+    shutil.copy(copy / "kraft.db", home / "kraft.db")  # the database from before the re-key, put back
+    for leftover in ("kraft.db-wal", "kraft.db-shm"):
+        (home / leftover).unlink(missing_ok=True)
+    again = VaultService(home, kdf=FAST_KDF)
+    try:
+        again.unlock(PASSPHRASE)  # the old copy opens with the old passphrase: that is what a re-key cannot undo
+        assert again.integrity is not None and again.integrity.older_database
+    finally:
+        again.close()

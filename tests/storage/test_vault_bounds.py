@@ -13,7 +13,7 @@ from app.errors import KraftError, Msg
 from app.services.vault_service import VaultService
 from app.storage import crypto
 from app.storage.crypto import KDF_CEILING, NEW_SLOT_FLOOR, READ_FLOOR, KdfParams
-from app.storage.vault import derive_slot
+from app.storage.slots import derive_slot
 from protocol.join_codes import JOIN_CODE_KDF
 from tests.bad_headers import KdfCalls, count_kdf
 from tests.conftest import FAST_KDF, PASSPHRASE

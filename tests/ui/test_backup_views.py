@@ -58,6 +58,7 @@ async def test_make_check_and_restore_a_backup_from_settings(home: Path) -> None
         await ui.click(await el(ui, "unlock"))
         await ui.wait_for(lambda: ui.query(text="Skrevet før backupen"))
         assert not ui.query(text="Skrevet etter backupen")
+        assert ui.query(key="integrity") is None  # a restore the member asked for is no rollback (ADR 0011)
     assert len(list(home.glob("before-restore-*-kraft.db"))) == 1  # the replaced journal, kept aside
 
 

@@ -19,6 +19,7 @@ from app import i18n
 from app.config import CrisisLine, Profile
 from app.errors import KraftError, Msg
 from app.i18n import _
+from app.services import integrity
 from app.services.context import AppContext
 from app.services.idle import IdleTimer
 from app.services.journal import Journal
@@ -97,6 +98,14 @@ class SessionState:
     def journal(self) -> Journal:
         """The open journal (raises when locked)."""
         return self.service.require_journal()
+
+    def integrity(self) -> tuple[str, list[str]] | None:
+        """What this unlock found against the manifest (docs/adr/0011-rollback.md), as a title and sentences;
+        None when all is as it was saved. Shown until the lock; nothing was changed because of it."""
+        report = self.service.integrity
+        if report is None or report.ok:
+            return None
+        return integrity.title(), integrity.lines(report)
 
     def can_check_in(self) -> bool:
         """Anonymous members always; with a journal only while it is open (check-ins are sealed in it)."""
