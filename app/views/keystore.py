@@ -16,23 +16,29 @@ import logging
 
 import flet as ft
 from flet_local_auth import AndroidAuthMessages, IOSAuthMessages, LocalAuthentication, LocalAuthException
-from flet_secure_storage import AndroidOptions, IOSOptions, KeychainAccessibility, SecureStorage
+from flet_secure_storage import AndroidOptions, IOSOptions, KeychainAccessibility, MacOsOptions, SecureStorage
 
 from app.errors import KraftError, Msg
 from app.i18n import _
 from app.services.keystore_unlock import Keystore, NullKeystore
 
 log = logging.getLogger(__name__)
-KEYSTORE_PLATFORMS = (ft.PagePlatform.ANDROID, ft.PagePlatform.IOS)
+# Built apps on these have the platform keystore and local_auth (a desktop run through Flet's own prebuilt
+# client has neither extension: its calls fail, `available` says no and the setting is not shown). Linux and
+# the web client have no local_auth: the null adapter. Windows Hello cannot be asked for biometrics only (its
+# plugin refuses `biometric_only`): there its PIN, bound to the device's TPM, may stand in for a finger.
+KEYSTORE_PLATFORMS = (ft.PagePlatform.ANDROID, ft.PagePlatform.IOS, ft.PagePlatform.MACOS, ft.PagePlatform.WINDOWS)
 SECRET_KEY = "kraft-keystore-secret"  # noqa: S105  (the name of the one item Kraft keeps in the keystore)
 
 
-def storage_options() -> tuple[AndroidOptions, IOSOptions]:
-    """The secret stays on this device: not in iCloud, not readable before the phone is unlocked, gone when
-    the phone's own passcode is removed (iOS); AES-GCM with its key in the Android Keystore."""
+def storage_options() -> tuple[AndroidOptions, IOSOptions, MacOsOptions]:
+    """The secret stays on this device: not in iCloud, not readable before the device is unlocked, gone when
+    its own passcode is removed (iOS, macOS); AES-GCM with its key in the Android Keystore; on Windows the
+    Credential Locker of the signed-in user (its defaults)."""
     android = AndroidOptions(shared_preferences_name="kraft_keystore", reset_on_error=True)
     ios = IOSOptions(accessibility=KeychainAccessibility.PASSCODE, synchronizable=False, account_name="kraft")
-    return android, ios
+    macos = MacOsOptions(accessibility=KeychainAccessibility.PASSCODE, synchronizable=False, account_name="kraft")
+    return android, ios, macos
 
 
 class FletKeystore:
@@ -41,10 +47,11 @@ class FletKeystore:
 
     supported = True
 
-    def __init__(self) -> None:
-        android, ios = storage_options()
+    def __init__(self, platform: ft.PagePlatform | None = None) -> None:
+        android, ios, macos = storage_options()
         self._auth = LocalAuthentication()
-        self._storage = SecureStorage(android_options=android, ios_options=ios)
+        self._storage = SecureStorage(android_options=android, ios_options=ios, macos_options=macos)
+        self._biometric_only = platform is not ft.PagePlatform.WINDOWS
 
     async def available(self) -> bool:
         try:
@@ -57,7 +64,7 @@ class FletKeystore:
         """The system's fingerprint or face prompt; False when cancelled, locked out or failed."""
         try:
             return await self._auth.authenticate(
-                reason, biometric_only=True, sensitive_transaction=True,
+                reason, biometric_only=self._biometric_only, sensitive_transaction=True,
                 android_messages=AndroidAuthMessages(sign_in_title=_("Unlock Kraft"), cancel_button=_("Cancel")),
                 ios_messages=IOSAuthMessages(cancel_button=_("Cancel"),
                                              localized_fallback_title=_("Use my passphrase")))
@@ -101,7 +108,7 @@ class FletKeystore:
 
 
 def keystore_for_page(page: ft.Page) -> Keystore:
-    """The adapter for this page: the platform keystore in Android and iOS builds, else none."""
+    """The adapter for this page: the platform keystore in built Android, iOS, macOS and Windows apps, else none."""
     if page.platform in KEYSTORE_PLATFORMS and not page.web:
-        return FletKeystore()
+        return FletKeystore(page.platform)
     return NullKeystore()

@@ -243,9 +243,11 @@ async def test_a_stale_secret_says_so_and_offers_the_passphrase(home: Path) -> N
 
 # ---- the real Flet adapter, its platform half answered by the harness ----
 
-async def test_the_flet_adapter_keeps_the_secret_behind_the_prompt(home: Path) -> None:
-    """FletKeystore through the two extensions' real service calls; the harness plays the phone: the keychain
-    is a dict, the prompt answers yes, then a cancel (local_auth reports it as an error code)."""
+@pytest.mark.parametrize("platform", ["android", "ios", "macos", "windows"])
+async def test_the_flet_adapter_keeps_the_secret_behind_the_prompt(home: Path, platform: str) -> None:
+    """FletKeystore through the two extensions' real service calls in every built app that has them; the
+    harness plays the device: the keychain is a dict, the prompt answers yes, then a cancel (local_auth reports
+    it as an error code). Windows Hello cannot be asked for biometrics only (its PIN may stand in)."""
     from app.views.keystore import SECRET_KEY
 
     keychain: dict[str, str] = {}
@@ -261,7 +263,7 @@ async def test_the_flet_adapter_keeps_the_secret_behind_the_prompt(home: Path) -
         return services[-1]
 
     main = build_main(factory, profile=Profile(default_language="en"), tick_seconds=3600, listen=False)
-    async with run_app(main, client={"platform": "android", "web": False}) as ui:  # keystore_for_page picks it
+    async with run_app(main, client={"platform": platform, "web": False}) as ui:  # keystore_for_page picks it
         ui.answer("LocalAuthentication.can_check_biometrics", True)
         ui.answer("LocalAuthentication.get_available_biometrics", ["fingerprint"])
         ui.answer("LocalAuthentication.authenticate", authenticate)
@@ -274,6 +276,8 @@ async def test_the_flet_adapter_keeps_the_secret_behind_the_prompt(home: Path) -
         storage = ui.calls("set")[0].control  # the SecureStorage service: this device only, never iCloud
         assert storage.ios_options.synchronizable is False
         assert storage.ios_options.accessibility is KeychainAccessibility.PASSCODE
+        assert storage.macos_options.synchronizable is False
+        assert storage.macos_options.accessibility is KeychainAccessibility.PASSCODE
         await ui.click(await el(ui, "lock"))
         prompt["answer"] = False
         await ui.click(await el(ui, "unlock-keystore"))
@@ -282,7 +286,7 @@ async def test_the_flet_adapter_keeps_the_secret_behind_the_prompt(home: Path) -
         await ui.click(await el(ui, "unlock-keystore"))
         await ui.wait_for(lambda: ui.query(key="new-entry"))
         assert [c.args["reason"] for c in ui.calls("authenticate")][-2:] == ["Unlock your journal"] * 2
-        assert all(c.args["biometric_only"] for c in ui.calls("authenticate"))
+        assert {c.args["biometric_only"] for c in ui.calls("authenticate")} == {platform != "windows"}
         await tab(ui, 3)
         await ui.fire(await el(ui, "keystore-switch"), "change", props={"value": False})
         await ui.wait_for(lambda: not keychain)  # turned off: the keychain forgets the secret
@@ -291,8 +295,8 @@ async def test_the_flet_adapter_keeps_the_secret_behind_the_prompt(home: Path) -
 
 
 @pytest.mark.parametrize("client", [{"platform": "linux", "web": False}, {"platform": "android", "web": True}],
-                         ids=["desktop", "web-on-a-phone"])
-async def test_the_default_adapter_offers_nothing_off_the_phone_builds(home: Path, client: dict) -> None:
+                         ids=["linux-desktop", "web-on-a-phone"])
+async def test_the_default_adapter_offers_nothing_without_local_auth(home: Path, client: dict) -> None:
     service = VaultService(home, kdf=FAST_KDF)
     main = build_main(lambda: service, profile=Profile(default_language="en"), tick_seconds=3600, listen=False)
     async with run_app(main, client=client) as ui:
