@@ -24,6 +24,7 @@ from app.views.states.model import AppModel
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.fake_keystore import FakeKeystore
 from tests.ui.harness import UI, run_app
+from tests.ui.test_rekey_views import new_passphrase
 from tests.ui.test_views import el, onboard, tab, write
 
 
@@ -103,9 +104,7 @@ async def test_changing_the_passphrase_turns_it_off(home: Path) -> None:
         await onboard(ui)
         await turn_on(ui)
         new = "a brand new passphrase"
-        await ui.type(await el(ui, "current-passphrase"), PASSPHRASE)
-        await ui.type(await el(ui, "new-passphrase"), new)
-        await ui.type(await el(ui, "repeat-passphrase"), new)
+        await new_passphrase(ui, new)
         await ui.click(await el(ui, "change-passphrase"))
         await ui.wait_for(lambda: "changed" in getattr(ui.query(key="notice"), "value", ""))
         assert "Fingerprint and face unlock is off" in (await el(ui, "notice")).value
@@ -317,9 +316,7 @@ async def test_a_rekey_turns_it_off_and_the_phone_forgets_the_secret(home: Path)
         await turn_on(ui)
         assert keystore.secret is not None
         new = "a brand new passphrase"
-        await ui.type(await el(ui, "current-passphrase"), PASSPHRASE)
-        await ui.type(await el(ui, "new-passphrase"), new)
-        await ui.type(await el(ui, "repeat-passphrase"), new)
+        await new_passphrase(ui, new)
         await ui.click(await el(ui, "rekey-passphrase"))
         await el(ui, "rekey-code-confirm")
         code = ui.find(ft.Semantics, where=lambda c: c.identifier == "rekey-code").content.value

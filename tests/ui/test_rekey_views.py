@@ -11,9 +11,17 @@ import flet as ft
 
 from app.services.vault_service import VaultService
 from tests.conftest import FAST_KDF, PASSPHRASE
+from tests.ui.harness import UI
 from tests.ui.test_views import el, onboard, open_app, tab, write
 
 NEW = "new passphrase 42"
+
+
+async def new_passphrase(ui: UI, new: str) -> None:
+    """Settings' passphrase fields: the current one, then `new` twice (for a change or a re-key)."""
+    await ui.type(await el(ui, "current-passphrase"), PASSPHRASE)
+    await ui.type(await el(ui, "new-passphrase"), new)
+    await ui.type(await el(ui, "repeat-passphrase"), new)
 
 
 async def test_settings_change_and_rekey(home: Path) -> None:
@@ -22,9 +30,7 @@ async def test_settings_change_and_rekey(home: Path) -> None:
         await write(ui, "Promenad vid havet")
         await tab(ui, 3)
         assert ui.query(text=re.compile("old copies"))  # what a plain change leaves open
-        await ui.type(await el(ui, "current-passphrase"), PASSPHRASE)
-        await ui.type(await el(ui, "new-passphrase"), NEW)
-        await ui.type(await el(ui, "repeat-passphrase"), NEW)
+        await new_passphrase(ui, NEW)
         await ui.click(await el(ui, "rekey-passphrase"))
         await el(ui, "rekey-code-confirm")
         code = ui.find(ft.Semantics, where=lambda c: c.identifier == "rekey-code").content.value
@@ -57,9 +63,7 @@ async def test_leaving_the_code_screen_drops_the_rekey(home: Path) -> None:
         await onboard(ui)
         await tab(ui, 3)
         slots = sqlite3.connect(home / "kraft.db").execute("SELECT * FROM key_slot ORDER BY kind").fetchall()
-        await ui.type(await el(ui, "current-passphrase"), PASSPHRASE)
-        await ui.type(await el(ui, "new-passphrase"), NEW)
-        await ui.type(await el(ui, "repeat-passphrase"), NEW)
+        await new_passphrase(ui, NEW)
         await ui.click(await el(ui, "rekey-passphrase"))
         await el(ui, "rekey-code-confirm")
         await ui.click(await el(ui, "back"))
