@@ -384,6 +384,18 @@ class FletWeb:
         """Click the button whose accessible name is ``name`` (a Button's text)."""
         self.wait_for_button(name).click()
 
+    def click_and_wait_done(self, name: str | re.Pattern[str], busy: str) -> None:
+        """Click ``name`` and wait until the work it starts has ended: its busy line (text ``busy``) shown and
+        gone. The busy line, then the notice that follows it, sit at the top of the screen and move everything
+        below them down, so a tap aimed while they come and go lands beside its button (a fresh-clone run lost
+        "Let in" and "Send to the group" so, under load, after "Check for news")."""
+        self.click_button(name)
+        line = self.text(busy).first
+        with contextlib.suppress(Exception):  # fast work may end before its line is ever drawn
+            line.wait_for(state="visible", timeout=3_000)
+        line.wait_for(state="hidden", timeout=self.timeout)
+        self.page.wait_for_timeout(300)  # the notice takes its place in the next frames
+
     def screenshot(self, name: str, settle_ms: int = 500, *, audit: bool = True) -> Path:
         """Save ``artifacts/screenshots/<name>.png``. Waits ``settle_ms`` first: the semantics
         tree updates before the pixels do. Every screen shot is also audited (`audit_screen`); what it

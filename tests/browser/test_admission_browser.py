@@ -53,6 +53,7 @@ def test_a_host_compares_the_check_code_and_lets_a_person_in(lang: str, served_a
             on_host = _("Check code {code}: let them in only if their phone shows the same.").format(code=spaced)
             let_in, unlock, passphrase = _("Let in"), _("Unlock"), _("Passphrase")
             check, settings = _("Check for news"), _("Settings")
+            checking = _("Checking for news from the group…")
             let_in_notice = _("{name} is let in. Their app gets the group's key the next time it connects.").format(
                 name="Astrid")
 
@@ -69,7 +70,7 @@ def test_a_host_compares_the_check_code_and_lets_a_person_in(lang: str, served_a
         web.click_button(unlock)
         web.page.get_by_role("tab", name=settings).click()  # with a journal, the groups are under Settings
         web.text(re.compile("Tisdagsgruppen"), exact=False).first.click()
-        web.click_button(check)
+        web.click_and_wait_done(check, checking)
         _wait_shown(web, on_host)
         _shoot_both_sizes(web, f"{lang}-admission-host", on_host)
         web.click_button(let_in)

@@ -77,6 +77,7 @@ def test_the_starter_names_a_host_steps_back_and_the_host_sends_homework(lang: s
             step_back, confirm, hosts = _("Step back as host"), _("Step back"), _("Hosts and the group's rules")
             stepped = _("You stepped back. The other hosts go on; you stay in the group.")
             check, send = _("Check for news"), _("Send to the group")
+            checking = _("Checking for news from the group…")
             sent = _("The homework goes to the group.")
             contact, leaving, stay = _("Contact the starter"), _("I'm leaving the group"), _("Stay")
 
@@ -97,7 +98,7 @@ def test_the_starter_names_a_host_steps_back_and_the_host_sends_homework(lang: s
         with i18n.use(lang):
             new_host = served_app("app", env={"KRAFT_HOME": str(tmp_path / "astrid"), "LANG": LANGS[lang]})
             _open_group(web, new_host.url)
-        web.click_button(check)  # the host's secret arrives: Astrid's app shows the host's part
+        web.click_and_wait_done(check, checking)  # the host's secret arrives: Astrid's app shows the host's part
         web.wait_for_button(send)
         web.click_button(send)
         _wait_shown(web, sent)
