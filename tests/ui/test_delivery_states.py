@@ -187,11 +187,15 @@ async def test_every_role_and_membership_action_is_sent_at_once(apps: tuple[AppM
                             theme="", guidelines="", enrolment=relay.enrolment_token())
     [group] = host.groups.groups.list()
     await delivered(host, "starting a group")
-    await member.hosting.read_invite(await host.hosting.make_join_code(group))
+    code = await host.hosting.make_join_code(group)
+    await delivered(host, "making a join code")
+    await member.hosting.read_invite(code)
     await member.hosting.join_group("Astrid")
+    await delivered(member, "asking to join")  # sent in the background: the host reads it only once it is there
     await host.hosting.delivery.sync_quietly()
     [request] = host.hosting.requests(group)
     await host.hosting.admit(group, request)
+    await delivered(host, "letting someone in")
     await member.hosting.delivery.sync_quietly()
     own = member.groups.groups.get(group.id)
 
