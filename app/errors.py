@@ -66,6 +66,7 @@ class Msg(Enum):
     SCHEDULE_INVALID = N_("That schedule does not work: {detail}.")
     MEETING_SIZE_INVALID = N_("A meeting's round is for {minimum} to {maximum} people.")
     ROUND_ENDED = N_("Everyone has had their turn in the round. Go on to the theme.")
+    THEME_TEXT_INVALID = N_("Write the theme in a few words on one line (1 to {maximum} characters).")
     GROUP_NOT_FOUND = N_("No group with id {group_id}.")
     GROUP_LABEL_INVALID = N_("Give the group a short name of your own (1 to {maximum} characters).")
     GROUP_DETAILS_NEED_VAULT = N_("Theme, place and link are kept only in an encrypted journal. Create one first.")
