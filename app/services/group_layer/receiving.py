@@ -21,7 +21,7 @@ import protocol as p
 from app.domain.prompts import get_prompt
 from app.domain.schedule import Schedule
 from app.errors import KraftError
-from app.services.group_layer import hosting, upgrading
+from app.services.group_layer import choosing, hosting, upgrading
 from app.services.group_layer.circle import Circle, Circles, Outgoing, accept_seq, refusal
 from app.services.links import Link, Secrets
 
@@ -204,6 +204,9 @@ class Receiving:
                                                                  request=request):
                 raise p.ProtocolError("forged", "a vote not signed by its author")
             secrets.votes.setdefault(request, {})[author] = vote
+        elif inner.kind in choosing.KINDS:
+            meetings = {m.id for m in self.circles.groups.get(circle.group_id).schedule.meetings()}
+            choosing.apply(circle, state, inner.kind, author, body, meetings=meetings)
         else:
             raise p.ProtocolError("malformed", f"unknown content message {inner.kind}")
         return self._done(circle.link, circle)
