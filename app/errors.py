@@ -70,6 +70,8 @@ class Msg(Enum):
     THEME_UNKNOWN = N_("There is no theme {theme} in the list. See them with kraft theme list.")
     THEME_POLL_FULL = N_("This meeting already has {maximum} proposed themes. Vote for one of them.")
     THEME_CHOICE_UNKNOWN = N_("Nobody has proposed that theme for this meeting yet. Propose it first.")
+    THEMES_NEED_JOURNAL = N_("A group's themes are kept only in an encrypted journal. Create one first.")
+    NO_NEXT_MEETING = N_("This group has no meeting coming. Name one with --meeting (kraft group show lists them).")
     THEME_TEXT_INVALID = N_("Write the theme in a few words on one line (1 to {maximum} characters).")
     GROUP_NOT_FOUND = N_("No group with id {group_id}.")
     GROUP_LABEL_INVALID = N_("Give the group a short name of your own (1 to {maximum} characters).")

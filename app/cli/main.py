@@ -22,6 +22,7 @@ from app.cli import (
     journal_cmds,
     lead_cmds,
     render,
+    theme_cmds,
     vault_cmds,
 )
 from app.cli.console import err, print_json
@@ -81,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     lead_cmds.register(commands, unlock)
     coordinator_cmds.register(commands)
     attendance_cmds.register(commands, unlock)
+    theme_cmds.register(commands, unlock)
     p = commands.add_parser("prompts", help=_("list the built-in prompts (ids for --prompt)"))
     p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
     p.set_defaults(func=cmd_prompts)

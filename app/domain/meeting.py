@@ -32,10 +32,10 @@ class Plan:
 
 def _split(seconds: int) -> dict[str, int]:
     """The parts of a meeting of 60-120 minutes: 5 min opening and closing, reflection 15 % (at least 10 min),
-    the round 40 % of what is left, the theme the rest."""
-    reflection = max(600, seconds * 15 // 100)
+    the round 40 % of what is left, the theme the rest; whole minutes, as a host reads a clock."""
+    reflection = max(600, seconds * 15 // 100 // 60 * 60)
     rest = seconds - 600 - reflection
-    round_ = rest * 40 // 100
+    round_ = rest * 40 // 100 // 60 * 60
     return {"opening": 300, "round": round_, "theme": rest - round_, "reflection": reflection, "closing": 300}
 
 

@@ -36,6 +36,7 @@ from app.services.leader import LeaderService
 from app.services.links import LinkStore
 from app.services.relay_client import RelayClient
 from app.services.relay_sync import SyncService
+from app.services.themes import ThemeService
 from app.services.vault_service import VaultService
 from app.storage.crypto import KdfParams
 from app.storage.vault import DamagedRecord as DamagedRecord  # re-exported: callers above services report it
@@ -150,6 +151,11 @@ class AppContext:
         """Keeping in step with the relay."""
         return SyncService(self.engine, self.vault, relay_factory=self.relay_factory, groups=self.groups,
                            links=self.links)
+
+    @cached_property
+    def themes(self) -> ThemeService:
+        """The group's themes and today's meeting."""
+        return ThemeService(self.leader.circles)
 
     @cached_property
     def attendance(self) -> AttendanceService:

@@ -120,7 +120,7 @@ class Secrets:
     invites: dict[str, int] = field(default_factory=dict)  # hosts: invite id -> how many people it admits
     contacts: list[dict[str, str]] = field(default_factory=list)  # the starter: {"from", "text"} written to them
     # ---- the group's themes (docs/adr/0014-meeting-and-themes.md) ----
-    theme_polls: dict[str, dict[str, Any]] = field(default_factory=dict)  # poll -> {"choices", "votes": voter -> choice}
+    theme_polls: dict[str, dict[str, Any]] = field(default_factory=dict)  # poll -> {"choices", "votes": voter->choice}
     meeting_themes: dict[str, dict[str, Any]] = field(default_factory=dict)  # meeting -> {theme|text, "by", "offers"}
     # the upgrade from version 1 ("Upgrading a version 1 group" in docs/adr/0006-group-protocol-v2.md): the
     # starter: {"from": old mailbox, "invite", "members": v1 id -> {"name", "group"}, "done": v1 id -> v2 id,
