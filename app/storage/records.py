@@ -62,11 +62,19 @@ class Kind(Generic[T]):
     suffix: str | None
     pack: Callable[[T], bytes]
     unpack: Callable[[str, bytes], T]  # (record id, payload) -> value; ValueError when it does not parse
+    only: str | None = None  # the one record of a kind there is once per journal (the crisis plan)
 
     @property
     def per_group(self) -> bool:
         """Whether there is one record of this kind per group, found by the group's id."""
         return self.suffix is not None
+
+    @property
+    def only_id(self) -> str:
+        """The id of the one record of a once-per-journal kind. Example: `PLAN.only_id == "crisis-plan"`."""
+        if self.only is None:
+            raise TypeError(f"records of kind {self.name!r} are not one per journal")
+        return self.only
 
     def record_id(self, group_id: str) -> str:
         """The id of a group's record of this kind. Example: `MEMBERSHIP.record_id("g1") == "g1.membership"`."""
@@ -76,7 +84,7 @@ class Kind(Generic[T]):
 
     def new_id(self) -> str:
         """A fresh random id for a record of this kind (entries, drafts). Example: `ENTRY.new_id()`."""
-        if self.suffix is not None:
+        if self.suffix is not None or self.only is not None:
             raise TypeError(f"records of kind {self.name!r} take their id from a group")
         return new_record_id()
 
@@ -148,8 +156,10 @@ DRAFT = Kind[Draft]("draft", None, _pack_draft, _unpack_draft)
 GROUP = Kind[dict[str, Any]]("group", "", pack, _unpack_map)  # theme, place, link, homework (services.groups)
 MEMBERSHIP = Kind[dict[str, Any]]("membership", ".membership", pack, _unpack_map)  # a link's keys (services.links)
 CHECKINS = Kind[dict[str, Any]]("checkins", ".checkins", pack, _unpack_map)  # meeting id -> status, day, start
+ROUND = Kind[dict[str, Any]]("round", None, pack, _unpack_map)  # my own round: score, words, factors (ADR 0014)
+PLAN = Kind[dict[str, Any]]("plan", None, pack, _unpack_map, only="crisis-plan")  # the crisis plan (ADR 0014)
 
-KINDS: dict[str, Kind[Any]] = {k.name: k for k in (ENTRY, DRAFT, GROUP, MEMBERSHIP, CHECKINS)}
+KINDS: dict[str, Kind[Any]] = {k.name: k for k in (ENTRY, DRAFT, GROUP, MEMBERSHIP, CHECKINS, ROUND, PLAN)}
 
 
 def kind(name: str) -> Kind[Any]:

@@ -17,6 +17,7 @@ from app.services.groups import Group, GroupService
 from app.services.journal import Journal
 from app.services.leader import LeaderService
 from app.services.links import MEMBER, Link, LinkStore, Secrets
+from app.services.my_round import CrisisPlan, PlanService, RoundService
 from app.services.vault_service import VaultService
 from app.storage import records
 from app.storage.records import UnknownKind
@@ -43,8 +44,13 @@ def _records(home: Path) -> list[tuple[str, str]]:
 
 
 def test_the_kinds_and_their_id_schemes() -> None:
-    assert sorted(records.KINDS) == ["checkins", "draft", "entry", "group", "membership"]
-    assert [k.name for k in records.KINDS.values() if not k.per_group] == ["entry", "draft"]
+    assert sorted(records.KINDS) == ["checkins", "draft", "entry", "group", "membership", "plan", "round"]
+    assert [k.name for k in records.KINDS.values() if not k.per_group] == ["entry", "draft", "round", "plan"]
+    assert records.PLAN.only_id == "crisis-plan"
+    with pytest.raises(TypeError):
+        records.PLAN.new_id()  # one plan per journal
+    with pytest.raises(TypeError):
+        _ = records.ROUND.only_id
     assert records.for_group("g1") == ["g1", "g1.membership", "g1.checkins"]
     assert records.kind("checkins") is records.CHECKINS
     with pytest.raises(UnknownKind):
@@ -83,9 +89,11 @@ def test_an_unknown_kind_is_refused_by_the_vault(service: VaultService, journal:
 
 def _everything_of_a_sealed_group(service: VaultService, journal: Journal) -> Group:
     """A led group with a relay (link row, sealed keys, a waiting request), details and a sealed check-in,
-    beside a journal entry and a draft that must outlive it."""
+    beside a journal entry, a draft, my round and the crisis plan that must outlive it."""
     journal.add("Ett inlägg som stannar")
     journal.save_draft(Draft("new", "ett utkast"))
+    RoundService(service.vault).add(3, "som vanligt")
+    PlanService(service.engine, service.vault).save(CrisisPlan(helps=("en promenad",)))
     group = LeaderService(service.engine, service.vault).create_group(
         "Ledd grupp", SCHEDULE, theme="Balans", relay="http://127.0.0.1:9", enrolment="E", now=NOW)
     GroupService(service.engine, service.vault).update_details(group.id, place="Rum 4")
@@ -103,6 +111,8 @@ def test_every_record_a_service_writes_has_a_registered_kind_and_id(service: Vau
         kind = records.kind(name)
         if kind.per_group:
             assert record_id == kind.record_id(group.id)
+        elif kind.only is not None:
+            assert record_id == kind.only_id
         else:
             assert len(record_id) == 32 and int(record_id, 16) >= 0 and group.id not in record_id
 
@@ -113,7 +123,7 @@ def test_removing_a_sealed_group_leaves_nothing_of_it(service: VaultService, jou
                                                                    "record"}
     GroupService(service.engine, service.vault).remove(group.id)
     assert _mentions(service.home, group.id) == []
-    assert sorted(kind for _id, kind in _records(service.home)) == ["draft", "entry"]
+    assert sorted(kind for _id, kind in _records(service.home)) == ["draft", "entry", "plan", "round"]
 
 
 def test_removing_a_locked_group_leaves_nothing_of_it(service: VaultService, journal: Journal) -> None:
