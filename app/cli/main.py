@@ -22,6 +22,7 @@ from app.cli import (
     journal_cmds,
     lead_cmds,
     render,
+    round_cmds,
     theme_cmds,
     vault_cmds,
 )
@@ -45,6 +46,10 @@ USAGE_ERRORS = frozenset({
     Msg.INVITE_NEWER, Msg.INVITE_OUTDATED, Msg.INVITE_DAYS_INVALID, Msg.JOIN_CODE_INVALID, Msg.JOIN_CODE_UNKNOWN,
     Msg.NAME_TOO_LONG, Msg.MEMBER_NOT_FOUND, Msg.HOMEWORK_MISSING, Msg.HOMEWORK_TOO_LONG, Msg.HEAD_COUNT_INVALID,
     Msg.COORDINATOR_TOKEN_MISSING,
+    # the meeting, the themes, my round and the crisis plan (ADR 0014)
+    Msg.MEETING_SIZE_INVALID, Msg.THEME_TEXT_INVALID, Msg.THEME_CHOICE_MISSING, Msg.THEME_UNKNOWN,
+    Msg.THEME_POLL_FULL, Msg.THEME_CHOICE_UNKNOWN, Msg.NO_NEXT_MEETING, Msg.ROUND_SCORE_INVALID,
+    Msg.ROUND_FACTOR_UNKNOWN, Msg.TEXT_TOO_LONG, Msg.PHONE_INVALID,
 })
 
 
@@ -83,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     coordinator_cmds.register(commands)
     attendance_cmds.register(commands, unlock)
     theme_cmds.register(commands, unlock)
+    round_cmds.register(commands, unlock)
     p = commands.add_parser("prompts", help=_("list the built-in prompts (ids for --prompt)"))
     p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
     p.set_defaults(func=cmd_prompts)

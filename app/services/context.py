@@ -34,6 +34,7 @@ from app.services.joining import JoinService
 from app.services.journal import Journal
 from app.services.leader import LeaderService
 from app.services.links import LinkStore
+from app.services.my_round import PlanService, RoundService
 from app.services.relay_client import RelayClient
 from app.services.relay_sync import SyncService
 from app.services.themes import ThemeService
@@ -151,6 +152,18 @@ class AppContext:
         """Keeping in step with the relay."""
         return SyncService(self.engine, self.vault, relay_factory=self.relay_factory, groups=self.groups,
                            links=self.links)
+
+    @cached_property
+    def rounds(self) -> RoundService:
+        """My own round before meetings (needs the open journal)."""
+        self.journal  # noqa: B018 - a clear error when there is no open journal
+        return RoundService(self.vault)
+
+    @cached_property
+    def plan(self) -> PlanService:
+        """My crisis plan (needs the open journal)."""
+        self.journal  # noqa: B018 - a clear error when there is no open journal
+        return PlanService(self.engine, self.vault)
 
     @cached_property
     def themes(self) -> ThemeService:
