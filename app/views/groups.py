@@ -185,6 +185,9 @@ def GroupView(groups: GroupsState, hosting: HostingState, membership: Membership
         body.append(HostControls(membership, group, key=f"hosts-{group.id}"))  # type: ignore[call-arg]
     elif leader and membership.can_upgrade(group):
         body.append(UpgradeGroup(membership, group, key=f"upgrade-{group.id}"))  # type: ignore[call-arg]
+    if session.unlocked and coming:  # whoever hosts today runs the meeting from here (issue 18)
+        body.append(ft.FilledTonalButton(_("Today's meeting"), icon=ft.Icons.TIMER_OUTLINED, key="today-meeting",
+                                         on_click=lambda: session.router.navigate(Route.TODAY, group=group.id)))
     if details is not None and details.place:
         body.append(ft.Checkbox(label=_("Show the place on the next-meeting card"), value=details.show_place,
                                 key="show-place", on_change=lambda e: groups.set_group_details(

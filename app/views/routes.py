@@ -71,6 +71,7 @@ class Route(Enum):
     REKEY = Spec("/settings/rekey")
     TRANSFER = Spec("/transfer")
     LEAD = Spec("/lead")
+    TODAY = Spec("/today/:group")  # today's meeting: the guide for whoever hosts (issue 18)
 
     @property
     def template(self) -> str:

@@ -24,6 +24,7 @@ from app.views.states.homework import HomeworkState
 from app.views.states.hosting import HostingState
 from app.views.states.journal import JournalState
 from app.views.states.keystore import KeystoreState
+from app.views.states.meeting import MeetingState
 from app.views.states.membership import MembershipState
 from app.views.states.session import SessionState
 from app.views.states.settings import SettingsState
@@ -43,6 +44,7 @@ class AppModel:
     settings: SettingsState
     homework: HomeworkState
     keystore: KeystoreState
+    meeting: MeetingState
 
     @classmethod
     def build(cls, ctx: AppContext, *, notifier: Notifier | None = None, keystore: Keystore | None = None) -> AppModel:
@@ -53,12 +55,15 @@ class AppModel:
         journal = JournalState(session=session, after_save=groups.sync_notifications)
         hosting = HostingState(session=session, groups=groups)
         unlock = KeystoreState(session=session, keystore=keystore or NullKeystore())
+        meeting = MeetingState(session=session)
+        session.hooks.locked.append(meeting.stop)  # a locked app runs no round and keeps no screen on
         return cls(router=router, session=session, journal=journal, groups=groups, hosting=hosting,
                    membership=MembershipState(session=session, groups=groups, hosting=hosting),
                    coordinator=CoordinatorState(session=session),
                    settings=SettingsState(session=session, journal=journal,
                                           after_passphrase_change=unlock.passphrase_changed),
-                   homework=HomeworkState(session=session, groups=groups, journal=journal), keystore=unlock)
+                   homework=HomeworkState(session=session, groups=groups, journal=journal), keystore=unlock,
+                   meeting=meeting)
 
     def tick(self) -> None:
         """Every few seconds: autosave the draft, end a passed undo window, lock when idle too long, and
