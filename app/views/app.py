@@ -52,7 +52,7 @@ SCREENS: dict[Route, Callable[[AppModel], Any]] = {
     Route.GUIDELINES: lambda m: Guidelines(m.session),
     Route.HELP: lambda m: Help(m.session),
     Route.GROUP: lambda m: GroupView(m.groups, m.hosting, m.membership, m.journal, m.homework,
-                                       m.session),
+                                       m.session, m.choosing),
     Route.MEETING: lambda m: MeetingChange(m.groups, m.session),
     Route.RESTORE: lambda m: Restore(m.settings, m.session),
     Route.REMINDERS: lambda m: Reminders(m.groups, m.session),

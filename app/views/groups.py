@@ -15,6 +15,7 @@ from app.services.checkin import ATTENDED, CANT_COME
 from app.services.groups import Group, GroupDetails
 from app.views.common import dropdown, field, frame, section_title
 from app.views.routes import Route
+from app.views.states.choosing import ChoosingState
 from app.views.states.groups import GroupsState
 from app.views.states.homework import HomeworkState
 from app.views.states.hosting import HostingState
@@ -26,6 +27,7 @@ from app.views.widgets.linked import LeaderSection, link_status, waiting_to_be_l
 from app.views.widgets.meeting import checkin_actions
 from app.views.widgets.roles import HostControls, TakingPart, UpgradeGroup
 from app.views.widgets.schedule import GUIDELINES, details_lines, meeting_subtitle, schedule_summary, zone_options
+from app.views.widgets.themes import ThemesSection
 
 UPCOMING_SHOWN = 6
 PAST_SHOWN = 12
@@ -154,7 +156,7 @@ def AddGroup(groups: GroupsState, session: SessionState) -> ft.Control:
 
 @ft.component
 def GroupView(groups: GroupsState, hosting: HostingState, membership: MembershipState, journal: JournalState,
-              homework: HomeworkState, session: SessionState) -> ft.Control:
+              homework: HomeworkState, session: SessionState, choosing: ChoosingState | None = None) -> ft.Control:
     """One group: its schedule, its homework, the coming meetings (each can be changed), calendar export,
     removal."""
     confirm_remove, set_confirm_remove = ft.use_state(False)
@@ -185,6 +187,8 @@ def GroupView(groups: GroupsState, hosting: HostingState, membership: Membership
         body.append(HostControls(membership, group, key=f"hosts-{group.id}"))  # type: ignore[call-arg]
     elif leader and membership.can_upgrade(group):
         body.append(UpgradeGroup(membership, group, key=f"upgrade-{group.id}"))  # type: ignore[call-arg]
+    if session.unlocked and choosing is not None and taking_part and not membership.has_left(group):
+        body.append(ThemesSection(choosing, group, leader, key=f"themes-{group.id}"))  # type: ignore[call-arg]
     if session.unlocked and coming:  # whoever hosts today runs the meeting from here (issue 18)
         body.append(ft.FilledTonalButton(_("Today's meeting"), icon=ft.Icons.TIMER_OUTLINED, key="today-meeting",
                                          on_click=lambda: session.router.navigate(Route.TODAY, group=group.id)))

@@ -14,7 +14,7 @@ from app import i18n
 from app.domain.reminders import Reminder, ReminderSettings
 from app.domain.schedule import Meeting, Schedule, parse_clock
 from app.errors import KraftError
-from app.i18n import _
+from app.i18n import _, current
 from app.services import attend, homework, notify, reminder_prefs, reminder_service
 from app.services.calendar import calendar_file
 from app.services.checkin import CANT_COME, Attendance
@@ -164,6 +164,14 @@ class GroupsState:
     def group_details(self, group: Group) -> GroupDetails | None:
         """Theme, place and link when the journal is open; None when locked, anonymous, or damaged."""
         return self.groups.readable_details(group.id)
+
+    def meeting_theme(self, group: Group, meeting: Meeting) -> str:
+        """The theme a host set for `meeting` (issue 18), in the member's language; "" when none or unreadable."""
+        _revision = self.revision
+        try:
+            return self.session.ctx.themes.meeting_theme(group.id, meeting.id, current())[0]
+        except KraftError:
+            return ""
 
     def shares_schedule(self, group: Group) -> bool:
         """Whether a change of this group's meetings goes to the whole group (its leader, journal open), or

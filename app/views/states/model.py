@@ -18,6 +18,7 @@ from app.services.context import AppContext
 from app.services.keystore_unlock import Keystore, NullKeystore
 from app.services.notify import Notifier, NullNotifier
 from app.views.routes import Router
+from app.views.states.choosing import ChoosingState
 from app.views.states.coordinator import CoordinatorState
 from app.views.states.groups import GroupsState
 from app.views.states.homework import HomeworkState
@@ -45,6 +46,7 @@ class AppModel:
     homework: HomeworkState
     keystore: KeystoreState
     meeting: MeetingState
+    choosing: ChoosingState
 
     @classmethod
     def build(cls, ctx: AppContext, *, notifier: Notifier | None = None, keystore: Keystore | None = None) -> AppModel:
@@ -63,7 +65,7 @@ class AppModel:
                    settings=SettingsState(session=session, journal=journal,
                                           after_passphrase_change=unlock.passphrase_changed),
                    homework=HomeworkState(session=session, groups=groups, journal=journal), keystore=unlock,
-                   meeting=meeting)
+                   meeting=meeting, choosing=ChoosingState(session=session, groups=groups, hosting=hosting))
 
     def tick(self) -> None:
         """Every few seconds: autosave the draft, end a passed undo window, lock when idle too long, and

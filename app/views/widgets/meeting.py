@@ -50,6 +50,11 @@ def next_meeting_card(groups: GroupsState) -> ft.Control:
     if meeting.number is not None and meeting.total is not None:
         lines.append(ft.Text(_("Meeting {n} of {m}").format(n=meeting.number, m=meeting.total), key="next-number"))
     lines.append(ft.Text(found.group.label, theme_style=ft.TextThemeStyle.BODY_SMALL))
+    theme = groups.meeting_theme(found.group, meeting) if groups.session.unlocked else ""
+    if theme:  # sealed with the group's secrets: never on a locked screen, a reminder or a notification
+        lines.append(ft.Row([ft.Icon(ft.Icons.FORUM_OUTLINED, size=16),
+                             ft.Text(_("Theme: {theme}").format(theme=theme), key="next-theme", expand=True)],
+                            spacing=6))
     details = groups.group_details(found.group) if groups.session.unlocked else None
     if details is not None and details.show_place and details.place:
         lines.append(ft.Row([ft.Icon(ft.Icons.PLACE_OUTLINED, size=16), ft.Text(details.place, key="next-place")]))

@@ -1,0 +1,90 @@
+"""The group chooses its themes, on the group screen (issue 18, docs/adr/0014-meeting-and-themes.md): the next
+meeting's proposals with their counts (never who voted what), proposing, voting, "I'll introduce it", and a
+host setting the theme. Each done action is sent at once; a refused one keeps its reason at its control."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import flet as ft
+
+from app.domain.schedule import Meeting
+from app.errors import KraftError
+from app.i18n import _, current
+from app.services.group_layer.choosing import Choice
+from app.services.groups import Group
+from app.services.themes import ThemeService, theme_words
+from app.views.states.groups import GroupsState
+from app.views.states.hosting import HostingState
+from app.views.states.session import SessionState
+
+
+@ft.observable
+@dataclass
+class ChoosingState:
+    session: SessionState
+    groups: GroupsState
+    hosting: HostingState
+    problems: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def _themes(self) -> ThemeService:
+        return self.session.ctx.themes
+
+    def meeting(self, group: Group) -> Meeting | None:
+        """The meeting the group is choosing for: the next one."""
+        return group.schedule.next_meeting(datetime.now(UTC))
+
+    def choices(self, group: Group, meeting: Meeting) -> list[Choice]:
+        _revision = self.groups.revision  # re-read when a sync brought votes
+        try:
+            return self._themes.results(group.id, meeting.id)
+        except KraftError:
+            return []
+
+    def chosen(self, group: Group, meeting: Meeting) -> tuple[str, str]:
+        """The theme a host set for the meeting and who introduces it ("" each when none)."""
+        _revision = self.groups.revision
+        try:
+            return self._themes.meeting_theme(group.id, meeting.id, current())
+        except KraftError:
+            return "", ""
+
+    def words(self, choice: Choice) -> str:
+        return theme_words(choice.theme, choice.text, current())
+
+    def problem(self, group: Group, control: str) -> str:
+        return self.problems.get(f"{group.id}:{control}", "")
+
+    async def propose(self, group: Group, meeting: Meeting, *, theme: str = "", text: str = "") -> bool:
+        return await self._act(group, "propose", lambda now: self._themes.propose(
+            group.id, meeting.id, theme=theme, text=text.strip(), now=now),
+            _("Your proposal is on its way to the group."))
+
+    async def vote(self, group: Group, meeting: Meeting, choice: Choice) -> bool:
+        return await self._act(group, "vote", lambda now: self._themes.vote(group.id, meeting.id, choice.id, now=now),
+                               _("Your vote is sent. You can change it by voting again."))
+
+    async def set_theme(self, group: Group, meeting: Meeting, choice: Choice) -> bool:
+        return await self._act(group, "set", lambda now: self._themes.set_theme(
+            group.id, meeting.id, theme=choice.theme, text=choice.text, now=now),
+            _("The theme is set and sent to the group."))
+
+    async def introduce(self, group: Group, meeting: Meeting, *, undo: bool = False) -> bool:
+        return await self._act(group, "introduce", lambda now: self._themes.introduce(
+            group.id, meeting.id, undo=undo, now=now),
+            _("The group is told you will introduce the theme.") if not undo else _("Taken back."))
+
+    async def _act(self, group: Group, control: str, work: Callable[[datetime], object], notice: str) -> bool:
+        key = f"{group.id}:{control}"
+        try:
+            work(datetime.now(UTC))
+        except KraftError as exc:
+            self.problems = {**self.problems, key: str(exc)}
+            return False
+        self.problems = {k: v for k, v in self.problems.items() if k != key}
+        self.groups.changed()
+        await self.hosting.delivery.deliver(group, notice)
+        return True
