@@ -168,3 +168,15 @@ def short_plan(engine: Engine) -> dict[str, object]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def short_version(engine: Engine) -> CrisisPlan | None:
+    """The opted-in short version as a plan (what helps, who to call), for a locked app; None when not chosen."""
+    data = short_plan(engine)
+    if not data:
+        return None
+    helps = data.get("helps")
+    people = data.get("people")
+    return CrisisPlan(helps=tuple(str(h) for h in helps) if isinstance(helps, list) else (),
+                      people=tuple(Contact(str(c.get("name", "")), str(c.get("phone", "")))
+                                   for c in people if isinstance(c, dict)) if isinstance(people, list) else ())

@@ -28,6 +28,7 @@ from app.views.journal import EntryView, History, JournalList, Search, Toolkit
 from app.views.keystore import keystore_for_page
 from app.views.leading import JoinGroup, LeadGroup
 from app.views.meeting_guide import TodayMeeting
+from app.views.my_round import MyPlan, MyRound
 from app.views.notifications import notifier_for_page
 from app.views.onboarding import Neutral, Problem, Recover, RecoveryCode, Setup, Unlock, Welcome
 from app.views.rekey import Rekey
@@ -69,6 +70,8 @@ SCREENS: dict[Route, Callable[[AppModel], Any]] = {
     Route.TRANSFER: lambda m: Transfer(m.settings, m.session),
     Route.LEAD: lambda m: LeadGroup(m.hosting, m.session),
     Route.TODAY: lambda m: TodayMeeting(m.meeting, m.session),
+    Route.MY_ROUND: lambda m: MyRound(m.my_round, m.session),
+    Route.PLAN: lambda m: MyPlan(m.my_round, m.session),
 }
 log = logging.getLogger(__name__)
 TICK_SECONDS = 3.0

@@ -5,7 +5,10 @@ from __future__ import annotations
 import flet as ft
 
 from app.i18n import N_, _
+from app.services.my_round import short_version
 from app.views.common import frame, section_title
+from app.views.my_round import plan_view
+from app.views.routes import Route
 from app.views.states.session import SessionState
 
 COUNTRY_NAMES = {"SE": N_("Sweden"), "NO": N_("Norway"), "DK": N_("Denmark")}
@@ -24,4 +27,15 @@ def Help(session: SessionState) -> ft.Control:
             body.append(ft.ListTile(
                 leading=ft.Icon(ft.Icons.PHONE), title=ft.Text(line.name), subtitle=ft.Text(line.number),
                 url=f"tel:{line.number.replace(' ', '')}", key=f"call-{country}-{line.number}"))
+    body += crisis_plan_part(session)
     return frame(session, _("Need help now?"), body, nav=False, back=session.router.back_from_help)
+
+
+def crisis_plan_part(session: SessionState) -> list[ft.Control]:
+    """The member's own crisis plan (issue 18): a tap away once unlocked; while locked, only the short version
+    the member chose to keep readable without unlocking."""
+    if session.unlocked:
+        return [ft.FilledTonalButton(_("My crisis plan"), icon=ft.Icons.HEALTH_AND_SAFETY_OUTLINED,
+                                     key="help-plan", on_click=lambda: session.router.navigate(Route.PLAN))]
+    short = short_version(session.ctx.engine)
+    return plan_view(short, short=True) if short is not None else []

@@ -162,7 +162,12 @@ def Search(journal: JournalState, session: SessionState) -> ft.Control:
 @needs_journal
 def Toolkit(journal: JournalState, session: SessionState) -> ft.Control:
     sections = journal.journal.toolkit()
-    body: list[ft.Control] = [ft.Text(_("Answers you pinned, to come back to when things are hard."))]
+    body: list[ft.Control] = [
+        ft.Row([ft.FilledTonalButton(_("My round"), icon=ft.Icons.SHOW_CHART, key="open-my-round",
+                                     on_click=lambda: session.router.navigate(Route.MY_ROUND)),
+                ft.FilledTonalButton(_("My crisis plan"), icon=ft.Icons.HEALTH_AND_SAFETY_OUTLINED, key="open-plan",
+                                     on_click=lambda: session.router.navigate(Route.PLAN))], wrap=True, spacing=8),
+        ft.Text(_("Answers you pinned, to come back to when things are hard."))]
     for key, entries in sections.items():
         body.append(section_title(toolkit_label(key, current())))
         if not entries:

@@ -72,6 +72,8 @@ class Route(Enum):
     TRANSFER = Spec("/transfer")
     LEAD = Spec("/lead")
     TODAY = Spec("/today/:group")  # today's meeting: the guide for whoever hosts (issue 18)
+    MY_ROUND = Spec("/round")  # my own round, private (issue 18)
+    PLAN = Spec("/plan")  # my crisis plan, private (issue 18)
 
     @property
     def template(self) -> str:

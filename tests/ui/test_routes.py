@@ -76,7 +76,7 @@ def test_the_guard_lets_a_locked_app_show_only_the_routes_declared_for_it() -> N
         assert guard(route, unlocked=False) is (route if route.locked else None)
     assert {r for r in Route if not r.locked} == {Route.JOURNAL, Route.ENTRY, Route.HISTORY, Route.EDITOR,
                                                  Route.SEARCH, Route.TOOLKIT, Route.SETTINGS, Route.REKEY,
-                                                 Route.TRANSFER, Route.LEAD, Route.TODAY}
+                                                 Route.TRANSFER, Route.LEAD, Route.TODAY, Route.MY_ROUND, Route.PLAN}
 
 
 def test_a_locked_app_asked_for_a_journal_route_gets_the_lock_screen(tmp_path: Path) -> None:

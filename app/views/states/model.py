@@ -27,6 +27,7 @@ from app.views.states.journal import JournalState
 from app.views.states.keystore import KeystoreState
 from app.views.states.meeting import MeetingState
 from app.views.states.membership import MembershipState
+from app.views.states.my_round import MyRoundState
 from app.views.states.session import SessionState
 from app.views.states.settings import SettingsState
 
@@ -47,6 +48,7 @@ class AppModel:
     keystore: KeystoreState
     meeting: MeetingState
     choosing: ChoosingState
+    my_round: MyRoundState
 
     @classmethod
     def build(cls, ctx: AppContext, *, notifier: Notifier | None = None, keystore: Keystore | None = None) -> AppModel:
@@ -65,7 +67,8 @@ class AppModel:
                    settings=SettingsState(session=session, journal=journal,
                                           after_passphrase_change=unlock.passphrase_changed),
                    homework=HomeworkState(session=session, groups=groups, journal=journal), keystore=unlock,
-                   meeting=meeting, choosing=ChoosingState(session=session, groups=groups, hosting=hosting))
+                   meeting=meeting, choosing=ChoosingState(session=session, groups=groups, hosting=hosting),
+                   my_round=MyRoundState(session=session))
 
     def tick(self) -> None:
         """Every few seconds: autosave the draft, end a passed undo window, lock when idle too long, and
