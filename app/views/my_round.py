@@ -3,13 +3,15 @@ score over the course; a screen reader hears the same series in words."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import flet as ft
 import flet_charts as fch
+from babel.dates import format_date
 
 from app.domain.prompts import TAGS as FACTORS
-from app.i18n import N_, _, format_day
+from app.i18n import N_, _, current, format_day
 from app.services.my_round import Contact, CrisisPlan
 from app.views.common import dropdown, frame, section_title, text_input
 from app.views.routes import Route
@@ -19,17 +21,23 @@ from app.views.states.session import SessionState
 SCORES = {1: N_("Hard"), 2: N_("Heavy"), 3: N_("So-so"), 4: N_("Fairly good"), 5: N_("Good")}
 
 
+def short_day(value: date) -> str:
+    """A day on the chart's axis: "6 okt.", no year (the read-out says it in full)."""
+    return format_date(value, format="d MMM", locale=current().code)
+
+
 def round_chart(state: MyRoundState) -> ft.Control:
     notes = state.notes()[-24:]
     if not notes:
         return ft.Text(_("Your rounds will show here over the course."), key="round-chart-empty")
     points = [fch.LineChartDataPoint(x=i, y=n.score, tooltip=f"{format_day(n.created.date())}: {n.score}")
               for i, n in enumerate(notes)]
-    labels = [fch.ChartAxisLabel(value=i, label=ft.Text(format_day(n.created.date()), size=10))
-              for i, n in enumerate(notes) if len(notes) <= 6 or i % max(1, len(notes) // 6) == 0]
+    shown = sorted({0, len(notes) // 2, len(notes) - 1})  # three dates at most: they fit a phone
+    labels = [fch.ChartAxisLabel(value=i, label=ft.Text(short_day(notes[i].created.date()), size=11))
+              for i in shown]
     chart = fch.LineChart(data_series=[fch.LineChartData(points=points, color=ft.Colors.PRIMARY, stroke_width=3,
                                                          curved=True, prevent_curve_over_shooting=True)],
-                          min_y=1, max_y=5, min_x=0, max_x=max(1, len(notes) - 1), height=200,
+                          min_y=0.5, max_y=5.5, min_x=-0.3, max_x=max(1, len(notes) - 1) + 0.3, height=200,
                           left_axis=fch.ChartAxis(label_size=24,
                                                   labels=[fch.ChartAxisLabel(value=v, label=ft.Text(str(v)))
                                                           for v in range(1, 6)]),

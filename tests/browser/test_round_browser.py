@@ -1,0 +1,113 @@
+"""My round's chart and the group's theme vote in Chromium (issue 18), in Swedish and Danish at phone width and
+wide: nothing cut or painted over, every screenshot audited for names and contrast."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from app import i18n
+from app.domain.schedule import Schedule
+from app.services.context import AppContext
+from app.services.my_round import RoundService
+from app.services.vault_service import VaultService
+from tests.browser.support import FletWeb
+from tests.browser.test_homework_browser import _check_fits, _wait_shown
+from tests.browser.test_screens_browser import _fill
+from tests.conftest import FAST_KDF, PASSPHRASE
+from tests.relay_process import shared_relay
+from tests.ui.test_roles_views import ask, open_ctx
+
+
+def _rounds(home: Path) -> None:
+    service = VaultService(home, kdf=FAST_KDF)
+    service.unlock(PASSPHRASE)
+    days = iter(datetime(2026, 10, 6, 17, tzinfo=UTC) + timedelta(weeks=w) for w in range(6))
+    rounds = RoundService(service.vault, now=lambda: next(days))
+    for score in (2, 3, 2, 4, 3, 4):
+        rounds.add(score, "")
+    service.close()
+
+
+def _shoot(web: FletWeb, name: str, shown: str) -> None:
+    for width, height in ((390, 844), (1280, 800)):
+        web.page.set_viewport_size({"width": width, "height": height})
+        _wait_shown(web, shown)
+        web.rest_pointer()
+        _check_fits(web, f"{name}-{width}", width)
+        web.screenshot(f"{name}-{width}", settle_ms=800)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["sv", "da"])
+def test_my_round_draws_the_course(served_app, web: FletWeb, tmp_path: Path, lang: str) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    _fill(home, lang)
+    _rounds(home)
+    with i18n.use(lang):
+        toolkit, mine, over = i18n._("My toolkit"), i18n._("My round"), i18n._("My rounds over the course")
+    server = served_app("app", env={"KRAFT_HOME": str(home)})
+    web.page.set_viewport_size({"width": 390, "height": 844})
+    web.open(server.url)
+    with i18n.use(lang):
+        web.type_into(i18n._("Passphrase"), PASSPHRASE)
+        web.click_button(i18n._("Unlock"))
+    web.page.get_by_role("tab", name=re.compile(re.escape(toolkit))).first.click()
+    web.click_button(mine)
+    _wait_shown(web, over)
+    with i18n.use(lang):  # the chart, read out: the last note in words
+        last = i18n._("{day}: {score} of 5").format(day=i18n.format_day(date(2026, 11, 10)), score=4)
+    _wait_shown(web, last)
+    _shoot(web, f"{lang}-my-round", over)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["sv", "da"])
+def test_the_host_sees_the_theme_vote_in_counts(served_app, web: FletWeb, tmp_path: Path, lang: str) -> None:
+    relay = shared_relay()
+    starter_home, astrid_home = tmp_path / "starter", tmp_path / "astrid"
+    starter_home.mkdir()
+    today = datetime.combine(date.today(), time(12), tzinfo=UTC)
+    starter = AppContext.open(starter_home, kdf=FAST_KDF, clock=lambda: today)
+    pending = starter.vault_service.prepare_setup(PASSPHRASE, PASSPHRASE)
+    starter.vault_service.finish_setup(pending, pending.recovery_code)
+    starter.vault_service.set_preference("language", lang)
+    starter = starter.refreshed()
+    schedule = Schedule.weekly(zone="Europe/Stockholm", first=date.today() + timedelta(days=3), at=time(18), count=6)
+    group = starter.leader.create_group("Tisdag", schedule, relay=relay.url, enrolment=relay.enrolment_token(),
+                                        now=today)
+    starter.sync.run(now=today)
+    starter.close()
+    ask(astrid_home, starter_home, group.id, "Astrid")
+    host = open_ctx(starter_home)
+    host.sync.run(now=today)
+    host.leader.admit_all(group.id, now=today)
+    host.sync.run(now=today)
+    host.close()
+    astrid = open_ctx(astrid_home)
+    astrid.sync.run(now=today)
+    meeting = astrid.groups.get(group.id).schedule.next_meeting(today)
+    assert meeting is not None
+    pain = astrid.themes.propose(group.id, meeting.id, theme="living_with_pain", now=today)
+    astrid.themes.propose(group.id, meeting.id, text="Att våga säga nej", now=today)
+    astrid.themes.vote(group.id, meeting.id, pain, now=today)
+    astrid.sync.run(now=today)
+    astrid.close()
+
+    with i18n.use(lang):
+        heading = i18n._("Themes for the next meeting")
+        one = i18n.ngettext("{n} vote", "{n} votes", 1).format(n=1)
+        passphrase, unlock = i18n._("Passphrase"), i18n._("Unlock")
+    server = served_app("app", env={"KRAFT_HOME": str(starter_home)})
+    web.page.set_viewport_size({"width": 390, "height": 844})
+    web.open(server.url)
+    web.type_into(passphrase, PASSPHRASE)
+    web.click_button(unlock)
+    web.wait_for_label(re.compile("Tisdag"), exact=False).click()
+    _wait_shown(web, heading)
+    web.wait_for_text(one)
+    _shoot(web, f"{lang}-theme-vote", heading)
