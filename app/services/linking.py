@@ -22,8 +22,14 @@ MAX_NAME = 40
 @dataclass(frozen=True)
 class Invite:
     token: str
-    link: str
+    link: str  # the long link: the whole signed invite, works without the relay
     expires_on: date
+    short: str = ""  # the short link (relay address and secret), once the relay is to keep the sealed invite
+
+    @property
+    def shown(self) -> str:
+        """What the QR code, "Copy link" and sharing carry: the short link where there is one."""
+        return self.short or self.link
 
 
 @dataclass(frozen=True)

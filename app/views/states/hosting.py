@@ -214,12 +214,16 @@ class HostingState:
             self.session.notice = note
 
     def make_invite(self, group: Group) -> Invite | None:
-        """The group's invite (link, QR), or None with the error shown."""
+        """The group's invite (its short link and QR code), or None with the error shown. The relay is to keep
+        the sealed invite behind the short link: it is sent at once."""
         try:
-            return self.ctx.leader.invite(group.id, today=datetime.now(UTC).date())
+            made = self.ctx.leader.shareable_invite(group.id, now=datetime.now(UTC))
         except KraftError as exc:
             self.session.error = str(exc)
             return None
+        if made.short:
+            self.delivery.deliver_soon(group.id)
+        return made
 
     async def make_join_code(self, group: Group) -> str:
         """A short join code for the group, registered with the relay; empty on failure."""
