@@ -29,7 +29,7 @@ def can_share(page: ft.Page) -> bool:
 def _full_size(page: ft.Page) -> float:
     """As large as the screen's shorter side allows, with a margin (the code stays square)."""
     width, height = page.width or 390, page.height or 844
-    return max(200.0, min(float(width), float(height) - 160) - 2 * FULL_MARGIN)
+    return max(200.0, min(float(width), float(height) - 96) - 2 * FULL_MARGIN)
 
 
 @ft.component
@@ -41,13 +41,14 @@ def InviteCard(invite: Invite) -> ft.Control:
     link = invite.shown
     image = qr_png(link, scale=10)
 
-    dialog = ft.AlertDialog(
-        key="invite-full", inset_padding=ft.Padding.all(8), content_padding=ft.Padding.all(8),
-        bgcolor=ft.Colors.WHITE, on_dismiss=lambda: set_full(False),
-        content=ft.Container(ft.Image(src=image, width=_full_size(page), height=_full_size(page),
-                                      fit=ft.BoxFit.CONTAIN, key="invite-qr-full",
-                                      semantics_label=_("QR code of the invite link")),
-                             on_click=lambda: set_full(False)),
+    size = _full_size(page)
+    dialog = ft.AlertDialog(  # the whole screen, white: nothing else for a camera across the room to see
+        key="invite-full", inset_padding=ft.Padding.all(0), content_padding=ft.Padding.all(0),
+        shape=ft.RoundedRectangleBorder(radius=0), bgcolor=ft.Colors.WHITE, on_dismiss=lambda: set_full(False),
+        content=ft.Container(ft.Image(src=image, width=size, height=size, fit=ft.BoxFit.CONTAIN,
+                                      key="invite-qr-full", semantics_label=_("QR code of the invite link")),
+                             width=float(page.width or size), height=float(page.height or size) - 96,
+                             alignment=ft.Alignment.CENTER, on_click=lambda: set_full(False)),
         actions=[ft.FilledButton(_("Close"), key="invite-full-close", on_click=lambda: set_full(False))],
         actions_alignment=ft.MainAxisAlignment.CENTER)
     ft.use_dialog(dialog if full else None)  # a hook: called on every render
