@@ -32,6 +32,16 @@ class Invite:
         return self.short or self.link
 
 
+def invite_from_route(fragment: str, *, origin: str, relay: str) -> str:
+    """What the route "/join#X" the app was opened with hands the join screen. A long link's token as it is;
+    a short link's secret alone names no relay, so it gets the link's own address (`origin`, when the route
+    had one), else the region's relay."""
+    fragment, base = fragment.strip(), origin or relay
+    if base and p.short_link_parts(p.short_invite_link(fragment, base)) is not None:
+        return p.short_invite_link(fragment, base)
+    return fragment
+
+
 @dataclass(frozen=True)
 class JoinCode:
     code: str  # ABCDE-FGHJK, to read out or write on the board

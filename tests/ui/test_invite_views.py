@@ -11,15 +11,19 @@ from pathlib import Path
 import flet as ft
 import pytest
 
+from app.config import Profile
+from app.config import Relay as RelaySettings
 from app.domain.schedule import Schedule
 from app.errors import KraftError
 from app.services.context import AppContext
 from app.services.invite_qr import qr_version
 from app.services.vault_service import VaultService
+from app.views.app import build_main
+from tests.conftest import FAST_KDF
 from tests.relay_process import Relay, shared_relay
 from tests.ui.harness import UI, run_app
 from tests.ui.test_groups_views import _main
-from tests.ui.test_roles_views import TODAY, new_person, open_group
+from tests.ui.test_roles_views import TODAY, new_person, open_ctx, open_group
 from tests.ui.test_views import el
 
 PHONE = {"web": False, "platform": "android", "width": 390.0, "height": 844.0}
@@ -91,3 +95,33 @@ async def test_the_web_client_copies_but_offers_no_share_sheet(started) -> None:
         link = await _show_invite(ui, group_id)
         assert qr_version(link) <= 10
         assert ui.query(key="invite-share") is None
+
+
+async def test_the_app_opened_from_a_short_link_fills_in_the_whole_link(started, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A phone opening {relay}/join#S in the app hands over only the route, "/join#S": the secret names no
+    relay, so the app completes it with the region's relay and the join screen checks it as pasted."""
+    relay, home, group_id = started
+    host = open_ctx(home)
+    try:
+        made = host.leader.shareable_invite(group_id, now=TODAY)
+        assert not host.sync.run(now=TODAY).problems
+    finally:
+        host.close()
+    secret = made.short.rsplit("#", 1)[1]
+    (tmp_path / "astrid").mkdir()
+    services: list[VaultService] = []
+
+    def factory() -> VaultService:
+        services.append(VaultService(tmp_path / "astrid", kdf=FAST_KDF))
+        return services[-1]
+
+    main = build_main(factory, profile=Profile(default_language="en", relay=RelaySettings(url=relay.url)),
+                      tick_seconds=3600, sync_seconds=3600, listen=False)
+    async with run_app(main) as ui:
+        await ui.navigate(f"/join#{secret}")
+        assert (await el(ui, "invite-text")).value == made.short
+        await ui.click(await el(ui, "check-invite"))
+        await ui.wait_for(lambda: ui.query(key="join-group"), timeout=10)
+        assert ui.query(text="Tisdag")
+    for service in services:
+        service.close()
