@@ -1,8 +1,9 @@
 """The invite in Chromium at phone width (issue 17 point 7): the host's QR code of the short link, "Copy link"
 (the browser's clipboard then holds the link, read back here), and the code full screen after a tap.
-Swedish and Danish, 390x844; no text past the window's edge or over another.
+Swedish and Danish, 390x844 (the full-screen code also at 1280x800); no text past the window's edge or over another.
 
-Screenshots: artifacts/screenshots/<lang>-invite-<shown|copied|full>-390.png (copied to /tmp/shots-invite/).
+Screenshots: artifacts/screenshots/<lang>-invite-<shown|copied|full>-390.png and
+<lang>-invite-full-1280.png (copied to /tmp/shots-invite/).
 Expected texts come from the catalogs (`_()` in the language under test).
 """
 
@@ -26,11 +27,11 @@ from tests.relay_process import start_relay
 SHOTS = Path("/tmp/shots-invite")
 
 
-def _shoot(web: FletWeb, name: str, wait_for: str) -> None:
+def _shoot(web: FletWeb, name: str, wait_for: str, *, width: int = 390) -> None:
     web.page.wait_for_timeout(800)
     _wait_shown(web, wait_for)
     web.rest_pointer()
-    _check_fits(web, name, 390)
+    _check_fits(web, name, width)
     web.screenshot(name, settle_ms=1000)
     SHOTS.mkdir(exist_ok=True)
     shutil.copy(SCREENSHOTS_DIR / f"{name}.png", SHOTS / f"{name}.png")
@@ -76,6 +77,14 @@ def test_the_host_copies_the_short_link_and_shows_the_code_full_screen(lang: str
         _shoot(web, f"{lang}-invite-full-390", close)
         web.click_button(close)
         web.wait_for_button(copy)
+
+        web.page.set_viewport_size({"width": 1280, "height": 800})  # a laptop: the code as tall as fits
+        web.page.wait_for_timeout(1200)
+        web.click_button(full)
+        web.wait_for_button(close)
+        big = web.label(qr_label).last.bounding_box()
+        assert big is not None and 600 <= big["height"] <= 800 - 96, big
+        _shoot(web, f"{lang}-invite-full-1280", close, width=1280)
         app.stop()
     finally:
         relay.stop()
