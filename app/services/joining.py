@@ -115,6 +115,10 @@ class JoinService:
         short = p.short_link_parts(text)
         if short is not None:
             return self._read_short(*short, today=today)
+        return self._read_token(text, today=today, check_relay=check_relay)
+
+    def _read_token(self, text: str, *, today: date, check_relay: bool = True) -> InvitePreview:
+        """A long link or a bare token: never another short link (one look at the relay, never a chain)."""
         token = p.token_from_text(text)
         try:
             invite = p.read_invite(token, today=today)
@@ -137,7 +141,7 @@ class JoinService:
         """The invite the relay keeps sealed under a short link's secret; it must name the same relay."""
         relay = check_relay_url(relay)
         lookup, key = p.link_secret_keys(secret)
-        preview = self.read(self._sealed(relay, lookup, key, unknown=Msg.INVITE_LINK_UNKNOWN), today=today)
+        preview = self._read_token(self._sealed(relay, lookup, key, unknown=Msg.INVITE_LINK_UNKNOWN), today=today)
         if preview.relay != relay:
             raise KraftError(Msg.INVITE_DAMAGED)
         return preview
@@ -180,7 +184,7 @@ class JoinService:
             lookup, key = p.stretch_join_code(code)
         except p.ProtocolError as exc:
             raise KraftError(Msg.JOIN_CODE_INVALID) from exc
-        return self.read(self._sealed(relay, lookup, key, unknown=Msg.JOIN_CODE_UNKNOWN), today=today)
+        return self._read_token(self._sealed(relay, lookup, key, unknown=Msg.JOIN_CODE_UNKNOWN), today=today)
 
     # ---- joining ----
 

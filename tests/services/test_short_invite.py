@@ -122,3 +122,16 @@ def test_without_a_relay_the_long_link_is_the_one_shown(pair) -> None:
     made = host.leader().shareable_invite(group.id, now=NOW)
     assert made.short == "" and made.shown == made.link and made.link.startswith("kraft://join#")
 
+
+
+def test_a_short_link_sealed_behind_itself_is_refused_not_followed(relay, pair) -> None:  # noqa: F811
+    """Someone who holds the steward key could seal a short link behind its own secret: one look, no loop."""
+    host, astrid = pair
+    group_id = start(host, relay)
+    made = host.leader().shareable_invite(group_id, now=NOW)
+    secret = p.new_link_secret()
+    lookup, key = p.link_secret_keys(secret)
+    looping = p.short_invite_link(secret, relay.url)  # type: ignore[attr-defined]
+    host.leader()._leave_sealed(group_id, lookup, key, looping, made.expires_on, now=NOW)
+    sync(host)
+    assert _refused(astrid, looping) is Msg.INVITE_DAMAGED
