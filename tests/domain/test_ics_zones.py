@@ -59,7 +59,12 @@ def _check(schedule: Schedule) -> Calendar:
     onsets = _zone_rules(ics, max(meetings).replace(tzinfo=None) + timedelta(days=1))
     for start in meetings:
         assert _as_read(start.replace(tzinfo=None), onsets) == start.astimezone(UTC), start
-    return Calendar.from_ical(ics)
+    calendar = Calendar.from_ical(ics)
+    master = next(e for e in calendar.walk("VEVENT") if "RRULE" in e)
+    if "UNTIL" in master["RRULE"]:  # the last slot, read with the file's offsets, is not past UNTIL (not dropped)
+        last = max(m.original_start for m in schedule.meetings()).replace(tzinfo=None)
+        assert _as_read(last, onsets) <= master["RRULE"]["UNTIL"][0].astimezone(UTC)
+    return calendar
 
 
 def test_every_summer_meeting_in_stockholm_lands_on_its_hour() -> None:
