@@ -119,6 +119,10 @@ class Msg(Enum):
     INVITE_EXPIRED = N_("This invite expired on {day}. Ask the leader for a new one.")
     INVITE_NEWER = N_("This invite was made by a newer version of Kraft. Update the app, then open it again.")
     INVITE_OUTDATED = N_("This invite is out of date: the group has new keys since. Ask the leader for a new one.")
+    INVITE_LINK_UNKNOWN = N_("This invite is not on the relay yet, or it has expired. Ask the leader to check that "
+                             "their phone is online, then open the link again.")
+    INVITE_SHORT_NEEDS_RELAY = N_("A short link needs a relay to keep the invite, and this group has none. Use "
+                                  "the whole link instead.")
     INVITE_DAYS_INVALID = N_("An invite lasts from 1 to {maximum} days.")
     JOIN_CODE_INVALID = N_("A join code has 10 letters and digits, like ABCDE-12345. Check what you typed.")
     JOIN_CODE_UNKNOWN = N_("No group has this join code, or it has expired. Check it, or ask the leader for a new "

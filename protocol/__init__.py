@@ -65,6 +65,7 @@ from protocol.identity import (
     post_signer_from_seed,
     steward_signer,
 )
+from protocol.invite_links import link_secret_keys, new_link_secret, short_invite_link, short_link_parts
 from protocol.invites import INVITE_FIELDS, INVITE_FIELDS_V2, invite_link, read_invite, sign_invite, token_from_text
 from protocol.join_codes import (
     JOIN_CODE_ALPHABET,
@@ -136,15 +137,18 @@ __all__ = [
     "Entry", "Envelope", "GroupCounts", "Identity", "Inner", "Member", "Policy", "ProtocolError",
     "PublicIdentity", "Refused", "State", "Table",
     "apply", "attended", "b64d", "b64e", "canonical", "channel_key", "check_code", "check_continuity", "check_vote",
-    "col_totals", "continuity_proof", "door_key", "entry_hash", "funders_csv", "invite_link", "mailbox_id",
+    "col_totals", "continuity_proof", "door_key", "entry_hash", "funders_csv", "invite_link", "link_secret_keys",
+    "mailbox_id",
     "make_entry", "may", "meeting_closed", "meeting_day",
     "meeting_token", "member_id", "member_signer", "new_group_id", "new_group_key", "new_host_secret",
-    "new_join_code", "new_secret", "normalize_join_code", "open_epoch_keys", "open_from", "open_join_invite",
+    "new_join_code", "new_link_secret", "new_secret", "normalize_join_code", "open_epoch_keys", "open_from",
+    "open_join_invite",
     "open_message", "open_schedule_key", "open_v2", "pad", "post_seed", "post_signer", "post_signer_from_seed",
     "private_bytes", "public_b64", "published_totals", "quarter", "quarter_closes_on", "read_invite", "replay",
     "row_totals",
-    "seal_join_invite", "seal_message", "seal_to", "seal_v2", "sign", "sign_invite", "sign_vote", "signing_bytes",
-    "steward_signer", "stretch_join_code", "suppress", "suppress_column", "token_from_text", "unpad", "unwrap",
+    "seal_join_invite", "seal_message", "seal_to", "seal_v2", "short_invite_link", "short_link_parts", "sign",
+    "sign_invite", "sign_vote", "signing_bytes", "steward_signer", "stretch_join_code", "suppress", "suppress_column",
+    "token_from_text", "unpad", "unwrap",
     "verify",
     "wrap_epoch_keys", "wrap_for",
 ]

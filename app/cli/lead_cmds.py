@@ -42,14 +42,23 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 
 def cmd_invite(args: argparse.Namespace) -> int:
-    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, _ctx):
+    report = None
+    with leading(Secrets(args.passphrase_stdin)) as (leader, groups, ctx):
         group = resolve_group(groups, args.group)
-        invite = leader.invite(group.id, days=args.days, today=clock.now().date())
+        if not args.short:
+            invite = leader.invite(group.id, days=args.days, today=clock.now().date())
+        else:  # the relay keeps the sealed invite behind the short link: send it now
+            invite = leader.shareable_invite(group.id, days=args.days, now=clock.now())
+            if not invite.short:
+                raise KraftError(Msg.INVITE_SHORT_NEEDS_RELAY)
+            report = sync_now(ctx)
     if args.qr:
-        data = qr_svg(invite.link) if args.qr.endswith(".svg") else qr_png(invite.link)
+        data = qr_svg(invite.shown) if args.qr.endswith(".svg") else qr_png(invite.shown)
         write_atomic(Path(args.qr), data)
-    out(invite.link)
+    out(invite.shown)
     err(_("Valid until {day}.").format(day=format_day(invite.expires_on)))
+    if report and report.problems:
+        err(_("Not on the relay yet; it is sent at the next sync: {problem}").format(problem=report.problems[0]))
     return 0
 
 
@@ -177,6 +186,8 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p.add_argument("group", metavar="GROUP", help=id_help)
     p.add_argument("--days", type=int, default=7, metavar="N", help=days_help)
     p.add_argument("--qr", metavar="FILE", help=_("write the QR code to FILE (.svg or .png)"))
+    p.add_argument("--short", action="store_true",
+                   help=_("a short link the relay keeps the invite for (a small QR code); needs a relay"))
     p.set_defaults(func=cmd_invite)
 
     p = sub.add_parser("code", parents=[unlock], help=_("make a short join code that expires"))

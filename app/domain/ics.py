@@ -3,7 +3,8 @@
 One recurring VEVENT: DTSTART with its IANA zone (and the matching VTIMEZONE), RRULE weekly with the
 schedule's interval, bounded by UNTIL (never COUNT: RFC 5545 counts before EXDATE removes, Kraft counts
 after), EXDATE for skipped and cancelled meetings, one VALARM per reminder. A moved meeting is an override
-VEVENT with its RECURRENCE-ID (the original start). The summary is the member's own neutral label: nothing
+VEVENT with its RECURRENCE-ID (the original start). The VTIMEZONE is written by `ics_zone` with yearly
+RRULEs, the form every calendar reads. The summary is the member's own neutral label: nothing
 about the group's theme goes into a file that calendar apps may sync.
 """
 
@@ -14,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
+from app.domain.ics_zone import vtimezone
 from app.domain.schedule import Schedule
 
 PRODID = "-//Kraft//Kraft schedule//EN"
@@ -68,5 +70,7 @@ def schedule_to_ics(schedule: Schedule, *, uid: str, summary: str, alarm_text: s
         override.add("recurrence-id", original)
         calendar.add_component(override)
 
-    calendar.add_missing_timezones()
+    last = max([first, *(m.start for m in schedule.meetings())])
+    for tzid in sorted(calendar.get_used_tzids()):
+        calendar.subcomponents.insert(0, vtimezone(tzid, first, last))
     return calendar.to_ical()

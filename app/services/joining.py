@@ -110,7 +110,15 @@ class JoinService:
 
     def read(self, text: str, *, today: date, check_relay: bool = True) -> InvitePreview:
         """Check an invite link or token: signature, expiry, and (with a relay, when reachable) that the relay
-        knows this group under the same leader key and the same epoch."""
+        knows this group under the same leader key and the same epoch. A short link is first opened through
+        the relay it names."""
+        short = p.short_link_parts(text)
+        if short is not None:
+            return self._read_short(*short, today=today)
+        return self._read_token(text, today=today, check_relay=check_relay)
+
+    def _read_token(self, text: str, *, today: date, check_relay: bool = True) -> InvitePreview:
+        """A long link or a bare token: never another short link (one look at the relay, never a chain)."""
         token = p.token_from_text(text)
         try:
             invite = p.read_invite(token, today=today)
@@ -128,6 +136,29 @@ class JoinService:
         return InvitePreview(token=token, label=str(invite["label"]), schedule=schedule,
                              theme=str(invite["theme"]), guidelines=str(invite["guidelines"]), relay=relay,
                              expires_on=date.fromisoformat(str(invite["expires_on"])), invite=invite)
+
+    def _read_short(self, relay: str, secret: str, *, today: date) -> InvitePreview:
+        """The invite the relay keeps sealed under a short link's secret; it must name the same relay."""
+        relay = check_relay_url(relay)
+        lookup, key = p.link_secret_keys(secret)
+        preview = self._read_token(self._sealed(relay, lookup, key, unknown=Msg.INVITE_LINK_UNKNOWN), today=today)
+        if preview.relay != relay:
+            raise KraftError(Msg.INVITE_DAMAGED)
+        return preview
+
+    def _sealed(self, relay: str, lookup: str, key: bytes, *, unknown: Msg) -> str:
+        """The invite token the relay keeps at `lookup`, opened with `key` (a join code's or a short link's)."""
+        try:
+            with self._relay(relay) as client:
+                found = client.join_code(lookup)
+        except RelayError as exc:
+            if exc.status == 404:
+                raise KraftError(unknown) from exc
+            raise exc.to_kraft(relay) from exc
+        try:
+            return p.open_join_invite(key, str(found.get("ciphertext", "")))
+        except p.ProtocolError as exc:
+            raise KraftError(Msg.INVITE_DAMAGED) from exc
 
     def _check_mailbox(self, relay: str, invite: dict[str, object]) -> None:
         try:
@@ -153,18 +184,7 @@ class JoinService:
             lookup, key = p.stretch_join_code(code)
         except p.ProtocolError as exc:
             raise KraftError(Msg.JOIN_CODE_INVALID) from exc
-        try:
-            with self._relay(relay) as client:
-                found = client.join_code(lookup)
-        except RelayError as exc:
-            if exc.status == 404:
-                raise KraftError(Msg.JOIN_CODE_UNKNOWN) from exc
-            raise exc.to_kraft(relay) from exc
-        try:
-            token = p.open_join_invite(key, str(found.get("ciphertext", "")))
-        except p.ProtocolError as exc:
-            raise KraftError(Msg.INVITE_DAMAGED) from exc
-        return self.read(token, today=today)
+        return self._read_token(self._sealed(relay, lookup, key, unknown=Msg.JOIN_CODE_UNKNOWN), today=today)
 
     # ---- joining ----
 

@@ -8,6 +8,7 @@ never half sent and works offline.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -154,22 +155,48 @@ class LeaderService:
         token = p.sign_invite(body, self._signer(secrets))
         return Invite(token=token, link=p.invite_link(token, link.relay), expires_on=expires)
 
+    def shareable_invite(self, group_id: str, *, days: int = INVITE_DAYS, uses: int = 1, now: datetime) -> Invite:
+        """The invite with its short link, for the QR code, "Copy link" and sharing (issue 17): the relay keeps
+        the signed invite sealed under a random secret, so the link holds only the relay's address and that
+        secret. Without a relay, the long link alone (there is nobody to keep it)."""
+        made = self.invite(group_id, days=days, today=now.date(), uses=uses)
+        link = self._links.get(group_id)
+        if link is None or not link.relay:
+            return made
+        secret = p.new_link_secret()
+        lookup, key = p.link_secret_keys(secret)
+        self._leave_sealed(group_id, lookup, key, made.token, made.expires_on, now=now)
+        return replace(made, short=p.short_invite_link(secret, link.relay))
+
+    def _leave_sealed(self, group_id: str, lookup: str, key: bytes, token: str, expires_on: date, *,
+                      now: datetime) -> None:
+        """Queue the invite sealed under `key` for the relay to keep at `lookup` until it expires, signed with
+        the key the relay knows the mailbox by (the leader's, or a version 2 group's steward key)."""
+        link = self._links.get(group_id)
+        assert link is not None and link.relay
+        if self.is_v2(group_id):
+            host = self.circles.hosting(group_id).host_secret()
+            assert host is not None  # a host holds H_e
+            signer = p.steward_signer(host)
+        else:
+            signer = self._signer(self._led(group_id)[1])
+        sealed, expires = p.seal_join_invite(key, token), expires_on.isoformat()
+        body = {"mailbox": link.mailbox, "ciphertext": sealed, "expires_on": expires,
+                "signature": p.sign(signer, p.signing_bytes("join-code", lookup=lookup, mailbox=link.mailbox,
+                                                            ciphertext=sealed, expires_on=expires))}
+        self._links.enqueue(group_id, link.relay, "PUT", f"/v1/join-codes/{lookup}", body, now=now)
+
     def join_code(self, group_id: str, *, days: int = INVITE_DAYS, now: datetime, uses: int = 1) -> JoinCode:
         """A short code for the board; the relay keeps the invite sealed under it until it expires."""
         if self.is_v2(group_id):
             return starting.join_code(self.circles, group_id, days=days, uses=uses, now=now)
-        link, secrets = self._led(group_id)
+        link, _secrets = self._led(group_id)
         if not link.relay:
             raise KraftError(Msg.JOIN_CODE_NEEDS_RELAY)
         invite = self.invite(group_id, days=days, today=now.date())
         code = p.new_join_code()
         lookup, key = p.stretch_join_code(code)
-        sealed = p.seal_join_invite(key, invite.token)
-        expires = invite.expires_on.isoformat()
-        body = {"mailbox": link.mailbox, "ciphertext": sealed, "expires_on": expires,
-                "signature": p.sign(self._signer(secrets), p.signing_bytes(
-                    "join-code", lookup=lookup, mailbox=link.mailbox, ciphertext=sealed, expires_on=expires))}
-        self._links.enqueue(group_id, link.relay, "PUT", f"/v1/join-codes/{lookup}", body, now=now)
+        self._leave_sealed(group_id, lookup, key, invite.token, invite.expires_on, now=now)
         return JoinCode(code=code, expires_on=invite.expires_on, queued=True)
 
     # ---- messages ----

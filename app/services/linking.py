@@ -22,8 +22,24 @@ MAX_NAME = 40
 @dataclass(frozen=True)
 class Invite:
     token: str
-    link: str
+    link: str  # the long link: the whole signed invite, works without the relay
     expires_on: date
+    short: str = ""  # the short link (relay address and secret), once the relay is to keep the sealed invite
+
+    @property
+    def shown(self) -> str:
+        """What the QR code, "Copy link" and sharing carry: the short link where there is one."""
+        return self.short or self.link
+
+
+def invite_from_route(fragment: str, *, origin: str, relay: str) -> str:
+    """What the route "/join#X" the app was opened with hands the join screen. A long link's token as it is;
+    a short link's secret alone names no relay, so it gets the link's own address (`origin`, when the route
+    had one), else the region's relay."""
+    fragment, base = fragment.strip(), origin or relay
+    if base and p.short_link_parts(p.short_invite_link(fragment, base)) is not None:
+        return p.short_invite_link(fragment, base)
+    return fragment
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from app.services.group_layer.hosting import Request
 from app.services.groups import Group
 from app.services.joining import InvitePreview
 from app.services.leader import Invite, Member
+from app.services.linking import invite_from_route
 from app.views.routes import Route, Router, UnknownRoute
 from app.views.states.delivery import Delivery
 from app.views.states.groups import GroupsState, schedule_from_form
@@ -145,7 +146,8 @@ class HostingState:
             return
         token = parts.fragment or (parse_qs(parts.query).get("invite") or [""])[0]
         if token:
-            self.invite_text = token.strip()
+            origin = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')[:-len('/join')]}" if parts.netloc else ""
+            self.invite_text = invite_from_route(token, origin=origin, relay=self.relay_url())
             self.open_join()
 
     def open_join(self) -> None:
@@ -214,12 +216,16 @@ class HostingState:
             self.session.notice = note
 
     def make_invite(self, group: Group) -> Invite | None:
-        """The group's invite (link, QR), or None with the error shown."""
+        """The group's invite (its short link and QR code), or None with the error shown. The relay is to keep
+        the sealed invite behind the short link: it is sent at once."""
         try:
-            return self.ctx.leader.invite(group.id, today=datetime.now(UTC).date())
+            made = self.ctx.leader.shareable_invite(group.id, now=datetime.now(UTC))
         except KraftError as exc:
             self.session.error = str(exc)
             return None
+        if made.short:
+            self.delivery.deliver_soon(group.id)
+        return made
 
     async def make_join_code(self, group: Group) -> str:
         """A short join code for the group, registered with the relay; empty on failure."""

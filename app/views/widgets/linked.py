@@ -10,13 +10,13 @@ from typing import cast
 import flet as ft
 
 from app.domain.prompts import PROMPTS
-from app.i18n import _, current, format_day, format_when, ngettext
+from app.i18n import _, current, format_when, ngettext
 from app.services.group_layer.hosting import Request
 from app.services.groups import Group
-from app.services.invite_qr import qr_png
 from app.services.leader import Invite, Member
 from app.views.common import dropdown, field, icon_button, section_title, selectable_text, text_input
 from app.views.states.hosting import HostingState
+from app.views.widgets.invite import InviteCard
 
 
 @ft.component
@@ -58,13 +58,7 @@ def LeaderSection(hosting: HostingState, group: Group) -> ft.Control:
         controls.append(ft.FilledButton(_("Show the invite"), icon=ft.Icons.QR_CODE, key="show-invite",
                                         on_click=show_invite))
     else:
-        controls += [
-            ft.Image(src=qr_png(shown.link), width=260, height=260, key="invite-qr",
-                     semantics_label=_("QR code of the invite link")),
-            text_input(_("Invite link"), shown.link, key="invite-link", read_only=True, multiline=True,
-                       max_lines=3),
-            ft.Text(_("Valid until {day}.").format(day=format_day(shown.expires_on))),
-        ]
+        controls.append(InviteCard(shown, key=f"invite-{shown.expires_on}"))  # type: ignore[call-arg]
     if hosting.relay_url() or code:
         controls.append(ft.OutlinedButton(_("Make a join code"), icon=ft.Icons.PIN_OUTLINED, key="make-code",
                                           disabled=bool(hosting.session.busy), on_click=new_code))
