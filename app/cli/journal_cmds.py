@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from app.cli import render
+from app.cli.commands import top_help
 from app.cli.console import Secrets, ask, err, interactive, open_journal, out, print_json, read_rest
 from app.domain.journal import Entry
 from app.domain.prompts import TAGS, THEMES
@@ -158,7 +159,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentParser) -> None:
     """Add `kraft journal` and its subcommands; `unlock` holds the options of commands that unlock."""
-    journal = commands.add_parser("journal", help=_("write, read, search, export and import entries"),
+    journal = commands.add_parser("journal", help=top_help("journal"),
                                   description=_("Your journal entries. Commands that open the journal need "
                                                 "the passphrase (see kraft --help)."))
     sub = journal.add_subparsers(dest="journal_command", metavar="COMMAND", required=True)
