@@ -15,7 +15,7 @@ from app.errors import KraftError, Msg
 from app.fileio import write_atomic
 from app.i18n import _, current, ngettext
 from app.services import transfer
-from app.services.journal import Journal
+from app.services.journal import Journal, no_hits_hint
 from app.services.journal_import import import_entries
 
 MIN_ID_PREFIX = 4
@@ -85,6 +85,8 @@ def cmd_search(args: argparse.Namespace) -> int:
             print_json({"query": query, "total": len(hits), "entries": [transfer.entry_to_dict(e) for e in hits]})
         else:
             render.print_entries(hits)
+            if not hits:
+                out(no_hits_hint(query))
     return 0
 
 
