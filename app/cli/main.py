@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import importlib
 import os
 import sys
@@ -91,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run one `kraft` command; returns the exit status (0 ok, 1 failed, 2 usage or bad input)."""
     i18n.activate(i18n.device_language())
     parser = build_parser(command_in(sys.argv[1:] if argv is None else argv))
+    if argv is None:  # a `kraft` process of its own, not a caller's (tests run many commands in one process)
+        # What the command's imports made (SQLAlchemy: ~100,000 objects) lives until the process ends: out of
+        # the cyclic collector's sight, the collections an unlock of 10,000 entries triggers cost ~20 ms less.
+        gc.freeze()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, or a usage error argparse has already explained
