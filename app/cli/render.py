@@ -38,8 +38,8 @@ def entry_line(entry: Entry) -> str:
 def print_entries(entries: list[Entry]) -> None:
     if not entries:
         out(_("No entries."))
-    for entry in entries:
-        out(entry_line(entry))
+    else:  # one write: a search can print thousands of lines
+        out("\n".join(map(entry_line, entries)))
 
 
 def print_entry(entry: Entry) -> None:
