@@ -2,6 +2,7 @@
 
 stdout: {"journal": {"1000": {...}, "10000": {...}}, "attendance": {"sqlite": {...}, "postgresql": {...}},
          "delivery": {"delivery_p50_ms", "delivery_p95_ms", "delivery_max_ms", "messages", "lost"},
+         "cli": {"cli_import_ms", "cli_search_ms"},
          "targets": ..., "checks": ..., "ok": ...}
 stderr: progress, per-query details and a one-line summary. The exit status is 0 even when a target is
 missed (this is a report); it is non-zero only if a measurement itself fails.
@@ -47,7 +48,11 @@ def main() -> int:
                           stdout=subprocess.PIPE, text=True, check=True)
     delivery = json.loads(done.stdout)
     print(f"bench: delivery: {json.dumps(delivery)}", file=sys.stderr)
-    result = report(journal, attendance, delivery)
+    done = subprocess.run([sys.executable, "-m", "bench.cli"], cwd=ROOT, env=child_env(),
+                          stdout=subprocess.PIPE, text=True, check=True)
+    cli = json.loads(done.stdout)
+    print(f"bench: cli: {json.dumps(cli)}", file=sys.stderr)
+    result = report(journal, attendance, delivery, cli)
     print(json.dumps(result, indent=2))
     print(f"{summary(result)} ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
     return 0

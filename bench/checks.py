@@ -22,11 +22,14 @@ TARGETS: dict[str, str] = {
     "attendance_lost": "attendance.sqlite.lost == 0 (and postgresql's, when measured)",
     "delivery_p95": "delivery.delivery_p95_ms < 5000 (host's send to applied in an open app, loopback)",
     "delivery_lost": "delivery.lost == 0",
+    "cli_search": f"cli.cli_search_ms({LARGE}) <= 450 (`kraft journal search` as a whole process, Argon2id included)",
+    "cli_import": "cli.cli_import_ms <= 150 (`kraft --help` as a whole process)",
 }
 
 
 def evaluate(journal: dict[str, dict[str, float]], attendance: dict[str, dict[str, float]] | None = None,
-             delivery: dict[str, float] | None = None) -> dict[str, dict[str, Any]]:
+             delivery: dict[str, float] | None = None, cli: dict[str, float] | None = None,
+             ) -> dict[str, dict[str, Any]]:
     """One entry per target: {"value", "limit", "op", "ok"}."""
     big, small = journal[LARGE], journal[SMALL]
     rows = {
@@ -45,19 +48,24 @@ def evaluate(journal: dict[str, dict[str, float]], attendance: dict[str, dict[st
     if delivery is not None:
         rows["delivery_p95"] = (delivery["delivery_p95_ms"], "<", 5000.0)
         rows["delivery_lost"] = (delivery["lost"], "==", 0)
+    if cli is not None:
+        rows["cli_search"] = (cli["cli_search_ms"], "<=", 450.0)
+        rows["cli_import"] = (cli["cli_import_ms"], "<=", 150.0)
     return {name: {"value": value, "limit": limit, "op": op, "ok": bool(_OPS[op](value, limit))}
             for name, (value, op, limit) in rows.items()}
 
 
 def report(journal: dict[str, dict[str, float]], attendance: dict[str, dict[str, float]] | None = None,
-           delivery: dict[str, float] | None = None) -> dict[str, Any]:
+           delivery: dict[str, float] | None = None, cli: dict[str, float] | None = None) -> dict[str, Any]:
     """The whole output object: figures, targets, checks and the overall verdict."""
-    checks = evaluate(journal, attendance, delivery)
+    checks = evaluate(journal, attendance, delivery, cli)
     result: dict[str, Any] = {"journal": journal}
     if attendance is not None:
         result["attendance"] = attendance
     if delivery is not None:
         result["delivery"] = delivery
+    if cli is not None:
+        result["cli"] = cli
     return {**result, "targets": TARGETS, "checks": checks, "ok": all(check["ok"] for check in checks.values())}
 
 

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 
 from app.cli import clock, group_cmds
+from app.cli.commands import top_help
 from app.cli.console import out, print_json
 from app.cli.lead_common import member_services
 from app.i18n import _, format_when, ngettext
@@ -74,7 +75,7 @@ def cmd_send_now(args: argparse.Namespace) -> int:
 
 
 def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentParser) -> None:
-    att = commands.add_parser("attendance", help=_("anonymous attendance for your region's coordinator"),
+    att = commands.add_parser("attendance", help=top_help("attendance"),
                               description=_("Off until you turn it on for a group. Then each \"I was there\" "
                                             "sends a token that says nothing about who you are; the "
                                             "coordinator sees how many came, never who."))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from app.cli.commands import top_help
 from app.cli.console import Secrets, err, open_context, out, print_json
 from app.i18n import _, ngettext
 from app.services.backup import BackupReport, create_backup, default_name, restore_backup, verify_backup
@@ -75,7 +76,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentParser) -> None:
     backup = commands.add_parser(
-        "backup", help=_("an encrypted backup of everything on this device, and restoring it"),
+        "backup", help=top_help("backup"),
         description=_("One encrypted file with your journal, groups and settings. It opens with the passphrase "
                       "of the day it was made or with your recovery code, on any device."))
     sub = backup.add_subparsers(dest="backup_command", metavar="COMMAND", required=True)

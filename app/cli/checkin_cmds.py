@@ -10,6 +10,7 @@ import argparse
 from datetime import datetime
 
 from app.cli import clock, group_cmds, render
+from app.cli.commands import top_help
 from app.cli.console import Secrets, open_context, out, print_json
 from app.domain.schedule import Meeting
 from app.errors import KraftError, Msg
@@ -75,7 +76,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentParser) -> None:
     p = commands.add_parser(
-        "checkin", parents=[unlock], help=_("say you were at a meeting, or that you can't come; your history"),
+        "checkin", parents=[unlock], help=top_help("checkin"),
         description=_("Without options: you were at the meeting going on now or the latest one. With a journal "
                       "your check-ins are kept encrypted in it (the passphrase is needed); without one, only the "
                       "day you said it is kept with the meeting."))

@@ -17,13 +17,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.errors import KraftError, Msg
 from app.i18n import _, ngettext
-from app.services import integrity
-from app.services.context import AppContext
-from app.services.journal import Journal
+
+if TYPE_CHECKING:  # loaded when a command opens the data: `kraft --help` needs none of it (ADR 0013)
+    from app.services.context import AppContext
+    from app.services.journal import Journal
 
 ENV_PASSPHRASE = "KRAFT_PASSPHRASE"  # noqa: S105 (the name of a variable, not a secret)
 ENV_NEW_PASSPHRASE = "KRAFT_NEW_PASSPHRASE"  # noqa: S105
@@ -32,6 +33,8 @@ ENV_RECOVERY_CODE = "KRAFT_RECOVERY_CODE"
 
 def new_context() -> AppContext:
     """The member's data directory, nothing opened yet (tests replace this to use cheap KDF parameters)."""
+    from app.services.context import AppContext
+
     return AppContext.open()
 
 
@@ -144,6 +147,8 @@ def open_context(secrets: Secrets | None = None, *, unlock: bool, if_vault: bool
                              damaged).format(count=damaged))
             report = ctx.vault_service.integrity
             if report is not None and not report.ok:  # told, never acted on (docs/adr/0011-rollback.md)
+                from app.services import integrity
+
                 err(_("Warning: {title}.").format(title=integrity.title()))
                 for line in integrity.lines(report):
                     err(f"  {line}")

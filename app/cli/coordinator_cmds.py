@@ -11,6 +11,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.cli.commands import top_help
 from app.cli.console import err, out, print_json
 from app.fileio import write_atomic
 from app.i18n import _, current, format_day, ngettext
@@ -136,7 +137,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    coord = commands.add_parser("coordinator", help=_("run the region's relay server and hand out its tokens"),
+    coord = commands.add_parser("coordinator", help=top_help("coordinator"),
                                 description=_("The relay between leaders and members. It stores only signed "
                                               "ciphertext and keeps no IP address, user agent or exact time."))
     sub = coord.add_subparsers(dest="coordinator_command", metavar="COMMAND", required=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.cli import clock, render
+from app.cli.commands import top_help
 from app.cli.console import Secrets, err, open_context, out, print_json
 from app.cli.journal_cmds import MIN_ID_PREFIX
 from app.domain.schedule import INTERVALS, Meeting, Schedule, parse_clock
@@ -249,7 +250,7 @@ def cmd_export_ics(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentParser) -> None:
     """Add `kraft group` and its subcommands; `unlock` holds the options of commands that unlock."""
     group = commands.add_parser(
-        "group", help=_("the groups you go to: meetings, changes, calendar export"),
+        "group", help=top_help("group"),
         description=_("The groups you go to. Their meeting times and your name for each group are kept "
                       "unencrypted, so these commands need no passphrase; theme, place and link are kept "
                       "only in the encrypted journal (add --theme/--place/--link and show --details)."))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 
 from app.cli import clock, render
+from app.cli.commands import top_help
 from app.cli.console import Secrets, open_context, out, print_json
 from app.i18n import _
 from app.services import homework
@@ -37,7 +38,7 @@ def cmd_homework(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentParser) -> None:
     """Add `kraft homework`; `unlock` holds the options of commands that unlock."""
     p = commands.add_parser(
-        "homework", parents=[unlock], help=_("show each group's current homework and its meeting"),
+        "homework", parents=[unlock], help=top_help("homework"),
         description=_("Show the homework each of your groups gave for its next meeting. Its words are kept in "
                       "the encrypted journal, so this asks for the passphrase when you have a journal; without "
                       "one it says only that the group sent homework."))

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from app.cli import render
+from app.cli.commands import top_help
 from app.cli.console import Secrets, ask, err, interactive, open_journal, out, print_json, read_rest
 from app.domain.journal import Entry
 from app.domain.prompts import TAGS, THEMES
@@ -14,7 +15,7 @@ from app.errors import KraftError, Msg
 from app.fileio import write_atomic
 from app.i18n import _, current, ngettext
 from app.services import transfer
-from app.services.journal import Journal
+from app.services.journal import Journal, no_hits_hint
 from app.services.journal_import import import_entries
 
 MIN_ID_PREFIX = 4
@@ -84,6 +85,8 @@ def cmd_search(args: argparse.Namespace) -> int:
             print_json({"query": query, "total": len(hits), "entries": [transfer.entry_to_dict(e) for e in hits]})
         else:
             render.print_entries(hits)
+            if not hits:
+                out(no_hits_hint(query))
     return 0
 
 
@@ -158,7 +161,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentParser) -> None:
     """Add `kraft journal` and its subcommands; `unlock` holds the options of commands that unlock."""
-    journal = commands.add_parser("journal", help=_("write, read, search, export and import entries"),
+    journal = commands.add_parser("journal", help=top_help("journal"),
                                   description=_("Your journal entries. Commands that open the journal need "
                                                 "the passphrase (see kraft --help)."))
     sub = journal.add_subparsers(dest="journal_command", metavar="COMMAND", required=True)

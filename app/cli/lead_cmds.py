@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from app.cli import clock, role_cmds
+from app.cli.commands import top_help
 from app.cli.console import Secrets, err, open_context, out
 from app.cli.group_cmds import DEFAULT_DURATION, DEFAULT_ZONE, parse_date, parse_time, parse_zone, resolve_group
 from app.cli.lead_common import leading, member_services, report_sync, spaced, sync_now
@@ -154,7 +155,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentParser) -> None:
     lead = commands.add_parser(
-        "lead", help=_("lead a group: start it, invite, send homework and schedule changes"),
+        "lead", help=top_help("lead"),
         description=_("Lead a group through the region's relay. The group's keys are kept in your encrypted "
                       "journal, so these commands ask for the passphrase."))
     sub = lead.add_subparsers(dest="lead_command", metavar="COMMAND", required=True)
@@ -258,7 +259,7 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
                    help=_("an enrolment code from your coordinator (the group gets a new mailbox)"))
     p.set_defaults(func=role_cmds.cmd_upgrade)
 
-    p = commands.add_parser("join", parents=[unlock], help=_("join a group from the leader's invite"))
+    p = commands.add_parser("join", parents=[unlock], help=top_help("join"))
     p.add_argument("invite", nargs="?", metavar="LINK", help=_("the invite link, as shared or pasted"))
     p.add_argument("--code", metavar="CODE", help=_("a join code instead of a link, e.g. ABCDE-12345"))
     p.add_argument("--relay", metavar="URL", help=_("the relay address, for a join code"))
@@ -266,7 +267,7 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p.add_argument("--yes", action="store_true", help=_("join after the guidelines are shown"))
     p.set_defaults(func=cmd_join)
 
-    p = commands.add_parser("sync", parents=[unlock], help=_("send what is not sent yet and fetch from the relay"))
+    p = commands.add_parser("sync", parents=[unlock], help=top_help("sync"))
     p.add_argument("--locked", action="store_true",
                    help=_("do not unlock: schedule changes, and sending what is not locked in a journal"))
     p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))

@@ -4,17 +4,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from babel import dates as babel_dates
 
 from app.cli.console import out
 from app.domain.journal import Entry
 from app.domain.prompts import PROMPTS, tag_label, theme_label, toolkit_label
-from app.domain.schedule import Meeting, Schedule
 from app.i18n import N_, _, current, current_language, format_when, ngettext
-from app.services.groups import Group, GroupDetails
-from app.services.homework import CurrentHomework, JournalAccess
-from app.services.transfer import local_time
+from app.services.transfer.common import local_time
+
+if TYPE_CHECKING:  # only the annotations: `kraft journal` need not load the group services (ADR 0013)
+    from app.domain.schedule import Meeting, Schedule
+    from app.services.groups import Group, GroupDetails
+    from app.services.homework import CurrentHomework
 
 SHORT_ID = 12
 SNIPPET = 60
@@ -35,8 +38,8 @@ def entry_line(entry: Entry) -> str:
 def print_entries(entries: list[Entry]) -> None:
     if not entries:
         out(_("No entries."))
-    for entry in entries:
-        out(entry_line(entry))
+    else:  # one write: a search can print thousands of lines
+        out("\n".join(map(entry_line, entries)))
 
 
 def print_entry(entry: Entry) -> None:
@@ -165,6 +168,8 @@ def group_data(group: Group, now: datetime) -> dict[str, object]:
 
 
 def details_data(details: GroupDetails | None) -> dict[str, str]:
+    from app.services.groups import GroupDetails
+
     details = details or GroupDetails()
     return {"theme": details.theme, "place": details.place, "link": details.link}
 
@@ -178,6 +183,8 @@ def homework_data(item: CurrentHomework) -> dict[str, object]:
 
 def homework_lines(item: CurrentHomework) -> list[str]:
     """The homework as text lines: the meeting it is for, then its words or why they are not shown."""
+    from app.services.homework import JournalAccess
+
     lines = []
     if item.meeting is not None:
         lines.append(_("For the meeting on {when}").format(when=format_when(item.meeting.start, own_zone=True)))

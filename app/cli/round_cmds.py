@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from app.cli.commands import top_help
 from app.cli.console import Secrets, open_context, out, print_json
 from app.errors import KraftError, Msg
 from app.i18n import _, current
@@ -88,7 +89,7 @@ def cmd_plan_edit(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentParser) -> None:
     """Add `kraft round ...` and `kraft plan ...`."""
-    rnd = commands.add_parser("round", help=_("my own round: how things stand before a meeting (private)"))
+    rnd = commands.add_parser("round", help=top_help("round"))
     sub = rnd.add_subparsers(dest="round_command", required=True, metavar="COMMAND")
     p = sub.add_parser("add", parents=[unlock], help=_("note how things stand today, 1 (hard) to 5 (good)"))
     p.add_argument("--score", type=int, help=_("1 (hard) to 5 (good)"))
@@ -100,7 +101,7 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
     p.set_defaults(func=cmd_round_list)
 
-    plan = commands.add_parser("plan", help=_("my crisis plan (private, in the journal)"))
+    plan = commands.add_parser("plan", help=top_help("plan"))
     sub = plan.add_subparsers(dest="plan_command", required=True, metavar="COMMAND")
     p = sub.add_parser("show", parents=[unlock], help=_("show my crisis plan"))
     p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))

@@ -8,6 +8,7 @@ import argparse
 from contextlib import AbstractContextManager
 
 from app.cli import clock, render
+from app.cli.commands import top_help
 from app.cli.console import Secrets, open_context, out, print_json
 from app.cli.group_cmds import resolve_group
 from app.cli.lead_common import sync_now
@@ -142,7 +143,7 @@ def cmd_guide(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentParser) -> None:
     """Add `kraft theme ...` and `kraft meeting guide`; `unlock` holds the options of commands that unlock."""
-    theme = commands.add_parser("theme", help=_("the group's themes: propose, vote, see the result, set one"))
+    theme = commands.add_parser("theme", help=top_help("theme"))
     sub = theme.add_subparsers(dest="theme_command", required=True, metavar="COMMAND")
     p = sub.add_parser("list", help=_("list the themes a group can choose from"))
     p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
@@ -170,7 +171,7 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p.add_argument("--introduced-by", help=_("the member id of who introduces it"))
     p.set_defaults(func=cmd_set)
 
-    meeting = commands.add_parser("meeting", help=_("today's meeting, for whoever hosts"))
+    meeting = commands.add_parser("meeting", help=top_help("meeting"))
     sub = meeting.add_subparsers(dest="meeting_command", required=True, metavar="COMMAND")
     p = sub.add_parser("guide", parents=[unlock], help=_("the meeting's parts and each person's turn in the round"))
     p.add_argument("group", help=_("the group's id (or the start of it)"))

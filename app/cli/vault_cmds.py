@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from app.cli.commands import top_help
 from app.cli.console import ENV_PASSPHRASE, Secrets, ask, err, interactive, open_context, out, read_line
 from app.errors import KraftError, Msg
 from app.fileio import write_new
@@ -128,7 +129,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     stdin_help = _("read the secrets from stdin, one per line (see above), instead of a prompt")
 
     p = commands.add_parser(
-        "init", help=_("create the encrypted journal"),
+        "init", help=top_help("init"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=_(
             "Create the encrypted journal and its recovery code.\n\n"
@@ -144,8 +145,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                    help=_("save the recovery code to FILE (must not exist) instead of typing it back"))
     p.set_defaults(func=cmd_init)
 
-    passphrase = commands.add_parser("passphrase", help=_("change the passphrase, or set a new one with the "
-                                                          "recovery code"))
+    passphrase = commands.add_parser("passphrase", help=top_help("passphrase"))
     sub = passphrase.add_subparsers(dest="passphrase_command", metavar="COMMAND", required=True)
     p = sub.add_parser(
         "change", help=_("change the passphrase (with --rekey: re-encrypt everything under a new key)"),

@@ -7,12 +7,12 @@ the vault is unlocked; everything is dropped on lock.
 from __future__ import annotations
 
 import bisect
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
+from app.domain.folding import fold, fold_text, query_variants
 from app.domain.prompts import tag_label, theme_label
 from app.i18n import Language
 
@@ -81,16 +81,6 @@ class Draft:
     tags: tuple[str, ...] = ()
     theme: str | None = None
     saved: datetime = field(default_factory=utcnow)
-
-
-def fold(text: str) -> str:
-    """Case-insensitive form for search: NFC, then lower case (Å→å, Ä→ä, Ø→ø; letters stay distinct).
-
-    Entry text is stored NFC-normalised, so only the query needs normalising; `lower()` is used rather
-    than `casefold()`, which costs half again as much on Scandinavian text and differs only for letters
-    like ß.
-    """
-    return unicodedata.normalize("NFC", text).lower()
 
 
 class MonotonicClock:
@@ -207,16 +197,21 @@ class EntryIndex:
 
     def search(self, query: str, *, lang: Language) -> list[Entry]:
         """Entries containing every word of the query (in text, prompt, or tags by id or by their name in
-        `lang`), newest first."""
-        terms = fold(query).split()
+        `lang`), newest first; text and query are folded alike (app.domain.folding)."""
+        terms = [query_variants(term) for term in fold(query).split()]
         if not terms:
             return []
         if self._haystacks is None or self._haystack_language != lang.code:
             self._haystack_language = lang.code
-            self._haystacks = [(searchable_text(e, lang).lower(), e.id) for e in self.live()]
+            self._haystacks = [(fold_text(searchable_text(e, lang)), e.id) for e in self.live()]
         hits = self._haystacks
-        for term in terms:
-            hits = [h for h in hits if term in h[0]]
+        for variants in terms:
+            if len(variants) == 1:
+                term = variants[0]
+                hits = [h for h in hits if term in h[0]]
+            else:
+                term, other = variants
+                hits = [h for h in hits if term in h[0] or other in h[0]]
         return [self._parsed[h[1]] for h in hits]
 
 

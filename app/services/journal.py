@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from app.domain.journal import MAX_ENTRY_CHARS, Draft, Entry, EntryIndex, MonotonicClock, utcnow
 from app.domain.prompts import TAGS, THEMES, TOOLKIT, get_prompt
 from app.errors import KraftError, Msg
-from app.i18n import Language, resolve
+from app.i18n import Language, _, resolve
 from app.storage import records
 from app.storage.vault import Vault
 
@@ -60,6 +60,14 @@ def _check_text(text: str) -> str:
     if len(text) > MAX_ENTRY_CHARS:
         raise KraftError(Msg.ENTRY_TOO_LONG, size=len(text), maximum=MAX_ENTRY_CHARS)
     return unicodedata.normalize("NFC", text)
+
+
+def no_hits_hint(query: str) -> str:
+    """What to try when a search finds nothing (the app and `kraft journal search` say it under "0 entries
+    found"). Letters with marks need no second try: search already folds them (app.domain.folding)."""
+    if len(query.split()) > 1:
+        return _("Try fewer or shorter words: an entry is found only when it has every word.")
+    return _("Try a shorter word, or only its beginning.")
 
 
 @dataclass(frozen=True)

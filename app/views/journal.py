@@ -154,6 +154,8 @@ def Search(journal: JournalState, session: SessionState) -> ft.Control:
     if journal.query.strip():
         body.append(ft.Text(ngettext("{n} entry found", "{n} entries found", len(hits)).format(n=len(hits)),
                             key="hits"))
+        if not hits:
+            body.append(ft.Text(journal.no_hits_hint(), key="no-hits"))
     body += [entry_card(journal, e) for e in hits[:100]]
     return frame(session, _("Search"), body)
 

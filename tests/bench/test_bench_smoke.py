@@ -45,12 +45,15 @@ def test_checks_flag_a_missed_target() -> None:
             "search_floor_ms": 10.0, "save_ms": 3.0, "rewrap_ms": 2.0, "rekey_ms": 300.0, "rss_mb": 100.0}
     delivery = {"delivery_p50_ms": 300.0, "delivery_p95_ms": 600.0, "delivery_max_ms": 900.0, "messages": 50,
                 "lost": 0}
+    cli = {"cli_import_ms": 90.0, "cli_search_ms": 400.0}
     result = report({"1000": good, "10000": good}, {"sqlite": {"reports_per_s": 2100.0, "p99_ms": 50.0, "lost": 0}},
-                    delivery)
-    assert set(result["checks"]) == set(TARGETS)
+                    delivery, cli)
+    assert set(result["checks"]) == set(TARGETS) and result["cli"] == cli
     assert result["ok"] is True
     late = evaluate({"1000": good, "10000": good}, delivery=dict(delivery, delivery_p95_ms=5000.0, lost=1))
     assert [name for name, check in late.items() if not check["ok"]] == ["delivery_p95", "delivery_lost"]
+    sluggish = evaluate({"1000": good, "10000": good}, cli={"cli_import_ms": 480.0, "cli_search_ms": 880.0})
+    assert [name for name, check in sluggish.items() if not check["ok"]] == ["cli_search", "cli_import"]
 
     slow = dict(good, search_ms=11.0, rewrap_ms=3.5, rekey_ms=1000.0)
     checks = evaluate({"1000": good, "10000": slow})
@@ -58,6 +61,17 @@ def test_checks_flag_a_missed_target() -> None:
     assert not checks["rewrap_flat"]["ok"]
     assert [name for name, check in checks.items() if not check["ok"]] == ["search_vs_floor", "rewrap_flat",
                                                                            "rekey"]
+
+
+@pytest.mark.slow
+def test_cli_bench_reports_both_figures(tmp_path: Path) -> None:
+    """`python -m bench.cli N`: whole `kraft` processes on a vault with the real KDF (structure, not speed)."""
+    done = subprocess.run([sys.executable, "-m", "bench.cli", "30"], cwd=ROOT,
+                          env=dict(child_env(), TMPDIR=str(tmp_path)), capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert set(figures) == {"cli_import_ms", "cli_search_ms"} and all(map(_is_positive_number, figures.values()))
+    assert list(tmp_path.iterdir()) == [], "the temporary vault was not removed"
 
 
 @pytest.mark.slow

@@ -169,7 +169,15 @@ def test_search_is_case_insensitive_and_has_json(kraft: Kraft, vault: Path) -> N
     assert result["query"] == "SØSTEREN kaffe" and result["total"] == 1
     assert [e["id"] for e in result["entries"]] == [hit]
     none = kraft("journal", "search", "nothing-like-this")
-    assert none.code == 0 and none.out.strip() == "No entries."
+    assert none.code == 0 and none.out.splitlines() == ["No entries.", "Try a shorter word, or only its beginning."]
+
+
+def test_search_forgives_missing_letters_and_says_what_to_try(kraft: Kraft, vault: Path) -> None:
+    hit = add(kraft, "Kaffe med søsteren min efter mötet")
+    assert json.loads(kraft("journal", "search", "sosteren", "motet", "--json").out)["entries"][0]["id"] == hit
+    none = kraft("journal", "search", "soster", "zebra")
+    assert none.out.splitlines() == ["No entries.", "Try fewer or shorter words: an entry is found only when it "
+                                                    "has every word."]
 
 
 # ---- edit, delete ----

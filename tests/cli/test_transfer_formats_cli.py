@@ -27,7 +27,7 @@ FAKE = Format("lines", "txt", "Lines (test)", exporter=_export_lines, importer=_
 
 def _choices(command: str) -> list[str]:
     """The --format choices of `kraft journal COMMAND`, as argparse holds them."""
-    parser = build_parser()
+    parser = build_parser("journal")  # only the command run is built in full (app/cli/commands.py)
     commands = next(a for a in parser._actions if a.dest == "command").choices
     journal = next(a for a in commands["journal"]._actions if a.dest == "journal_command").choices
     return list(next(a for a in journal[command]._actions if a.dest == "format").choices)

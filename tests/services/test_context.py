@@ -51,7 +51,8 @@ def test_open_takes_the_home_profile_language_and_clock(home: Path) -> None:
     try:
         assert (context.home, context.profile, context.language, context.now()) == (home, profile, "da", FIXED)
         assert context.vault_service.kdf == FAST_KDF
-        assert AppContext.open(home).profile == Profile()
+        bare = AppContext.open(home)
+        assert bare.profile is None and bare.settings() == Profile()  # the defaults, built when first asked
     finally:
         context.close()
 

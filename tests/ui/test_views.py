@@ -189,6 +189,11 @@ async def test_search_and_toolkit(home: Path) -> None:
         await ui.type((await el(ui, "search")), "HAVET")
         assert (await el(ui, "hits")).value == "1 entry found"
         assert ui.query(text="Promenad vid havet") and not ui.query(text="Kaffe med Åsa")
+        await ui.type((await el(ui, "search")), "kaffe med asa")  # Å typed as A
+        assert (await el(ui, "hits")).value == "1 entry found" and not ui.query(key="no-hits")
+        await ui.type((await el(ui, "search")), "kaffe zebra")
+        assert (await el(ui, "hits")).value == "0 entries found"
+        assert (await el(ui, "no-hits")).value.startswith("Try fewer or shorter words")
         await tab(ui, 2)
         assert ui.query(text="My coping strategies") and ui.query(text="Promenad vid havet")
         assert not ui.query(text="Kaffe med Åsa")

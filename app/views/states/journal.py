@@ -14,7 +14,7 @@ import flet as ft
 from app.domain.journal import Draft, Entry
 from app.errors import KraftError
 from app.i18n import _
-from app.services.journal import NEW_DRAFT, Journal
+from app.services.journal import NEW_DRAFT, Journal, no_hits_hint
 from app.views.routes import Route, Router
 from app.views.states.session import SessionState
 
@@ -97,6 +97,10 @@ class JournalState:
         """Search the journal for what is typed (typing counts as activity)."""
         self.session.touch()
         self.query = text
+
+    def no_hits_hint(self) -> str:
+        """What to try when the search finds nothing ("Try fewer or shorter words ...")."""
+        return no_hits_hint(self.query)
 
     # ---- editor ----
 

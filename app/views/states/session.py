@@ -87,7 +87,7 @@ class SessionState:
     @property
     def profile(self) -> Profile:
         """The deployment profile: relay, crisis lines, default language."""
-        return self.ctx.profile
+        return self.ctx.settings()
 
     @property
     def unlocked(self) -> bool:
