@@ -88,6 +88,8 @@ class Msg(Enum):
                      "the folder as it is and ask for help.")
     DISK_FULL = N_("There is no room left on this device to save this. What was saved before is safe; free some "
                    "space and try again.")
+    DISK_FULL_OPEN = N_("There is no room left on this device, so the journal cannot be opened. Nothing is lost; "
+                        "free some space and try again.")
     DATABASE_BUSY = N_("The journal is busy in another window of Kraft. Try again in a moment.")
     STORAGE_FAILED = N_("The journal could not be written or read: {detail}. What was saved before is safe.")
     HOMEWORK_NEEDS_JOURNAL = N_("The homework is kept only in an encrypted journal. Create one first.")

@@ -150,7 +150,26 @@ def open_context(secrets: Secrets | None = None, *, unlock: bool, if_vault: bool
             ctx = ctx.refreshed()
         yield ctx
     finally:
+        _close(ctx)
+
+
+def _close(ctx: AppContext) -> None:
+    """Lock and close; a failure now comes after the command's work was committed, so it is a warning that
+    says so, never an error (a retry would make a duplicate). An error of the command itself still ends it."""
+    try:
         ctx.close()
+    except KraftError as exc:
+        problem: KraftError | None = exc
+    else:
+        problem = ctx.vault_service.close_problem
+    if problem is None:
+        return
+    if problem.msg is Msg.DISK_FULL:
+        err(_("Warning: this device is almost full. What was saved is safe, but Kraft could not tidy up its "
+              "files; free some space soon."))
+    else:
+        err(_("Warning: what was saved is safe, but the journal did not close cleanly: {problem}").format(
+            problem=problem))
 
 
 @contextmanager

@@ -5,7 +5,6 @@ loop; everything else is quick.
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError as SADBAPIError
 
 from app import paths
 from app.errors import KraftError, Msg
@@ -73,6 +71,9 @@ class VaultService:
         self._engine: Engine | None = None
         self._vault: Vault | None = None
         self.journal: Journal | None = None
+        # The last checkpoint's failure (disk full, busy): the data is safe in the WAL, so lock and close do not
+        # raise it; a front end may warn (the CLI does, after saying what was saved).
+        self.close_problem: KraftError | None = None
 
     @property
     def engine(self) -> Engine:
@@ -189,8 +190,10 @@ class VaultService:
                 self._vault.lock()
                 self._vault.flush_deferred()
             if self._engine is not None:
-                with contextlib.suppress(SADBAPIError):
+                try:
                     checkpoint(self._engine)
+                except KraftError as exc:  # what was committed is in the WAL, safe: tell, do not fail
+                    self.close_problem = exc
 
     # ---- re-keying ----
 
