@@ -76,9 +76,10 @@ def parse_zone(value: str) -> str:
 
 
 @contextmanager
-def open_groups() -> Iterator[GroupService]:
-    """The groups without unlocking: the plaintext schedules, and a locked vault that can only discard."""
-    with open_context(unlock=False) as ctx:
+def open_groups(*, read_only: bool = False) -> Iterator[GroupService]:
+    """The groups without unlocking: the plaintext schedules, and a locked vault that can only discard;
+    `read_only` for a command that only looks (no data folder is made for it)."""
+    with open_context(unlock=False, read_only=read_only) as ctx:
         yield ctx.groups
 
 
@@ -118,7 +119,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     moment = clock.now()
-    with open_groups() as groups:
+    with open_groups(read_only=True) as groups:
         found = groups.list()
     found.sort(key=lambda g: (g.label.casefold(), g.id))
     if args.json:
@@ -141,7 +142,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             homework.open_kept(ctx, now=clock.now())
             current = next((h for h in homework.current_homework(ctx, now=clock.now()) if h.group_id == group.id), None)
     else:
-        with open_groups() as groups:
+        with open_groups(read_only=True) as groups:
             group = resolve_group(groups, args.id)
     if args.json:
         data = render.group_data(group, clock.now())

@@ -20,6 +20,29 @@ from app.services.journal_import import import_entries
 MIN_ID_PREFIX = 4
 
 
+def positive(value: str) -> int:
+    """An argparse type: a whole number of at least 1 (`--limit 0` used to show one entry)."""
+    number = _whole(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(_("give a whole number of 1 or more, not {value}").format(value=value))
+    return number
+
+
+def not_negative(value: str) -> int:
+    """An argparse type: a whole number of 0 or more."""
+    number = _whole(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(_("give a whole number of 0 or more, not {value}").format(value=value))
+    return number
+
+
+def _whole(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("give a whole number, not {value}").format(value=value)) from None
+
+
 def resolve_id(journal: Journal, given: str) -> Entry:
     """An entry by its full id or a unique prefix of at least four characters (as `list` shows them)."""
     wanted = given.strip().lower()
@@ -177,8 +200,8 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("list", parents=[unlock], help=_("list entries, newest first"))
-    p.add_argument("--limit", type=int, default=20, metavar="N", help=_("how many entries (default 20)"))
-    p.add_argument("--offset", type=int, default=0, metavar="N", help=_("skip the N newest entries"))
+    p.add_argument("--limit", type=positive, default=20, metavar="N", help=_("how many entries (default 20)"))
+    p.add_argument("--offset", type=not_negative, default=0, metavar="N", help=_("skip the N newest entries"))
     p.add_argument("--json", action="store_true", help=json_help)
     p.set_defaults(func=cmd_list)
 

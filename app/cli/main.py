@@ -25,6 +25,7 @@ from app.cli import (
     vault_cmds,
 )
 from app.cli.console import err, print_json
+from app.domain.text import is_unicode
 from app.errors import KraftError, Msg
 from app.i18n import _
 
@@ -43,7 +44,8 @@ USAGE_ERRORS = frozenset({
     Msg.RELAY_URL_INVALID, Msg.RELAY_ENROLMENT_MISSING, Msg.INVITE_DAMAGED, Msg.INVITE_FORGED, Msg.INVITE_EXPIRED,
     Msg.INVITE_NEWER, Msg.INVITE_OUTDATED, Msg.INVITE_DAYS_INVALID, Msg.JOIN_CODE_INVALID, Msg.JOIN_CODE_UNKNOWN,
     Msg.NAME_TOO_LONG, Msg.MEMBER_NOT_FOUND, Msg.HOMEWORK_MISSING, Msg.HOMEWORK_TOO_LONG, Msg.HEAD_COUNT_INVALID,
-    Msg.COORDINATOR_TOKEN_MISSING,
+    Msg.COORDINATOR_TOKEN_MISSING, Msg.TEXT_NOT_UNICODE, Msg.ARGUMENT_NOT_UNICODE, Msg.INPUT_NOT_UNICODE,
+    Msg.PASSPHRASE_NOT_UNICODE,
 })
 
 
@@ -90,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one `kraft` command; returns the exit status (0 ok, 1 failed, 2 usage or bad input)."""
     i18n.activate(i18n.device_language())
+    argv = sys.argv[1:] if argv is None else argv
+    bad = next((a for a in argv if not is_unicode(a)), None)
+    if bad is not None:  # invalid UTF-8 arrives as lone surrogates; sealing them would fail much later
+        err(f"kraft: {KraftError(Msg.ARGUMENT_NOT_UNICODE, argument=bad.encode('utf-8', 'backslashreplace').decode())}")
+        return EXIT_USAGE
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -65,7 +65,7 @@ class VaultService:
 
     def __init__(self, home: Path | None = None, *, kdf: KdfParams | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.home = home or paths.data_dir()
+        self.home = home or paths.data_dir(create=False)  # made when the database is, not before
         self.kdf = kdf or KdfParams()
         self.backoff = UnlockBackoff(lambda: self.engine, clock)  # every try at a secret goes through it
         self._engine: Engine | None = None
@@ -74,11 +74,19 @@ class VaultService:
         # The last checkpoint's failure (disk full, busy): the data is safe in the WAL, so lock and close do not
         # raise it; a front end may warn (the CLI does, after saying what was saved).
         self.close_problem: KraftError | None = None
+        # A command that only reads sets this: without a database it sees an empty one in memory, so looking at
+        # a journal or groups that are not there makes no data folder (issue 17).
+        self.read_only = False
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = open_database(paths.database_path(self.home))
+            path = paths.database_path(self.home)
+            if self.read_only and not path.exists():
+                self._engine = db.empty_database()  # nothing here to read: look, and leave nothing behind
+            else:
+                paths.ensure_dir(self.home)
+                self._engine = open_database(path)
         return self._engine
 
     @property
@@ -88,6 +96,8 @@ class VaultService:
         return self._vault
 
     def has_vault(self) -> bool:
+        if self._engine is None and not paths.database_path(self.home).exists():
+            return False  # asking makes no database (and no data folder)
         return self.vault.exists()
 
     @property

@@ -260,6 +260,13 @@ def _nearly_full(folder: Path) -> bool:
         return False
 
 
+def empty_database() -> Engine:
+    """A migrated database in memory: what a command that only reads sees where no database exists yet."""
+    engine = make_engine(":memory:")
+    migrate(engine)
+    return engine
+
+
 def open_database(path: Path) -> Engine:
     """Open (creating if needed) and upgrade the database; an unreadable file is a clear error."""
     new = not path.exists()
