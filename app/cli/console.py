@@ -71,12 +71,12 @@ def read_line() -> str | None:
     return line.removesuffix("\n").removesuffix("\r")
 
 
-def read_rest(hint: str | None = None) -> str:
-    """Everything left on stdin; on a terminal the `hint` says how to finish."""
+def read_rest(hint: str | None = None, *, limit: int = -1) -> str:
+    """Everything left on stdin, or its first `limit` characters; on a terminal the `hint` says how to finish."""
     if hint and interactive():
         err(hint)
     with _decoded():
-        return sys.stdin.read()
+        return sys.stdin.read(limit)
 
 
 def ask(prompt: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from app.i18n import _, current, ngettext
 from app.services import transfer
 from app.services.journal import Journal
 from app.services.journal_import import import_entries
+from app.services.transfer.common import MAX_IMPORT_BYTES, too_big
 
 MIN_ID_PREFIX = 4
 
@@ -160,16 +162,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_import(path: Path) -> bytes:
+    """The file's bytes; one over the import limit is refused by its size, before a byte is read."""
+    try:
+        with path.open("rb") as file:
+            problem = too_big(os.fstat(file.fileno()).st_size, str(path))
+            if problem is not None:
+                raise problem
+            return file.read(MAX_IMPORT_BYTES + 1)  # a file still growing cannot slip past the limit
+    except OSError as exc:
+        raise KraftError(Msg.IMPORT_BAD_FILE, path=str(path), detail=exc.strerror or str(exc)) from exc
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     data: str | bytes | None = None
     if args.file != "-":
-        try:
-            data = Path(args.file).read_bytes()  # before the slow unlock: a typo fails at once
-        except OSError as exc:
-            raise KraftError(Msg.IMPORT_BAD_FILE, path=args.file, detail=exc.strerror or str(exc)) from exc
+        data = _read_import(Path(args.file))  # before the slow unlock: a typo fails at once
     with open_journal(Secrets(args.passphrase_stdin)) as journal:
         if data is None:
-            data = read_rest()
+            data = read_rest(limit=MAX_IMPORT_BYTES + 1)  # one character more than allowed is enough to say so
         result = import_entries(journal, args.format, data, source=args.file)
     if args.json:
         print_json(result.data())

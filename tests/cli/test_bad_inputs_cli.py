@@ -165,3 +165,26 @@ def test_read_only_commands_do_not_create_a_missing_home(tmp_path: Path, kraft: 
     ran = kraft(*argv)
     assert "Traceback" not in ran.err
     assert not missing.exists() and not missing.parent.exists(), ran
+
+
+def test_an_import_over_the_entry_limit_is_refused_saying_the_limit(vault: Path, kraft: Kraft,
+                                                                    tmp_path: Path) -> None:
+    many = [_entry(text=f"entry {n}") for n in range(20_001)]
+    imported = _import(kraft, tmp_path, _kraft_doc(*many))
+    assert imported.code == 2 and "has 20001 entries; Kraft imports at most 20000 at a time" in imported.err
+    assert _count(vault) == 0
+
+
+def test_a_huge_import_file_is_refused_before_it_is_read(vault: Path, kraft: Kraft, tmp_path: Path) -> None:
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as out:
+        out.truncate(4 * 1024**3)  # 4 GiB, sparse: reading it would take the memory of any phone
+    started = time.perf_counter()
+    imported = kraft("journal", "import", "--format", "kraft-json", str(huge))
+    assert time.perf_counter() - started < 5
+    assert imported.code == 2 and "the file is 4096 MB; Kraft imports at most 32 MB" in imported.err, imported
+
+
+def test_a_huge_import_on_stdin_is_refused(vault: Path, kraft: Kraft) -> None:
+    imported = kraft("journal", "import", "--format", "jrnl-json", "-", stdin=" " * (33 * 1024**2) + "{}")
+    assert imported.code == 2 and "Kraft imports at most 32 MB" in imported.err, imported.err[:200]

@@ -97,11 +97,39 @@ def oldest_first(journal: Journal) -> list[Entry]:
     return sorted(journal.live_entries(), key=lambda e: e.sort_key)
 
 
+# What one import takes (docs/adr/0002-cli-secrets-and-transfer.md, "Bad input"): a phone must hold the file,
+# its parsed form and the sealed entries at once. 32 MiB and 20,000 entries peak near 100 MB above the app's
+# own and take about 10 s here; 1,000,000 entries took 4.5 minutes and 1.6 GB. A bigger journal goes in parts.
+MAX_IMPORT_BYTES = 32 * 1024 * 1024
+MAX_IMPORT_ENTRIES = 20_000
+
+
+def too_big(size: int, source: str) -> KraftError | None:
+    """IMPORT_BAD_FILE for a file of `size` bytes over MAX_IMPORT_BYTES (checked before it is read), else None."""
+    if size <= MAX_IMPORT_BYTES:
+        return None
+    return KraftError(Msg.IMPORT_BAD_FILE, path=source, detail=_(
+        "the file is {size} MB; Kraft imports at most {maximum} MB at a time. Split it into smaller files").format(
+            size=-(-size // (1024 * 1024)), maximum=MAX_IMPORT_BYTES // (1024 * 1024)))
+
+
+def check_count(entries: list[Any], source: str) -> None:
+    """IMPORT_BAD_FILE when a file lists more than MAX_IMPORT_ENTRIES entries (nothing is saved then)."""
+    if len(entries) > MAX_IMPORT_ENTRIES:
+        raise KraftError(Msg.IMPORT_BAD_FILE, path=source, detail=_(
+            "the file has {count} entries; Kraft imports at most {maximum} at a time. Split it into smaller "
+            "files").format(count=len(entries), maximum=MAX_IMPORT_ENTRIES))
+
+
 def load_json(data: str | bytes, source: str) -> Any:
-    """The JSON document in `data`, or IMPORT_BAD_FILE naming `source` when it is not UTF-8 JSON.
+    """The JSON document in `data`, or IMPORT_BAD_FILE naming `source` when it is not UTF-8 JSON or is over
+    MAX_IMPORT_BYTES.
 
         load_json(b'{"entries": []}', "jrnl.json")  # -> {"entries": []}
     """
+    problem = too_big(len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass")), source)
+    if problem is not None:
+        raise problem
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")

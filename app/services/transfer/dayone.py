@@ -16,6 +16,7 @@ from app.services.journal import Journal, NewEntry
 from app.services.transfer.common import (
     Format,
     ImportReport,
+    check_count,
     load_json,
     optional_time,
     read_time,
@@ -76,6 +77,7 @@ def import_dayone_json(journal: Journal, data: str | bytes, *, source: str = "-"
     if not isinstance(document, dict) or not isinstance(document.get("entries"), list):
         raise KraftError(Msg.IMPORT_BAD_FILE, path=source,
                          detail=_('expected a Day One JSON export (Journal.json): an object with an "entries" list'))
+    check_count(document["entries"], source)
     report = ImportReport()
     candidates = []
     left_out: dict[str, list[str]] = {}

@@ -15,7 +15,15 @@ from app.domain.text import in_calendar
 from app.errors import KraftError, Msg
 from app.i18n import N_, _
 from app.services.journal import Journal, NewEntry
-from app.services.transfer.common import Format, ImportReport, load_json, out_of_calendar, save_new, text_problem
+from app.services.transfer.common import (
+    Format,
+    ImportReport,
+    check_count,
+    load_json,
+    out_of_calendar,
+    save_new,
+    text_problem,
+)
 
 _JRNL_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")  # jrnl writes %H:%M; seconds are accepted too
 
@@ -101,6 +109,7 @@ def import_jrnl_json(journal: Journal, data: str | bytes, *, source: str = "-",
     if not isinstance(document, dict) or not isinstance(document.get("entries"), list):
         raise KraftError(Msg.IMPORT_BAD_FILE, path=source,
                          detail=_('expected a jrnl JSON export: an object with an "entries" list'))
+    check_count(document["entries"], source)
     report = ImportReport()
     candidates = []
     for number, item in enumerate(document["entries"], start=1):

@@ -21,6 +21,7 @@ from app.services.journal import Journal, NewEntry
 from app.services.transfer.common import (
     Format,
     ImportReport,
+    check_count,
     entry_to_dict,
     iso,
     load_json,
@@ -90,6 +91,7 @@ def import_kraft_json(journal: Journal, data: str | bytes, *, source: str = "-")
         raise KraftError(Msg.IMPORT_BAD_FILE, path=source,
                          detail=_('expected a Kraft JSON export (format "{format}", version {version})').format(
                              format=KRAFT_FORMAT, version=KRAFT_VERSION))
+    check_count(document["entries"], source)
     report = ImportReport()
     candidates = []
     for number, item in enumerate(document["entries"], start=1):
