@@ -21,6 +21,7 @@ from app.cli import clock, render
 from app.cli.console import Secrets, err, open_context, out, print_json
 from app.cli.journal_cmds import MIN_ID_PREFIX
 from app.domain.schedule import INTERVALS, Meeting, Schedule, parse_clock
+from app.domain.text import EARLIEST_YEAR, LATEST_YEAR
 from app.errors import KraftError, Msg
 from app.fileio import write_atomic
 from app.i18n import N_, _, format_when
@@ -37,12 +38,21 @@ DEFAULT_DURATION = 120
 # ---- parsing what the person typed (argparse turns these errors into a usage message, exit 2) ----
 
 
+def _in_calendar(value: str, year: int) -> None:
+    """Refuse a year no meeting has (docs/adr/0002-cli-secrets-and-transfer.md, "Bad input")."""
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise argparse.ArgumentTypeError(_("{value} is not between {first} and {last}").format(
+            value=value, first=EARLIEST_YEAR, last=LATEST_YEAR))
+
+
 def parse_date(value: str) -> date:
     try:
-        return datetime.strptime(value.strip(), "%Y-%m-%d").date()
+        day = datetime.strptime(value.strip(), "%Y-%m-%d").date()
     except ValueError:
         raise argparse.ArgumentTypeError(
             _("{value} is not a date: write it as YYYY-MM-DD, e.g. 2026-12-03").format(value=value)) from None
+    _in_calendar(value, day.year)
+    return day
 
 
 def parse_time(value: str) -> time:
@@ -57,7 +67,9 @@ def parse_local(value: str) -> datetime:
     """`YYYY-MM-DD HH:MM` (or with a T), naive: the group's zone is added once the group is known."""
     for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"):
         with contextlib.suppress(ValueError):
-            return datetime.strptime(value.strip(), pattern)
+            moment = datetime.strptime(value.strip(), pattern)
+            _in_calendar(value, moment.year)
+            return moment
     raise argparse.ArgumentTypeError(
         _("{value} is not a date and time: write it as \"YYYY-MM-DD HH:MM\", e.g. \"2026-12-03 18:00\"")
         .format(value=value))

@@ -188,3 +188,22 @@ def test_a_huge_import_file_is_refused_before_it_is_read(vault: Path, kraft: Kra
 def test_a_huge_import_on_stdin_is_refused(vault: Path, kraft: Kraft) -> None:
     imported = kraft("journal", "import", "--format", "jrnl-json", "-", stdin=" " * (33 * 1024**2) + "{}")
     assert imported.code == 2 and "Kraft imports at most 32 MB" in imported.err, imported.err[:200]
+
+
+@pytest.mark.parametrize("argv", [["--first", "9999-12-31"], ["--first", "0001-01-01", "--zone", "Pacific/Kiritimati"],
+                                  ["--first", "2030-01-07", "--until", "9999-12-31"]])
+def test_a_group_at_the_edge_of_the_calendar_is_refused(home: Path, kraft: Kraft, stockholm: None,
+                                                        argv: list[str]) -> None:
+    ran = kraft("group", "add", "--at", "18:00", *argv, "Group")
+    assert ran.code == 2 and "between 1900 and 2199" in ran.err, ran
+    assert kraft("group", "list").out.strip() == "No groups."
+
+
+@pytest.mark.parametrize("to", ["0001-01-01 00:00", "9999-12-31 23:59", "1899-12-31 12:00"])
+def test_a_meeting_moved_off_the_calendar_is_refused_and_the_group_still_works(
+        home: Path, kraft: Kraft, stockholm: None, to: str) -> None:
+    group = kraft("group", "add", "--first", "2030-01-07", "--at", "18:00", "--count", "3", "Group").out.strip()
+    moved = kraft("group", "move", group, "20300114T170000Z", "--to", to)
+    assert moved.code == 2 and "between 1900 and 2199" in moved.err, moved
+    for argv in (["group", "show", group], ["group", "export-ics", group], ["checkin", group, "--history"]):
+        assert kraft(*argv).code == 0
