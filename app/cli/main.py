@@ -120,6 +120,21 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         err(f"kraft: {exc}")
         return EXIT_FAILED
+    except Exception as exc:  # the last resort: a person reads this, never a traceback
+        return _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> int:
+    """A calm message for an exception nobody foresaw, and where its details went (app/cli/crash.py)."""
+    from app.cli import crash  # only on this rare path
+
+    logged = crash.report(exc)
+    err("kraft: " + _("Something went wrong that Kraft did not expect ({kind}). What was saved before is safe.")
+        .format(kind=type(exc).__name__))
+    if logged is not None:
+        err(_("The details (without anything you wrote) are in {path}. If it happens again, show them to whoever "
+              "helps you with Kraft.").format(path=logged))
+    return EXIT_FAILED
 
 
 if __name__ == "__main__":

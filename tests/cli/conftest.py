@@ -57,6 +57,7 @@ def kraft(home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFix
     """Run `kraft ARGS...` in-process; `stdin=` is what it reads, `tty=True` makes stdin a terminal."""
     monkeypatch.setattr(console, "new_context", lambda: AppContext.open(paths.data_dir(create=False), kdf=FAST_KDF))
     monkeypatch.setenv("LANGUAGE", "en")
+    monkeypatch.setenv("KRAFT_LOG_DIR", str(home.parent / "log"))  # app/cli/crash.py writes here, if ever
     for var in ("KRAFT_PASSPHRASE", "KRAFT_NEW_PASSPHRASE", "KRAFT_RECOVERY_CODE"):
         monkeypatch.delenv(var, raising=False)
 
