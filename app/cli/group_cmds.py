@@ -75,6 +75,12 @@ def parse_local(value: str) -> datetime:
         .format(value=value))
 
 
+def meeting_length(minutes: int) -> timedelta:
+    """A meeting's length from --duration; a number too big for a timedelta is as wrong as nine hours, and the
+    schedule says so in its own words (it used to be an OverflowError)."""
+    return timedelta(minutes=max(0, min(minutes, 24 * 60)))
+
+
 def parse_zone(value: str) -> str:
     try:
         ZoneInfo(value)
@@ -115,7 +121,7 @@ def find_meeting(group: Group, meeting_id: str) -> Meeting:
 
 def cmd_add(args: argparse.Namespace) -> int:
     schedule = Schedule.weekly(zone=args.zone, first=args.first, at=args.at,
-                               duration=timedelta(minutes=args.duration), interval=args.every,
+                               duration=meeting_length(args.duration), interval=args.every,
                                count=args.count, until=args.until)
     details = GroupDetails(theme=(args.theme or "").strip(), place=(args.place or "").strip(),
                            link=(args.link or "").strip())

@@ -120,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         err(f"kraft: {exc}")
         return EXIT_FAILED
+    except ImportError:
+        raise  # a broken installation, not anything the person did: its traceback is what fixes it
     except Exception as exc:  # the last resort: a person reads this, never a traceback
         return _unexpected(exc)
 

@@ -207,3 +207,9 @@ def test_a_meeting_moved_off_the_calendar_is_refused_and_the_group_still_works(
     assert moved.code == 2 and "between 1900 and 2199" in moved.err, moved
     for argv in (["group", "show", group], ["group", "export-ics", group], ["checkin", group, "--history"]):
         assert kraft(*argv).code == 0
+
+
+@pytest.mark.parametrize("minutes", ["9" * 30, "-" + "9" * 30])
+def test_a_meeting_length_too_big_for_a_clock_is_refused(home: Path, kraft: Kraft, minutes: str) -> None:
+    ran = kraft("group", "add", "--first", "2030-01-07", "--at", "18:00", "--duration", minutes, "Group")
+    assert ran.code == 2 and "between 15 minutes and 8 hours" in ran.err, ran  # was OverflowError
