@@ -59,7 +59,12 @@ COMMANDS = [
 
 
 @pytest.fixture
-def group(vault: Path, kraft: Kraft) -> str:
+def group(vault: Path, kraft: Kraft, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A real group's id; the commands run in an empty folder of their own (a drawn value is often a file name
+    to write, and once the checkout collected a hundred files named like them)."""
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
     added = kraft("group", "add", "--first", "2030-01-07", "--at", "18:00", "--count", "5", "Fuzzed")
     assert added.code == 0, added.err
     return added.out.strip()
