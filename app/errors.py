@@ -37,6 +37,12 @@ class Msg(Enum):
     ENTRY_NOT_FOUND = N_("No entry with id {entry_id}.")
     ENTRY_EMPTY = N_("The entry is empty. Write something before saving.")
     ENTRY_TOO_LONG = N_("The entry is too long ({size} characters; at most {maximum}).")
+    TEXT_NOT_UNICODE = N_("The text holds characters that are not valid UTF-8, so it cannot be saved. Type or paste "
+                          "it again.")
+    ARGUMENT_NOT_UNICODE = N_("{argument} is not valid UTF-8 text. Set the terminal to UTF-8 and try again.")
+    INPUT_NOT_UNICODE = N_("What came in on stdin is not valid UTF-8 text. Save it as UTF-8 and try again.")
+    PASSPHRASE_NOT_UNICODE = N_("The passphrase is not valid UTF-8 text. Set the terminal to UTF-8 and type it "
+                                "again.")
     UNKNOWN_PROMPT = N_("Unknown prompt: {prompt_id}.")
     UNKNOWN_TAG = N_("Unknown tag: {tag}. Choose from: {choices}.")
     UNKNOWN_THEME = N_("Unknown theme: {theme}. Choose from: {choices}.")
@@ -60,6 +66,9 @@ class Msg(Enum):
                                 "passphrase and recovery code are as before.")
     ENTRY_AMBIGUOUS = N_("More than one entry starts with {entry_id}. Give more of the id.")
     NOTHING_TO_EDIT = N_("Nothing to change. Give new text, tags or a theme.")
+    HOME_NOT_FOLDER = N_("Kraft keeps its data in {path}, but that is a file, not a folder. Point KRAFT_HOME at a "
+                         "folder (or unset it).")
+    HOME_UNUSABLE = N_("Kraft cannot make its data folder {path}: {detail}. Check KRAFT_HOME.")
     FILE_UNWRITABLE = N_("Cannot write {path}: {detail}")
 
 
@@ -101,6 +110,8 @@ class Msg(Enum):
                      "the folder as it is and ask for help.")
     DISK_FULL = N_("There is no room left on this device to save this. What was saved before is safe; free some "
                    "space and try again.")
+    DISK_FULL_OPEN = N_("There is no room left on this device, so the journal cannot be opened. Nothing is lost; "
+                        "free some space and try again.")
     DATABASE_BUSY = N_("The journal is busy in another window of Kraft. Try again in a moment.")
     STORAGE_FAILED = N_("The journal could not be written or read: {detail}. What was saved before is safe.")
     HOMEWORK_NEEDS_JOURNAL = N_("The homework is kept only in an encrypted journal. Create one first.")

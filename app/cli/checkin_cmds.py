@@ -50,7 +50,7 @@ def _history(group: Group, history: Attendance, as_json: bool) -> None:
 def cmd_checkin(args: argparse.Namespace) -> int:
     moment = clock.now()
     # With a journal, check-ins are sealed in it: unlock it; a member without one needs no passphrase.
-    with open_context(Secrets(args.passphrase_stdin), unlock=True, if_vault=True) as ctx:
+    with open_context(Secrets(args.passphrase_stdin), unlock=True, if_vault=True, read_only=args.history) as ctx:
         group = group_cmds.resolve_group(ctx.groups, args.id)
         if args.history:
             if args.undo or args.meeting:

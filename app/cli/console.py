@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from app.domain.text import is_unicode
 from app.errors import KraftError, Msg
 from app.i18n import _, ngettext
 
@@ -55,19 +56,30 @@ def print_json(data: Any) -> None:
     out(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+@contextmanager
+def _decoded() -> Iterator[None]:
+    """Stdin that is not UTF-8 is a message, not a UnicodeDecodeError."""
+    try:
+        yield
+    except UnicodeDecodeError as exc:
+        raise KraftError(Msg.INPUT_NOT_UNICODE) from exc
+
+
 def read_line() -> str | None:
     """One line of stdin without its line ending; None at end of input."""
-    line = sys.stdin.readline()
+    with _decoded():
+        line = sys.stdin.readline()
     if not line:
         return None
     return line.removesuffix("\n").removesuffix("\r")
 
 
-def read_rest(hint: str | None = None) -> str:
-    """Everything left on stdin; on a terminal the `hint` says how to finish."""
+def read_rest(hint: str | None = None, *, limit: int = -1) -> str:
+    """Everything left on stdin, or its first `limit` characters; on a terminal the `hint` says how to finish."""
     if hint and interactive():
         err(hint)
-    return sys.stdin.read()
+    with _decoded():
+        return sys.stdin.read(limit)
 
 
 def ask(prompt: str) -> str | None:
@@ -82,6 +94,14 @@ def ask_secret(prompt: str) -> str | None:
         return getpass.getpass(prompt)
     except EOFError:
         return None
+
+
+def _unicode(secret: str) -> str:
+    """A secret that is not valid UTF-8 (a terminal or variable in another encoding) is refused before it is
+    tried, so it neither fails deep in the KDF nor counts as a wrong passphrase."""
+    if not is_unicode(secret):
+        raise KraftError(Msg.PASSPHRASE_NOT_UNICODE)
+    return secret
 
 
 @dataclass
@@ -108,12 +128,13 @@ class Secrets:
         return value, again
 
     def passphrase(self) -> str:
-        return self._get(ENV_PASSPHRASE, _("Passphrase: "), Msg.PASSPHRASE_MISSING)[0]
+        return _unicode(self._get(ENV_PASSPHRASE, _("Passphrase: "), Msg.PASSPHRASE_MISSING)[0])
 
     def new_passphrase(self, env: str = ENV_NEW_PASSPHRASE, missing: Msg = Msg.NEW_PASSPHRASE_MISSING,
                        ) -> tuple[str, str | None]:
         """A passphrase to set, with its repetition when it was typed at a prompt."""
-        return self._get(env, _("New passphrase: "), missing, repeat=_("Repeat the new passphrase: "))
+        value, again = self._get(env, _("New passphrase: "), missing, repeat=_("Repeat the new passphrase: "))
+        return _unicode(value), again if again is None else _unicode(again)
 
     def recovery_code(self) -> str:
         return self._get(ENV_RECOVERY_CODE, _("Recovery code: "), Msg.RECOVERY_CODE_MISSING)[0]
@@ -121,18 +142,20 @@ class Secrets:
 
 @contextmanager
 def open_context(secrets: Secrets | None = None, *, unlock: bool, if_vault: bool = False,
-                 no_vault: Msg = Msg.NO_VAULT) -> Iterator[AppContext]:
+                 no_vault: Msg = Msg.NO_VAULT, read_only: bool = False) -> Iterator[AppContext]:
     """The member's data for one command; always locks, purges and checkpoints on the way out.
 
     `unlock`: open the journal with the passphrase from `secrets` (`no_vault` is the error when there is
     none); with `if_vault` only when there is one, so a member without a journal needs no passphrase.
     Without `unlock` the vault stays locked (plaintext schedules; sealed records can only be discarded).
+    `read_only`: the command only looks, so where there is no data yet none is made (no folder, no database).
 
     Example:
         with open_context(Secrets(args.passphrase_stdin), unlock=True) as ctx:
             ctx.journal.add("text")
     """
     ctx = new_context()
+    ctx.vault_service.read_only = read_only
     try:
         if unlock and not (if_vault and not ctx.has_vault()):
             if not ctx.has_vault():
@@ -155,7 +178,26 @@ def open_context(secrets: Secrets | None = None, *, unlock: bool, if_vault: bool
             ctx = ctx.refreshed()
         yield ctx
     finally:
+        _close(ctx)
+
+
+def _close(ctx: AppContext) -> None:
+    """Lock and close; a failure now comes after the command's work was committed, so it is a warning that
+    says so, never an error (a retry would make a duplicate). An error of the command itself still ends it."""
+    try:
         ctx.close()
+    except KraftError as exc:
+        problem: KraftError | None = exc
+    else:
+        problem = ctx.vault_service.close_problem
+    if problem is None:
+        return
+    if problem.msg is Msg.DISK_FULL:
+        err(_("Warning: this device is almost full. What was saved is safe, but Kraft could not tidy up its "
+              "files; free some space soon."))
+    else:
+        err(_("Warning: what was saved is safe, but the journal did not close cleanly: {problem}").format(
+            problem=problem))
 
 
 @contextmanager

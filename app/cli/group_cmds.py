@@ -22,6 +22,7 @@ from app.cli.commands import top_help
 from app.cli.console import Secrets, err, open_context, out, print_json
 from app.cli.journal_cmds import MIN_ID_PREFIX
 from app.domain.schedule import INTERVALS, Meeting, Schedule, parse_clock
+from app.domain.text import EARLIEST_YEAR, LATEST_YEAR
 from app.errors import KraftError, Msg
 from app.fileio import write_atomic
 from app.i18n import N_, _, format_when
@@ -38,12 +39,21 @@ DEFAULT_DURATION = 120
 # ---- parsing what the person typed (argparse turns these errors into a usage message, exit 2) ----
 
 
+def _in_calendar(value: str, year: int) -> None:
+    """Refuse a year no meeting has (docs/adr/0002-cli-secrets-and-transfer.md, "Bad input")."""
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise argparse.ArgumentTypeError(_("{value} is not between {first} and {last}").format(
+            value=value, first=EARLIEST_YEAR, last=LATEST_YEAR))
+
+
 def parse_date(value: str) -> date:
     try:
-        return datetime.strptime(value.strip(), "%Y-%m-%d").date()
+        day = datetime.strptime(value.strip(), "%Y-%m-%d").date()
     except ValueError:
         raise argparse.ArgumentTypeError(
             _("{value} is not a date: write it as YYYY-MM-DD, e.g. 2026-12-03").format(value=value)) from None
+    _in_calendar(value, day.year)
+    return day
 
 
 def parse_time(value: str) -> time:
@@ -58,10 +68,18 @@ def parse_local(value: str) -> datetime:
     """`YYYY-MM-DD HH:MM` (or with a T), naive: the group's zone is added once the group is known."""
     for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"):
         with contextlib.suppress(ValueError):
-            return datetime.strptime(value.strip(), pattern)
+            moment = datetime.strptime(value.strip(), pattern)
+            _in_calendar(value, moment.year)
+            return moment
     raise argparse.ArgumentTypeError(
         _("{value} is not a date and time: write it as \"YYYY-MM-DD HH:MM\", e.g. \"2026-12-03 18:00\"")
         .format(value=value))
+
+
+def meeting_length(minutes: int) -> timedelta:
+    """A meeting's length from --duration; a number too big for a timedelta is as wrong as nine hours, and the
+    schedule says so in its own words (it used to be an OverflowError)."""
+    return timedelta(minutes=max(0, min(minutes, 24 * 60)))
 
 
 def parse_zone(value: str) -> str:
@@ -77,9 +95,10 @@ def parse_zone(value: str) -> str:
 
 
 @contextmanager
-def open_groups() -> Iterator[GroupService]:
-    """The groups without unlocking: the plaintext schedules, and a locked vault that can only discard."""
-    with open_context(unlock=False) as ctx:
+def open_groups(*, read_only: bool = False) -> Iterator[GroupService]:
+    """The groups without unlocking: the plaintext schedules, and a locked vault that can only discard;
+    `read_only` for a command that only looks (no data folder is made for it)."""
+    with open_context(unlock=False, read_only=read_only) as ctx:
         yield ctx.groups
 
 
@@ -103,7 +122,7 @@ def find_meeting(group: Group, meeting_id: str) -> Meeting:
 
 def cmd_add(args: argparse.Namespace) -> int:
     schedule = Schedule.weekly(zone=args.zone, first=args.first, at=args.at,
-                               duration=timedelta(minutes=args.duration), interval=args.every,
+                               duration=meeting_length(args.duration), interval=args.every,
                                count=args.count, until=args.until)
     details = GroupDetails(theme=(args.theme or "").strip(), place=(args.place or "").strip(),
                            link=(args.link or "").strip())
@@ -119,7 +138,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     moment = clock.now()
-    with open_groups() as groups:
+    with open_groups(read_only=True) as groups:
         found = groups.list()
     found.sort(key=lambda g: (g.label.casefold(), g.id))
     if args.json:
@@ -142,7 +161,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             homework.open_kept(ctx, now=clock.now())
             current = next((h for h in homework.current_homework(ctx, now=clock.now()) if h.group_id == group.id), None)
     else:
-        with open_groups() as groups:
+        with open_groups(read_only=True) as groups:
             group = resolve_group(groups, args.id)
     if args.json:
         data = render.group_data(group, clock.now())

@@ -17,7 +17,7 @@ from app.services import homework
 
 
 def cmd_homework(args: argparse.Namespace) -> int:
-    with open_context(Secrets(args.passphrase_stdin), unlock=True, if_vault=True) as ctx:
+    with open_context(Secrets(args.passphrase_stdin), unlock=True, if_vault=True, read_only=True) as ctx:
         homework.open_kept(ctx, now=clock.now())
         found = homework.current_homework(ctx, now=clock.now())
     if args.json:

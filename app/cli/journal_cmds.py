@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,8 +18,32 @@ from app.i18n import _, current, ngettext
 from app.services import transfer
 from app.services.journal import Journal, no_hits_hint
 from app.services.journal_import import import_entries
+from app.services.transfer.common import MAX_IMPORT_BYTES, too_big
 
 MIN_ID_PREFIX = 4
+
+
+def positive(value: str) -> int:
+    """An argparse type: a whole number of at least 1 (`--limit 0` used to show one entry)."""
+    number = _whole(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(_("give a whole number of 1 or more, not {value}").format(value=value))
+    return number
+
+
+def not_negative(value: str) -> int:
+    """An argparse type: a whole number of 0 or more."""
+    number = _whole(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(_("give a whole number of 0 or more, not {value}").format(value=value))
+    return number
+
+
+def _whole(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("give a whole number, not {value}").format(value=value)) from None
 
 
 def resolve_id(journal: Journal, given: str) -> Entry:
@@ -140,16 +165,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_import(path: Path) -> bytes:
+    """The file's bytes; one over the import limit is refused by its size, before a byte is read."""
+    try:
+        with path.open("rb") as file:
+            problem = too_big(os.fstat(file.fileno()).st_size, str(path))
+            if problem is not None:
+                raise problem
+            return file.read(MAX_IMPORT_BYTES + 1)  # a file still growing cannot slip past the limit
+    except OSError as exc:
+        raise KraftError(Msg.IMPORT_BAD_FILE, path=str(path), detail=exc.strerror or str(exc)) from exc
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     data: str | bytes | None = None
     if args.file != "-":
-        try:
-            data = Path(args.file).read_bytes()  # before the slow unlock: a typo fails at once
-        except OSError as exc:
-            raise KraftError(Msg.IMPORT_BAD_FILE, path=args.file, detail=exc.strerror or str(exc)) from exc
+        data = _read_import(Path(args.file))  # before the slow unlock: a typo fails at once
     with open_journal(Secrets(args.passphrase_stdin)) as journal:
         if data is None:
-            data = read_rest()
+            data = read_rest(limit=MAX_IMPORT_BYTES + 1)  # one character more than allowed is enough to say so
         result = import_entries(journal, args.format, data, source=args.file)
     if args.json:
         print_json(result.data())
@@ -180,8 +214,8 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("list", parents=[unlock], help=_("list entries, newest first"))
-    p.add_argument("--limit", type=int, default=20, metavar="N", help=_("how many entries (default 20)"))
-    p.add_argument("--offset", type=int, default=0, metavar="N", help=_("skip the N newest entries"))
+    p.add_argument("--limit", type=positive, default=20, metavar="N", help=_("how many entries (default 20)"))
+    p.add_argument("--offset", type=not_negative, default=0, metavar="N", help=_("skip the N newest entries"))
     p.add_argument("--json", action="store_true", help=json_help)
     p.set_defaults(func=cmd_list)
 

@@ -10,13 +10,20 @@ docs/adr/0005-anonymous-attendance.md) when a passphrase is given.
 from __future__ import annotations
 
 import argparse
-from datetime import timedelta
 from pathlib import Path
 
 from app.cli import clock, role_cmds
 from app.cli.commands import top_help
 from app.cli.console import Secrets, err, open_context, out
-from app.cli.group_cmds import DEFAULT_DURATION, DEFAULT_ZONE, parse_date, parse_time, parse_zone, resolve_group
+from app.cli.group_cmds import (
+    DEFAULT_DURATION,
+    DEFAULT_ZONE,
+    meeting_length,
+    parse_date,
+    parse_time,
+    parse_zone,
+    resolve_group,
+)
 from app.cli.lead_common import leading, member_services, report_sync, spaced, sync_now
 from app.domain.schedule import INTERVALS, Schedule
 from app.errors import KraftError, Msg
@@ -29,7 +36,7 @@ from app.services.invite_qr import qr_png, qr_svg
 
 def cmd_create(args: argparse.Namespace) -> int:
     schedule = Schedule.weekly(zone=args.zone, first=args.first, at=args.at,
-                               duration=timedelta(minutes=args.duration), interval=args.every,
+                               duration=meeting_length(args.duration), interval=args.every,
                                count=args.count, until=args.until)
     guidelines = Path(args.guidelines_file).read_text(encoding="utf-8") if args.guidelines_file else ""
     with leading(Secrets(args.passphrase_stdin)) as (leader, _groups, ctx):

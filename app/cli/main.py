@@ -16,6 +16,7 @@ import sys
 from app import i18n
 from app.cli.commands import COMMANDS, command_in, top_help
 from app.cli.console import err
+from app.domain.text import is_unicode
 from app.errors import KraftError, Msg
 from app.i18n import _
 
@@ -40,6 +41,7 @@ USAGE_ERRORS = frozenset({
     Msg.MEETING_SIZE_INVALID, Msg.THEME_TEXT_INVALID, Msg.THEME_CHOICE_MISSING, Msg.THEME_UNKNOWN,
     Msg.THEME_POLL_FULL, Msg.THEME_CHOICE_UNKNOWN, Msg.NO_NEXT_MEETING, Msg.ROUND_SCORE_INVALID,
     Msg.ROUND_FACTOR_UNKNOWN, Msg.TEXT_TOO_LONG, Msg.PHONE_INVALID,
+    Msg.TEXT_NOT_UNICODE, Msg.ARGUMENT_NOT_UNICODE, Msg.INPUT_NOT_UNICODE, Msg.PASSPHRASE_NOT_UNICODE,
 })
 
 
@@ -95,8 +97,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one `kraft` command; returns the exit status (0 ok, 1 failed, 2 usage or bad input)."""
     i18n.activate(i18n.device_language())
-    parser = build_parser(command_in(sys.argv[1:] if argv is None else argv))
-    if argv is None:  # a `kraft` process of its own, not a caller's (tests run many commands in one process)
+    own_process = argv is None
+    argv = sys.argv[1:] if argv is None else argv
+    bad = next((a for a in argv if not is_unicode(a)), None)
+    if bad is not None:  # invalid UTF-8 arrives as lone surrogates; sealing them would fail much later
+        err(f"kraft: {KraftError(Msg.ARGUMENT_NOT_UNICODE, argument=bad.encode('utf-8', 'backslashreplace').decode())}")
+        return EXIT_USAGE
+    parser = build_parser(command_in(argv))
+    if own_process:  # a `kraft` process of its own, not a caller's (tests run many commands in one process)
         # What the command's imports made (SQLAlchemy: ~100,000 objects) lives until the process ends: out of
         # the cyclic collector's sight, the collections an unlock of 10,000 entries triggers cost ~20 ms less.
         gc.freeze()
@@ -122,6 +130,23 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         err(f"kraft: {exc}")
         return EXIT_FAILED
+    except ImportError:
+        raise  # a broken installation, not anything the person did: its traceback is what fixes it
+    except Exception as exc:  # the last resort: a person reads this, never a traceback
+        return _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> int:
+    """A calm message for an exception nobody foresaw, and where its details went (app/cli/crash.py)."""
+    from app.cli import crash  # only on this rare path
+
+    logged = crash.report(exc)
+    err("kraft: " + _("Something went wrong that Kraft did not expect ({kind}). What was saved before is safe.")
+        .format(kind=type(exc).__name__))
+    if logged is not None:
+        err(_("The details (without anything you wrote) are in {path}. If it happens again, show them to whoever "
+              "helps you with Kraft.").format(path=logged))
+    return EXIT_FAILED
 
 
 if __name__ == "__main__":

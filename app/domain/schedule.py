@@ -23,10 +23,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import WEEKLY, rrule
 
+from app.domain.text import EARLIEST_YEAR, LATEST_YEAR, in_calendar
 from app.errors import KraftError, Msg
 
 INTERVALS = (1, 2, 3)
 MAX_COUNT = 60
+_OFF_CALENDAR = f"meetings are between {EARLIEST_YEAR} and {LATEST_YEAR}"
 OPEN_HORIZON = timedelta(days=2 * 366)  # how far ahead an open-ended schedule is expanded
 
 
@@ -87,6 +89,8 @@ class Schedule:
             raise KraftError(Msg.SCHEDULE_INVALID, detail="the end date is before the first meeting")
         if not timedelta(minutes=15) <= duration <= timedelta(hours=8):
             raise KraftError(Msg.SCHEDULE_INVALID, detail="a meeting lasts between 15 minutes and 8 hours")
+        if not all(EARLIEST_YEAR <= d.year <= LATEST_YEAR for d in (first, until or first)):
+            raise KraftError(Msg.SCHEDULE_INVALID, detail=_OFF_CALENDAR)
         start = datetime.combine(first, at, tzinfo=tz)
         return cls(zone=zone, first_start=start, duration=duration, interval=interval, count=count, until=until)
 
@@ -143,6 +147,8 @@ class Schedule:
         slot = self._slot(original_start)
         if new_start.tzinfo is None:
             raise KraftError(Msg.SCHEDULE_INVALID, detail="a new start needs a time zone")
+        if in_calendar(new_start) is None:  # 0001-01-01 in Stockholm overflowed every later view of the group
+            raise KraftError(Msg.SCHEDULE_INVALID, detail=_OFF_CALENDAR)
         return replace(self, moved={**self.moved, slot: new_start.astimezone(self.tz)})
 
     def restore(self, original_start: datetime) -> Schedule:

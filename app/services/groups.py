@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine
 
 from app.domain.prompts import get_prompt
 from app.domain.schedule import Meeting, Schedule
+from app.domain.text import is_unicode
 from app.errors import KraftError, Msg
 from app.storage import db, records
 from app.storage.crypto import new_record_id
@@ -77,6 +78,8 @@ class NextMeeting:
 
 
 def _check_label(label: str) -> str:
+    if not is_unicode(label):  # invalid UTF-8 carried over as lone surrogates: SQLite could not store it
+        raise KraftError(Msg.TEXT_NOT_UNICODE)
     label = " ".join(label.split())
     if not 1 <= len(label) <= MAX_LABEL:
         raise KraftError(Msg.GROUP_LABEL_INVALID, maximum=MAX_LABEL)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from app.domain.journal import MAX_ENTRY_CHARS, Draft, Entry, EntryIndex, MonotonicClock, utcnow
 from app.domain.prompts import TAGS, THEMES, TOOLKIT, get_prompt
+from app.domain.text import is_unicode
 from app.errors import KraftError, Msg
 from app.i18n import Language, _, resolve
 from app.storage import records
@@ -49,12 +50,14 @@ def _check_tags(tags: Iterable[str]) -> tuple[str, ...]:
 
 
 def _check_theme(theme: str | None) -> str | None:
-    if theme and theme not in THEMES:
+    if theme and (not isinstance(theme, str) or theme not in THEMES):
         raise KraftError(Msg.UNKNOWN_THEME, theme=theme, choices=", ".join(THEMES))
     return theme or None
 
 
 def _check_text(text: str) -> str:
+    if not is_unicode(text):
+        raise KraftError(Msg.TEXT_NOT_UNICODE)
     if not text.strip():
         raise KraftError(Msg.ENTRY_EMPTY)
     if len(text) > MAX_ENTRY_CHARS:

@@ -5,7 +5,6 @@ loop; everything else is quick.
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError as SADBAPIError
 
 from app import paths
 from app.errors import KraftError, Msg
@@ -67,17 +65,28 @@ class VaultService:
 
     def __init__(self, home: Path | None = None, *, kdf: KdfParams | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.home = home or paths.data_dir()
+        self.home = home or paths.data_dir(create=False)  # made when the database is, not before
         self.kdf = kdf or KdfParams()
         self.backoff = UnlockBackoff(lambda: self.engine, clock)  # every try at a secret goes through it
         self._engine: Engine | None = None
         self._vault: Vault | None = None
         self.journal: Journal | None = None
+        # The last checkpoint's failure (disk full, busy): the data is safe in the WAL, so lock and close do not
+        # raise it; a front end may warn (the CLI does, after saying what was saved).
+        self.close_problem: KraftError | None = None
+        # A command that only reads sets this: without a database it sees an empty one in memory, so looking at
+        # a journal or groups that are not there makes no data folder (issue 17).
+        self.read_only = False
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = open_database(paths.database_path(self.home))
+            path = paths.database_path(self.home)
+            if self.read_only and not path.exists():
+                self._engine = db.empty_database()  # nothing here to read: look, and leave nothing behind
+            else:
+                paths.ensure_dir(self.home)
+                self._engine = open_database(path)
         return self._engine
 
     @property
@@ -87,6 +96,8 @@ class VaultService:
         return self._vault
 
     def has_vault(self) -> bool:
+        if self._engine is None and not paths.database_path(self.home).exists():
+            return False  # asking makes no database (and no data folder)
         return self.vault.exists()
 
     @property
@@ -189,8 +200,10 @@ class VaultService:
                 self._vault.lock()
                 self._vault.flush_deferred()
             if self._engine is not None:
-                with contextlib.suppress(SADBAPIError):
+                try:
                     checkpoint(self._engine)
+                except KraftError as exc:  # what was committed is in the WAL, safe: tell, do not fail
+                    self.close_problem = exc
 
     # ---- re-keying ----
 

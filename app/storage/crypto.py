@@ -110,7 +110,10 @@ def new_record_id() -> str:
 
 def normalize_passphrase(passphrase: str) -> bytes:
     """NFC-normalise so the same passphrase typed on two keyboards gives the same bytes."""
-    return unicodedata.normalize("NFC", passphrase).encode("utf-8")
+    try:
+        return unicodedata.normalize("NFC", passphrase).encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: invalid UTF-8 carried over by Python
+        raise KraftError(Msg.PASSPHRASE_NOT_UNICODE) from exc
 
 
 def derive_key(secret: bytes, salt: bytes, params: KdfParams) -> bytes:

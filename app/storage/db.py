@@ -8,6 +8,7 @@ schema of a released format never changes behind our back when a model class is 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +23,8 @@ from app.errors import KraftError, Msg
 from app.storage import wal
 
 Migration = Callable[[Connection], None]
+
+NEARLY_FULL = 1024 * 1024  # bytes: below this, a database that will not open is most likely out of room
 
 
 def _m0001_initial(conn: Connection) -> None:
@@ -187,15 +190,24 @@ def migrate(engine: Engine, migrations: list[tuple[str, Migration]] | None = Non
 
 
 def checkpoint(engine: Engine) -> None:
-    """Fold the WAL back into the database file and truncate it (on lock and close)."""
-    raw = engine.raw_connection()  # outside any transaction: a checkpoint inside one cannot finish
+    """Fold the WAL back into the database file and truncate it (on lock and close).
+
+    A failure is a KraftError like any other database error (the raw connection's errors are sqlite3's own,
+    which `translated` does not see): on a nearly full disk the commit before it may well have succeeded.
+    """
     try:
-        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
-    finally:
-        raw.close()
+        raw = engine.raw_connection()  # outside any transaction: a checkpoint inside one cannot finish
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        finally:
+            raw.close()
+    except sqlite3.Error as exc:
+        raise storage_error(exc) from exc
+    except SADBAPIError as exc:
+        raise storage_error(exc) from exc
 
 
-def storage_error(exc: SADBAPIError) -> KraftError:
+def storage_error(exc: SADBAPIError | sqlite3.Error) -> KraftError:
     """What a failed database operation means for the member, as a message they can act on."""
     detail = str(getattr(exc, "orig", None) or exc)
     lowered = detail.lower()
@@ -239,6 +251,21 @@ def holds_member_data(path: Path) -> bool:
         return True
 
 
+def _nearly_full(folder: Path) -> bool:
+    """Whether the filesystem holding `folder` has less room than opening a journal needs (its -shm file)."""
+    try:
+        return shutil.disk_usage(folder).free < NEARLY_FULL
+    except OSError:
+        return False
+
+
+def empty_database() -> Engine:
+    """A migrated database in memory: what a command that only reads sees where no database exists yet."""
+    engine = make_engine(":memory:")
+    migrate(engine)
+    return engine
+
+
 def open_database(path: Path) -> Engine:
     """Open (creating if needed) and upgrade the database; an unreadable file is a clear error."""
     new = not path.exists()
@@ -250,6 +277,8 @@ def open_database(path: Path) -> Engine:
         migrate(engine)
     except SADatabaseError as exc:
         engine.dispose()
+        if _nearly_full(path.parent):  # SQLite says "disk I/O error" when it cannot even make its -shm file
+            raise KraftError(Msg.DISK_FULL_OPEN) from exc
         raise KraftError(Msg.DATABASE_UNREADABLE, detail=str(exc.orig)) from exc
     if new:
         os.chmod(path, 0o600)

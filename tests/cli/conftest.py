@@ -44,6 +44,9 @@ def records(home: Path) -> list[tuple[object, ...]]:
 
 
 def key_slots(home: Path) -> dict[str, tuple[object, ...]]:
+    """Every key slot by kind; none when there is no database at all (a refused init writes nothing)."""
+    if not (home / paths.DB_FILENAME).exists():
+        return {}
     with sqlite3.connect(home / paths.DB_FILENAME) as conn:
         rows = conn.execute("SELECT kind, kdf_params, salt, nonce, wrapped_key FROM key_slot").fetchall()
     return {row[0]: row[1:] for row in rows}
@@ -52,8 +55,9 @@ def key_slots(home: Path) -> dict[str, tuple[object, ...]]:
 @pytest.fixture
 def kraft(home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Kraft:
     """Run `kraft ARGS...` in-process; `stdin=` is what it reads, `tty=True` makes stdin a terminal."""
-    monkeypatch.setattr(console, "new_context", lambda: AppContext.open(paths.data_dir(), kdf=FAST_KDF))
+    monkeypatch.setattr(console, "new_context", lambda: AppContext.open(paths.data_dir(create=False), kdf=FAST_KDF))
     monkeypatch.setenv("LANGUAGE", "en")
+    monkeypatch.setenv("KRAFT_LOG_DIR", str(home.parent / "log"))  # app/cli/crash.py writes here, if ever
     for var in ("KRAFT_PASSPHRASE", "KRAFT_NEW_PASSPHRASE", "KRAFT_RECOVERY_CODE"):
         monkeypatch.delenv(var, raising=False)
 

@@ -19,7 +19,7 @@ def test_the_cli_prints_the_wait_and_exits_non_zero(kraft: Kraft, vault: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     now = [datetime(2026, 12, 4, 18, 0, tzinfo=UTC)]
     monkeypatch.setattr(console, "new_context",
-                        lambda: AppContext.open(paths.data_dir(), kdf=FAST_KDF, clock=lambda: now[0]))
+                        lambda: AppContext.open(paths.data_dir(create=False), kdf=FAST_KDF, clock=lambda: now[0]))
     monkeypatch.setenv("KRAFT_PASSPHRASE", "wrong passphrase")
     for _ in range(7):
         now[0] += timedelta(minutes=1)

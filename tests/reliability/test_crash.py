@@ -8,7 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -125,22 +125,6 @@ def test_a_torn_last_frame_is_not_damage(home: Path) -> None:
     data = wal.read_bytes()
     wal.write_bytes(data[: len(data) - 1000])  # the tail of the last frame never reached the disk
     assert set(acknowledged[:-1]) <= _ids_in(home)  # at most the last one, whose frame is cut, is gone
-
-
-@pytest.fixture
-def small_filesystem(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MiB tmpfs (needs root and mount, as in CI's container); skipped with the reason where not allowed."""
-    mountpoint = tmp_path / "small"
-    mountpoint.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mountpoint)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small filesystem here: {mounted.stderr.strip()}")
-    try:
-        yield mountpoint
-    finally:
-        if subprocess.run(["umount", str(mountpoint)], capture_output=True).returncode != 0:
-            subprocess.run(["umount", "-l", str(mountpoint)], check=True)  # still busy: detach it anyway
 
 
 def _fill(home: Path, limit: int, make_room: Callable[[], None]) -> tuple[list[str], str, str]:

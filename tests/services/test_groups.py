@@ -71,3 +71,9 @@ def test_a_label_must_be_short_and_not_empty(home: Path, label: str) -> None:
     with pytest.raises(KraftError) as err:
         GroupService(open_database(home / "kraft.db")).add(label, _thursdays())
     assert err.value.msg is Msg.GROUP_LABEL_INVALID
+
+
+def test_a_label_that_is_not_valid_utf8_is_a_message(home: Path) -> None:
+    with pytest.raises(KraftError) as err:  # was UnicodeEncodeError from SQLite
+        GroupService(open_database(home / "kraft.db")).add("Torsdag \udcff", _thursdays())
+    assert err.value.msg is Msg.TEXT_NOT_UNICODE

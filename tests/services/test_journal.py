@@ -194,3 +194,12 @@ def test_tags_and_themes_are_found_by_their_name_in_the_current_language(journal
         assert journal.search("hopp") == [entry] and journal.search("relationer") == [entry]
     assert journal.search("hopp") == [] and journal.search("relationships") == [entry]
     assert journal.search("håb", lang=i18n.language("da")) == [entry]  # or the one passed in
+
+
+def test_text_that_is_not_valid_utf8_is_a_message_and_nothing_is_saved(journal: Journal) -> None:
+    kept = journal.add("kept")
+    for attempt in (lambda: journal.add("half \ud800"), lambda: journal.edit(kept.id, text="half \udcff")):
+        with pytest.raises(KraftError) as err:  # was UnicodeEncodeError while sealing
+            attempt()
+        assert err.value.msg is Msg.TEXT_NOT_UNICODE
+    assert [e.text for e in journal.live_entries()] == ["kept"]

@@ -13,7 +13,16 @@ from app.domain.prompts import TAGS
 from app.errors import KraftError, Msg
 from app.i18n import N_, _, ngettext
 from app.services.journal import Journal, NewEntry
-from app.services.transfer.common import Format, ImportReport, aware_time, load_json, save_new, text_problem
+from app.services.transfer.common import (
+    Format,
+    ImportReport,
+    check_count,
+    load_json,
+    optional_time,
+    read_time,
+    save_new,
+    text_problem,
+)
 
 # Day One escapes Markdown punctuation in `text` ("Hej\\!") and stands media in as moment links.
 _DAYONE_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~])")
@@ -26,11 +35,12 @@ def _dayone_item(item: Any) -> tuple[NewEntry | None, str | None, list[str]]:
     if not isinstance(item, dict):
         return None, _("not an entry object"), []
     text = item.get("text", "")
-    created, updated = aware_time(item.get("creationDate")), aware_time(item.get("modifiedDate"))
+    created, problem = read_time(item.get("creationDate"))
+    updated, late = optional_time(item.get("modifiedDate"))
     if not isinstance(text, str):
         return None, _("the text is missing or not a string"), []
-    if created is None:
-        return None, _("missing or invalid date or time"), []
+    if created is None or late:
+        return None, problem or late, []
     text = _DAYONE_ESCAPE.sub(r"\1", _DAYONE_MOMENT.sub("", text)).strip()
     kraft_tags: list[str] = []
     other_tags: list[str] = []
@@ -67,6 +77,7 @@ def import_dayone_json(journal: Journal, data: str | bytes, *, source: str = "-"
     if not isinstance(document, dict) or not isinstance(document.get("entries"), list):
         raise KraftError(Msg.IMPORT_BAD_FILE, path=source,
                          detail=_('expected a Day One JSON export (Journal.json): an object with an "entries" list'))
+    check_count(document["entries"], source)
     report = ImportReport()
     candidates = []
     left_out: dict[str, list[str]] = {}

@@ -7,14 +7,23 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from app.domain.prompts import TAGS
+from app.domain.text import in_calendar
 from app.errors import KraftError, Msg
 from app.i18n import N_, _
 from app.services.journal import Journal, NewEntry
-from app.services.transfer.common import Format, ImportReport, load_json, save_new, text_problem
+from app.services.transfer.common import (
+    Format,
+    ImportReport,
+    check_count,
+    load_json,
+    out_of_calendar,
+    save_new,
+    text_problem,
+)
 
 _JRNL_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")  # jrnl writes %H:%M; seconds are accepted too
 
@@ -32,10 +41,11 @@ def _jrnl_text(title: str, body: str, other_tags: list[str]) -> str:
     return text
 
 
-def _jrnl_created(item: dict[str, Any], tz: tzinfo | None) -> datetime | None:
+def _jrnl_created(item: dict[str, Any], tz: tzinfo | None) -> tuple[datetime | None, str | None]:
+    """The entry's time in UTC, or the reason it has none Kraft can keep."""
     date, time = item.get("date"), item.get("time", "00:00")
     if not isinstance(date, str) or not isinstance(time, str):
-        return None
+        return None, _("missing or invalid date or time")
     for fmt in _JRNL_FORMATS:
         try:
             naive = datetime.strptime(f"{date.strip()} {time.strip()}", fmt)
@@ -44,10 +54,11 @@ def _jrnl_created(item: dict[str, Any], tz: tzinfo | None) -> datetime | None:
         try:
             # jrnl writes the exporting machine's wall-clock time without a zone: read it as local time.
             local = naive.astimezone() if tz is None else naive.replace(tzinfo=tz)
-            return local.astimezone(UTC)
         except (OverflowError, OSError, ValueError):
-            return None
-    return None
+            return None, out_of_calendar()
+        utc = in_calendar(local)
+        return (utc, None) if utc is not None else (None, out_of_calendar())
+    return None, _("missing or invalid date or time")
 
 
 def _jrnl_item(item: Any, tz: tzinfo | None) -> tuple[NewEntry | None, str | None]:
@@ -57,9 +68,9 @@ def _jrnl_item(item: Any, tz: tzinfo | None) -> tuple[NewEntry | None, str | Non
     title, body = item.get("title", ""), item.get("body", "")
     if not isinstance(title, str) or not isinstance(body, str):
         return None, _("the title or body is not text")
-    created = _jrnl_created(item, tz)
+    created, problem = _jrnl_created(item, tz)
     if created is None:
-        return None, _("missing or invalid date or time")
+        return None, problem
     raw_tags = item.get("tags")
     kraft_tags: list[str] = []
     other_tags: list[str] = []
@@ -98,6 +109,7 @@ def import_jrnl_json(journal: Journal, data: str | bytes, *, source: str = "-",
     if not isinstance(document, dict) or not isinstance(document.get("entries"), list):
         raise KraftError(Msg.IMPORT_BAD_FILE, path=source,
                          detail=_('expected a jrnl JSON export: an object with an "entries" list'))
+    check_count(document["entries"], source)
     report = ImportReport()
     candidates = []
     for number, item in enumerate(document["entries"], start=1):

@@ -21,11 +21,13 @@ from app.services.journal import Journal, NewEntry
 from app.services.transfer.common import (
     Format,
     ImportReport,
-    aware_time,
+    check_count,
     entry_to_dict,
     iso,
     load_json,
     oldest_first,
+    optional_time,
+    read_time,
     save_new,
     text_problem,
 )
@@ -52,9 +54,10 @@ def _kraft_item(item: Any) -> tuple[NewEntry | None, str | None]:
     text = item.get("text")
     if not isinstance(text, str):
         return None, _("the text is missing or not a string")
-    created, updated = aware_time(item.get("created")), aware_time(item.get("updated"))
-    if created is None:
-        return None, _("missing or invalid date or time")
+    created, problem = read_time(item.get("created"))
+    updated, late = optional_time(item.get("updated"))
+    if created is None or late:
+        return None, problem or late
     tags = item.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         return None, _("the tags are not a list of names")
@@ -62,6 +65,8 @@ def _kraft_item(item: Any) -> tuple[NewEntry | None, str | None]:
         if tag not in TAGS:
             return None, _("unknown tag {tag}").format(tag=tag)
     theme, toolkit = item.get("theme") or None, item.get("toolkit") or None
+    if not all(isinstance(v, str | None) for v in (theme, toolkit, item.get("prompt_id"), item.get("prompt_text"))):
+        return None, _("the theme, toolkit section or prompt is not text")
     if theme is not None and theme not in THEMES:
         return None, _("unknown theme {theme}").format(theme=theme)
     if toolkit is not None and toolkit not in TOOLKIT:
@@ -86,6 +91,7 @@ def import_kraft_json(journal: Journal, data: str | bytes, *, source: str = "-")
         raise KraftError(Msg.IMPORT_BAD_FILE, path=source,
                          detail=_('expected a Kraft JSON export (format "{format}", version {version})').format(
                              format=KRAFT_FORMAT, version=KRAFT_VERSION))
+    check_count(document["entries"], source)
     report = ImportReport()
     candidates = []
     for number, item in enumerate(document["entries"], start=1):
