@@ -92,8 +92,10 @@ def oldest_first(journal: Journal) -> list[Entry]:
     return sorted(journal.live_entries(), key=lambda e: e.sort_key)
 
 
-def load_json(data: str | bytes, source: str) -> Any:
-    """The JSON document in `data`, or IMPORT_BAD_FILE naming `source` when it is not UTF-8 JSON.
+def load_json(data: str | bytes, source: str, kind: str = "") -> Any:
+    """The JSON document in `data`, or IMPORT_BAD_FILE naming `source` when it is not UTF-8 JSON: in plain
+    words, where the file stops making sense (line and character, counted from 1), never the parser's text.
+    `kind` is the label of the format chosen (a msgid: "jrnl (JSON)").
 
         load_json(b'{"entries": []}', "jrnl.json")  # -> {"entries": []}
     """
@@ -104,9 +106,15 @@ def load_json(data: str | bytes, source: str) -> Any:
             raise KraftError(Msg.IMPORT_BAD_FILE, path=source, detail=_("the file is not UTF-8 text")) from exc
     try:
         return json.loads(data)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
+        where = _("it stops making sense at line {line}, character {column}").format(line=exc.lineno,
+                                                                                     column=exc.colno)
+        detail = (_("it is not a {kind} file: {where}").format(kind=_(kind), where=where) if kind
+                  else _("it is not a file of the kind chosen: {where}").format(where=where))
+        raise KraftError(Msg.IMPORT_BAD_FILE, path=source, detail=detail) from exc
+    except ValueError as exc:  # a number too long to read, and the like: no position to give
         raise KraftError(Msg.IMPORT_BAD_FILE, path=source,
-                         detail=_("the file is not valid JSON ({error})").format(error=exc)) from exc
+                         detail=_("it is not a file of the kind chosen")) from exc
 
 
 def text_problem(text: str) -> str | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import flet as ft
 
-from app.errors import KraftError
+from app.errors import KraftError, Msg
 from app.i18n import _
 from app.services.keystore_unlock import PASSPHRASE_EVERY, Keystore, KeystoreUnlock, NullKeystore, Offer
 from app.views.states.session import SessionState
@@ -104,8 +104,8 @@ class KeystoreState:
         session.error, session.busy = "", _("Turning on fingerprint or face…")
         try:
             await self.unlocking.enable_keystore_unlock(passphrase)
-        except KraftError as exc:
-            session.error = str(exc)
+        except KraftError as exc:  # a wrong passphrase is said at the field it was typed in
+            session.fail({"keystore-passphrase" if exc.msg is Msg.WRONG_PASSPHRASE else "": str(exc)})
             return False
         finally:
             session.busy = ""

@@ -15,7 +15,7 @@ from app.services.group_layer.hosting import Request
 from app.services.groups import Group
 from app.services.invite_qr import qr_png
 from app.services.leader import Invite, Member
-from app.views.common import dropdown, field, icon_button, section_title, selectable_text, text_input
+from app.views.common import busy_beside, dropdown, field, icon_button, section_title, selectable_text, text_input
 from app.views.states.hosting import HostingState
 
 
@@ -68,6 +68,7 @@ def LeaderSection(hosting: HostingState, group: Group) -> ft.Control:
     if hosting.relay_url() or code:
         controls.append(ft.OutlinedButton(_("Make a join code"), icon=ft.Icons.PIN_OUTLINED, key="make-code",
                                           disabled=bool(hosting.session.busy), on_click=new_code))
+        controls += busy_beside(hosting.session, "make-code")
     if code:
         controls.append(ft.Text(code, theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM, key="join-code"))
     controls += [
