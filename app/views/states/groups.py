@@ -12,78 +12,24 @@ import flet as ft
 
 from app import i18n
 from app.domain.reminders import Reminder, ReminderSettings
-from app.domain.schedule import Meeting, Schedule, parse_clock
+from app.domain.schedule import Meeting, parse_clock
 from app.errors import KraftError, Msg
 from app.i18n import _
 from app.services import attend, homework, notify, reminder_prefs, reminder_service
 from app.services.calendar import calendar_file
 from app.services.checkin import CANT_COME, Attendance
-from app.services.groups import Group, GroupDetails, GroupService, NextMeeting, check_label
+from app.services.groups import Group, GroupDetails, GroupService, NextMeeting
 from app.services.notify import Notifier, NullNotifier
 from app.views.routes import Route, Router
+from app.views.states.forms import REMINDER_FIELDS, clock_problems, schedule_from_form, schedule_problems
 from app.views.states.session import SessionState
 
 log = logging.getLogger(__name__)
 
 
-# where a refused reminder setting is said: beside the list of times, under the homework choice, at quiet hours
-REMINDER_FIELDS = {Msg.REMINDER_TIMES_INVALID: "reminder-times", Msg.REMINDER_HOMEWORK_DAYS_INVALID: "homework-days",
-                   Msg.QUIET_HOURS_INVALID: "quiet-end"}
-
-
-def _clock_problems(**fields: str) -> dict[str, str]:
-    """Each field (by key, `_` for `-`) whose text is not a time, with how to write one."""
-    problems: dict[str, str] = {}
-    for name, text in fields.items():
-        try:
-            parse_clock(text)
-        except ValueError:
-            problems[name.replace("_", "-")] = _("Write the time like 22:00.")
-    return problems
-
-
 def reminder_key(reminder: Reminder) -> str:
     """A reminder's identity, so a dismissed one stays dismissed while the app runs."""
     return f"{reminder.meeting_id}/{reminder.kind}/{reminder.at.isoformat()}"
-
-
-def _problems(*, first: str, at: str, count: str) -> dict[str, str]:
-    """What is wrong with each of a schedule form's fields, by the field's name (first, at, count)."""
-    problems: dict[str, str] = {}
-    try:
-        date.fromisoformat(first.strip())
-    except ValueError:
-        problems["first"] = (_("Write the date of the first meeting, like 2026-12-03.") if not first.strip()
-                             else _("Write the date like 2026-12-03 (year, month, day)."))
-    try:
-        parse_clock(at)
-    except ValueError:
-        problems["at"] = _("Write the time like 18:00.")
-    if count.strip() and not count.strip().isdigit():
-        problems["count"] = _("The number of meetings must be a whole number, like 10, or empty.")
-    return problems
-
-
-def schedule_from_form(session: SessionState, *, first: str, at: str, every: int, count: str, zone: str = "",
-                       prefix: str = "group", label: str | None = None) -> Schedule | None:
-    """A schedule from the form's text, or None with each problem said at its field (`prefix`-first, -at,
-    -count, and -label when the `label` is given to be checked too)."""
-    problems = {f"{prefix}-{name}": text for name, text in _problems(first=first, at=at, count=count).items()}
-    if label is not None:
-        try:
-            check_label(label)
-        except KraftError as exc:
-            problems[f"{prefix}-label"] = str(exc)
-    if problems:
-        session.fail(problems)
-        return None
-    try:
-        return Schedule.weekly(zone=zone or session.default_zone(), first=date.fromisoformat(first.strip()),
-                               at=parse_clock(at), interval=every, count=int(count) if count.strip() else None)
-    except KraftError as exc:
-        field_of = f"{prefix}-count" if "count" in str(exc.params.get("detail", "")) else ""
-        session.fail({field_of: str(exc)})
-    return None
 
 
 @ft.observable
@@ -151,7 +97,7 @@ class GroupsState:
         try:
             quiet = parse_clock(start), parse_clock(end)
         except ValueError:
-            self.session.fail(_clock_problems(quiet_start=start, quiet_end=end))
+            self.session.fail(clock_problems(quiet_start=start, quiet_end=end))
             return
         self.set_reminder_settings(quiet_start=quiet[0], quiet_end=quiet[1])
         if not self.session.error and not self.session.field_errors:
@@ -222,7 +168,7 @@ class GroupsState:
                     new_start = datetime.combine(date.fromisoformat(day.strip()), parse_clock(at),
                                                  tzinfo=group.schedule.tz)
                 except ValueError:
-                    problems = _problems(first=day, at=at, count="")
+                    problems = schedule_problems(first=day, at=at, count="")
                     self.session.fail({f"move-{'day' if k == 'first' else k}": v for k, v in problems.items()})
                     return
                 schedule = group.schedule.move(meeting.original_start, new_start)

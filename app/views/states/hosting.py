@@ -23,7 +23,8 @@ from app.services.joining import InvitePreview
 from app.services.leader import Invite, Member
 from app.views.routes import Route, Router, UnknownRoute
 from app.views.states.delivery import Delivery
-from app.views.states.groups import GroupsState, schedule_from_form
+from app.views.states.forms import schedule_from_form
+from app.views.states.groups import GroupsState
 from app.views.states.session import SessionState
 
 log = logging.getLogger(__name__)
