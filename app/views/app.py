@@ -127,8 +127,11 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
         session.start()
         page.title = "Kraft"
         page.theme_mode = ft.ThemeMode.SYSTEM
-        page.theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)
-        page.dark_theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)
+        # the pickers on the plain surface: on Flutter's default tint their month and arrows fall below 4.5:1
+        pickers = {"date_picker_theme": ft.DatePickerTheme(bgcolor=ft.Colors.SURFACE_CONTAINER_LOWEST),
+                   "time_picker_theme": ft.TimePickerTheme(bgcolor=ft.Colors.SURFACE_CONTAINER_LOWEST)}
+        page.theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL, **pickers)
+        page.dark_theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL, **pickers)
         page.locale_configuration = locale_configuration(session.language)
 
         def lifecycle(e: ft.AppLifecycleStateChangeEvent) -> None:

@@ -53,7 +53,8 @@ def test_errors_are_said_at_the_field_on_a_phone(lang: str, served_app, web: Fle
         limit = KraftError(Msg.REMINDER_TIMES_INVALID, maximum=MAX_OFFSETS).text(lang_)
         texts = {k: _(k) for k in ("Just the meeting times", "Add group", "Reminders", "1 week before",
                                    "2 days before", "A name only you will recognise",
-                                   "First meeting (date)", "I understand")}
+                                   "First meeting (date)", "I understand", "Choose the date in a calendar",
+                                   "Choose the time on a clock", "Choose", "Cancel")}
     web.page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
     server = served_app("app", env={"KRAFT_HOME": str(home), "LANG": LANGS[lang]})
     web.open(server.url)
@@ -63,6 +64,17 @@ def test_errors_are_said_at_the_field_on_a_phone(lang: str, served_app, web: Fle
     _in_view(web, missing_name)  # under the name field at the top, not in a banner scrolled away
     web.screenshot(f"{lang}-field-error-add-group-{WIDTH}", settle_ms=800)
 
+    web.label(texts["Choose the date in a calendar"]).first.click()  # Flet's DatePicker, in the language
+    web.wait_for_text(texts["Choose"])
+    web.rest_pointer()  # no hover tint on the month arrows
+    web.screenshot(f"{lang}-field-error-date-picker-{WIDTH}", settle_ms=800)
+    web.click_button(texts["Cancel"])
+    web.click_button(texts["Add group"])  # the errors are still there once the picker is closed
+    web.label(texts["Choose the time on a clock"]).first.click()  # and Flet's TimePicker, on a 24-hour clock
+    web.wait_for_text(texts["Choose"])
+    web.rest_pointer()
+    web.screenshot(f"{lang}-field-error-time-picker-{WIDTH}", settle_ms=800)
+    web.click_button(texts["Cancel"])
     web.type_into(texts["A name only you will recognise"], "Torsdag")
     web.type_into(texts["First meeting (date)"], (date.today() + timedelta(days=3)).isoformat())
     web.click_button(texts["Add group"])
