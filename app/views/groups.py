@@ -82,6 +82,7 @@ def HomeworkSection(groups: GroupsState, journal: JournalState, session: Session
                                   on_click=lambda: groups.clear_homework(group))], wrap=True)]
     controls += [
         dropdown(label=_("What the group was asked"), key="homework-choice", value=choice, width=680,
+                 error_text=session.field_error("homework-choice") or None,
                  on_select=lambda e: set_choice(e.control.value),
                  options=[*[ft.DropdownOption(key=p.id, text=p.label(current())) for p in PROMPTS],
                           ft.DropdownOption(key="own", text=_("In the group's own words…"))]),

@@ -13,7 +13,7 @@ from app.services.vault_service import VaultService
 from tests.conftest import PASSPHRASE
 from tests.ui.harness import UI, run_app
 from tests.ui.test_groups_views import _main
-from tests.ui.test_views import el, onboard, open_app, tab, write
+from tests.ui.test_views import el, onboard, open_app, said_at, tab, write
 
 
 def _text_field(ui: UI, key: str) -> ft.TextField:
@@ -124,3 +124,18 @@ async def test_a_backup_says_where_it_was_saved_and_a_wrong_passphrase_names_the
         await ui.wait_for(lambda: _text_field(ui, "backup-secret").error)
         said = _text_field(ui, "backup-secret").error
         assert said.startswith("That passphrase does not open this backup") and "journal" not in said
+
+
+async def test_a_too_long_entry_is_said_under_the_text(home: Path) -> None:
+    from app.domain.journal import MAX_ENTRY_CHARS
+
+    async with open_app(home) as (ui, _services):
+        await onboard(ui)
+        await ui.click(await el(ui, "new-entry"))
+        await ui.type(await el(ui, "text"), "x" * (MAX_ENTRY_CHARS + 1))
+        await ui.click(await el(ui, "save"))
+        assert "too long" in await said_at(ui, "text")
+        assert not ui.query(key="error")
+        await ui.type(await el(ui, "text"), "Nu med text")
+        await ui.click(await el(ui, "save"))
+        await ui.wait_for(lambda: ui.query(text="Nu med text"))

@@ -64,3 +64,9 @@ def schedule_from_form(session: SessionState, *, first: str, at: str, every: int
         field_of = f"{prefix}-count" if "count" in str(exc.params.get("detail", "")) else ""
         session.fail({field_of: str(exc)})
     return None
+
+
+def homework_fields(prefix: str, choice: str) -> dict[Msg, str]:
+    """Where a refused homework is said: under the own words when they were chosen, else under the choice."""
+    at = f"{prefix}-own" if choice == "own" else f"{prefix}-choice"
+    return {Msg.HOMEWORK_MISSING: at, Msg.HOMEWORK_TOO_LONG: at}

@@ -21,7 +21,13 @@ from app.services.checkin import CANT_COME, Attendance
 from app.services.groups import Group, GroupDetails, GroupService, NextMeeting
 from app.services.notify import Notifier, NullNotifier
 from app.views.routes import Route, Router
-from app.views.states.forms import REMINDER_FIELDS, clock_problems, schedule_from_form, schedule_problems
+from app.views.states.forms import (
+    REMINDER_FIELDS,
+    clock_problems,
+    homework_fields,
+    schedule_from_form,
+    schedule_problems,
+)
 from app.views.states.session import SessionState
 
 log = logging.getLogger(__name__)
@@ -247,13 +253,15 @@ class GroupsState:
             self.session.notice = note
             self.session.hooks.queue(group.id)  # a "can't come" taken back may be news for the group too
 
-    def _change_group(self, work: Any, note: str) -> None:
-        """Run a change to a group's sealed details; say so, re-render and re-plan, or show the error."""
+    def _change_group(self, work: Any, note: str, fields: dict[Msg, str] | None = None) -> None:
+        """Run a change to a group's sealed details; say so, re-render and re-plan, or show the error (at the
+        field `fields` names for it)."""
         try:
             work()
         except KraftError as exc:
-            self.session.error = str(exc)
+            self.session.fail({(fields or {}).get(exc.msg, ""): str(exc)})
             return
+        self.session.clear_errors()
         self.session.notice = note
         self.changed()
         self.sync_notifications()
@@ -266,7 +274,7 @@ class GroupsState:
         """Note the homework for the next meeting: a library prompt (`choice`), or the group's own words."""
         self._change_group(lambda: homework.note_homework(self.session.ctx, group, choice, text,
                                                           now=datetime.now(UTC)),
-                           _("The homework is noted."))
+                           _("The homework is noted."), homework_fields("homework", choice))
 
     def clear_homework(self, group: Group) -> None:
         """Clear the noted homework (it is done)."""

@@ -23,7 +23,7 @@ from app.services.joining import InvitePreview
 from app.services.leader import Invite, Member
 from app.views.routes import Route, Router, UnknownRoute
 from app.views.states.delivery import Delivery
-from app.views.states.forms import schedule_from_form
+from app.views.states.forms import homework_fields, schedule_from_form
 from app.views.states.groups import GroupsState
 from app.views.states.session import SessionState
 
@@ -249,8 +249,9 @@ class HostingState:
             self.ctx.leader.send_prompt(group.id, prompt_id=None if own else choice, text=text if own else None,
                                         now=datetime.now(UTC))
         except KraftError as exc:
-            self.session.error = str(exc)
+            self.session.fail({homework_fields("lead-homework", choice).get(exc.msg, ""): str(exc)})
             return
+        self.session.clear_errors()
         await self.delivery.deliver(group, _("The homework goes to the group."))
 
     def members(self, group: Group) -> list[Member]:

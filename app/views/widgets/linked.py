@@ -74,6 +74,7 @@ def LeaderSection(hosting: HostingState, group: Group) -> ft.Control:
     controls += [
         section_title(_("Send the homework")),
         dropdown(label=_("The homework for the next meeting"), key="lead-homework-choice", value=choice, width=680,
+                 error_text=hosting.session.field_error("lead-homework-choice") or None,
                  on_select=lambda e: set_choice(e.control.value),
                  options=[*[ft.DropdownOption(key=p.id, text=p.label(current())) for p in PROMPTS],
                           ft.DropdownOption(key="own", text=_("In my own words…"))]),
