@@ -96,13 +96,14 @@ async def test_an_import_error_is_plain_and_goes_after_a_good_import(home: Path)
         await ui.click(await el(ui, "open-transfer"))
         ui.answer("FilePicker.pick_files", [{"id": 1, "name": "jrnl.json", "size": len(broken), "bytes": broken}])
         await ui.click(await el(ui, "import"))
-        said = (await el(ui, "error")).value
+        said = (await el(ui, "import-error")).value  # beside the import button
+        assert not ui.query(key="error")
         assert "Expecting" not in said and "(char" not in said and "delimiter" not in said
         assert "not a jrnl (JSON) file" in said and "line 1, character 48" in said
         ui.answer("FilePicker.pick_files", [{"id": 2, "name": "jrnl.json", "size": len(good), "bytes": good}])
         await ui.click(await el(ui, "import"))
         assert (await el(ui, "import-line-0")).value == "Imported 1 entry."
-        assert not ui.query(key="error")
+        assert not ui.query(key="import-error") and not ui.query(key="error")
 
 
 async def test_a_backup_says_where_it_was_saved_and_a_wrong_passphrase_names_the_backup(home: Path) -> None:

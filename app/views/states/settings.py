@@ -141,8 +141,8 @@ class SettingsState:
         """Add entries from another app's file; what was added, skipped or left out is listed."""
         try:
             result = journal_import.import_entries(self.session.journal, fmt, data, source=name)
-        except KraftError as exc:
-            self.session.error = str(exc)
+        except KraftError as exc:  # said beside the import button, where the member is looking
+            self.session.fail({"import": str(exc)})
             self.import_lines = ()
             return
         self.session.clear_errors()  # the last file's problem is not this one's
