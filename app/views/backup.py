@@ -7,7 +7,7 @@ from typing import Any
 import flet as ft
 
 from app.i18n import _
-from app.views.common import busy_beside, field, frame, section_title
+from app.views.common import busy_beside, field, field_message, frame, section_title
 from app.views.routes import Route
 from app.views.states.session import SessionState
 from app.views.states.settings import SettingsState
@@ -68,10 +68,11 @@ def Restore(settings: SettingsState, session: SessionState) -> ft.Control:
                 dialog_title=_("Choose the backup file"), with_data=True, file_type=ft.FilePickerFileType.CUSTOM,
                 allowed_extensions=[EXTENSION])
         except Exception as exc:
-            session.error = _("The file could not be opened: {detail}").format(detail=exc)
+            session.fail({"pick-backup": _("The file could not be opened: {detail}").format(detail=exc)})
             return
         if files and files[0].bytes:
             set_picked((files[0].name, files[0].bytes))
+            session.clear_errors()  # what was wrong with the last file is not about this one
 
     async def check() -> None:
         await settings.check_backup(picked[1], secret, recovery=recovery)
@@ -88,6 +89,7 @@ def Restore(settings: SettingsState, session: SessionState) -> ft.Control:
                   "here. Restoring makes it the journal on this device.")),
         ft.OutlinedButton(_("Choose the backup file"), icon=ft.Icons.FOLDER_OPEN, key="pick-backup", on_click=pick),
         ft.Text(picked[0] or _("No file chosen yet."), key="picked-backup"),
+        *field_message(session, "pick-backup"),  # a file that is no backup, or too new: said by its name
         ft.Checkbox(label=_("I have the recovery code instead of the passphrase"), value=recovery,
                     key="use-recovery-code", on_change=toggle(set_recovery)),
         field(session, _("Recovery code") if recovery else _("Passphrase"), secret, set_secret, key="backup-secret",
@@ -101,6 +103,7 @@ def Restore(settings: SettingsState, session: SessionState) -> ft.Control:
         body.append(ft.Checkbox(
             label=_("Replace the journal and groups on this device. Kraft keeps them as a safety copy beside it."),
             value=replace, key="confirm-replace", on_change=toggle(set_replace)))
+        body += field_message(session, "confirm-replace")
     body.append(ft.FilledButton(
         _("Restore this backup"), icon=ft.Icons.RESTORE, key="restore-backup",
         disabled=not ready or (replaces and not replace),

@@ -21,7 +21,9 @@ from app.views.states.session import SessionState
 PASSPHRASE_FIELDS = {Msg.WRONG_PASSPHRASE: "current-passphrase", Msg.PASSPHRASE_TOO_SHORT: "new-passphrase",
                      Msg.PASSPHRASES_DIFFER: "repeat-passphrase"}
 # a backup's secret that does not open it is said at the field it was typed in
-BACKUP_FIELDS = {Msg.BACKUP_WRONG_PASSPHRASE: "backup-secret", Msg.BACKUP_WRONG_RECOVERY_CODE: "backup-secret"}
+BACKUP_FIELDS = {Msg.BACKUP_WRONG_PASSPHRASE: "backup-secret", Msg.BACKUP_WRONG_RECOVERY_CODE: "backup-secret",
+                 Msg.BACKUP_UNREADABLE: "pick-backup", Msg.BACKUP_NEWER: "pick-backup",
+                 Msg.RESTORE_WOULD_REPLACE: "confirm-replace"}
 
 
 def backup_note(report: backup.BackupReport) -> str:
@@ -180,7 +182,7 @@ class SettingsState:
         try:
             backup.check_restore(session.service.home, data, kind=kind, replace=replace)  # before the lock
         except KraftError as exc:
-            session.error = str(exc)
+            session.fail({BACKUP_FIELDS.get(exc.msg, ""): str(exc)})
             return
         if session.unlocked:
             session.lock()
