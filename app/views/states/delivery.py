@@ -184,14 +184,15 @@ class Delivery:
         """Ask the relay for news because the member asked: progress and problems are shown."""
         session = self.session
         session.touch()
-        session.error, session.busy = "", _("Checking for news from the group…")
+        session.clear_errors()
+        session.busy, session.busy_at = _("Checking for news from the group…"), "sync-now"  # beside the button
         try:
             report = await self._sync()
         except KraftError as exc:
             session.error = str(exc)
             return
         finally:
-            session.busy = ""
+            session.busy = session.busy_at = ""
         self._after_sync(report)
         if not report.problems:
             session.notice = _("Up to date.") if not report.applied else session.notice

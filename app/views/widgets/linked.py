@@ -165,6 +165,7 @@ def link_status(hosting: HostingState, group: Group) -> list[ft.Control]:
                              .format(n=refused), color=ft.Colors.ERROR, key="sync-refused"))
     lines.append(ft.OutlinedButton(_("Check for news"), icon=ft.Icons.SYNC, key="sync-now",
                                    disabled=bool(hosting.session.busy), on_click=hosting.delivery.sync_now))
+    lines += busy_beside(hosting.session, "sync-now")
     if hosting.can_report_attendance(group):
         lines.append(AttendanceChoice(hosting, group, key=f"attendance-{group.id}"))  # type: ignore[call-arg]
     return lines
