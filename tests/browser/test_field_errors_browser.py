@@ -50,6 +50,7 @@ def test_errors_are_said_at_the_field_on_a_phone(lang: str, served_app, web: Fle
     with i18n.use(lang):
         lang_ = i18n.current()
         missing_name = KraftError(Msg.GROUP_LABEL_INVALID, maximum=MAX_LABEL).text(lang_)
+        no_date = _("Write the date of the first meeting, like 2026-12-03.")
         limit = KraftError(Msg.REMINDER_TIMES_INVALID, maximum=MAX_OFFSETS).text(lang_)
         texts = {k: _(k) for k in ("Just the meeting times", "Add group", "Reminders", "1 week before",
                                    "2 days before", "A name only you will recognise",
@@ -62,14 +63,18 @@ def test_errors_are_said_at_the_field_on_a_phone(lang: str, served_app, web: Fle
     web.click_button(texts["Just the meeting times"])
     web.click_button(texts["Add group"])  # nothing filled in
     _in_view(web, missing_name)  # under the name field at the top, not in a banner scrolled away
+    _in_view(web, no_date)
     web.screenshot(f"{lang}-field-error-add-group-{WIDTH}", settle_ms=800)
 
     web.label(texts["Choose the date in a calendar"]).first.click()  # Flet's DatePicker, in the language
     web.wait_for_text(texts["Choose"])
     web.rest_pointer()  # no hover tint on the month arrows
     web.screenshot(f"{lang}-field-error-date-picker-{WIDTH}", settle_ms=800)
-    web.click_button(texts["Cancel"])
-    web.click_button(texts["Add group"])  # the errors are still there once the picker is closed
+    web.page.get_by_role("button", name=re.compile(r"^28\b")).first.click()  # a day of the shown month
+    web.click_button(texts["Choose"])
+    web.click_button(texts["Add group"])  # the name is still wanted, the date no longer: the pick reached it
+    _in_view(web, missing_name)
+    web.wait_gone(web.text(re.compile(re.escape(no_date[:30]))).first)
     web.label(texts["Choose the time on a clock"]).first.click()  # and Flet's TimePicker, on a 24-hour clock
     web.wait_for_text(texts["Choose"])
     web.rest_pointer()
