@@ -140,3 +140,14 @@ async def test_a_too_long_entry_is_said_under_the_text(home: Path) -> None:
         await ui.type(await el(ui, "text"), "Nu med text")
         await ui.click(await el(ui, "save"))
         await ui.wait_for(lambda: ui.query(text="Nu med text"))
+
+
+def test_a_picked_day_told_in_utc_is_the_members_day() -> None:
+    from datetime import UTC, timezone
+
+    from app.views.widgets.pickers import _picked_day
+
+    assert _picked_day(datetime(2026, 12, 27, 23, 0, tzinfo=UTC)) == "2026-12-28"  # midnight in Stockholm
+    assert _picked_day(datetime(2026, 12, 28, 5, 0, tzinfo=UTC)) == "2026-12-28"  # midnight in New York
+    assert _picked_day(datetime(2026, 12, 28, tzinfo=timezone(timedelta(hours=1)))) == "2026-12-28"
+    assert _picked_day(datetime(2026, 12, 28)) == "2026-12-28" and _picked_day("2026-12-28T00:00:00") == "2026-12-28"

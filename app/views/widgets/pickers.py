@@ -33,9 +33,10 @@ def _clock(text: str) -> time | None:
 
 def _picked_day(value: Any) -> str:
     """The picked day as the field's text. Flet hands a datetime (its wire format has one); a plain ISO
-    string is read too."""
+    string is read too. A datetime with a zone is the member's midnight told in another zone (UTC: the
+    evening before, east of it): the nearest midnight is the day picked (right for offsets up to 12 hours)."""
     if isinstance(value, datetime):
-        return value.date().isoformat()
+        return (value + timedelta(hours=12) if value.tzinfo else value).date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
     return str(value)[:10]
