@@ -92,6 +92,9 @@ class Msg(Enum):
     GROUP_AMBIGUOUS = N_("More than one group starts with {group_id}. Give more of the id.")
     MEETING_NOT_FOUND = N_("This group has no meeting with id {meeting_id}. See the ids with kraft group show.")
     BACKUP_UNREADABLE = N_("This backup cannot be opened: {detail}.")
+    BACKUP_WRONG_PASSPHRASE = N_("That passphrase does not open this backup. Use the one you had when the backup "
+                                 "was made, or your recovery code.")
+    BACKUP_WRONG_RECOVERY_CODE = N_("That recovery code does not open this backup. Check what you wrote down.")
     BACKUP_NEWER = N_("This backup was made by a newer version of Kraft (format {found}). Update the app.")
     RESTORE_WOULD_REPLACE = N_("There is already a journal or group on this device. Restoring replaces it; "
                                "confirm to go on (a safety copy of it is kept).")

@@ -77,7 +77,8 @@ class NextMeeting:
     meeting: Meeting
 
 
-def _check_label(label: str) -> str:
+def check_label(label: str) -> str:
+    """The label as kept (spaces tidied), or GROUP_LABEL_INVALID: also for forms, to say it at the field."""
     if not is_unicode(label):  # invalid UTF-8 carried over as lone surrogates: SQLite could not store it
         raise KraftError(Msg.TEXT_NOT_UNICODE)
     label = " ".join(label.split())
@@ -101,7 +102,7 @@ class GroupService:
             ) -> Group:
         """Add a group; details need an unlocked vault, and land in the same transaction as the schedule.
         `also` writes what belongs with the group (a relay link) in that same transaction."""
-        group = Group(id=group_id or new_record_id(), label=_check_label(label), schedule=schedule)
+        group = Group(id=group_id or new_record_id(), label=check_label(label), schedule=schedule)
         if details and details.any_given() and not self._details_allowed():
             raise KraftError(Msg.GROUP_DETAILS_NEED_VAULT)
         values = dict(group_id=group.id, label=group.label, schedule=json.dumps(schedule.to_dict()))

@@ -258,7 +258,7 @@ def open_backup(data: bytes, kind: str, kek: bytes) -> tuple[bytes, bytes]:
     try:
         data_key = crypto.open_sealed(kek, slot.nonce, slot.wrapped_key, slot_ad(kind, vault_id))
     except InvalidTag as exc:
-        raise KraftError(Msg.WRONG_RECOVERY_CODE if kind == RECOVERY else Msg.WRONG_PASSPHRASE) from exc
+        raise KraftError(Msg.BACKUP_WRONG_RECOVERY_CODE if kind == RECOVERY else Msg.BACKUP_WRONG_PASSPHRASE) from exc
     try:
         backup_key = crypto.open_sealed(data_key, parsed.key_nonce, parsed.wrapped_key, backup_ad(vault_id))
         return AESGCM(backup_key).decrypt(parsed.nonce, parsed.ciphertext, parsed.prefix), data_key

@@ -111,6 +111,14 @@ def screen_for(route: Route) -> Callable[[AppModel], Any]:
     return screen if screen is not None else SCREENS[unknown(route)]
 
 
+def app_theme() -> ft.Theme:
+    """The app's theme. The date and time pickers sit on the lowest surface: on Flutter's tinted dialog their
+    month and arrows fall below 4.5:1 (4.21:1 measured)."""
+    return ft.Theme(color_scheme_seed=ft.Colors.TEAL,
+                    date_picker_theme=ft.DatePickerTheme(bgcolor=ft.Colors.SURFACE_CONTAINER_LOWEST),
+                    time_picker_theme=ft.TimePickerTheme(bgcolor=ft.Colors.SURFACE_CONTAINER_LOWEST))
+
+
 def build_main(service_factory: Callable[[], VaultService] = VaultService, *, profile: Profile | None = None,
                tick_seconds: float = TICK_SECONDS, sync_seconds: float = SYNC_SECONDS, listen: bool = True,
                notifier_factory: Callable[[ft.Page], Notifier] = notifier_for_page,
@@ -132,8 +140,8 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
         session.start()
         page.title = "Kraft"
         page.theme_mode = ft.ThemeMode.SYSTEM
-        page.theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)
-        page.dark_theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)
+        # the pickers on the plain surface: on Flutter's default tint their month and arrows fall below 4.5:1
+        page.theme, page.dark_theme = app_theme(), app_theme()
         page.locale_configuration = locale_configuration(session.language)
 
         def lifecycle(e: ft.AppLifecycleStateChangeEvent) -> None:

@@ -83,7 +83,7 @@ def messages(session: SessionState) -> list[ft.Control]:
                 ft.Row([ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.ERROR),
                         ft.Text(session.error, color=ft.Colors.ERROR, expand=True, key="error")]),
                 padding=8)))
-    if session.busy:
+    if session.busy and not session.busy_at:  # else it is beside the control that started it (busy_beside)
         out.append(ft.Row([ft.ProgressRing(width=20, height=20, semantics_label=session.busy),
                            ft.Text(session.busy, key="busy")]))
     if session.notice:
@@ -130,7 +130,7 @@ def field(session: SessionState, label: str, value: str, setter: Callable[[str],
         setter(e.control.value)
 
     return text_input(label, value, change, key=key, secret=password, autofocus=autofocus, on_submit=on_submit,
-                      helper=helper or None)
+                      helper=helper or None, error=session.field_error(key) or None)
 
 
 def text_input(label: str, value: str, on_change: Callable[[Any], Any] | None = None, *, key: str,
@@ -160,6 +160,8 @@ def TextInput(label: str, value: str, on_change: Callable[[Any], Any] | None, *,
         if on_change is not None:
             on_change(e)
 
+    if props.get("error"):  # what is wrong with this field, said under it in full (the helper gives way)
+        props = {**props, "error_max_lines": 4}
     if secret:
         props = {**props, "password": not shown, "suffix_icon": icon_button(
             ft.Icons.VISIBILITY_OFF if shown else ft.Icons.VISIBILITY,
@@ -167,6 +169,26 @@ def TextInput(label: str, value: str, on_change: Callable[[Any], Any] | None, *,
             on_click=lambda: set_shown(not shown))}
     built.current = ft.TextField(label=label, value=text, key=field_key, on_change=change, **props)
     return built.current
+
+
+def busy_beside(session: SessionState, key: str) -> list[ft.Control]:
+    """The progress of work the control `key` started, to put right beside it: a ring and what is going on,
+    where the member is looking (the busy line on top may be scrolled out of view)."""
+    if not session.busy or session.busy_at != key:
+        return []
+    return [ft.Row([ft.ProgressRing(width=20, height=20, semantics_label=session.busy),
+                    ft.Text(session.busy, key="busy", expand=True)], key=f"{key}-busy")]
+
+
+def field_message(session: SessionState, key: str) -> list[ft.Control]:
+    """What is wrong with a choice that is not a text field (a list of tick boxes), to put beside it; read out
+    by screen readers as it appears."""
+    text = session.field_error(key)
+    if not text:
+        return []
+    return [ft.Semantics(live_region=True, content=ft.Row(
+        [ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.ERROR),
+         ft.Text(text, color=ft.Colors.ERROR, expand=True, key=f"{key}-error")]))]
 
 
 def needs_journal(render: Callable[..., ft.Control]) -> Callable[..., ft.Control]:

@@ -9,7 +9,7 @@ import flet as ft
 import flet_charts as fch
 
 from app.i18n import _, current, format_day
-from app.views.common import field, frame, section_title, text_input
+from app.views.common import busy_beside, field, frame, section_title, text_input
 from app.views.states.coordinator import CoordinatorState
 from app.views.states.session import SessionState
 from protocol import GroupCounts, meeting_day
@@ -62,7 +62,7 @@ def Coordinator(coordinator: CoordinatorState, session: SessionState) -> ft.Cont
         try:
             chosen = int(year)
         except ValueError:
-            session.error = _("The year is a number, like {year}.").format(year=datetime.now(UTC).year)
+            session.fail({"coord-year": _("The year is a number, like {year}.").format(year=datetime.now(UTC).year)})
             return
         text = await coordinator.csv(chosen)
         if text is None:
@@ -83,6 +83,7 @@ def Coordinator(coordinator: CoordinatorState, session: SessionState) -> ft.Cont
             field(session, _("Relay address"), relay, set_relay, key="coord-relay", password=False),
             field(session, _("Coordinator token"), token, set_token, key="coord-token"),
             ft.FilledButton(_("Show the counts"), key="coord-open", disabled=bool(session.busy), on_click=show),
+            *busy_beside(session, "coord-open"),
         ]
         return frame(session, _("Coordinator"), body, nav=False, back=back)
     totals = overview.totals
@@ -102,9 +103,11 @@ def Coordinator(coordinator: CoordinatorState, session: SessionState) -> ft.Cont
         body.append(ft.Text(_("No groups are registered for your region yet.")))
     body += [
         section_title(_("Export for funders")),
-        ft.Row([text_input(_("Year"), year, lambda e: set_year(e.control.value), key="coord-year", width=120),
+        ft.Row([text_input(_("Year"), year, lambda e: set_year(e.control.value), key="coord-year", width=120,
+                           error=session.field_error("coord-year") or None),
                 ft.FilledButton(_("Download the CSV"), icon=ft.Icons.DOWNLOAD, key="coord-export",
                                 disabled=bool(session.busy), on_click=export)]),
+        *busy_beside(session, "coord-export"),
         ft.Text(_("By region and quarter. Cells under 3 are left empty, with the cells that would give them away."),
                 theme_style=ft.TextThemeStyle.BODY_SMALL),
     ]

@@ -42,7 +42,8 @@ def Editor(journal: JournalState, session: SessionState) -> ft.Control:
         body.append(ft.Text(question, theme_style=ft.TextThemeStyle.TITLE_MEDIUM, key="prompt-text"))
     body.append(ft.Row([text_input(
         _("Your answer") if question else _("Your entry"), ed.text, lambda e: journal.edit(text=e.control.value),
-        key="text", multiline=True, min_lines=8, autofocus=True, expand=True)]))
+        key="text", multiline=True, min_lines=8, autofocus=True, expand=True,
+        error=journal.session.field_error("text") or None)]))
     body.append(ft.Text(_("Recovery factors"), theme_style=ft.TextThemeStyle.LABEL_LARGE))
     body.append(ft.Row([ft.Chip(label=ft.Text(tag_label(t, current())), selected=t in ed.tags, key=f"tag-{t}",
                                 on_select=lambda e, t=t: toggle_tag(t)) for t in TAGS], wrap=True))

@@ -25,6 +25,7 @@ from app.views.states.session import SessionState
 from app.views.widgets.homework import homework_card
 from app.views.widgets.linked import LeaderSection, link_status, waiting_to_be_let_in
 from app.views.widgets.meeting import checkin_actions
+from app.views.widgets.pickers import date_field, time_field
 from app.views.widgets.roles import HostControls, TakingPart, UpgradeGroup
 from app.views.widgets.schedule import GUIDELINES, details_lines, meeting_subtitle, schedule_summary, zone_options
 from app.views.widgets.themes import ThemesSection
@@ -83,6 +84,7 @@ def HomeworkSection(groups: GroupsState, journal: JournalState, session: Session
                                   on_click=lambda: groups.clear_homework(group))], wrap=True)]
     controls += [
         dropdown(label=_("What the group was asked"), key="homework-choice", value=choice, width=680,
+                 error_text=session.field_error("homework-choice") or None,
                  on_select=lambda e: set_choice(e.control.value),
                  options=[*[ft.DropdownOption(key=p.id, text=p.label(current())) for p in PROMPTS],
                           ft.DropdownOption(key="own", text=_("In the group's own words…"))]),
@@ -130,9 +132,9 @@ def AddGroup(groups: GroupsState, session: SessionState) -> ft.Control:
                   "says what the group is about.")),
         field(session, _("A name only you will recognise"), label, set_label, key="group-label", password=False,
               helper=_("e.g. Thursday")),
-        field(session, _("First meeting (date)"), first, set_first, key="group-first", password=False,
-              helper=_("e.g. {example}").format(example="2026-12-03")),
-        field(session, _("Time"), at, set_at, key="group-at", password=False),
+        date_field(session, _("First meeting (date)"), first, set_first, key="group-first",
+                   helper=_("e.g. {example}").format(example="2026-12-03")),
+        time_field(session, _("Time"), at, set_at, key="group-at"),
         dropdown(label=_("How often"), key="group-every", value=every,
                  on_select=lambda e: set_every(e.control.value),
                  options=[ft.DropdownOption(key="1", text=_("Every week")),
@@ -266,9 +268,9 @@ def MeetingChange(groups: GroupsState, session: SessionState) -> ft.Control:
     if not meeting.cancelled:
         body += [
             section_title(_("Move it")),
-            field(session, _("New date"), day, set_day, key="move-day", password=False,
-                  helper=_("e.g. {example}").format(example="2026-12-03")),
-            field(session, _("New time"), at, set_at, key="move-at", password=False),
+            date_field(session, _("New date"), day, set_day, key="move-day",
+                       helper=_("e.g. {example}").format(example="2026-12-03")),
+            time_field(session, _("New time"), at, set_at, key="move-at"),
             ft.FilledButton(_("Move the meeting"), key="move-meeting",
                             on_click=lambda: groups.change_meeting("move", day=day, at=at)),
             section_title(_("Call it off")),

@@ -9,10 +9,11 @@ import flet as ft
 
 from app.i18n import _, format_when
 from app.services.groups import Group
-from app.views.common import dropdown, field, frame, section_title, text_input
+from app.views.common import busy_beside, dropdown, field, frame, section_title, text_input
 from app.views.routes import Route
 from app.views.states.hosting import HostingState
 from app.views.states.session import SessionState
+from app.views.widgets.pickers import date_field, time_field
 from app.views.widgets.schedule import GUIDELINES, schedule_summary, zone_options
 
 
@@ -75,6 +76,7 @@ def JoinGroup(hosting: HostingState, session: SessionState) -> ft.Control:
               helper=helper),
         ft.FilledButton(_("Check the invite"), key="check-invite", disabled=bool(session.busy),
                         on_click=check),
+        *busy_beside(session, "check-invite"),
     ]
     if hosting.invite_preview is not None:
         body += _preview_card(hosting)
@@ -87,6 +89,7 @@ def JoinGroup(hosting: HostingState, session: SessionState) -> ft.Control:
             *_no_journal_note(session),
             ft.FilledButton(_("I accept the guidelines, join"), key="join-group", disabled=bool(session.busy),
                             on_click=join),
+            *busy_beside(session, "join-group"),
         ]
     return frame(session, _("Join a group"), body, nav=False, back=back)
 
@@ -107,9 +110,9 @@ def LeadGroup(hosting: HostingState, session: SessionState) -> ft.Control:
                   "end-to-end encrypted. The group's keys are kept in your journal.")),
         field(session, _("A neutral name members see"), values["label"], setter("label"), key="lead-label",
               password=False, helper=_("e.g. Tuesday group")),
-        field(session, _("First meeting (date)"), values["first"], setter("first"), key="lead-first", password=False,
-              helper=_("e.g. {example}").format(example="2026-12-03")),
-        field(session, _("Time"), values["at"], setter("at"), key="lead-at", password=False),
+        date_field(session, _("First meeting (date)"), values["first"], setter("first"), key="lead-first",
+                   helper=_("e.g. {example}").format(example="2026-12-03")),
+        time_field(session, _("Time"), values["at"], setter("at"), key="lead-at"),
         dropdown(label=_("How often"), key="lead-every", value=values["every"],
                  on_select=lambda e: setter("every")(e.control.value),
                  options=[ft.DropdownOption(key="1", text=_("Every week")),

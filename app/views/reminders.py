@@ -9,10 +9,11 @@ import flet as ft
 
 from app.i18n import N_, _, ngettext
 from app.services.reminder_prefs import HOMEWORK_DAYS, OFFSET_CHOICES
-from app.views.common import dropdown, field, frame, section_title
+from app.views.common import dropdown, field_message, frame, section_title
 from app.views.routes import Route
 from app.views.states.groups import GroupsState
 from app.views.states.session import SessionState
+from app.views.widgets.pickers import time_field
 
 OFFSET_LABELS = {
     timedelta(days=7): N_("1 week before"), timedelta(days=2): N_("2 days before"),
@@ -32,11 +33,14 @@ def Reminders(groups: GroupsState, session: SessionState) -> ft.Control:
     quiet_start, set_quiet_start = ft.use_state(_clock(settings.quiet_start, DEFAULT_QUIET[0]))
     quiet_end, set_quiet_end = ft.use_state(_clock(settings.quiet_end, DEFAULT_QUIET[1]))
     quiet_on = settings.quiet_start is not None
+    refused, set_refused = ft.use_state(0)  # how many ticks were refused: the boxes are drawn anew after one
 
     def offset_changed(offset: timedelta) -> Any:
         def change(e: Any) -> None:
             chosen = set(settings.before) | {offset} if e.control.value else set(settings.before) - {offset}
             groups.set_reminder_settings(before=tuple(sorted(chosen, reverse=True)))
+            if e.control.value and offset not in groups.reminder_settings.before:  # refused: untick it again
+                set_refused(refused + 1)  # the box was unticked in the last render too: only new boxes untick
         return change
 
     def homework_changed(e: Any) -> None:
@@ -53,14 +57,16 @@ def Reminders(groups: GroupsState, session: SessionState) -> ft.Control:
         ft.Text(_("Kraft reminds you in the app, and as notifications where your device lets the app show them. "
                   "A reminder says only that you have a meeting and when, unless you choose otherwise below.")),
         section_title(_("Before a meeting")),
-        *[ft.Checkbox(label=_(OFFSET_LABELS[offset]), value=offset in settings.before,
-                      key=f"before-{int(offset.total_seconds() // 60)}", on_change=offset_changed(offset))
-          for offset in OFFSET_CHOICES],
+        ft.Column([ft.Checkbox(label=_(OFFSET_LABELS[offset]), value=offset in settings.before,
+                               key=f"before-{int(offset.total_seconds() // 60)}", on_change=offset_changed(offset))
+                   for offset in OFFSET_CHOICES], key=f"offsets-{refused}", spacing=12),
+        *field_message(session, "reminder-times"),  # "at most 3", right under the tick that was refused
         section_title(_("Homework")),
         dropdown(label=_("Remind me of homework I have not answered"), key="homework-days",
                  value=str(settings.homework_days_before or "off"), on_select=homework_changed,
                  options=[ft.DropdownOption(key="off", text=_("Never")),
-                          *[ft.DropdownOption(key=str(d), text=ngettext_days(d)) for d in HOMEWORK_DAYS]]),
+                          *[ft.DropdownOption(key=str(d), text=ngettext_days(d)) for d in HOMEWORK_DAYS]],
+                 error_text=session.field_error("homework-days") or None),
         ft.Text(_("Only while your journal is open can Kraft tell whether the homework has an answer."),
                 theme_style=ft.TextThemeStyle.BODY_SMALL),
         section_title(_("Quiet hours")),
@@ -69,9 +75,10 @@ def Reminders(groups: GroupsState, session: SessionState) -> ft.Control:
     ]
     if quiet_on:
         body += [
-            ft.Row([field(session, _("From"), quiet_start, set_quiet_start, key="quiet-start", password=False),
-                    field(session, _("Until"), quiet_end, set_quiet_end, key="quiet-end", password=False)],
-                   wrap=True),
+            ft.Row([ft.Container(time_field(session, _("From"), quiet_start, set_quiet_start, key="quiet-start"),
+                                 width=240),
+                    ft.Container(time_field(session, _("Until"), quiet_end, set_quiet_end, key="quiet-end"),
+                                 width=240)], wrap=True),
             ft.OutlinedButton(_("Save quiet hours"), key="save-quiet",
                               on_click=lambda: groups.set_quiet_hours(quiet_start, quiet_end)),
         ]

@@ -6,7 +6,7 @@ import flet as ft
 
 from app.i18n import _
 from app.views.backup import backup_section
-from app.views.common import dropdown, field, frame, section_title
+from app.views.common import busy_beside, dropdown, field, frame, section_title
 from app.views.routes import Route
 from app.views.states.groups import GroupsState
 from app.views.states.hosting import HostingState
@@ -58,7 +58,8 @@ def Settings(settings: SettingsState, groups: GroupsState, hosting: HostingState
         dropdown(
             label=_("Lock after this many idle minutes"), key="autolock", value=str(minutes),
             on_select=lambda e: settings.set_autolock(int(e.control.value)),
-            options=[ft.DropdownOption(key=str(m), text=str(m)) for m in AUTOLOCK_CHOICES]),
+            options=[ft.DropdownOption(key=str(m), text=str(m)) for m in AUTOLOCK_CHOICES],
+            error_text=session.field_error("autolock") or None),
         ft.Text(_("The journal also locks when you leave the app, and at once with quick exit.")),
         KeystoreSwitch(keystore, session),
         section_title(_("Language")),
@@ -77,6 +78,7 @@ def Settings(settings: SettingsState, groups: GroupsState, hosting: HostingState
                                 disabled=bool(session.busy)),
                 ft.OutlinedButton(_("Change and re-key"), icon=ft.Icons.KEY, key="rekey-passphrase", on_click=rekey,
                                   disabled=bool(session.busy))], wrap=True),
+        *busy_beside(session, "change-passphrase"),
         ft.OutlinedButton(_("Lock now"), icon=ft.Icons.LOCK, key="lock", on_click=lambda: session.lock()),
     ]
     return frame(session, _("Settings"), body)

@@ -8,7 +8,7 @@ import flet as ft
 
 from app.i18n import _
 from app.services import transfer
-from app.views.common import dropdown, frame, needs_journal, section_title
+from app.views.common import dropdown, field_message, frame, needs_journal, section_title
 from app.views.routes import Route
 from app.views.states.session import SessionState
 from app.views.states.settings import SettingsState
@@ -36,7 +36,7 @@ def Transfer(settings: SettingsState, session: SessionState) -> ft.Control:
                 dialog_title=_("Choose the file to import"), with_data=True, file_type=ft.FilePickerFileType.CUSTOM,
                 allowed_extensions=["json"])
         except Exception as exc:
-            session.error = _("The file could not be opened: {detail}").format(detail=exc)
+            session.fail({"import": _("The file could not be opened: {detail}").format(detail=exc)})
             return
         if files and files[0].bytes is not None:
             settings.import_file(source, files[0].bytes, files[0].name)
@@ -61,6 +61,7 @@ def Transfer(settings: SettingsState, session: SessionState) -> ft.Control:
         dropdown(label=_("From"), key="import-format", value=source, on_select=chose(set_source),
                  options=[ft.DropdownOption(key=f.name, text=_(f.label)) for f in transfer.importers()]),
         ft.OutlinedButton(_("Choose the file and import"), icon=ft.Icons.FILE_OPEN, key="import", on_click=import_),
+        *field_message(session, "import"),
         *[ft.Text(line, key=f"import-line-{i}", theme_style=ft.TextThemeStyle.BODY_SMALL)
           for i, line in enumerate(settings.import_lines)],
     ]

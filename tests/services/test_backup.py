@@ -44,7 +44,7 @@ def test_a_backup_holds_everything_encrypted_and_opens_with_the_passphrase(
     assert again == report and again.created == date(2026, 11, 22)
     with pytest.raises(KraftError) as wrong:
         verify_backup(dest, "not the passphrase")
-    assert wrong.value.msg is Msg.WRONG_PASSPHRASE
+    assert wrong.value.msg is Msg.BACKUP_WRONG_PASSPHRASE  # the backup's own words: it is not this journal
 
 
 def test_restore_on_a_new_device_then_unlock_with_the_recovery_code(

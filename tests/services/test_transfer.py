@@ -193,8 +193,8 @@ def test_import_jrnl_twice_skips_what_is_already_there(journal: Journal) -> None
 
 @pytest.mark.parametrize(("data", "detail"), [
     (b"\xff\xfe\x00not utf-8", "not UTF-8"),
-    ("{not json", "not valid JSON"),
-    ("", "not valid JSON"),
+    ("{not json", "not a jrnl (JSON) file: it stops making sense at line 1, character 2"),  # plain words
+    ("", "at line 1, character 1"),
     ("[]", '"entries" list'),
     ('{"tags": {}}', '"entries" list'),
     ('{"entries": {"title": "x"}}', '"entries" list'),

@@ -4,9 +4,11 @@ with its chart and the funders' CSV, against a real relay process."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import flet as ft
 import flet_charts as fch
@@ -15,6 +17,7 @@ import pytest
 from app.config import Profile, Relay
 from app.domain.schedule import Schedule
 from app.services.attendance import AttendanceService
+from app.services.coordinator_view import CoordinatorView
 from app.services.joining import JoinService
 from app.services.leader import LeaderService
 from app.services.relay_sync import SyncService
@@ -24,7 +27,7 @@ from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.relay_process import Relay as RelayProcess
 from tests.relay_process import shared_relay
 from tests.ui.harness import run_app
-from tests.ui.test_views import el
+from tests.ui.test_views import el, said_at
 
 
 @pytest.fixture
@@ -88,8 +91,8 @@ async def test_a_member_sees_what_would_be_sent_and_opts_in(tmp_path: Path, rela
     services[0].close()
 
 
-async def test_the_coordinator_sees_counts_as_a_chart_and_exports_the_csv(tmp_path: Path,
-                                                                         relay: RelayProcess) -> None:
+async def test_the_coordinator_sees_counts_as_a_chart_and_exports_the_csv(
+        tmp_path: Path, relay: RelayProcess, monkeypatch: pytest.MonkeyPatch) -> None:
     _group_with_a_member(tmp_path, relay)
     home = tmp_path / "coordinator"
     home.mkdir()
@@ -98,9 +101,21 @@ async def test_the_coordinator_sees_counts_as_a_chart_and_exports_the_csv(tmp_pa
         await ui.click(await el(ui, "open-coordinator"))
         await ui.type(await el(ui, "coord-token"), "not-a-token")
         await ui.click(await el(ui, "coord-open"))
-        assert "unknown" in (await ui.wait_for(lambda: ui.query(key="error"))).value
+        assert "unknown" in await said_at(ui, "coord-token")  # the refused token, said at its field
         await ui.type(await el(ui, "coord-token"), relay.coordinator_token())
-        await ui.click(await el(ui, "coord-open"))
+        gate = threading.Event()
+        real = CoordinatorView.overview
+
+        def slow_overview(view: CoordinatorView, **kwargs: Any) -> Any:
+            gate.wait(5)  # the relay takes its time (1.3-1.6 s were measured on a real one)
+            return real(view, **kwargs)
+
+        monkeypatch.setattr(CoordinatorView, "overview", slow_overview)
+        await ui.click(await el(ui, "coord-open"), wait=False)
+        beside = await el(ui, "coord-open-busy")  # the ring and the line beside the button, while it waits
+        assert beside.controls[1].value == "Fetching the counts…" and isinstance(beside.controls[0], ft.ProgressRing)
+        assert ui.find(ft.FilledButton, key="coord-open").disabled
+        gate.set()
         totals = await el(ui, "coord-totals")
         assert totals.value == "1 group running, 1 meeting held, 7 attendances."
         chart = ui.find(fch.BarChart)

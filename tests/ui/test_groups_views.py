@@ -14,7 +14,7 @@ from app.services.vault_service import VaultService
 from app.views.app import build_main
 from tests.conftest import FAST_KDF
 from tests.ui.harness import UI, run_app
-from tests.ui.test_views import el, onboard
+from tests.ui.test_views import el, onboard, said_at
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -75,7 +75,7 @@ async def test_an_anonymous_member_adds_a_group_and_sees_the_next_meeting(home: 
         await ui.type(await el(ui, "group-label"), "x")
         await ui.type(await el(ui, "group-first"), "3 december")
         await ui.click(await el(ui, "save-group"))
-        assert "2026-12-03" in (await el(ui, "error")).value  # a clear message, nothing stored
+        assert "2026-12-03" in await said_at(ui, "group-first")  # a clear message at the field, nothing stored
         assert services[0].has_vault() is False
         await add_group(ui, first)
         assert ui.query(text="How the group works") and ui.query(text="If you can't come, tell the others.")
@@ -151,7 +151,7 @@ async def test_a_meeting_is_moved_cancelled_and_restored_from_the_group_screen(h
         assert reach == "This changes only your own copy of the schedule, on this device."
         await ui.type(await el(ui, "move-at"), "19.75")
         await ui.click(await el(ui, "move-meeting"))
-        assert "2026-12-03" in (await el(ui, "error")).value  # bad time: a clear message, nothing changed
+        assert "18:00" in await said_at(ui, "move-at")  # bad time: a clear message at it, nothing changed
         assert GroupService(services[0].engine).get(group.id).schedule == group.schedule
         await ui.type(await el(ui, "move-at"), "19.30")
         await ui.click(await el(ui, "move-meeting"))
@@ -302,13 +302,13 @@ async def test_reminder_settings_change_the_banner_and_are_kept(home: Path,
         await ui.fire(await el(ui, "show-details"), "change", "true", props={"value": True})
         for minutes in (10080, 2880):  # a week and two days before: with 24 h and 2 h, one too many
             await ui.fire(await el(ui, f"before-{minutes}"), "change", "true", props={"value": True})
-        assert "at most 3" in (await el(ui, "error")).value
+        assert "at most 3" in (await el(ui, "reminder-times-error")).value  # beside the list
         await ui.fire(await el(ui, "before-120"), "change", "false", props={"value": False})  # no 2 h reminder
         await ui.fire(await el(ui, "homework-days"), "select", "3", props={"value": "3"})
         await ui.type(await el(ui, "quiet-start"), "23.00")
         await ui.type(await el(ui, "quiet-end"), "7")
         await ui.click(await el(ui, "save-quiet"))
-        assert "22:00" in (await el(ui, "error")).value
+        assert "22:00" in await said_at(ui, "quiet-end")
         await ui.type(await el(ui, "quiet-end"), "07:00")
         await ui.click(await el(ui, "save-quiet"))
         await ui.click(await el(ui, "back"))
@@ -339,7 +339,7 @@ async def test_homework_is_noted_answered_and_the_place_shown_only_while_open(ho
         await ui.click(await el(ui, "next-meeting-open"))
         await ui.fire(await el(ui, "homework-choice"), "select", "own", props={"value": "own"})
         await ui.click(await el(ui, "save-homework"))
-        assert "own words" in (await el(ui, "error")).value or "as the group was given" in (await el(ui, "error")).value
+        assert "own words" in await said_at(ui, "homework-own")  # under the empty words
         await ui.type(await el(ui, "homework-own"), "Hva gir mening for deg?")
         await ui.click(await el(ui, "save-homework"))
         assert (await el(ui, "homework-text")).value == "Hva gir mening for deg?"

@@ -25,7 +25,7 @@ from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.fake_keystore import FakeKeystore
 from tests.ui.harness import UI, run_app
 from tests.ui.test_rekey_views import new_passphrase
-from tests.ui.test_views import el, onboard, tab, write
+from tests.ui.test_views import el, onboard, said_at, tab, write
 
 
 @asynccontextmanager
@@ -77,7 +77,7 @@ async def test_a_wrong_passphrase_leaves_it_off(home: Path) -> None:
         await ui.fire(await el(ui, "keystore-switch"), "change", props={"value": True})
         await ui.type(await el(ui, "keystore-passphrase"), "not my passphrase")
         await ui.click(await el(ui, "keystore-on"))
-        assert "does not open" in (await el(ui, "error")).value
+        assert "does not open" in await said_at(ui, "keystore-passphrase")
         assert keystore.secret is None and ui.query(key="keystore-passphrase")  # still asking, nothing written
 
 

@@ -11,7 +11,7 @@ from app.services.vault_service import VaultService
 from app.views.app import build_main
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.ui.harness import run_app
-from tests.ui.test_views import el
+from tests.ui.test_views import el, said_at
 
 
 async def test_the_unlock_screen_shows_the_wait_then_opens(home: Path) -> None:
@@ -29,7 +29,7 @@ async def test_the_unlock_screen_shows_the_wait_then_opens(home: Path) -> None:
         for _ in range(5):
             await ui.type((await el(ui, "unlock-passphrase")), "fel lösenfras")
             await ui.click(await el(ui, "unlock"))
-            assert "inte" in (await el(ui, "error")).value
+            assert "inte" in await said_at(ui, "unlock-passphrase")
         await ui.type((await el(ui, "unlock-passphrase")), PASSPHRASE)
         await ui.click(await el(ui, "unlock"))
         assert "Försök igen om 1 sekund." in (await el(ui, "notice")).value

@@ -52,6 +52,13 @@ async def el(ui: UI, key: str) -> Any:
     return await ui.wait_for(lambda: ui.query(key=key), message=f"no control with key {key!r}")
 
 
+async def said_at(ui: UI, key: str) -> str:
+    """What the text field `key` says is wrong with it (its error line), once the screen shows it."""
+    field = await ui.wait_for(lambda: (c := ui.query(key=key)) is not None and c.error and c,
+                              message=f"no error at the field {key!r}")
+    return str(field.error)
+
+
 async def tab(ui: UI, index: int) -> None:
     await ui.fire(ui.find(ft.NavigationBar), "change", index, props={"selected_index": index})
 
@@ -74,7 +81,7 @@ async def test_onboarding_confirms_the_recovery_code_then_opens_the_journal(home
         await ui.type((await el(ui, "passphrase")), "short")
         await ui.type((await el(ui, "repeat")), "short")
         await ui.click(await el(ui, "continue"))
-        assert "at least 8" in (await el(ui, "error")).value
+        assert "at least 8" in await said_at(ui, "passphrase")  # at the field, not on top of the screen
         await ui.type((await el(ui, "passphrase")), PASSPHRASE)
         await ui.type((await el(ui, "repeat")), PASSPHRASE)
         await ui.click(await el(ui, "continue"))
@@ -82,7 +89,7 @@ async def test_onboarding_confirms_the_recovery_code_then_opens_the_journal(home
         assert not services[0].has_vault()  # nothing written before the code is confirmed
         await ui.type((await el(ui, "recovery-confirm")), "WRONG-CODE")
         await ui.click(await el(ui, "confirm"))
-        assert "not the recovery code" in (await el(ui, "error")).value
+        assert "not the recovery code" in await said_at(ui, "recovery-confirm")
         code = ui.find(ft.Semantics, where=lambda c: c.identifier == "recovery-code").content.value
         await ui.type((await el(ui, "recovery-confirm")), code.lower())
         await ui.click(await el(ui, "confirm"))
@@ -99,7 +106,7 @@ async def test_wrong_passphrase_message_then_unlock(home: Path) -> None:
         assert ui.query(key="unlock")
         await ui.type((await el(ui, "unlock-passphrase")), "wrong passphrase")
         await ui.click(await el(ui, "unlock"))
-        assert "does not open" in (await el(ui, "error")).value
+        assert "does not open" in await said_at(ui, "unlock-passphrase")
         await ui.type((await el(ui, "unlock-passphrase")), PASSPHRASE)
         await ui.click(await el(ui, "unlock"))
         await ui.wait_for(lambda: ui.query(text="Jag gick till träffen"))
@@ -209,7 +216,7 @@ async def test_settings_change_passphrase_and_autolock(home: Path) -> None:
         await ui.type((await el(ui, "new-passphrase")), "new passphrase 42")
         await ui.type((await el(ui, "repeat-passphrase")), "new passphrase 42")
         await ui.click(await el(ui, "change-passphrase"))
-        assert "does not open" in (await el(ui, "error")).value
+        assert "does not open" in await said_at(ui, "current-passphrase")
         await ui.type((await el(ui, "current-passphrase")), PASSPHRASE)
         await ui.click(await el(ui, "change-passphrase"))
         assert (await el(ui, "notice")).value.startswith("Your passphrase is changed.")

@@ -121,9 +121,11 @@ def check_count(entries: list[Any], source: str) -> None:
             "files").format(count=len(entries), maximum=MAX_IMPORT_ENTRIES))
 
 
-def load_json(data: str | bytes, source: str) -> Any:
+def load_json(data: str | bytes, source: str, kind: str = "") -> Any:
     """The JSON document in `data`, or IMPORT_BAD_FILE naming `source` when it is not UTF-8 JSON or is over
-    MAX_IMPORT_BYTES.
+    MAX_IMPORT_BYTES: in plain words, where the file stops making sense (line and character, counted from 1),
+    never the parser's text.
+    `kind` is the label of the format chosen (a msgid: "jrnl (JSON)").
 
         load_json(b'{"entries": []}', "jrnl.json")  # -> {"entries": []}
     """
@@ -137,9 +139,15 @@ def load_json(data: str | bytes, source: str) -> Any:
             raise KraftError(Msg.IMPORT_BAD_FILE, path=source, detail=_("the file is not UTF-8 text")) from exc
     try:
         return json.loads(data)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
+        where = _("it stops making sense at line {line}, character {column}").format(line=exc.lineno,
+                                                                                     column=exc.colno)
+        detail = (_("it is not a {kind} file: {where}").format(kind=_(kind), where=where) if kind
+                  else _("it is not a file of the kind chosen: {where}").format(where=where))
+        raise KraftError(Msg.IMPORT_BAD_FILE, path=source, detail=detail) from exc
+    except ValueError as exc:  # a number too long to read, and the like: no position to give
         raise KraftError(Msg.IMPORT_BAD_FILE, path=source,
-                         detail=_("the file is not valid JSON ({error})").format(error=exc)) from exc
+                         detail=_("it is not a file of the kind chosen")) from exc
     except RecursionError as exc:  # "[[[[…" ten thousand deep: no export is like that
         raise KraftError(Msg.IMPORT_BAD_FILE, path=source, detail=_("the file is nested too deeply")) from exc
 

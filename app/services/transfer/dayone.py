@@ -29,6 +29,8 @@ _DAYONE_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~])")
 _DAYONE_MOMENT = re.compile(r"!\[[^\]]*\]\(dayone-moment:/+[^)]*\)\n?")
 _DAYONE_MEDIA = ("photos", "videos", "audios", "pdfAttachments")
 
+FORMAT_LABEL = N_("Day One (Journal.json)")  # also names the format in an error about a file not of it
+
 
 def _dayone_item(item: Any) -> tuple[NewEntry | None, str | None, list[str]]:
     """One Day One entry as a NewEntry (or the reason it cannot be), and what of it is left out."""
@@ -73,7 +75,7 @@ def import_dayone_json(journal: Journal, data: str | bytes, *, source: str = "-"
     the weather are not kept (Kraft keeps text only): the report says so per entry. Nothing is written when
     the file is not such JSON.
     """
-    document = load_json(data, source)
+    document = load_json(data, source, FORMAT_LABEL)
     if not isinstance(document, dict) or not isinstance(document.get("entries"), list):
         raise KraftError(Msg.IMPORT_BAD_FILE, path=source,
                          detail=_('expected a Day One JSON export (Journal.json): an object with an "entries" list'))
@@ -97,4 +99,4 @@ def import_dayone_json(journal: Journal, data: str | bytes, *, source: str = "-"
     return report
 
 
-FORMAT = Format("dayone-json", "json", N_("Day One (Journal.json)"), importer=import_dayone_json)
+FORMAT = Format("dayone-json", "json", FORMAT_LABEL, importer=import_dayone_json)

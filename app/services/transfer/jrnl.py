@@ -30,6 +30,8 @@ _JRNL_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")  # jrnl writes %H:%M; se
 # jrnl's own tag pattern (jrnl/journals/Entry.py): a tag symbol, then word characters and -+*#/.
 _JRNL_TAG_TAIL = r"(?![-+*#/\w])"
 
+FORMAT_LABEL = N_("jrnl (JSON)")  # also names the format in an error about a file not of it
+
 
 def _jrnl_text(title: str, body: str, other_tags: list[str]) -> str:
     # jrnl splits an entry's text into its first line or sentence (title) and the rest (body); its own text
@@ -105,7 +107,7 @@ def import_jrnl_json(journal: Journal, data: str | bytes, *, source: str = "-",
     (`@hope`, `#Meaning`) become tags, and any other tag stays in the text. `starred` has no counterpart
     and is dropped. A file that is not such JSON raises IMPORT_BAD_FILE and nothing is written.
     """
-    document = load_json(data, source)
+    document = load_json(data, source, FORMAT_LABEL)
     if not isinstance(document, dict) or not isinstance(document.get("entries"), list):
         raise KraftError(Msg.IMPORT_BAD_FILE, path=source,
                          detail=_('expected a jrnl JSON export: an object with an "entries" list'))
@@ -123,4 +125,4 @@ def import_jrnl_json(journal: Journal, data: str | bytes, *, source: str = "-",
     return report
 
 
-FORMAT = Format("jrnl-json", "json", N_("jrnl (JSON)"), importer=import_jrnl_json)
+FORMAT = Format("jrnl-json", "json", FORMAT_LABEL, importer=import_jrnl_json)

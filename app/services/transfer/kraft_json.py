@@ -35,6 +35,8 @@ from app.services.transfer.common import (
 KRAFT_FORMAT = "kraft-journal"
 KRAFT_VERSION = 1
 
+FORMAT_LABEL = N_("Kraft (JSON)")  # also names the format in an error about a file not of it
+
 
 def export_json(journal: Journal, *, now: datetime | None = None) -> str:
     """Every live entry, oldest first, as JSON that `import_kraft_json` reads back."""
@@ -85,7 +87,7 @@ def _kraft_item(item: Any) -> tuple[NewEntry | None, str | None]:
 
 def import_kraft_json(journal: Journal, data: str | bytes, *, source: str = "-") -> ImportReport:
     """Read back what `export_json` wrote (a backup, or a move to another device); ids are new."""
-    document = load_json(data, source)
+    document = load_json(data, source, FORMAT_LABEL)
     if (not isinstance(document, dict) or document.get("format") != KRAFT_FORMAT
             or document.get("version") != KRAFT_VERSION or not isinstance(document.get("entries"), list)):
         raise KraftError(Msg.IMPORT_BAD_FILE, path=source,
@@ -107,4 +109,4 @@ def import_kraft_json(journal: Journal, data: str | bytes, *, source: str = "-")
 
 
 EXPORT = Format("json", "json", N_("JSON (to move to another app)"), exporter=export_json)
-IMPORT = Format("kraft-json", "json", N_("Kraft (JSON)"), importer=import_kraft_json)
+IMPORT = Format("kraft-json", "json", FORMAT_LABEL, importer=import_kraft_json)

@@ -8,10 +8,13 @@ from datetime import UTC, datetime
 
 import flet as ft
 
-from app.errors import KraftError
+from app.errors import KraftError, Msg
 from app.i18n import _
 from app.services.coordinator_view import CoordinatorView, Overview
 from app.views.states.session import SessionState
+
+# a relay address or token that cannot work is said at its field
+COORD_FIELDS = {Msg.RELAY_URL_INVALID: "coord-relay", Msg.COORDINATOR_TOKEN_MISSING: "coord-token"}
 
 
 @ft.observable
@@ -39,10 +42,11 @@ class CoordinatorState:
         try:
             view = CoordinatorView(relay, token)
         except KraftError as exc:
-            self.session.error = str(exc)
+            self.session.fail({COORD_FIELDS.get(exc.msg, ""): str(exc)})
             return
         overview = await self.session.run(_("Fetching the counts…"),
-                                          lambda: view.overview(today=datetime.now(UTC).date()))
+                                          lambda: view.overview(today=datetime.now(UTC).date()), at="coord-open",
+                                          fields={Msg.RELAY_REFUSED: "coord-token"})
         if overview is not None:
             self.view = view
             self.overview = overview
@@ -52,7 +56,8 @@ class CoordinatorState:
         view = self.view
         if view is None:
             return None
-        text: str | None = await self.session.run(_("Preparing the export…"), lambda: view.export_csv(year))
+        text: str | None = await self.session.run(_("Preparing the export…"), lambda: view.export_csv(year),
+                                                  at="coord-export")
         return text
 
     def close(self) -> None:

@@ -71,9 +71,14 @@ class Delivery:
 
     # ---- the one place that sends ----
 
-    async def deliver(self, group: Group | None = None, note: str = "") -> None:
-        """After an action that queued a message: send it now (and fetch), then show `note` with its state."""
-        await self.sync_quietly()
+    async def deliver(self, group: Group | None = None, note: str = "", *, progress: str = "", at: str = "") -> None:
+        """After an action that queued a message: send it now (and fetch), then show `note` with its state.
+        The member waits for it when `progress` is given: it is shown while the relay answers (beside the
+        control `at`, else on top)."""
+        if progress:
+            await self._sync_shown(progress, at)
+        else:
+            await self.sync_quietly()
         if self.listener is not None:
             self.listener.links_changed()  # a group started or joined: listen to it too
         if note and group is not None and not self._relayed(group.id):
@@ -157,18 +162,37 @@ class Delivery:
             return
         self._after_sync(report)
 
+    async def _sync_shown(self, progress: str, at: str) -> None:
+        """The quiet sync, with its progress on screen: a wait the member started, never an error in red."""
+        session = self.session
+        if session.busy or not self.has_relay_links():
+            return
+        session.busy, session.busy_at = progress, at
+        try:
+            report = await self._sync()
+        except KraftError as exc:
+            self.hosting.sync_problem = str(exc)
+            return
+        except Exception:
+            log.exception("sync after an action failed")
+            return
+        finally:
+            session.busy, session.busy_at = "", ""
+        self._after_sync(report)
+
     async def sync_now(self) -> None:
         """Ask the relay for news because the member asked: progress and problems are shown."""
         session = self.session
         session.touch()
-        session.error, session.busy = "", _("Checking for news from the group…")
+        session.clear_errors()
+        session.busy, session.busy_at = _("Checking for news from the group…"), "sync-now"  # beside the button
         try:
             report = await self._sync()
         except KraftError as exc:
             session.error = str(exc)
             return
         finally:
-            session.busy = ""
+            session.busy = session.busy_at = ""
         self._after_sync(report)
         if not report.problems:
             session.notice = _("Up to date.") if not report.applied else session.notice

@@ -12,8 +12,8 @@ import flet as ft
 
 from app import i18n
 from app.domain.reminders import Reminder, ReminderSettings
-from app.domain.schedule import Meeting, Schedule, parse_clock
-from app.errors import KraftError
+from app.domain.schedule import Meeting, parse_clock
+from app.errors import KraftError, Msg
 from app.i18n import _, current
 from app.services import attend, homework, notify, reminder_prefs, reminder_service
 from app.services.calendar import calendar_file
@@ -21,6 +21,13 @@ from app.services.checkin import CANT_COME, Attendance
 from app.services.groups import Group, GroupDetails, GroupService, NextMeeting
 from app.services.notify import Notifier, NullNotifier
 from app.views.routes import Route, Router
+from app.views.states.forms import (
+    REMINDER_FIELDS,
+    clock_problems,
+    homework_fields,
+    schedule_from_form,
+    schedule_problems,
+)
 from app.views.states.session import SessionState
 
 log = logging.getLogger(__name__)
@@ -29,25 +36,6 @@ log = logging.getLogger(__name__)
 def reminder_key(reminder: Reminder) -> str:
     """A reminder's identity, so a dismissed one stays dismissed while the app runs."""
     return f"{reminder.meeting_id}/{reminder.kind}/{reminder.at.isoformat()}"
-
-
-def schedule_from_form(session: SessionState, *, first: str, at: str, every: int, count: str,
-                       zone: str = "") -> Schedule | None:
-    """A schedule from the form's text, or None with a clear error shown."""
-    try:
-        day = date.fromisoformat(first.strip())
-        clock = parse_clock(at)
-    except ValueError:
-        session.error = _("Write the date as 2026-12-03 and the time as 18:00.")
-        return None
-    try:
-        return Schedule.weekly(zone=zone or session.default_zone(), first=day, at=clock, interval=every,
-                               count=int(count) if count.strip() else None)
-    except ValueError:
-        session.error = _("The number of meetings must be a whole number.")
-    except KraftError as exc:
-        session.error = str(exc)
-    return None
 
 
 @ft.observable
@@ -105,9 +93,9 @@ class GroupsState:
             self.reminder_settings = reminder_prefs.save(self.session.service,
                                                          replace(self.reminder_settings, **changes))
         except KraftError as exc:
-            self.session.error = str(exc)
+            self.session.fail({REMINDER_FIELDS.get(exc.msg, ""): str(exc)})
             return
-        self.session.error = ""
+        self.session.clear_errors()
         self.sync_notifications()
 
     def set_quiet_hours(self, start: str, end: str) -> None:
@@ -115,10 +103,10 @@ class GroupsState:
         try:
             quiet = parse_clock(start), parse_clock(end)
         except ValueError:
-            self.session.error = _("Write the times as 22:00 and 08:00.")
+            self.session.fail(clock_problems(quiet_start=start, quiet_end=end))
             return
         self.set_reminder_settings(quiet_start=quiet[0], quiet_end=quiet[1])
-        if not self.session.error:
+        if not self.session.error and not self.session.field_errors:
             self.session.notice = _("Saved")
 
     def sync_notifications(self) -> None:
@@ -139,7 +127,8 @@ class GroupsState:
     def add_group(self, *, label: str, first: str, at: str, every: int, count: str, zone: str = "",
                   theme: str = "", place: str = "", link: str = "", show_place: bool = False) -> None:
         """Add a group from the form's text; bad input is a clear error and nothing is stored."""
-        schedule = schedule_from_form(self.session, first=first, at=at, every=every, count=count, zone=zone)
+        schedule = schedule_from_form(self.session, first=first, at=at, every=every, count=count, zone=zone,
+                                      label=label)
         if schedule is None:
             return
         details = GroupDetails(theme=theme.strip(), place=place.strip(), link=link.strip(),
@@ -147,7 +136,7 @@ class GroupsState:
         try:
             group = self.groups.add(label, schedule, details if details.any_given() else None)
         except KraftError as exc:
-            self.session.error = str(exc)
+            self.session.fail({"group-label" if exc.msg is Msg.GROUP_LABEL_INVALID else "": str(exc)})
             return
         self.changed()
         self.sync_notifications()
@@ -193,7 +182,8 @@ class GroupsState:
                     new_start = datetime.combine(date.fromisoformat(day.strip()), parse_clock(at),
                                                  tzinfo=group.schedule.tz)
                 except ValueError:
-                    self.session.error = _("Write the date as 2026-12-03 and the time as 18:00.")
+                    problems = schedule_problems(first=day, at=at, count="")
+                    self.session.fail({f"move-{'day' if k == 'first' else k}": v for k, v in problems.items()})
                     return
                 schedule = group.schedule.move(meeting.original_start, new_start)
                 note = _("Moved the meeting on {old} to {new}.").format(
@@ -271,13 +261,15 @@ class GroupsState:
             self.session.notice = note
             self.session.hooks.queue(group.id)  # a "can't come" taken back may be news for the group too
 
-    def _change_group(self, work: Any, note: str) -> None:
-        """Run a change to a group's sealed details; say so, re-render and re-plan, or show the error."""
+    def _change_group(self, work: Any, note: str, fields: dict[Msg, str] | None = None) -> None:
+        """Run a change to a group's sealed details; say so, re-render and re-plan, or show the error (at the
+        field `fields` names for it)."""
         try:
             work()
         except KraftError as exc:
-            self.session.error = str(exc)
+            self.session.fail({(fields or {}).get(exc.msg, ""): str(exc)})
             return
+        self.session.clear_errors()
         self.session.notice = note
         self.changed()
         self.sync_notifications()
@@ -290,7 +282,7 @@ class GroupsState:
         """Note the homework for the next meeting: a library prompt (`choice`), or the group's own words."""
         self._change_group(lambda: homework.note_homework(self.session.ctx, group, choice, text,
                                                           now=datetime.now(UTC)),
-                           _("The homework is noted."))
+                           _("The homework is noted."), homework_fields("homework", choice))
 
     def clear_homework(self, group: Group) -> None:
         """Clear the noted homework (it is done)."""

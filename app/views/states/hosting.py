@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import flet as ft
 
-from app.errors import KraftError
+from app.errors import KraftError, Msg
 from app.i18n import _
 from app.services.context import AppContext
 from app.services.group_layer.hosting import Request
@@ -24,10 +24,18 @@ from app.services.leader import Invite, Member
 from app.services.linking import invite_from_route
 from app.views.routes import Route, Router, UnknownRoute
 from app.views.states.delivery import Delivery
-from app.views.states.groups import GroupsState, schedule_from_form
+from app.views.states.forms import homework_fields, schedule_from_form
+from app.views.states.groups import GroupsState
 from app.views.states.session import SessionState
 
 log = logging.getLogger(__name__)
+# an invite or code that does not work is said at the field it was pasted in
+INVITE_FIELDS = {m: "invite-text" for m in (Msg.INVITE_DAMAGED, Msg.INVITE_FORGED, Msg.INVITE_EXPIRED, Msg.INVITE_NEWER,
+                                            Msg.INVITE_OUTDATED, Msg.JOIN_CODE_INVALID, Msg.JOIN_CODE_UNKNOWN,
+                                            Msg.JOIN_CODE_NEEDS_RELAY, Msg.ALREADY_IN_GROUP)}
+# where a refused field of "Start a group as its leader" is said
+LEAD_FIELDS = {Msg.GROUP_LABEL_INVALID: "lead-label", Msg.NAME_TOO_LONG: "lead-label",
+               Msg.RELAY_ENROLMENT_MISSING: "lead-enrolment"}
 CODE_SHAPE = re.compile(r"^[\s-]*([0-9A-Za-z][\s-]*){10}$")  # a join code as typed, else it is a link
 
 
@@ -168,9 +176,10 @@ class HostingState:
         join = self.ctx.joining
         if CODE_SHAPE.match(text):
             preview = await self.session.run(_("Looking up the code…"), lambda: join.read_code(
-                text, self.relay_url(), today=today))
+                text, self.relay_url(), today=today), at="check-invite", fields=INVITE_FIELDS)
         else:
-            preview = await self.session.run(_("Checking the invite…"), lambda: join.read(text, today=today))
+            preview = await self.session.run(_("Checking the invite…"), lambda: join.read(text, today=today),
+                                             at="check-invite", fields=INVITE_FIELDS)
         self.invite_preview = preview
 
     async def join_group(self, name: str) -> None:
@@ -179,7 +188,8 @@ class HostingState:
         if preview is None:
             return
         join = self.ctx.joining
-        group = await self.session.run(_("Joining…"), lambda: join.join(preview, name=name, now=datetime.now(UTC)))
+        group = await self.session.run(_("Joining…"), lambda: join.join(preview, name=name, now=datetime.now(UTC)),
+                                       at="join-group", fields={Msg.NAME_TOO_LONG: "join-name"})
         if group is None:
             return
         self.invite_preview = None
@@ -190,21 +200,22 @@ class HostingState:
         await self.delivery.deliver(group, _("You asked to join {label}. A host lets you in: compare the check code "
                                              "{code} with them when you meet.").format(
             label=group.label, code=f"{code[:3]} {code[3:]}") if code
-            else _("You joined {label}. Welcome!").format(label=group.label))
+            else _("You joined {label}. Welcome!").format(label=group.label),
+            progress=_("Telling the group…"))
 
     # ---- leading ----
 
     def lead_group(self, *, label: str, schedule_form: dict[str, Any], theme: str, guidelines: str,
                    enrolment: str) -> None:
         """Start a group as its leader from the form; bad input is a clear error and nothing is stored."""
-        schedule = schedule_from_form(self.session, **schedule_form)
+        schedule = schedule_from_form(self.session, **schedule_form, prefix="lead", label=label)
         if schedule is None:
             return
         try:
             group = self.ctx.leader.create_group(label, schedule, theme=theme, guidelines=guidelines,
                                                  relay=self.relay_url(), enrolment=enrolment, now=datetime.now(UTC))
         except KraftError as exc:
-            self.session.error = str(exc)
+            self.session.fail({LEAD_FIELDS.get(exc.msg, ""): str(exc)})
             return
         self.groups.changed()
         self.groups.sync_notifications()
@@ -231,10 +242,10 @@ class HostingState:
         """A short join code for the group, registered with the relay; empty on failure."""
         leader = self.ctx.leader
         code = await self.session.run(_("Making a join code…"), lambda: leader.join_code(
-            group.id, now=datetime.now(UTC)))
+            group.id, now=datetime.now(UTC)), at="make-code")
         if code is None:
             return ""
-        await self.delivery.deliver(group)
+        await self.delivery.deliver(group, progress=_("Making a join code…"), at="make-code")  # the relay keeps it
         return str(code.code)
 
     async def send_prompt(self, group: Group, choice: str, text: str) -> None:
@@ -244,8 +255,9 @@ class HostingState:
             self.ctx.leader.send_prompt(group.id, prompt_id=None if own else choice, text=text if own else None,
                                         now=datetime.now(UTC))
         except KraftError as exc:
-            self.session.error = str(exc)
+            self.session.fail({homework_fields("lead-homework", choice).get(exc.msg, ""): str(exc)})
             return
+        self.session.clear_errors()
         await self.delivery.deliver(group, _("The homework goes to the group."))
 
     def members(self, group: Group) -> list[Member]:

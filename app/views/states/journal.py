@@ -12,7 +12,7 @@ from typing import Any
 import flet as ft
 
 from app.domain.journal import Draft, Entry
-from app.errors import KraftError
+from app.errors import KraftError, Msg
 from app.i18n import _
 from app.services.journal import NEW_DRAFT, Journal, no_hits_hint
 from app.views.routes import Route, Router
@@ -159,9 +159,10 @@ class JournalState:
             else:
                 entry = self.journal.edit(ed.key, text=ed.text, tags=ed.tags, theme=ed.theme,
                                           clear_theme=ed.theme is None, from_draft=ed.key)
-        except KraftError as exc:
-            self.session.error = str(exc)
+        except KraftError as exc:  # empty or too long: said under the text
+            self.session.fail({"text" if exc.msg in (Msg.ENTRY_EMPTY, Msg.ENTRY_TOO_LONG) else "": str(exc)})
             return
+        self.session.clear_errors()
         self.editor = EditorState()
         self.changed()
         self.after_save()  # an answer to the homework drops its nudge

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import flet as ft
 
-from app.errors import KraftError
+from app.errors import KraftError, Msg
 from app.i18n import _
 from app.services.keystore_unlock import PASSPHRASE_EVERY, Keystore, KeystoreUnlock, NullKeystore, Offer
 from app.views.states.session import SessionState
@@ -101,14 +101,15 @@ class KeystoreState:
         """Turn it on: asks the passphrase (slow) and the fingerprint or face once. True when on."""
         session = self.session
         session.touch()
-        session.error, session.busy = "", _("Turning on fingerprint or face…")
+        session.clear_errors()
+        session.busy, session.busy_at = _("Turning on fingerprint or face…"), "keystore-on"
         try:
             await self.unlocking.enable_keystore_unlock(passphrase)
-        except KraftError as exc:
-            session.error = str(exc)
+        except KraftError as exc:  # a wrong passphrase is said at the field it was typed in
+            session.fail({"keystore-passphrase" if exc.msg is Msg.WRONG_PASSPHRASE else "": str(exc)})
             return False
         finally:
-            session.busy = ""
+            session.busy = session.busy_at = ""
             self.refresh()
         self.asking = False
         session.notice = _("Your journal now opens with your fingerprint or face. Every {days} days it asks for "

@@ -32,6 +32,12 @@ ZONE_FOR_LANGUAGE = {"sv": "Europe/Stockholm", "nb": "Europe/Oslo", "da": "Europ
 COUNTRY_FOR_LANGUAGE = {"sv": "SE", "nb": "NO", "da": "DK"}
 
 
+# where a refused passphrase or code is said: at the field it was typed in (keys of the onboarding screens)
+SETUP_FIELDS = {Msg.PASSPHRASE_TOO_SHORT: "passphrase", Msg.PASSPHRASES_DIFFER: "repeat"}
+RECOVER_FIELDS = {Msg.WRONG_RECOVERY_CODE: "recover-code", Msg.PASSPHRASE_TOO_SHORT: "recover-new",
+                  Msg.PASSPHRASES_DIFFER: "recover-repeat"}
+
+
 @dataclass
 class Hooks:
     """What the features do at the session's moments; each list runs in the order the features joined."""
@@ -62,7 +68,9 @@ class SessionState:
     ctx: AppContext
     router: Router = field(default_factory=Router)
     busy: str = ""  # what the app is doing right now, shown beside a progress ring
+    busy_at: str = ""  # the key of the control that started it: the ring is shown beside that control
     error: str = ""
+    field_errors: dict[str, str] = field(default_factory=dict)  # field key -> what is wrong with it
     notice: str = ""
     waiting: str = ""  # the last "Try again in …" shown as the notice (docs/adr/0009-web-client.md)
     pending: PendingSetup | None = None
@@ -131,20 +139,40 @@ class SessionState:
         """Count activity for the idle lock."""
         self.idle.touch()
 
+    def field_error(self, key: str) -> str:
+        """What is wrong with the field `key`, shown at that field (empty when nothing is)."""
+        return self.field_errors.get(key, "")
+
+    def fail(self, errors: dict[str, str]) -> None:
+        """Show each message at the field it is about (a key the screen has); one with no key ("") goes on
+        top of the screen. Replaces what was shown before: the member sees only what is wrong now."""
+        self.field_errors = {k: v for k, v in errors.items() if k}
+        self.error = errors.get("", "")
+
+    def clear_errors(self) -> None:
+        """Nothing is wrong (any more): no message on top, none at a field."""
+        self.error = ""
+        if self.field_errors:
+            self.field_errors = {}
+
     def _on_move(self) -> None:
         self.touch()
-        self.error = ""
+        self.clear_errors()
         self.notice = ""  # a notice belongs to the screen it was shown on, unless the move sets one
 
     def refresh(self) -> None:
         """A fresh context after unlock, lock or restore: no service keeps a stale engine or key."""
         self.ctx = self.ctx.refreshed()
 
-    async def run(self, label: str, work: Any, *args: Any) -> Any:
-        """Run slow work in a thread with a progress label; a KraftError becomes the shown error. The wait
-        after many failed unlocks is no mistake of this try: it is said as a calm notice, not in red."""
+    async def run(self, label: str, work: Any, *args: Any, at: str = "",
+                  fields: dict[Msg, str] | None = None) -> Any:
+        """Run slow work in a thread with a progress label, shown beside the control `at` (the one tapped;
+        else on top). A KraftError becomes the shown error: at the field `fields` names for its message, else
+        on top. The wait after many failed unlocks is no mistake of this try: it is said as a calm notice,
+        not in red."""
         self.touch()
-        self.error, self.busy = "", label
+        self.clear_errors()
+        self.busy, self.busy_at = label, at
         if self.notice == self.waiting:
             self.notice = ""
         try:
@@ -153,10 +181,10 @@ class SessionState:
             if exc.msg is Msg.UNLOCK_WAIT:
                 self.notice = self.waiting = str(exc)
             else:
-                self.error = str(exc)
+                self.fail({(fields or {}).get(exc.msg, ""): str(exc)})
             return None
         finally:
-            self.busy = ""
+            self.busy, self.busy_at = "", ""
             self.touch()
 
     # ---- start, onboarding, unlock ----
@@ -177,16 +205,17 @@ class SessionState:
 
     async def prepare_setup(self, passphrase: str, repeat: str) -> None:
         """Check the new passphrase and derive the keys (slow); then show the recovery code."""
-        pending = await self.run(_("Securing your journal…"), self.service.prepare_setup, passphrase, repeat)
+        pending = await self.run(_("Securing your journal…"), self.service.prepare_setup, passphrase, repeat,
+                                 fields=SETUP_FIELDS)
         if pending is not None:
             self.pending = pending
             self.router.navigate(Route.RECOVERY_CODE)
 
-    async def _open(self, label: str, work: Any, *args: Any) -> bool:
+    async def _open(self, label: str, work: Any, *args: Any, fields: dict[Msg, str] | None = None) -> bool:
         """Run an opening step (setup, unlock, recover) in a thread. A lock while it runs (quick exit, the
         app hidden) wins: the journal it opened is locked again and never shown."""
         epoch = self.lock_epoch
-        opened = await self.run(label, work, *args)
+        opened = await self.run(label, work, *args, fields=fields)
         if opened and epoch != self.lock_epoch:
             self.service.lock()
             return False
@@ -199,18 +228,20 @@ class SessionState:
         if self.pending is None:
             self.router.navigate(Route.SETUP)
             return
-        if await self._open(_("Creating your journal…"), self.service.finish_setup, self.pending, typed):
+        if await self._open(_("Creating your journal…"), self.service.finish_setup, self.pending, typed,
+                            fields={Msg.RECOVERY_CODE_MISMATCH: "recovery-confirm",
+                                    Msg.RECOVERY_CODE_UNCONFIRMED: "recovery-confirm"}):
             self.pending = None
             self.router.navigate(Route.JOURNAL)
 
     async def unlock(self, passphrase: str) -> None:
         """Open the journal with the passphrase (slow); the features load their open parts."""
-        await self.open_journal(self.service.unlock, passphrase)
+        await self.open_journal(self.service.unlock, passphrase, fields={Msg.WRONG_PASSPHRASE: "unlock-passphrase"})
 
-    async def open_journal(self, work: Any, *args: Any) -> bool:
+    async def open_journal(self, work: Any, *args: Any, fields: dict[Msg, str] | None = None) -> bool:
         """Unlock by `work` (the passphrase, or a keystore secret: docs/adr/0010-keystore-unlock.md), then show
         the journal and let the features load their open parts. False when it did not open."""
-        if await self._open(_("Opening your journal…"), work, *args):
+        if await self._open(_("Opening your journal…"), work, *args, fields=fields):
             self.router.navigate(Route.JOURNAL)
             self.hooks.run(self.hooks.unlocked)
             return True
@@ -218,7 +249,8 @@ class SessionState:
 
     async def recover(self, code: str, passphrase: str, repeat: str) -> None:
         """Open the journal with the recovery code and set a new passphrase."""
-        if await self._open(_("Opening your journal…"), self.service.recover, code, passphrase, repeat):
+        if await self._open(_("Opening your journal…"), self.service.recover, code, passphrase, repeat,
+                            fields=RECOVER_FIELDS):
             self.router.navigate(Route.JOURNAL)
             self.notice = _("Your new passphrase is set.")
 
@@ -239,8 +271,8 @@ class SessionState:
         self.pending = None
         self.hooks.run(self.hooks.locked)
         self.notice = ""
-        self.busy = ""
-        self.error = ""
+        self.busy = self.busy_at = ""
+        self.clear_errors()
         # No re-sync here: the plan handed over while the journal was open keeps its homework nudges, which a
         # locked journal could not compute (the app locks whenever it is hidden).
         self.router.show(Route.NEUTRAL if neutral else self.home_screen())

@@ -9,13 +9,21 @@ from dataclasses import dataclass
 
 import flet as ft
 
-from app.errors import KraftError
+from app.errors import KraftError, Msg
 from app.i18n import _, ngettext
 from app.services import backup, journal_import, transfer
 from app.services.vault_service import PASSPHRASE, RECOVERY, PendingRekey
 from app.views.routes import Route
 from app.views.states.journal import JournalState
 from app.views.states.session import SessionState
+
+# a refused passphrase is said at the Settings field it was typed in
+PASSPHRASE_FIELDS = {Msg.WRONG_PASSPHRASE: "current-passphrase", Msg.PASSPHRASE_TOO_SHORT: "new-passphrase",
+                     Msg.PASSPHRASES_DIFFER: "repeat-passphrase"}
+# a backup's secret that does not open it is said at the field it was typed in
+BACKUP_FIELDS = {Msg.BACKUP_WRONG_PASSPHRASE: "backup-secret", Msg.BACKUP_WRONG_RECOVERY_CODE: "backup-secret",
+                 Msg.BACKUP_UNREADABLE: "pick-backup", Msg.BACKUP_NEWER: "pick-backup",
+                 Msg.RESTORE_WOULD_REPLACE: "confirm-replace"}
 
 
 def backup_note(report: backup.BackupReport) -> str:
@@ -53,14 +61,15 @@ class SettingsState:
         try:
             self.session.service.set_autolock_minutes(minutes)
         except KraftError as exc:
-            self.session.error = str(exc)
+            self.session.fail({"autolock": str(exc)})
             return
         self.session.idle.minutes = minutes
         self.session.notice = _("Saved")
 
     async def change_passphrase(self, current: str, new: str, repeat: str) -> bool:
         """Change the passphrase (slow); True when it is changed."""
-        ok = await self.session.run(_("Changing your passphrase…"), self._change, current, new, repeat)
+        ok = await self.session.run(_("Changing your passphrase…"), self._change, current, new, repeat,
+                                    at="change-passphrase", fields=PASSPHRASE_FIELDS)
         if ok:
             self.session.notice = _("Your passphrase is changed. Old copies and backups still open with the old "
                                     "one.")
@@ -77,7 +86,7 @@ class SettingsState:
     async def prepare_rekey(self, current: str, new: str, repeat: str) -> bool:
         """Check the passphrase and make the new keys and code (slow); then show the code. Writes nothing."""
         pending = await self.session.run(_("Preparing a new key…"), self.session.service.prepare_rekey,
-                                         current, new, repeat)
+                                         current, new, repeat, at="change-passphrase", fields=PASSPHRASE_FIELDS)
         if pending is None:
             return False
         self.rekey_pending, self.rekey_progress = pending, None
@@ -98,7 +107,9 @@ class SettingsState:
 
         self.rekey_progress = 0.0
         result = await self.session.run(_("Giving your journal a new key…"), lambda: self.session.service
-                                        .finish_rekey(pending, typed, progress=progress))
+                                        .finish_rekey(pending, typed, progress=progress),
+                                        fields={Msg.RECOVERY_CODE_MISMATCH: "rekey-code-confirm",
+                                                Msg.REKEY_CODE_UNCONFIRMED: "rekey-code-confirm"})
         if result is None:
             self.rekey_progress = None  # nothing changed: the old passphrase and code still work
             return
@@ -132,28 +143,30 @@ class SettingsState:
         """Add entries from another app's file; what was added, skipped or left out is listed."""
         try:
             result = journal_import.import_entries(self.session.journal, fmt, data, source=name)
-        except KraftError as exc:
-            self.session.error = str(exc)
+        except KraftError as exc:  # said beside the import button, where the member is looking
+            self.session.fail({"import": str(exc)})
             self.import_lines = ()
             return
+        self.session.clear_errors()  # the last file's problem is not this one's
         self.import_lines = tuple(result.lines(bullet="• "))
         self.journal.changed()
 
     # ---- backups ----
 
-    async def make_backup(self) -> tuple[str, bytes] | None:
-        """An encrypted backup in memory, checked; the screen hands it to the platform's save dialog."""
-        made = await self.session.run(_("Making a backup…"), backup.make_backup, self.session.service)
+    async def make_backup(self) -> tuple[str, bytes, str] | None:
+        """An encrypted backup in memory, checked, and what it holds in a sentence; the screen hands it to the
+        platform's save dialog and then says where it went."""
+        made = await self.session.run(_("Making a backup…"), backup.make_backup, self.session.service,
+                                      at="make-backup")
         if made is None:
             return None
         name, data, report = made
-        self.session.notice = backup_note(report)
-        return name, data
+        return name, data, backup_note(report)
 
     async def check_backup(self, data: bytes, secret: str, *, recovery: bool) -> None:
         """A test restore: open the backup and every record in it, in memory; nothing here changes."""
         report = await self.session.run(_("Checking the backup…"), lambda: backup.verify_backup(
-            data, secret, kind=RECOVERY if recovery else PASSPHRASE))
+            data, secret, kind=RECOVERY if recovery else PASSPHRASE), at="check-backup", fields=BACKUP_FIELDS)
         if report is not None:
             self.session.notice = _("The backup opens.") + " " + backup_note(report)
 
@@ -169,7 +182,7 @@ class SettingsState:
         try:
             backup.check_restore(session.service.home, data, kind=kind, replace=replace)  # before the lock
         except KraftError as exc:
-            session.error = str(exc)
+            session.fail({BACKUP_FIELDS.get(exc.msg, ""): str(exc)})
             return
         if session.unlocked:
             session.lock()
@@ -178,7 +191,8 @@ class SettingsState:
         session.service.close()
         session.refresh()  # no service keeps the closed engine
         result = await session.run(_("Restoring the backup…"), lambda: backup.restore_backup(
-            session.service.home, data, secret, kind=kind, replace=replace))
+            session.service.home, data, secret, kind=kind, replace=replace), at="restore-backup",
+            fields=BACKUP_FIELDS)
         if result is None:
             return
         session.start()

@@ -9,7 +9,7 @@ import flet as ft
 
 from app.i18n import _
 from app.services.keystore_unlock import Offer
-from app.views.common import field, section_title
+from app.views.common import busy_beside, field, section_title
 from app.views.states.keystore import KeystoreState
 from app.views.states.session import SessionState
 
@@ -50,6 +50,7 @@ def KeystoreSwitch(keystore: KeystoreState, session: SessionState) -> ft.Control
                   on_submit=turn_on),
             ft.Row([ft.FilledButton(_("Turn on"), key="keystore-on", on_click=turn_on, disabled=bool(session.busy)),
                     ft.TextButton(_("Not now"), key="keystore-not-now", on_click=not_now)], wrap=True),
+            *busy_beside(session, "keystore-on"),
         ]
     return ft.Column(controls, spacing=8)
 

@@ -14,7 +14,7 @@ from app.i18n import _, current, format_when, ngettext
 from app.services.group_layer.hosting import Request
 from app.services.groups import Group
 from app.services.leader import Invite, Member
-from app.views.common import dropdown, field, icon_button, section_title, selectable_text, text_input
+from app.views.common import busy_beside, dropdown, field, icon_button, section_title, selectable_text, text_input
 from app.views.states.hosting import HostingState
 from app.views.widgets.invite import InviteCard
 
@@ -62,11 +62,13 @@ def LeaderSection(hosting: HostingState, group: Group) -> ft.Control:
     if hosting.relay_url() or code:
         controls.append(ft.OutlinedButton(_("Make a join code"), icon=ft.Icons.PIN_OUTLINED, key="make-code",
                                           disabled=bool(hosting.session.busy), on_click=new_code))
+        controls += busy_beside(hosting.session, "make-code")
     if code:
         controls.append(ft.Text(code, theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM, key="join-code"))
     controls += [
         section_title(_("Send the homework")),
         dropdown(label=_("The homework for the next meeting"), key="lead-homework-choice", value=choice, width=680,
+                 error_text=hosting.session.field_error("lead-homework-choice") or None,
                  on_select=lambda e: set_choice(e.control.value),
                  options=[*[ft.DropdownOption(key=p.id, text=p.label(current())) for p in PROMPTS],
                           ft.DropdownOption(key="own", text=_("In my own words…"))]),
@@ -157,6 +159,7 @@ def link_status(hosting: HostingState, group: Group) -> list[ft.Control]:
                              .format(n=refused), color=ft.Colors.ERROR, key="sync-refused"))
     lines.append(ft.OutlinedButton(_("Check for news"), icon=ft.Icons.SYNC, key="sync-now",
                                    disabled=bool(hosting.session.busy), on_click=hosting.delivery.sync_now))
+    lines += busy_beside(hosting.session, "sync-now")
     if hosting.can_report_attendance(group):
         lines.append(AttendanceChoice(hosting, group, key=f"attendance-{group.id}"))  # type: ignore[call-arg]
     return lines
