@@ -91,5 +91,5 @@ def Restore(settings: SettingsState, session: SessionState) -> ft.Control:
         _("Restore this backup"), icon=ft.Icons.RESTORE, key="restore-backup",
         disabled=not ready or (replaces and not replace),
         on_click=restore))
-    back = (lambda: session.router.navigate(Route.SETTINGS)) if session.unlocked else session.start
+    back = (lambda: session.router.back(Route.SETTINGS)) if session.unlocked else session.start
     return frame(session, _("Check or restore a backup"), body, nav=False, back=back)
