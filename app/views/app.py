@@ -19,6 +19,7 @@ from app.services.notify import Notifier
 from app.services.vault_service import VaultService
 from app.views import lang as session_lang
 from app.views.backup import Restore
+from app.views.common import WIDE_FROM
 from app.views.coordinator import Coordinator
 from app.views.editor import Editor
 from app.views.groups import AddGroup, GroupView, Guidelines, MeetingChange
@@ -35,6 +36,7 @@ from app.views.routes import Route, Router, guard, unknown
 from app.views.settings import Settings
 from app.views.states.model import AppModel
 from app.views.states.session import SessionState
+from app.views.theme import app_theme
 from app.views.transfer import Transfer
 
 # What each screen is handed: the feature states it shows, and the session (frame, messages, navigation).
@@ -106,6 +108,13 @@ def screen_for(route: Route) -> Callable[[AppModel], Any]:
     return screen if screen is not None else SCREENS[unknown(route)]
 
 
+def set_wide(session: SessionState, width: float | None) -> None:
+    """Wide or not, from the window's width (docs/adr/0012-wide-layout.md); unknown is narrow, a phone's."""
+    wide = (width or 0) >= WIDE_FROM
+    if session.wide != wide:
+        session.wide = wide
+
+
 def build_main(service_factory: Callable[[], VaultService] = VaultService, *, profile: Profile | None = None,
                tick_seconds: float = TICK_SECONDS, sync_seconds: float = SYNC_SECONDS, listen: bool = True,
                notifier_factory: Callable[[ft.Page], Notifier] = notifier_for_page,
@@ -127,8 +136,8 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
         session.start()
         page.title = "Kraft"
         page.theme_mode = ft.ThemeMode.SYSTEM
-        page.theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)
-        page.dark_theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)
+        page.theme = app_theme()
+        page.dark_theme = app_theme()
         page.locale_configuration = locale_configuration(session.language)
 
         def lifecycle(e: ft.AppLifecycleStateChangeEvent) -> None:
@@ -142,6 +151,8 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
                 listener.wake()
 
         page.on_app_lifecycle_state_change = lifecycle
+        page.on_resize = lambda e: set_wide(session, e.width)  # the rail and the bar swap as the window does
+        set_wide(session, page.width)
         page.on_route_change = lambda e: hosting.open_route(e.route)
         hosting.open_route(page.route)  # opened from an invite link
         page.on_keyboard_event = lambda e: session.touch()
