@@ -103,3 +103,74 @@ def test_rail_wide_bar_narrow_words_and_back(lang: str, served_app, web: FletWeb
         _rail(web, _("Settings")).click()
         web.wait_for_label(_("Current passphrase"))
         web.screenshot(f"{lang}-wide-settings-1280")
+
+
+def _ink_changed(before: Path, after: Path, box: dict[str, float], scale: float) -> int:
+    """Pixels on the edge of `box` (3 px wide, just inside and outside) that changed by much between shots."""
+    from PIL import Image
+
+    with Image.open(before) as a, Image.open(after) as b:
+        one, two = a.convert("RGB"), b.convert("RGB")
+        x0, y0 = int(box["x"] * scale) - 3, int(box["y"] * scale) - 3
+        x1, y1 = int((box["x"] + box["width"]) * scale) + 3, int((box["y"] + box["height"]) * scale) + 3
+        edge = [(x, y) for x in range(x0, x1) for y in (*range(y0, y0 + 6), *range(y1 - 6, y1))]
+        return sum(1 for p in edge if sum(abs(c - d) for c, d in zip(one.getpixel(p), two.getpixel(p),
+                                                                     strict=True)) > 240)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", LANGS)
+def test_focus_draws_a_ring_and_stays_on_a_dropdown_after_a_choice(lang: str, served_app, web: FletWeb,
+                                                                    tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    _fill(home, lang)
+    with i18n.use(lang):
+        server = served_app("app", env={"KRAFT_HOME": str(home)})
+        web.open(server.url)
+        _size(web, WIDE)
+        web.wait_for_label(_("Passphrase"))
+        _unlock(web)
+        _rail(web, _("Settings")).click()
+        web.wait_for_label(_("Current passphrase"))
+        web.rest_pointer()
+        button = web.button(_("Export and import"))
+        box = button.bounding_box()
+        before = web.screenshot(f"{lang}-wide-focus-none-1280", audit=False)
+        web.tab_to(_("Export and import"))
+        after = web.screenshot(f"{lang}-wide-focus-ring-1280")
+        scale = 1.0
+        assert _ink_changed(before, after, box, scale) > 200, "the focused button draws no ring"
+
+        web.screenshot(f"{lang}-wide-focus-ring-1280-again", audit=False)
+
+
+@pytest.mark.browser
+@pytest.mark.xfail(strict=True, reason="unfinished (issue 17.5): Flutter's DropdownMenu drops the focus when its "
+                   "menu closes; Dropdown.focus() afterwards (tried, 0.3 s later, on the control now on the page) "
+                   "does not bring it back: the focus sits on the menu's arrow button, which Flet does not expose")
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_focus_stays_on_a_dropdown_after_a_choice(lang: str, served_app, web: FletWeb, tmp_path: Path) -> None:
+    """Chosen with the keyboard, the next Tab goes on from the dropdown, not from the top of the page. (The
+    dropdown itself is not the page's active element in Flutter's web client: its neighbour is what shows.)"""
+    home = tmp_path / "home"
+    home.mkdir()
+    with i18n.use(lang):
+        server = served_app("app", env={"KRAFT_HOME": str(home), "LANGUAGE": lang})
+        web.open(server.url)
+        _size(web, PHONE)
+        web.click_button(_("Just the meeting times"))
+        count = _("Number of meetings")
+        web.wait_for_label(count)
+        web.tab_to(count)
+        web.press("Shift+Tab")  # to "How often"
+        web.press("Enter")  # opens its menu
+        web.page.wait_for_timeout(600)
+        web.press("ArrowDown")
+        web.press("ArrowDown")
+        web.press("Enter")  # chooses
+        web.page.wait_for_timeout(1200)
+        web.screenshot(f"{lang}-wide-dropdown-chosen-390")
+        web.press("Tab")
+        web.page.wait_for_timeout(300)
+        assert web.focused() == count, f"the focus left the dropdown: Tab went to {web.focused()!r}"

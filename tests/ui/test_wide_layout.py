@@ -86,3 +86,4 @@ async def test_keyboard_focus_draws_a_ring_on_every_kind_of_button_in_both_theme
             assert theme.focus_color and theme.focus_color != ft.Colors.ON_SURFACE  # a tint, stronger than 10 %
     for svc in services:
         svc.close()
+
