@@ -40,7 +40,9 @@ def _tabs(web: FletWeb) -> Any:
 
 
 def _has_a_word_under_the_icon(web: FletWeb, label: str, shot: Path) -> bool:
-    """Whether the control named `label` has ink in the lower third of its box, below the icon: the word."""
+    """Whether the control named `label` draws two things one above the other (the icon, a gap, the word)
+    rather than one: its rows with ink fall into two runs. An icon alone (a ring, a box with an arrow) is one
+    run from top to bottom; so the check fails on the icon-only buttons of before (tried)."""
     from PIL import Image
 
     box = web.label(label).first.bounding_box()
@@ -49,11 +51,17 @@ def _has_a_word_under_the_icon(web: FletWeb, label: str, shot: Path) -> bool:
         rgb = image.convert("RGB")
         scale = image.width / web.page.viewport_size["width"]
         left, right = int(box["x"] * scale) + 2, int((box["x"] + box["width"]) * scale) - 2
-        top, bottom = int((box["y"] + box["height"] * 0.62) * scale), int((box["y"] + box["height"]) * scale) - 2
+        top, bottom = int(box["y"] * scale) + 2, int((box["y"] + box["height"]) * scale) - 2
         background = rgb.getpixel((left, bottom))
-        ink = [rgb.getpixel((x, y)) for x in range(left, right) for y in range(top, bottom)]
-    far = [p for p in ink if sum(abs(a - b) for a, b in zip(p, background, strict=True)) > 200]
-    return len(far) >= 12
+
+        def inked(y: int) -> bool:
+            far = [x for x in range(left, right)
+                   if sum(abs(a - b) for a, b in zip(rgb.getpixel((x, y)), background, strict=True)) > 200]
+            return len(far) >= 2
+
+        rows = [inked(y) for y in range(top, bottom)]
+    runs = [n for n, (now, before) in enumerate(zip(rows, [False, *rows], strict=False)) if now and not before]
+    return len(runs) >= 2
 
 
 def _unlock(web: FletWeb) -> None:
