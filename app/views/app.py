@@ -19,6 +19,7 @@ from app.services.notify import Notifier
 from app.services.vault_service import VaultService
 from app.views import lang as session_lang
 from app.views.backup import Restore
+from app.views.common import WIDE_FROM
 from app.views.coordinator import Coordinator
 from app.views.editor import Editor
 from app.views.groups import AddGroup, GroupView, Guidelines, MeetingChange
@@ -37,6 +38,7 @@ from app.views.routes import Route, Router, guard, unknown
 from app.views.settings import Settings
 from app.views.states.model import AppModel
 from app.views.states.session import SessionState
+from app.views.theme import app_theme
 from app.views.transfer import Transfer
 
 # What each screen is handed: the feature states it shows, and the session (frame, messages, navigation).
@@ -111,12 +113,11 @@ def screen_for(route: Route) -> Callable[[AppModel], Any]:
     return screen if screen is not None else SCREENS[unknown(route)]
 
 
-def app_theme() -> ft.Theme:
-    """The app's theme. The date and time pickers sit on the lowest surface: on Flutter's tinted dialog their
-    month and arrows fall below 4.5:1 (4.21:1 measured)."""
-    return ft.Theme(color_scheme_seed=ft.Colors.TEAL,
-                    date_picker_theme=ft.DatePickerTheme(bgcolor=ft.Colors.SURFACE_CONTAINER_LOWEST),
-                    time_picker_theme=ft.TimePickerTheme(bgcolor=ft.Colors.SURFACE_CONTAINER_LOWEST))
+def set_wide(session: SessionState, width: float | None) -> None:
+    """Wide or not, from the window's width (docs/adr/0012-wide-layout.md); unknown is narrow, a phone's."""
+    wide = (width or 0) >= WIDE_FROM
+    if session.wide != wide:
+        session.wide = wide
 
 
 def build_main(service_factory: Callable[[], VaultService] = VaultService, *, profile: Profile | None = None,
@@ -140,8 +141,8 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
         session.start()
         page.title = "Kraft"
         page.theme_mode = ft.ThemeMode.SYSTEM
-        # the pickers on the plain surface: on Flutter's default tint their month and arrows fall below 4.5:1
-        page.theme, page.dark_theme = app_theme(), app_theme()
+        page.theme = app_theme()
+        page.dark_theme = app_theme()
         page.locale_configuration = locale_configuration(session.language)
 
         def lifecycle(e: ft.AppLifecycleStateChangeEvent) -> None:
@@ -155,6 +156,8 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
                 listener.wake()
 
         page.on_app_lifecycle_state_change = lifecycle
+        page.on_resize = lambda e: set_wide(session, e.width)  # the rail and the bar swap as the window does
+        set_wide(session, page.width)
         page.on_route_change = lambda e: hosting.open_route(e.route)
         hosting.open_route(page.route)  # opened from an invite link
         page.on_keyboard_event = lambda e: session.touch()

@@ -109,5 +109,5 @@ def Restore(settings: SettingsState, session: SessionState) -> ft.Control:
         disabled=not ready or (replaces and not replace),
         on_click=restore))
     body += busy_beside(session, "restore-backup")
-    back = (lambda: session.router.navigate(Route.SETTINGS)) if session.unlocked else session.start
+    back = (lambda: session.router.back(Route.SETTINGS)) if session.unlocked else session.start
     return frame(session, _("Check or restore a backup"), body, nav=False, back=back)

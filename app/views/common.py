@@ -15,7 +15,8 @@ from app.views.states.session import SessionState
 if TYPE_CHECKING:
     from flet.components.hooks.use_ref import MutableRef
 
-MAX_WIDTH = 720
+MAX_WIDTH = 720  # the body's width at most, centred: lines stay readable on a wide window
+WIDE_FROM = 840  # from this window width on, a navigation rail at the side instead of the bottom bar
 NAV = (Route.JOURNAL, Route.SEARCH, Route.TOOLKIT, Route.SETTINGS)
 
 
@@ -44,33 +45,67 @@ def selectable_text(text: str, **kwargs: Any) -> ft.Control:
     return ft.Semantics(label=text, content=ft.Text(text, selectable=True, **kwargs))
 
 
+def worded_button(icon: ft.IconData, word: str, label: str, **kwargs: Any) -> ft.Control:
+    """An icon with a short word under it (docs/adr/0012-wide-layout.md): what help and quick exit do is
+    read, not guessed from a life-buoy and an arrow. Screen readers hear the whole `label` (the word is part
+    of it, "Hjälp" in "Behöver du hjälp nu?"); the word is not read a second time."""
+    content = ft.Column([ft.Icon(icon, size=20, semantics_label=label),
+                         ft.Semantics(exclude_semantics=True, content=ft.Text(word, size=12, no_wrap=True))],
+                        spacing=0, tight=True, horizontal_alignment=ft.CrossAxisAlignment.CENTER)
+    return ft.TextButton(content=content, tooltip=label, style=ft.ButtonStyle(
+        padding=ft.Padding.symmetric(horizontal=6, vertical=2), shape=ft.RoundedRectangleBorder(radius=8)),
+        **kwargs)
+
+
 def help_button(session: SessionState) -> ft.Control:
-    return icon_button(ft.Icons.SUPPORT, _("Need help now?"), key="help", on_click=session.router.show_help)
+    return worded_button(ft.Icons.SUPPORT, _("Help"), _("Need help now?"), key="help",
+                         on_click=session.router.show_help)
 
 
 def quick_exit_button(session: SessionState) -> ft.Control:
-    return icon_button(ft.Icons.EXIT_TO_APP, _("Quick exit"), key="quick-exit",
-                       on_click=lambda: session.lock(neutral=True))
+    return worded_button(ft.Icons.EXIT_TO_APP, _("Exit"), _("Quick exit"), key="quick-exit",
+                         on_click=lambda: session.lock(neutral=True))
 
 
-def nav_bar(router: Router) -> ft.NavigationBar:
-    current = router.route if router.route in NAV else Route.JOURNAL
+NAV_ICONS = (  # icon and selected icon of each of NAV: the same four in the bar and in the rail
+    (ft.Icons.BOOK_OUTLINED, ft.Icons.BOOK),
+    (ft.Icons.SEARCH, ft.Icons.SEARCH),
+    (ft.Icons.HANDYMAN_OUTLINED, ft.Icons.HANDYMAN),
+    (ft.Icons.SETTINGS_OUTLINED, ft.Icons.SETTINGS),
+)
 
+
+def _nav_labels() -> list[str]:
+    return [_("Journal"), _("Search"), _("My toolkit"), _("Settings")]
+
+
+def _nav_change(router: Router) -> Callable[[Any], None]:
     def change(e: Any) -> None:
         router.navigate(NAV[int(e.control.selected_index)])
 
+    return change
+
+
+def _nav_index(router: Router) -> int:
+    return NAV.index(router.route if router.route in NAV else Route.JOURNAL)
+
+
+def nav_bar(router: Router) -> ft.NavigationBar:
+    """The phone's navigation, at the bottom."""
     return ft.NavigationBar(
-        selected_index=NAV.index(current),
-        on_change=change,
-        destinations=[
-            ft.NavigationBarDestination(icon=ft.Icons.BOOK_OUTLINED, selected_icon=ft.Icons.BOOK, label=_("Journal")),
-            ft.NavigationBarDestination(icon=ft.Icons.SEARCH, label=_("Search")),
-            ft.NavigationBarDestination(icon=ft.Icons.HANDYMAN_OUTLINED, selected_icon=ft.Icons.HANDYMAN,
-                                        label=_("My toolkit")),
-            ft.NavigationBarDestination(icon=ft.Icons.SETTINGS_OUTLINED, selected_icon=ft.Icons.SETTINGS,
-                                        label=_("Settings")),
-        ],
-    )
+        selected_index=_nav_index(router), on_change=_nav_change(router),
+        destinations=[ft.NavigationBarDestination(icon=icon, selected_icon=selected, label=label)
+                      for (icon, selected), label in zip(NAV_ICONS, _nav_labels(), strict=True)])
+
+
+def nav_rail(router: Router) -> ft.NavigationRail:
+    """A wide window's navigation, at the side: a bar stretched across 1280 px spreads four targets far apart
+    and takes height from the text."""
+    return ft.NavigationRail(
+        selected_index=_nav_index(router), on_change=_nav_change(router),
+        label_type=ft.NavigationRailLabelType.ALL, min_width=96, group_alignment=-1.0,
+        destinations=[ft.NavigationRailDestination(icon=icon, selected_icon=selected, label=label)
+                      for (icon, selected), label in zip(NAV_ICONS, _nav_labels(), strict=True)])
 
 
 def messages(session: SessionState) -> list[ft.Control]:
@@ -108,13 +143,17 @@ def frame(session: SessionState, title: str, body: Sequence[ft.Control], *, nav:
     content = ft.Column([top, *messages(session), *body], scroll=ft.ScrollMode.AUTO, expand=True, spacing=12)
     column = ft.Column(
         [bar,
-         ft.Container(ft.Container(content, width=MAX_WIDTH, padding=ft.Padding.only(left=16, right=16, bottom=16)),
+         ft.Container(ft.Container(content, width=MAX_WIDTH, padding=ft.Padding.only(left=16, right=16, bottom=16),
+                                   key="body"),
                       alignment=ft.Alignment.TOP_CENTER, expand=True)],
         expand=True, spacing=0)
     layers: list[ft.Control] = [column]
     if fab is not None:
         layers.append(ft.Container(fab, right=16, bottom=16))
     stack = ft.Stack(layers, expand=True)
+    if nav and session.wide:
+        return ft.Row([nav_rail(session.router), ft.VerticalDivider(width=1), stack], expand=True, spacing=0,
+                      vertical_alignment=ft.CrossAxisAlignment.STRETCH)
     if nav:
         return ft.Column([stack, nav_bar(session.router)], expand=True, spacing=0)
     return stack

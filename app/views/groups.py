@@ -153,7 +153,7 @@ def AddGroup(groups: GroupsState, session: SessionState) -> ft.Control:
             **details)),
     ]
     return frame(session, _("Add a group"), body, nav=False,
-                 back=lambda: session.router.navigate(Route.SETTINGS if session.unlocked else session.home_screen()))
+                 back=lambda: session.router.back(Route.SETTINGS if session.unlocked else session.home_screen()))
 
 
 @ft.component
@@ -163,7 +163,7 @@ def GroupView(groups: GroupsState, hosting: HostingState, membership: Membership
     removal."""
     confirm_remove, set_confirm_remove = ft.use_state(False)
     group = groups.current_group()
-    back = lambda: session.router.navigate(Route.SETTINGS if session.unlocked else session.home_screen())  # noqa: E731
+    back = lambda: session.router.back(Route.SETTINGS if session.unlocked else session.home_screen())  # noqa: E731
     if group is None:
         return frame(session, _("Group"), [ft.Text(_("This group is no longer in the app."))], nav=False, back=back)
     now = datetime.now(UTC)
@@ -252,7 +252,7 @@ def MeetingChange(groups: GroupsState, session: SessionState) -> ft.Control:
     start = meeting.start if meeting else datetime.now(UTC)
     day, set_day = ft.use_state(start.date().isoformat())
     at, set_at = ft.use_state(start.strftime("%H:%M"))
-    back = lambda: session.router.navigate(Route.GROUP, id=session.router.param("group") or "")  # noqa: E731
+    back = lambda: session.router.back(Route.GROUP, id=session.router.param("group") or "")  # noqa: E731
     if group is None or meeting is None:
         return frame(session, _("Change a meeting"), [ft.Text(_("This meeting is no longer in the app."))],
                      nav=False, back=back)

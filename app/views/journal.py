@@ -95,7 +95,7 @@ def EntryView(journal: JournalState, session: SessionState) -> ft.Control:
         entry = journal.journal.get(session.router.param("id") or "")
     except KraftError:
         return frame(session, _("Entry"), [ft.Text(_("This entry is no longer here."))],
-                     back=lambda: session.router.navigate(Route.JOURNAL))
+                     back=lambda: session.router.back(Route.JOURNAL))
     question = prompt_label(entry)
     body: list[ft.Control] = [ft.Text(format_when(entry.created), theme_style=ft.TextThemeStyle.LABEL_LARGE)]
     if question:
@@ -124,7 +124,7 @@ def EntryView(journal: JournalState, session: SessionState) -> ft.Control:
                                      on_click=lambda: session.router.navigate(Route.HISTORY, id=entry.id,
                                                                               prompt=entry.prompt_id or "")))
     body.append(ft.Row(buttons, wrap=True))
-    return frame(session, _("Entry"), body, back=lambda: session.router.navigate(Route.JOURNAL))
+    return frame(session, _("Entry"), body, back=lambda: session.router.back(Route.JOURNAL))
 
 
 @ft.component
@@ -138,7 +138,7 @@ def History(journal: JournalState, session: SessionState) -> ft.Control:
                         .format(n=len(answers))))
     body += [entry_card(journal, e) for e in answers]
     back = session.router.param("id") or ""
-    return frame(session, _("Over time"), body, back=lambda: session.router.navigate(Route.ENTRY, id=back))
+    return frame(session, _("Over time"), body, back=lambda: session.router.back(Route.ENTRY, id=back))
 
 
 @ft.component

@@ -141,6 +141,6 @@ def LeadGroup(hosting: HostingState, session: SessionState) -> ft.Control:
                                                           every=int(values["every"]), count=values["count"],
                                                           zone=values["zone"]))))
     return frame(session, _("Start a group as its leader"), body, nav=False,
-                 back=lambda: session.router.navigate(Route.SETTINGS))
+                 back=lambda: session.router.back(Route.SETTINGS))
 
 

@@ -126,7 +126,7 @@ def TodayMeeting(state: MeetingState, session: SessionState) -> ft.Control:
     def leave() -> None:
         state.stop()
         state.group_id = ""  # the next visit starts a fresh walk through
-        session.router.navigate(Route.GROUP, id=group_id)
+        session.router.back(Route.GROUP, id=group_id)
 
     if state.guide is None:
         return frame(session, _("Today's meeting"), [], nav=False, back=leave)

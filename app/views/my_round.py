@@ -83,7 +83,7 @@ def MyRound(state: MyRoundState, session: SessionState) -> ft.Control:
         body.append(ft.Text(state.problem, color=ft.Colors.ERROR, key="round-problem"))
     body += [ft.FilledButton(_("Note it"), key="round-save", on_click=save, disabled=score == 0),
              section_title(_("My rounds over the course")), round_chart(state)]
-    return frame(session, _("My round"), body, back=lambda: session.router.navigate(Route.TOOLKIT))
+    return frame(session, _("My round"), body, back=lambda: session.router.back(Route.TOOLKIT))
 
 
 def _contact_lines(contacts: tuple[Contact, ...]) -> str:
@@ -158,4 +158,4 @@ def MyPlan(state: MyRoundState, session: SessionState) -> ft.Control:
                        on_change=lambda e: state.show_short_without_unlock(bool(e.control.value))),
              ft.Text(_("Those lines are then stored unencrypted on this device: anyone holding it can read them. "
                        "Your warning signs stay in the encrypted journal."), theme_style=ft.TextThemeStyle.BODY_SMALL)]
-    return frame(session, _("My crisis plan"), body, back=lambda: session.router.navigate(Route.TOOLKIT))
+    return frame(session, _("My crisis plan"), body, back=lambda: session.router.back(Route.TOOLKIT))

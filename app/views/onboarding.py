@@ -56,7 +56,7 @@ def Setup(session: SessionState) -> ft.Control:
         field(session, _("Repeat passphrase"), repeat, set_repeat, key="repeat", on_submit=submit),
         ft.FilledButton(_("Continue"), on_click=submit, disabled=bool(session.busy), key="continue"),
     ]
-    return frame(session, _("New journal"), body, nav=False, back=lambda: session.router.navigate(Route.WELCOME))
+    return frame(session, _("New journal"), body, nav=False, back=lambda: session.router.back(Route.WELCOME))
 
 
 @ft.component
@@ -122,7 +122,7 @@ def Recover(session: SessionState) -> ft.Control:
         field(session, _("Repeat new passphrase"), repeat, set_repeat, key="recover-repeat", on_submit=submit),
         ft.FilledButton(_("Open journal"), on_click=submit, disabled=bool(session.busy), key="recover"),
     ]
-    return frame(session, "Kraft", body, nav=False, back=lambda: session.router.navigate(Route.UNLOCK))
+    return frame(session, "Kraft", body, nav=False, back=lambda: session.router.back(Route.UNLOCK))
 
 
 @ft.component

@@ -90,7 +90,7 @@ def Reminders(groups: GroupsState, session: SessionState) -> ft.Control:
                   "learns about the group."), theme_style=ft.TextThemeStyle.BODY_SMALL),
     ]
     return frame(session, _("Reminders"), body, nav=False,
-                 back=lambda: session.router.navigate(Route.SETTINGS if session.unlocked else session.home_screen()))
+                 back=lambda: session.router.back(Route.SETTINGS if session.unlocked else session.home_screen()))
 
 
 def ngettext_days(days: int) -> str:

@@ -39,38 +39,39 @@ class Spec:
 
     template: str
     locked: bool = False
+    kept: bool = True  # False: a step (a form, a notice) that Back does not return to once it is left
 
 
 class Route(Enum):
     """Every screen of the app. `locked=True`: shown while the journal is locked (or there is none)."""
 
     WELCOME = Spec("/welcome", locked=True)
-    SETUP = Spec("/setup", locked=True)
-    RECOVERY_CODE = Spec("/recovery-code", locked=True)
+    SETUP = Spec("/setup", locked=True, kept=False)
+    RECOVERY_CODE = Spec("/recovery-code", locked=True, kept=False)
     UNLOCK = Spec("/unlock", locked=True)
-    RECOVER = Spec("/recover", locked=True)
-    NEUTRAL = Spec("/neutral", locked=True)
-    PROBLEM = Spec("/problem", locked=True)
+    RECOVER = Spec("/recover", locked=True, kept=False)
+    NEUTRAL = Spec("/neutral", locked=True, kept=False)
+    PROBLEM = Spec("/problem", locked=True, kept=False)
     HOME = Spec("/home", locked=True)
-    ADD_GROUP = Spec("/groups/new", locked=True)
-    GUIDELINES = Spec("/group/:id/guidelines", locked=True)
-    HELP = Spec("/help", locked=True)
+    ADD_GROUP = Spec("/groups/new", locked=True, kept=False)
+    GUIDELINES = Spec("/group/:id/guidelines", locked=True, kept=False)
+    HELP = Spec("/help", locked=True, kept=False)
     GROUP = Spec("/group/:id", locked=True)
     MEETING = Spec("/meeting/:group/:id", locked=True)
     RESTORE = Spec("/restore", locked=True)
     REMINDERS = Spec("/reminders", locked=True)
-    JOIN = Spec("/join", locked=True)
+    JOIN = Spec("/join", locked=True, kept=False)
     COORDINATOR = Spec("/coordinator", locked=True)
     JOURNAL = Spec("/journal")
     ENTRY = Spec("/entry/:id")
     HISTORY = Spec("/entry/:id/history/:prompt")
-    EDITOR = Spec("/editor/:id")
+    EDITOR = Spec("/editor/:id", kept=False)
     SEARCH = Spec("/search")
     TOOLKIT = Spec("/toolkit")
     SETTINGS = Spec("/settings")
-    REKEY = Spec("/settings/rekey")
+    REKEY = Spec("/settings/rekey", kept=False)
     TRANSFER = Spec("/transfer")
-    LEAD = Spec("/lead")
+    LEAD = Spec("/lead", kept=False)
     TODAY = Spec("/today/:group")  # today's meeting: the guide for whoever hosts (issue 18)
     MY_ROUND = Spec("/round")  # my own round, private (issue 18)
     PLAN = Spec("/plan")  # my crisis plan, private (issue 18)
@@ -84,6 +85,16 @@ class Route(Enum):
     def locked(self) -> bool:
         """True when a locked app may show this route."""
         return self.value.locked
+
+    @property
+    def kept(self) -> bool:
+        """True when Back may return to this route once it is left (a form or a notice is not)."""
+        return self.value.kept
+
+    @property
+    def root(self) -> bool:
+        """A screen one starts from (a tab, home, the lock): it has no Back, and going there forgets the way."""
+        return self in ROOTS
 
     def params(self) -> tuple[str, ...]:
         """The names in the template, in order: `Route.MEETING.params() == ("group", "id")`."""
@@ -111,6 +122,11 @@ class Route(Enum):
             if matcher.match(route.template):
                 return route, {name: str(getattr(matcher, name)) for name in route.params()}
         raise UnknownRoute(f"no route for {url!r}")
+
+
+ROOTS = frozenset({Route.WELCOME, Route.UNLOCK, Route.HOME, Route.JOURNAL, Route.SEARCH, Route.TOOLKIT,
+                   Route.SETTINGS})
+HISTORY_LIMIT = 20  # steps Back remembers; more are forgotten from the oldest
 
 
 def strict() -> bool:
@@ -159,24 +175,55 @@ class Router:
     route: Route = Route.WELCOME
     params: dict[str, str] = field(default_factory=dict)
     back_to: tuple[Route, dict[str, str]] = (Route.WELCOME, {})  # where "Need help now?" returns to
+    history: tuple[tuple[Route, dict[str, str]], ...] = ()  # the screens Back returns to, the last one last
     unlocked: Callable[[], bool] = _never
     home: Callable[[], Route] = _home
     on_move: Callable[[], None] = _nothing
 
     def navigate(self, route: Route, **params: str) -> None:
         """Show `route` (with the parameters its template names; more may ride along), unless the lock guard
-        says no: then the home screen. A string or a missing parameter is an unknown route."""
+        says no: then the home screen. A string or a missing parameter is an unknown route. The screen left
+        is remembered for Back (`back`)."""
         if not isinstance(route, Route):
             route, params = unknown(route), {}
         elif set(route.params()) - params.keys():
             route, params = unknown(f"{route.name} without {sorted(set(route.params()) - params.keys())}"), {}
         self.on_move()
         allowed = guard(route, unlocked=self.unlocked())
-        self.params = dict(params) if allowed else {}
-        self.route = allowed or self.home()
+        target = (allowed, dict(params)) if allowed else (self.home(), {})
+        self.history = self._way_to(target)
+        self.route, self.params = target[0], target[1]
+
+    def _way_to(self, target: tuple[Route, dict[str, str]]) -> tuple[tuple[Route, dict[str, str]], ...]:
+        """The history once `target` is shown: empty at a root screen; cut back to it when it is already on
+        the way (A -> B -> A is not A -> B -> A -> B); else the screen left, when Back may return to it."""
+        if target[0].root:
+            return ()
+        if target in self.history:
+            return self.history[:self.history.index(target)]
+        here = (self.route, dict(self.params))
+        if here == target or not self.route.kept:
+            return self.history
+        return (*self.history, here)[-HISTORY_LIMIT:]
+
+    def back(self, fallback: Route | None = None, **params: str) -> None:
+        """Back to the screen this one was opened from; with none remembered (or none the lock guard lets
+        through now), to `fallback` (with its `params`), else home."""
+        way = list(self.history)
+        while way:
+            route, remembered = way.pop()
+            if guard(route, unlocked=self.unlocked()):
+                self.on_move()
+                self.history = tuple(way)
+                self.route, self.params = route, dict(remembered)
+                return
+        self.history = ()
+        self.navigate(fallback or self.home(), **params)
 
     def show(self, route: Route, **params: str) -> None:
-        """Set the route without the move's side effects (the session's start, lock and restore)."""
+        """Set the route without the move's side effects (the session's start, lock and restore); the way
+        back is forgotten: after a lock nothing of the journal is returned to."""
+        self.history = ()
         self.params = dict(params)
         self.route = route
 

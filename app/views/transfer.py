@@ -65,4 +65,4 @@ def Transfer(settings: SettingsState, session: SessionState) -> ft.Control:
         *[ft.Text(line, key=f"import-line-{i}", theme_style=ft.TextThemeStyle.BODY_SMALL)
           for i, line in enumerate(settings.import_lines)],
     ]
-    return frame(session, _("Export and import"), body, nav=False, back=lambda: session.router.navigate(Route.SETTINGS))
+    return frame(session, _("Export and import"), body, nav=False, back=lambda: session.router.back(Route.SETTINGS))

@@ -30,7 +30,9 @@ def _open_group(web: FletWeb, url: str) -> None:
     web.open(url)
     web.type_into(_("Passphrase"), PASSPHRASE)
     web.click_button(_("Unlock"))
-    web.page.get_by_role("tab", name=_("Settings")).click()  # with a journal, the groups are under Settings
+    settings = _("Settings")  # with a journal, the groups are under Settings: a tab, or the rail's at 1280 px
+    web.page.get_by_role("tab", name=settings).or_(
+        web.page.get_by_role("button", name=re.compile(rf"^{re.escape(settings)}\b"))).first.click()
     web.text(re.compile("Tisdagsgruppen"), exact=False).first.click()
 
 

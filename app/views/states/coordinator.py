@@ -63,4 +63,4 @@ class CoordinatorState:
     def close(self) -> None:
         """Forget the credentials and go back to where a locked app starts."""
         self._forget()
-        self.session.router.navigate(self.session.home_screen())
+        self.session.router.back(self.session.home_screen())

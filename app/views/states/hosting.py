@@ -165,7 +165,7 @@ class HostingState:
 
     def close_join(self) -> None:
         """Leave the join screen; a checked invite is forgotten."""
-        self.router.navigate(Route.SETTINGS if self.session.unlocked else self.session.home_screen())
+        self.router.back(Route.SETTINGS if self.session.unlocked else self.session.home_screen())
         self.invite_preview = None
 
     async def read_invite(self, text: str) -> None:

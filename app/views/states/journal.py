@@ -145,9 +145,9 @@ class JournalState:
         self.autosave()
         key = self.editor.key
         if key == NEW_DRAFT:
-            self.router.navigate(Route.JOURNAL)
+            self.router.back(Route.JOURNAL)
         else:
-            self.router.navigate(Route.ENTRY, id=key)
+            self.router.back(Route.ENTRY, id=key)
 
     def save_entry(self) -> None:
         """Save the editor as an entry (new or edited), then show it."""

@@ -78,6 +78,7 @@ class SessionState:
     idle: IdleTimer = field(default_factory=lambda: IdleTimer(5))
     lock_epoch: int = 0  # bumped by every lock, so an unlock that finishes after one is not shown
     minute: int = 0  # the clock, per minute: banners and countdowns re-render as it moves
+    wide: bool = False  # a window over WIDE_FROM px: a navigation rail instead of the bottom bar (ADR 0012)
     hooks: Hooks = field(default_factory=Hooks)
 
     def __post_init__(self) -> None:

@@ -122,7 +122,7 @@ class SettingsState:
     def leave_rekey(self) -> None:
         """Back to Settings; a re-key not confirmed yet is dropped (its keys and code leave memory)."""
         self.rekey_pending, self.rekey_progress = None, None
-        self.session.router.navigate(Route.SETTINGS)
+        self.session.router.back(Route.SETTINGS)
 
     def _set_progress(self, fraction: float) -> None:
         if self.rekey_progress is not None:

@@ -97,6 +97,7 @@ def LeaderSection(hosting: HostingState, group: Group) -> ft.Control:
                                      on_click=letter_in(request)))
         controls.append(ft.Column(lines, spacing=6, key=f"request-{request.id}"))
     controls.append(section_title(_("Members")))
+    controls += cant_come_lines(hosting, group)
     members = hosting.members(group)
     if not members:
         controls.append(ft.Text(_("Nobody has joined yet.")))
@@ -117,14 +118,21 @@ def LeaderSection(hosting: HostingState, group: Group) -> ft.Control:
                                                              key=f"remove-member-{member.id}",
                                                              on_click=lambda _e, m=member: set_removing(m.id))))
     controls.append(HeadCount(hosting, group, key=f"head-count-{group.id}"))  # type: ignore[call-arg]
-    absent = hosting.cant_come(group)
-    for meeting in group.schedule.meetings():
-        names = absent.get(meeting.id)
-        if names:
-            shown_names = ", ".join(n or _("a member") for n in names)
-            controls.append(ft.Text(_("Can't come on {when}: {names}").format(
-                when=format_when(meeting.start, own_zone=True), names=shown_names), key=f"absent-{meeting.id}"))
     return ft.Column(controls, spacing=12)
+
+
+def cant_come_lines(hosting: HostingState, group: Group) -> list[ft.Control]:
+    """Who said they can't come, per coming meeting, the next one first: what the leader plans the meeting
+    by, so it stands right under "Members" (below the list and the head count it was missed)."""
+    absent = hosting.cant_come(group)
+    now = datetime.now(UTC)
+    lines: list[ft.Control] = []
+    for meeting in (m for m in group.schedule.meetings() if m.end > now and not m.cancelled):
+        if names := absent.get(meeting.id):
+            lines.append(ft.Text(_("Can't come on {when}: {names}").format(
+                when=format_when(meeting.start, own_zone=True), names=", ".join(n or _("a member") for n in names)),
+                key=f"absent-{meeting.id}"))
+    return lines
 
 
 def waiting_to_be_let_in(hosting: HostingState, group: Group) -> list[ft.Control]:
