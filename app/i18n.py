@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -46,17 +46,23 @@ def normalize(lang: str | None) -> str:
     return code if code in SUPPORTED else DEFAULT
 
 
+def first_supported(tags: Iterable[str]) -> str | None:
+    """The first of a person's languages, in their order, that Kraft speaks (`["de-DE", "nb-NO"]` gives `nb`),
+    or None: a browser's or phone's list, or the device's LANGUAGE, is a list of wishes, not one tag."""
+    for tag in tags:
+        code = normalize(tag)
+        if code != DEFAULT or tag.lower().startswith("en"):
+            return code
+    return None
+
+
 def device_language() -> str | None:
     """The supported language the device asks for (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), or None when the
     device does not say (C/POSIX locale) or asks for a language we do not have."""
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
         if value and value.split(".")[0] not in ("C", "POSIX"):
-            for tag in value.split(":"):
-                code = normalize(tag)
-                if code != DEFAULT or tag.lower().startswith("en"):
-                    return code
-            return None
+            return first_supported(value.split(":"))
     return None
 
 

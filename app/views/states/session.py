@@ -67,6 +67,8 @@ class SessionState:
     waiting: str = ""  # the last "Try again in …" shown as the notice (docs/adr/0009-web-client.md)
     pending: PendingSetup | None = None
     language: str = "en"
+    client_language: str | None = None  # what the browser or the platform asks for (app.views.lang)
+    phone: bool = False  # a built phone app: the platform's language comes before the environment's
     idle: IdleTimer = field(default_factory=lambda: IdleTimer(5))
     lock_epoch: int = 0  # bumped by every lock, so an unlock that finishes after one is not shown
     minute: int = 0  # the clock, per minute: banners and countdowns re-render as it moves
@@ -161,17 +163,26 @@ class SessionState:
 
     # ---- start, onboarding, unlock ----
 
+    def first_language(self) -> str:
+        """The language before anyone chose one: the machine's (its locale settings), then the browser's or
+        the platform's (`client_language`), then the region's. On a phone the platform's comes first: the
+        embedded Python's environment is not the phone's setting (docs/adr/0007-app-layout.md, "Language")."""
+        device = i18n.device_language()
+        asked = (self.client_language, device) if self.phone else (device, self.client_language)
+        return next((code for code in asked if code), self.profile.default_language)
+
     def start(self) -> None:
-        """Pick the first screen. A database that cannot be read is shown as a problem, never reset."""
+        """Pick the first screen and its language: the one the member chose, else `first_language`. A database
+        that cannot be read is shown as a problem, never reset."""
         self.refresh()
         try:
-            lang = self.service.get_preference("language") or i18n.device_language() or self.profile.default_language
+            lang = self.service.get_preference("language") or self.first_language()
             self.set_language(lang, remember=False)
             self.idle.minutes = self.service.autolock_minutes()
             self.hooks.run(self.hooks.started)
             self.router.show(self.home_screen())
         except KraftError as exc:
-            self.set_language(i18n.device_language() or self.profile.default_language, remember=False)
+            self.set_language(self.first_language(), remember=False)
             self.error = str(exc)
             self.router.show(Route.PROBLEM)
 
