@@ -30,6 +30,7 @@ from app.views.routes import Route, Router
 log = logging.getLogger(__name__)
 ZONE_FOR_LANGUAGE = {"sv": "Europe/Stockholm", "nb": "Europe/Oslo", "da": "Europe/Copenhagen"}
 COUNTRY_FOR_LANGUAGE = {"sv": "SE", "nb": "NO", "da": "DK"}
+COUNTRY_FOR_ZONE = {zone: COUNTRY_FOR_LANGUAGE[code] for code, zone in ZONE_FOR_LANGUAGE.items()}
 
 
 @dataclass
@@ -123,9 +124,21 @@ class SessionState:
         """The time zone a new group gets by default: the one of the member's language."""
         return ZONE_FOR_LANGUAGE.get(self.language, "Europe/Stockholm")
 
+    def country(self) -> str | None:
+        """The member's own country, for the crisis lines: the one of their language; for English the one
+        where their groups meet, else the region's (its default language). None when nothing says."""
+        if self.language in COUNTRY_FOR_LANGUAGE:
+            return COUNTRY_FOR_LANGUAGE[self.language]
+        try:
+            zones = [group.schedule.zone for group in self.ctx.groups.list()]
+        except KraftError:  # the groups cannot be read: the region still says where the member is
+            zones = []
+        found = next((COUNTRY_FOR_ZONE[zone] for zone in zones if zone in COUNTRY_FOR_ZONE), None)
+        return found or COUNTRY_FOR_LANGUAGE.get(self.profile.default_language)
+
     def crisis_line(self) -> CrisisLine | None:
-        """The region's first crisis line for the country of the member's language (else its first)."""
-        country = COUNTRY_FOR_LANGUAGE.get(self.language)
+        """The region's first crisis line for the member's own country (else its first)."""
+        country = self.country()
         lines = self.profile.crisis_lines
         return next((line for line in lines if line.country == country), lines[0] if lines else None)
 
