@@ -276,12 +276,11 @@ def MeetingChange(groups: GroupsState, session: SessionState) -> ft.Control:
 
 
 @ft.component
-def Guidelines(session: SessionState) -> ft.Control:
+def Guidelines(groups: GroupsState, session: SessionState) -> ft.Control:
+    """The guidelines of a group just added; they stay until "I understand", a reload in between included."""
     body: list[ft.Control] = [section_title(_("How the group works"))]
     body += [ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE_OUTLINE), ft.Text(_(g), expand=True)]) for g in GUIDELINES]
-    after = Route.JOURNAL if session.unlocked else session.home_screen()
-    body.append(ft.FilledButton(_("I understand"), key="guidelines-ok",
-                                on_click=lambda: session.router.navigate(after)))
+    body.append(ft.FilledButton(_("I understand"), key="guidelines-ok", on_click=lambda: groups.understood()))
     return frame(session, _("Group guidelines"), body, nav=False)
 
 

@@ -192,8 +192,8 @@ class SessionState:
             lang = self.service.get_preference("language") or self.first_language()
             self.set_language(lang, remember=False)
             self.idle.minutes = self.service.autolock_minutes()
-            self.hooks.run(self.hooks.started)
             self.router.show(self.home_screen())
+            self.hooks.run(self.hooks.started)  # after: a feature may show its own first screen (the guidelines)
         except KraftError as exc:
             self.set_language(self.first_language(), remember=False)
             self.error = str(exc)
