@@ -112,6 +112,14 @@ class Language:
         """A day in this language's medium format (`3 dec. 2026`, `Dec 3, 2026`)."""
         return babel_dates.format_date(value, format="medium", locale=self.code)
 
+    def zone_name(self, zone: str) -> str:
+        """A time zone as people in this language name it (`Sverigetid`, `Danmark-tid`, `Sweden Time`), from
+        the CLDR through Babel: an IANA id (`Europe/Stockholm`) is for machines, not for a person to read."""
+        try:
+            return babel_dates.get_timezone_location(zone, locale=self.code)
+        except (LookupError, ValueError):  # a zone the CLDR does not know: its city, readable still
+            return zone.rsplit("/", 1)[-1].replace("_", " ")
+
     def format_countdown(self, delta: timedelta) -> str:
         """How long until something, in whole days, hours or minutes (never rounded up to weeks)."""
         minutes = max(0, int(delta.total_seconds() // 60))
@@ -221,3 +229,8 @@ def format_day(value: date) -> str:
 def format_countdown(delta: timedelta) -> str:
     """`Language.format_countdown` in the current context's language."""
     return current().format_countdown(delta)
+
+
+def zone_name(zone: str) -> str:
+    """`Language.zone_name` in the current context's language."""
+    return current().zone_name(zone)

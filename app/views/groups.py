@@ -10,7 +10,7 @@ import flet as ft
 
 from app.domain.prompts import PROMPTS, get_prompt
 from app.domain.schedule import Meeting
-from app.i18n import _, current, format_when, ngettext
+from app.i18n import _, current, format_when
 from app.services.checkin import ATTENDED, CANT_COME
 from app.services.groups import Group, GroupDetails
 from app.views.common import dropdown, field, frame, section_title
@@ -25,7 +25,8 @@ from app.views.widgets.homework import homework_card
 from app.views.widgets.linked import LeaderSection, link_status, waiting_to_be_let_in
 from app.views.widgets.meeting import checkin_actions
 from app.views.widgets.roles import HostControls, TakingPart, UpgradeGroup
-from app.views.widgets.schedule import GUIDELINES, details_lines, meeting_subtitle, schedule_summary, zone_options
+from app.views.widgets.schedule import GUIDELINES, details_lines, meeting_subtitle, schedule_summary
+from app.views.widgets.zones import ZonePicker
 
 UPCOMING_SHOWN = 6
 PAST_SHOWN = 12
@@ -42,8 +43,7 @@ def attendance_section(groups: GroupsState, group: Group) -> list[ft.Control]:
         return []
     out: list[ft.Control] = [
         section_title(_("My attendance")),
-        ft.Text(ngettext("You were at {n} of {m} meeting.", "You were at {n} of {m} meetings.", history.held)
-                .format(n=history.attended, m=history.held), key="attendance-summary")]
+        ft.Text(history.summary(), key="attendance-summary")]
     for row in past:
         meeting = row.meeting
         if row.status == ATTENDED:
@@ -138,9 +138,7 @@ def AddGroup(groups: GroupsState, session: SessionState) -> ft.Control:
                           ft.DropdownOption(key="3", text=_("Every third week"))]),
         field(session, _("Number of meetings"), count, set_count, key="group-count", password=False,
               helper=_("Leave empty if the group has no end date")),
-        dropdown(label=_("Time zone where the group meets"), key="group-zone", value=zone, enable_filter=True,
-                 editable=True, menu_height=320, on_select=lambda e: set_zone(e.control.value),
-                 options=zone_options()),
+        ZonePicker(zone, set_zone, zone_key="group-zone"),
         *details_fields(session, details, set_detail),
         *([ft.Checkbox(label=_("Show the place on the next-meeting card"), value=show_place, key="group-show-place",
                        on_change=lambda e: set_show_place(bool(e.control.value)))] if session.unlocked else []),
