@@ -48,7 +48,7 @@ SCREENS: dict[Route, Callable[[AppModel], Any]] = {
     Route.PROBLEM: lambda m: Problem(m.session),
     Route.HOME: lambda m: Home(m.groups, m.homework, m.session),
     Route.ADD_GROUP: lambda m: AddGroup(m.groups, m.session),
-    Route.GUIDELINES: lambda m: Guidelines(m.groups, m.session),
+    Route.GUIDELINES: lambda m: Guidelines(m.session),
     Route.HELP: lambda m: Help(m.session),
     Route.GROUP: lambda m: GroupView(m.groups, m.hosting, m.membership, m.journal, m.homework,
                                        m.session),

@@ -15,6 +15,7 @@ from app.services.checkin import ATTENDED, CANT_COME
 from app.services.groups import Group, GroupDetails
 from app.views.common import dropdown, field, frame, section_title
 from app.views.routes import Route
+from app.views.states import guidelines
 from app.views.states.groups import GroupsState
 from app.views.states.homework import HomeworkState
 from app.views.states.hosting import HostingState
@@ -274,11 +275,12 @@ def MeetingChange(groups: GroupsState, session: SessionState) -> ft.Control:
 
 
 @ft.component
-def Guidelines(groups: GroupsState, session: SessionState) -> ft.Control:
+def Guidelines(session: SessionState) -> ft.Control:
     """The guidelines of a group just added; they stay until "I understand", a reload in between included."""
     body: list[ft.Control] = [section_title(_("How the group works"))]
     body += [ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE_OUTLINE), ft.Text(_(g), expand=True)]) for g in GUIDELINES]
-    body.append(ft.FilledButton(_("I understand"), key="guidelines-ok", on_click=lambda: groups.understood()))
+    body.append(ft.FilledButton(_("I understand"), key="guidelines-ok",
+                                on_click=lambda: guidelines.understood(session)))
     return frame(session, _("Group guidelines"), body, nav=False)
 
 

@@ -21,9 +21,9 @@ from app.config import Profile
 from app.i18n import DOMAIN, LOCALES_DIR
 from app.services.vault_service import VaultService
 from app.views.app import build_main
-from tests.conftest import FAST_KDF
+from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.ui.harness import UI, run_app
-from tests.ui.test_groups_views import add_group
+from tests.ui.test_groups_views import add_group, journal_then_add_group
 from tests.ui.test_views import el
 
 
@@ -170,5 +170,21 @@ async def test_a_reload_before_i_understand_shows_the_guidelines_again(home: Pat
     async with run_app(app(home, services), answers=browser("en-GB")) as ui:  # understood: not again
         await el(ui, "next-meeting")
         assert not shows(ui, "How the group works")
+    for svc in services:
+        svc.close()
+
+
+async def test_with_a_journal_the_guidelines_not_yet_understood_follow_the_unlock(home: Path) -> None:
+    services: list[VaultService] = []
+    async with run_app(app(home, services), answers=browser("en-GB")) as ui:
+        await journal_then_add_group(ui)
+        await add_group(ui, date.today() + timedelta(days=3))
+        await el(ui, "guidelines-ok")
+    async with run_app(app(home, services), answers=browser("en-GB")) as ui:  # reloaded: locked
+        await ui.type(await el(ui, "unlock-passphrase"), PASSPHRASE)
+        await ui.click(await el(ui, "unlock"))
+        await ui.wait_for(lambda: shows(ui, "How the group works"))
+        await ui.click(await el(ui, "guidelines-ok"))
+        await el(ui, "new-entry")
     for svc in services:
         svc.close()

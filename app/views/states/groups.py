@@ -21,6 +21,7 @@ from app.services.checkin import CANT_COME, Attendance
 from app.services.groups import Group, GroupDetails, GroupService, NextMeeting
 from app.services.notify import Notifier, NullNotifier
 from app.views.routes import Route, Router
+from app.views.states import guidelines
 from app.views.states.session import SessionState
 
 log = logging.getLogger(__name__)
@@ -50,9 +51,6 @@ def schedule_from_form(session: SessionState, *, first: str, at: str, every: int
     return None
 
 
-UNREAD_GUIDELINES = "guidelines_unread"  # the preference: the group whose guidelines wait for "I understand"
-
-
 @ft.observable
 @dataclass
 class GroupsState:
@@ -67,7 +65,7 @@ class GroupsState:
     def __post_init__(self) -> None:
         self.session.hooks.started.append(self._started)
         self.session.hooks.unlocked.append(self.sync_notifications)  # open, the homework nudges are known too
-        self.session.hooks.unlocked.append(self._guidelines_again)
+        self.session.hooks.unlocked.append(lambda: guidelines.show_again(self.session))
 
     @property
     def router(self) -> Router:
@@ -86,26 +84,8 @@ class GroupsState:
     def _started(self) -> None:
         self.reminder_settings = reminder_prefs.load(self.session.service)
         self.sync_notifications()
-        if not self.session.service.has_vault():  # with a journal: after the unlock (`_guidelines_again`)
-            self._guidelines_again()
-
-    # ---- the guidelines: read once, and only "I understand" says so ----
-
-    def unread_guidelines(self) -> str | None:
-        """The group whose guidelines were shown but not yet understood (a reload in between shows them
-        again), or None. A plaintext preference: it holds a group id, which the group list keeps plaintext too."""
-        group_id = self.session.service.get_preference(UNREAD_GUIDELINES) or None
-        return group_id if group_id and any(g.id == group_id for g in self.groups.list()) else None
-
-    def _guidelines_again(self) -> None:
-        group_id = self.unread_guidelines()
-        if group_id is not None:
-            self.router.show(Route.GUIDELINES, id=group_id)
-
-    def understood(self) -> None:
-        """The member tapped "I understand": the guidelines are read; on to the journal or the meeting."""
-        self.session.service.set_preference(UNREAD_GUIDELINES, "")
-        self.router.navigate(Route.JOURNAL if self.session.unlocked else self.session.home_screen())
+        if not self.session.service.has_vault():  # with a journal: after the unlock
+            guidelines.show_again(self.session)
 
     # ---- reminders ----
 
@@ -175,8 +155,7 @@ class GroupsState:
             return
         self.changed()
         self.sync_notifications()
-        self.session.service.set_preference(UNREAD_GUIDELINES, group.id)  # read only once "I understand"
-        self.router.navigate(Route.GUIDELINES, id=group.id)
+        guidelines.shown(self.session, group.id)
 
     def current_group(self) -> Group | None:
         """The group the group screens show (None once it is removed)."""
