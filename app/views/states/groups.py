@@ -32,9 +32,15 @@ def reminder_key(reminder: Reminder) -> str:
     return f"{reminder.meeting_id}/{reminder.kind}/{reminder.at.isoformat()}"
 
 
+ZONE_NOT_CHOSEN = "other"  # "Another time zone" chosen, and no zone from the long list yet
+
+
 def schedule_from_form(session: SessionState, *, first: str, at: str, every: int, count: str,
                        zone: str = "") -> Schedule | None:
     """A schedule from the form's text, or None with a clear error shown."""
+    if zone == ZONE_NOT_CHOSEN:
+        session.error = _("Choose the time zone where the group meets from the list.")
+        return None
     try:
         day = date.fromisoformat(first.strip())
         clock = parse_clock(at)

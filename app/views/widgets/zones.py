@@ -12,9 +12,10 @@ import flet as ft
 from app import i18n
 from app.i18n import _
 from app.views.common import dropdown
+from app.views.states.groups import ZONE_NOT_CHOSEN
 
 NORDIC_ZONES = ("Europe/Stockholm", "Europe/Oslo", "Europe/Copenhagen", "Europe/Helsinki")
-OTHER = "other"  # the first list's last choice: it opens the second
+OTHER = ZONE_NOT_CHOSEN  # the first list's last choice: it opens the second; saving it alone is refused
 # the zones of places; not Etc/GMT+3, US/Pacific and the other old aliases
 REGIONS = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/",
            "Pacific/")
@@ -42,7 +43,7 @@ def other_options(value: str) -> list[ft.DropdownOption]:
     """The rest of the world by name; a zone a group already has is listed even when it is an old alias."""
     zones = other_zones(i18n.current_language())
     options = [ft.DropdownOption(key=z, text=name) for z, name in zones]
-    if value and value not in NORDIC_ZONES and all(z != value for z, _name in zones):
+    if value and value not in (*NORDIC_ZONES, OTHER) and all(z != value for z, _name in zones):
         options.insert(0, ft.DropdownOption(key=value, text=i18n.zone_name(value)))
     return options
 
@@ -55,14 +56,14 @@ def ZonePicker(value: str, on_change: Callable[[str], None], *, zone_key: str) -
     def pick(e: ft.Event[ft.Dropdown]) -> None:
         chosen = e.control.value or ""
         set_other(chosen == OTHER)
-        if chosen != OTHER:
-            on_change(chosen)
+        on_change(chosen)
 
     controls = [dropdown(label=_("Time zone where the group meets"), key=zone_key, value=OTHER if other else value,
                          on_select=pick, options=nordic_options())]
     if other:
         controls.append(dropdown(
-            label=_("Another time zone"), key=f"{zone_key}-other", value=value if value not in NORDIC_ZONES else None,
+            label=_("Another time zone"), key=f"{zone_key}-other",
+            value=value if value not in (*NORDIC_ZONES, OTHER) else None,
             enable_filter=True, editable=True, menu_height=320, options=other_options(value),
             on_select=lambda e: on_change(e.control.value or ""),
             helper_text=_("Type a few letters of the country or the city")))
