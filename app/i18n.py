@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -46,17 +46,23 @@ def normalize(lang: str | None) -> str:
     return code if code in SUPPORTED else DEFAULT
 
 
+def first_supported(tags: Iterable[str]) -> str | None:
+    """The first of a person's languages, in their order, that Kraft speaks (`["de-DE", "nb-NO"]` gives `nb`),
+    or None: a browser's or phone's list, or the device's LANGUAGE, is a list of wishes, not one tag."""
+    for tag in tags:
+        code = normalize(tag)
+        if code != DEFAULT or tag.lower().startswith("en"):
+            return code
+    return None
+
+
 def device_language() -> str | None:
     """The supported language the device asks for (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), or None when the
     device does not say (C/POSIX locale) or asks for a language we do not have."""
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
         if value and value.split(".")[0] not in ("C", "POSIX"):
-            for tag in value.split(":"):
-                code = normalize(tag)
-                if code != DEFAULT or tag.lower().startswith("en"):
-                    return code
-            return None
+            return first_supported(value.split(":"))
     return None
 
 
@@ -105,6 +111,14 @@ class Language:
     def format_day(self, value: date) -> str:
         """A day in this language's medium format (`3 dec. 2026`, `Dec 3, 2026`)."""
         return babel_dates.format_date(value, format="medium", locale=self.code)
+
+    def zone_name(self, zone: str) -> str:
+        """A time zone as people in this language name it (`Sverigetid`, `Danmark-tid`, `Sweden Time`), from
+        the CLDR through Babel: an IANA id (`Europe/Stockholm`) is for machines, not for a person to read."""
+        try:
+            return babel_dates.get_timezone_location(zone, locale=self.code)
+        except (LookupError, ValueError):  # a zone the CLDR does not know: its city, readable still
+            return zone.rsplit("/", 1)[-1].replace("_", " ")
 
     def format_countdown(self, delta: timedelta) -> str:
         """How long until something, in whole days, hours or minutes (never rounded up to weeks)."""
@@ -215,3 +229,8 @@ def format_day(value: date) -> str:
 def format_countdown(delta: timedelta) -> str:
     """`Language.format_countdown` in the current context's language."""
     return current().format_countdown(delta)
+
+
+def zone_name(zone: str) -> str:
+    """`Language.zone_name` in the current context's language."""
+    return current().zone_name(zone)

@@ -14,7 +14,7 @@ from app.cli.commands import top_help
 from app.cli.console import Secrets, open_context, out, print_json
 from app.domain.schedule import Meeting
 from app.errors import KraftError, Msg
-from app.i18n import N_, _, format_when, ngettext
+from app.i18n import N_, _, format_when
 from app.services.attend import check_in
 from app.services.checkin import ATTENDED, CANT_COME, Attendance
 from app.services.groups import Group
@@ -43,8 +43,7 @@ def _history(group: Group, history: Attendance, as_json: bool) -> None:
         return
     for row in history.rows:
         out(f"{format_when(row.meeting.start, own_zone=True)}  {_(STATUS_TEXT[row.status])}  ({row.meeting.id})")
-    out(ngettext("You were at {n} of {m} meeting.", "You were at {n} of {m} meetings.", history.held)
-        .format(n=history.attended, m=history.held))
+    out(history.summary())
 
 
 def cmd_checkin(args: argparse.Namespace) -> int:

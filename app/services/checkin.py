@@ -22,6 +22,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine
 
+from app import i18n
 from app.domain.schedule import Meeting
 from app.domain.schedule import meeting_id as start_id
 from app.errors import KraftError, Msg
@@ -59,6 +60,19 @@ class Attendance:
     rows: list[AttendanceRow]  # meetings that have begun (newest first), then coming ones marked "can't come"
     attended: int
     held: int  # meetings that have begun and were not cancelled
+
+    def summary(self, lang: i18n.Language | None = None) -> str:
+        """The member's attendance in kind words: no count when they came to none ("0 of 1" reads as a
+        reproach to someone who may be having a hard time), "the meeting" or "all 4" when they came to all."""
+        _, ngettext = i18n.resolve(lang).gettext, i18n.resolve(lang).ngettext
+        if self.held == 0:
+            return ""
+        if self.attended == 0:
+            return _("Welcome back whenever you can.")
+        if self.attended >= self.held:
+            return ngettext("You were at the meeting.", "You were at all {m} meetings.", self.held).format(m=self.held)
+        return ngettext("You were at {n} of {m} meeting.", "You were at {n} of {m} meetings.",
+                        self.held).format(n=self.attended, m=self.held)
 
 
 class CheckInService:

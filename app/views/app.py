@@ -138,6 +138,8 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
         # the links then would open the old file again and the app would start on the empty one.
         listener = delivery.listen(lambda: shown[0] and not session.busy
                                    and (session.unlocked or not session.service.has_vault()))
+        session.client_language = await session_lang.client_language(page)
+        session.phone = session_lang.on_phone(page)
         session.start()
         page.title = "Kraft"
         page.theme_mode = ft.ThemeMode.SYSTEM

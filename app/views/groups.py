@@ -10,11 +10,12 @@ import flet as ft
 
 from app.domain.prompts import PROMPTS, get_prompt
 from app.domain.schedule import Meeting
-from app.i18n import _, current, format_when, ngettext
+from app.i18n import _, current, format_when
 from app.services.checkin import ATTENDED, CANT_COME
 from app.services.groups import Group, GroupDetails
 from app.views.common import dropdown, field, frame, section_title
 from app.views.routes import Route
+from app.views.states import guidelines
 from app.views.states.choosing import ChoosingState
 from app.views.states.groups import GroupsState
 from app.views.states.homework import HomeworkState
@@ -27,8 +28,9 @@ from app.views.widgets.linked import LeaderSection, link_status, waiting_to_be_l
 from app.views.widgets.meeting import checkin_actions
 from app.views.widgets.pickers import date_field, time_field
 from app.views.widgets.roles import HostControls, TakingPart, UpgradeGroup
-from app.views.widgets.schedule import GUIDELINES, details_lines, meeting_subtitle, schedule_summary, zone_options
+from app.views.widgets.schedule import GUIDELINES, details_lines, meeting_subtitle, schedule_summary
 from app.views.widgets.themes import ThemesSection
+from app.views.widgets.zones import ZonePicker
 
 UPCOMING_SHOWN = 6
 PAST_SHOWN = 12
@@ -45,8 +47,7 @@ def attendance_section(groups: GroupsState, group: Group) -> list[ft.Control]:
         return []
     out: list[ft.Control] = [
         section_title(_("My attendance")),
-        ft.Text(ngettext("You were at {n} of {m} meeting.", "You were at {n} of {m} meetings.", history.held)
-                .format(n=history.attended, m=history.held), key="attendance-summary")]
+        ft.Text(history.summary(), key="attendance-summary")]
     for row in past:
         meeting = row.meeting
         if row.status == ATTENDED:
@@ -142,9 +143,7 @@ def AddGroup(groups: GroupsState, session: SessionState) -> ft.Control:
                           ft.DropdownOption(key="3", text=_("Every third week"))]),
         field(session, _("Number of meetings"), count, set_count, key="group-count", password=False,
               helper=_("Leave empty if the group has no end date")),
-        dropdown(label=_("Time zone where the group meets"), key="group-zone", value=zone, enable_filter=True,
-                 editable=True, menu_height=320, on_select=lambda e: set_zone(e.control.value),
-                 options=zone_options()),
+        ZonePicker(zone, set_zone, zone_key="group-zone", error=session.field_error("group-zone-other")),
         *details_fields(session, details, set_detail),
         *([ft.Checkbox(label=_("Show the place on the next-meeting card"), value=show_place, key="group-show-place",
                        on_change=lambda e: set_show_place(bool(e.control.value)))] if session.unlocked else []),
@@ -286,11 +285,11 @@ def MeetingChange(groups: GroupsState, session: SessionState) -> ft.Control:
 
 @ft.component
 def Guidelines(session: SessionState) -> ft.Control:
+    """The guidelines of a group just added; they stay until "I understand", a reload in between included."""
     body: list[ft.Control] = [section_title(_("How the group works"))]
     body += [ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE_OUTLINE), ft.Text(_(g), expand=True)]) for g in GUIDELINES]
-    after = Route.JOURNAL if session.unlocked else session.home_screen()
     body.append(ft.FilledButton(_("I understand"), key="guidelines-ok",
-                                on_click=lambda: session.router.navigate(after)))
+                                on_click=lambda: guidelines.understood(session)))
     return frame(session, _("Group guidelines"), body, nav=False)
 
 

@@ -19,8 +19,8 @@ def Help(session: SessionState) -> ft.Control:
     """The crisis lines, the member's own country first; reachable from every screen."""
     body: list[ft.Control] = [ft.Text(_("If you are in danger or thinking of hurting yourself, call now. "
                                         "You do not have to explain more than you want to."))]
-    countries = sorted({line.country for line in session.profile.crisis_lines},
-                       key=lambda c: (c != {"sv": "SE", "nb": "NO", "da": "DK"}.get(session.language), c))
+    own = session.country()
+    countries = sorted({line.country for line in session.profile.crisis_lines}, key=lambda c: (c != own, c))
     for country in countries:
         body.append(section_title(_(COUNTRY_NAMES.get(country, country))))
         for line in (item for item in session.profile.crisis_lines if item.country == country):

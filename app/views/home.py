@@ -11,6 +11,7 @@ from app.views.states.groups import GroupsState
 from app.views.states.homework import HomeworkState
 from app.views.states.session import SessionState
 from app.views.widgets.homework import homework_cards
+from app.views.widgets.language import language_choice
 from app.views.widgets.meeting import group_tiles, next_meeting_card, reminder_banner
 
 
@@ -38,4 +39,5 @@ def Home(groups: GroupsState, homework: HomeworkState, session: SessionState) ->
             ft.FilledButton(_("Create my journal"), key="start",
                             on_click=lambda: session.router.navigate(Route.SETUP)),
         ]
+    body += [section_title(_("Language")), language_choice(session, key="home-language")]
     return frame(session, "Kraft", body, nav=False)

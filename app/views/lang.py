@@ -7,12 +7,17 @@ language, so the module-level `_` and `format_*` the screens call speak it (docs
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import weakref
 
 import flet as ft
 
 from app import i18n
 
+log = logging.getLogger(__name__)
+ASK_SECONDS = 2.0  # the client answers in milliseconds; a client that never does must not stop the start
+PHONES = (ft.PagePlatform.ANDROID, ft.PagePlatform.ANDROID_TV, ft.PagePlatform.IOS)
 _BY_SESSION: weakref.WeakKeyDictionary[object, i18n.Language] = weakref.WeakKeyDictionary()
 
 
@@ -48,3 +53,22 @@ def session_language() -> i18n.Language | None:
 def install() -> None:
     """Let `app.i18n` speak the current session's language (idempotent; the web and desktop UI's start)."""
     i18n.set_resolver(session_language)
+
+
+async def client_language(page: ft.Page) -> str | None:
+    """The first language the browser (navigator.languages) or the phone's or computer's settings ask for that
+    Kraft speaks, or None when the client does not say or asks only for others. Flet 1.0 reports them as
+    the device info's `locales`, in the person's order."""
+    try:
+        info = await asyncio.wait_for(page.get_device_info(), ASK_SECONDS)
+    except Exception:  # an older client, no answer in time, or fields this Flet does not know: not a fault
+        log.info("the client did not say its language", exc_info=True)
+        return None
+    locales = info.locales if info is not None else []
+    return i18n.first_supported(
+        "-".join(part for part in (loc.language_code, loc.country_code) if part) for loc in locales or [])
+
+
+def on_phone(page: ft.Page) -> bool:
+    """A built phone app: its embedded Python's environment says nothing of the phone's language setting."""
+    return not page.web and page.platform in PHONES

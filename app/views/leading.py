@@ -14,7 +14,8 @@ from app.views.routes import Route
 from app.views.states.hosting import HostingState
 from app.views.states.session import SessionState
 from app.views.widgets.pickers import date_field, time_field
-from app.views.widgets.schedule import GUIDELINES, schedule_summary, zone_options
+from app.views.widgets.schedule import GUIDELINES, schedule_summary
+from app.views.widgets.zones import ZonePicker
 
 
 def _preview_card(hosting: HostingState) -> list[ft.Control]:
@@ -120,9 +121,7 @@ def LeadGroup(hosting: HostingState, session: SessionState) -> ft.Control:
                           ft.DropdownOption(key="3", text=_("Every third week"))]),
         field(session, _("Number of meetings"), values["count"], setter("count"), key="lead-count", password=False,
               helper=_("Leave empty if the group has no end date")),
-        dropdown(label=_("Time zone where the group meets"), key="lead-zone", value=values["zone"],
-                 enable_filter=True, editable=True, menu_height=320,
-                 on_select=lambda e: setter("zone")(e.control.value), options=zone_options()),
+        ZonePicker(values["zone"], setter("zone"), zone_key="lead-zone", error=session.field_error("lead-zone-other")),
         field(session, _("Theme"), values["theme"], setter("theme"), key="lead-theme", password=False,
               helper=_("Sent to members encrypted; the relay cannot read it.")),
         text_input(_("The group's guidelines (optional)"), values["guidelines"],

@@ -14,12 +14,14 @@ from app.views.states.keystore import KeystoreState
 from app.views.states.session import SessionState
 from app.views.widgets.homework import homework_cards
 from app.views.widgets.keystore import keystore_unlock
+from app.views.widgets.language import language_choice
 from app.views.widgets.meeting import next_meeting_card, reminder_banner
 
 
 @ft.component
 def Welcome(session: SessionState) -> ft.Control:
     body = [
+        language_choice(session, key="welcome-language"),
         ft.Text(_("Welcome to Kraft"), theme_style=ft.TextThemeStyle.HEADLINE_SMALL),
         ft.Text(_("A journal for your group's homework and your own thoughts. What you write stays on this "
                   "device, encrypted with a passphrase that only you know.")),

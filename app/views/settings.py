@@ -14,10 +14,10 @@ from app.views.states.keystore import KeystoreState
 from app.views.states.session import SessionState
 from app.views.states.settings import SettingsState
 from app.views.widgets.keystore import KeystoreSwitch
+from app.views.widgets.language import language_choice
 from app.views.widgets.meeting import group_tiles
 
 AUTOLOCK_CHOICES = (1, 2, 5, 10, 15, 30, 60)
-LANGUAGES = {"en": "English", "sv": "Svenska", "nb": "Norsk bokmål", "da": "Dansk"}
 
 
 @ft.component
@@ -63,9 +63,7 @@ def Settings(settings: SettingsState, groups: GroupsState, hosting: HostingState
         ft.Text(_("The journal also locks when you leave the app, and at once with quick exit.")),
         KeystoreSwitch(keystore, session),
         section_title(_("Language")),
-        dropdown(label=_("Language"), key="language", value=session.language,
-                 on_select=lambda e: session.set_language(e.control.value),
-                 options=[ft.DropdownOption(key=k, text=v) for k, v in LANGUAGES.items()]),
+        language_choice(session),
         *backup_section(settings, session),
         section_title(_("Change passphrase")),
         field(session, _("Current passphrase"), current, set_current, key="current-passphrase"),

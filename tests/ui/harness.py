@@ -782,6 +782,7 @@ async def run_app(
     raise_errors: bool = True,
     startup_timeout: float = 10.0,
     action_timeout: float = 10.0,
+    answers: dict[str, Any] | None = None,
 ) -> AsyncIterator[UI]:
     """Start ``main`` against a simulated client and yield a :class:`UI`.
 
@@ -789,10 +790,13 @@ async def run_app(
     the REGISTER_CLIENT page dict (e.g. ``{"platform": "android", "web": False, "width": 400}``).
     ``raise_errors``: raise :class:`AppCrashed` when the app reports an error.
     ``startup_timeout``: max seconds for ``main`` to return. ``action_timeout``: default max
-    seconds an event handler may run in ``click``/``type``/....
+    seconds an event handler may run in ``click``/``type``/.... ``answers``: replies registered before
+    ``main`` runs (as :meth:`UI.answer`), for calls ``main`` itself makes (``get_device_info``).
     """
     client_page = {**DEFAULT_CLIENT_PAGE, "route": route, **(client or {})}
     ui = UI(page_url=page_url, raise_errors=raise_errors, action_timeout=action_timeout)
+    for method, result in (answers or {}).items():
+        ui.answer(method, result)
     try:
         await ui._start(main, before_main, client_page, startup_timeout)
         yield ui

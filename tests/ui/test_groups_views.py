@@ -205,7 +205,7 @@ async def test_with_the_journal_open_theme_place_and_link_are_kept_encrypted(hom
         await ui.click(await el(ui, "back"))
         await journal_then_add_group(ui)
         zone = await el(ui, "group-zone")
-        assert zone.value == "Europe/Stockholm" and len(zone.options) > 30
+        assert zone.value == "Europe/Stockholm" and len(zone.options) == 5  # the Nordic four, then "Another"
         await ui.fire(zone, "select", "Europe/Oslo", props={"value": "Europe/Oslo"})
         await ui.type(await el(ui, "group-theme"), "Tema-MARKER")
         await ui.type(await el(ui, "group-place"), "Storgata 1")
@@ -257,7 +257,7 @@ async def test_check_in_from_the_card_and_the_attendance_history(home: Path,
         assert (await el(ui, "attendance-summary")).value == "You were at 1 of 2 meetings."
         first = group.schedule.meetings()[0].id
         await ui.click(await el(ui, f"checkin-{first}"))  # the first one, after the fact
-        assert (await el(ui, "attendance-summary")).value == "You were at 2 of 2 meetings."
+        assert (await el(ui, "attendance-summary")).value == "You were at all 2 meetings."
         await ui.click(await el(ui, f"meeting-{third}"))
         await ui.click(await el(ui, f"cantcome-{third}"))
         await ui.click(await el(ui, "back"))

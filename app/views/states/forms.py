@@ -44,11 +44,16 @@ def schedule_problems(*, first: str, at: str, count: str) -> dict[str, str]:
     return problems
 
 
+ZONE_NOT_CHOSEN = "other"  # "Another time zone" chosen, and no zone from the long list yet
+
+
 def schedule_from_form(session: SessionState, *, first: str, at: str, every: int, count: str, zone: str = "",
                        prefix: str = "group", label: str | None = None) -> Schedule | None:
     """A schedule from the form's text, or None with each problem said at its field (`prefix`-first, -at,
     -count, and -label when the `label` is given to be checked too)."""
     problems = {f"{prefix}-{name}": text for name, text in schedule_problems(first=first, at=at, count=count).items()}
+    if zone == ZONE_NOT_CHOSEN:  # said under the long list, where the zone is still to be chosen
+        problems[f"{prefix}-zone-other"] = _("Choose the time zone where the group meets from the list.")
     if label is not None:
         try:
             check_label(label)

@@ -21,6 +21,7 @@ from app.services.checkin import CANT_COME, Attendance
 from app.services.groups import Group, GroupDetails, GroupService, NextMeeting
 from app.services.notify import Notifier, NullNotifier
 from app.views.routes import Route, Router
+from app.views.states import guidelines
 from app.views.states.forms import (
     REMINDER_FIELDS,
     clock_problems,
@@ -52,6 +53,7 @@ class GroupsState:
     def __post_init__(self) -> None:
         self.session.hooks.started.append(self._started)
         self.session.hooks.unlocked.append(self.sync_notifications)  # open, the homework nudges are known too
+        self.session.hooks.unlocked.append(lambda: guidelines.show_again(self.session))
 
     @property
     def router(self) -> Router:
@@ -70,6 +72,8 @@ class GroupsState:
     def _started(self) -> None:
         self.reminder_settings = reminder_prefs.load(self.session.service)
         self.sync_notifications()
+        if not self.session.service.has_vault():  # with a journal: after the unlock
+            guidelines.show_again(self.session)
 
     # ---- reminders ----
 
@@ -140,7 +144,7 @@ class GroupsState:
             return
         self.changed()
         self.sync_notifications()
-        self.router.navigate(Route.GUIDELINES, id=group.id)
+        guidelines.shown(self.session, group.id)
 
     def current_group(self) -> Group | None:
         """The group the group screens show (None once it is removed)."""

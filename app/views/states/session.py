@@ -26,10 +26,9 @@ from app.services.journal import Journal
 from app.services.vault_service import PendingSetup, VaultService
 from app.views import lang as session_lang
 from app.views.routes import Route, Router
+from app.views.states.country import ZONE_FOR_LANGUAGE, own_country
 
 log = logging.getLogger(__name__)
-ZONE_FOR_LANGUAGE = {"sv": "Europe/Stockholm", "nb": "Europe/Oslo", "da": "Europe/Copenhagen"}
-COUNTRY_FOR_LANGUAGE = {"sv": "SE", "nb": "NO", "da": "DK"}
 
 
 # where a refused passphrase or code is said: at the field it was typed in (keys of the onboarding screens)
@@ -75,6 +74,8 @@ class SessionState:
     waiting: str = ""  # the last "Try again in …" shown as the notice (docs/adr/0009-web-client.md)
     pending: PendingSetup | None = None
     language: str = "en"
+    client_language: str | None = None  # what the browser or the platform asks for (app.views.lang)
+    phone: bool = False  # a built phone app: the platform's language comes before the environment's
     idle: IdleTimer = field(default_factory=lambda: IdleTimer(5))
     lock_epoch: int = 0  # bumped by every lock, so an unlock that finishes after one is not shown
     minute: int = 0  # the clock, per minute: banners and countdowns re-render as it moves
@@ -130,10 +131,13 @@ class SessionState:
         """The time zone a new group gets by default: the one of the member's language."""
         return ZONE_FOR_LANGUAGE.get(self.language, "Europe/Stockholm")
 
+    def country(self) -> str | None:
+        """The member's own country, for the crisis lines (app.views.states.country)."""
+        return own_country(self.language, self.profile.default_language, self.ctx.groups.list)
+
     def crisis_line(self) -> CrisisLine | None:
-        """The region's first crisis line for the country of the member's language (else its first)."""
-        country = COUNTRY_FOR_LANGUAGE.get(self.language)
-        lines = self.profile.crisis_lines
+        """The region's first crisis line for the member's own country (else its first)."""
+        country, lines = self.country(), self.profile.crisis_lines
         return next((line for line in lines if line.country == country), lines[0] if lines else None)
 
     def touch(self) -> None:
@@ -190,17 +194,26 @@ class SessionState:
 
     # ---- start, onboarding, unlock ----
 
+    def first_language(self) -> str:
+        """The language before anyone chose one: the machine's (its locale settings), then the browser's or
+        the platform's (`client_language`), then the region's. On a phone the platform's comes first: the
+        embedded Python's environment is not the phone's setting (docs/adr/0007-app-layout.md, "Language")."""
+        device = i18n.device_language()
+        asked = (self.client_language, device) if self.phone else (device, self.client_language)
+        return next((code for code in asked if code), self.profile.default_language)
+
     def start(self) -> None:
-        """Pick the first screen. A database that cannot be read is shown as a problem, never reset."""
+        """Pick the first screen and its language: the one the member chose, else `first_language`. A database
+        that cannot be read is shown as a problem, never reset."""
         self.refresh()
         try:
-            lang = self.service.get_preference("language") or i18n.device_language() or self.profile.default_language
+            lang = self.service.get_preference("language") or self.first_language()
             self.set_language(lang, remember=False)
             self.idle.minutes = self.service.autolock_minutes()
-            self.hooks.run(self.hooks.started)
             self.router.show(self.home_screen())
+            self.hooks.run(self.hooks.started)  # after: a feature may show its own first screen (the guidelines)
         except KraftError as exc:
-            self.set_language(i18n.device_language() or self.profile.default_language, remember=False)
+            self.set_language(self.first_language(), remember=False)
             self.error = str(exc)
             self.router.show(Route.PROBLEM)
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 import flet as ft
 
 from app.domain.schedule import Meeting
-from app.i18n import N_, _, format_clock, format_day, format_when, ngettext
+from app.i18n import N_, _, format_clock, format_day, format_when, ngettext, zone_name
 from app.services.groups import Group, GroupDetails
 
 GUIDELINES = (
@@ -18,15 +16,6 @@ GUIDELINES = (
     N_("Questions about medication go to your doctor or healthcare."),
     N_("The group is not meant for acute crises. If you need help now, use “Need help now?”."),
 )
-
-
-NORDIC_ZONES = ("Europe/Stockholm", "Europe/Oslo", "Europe/Copenhagen", "Europe/Helsinki", "Atlantic/Reykjavik")
-
-
-def zone_options() -> list[ft.DropdownOption]:
-    """The Nordic zones first, then the rest of Europe: a group meets where it meets, not where the phone is."""
-    rest = sorted(z for z in available_timezones() if z.startswith("Europe/") and z not in NORDIC_ZONES)
-    return [ft.DropdownOption(key=z, text=z.split("/", 1)[1].replace("_", " ")) for z in (*NORDIC_ZONES, *rest)]
 
 
 INTERVAL_TEXT = {1: N_("Every week at {time}"), 2: N_("Every second week at {time}"),
@@ -59,7 +48,7 @@ def schedule_summary(group: Group) -> list[ft.Control]:
     cancelled = sum(m.cancelled for m in meetings)
     if cancelled:
         lines.append(ngettext("{n} meeting cancelled", "{n} meetings cancelled", cancelled).format(n=cancelled))
-    lines.append(_("Times are in {zone}.").format(zone=schedule.zone))
+    lines.append(_("Time zone: {zone}").format(zone=zone_name(schedule.zone)))
     return [ft.Text(line) for line in lines]
 
 

@@ -1,0 +1,70 @@
+"""The time zone of a group, named in the member's language: the Nordic zones first, the rest behind
+"Another time zone" (a group meets where it meets, not where the phone is)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from zoneinfo import available_timezones
+
+import flet as ft
+
+from app import i18n
+from app.i18n import _
+from app.views.common import dropdown
+from app.views.states.forms import ZONE_NOT_CHOSEN
+
+NORDIC_ZONES = ("Europe/Stockholm", "Europe/Oslo", "Europe/Copenhagen", "Europe/Helsinki")
+OTHER = ZONE_NOT_CHOSEN  # the first list's last choice: it opens the second; saving it alone is refused
+# the zones of places; not Etc/GMT+3, US/Pacific and the other old aliases
+REGIONS = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/",
+           "Pacific/")
+
+
+@cache
+def other_zones(code: str) -> tuple[tuple[str, str], ...]:
+    """Every other zone as (id, name in language `code`), sorted by name; of two ids with one name (old
+    aliases such as Africa/Asmera) only the first is listed."""
+    lang = i18n.language(code)
+    named: dict[str, str] = {}
+    for zone in sorted(available_timezones()):
+        if zone.startswith(REGIONS) and zone not in NORDIC_ZONES:
+            named.setdefault(lang.zone_name(zone), zone)
+    return tuple(sorted(((zone, name) for name, zone in named.items()), key=lambda pair: pair[1].casefold()))
+
+
+def nordic_options() -> list[ft.DropdownOption]:
+    """The four Nordic zones by name, then "Another time zone"."""
+    return [*(ft.DropdownOption(key=z, text=i18n.zone_name(z)) for z in NORDIC_ZONES),
+            ft.DropdownOption(key=OTHER, text=_("Another time zone"))]
+
+
+def other_options(value: str) -> list[ft.DropdownOption]:
+    """The rest of the world by name; a zone a group already has is listed even when it is an old alias."""
+    zones = other_zones(i18n.current_language())
+    options = [ft.DropdownOption(key=z, text=name) for z, name in zones]
+    if value and value not in (*NORDIC_ZONES, OTHER) and all(z != value for z, _name in zones):
+        options.insert(0, ft.DropdownOption(key=value, text=i18n.zone_name(value)))
+    return options
+
+
+@ft.component
+def ZonePicker(value: str, on_change: Callable[[str], None], *, zone_key: str, error: str = "") -> ft.Control:
+    """The zone where the group meets: a short list, and the long one only when asked for."""
+    other, set_other = ft.use_state(value not in NORDIC_ZONES)
+
+    def pick(e: ft.Event[ft.Dropdown]) -> None:
+        chosen = e.control.value or ""
+        set_other(chosen == OTHER)
+        on_change(chosen)
+
+    controls = [dropdown(label=_("Time zone where the group meets"), key=zone_key, value=OTHER if other else value,
+                         on_select=pick, options=nordic_options())]
+    if other:
+        controls.append(dropdown(
+            label=_("Another time zone"), key=f"{zone_key}-other",
+            value=value if value not in (*NORDIC_ZONES, OTHER) else None,
+            enable_filter=True, editable=True, menu_height=320, options=other_options(value),
+            on_select=lambda e: on_change(e.control.value or ""),
+            helper_text=_("Type a few letters of the country or the city"), error_text=error or None))
+    return ft.Column(controls, spacing=12)
