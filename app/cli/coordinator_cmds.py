@@ -83,14 +83,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from coordinator.main import create_app
+    from coordinator.server import http_protocol
     from coordinator.settings import Settings
 
     app = create_app(Settings(database_url=_database_url(args), requests_per_minute=args.requests_per_minute,
                               join_code_lookups_per_minute=args.join_lookups_per_minute))
     err(_("Kraft relay on http://{host}:{port} (stop with Ctrl+C)").format(host=args.host, port=args.port))
     # No access log, no server header, no proxy headers: the relay keeps no trace of who connected.
+    # The relay's protocol: uvicorn's own, with a header deadline and no traceback for a client gone (server.py).
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False, proxy_headers=False,
-                log_level="warning")
+                log_level="warning", http=http_protocol())
     return 0
 
 
