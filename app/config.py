@@ -15,8 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from app.errors import KraftError, Msg
 from app.i18n import SUPPORTED
+from app.relay_url import check_relay_url
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "flet.toml"
+# Like tomllib's and pydantic's own details, for the region's technician: the file's words are English too.
+NESTED_TOO_DEEP = "it is nested too deeply (lists or tables inside each other a thousand times)"
 
 
 class _Strict(BaseModel):
@@ -35,10 +38,11 @@ class Relay(_Strict):
     @field_validator("url")
     @classmethod
     def _https_or_loopback(cls, value: str) -> str:
-        if value and not (value.startswith("https://") or value.startswith("http://127.0.0.1")
-                          or value.startswith("http://localhost")):
-            raise ValueError("must be empty, an https:// URL, or http://127.0.0.1 for testing")
-        return value.rstrip("/")
+        # The relay client's own check, so that the profile cannot name a relay the client would refuse.
+        try:
+            return check_relay_url(value)
+        except KraftError as exc:
+            raise ValueError("must be empty, an https:// URL, or http://127.0.0.1 for testing") from exc
 
 
 class CrisisLine(_Strict):
@@ -74,7 +78,8 @@ class Profile(_Strict):
     default_language: str = "sv"
     prompt_pack: Literal["builtin"] = "builtin"
     web: Web = Web()
-    crisis_lines: tuple[CrisisLine, ...] = DEFAULT_CRISIS_LINES
+    # At least one: "Need help now?" must never open on an empty page.
+    crisis_lines: tuple[CrisisLine, ...] = Field(default=DEFAULT_CRISIS_LINES, min_length=1)
 
     @field_validator("default_language")
     @classmethod
@@ -92,18 +97,32 @@ def _describe(error: ValidationError) -> str:
     return "\n".join(lines)
 
 
+def _read(path: Path) -> dict[str, object]:
+    """The file's TOML; tomllib parses nested arrays and tables by recursion, so a file nested a thousand
+    levels deep raises RecursionError, which is said here like any other unreadable file."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise KraftError(Msg.CONFIG_UNREADABLE, path=str(path), detail=exc.strerror or str(exc)) from exc
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise KraftError(Msg.CONFIG_UNREADABLE, path=str(path), detail=str(exc)) from exc
+    except RecursionError as exc:
+        raise KraftError(Msg.CONFIG_UNREADABLE, path=str(path), detail=NESTED_TOO_DEEP) from exc
+
+
 def load_profile(path: Path | None = None) -> Profile:
-    """Read and validate the profile; a missing file gives the defaults, a bad one a `KraftError`."""
+    """Read and validate the profile, a bad one a `KraftError`. Only the file beside the app may be missing
+    (then the defaults hold); a file named in KRAFT_CONFIG or passed in must be there, or a mistyped name
+    would run the app with another region's crisis lines without a word."""
     if path is None:
         env = os.environ.get("KRAFT_CONFIG")
         path = Path(env) if env else DEFAULT_PATH
-    if not path.exists():
-        return Profile()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise KraftError(Msg.CONFIG_UNREADABLE, path=str(path), detail=str(exc)) from exc
+        if not env and not path.exists():
+            return Profile()
+    data = _read(path)
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
         raise KraftError(Msg.CONFIG_INVALID, path=str(path), detail=_describe(exc)) from exc
+    except RecursionError as exc:
+        raise KraftError(Msg.CONFIG_UNREADABLE, path=str(path), detail=NESTED_TOO_DEEP) from exc

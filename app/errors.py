@@ -56,6 +56,9 @@ class Msg(Enum):
     WEB_NOT_LOOPBACK = N_("Kraft serves its web client only on this device (127.0.0.1), not on {host}: anyone who "
                           "can reach that address would open the same journal. To allow it anyway, start Kraft "
                           "with KRAFT_WEB_ALLOW_REMOTE=1.")
+    WEB_PORT_INVALID = N_("The web client's port must be a number from 1 to 65535, not {port}.")
+    WEB_CANNOT_LISTEN = N_("Kraft cannot serve its web client on {host}, port {port}: {detail}. Choose another "
+                           "address or port (flet.toml's [web], or FLET_SERVER_IP and FLET_SERVER_PORT).")
     CONFIG_UNREADABLE = N_("The deployment profile {path} cannot be read: {detail}")
     AUTOLOCK_RANGE = N_("Auto-lock must be between {minimum} and {maximum} minutes.")
     PASSPHRASE_MISSING = N_("No passphrase given. Use --passphrase-stdin or set KRAFT_PASSPHRASE.")

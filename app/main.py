@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -12,7 +13,7 @@ import flet as ft
 import uvicorn
 
 from app import i18n
-from app.config import load_profile
+from app.config import Profile, load_profile
 from app.errors import KraftError, Msg
 from app.views.app import build_main
 from app.web_guard import Served, WebGuard, new_secret
@@ -80,6 +81,50 @@ def served_at(host: str, port: int) -> Served:
     return Served(host=host, port=port, secret=new_secret(), remote=not is_loopback(host))
 
 
+def web_port(text: str) -> int:
+    """FLET_SERVER_PORT as a port; the profile's own is checked with the profile (app/config.py)."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 65535:
+        raise KraftError(Msg.WEB_PORT_INVALID, port=text)
+    return number
+
+
+def listen(served: Served) -> socket.socket:
+    """The server's socket, looked up, bound and listening before the link is printed: a name that does not
+    resolve or a port another program holds used to print "Kraft is running at ..." and then fail."""
+    sock = None
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(served.host, served.port,
+                                                                 type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        sock.bind(address)
+        sock.listen(2048)  # uvicorn's backlog
+    except (OSError, UnicodeError) as exc:  # gaierror is an OSError; a malformed name fails IDNA encoding
+        if sock is not None:
+            sock.close()
+        detail = getattr(exc, "strerror", None) or str(exc)
+        raise KraftError(Msg.WEB_CANNOT_LISTEN, host=served.host, port=served.port, detail=detail) from exc
+    return sock
+
+
+def _serve_web(profile: Profile) -> None:
+    try:
+        served = served_at(os.environ.get("FLET_SERVER_IP") or profile.web.host,
+                           web_port(os.environ.get("FLET_SERVER_PORT") or str(profile.web.port)))
+        sock = listen(served)
+    except KraftError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from exc
+    print(f"Kraft is running at {served.url()}  (Ctrl+C stops it)", flush=True)
+    config = uvicorn.Config(web_app(build_main(profile=profile), served), host=served.host, port=served.port,
+                            ws="websockets-sansio", log_level="warning", server_header=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
 def run() -> None:
     i18n.activate(i18n.device_language())
     try:
@@ -88,15 +133,7 @@ def run() -> None:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from exc
     if headless():
-        try:
-            served = served_at(os.environ.get("FLET_SERVER_IP") or profile.web.host,
-                               int(os.environ.get("FLET_SERVER_PORT") or profile.web.port))
-        except KraftError as exc:
-            print(exc, file=sys.stderr)
-            raise SystemExit(2) from exc
-        print(f"Kraft is running at {served.url()}  (Ctrl+C stops it)", flush=True)
-        uvicorn.run(web_app(build_main(profile=profile), served), host=served.host, port=served.port,
-                    ws="websockets-sansio", log_level="warning", server_header=False)
+        _serve_web(profile)
     else:
         ft.run(build_main(profile=profile), no_cdn=True)
 

@@ -16,6 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, Engine, event, inspect, make_url, text
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
@@ -74,8 +75,27 @@ def migrate(engine: Engine) -> None:
         engine.dispose()  # the migration's connection waited long; requests get new ones with their 5 s
 
 
+# The databases the relay is built and tested for (make_url's drivername); any other is refused at start.
+DRIVERS = frozenset({"sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg"})
+
+
+class DatabaseUrlError(ValueError):
+    """A database URL the relay cannot use: not a URL, or a database it does not support. Raised before any
+    connection, so the operator's command can say so in plain words instead of SQLAlchemy's traceback."""
+
+
+def check_url(url: str) -> None:
+    try:
+        drivername = make_url(url).drivername
+    except ArgumentError as exc:
+        raise DatabaseUrlError(url) from exc
+    if drivername not in DRIVERS:
+        raise DatabaseUrlError(url)
+
+
 def connect(url: str) -> Engine:
     """The engine alone, its schema as it is."""
+    check_url(url)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -152,6 +153,27 @@ def test_a_non_loopback_bind_is_refused_without_the_remote_switch(tmp_path: Path
     assert "KRAFT_WEB_ALLOW_REMOTE=1" in done.stderr and host in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert not (tmp_path / "kraft.db").exists()
+
+
+@pytest.mark.parametrize(("host", "port", "fragment"), [
+    ("no-such-host.invalid", None, "no-such-host.invalid"),  # allowed by name, but nothing by that name
+    ("127.0.0.1", "70000", "65535"),
+    ("127.0.0.1", "web", "65535"),
+    ("127.0.0.1", "busy", "127.0.0.1"),  # a port another program holds
+])
+def test_an_address_kraft_cannot_serve_on_is_said_before_any_link(tmp_path: Path, host: str, port: str | None,
+                                                                  fragment: str) -> None:
+    with closing(socket.socket()) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        busy = str(holder.getsockname()[1])
+        env = _env(tmp_path, FLET_SERVER_IP=host, FLET_SERVER_PORT=busy if port == "busy" else port or str(free_port()))
+        env["KRAFT_WEB_ALLOW_REMOTE"] = "1"  # past the loopback rule, to the lookup and the bind
+        done = subprocess.run([sys.executable, "-m", "app"], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2, done.stderr
+    assert fragment in done.stderr and "Kraft is running at" not in done.stdout
+    assert "Traceback" not in done.stderr + done.stdout
 
 
 def test_the_guard_knows_the_served_address_in_the_forms_a_browser_sends() -> None:

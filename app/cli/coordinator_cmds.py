@@ -27,6 +27,24 @@ RELAY_MODULES = frozenset({"coordinator", "fastapi", "starlette", "uvicorn", "ps
                            "mako"})
 
 
+PORTS = range(1, 65536)
+
+
+class _Refused(Exception):
+    """An operator's option the relay cannot use; its text is already translated."""
+
+
+def port(text: str) -> int:
+    """argparse's type for --port: uvicorn takes 70000 without a word and then never answers."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number not in PORTS:
+        raise argparse.ArgumentTypeError(_("{port} is not a port: give a number from 1 to 65535").format(port=text))
+    return number
+
+
 def relay_command(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     """Run a command that loads the relay; when the relay's packages are missing, say how to install them and
     return 2 (a member's install has no relay). The relay is imported inside the handler, never before."""
@@ -40,14 +58,25 @@ def relay_command(handler: Callable[[argparse.Namespace], int]) -> Callable[[arg
                 raise
             err(_("The relay's packages are not installed: pip install 'kraft[relay]'"))
             return 2
+        except _Refused as exc:
+            err(str(exc))
+            return 2
 
     return run
 
 
 def _database_url(args: argparse.Namespace) -> str:
+    """The database to use, checked before anything connects or anything is printed."""
+    from coordinator.db import DatabaseUrlError, check_url
     from coordinator.settings import default_database_url
 
-    return args.database_url or default_database_url()
+    url = args.database_url or default_database_url()
+    try:
+        check_url(url)
+    except DatabaseUrlError as exc:
+        raise _Refused(_("{url} is not a database address the relay can use. Give sqlite:///PATH or "
+                         "postgresql://USER@HOST/DATABASE.").format(url=url)) from exc
+    return url
 
 
 @relay_command
@@ -55,14 +84,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from coordinator.main import create_app
+    from coordinator.server import http_protocol
     from coordinator.settings import Settings
 
     app = create_app(Settings(database_url=_database_url(args), requests_per_minute=args.requests_per_minute,
                               join_code_lookups_per_minute=args.join_lookups_per_minute))
     err(_("Kraft relay on http://{host}:{port} (stop with Ctrl+C)").format(host=args.host, port=args.port))
     # No access log, no server header, no proxy headers: the relay keeps no trace of who connected.
+    # The relay's protocol: uvicorn's own, with a header deadline and no traceback for a client gone (server.py).
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False, proxy_headers=False,
-                log_level="warning")
+                log_level="warning", http=http_protocol())
     return 0
 
 
@@ -145,7 +176,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("serve", help=_("run the relay (uvicorn)"))
     p.add_argument("--host", default="127.0.0.1", help=_("the address to listen on (default 127.0.0.1)"))
-    p.add_argument("--port", type=int, default=8787, help=_("the port (default 8787)"))
+    p.add_argument("--port", type=port, default=8787, help=_("the port (default 8787)"))
     p.add_argument("--requests-per-minute", type=int, default=REQUESTS_PER_MINUTE, metavar="N",
                    help=_("per client address; behind a proxy every client shares the proxy's (default {n})")
                    .format(n=REQUESTS_PER_MINUTE))

@@ -92,6 +92,7 @@ class Journal:
 
     def __init__(self, vault: Vault, *, now: Callable[[], datetime] = utcnow) -> None:
         self._vault = vault
+        self._wall = now  # the clock as it reads; the undo window is measured on it (purge_deleted)
         self._clock = MonotonicClock(now)
         self._index = EntryIndex(records.ENTRY)
         self._drafts: dict[str, tuple[str, Draft]] = {}  # draft key -> (record id, draft)
@@ -203,7 +204,9 @@ class Journal:
     def delete(self, entry_id: str) -> Entry:
         """Move an entry to the undo window; `undo_delete` brings it back, `purge_deleted` ends it."""
         entry = self.get(entry_id)
-        self._write(entry.with_changes(deleted_at=utcnow()))
+        # The journal's clock, as add and edit use: it never runs backwards, so a deletion is never stamped
+        # before the entry's last change; a stamp after the wall clock is purged at once (purge_deleted).
+        self._write(entry.with_changes(deleted_at=self._clock.now()))
         return entry
 
     def undo_delete(self, entry_id: str) -> Entry:
@@ -215,12 +218,14 @@ class Journal:
     def purge_deleted(self, *, older_than: timedelta = UNDO_WINDOW) -> int:
         """Erase entries whose undo window has passed, and their drafts (secure_delete overwrites the pages).
 
-        `older_than=timedelta(0)` erases every deleted entry whatever the clock says (lock, CLI), so a clock
-        set back cannot keep one alive.
+        `older_than=timedelta(0)` erases every deleted entry whatever the clock says (lock, CLI). The window
+        is measured on the wall clock as it reads now; a deletion stamped after that moment means the clock
+        was set back since, and that entry goes at once, so a clock set back cannot keep one alive.
         """
-        limit = utcnow() - older_than
+        now = self._wall()
+        limit = now - older_than
         doomed = [e.id for e in self._index.deleted()
-                  if older_than <= timedelta(0) or (e.deleted_at is not None and e.deleted_at <= limit)]
+                  if e.deleted_at is not None and (older_than <= timedelta(0) or not limit < e.deleted_at <= now)]
         if doomed:
             with self._vault.transaction() as tx:
                 for entry_id in doomed:

@@ -9,14 +9,16 @@ there; "stale_seq": the sequence is behind, as after a restore; "old_epoch", "ta
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from app.errors import KraftError, Msg
+from app.relay_url import check_relay_url
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 MAX_WAIT = 25  # the longest long poll a relay takes (coordinator/settings.py)
+__all__ = ["RelayClient", "RelayError", "RelayRefused", "check_relay_url", "long_poll"]
+
 USER_AGENT = "Kraft"  # the same for every member: nothing that tells devices apart
 
 
@@ -44,19 +46,6 @@ class RelayRefused(RelayError):
 
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(409, detail, reason)
-
-
-def check_relay_url(url: str) -> str:
-    """An http(s) base URL without query or fragment; plain http only to this machine."""
-    url = url.strip().rstrip("/")
-    if not url:
-        return ""
-    parts = urlsplit(url)
-    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
-    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment \
-            or (parts.scheme == "http" and not local):
-        raise KraftError(Msg.RELAY_URL_INVALID, url=url)
-    return url
 
 
 class RelayClient:

@@ -530,15 +530,33 @@ class FletWeb:
                        if (!a || a === document.body) return '';
                        return (a.getAttribute('aria-label') || a.textContent || '').trim(); }"""))
 
-    def tab_to(self, name: str | re.Pattern[str], *, limit: int = 40, key: str = "Tab") -> None:
-        """Press Tab (or `key`) until the focus is on the element named `name`; fails after `limit`."""
+    def editing_unnamed(self) -> bool:
+        """Whether the focus is in Flutter's own text-editing input (flt-text-editing-host), which carries no
+        name: where a field's autofocus puts it when it won the race with the semantics tree on a loaded
+        machine (seen in 3 of 4 keyboard sessions under load). The keys reach the field; `focused` says ''."""
+        return bool(self.page.evaluate(
+            "() => !!(document.activeElement && document.activeElement.closest('flt-text-editing-host'))"))
+
+    def tab_to(self, name: str | re.Pattern[str], *, limit: int = 40, key: str = "Tab", field: bool = False) -> None:
+        """Press Tab (or `key`) until the focus is on the element named `name`; fails after `limit`. For a text
+        `field`, Flutter's unnamed editing input counts as it too (`editing_unnamed`); the caller's check of
+        what was typed then shows it was the right one."""
+        if field and (self.focused() == name or self.editing_unnamed()):
+            return  # it has the focus already (its autofocus)
         seen = []
         for _ in range(limit):
             self.page.keyboard.press(key)
             self.page.wait_for_timeout(150)
             now = self.focused()
+            for _wait in range(10):  # under load Flutter names a newly focused text field late (seen: '')
+                if now:
+                    break
+                self.page.wait_for_timeout(100)
+                now = self.focused()
             seen.append(now)
             if (name.search(now) if isinstance(name, re.Pattern) else now == name):
+                return
+            if field and not now and self.editing_unnamed():
                 return
         raise AssertionError(f"{name!r} not reached with {key} in {limit} presses; the focus went: {seen}")
 

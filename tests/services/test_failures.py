@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -57,15 +57,43 @@ def test_deleting_an_entry_erases_its_draft(journal: Journal, service: VaultServ
         assert conn.exec_driver_sql("SELECT count(*) FROM record").scalar() == 0
 
 
-def test_a_clock_set_back_does_not_keep_a_deleted_entry_alive(
-        journal: Journal, monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.services.journal as module
+class SetClock:
+    """The wall clock a journal reads, which the test sets (forward, or back as a person may)."""
 
-    entry = journal.add("ska bort")
+    def __init__(self) -> None:
+        self.value = datetime(2026, 12, 4, 20, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.value
+
+
+def test_a_clock_set_back_does_not_keep_a_deleted_entry_alive(journal: Journal, service: VaultService) -> None:
+    """Purge at unlock keeps the 10 s undo window (UNDO_WINDOW), measured on the wall clock; set back an hour
+    after a delete, that clock would keep the entry for an hour more. A deletion stamped after "now" says the
+    clock went back, and the entry goes at once: what the member asked for, only the undo is lost."""
+    clock = SetClock()
+    journal = Journal(service.vault, now=clock)  # on the vault the fixture unlocked
+    journal.load()
+    kept = journal.add("stannar")
+    deleted = journal.add("ska bort")
+    journal.delete(deleted.id)
+    clock.value -= timedelta(hours=1)
+    assert journal.purge_deleted() == 1
+    assert [e.id for e in journal.live_entries()] == [kept.id]
+
+
+def test_the_undo_window_is_measured_on_the_journals_clock(journal: Journal, service: VaultService) -> None:
+    clock = SetClock()
+    journal = Journal(service.vault, now=clock)  # on the vault the fixture unlocked
+    journal.load()
+    entry = journal.add("ångrar kanske")
     journal.delete(entry.id)
-    real_now = module.utcnow
-    monkeypatch.setattr(module, "utcnow", lambda: real_now() - timedelta(hours=1))
-    assert journal.purge_deleted(older_than=timedelta(0)) == 1
+    clock.value += timedelta(seconds=5)
+    assert journal.purge_deleted() == 0  # still in the undo window
+    journal.undo_delete(entry.id)
+    journal.delete(entry.id)
+    clock.value += timedelta(seconds=11)
+    assert journal.purge_deleted() == 1
 
 
 def test_an_interrupted_migration_leaves_nothing_behind(tmp_path: Path) -> None:
