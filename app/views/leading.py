@@ -117,7 +117,7 @@ def LeadGroup(hosting: HostingState, session: SessionState) -> ft.Control:
                           ft.DropdownOption(key="3", text=_("Every third week"))]),
         field(session, _("Number of meetings"), values["count"], setter("count"), key="lead-count", password=False,
               helper=_("Leave empty if the group has no end date")),
-        dropdown(label=_("Time zone where the group meets"), key="lead-zone", value=values["zone"],
+        dropdown(label=_("Time zone"), key="lead-zone", value=values["zone"],
                  enable_filter=True, editable=True, menu_height=320,
                  on_select=lambda e: setter("zone")(e.control.value), options=zone_options()),
         field(session, _("Theme"), values["theme"], setter("theme"), key="lead-theme", password=False,

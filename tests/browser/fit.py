@@ -58,8 +58,10 @@ MEASURE = """async (fontUrl) => {
         }
         if (span) {  // a Text: one line tall and narrower than its string
             const text = (span.textContent || '').trim();
-            // an app bar's title grows only to 1.34 times its size (Flutter's AppBar clamps it)
-            const sized = [scale, Math.min(scale, 1.34)].map(s => [LINE[Math.round(r.height / s)], s])
+            // an app bar's title (a header) grows only to 1.34 times its size (Flutter's AppBar clamps it);
+            // a section title, also a header, grows fully and is not one line of any size at 1.34
+            const scales = header ? [Math.min(scale, 1.34), scale] : [scale];
+            const sized = scales.map(s => [LINE[Math.round(r.height / s)], s])
                 .filter(([font]) => font);
             const [font, s] = sized[0] || [];
             if (text && font && width(text, font * s) > r.width + slack(r.width))
