@@ -63,7 +63,7 @@ def test_every_screen_of_a_filled_journal(served_app, web, tmp_path: Path) -> No
     web.wait_for_text(re.compile("1 anteckning"), exact=False)
     web.screenshot("sv-06-search")
 
-    web.page.get_by_role("tab", name="Verktygslåda").click()
+    web.page.get_by_role("tab", name="Verktyg").click()
     web.wait_for_text(re.compile("Promenad vid havet"), exact=False)
     web.screenshot("sv-07-toolkit")
 
