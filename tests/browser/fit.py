@@ -56,7 +56,10 @@ MEASURE = """async (fontUrl) => {
                 }
             }
         }
-        if (span) {  // a Text: one line tall and narrower than its string
+        // Flutter clips a node's rect to its scrolling body: one at the body's edge may show one line of many
+        const c = body?.getBoundingClientRect();
+        const partial = r.bottom > innerHeight - 1 || (c && (r.top < c.top + 1 || r.bottom > c.bottom - 1));
+        if (span && !partial) {  // a Text: one line tall and narrower than its string
             const text = (span.textContent || '').trim();
             // an app bar's title (a header) grows only to 1.34 times its size (Flutter's AppBar clamps it);
             // a section title, also a header, grows fully and is not one line of any size at 1.34
