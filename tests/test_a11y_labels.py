@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VIEWS = sorted((ROOT / "app" / "views").rglob("*.py"))  # screens, widgets/ and states/
 NEEDS = {
     "TextField": ("label",),
-    "Checkbox": ("label",),
+    "Checkbox": ("label", "semantics_label"),  # a wrapping label beside it: views.common.tick
     "Switch": ("label",),
     "Image": ("semantics_label",),
     "FloatingActionButton": ("tooltip",),

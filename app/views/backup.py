@@ -7,7 +7,7 @@ from typing import Any
 import flet as ft
 
 from app.i18n import _
-from app.views.common import busy_beside, field, field_message, frame, section_title
+from app.views.common import busy_beside, field, field_message, frame, section_title, tick
 from app.views.routes import Route
 from app.views.states.session import SessionState
 from app.views.states.settings import SettingsState
@@ -90,8 +90,8 @@ def Restore(settings: SettingsState, session: SessionState) -> ft.Control:
         ft.OutlinedButton(_("Choose the backup file"), icon=ft.Icons.FOLDER_OPEN, key="pick-backup", on_click=pick),
         ft.Text(picked[0] or _("No file chosen yet."), key="picked-backup"),
         *field_message(session, "pick-backup"),  # a file that is no backup, or too new: said by its name
-        ft.Checkbox(label=_("I have the recovery code instead of the passphrase"), value=recovery,
-                    key="use-recovery-code", on_change=toggle(set_recovery)),
+        tick(_("I have the recovery code instead of the passphrase"), value=recovery,
+             key="use-recovery-code", on_change=toggle(set_recovery)),
         field(session, _("Recovery code") if recovery else _("Passphrase"), secret, set_secret, key="backup-secret",
               helper=_("The one you had when the backup was made") if not recovery else ""),
         ft.OutlinedButton(_("Only check it"), icon=ft.Icons.FACT_CHECK_OUTLINED, key="check-backup",
@@ -100,8 +100,8 @@ def Restore(settings: SettingsState, session: SessionState) -> ft.Control:
         section_title(_("Restore")),
     ]
     if replaces:
-        body.append(ft.Checkbox(
-            label=_("Replace the journal and groups on this device. Kraft keeps them as a safety copy beside it."),
+        body.append(tick(
+            _("Replace the journal and groups on this device. Kraft keeps them as a safety copy beside it."),
             value=replace, key="confirm-replace", on_change=toggle(set_replace)))
         body += field_message(session, "confirm-replace")
     body.append(ft.FilledButton(

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 MAX_WIDTH = 720  # the body's width at most, centred: lines stay readable on a wide window
 WIDE_FROM = 840  # from this window width on, a navigation rail at the side instead of the bottom bar
+TOOLBAR_HEIGHT = 64
+HELPER_LINES = 4  # a field's helper or error text wraps (Flutter's default: one line, then "…")
 NAV = (Route.JOURNAL, Route.SEARCH, Route.TOOLKIT, Route.SETTINGS)
 
 
@@ -37,6 +39,40 @@ def dropdown(*, label: str, **kwargs: Any) -> ft.Control:
     menu = ft.Dropdown(label=label, **kwargs)
     chosen = next((o.text or o.key for o in menu.options or [] if o.key == menu.value), "")
     return ft.Semantics(label=f"{label}: {chosen}" if chosen else label, content=menu, expand=menu.expand)
+
+
+def tick(label: str, *, value: bool, key: str, on_change: Callable[[Any], Any]) -> ft.Control:
+    """A tick box whose label wraps. Flet's own label sits in a row beside the box that cuts it at the
+    screen's edge (the restore screen lost "...keeps them as a safety copy" at 390 px); here it is a Text that
+    wraps. The box carries the label as its name for a screen reader, which the Text then does not repeat."""
+    return ft.Row([
+        ft.Checkbox(value=value, key=key, on_change=on_change, semantics_label=label),
+        ft.Semantics(exclude_semantics=True, expand=True,
+                     content=ft.Container(ft.Text(label), padding=ft.Padding.only(top=12))),
+    ], vertical_alignment=ft.CrossAxisAlignment.START, spacing=4)
+
+
+CHOICE_CHARS = 20  # what a dropdown shows of a long choice, at most: one line at 200 % text and 360 px
+
+
+def long_choices(pairs: Sequence[tuple[str, str]]) -> list[ft.DropdownOption]:
+    """Options whose text may be a whole question (homework). The field shows a choice in one line and cut
+    it mid-word, with no "…", past 390 px; so the field shows the start, ended at a word with "…", and the
+    menu the whole text, wrapped."""
+    return [ft.DropdownOption(key=key, text=at_word(text, CHOICE_CHARS), content=ft.Text(text)) for key, text in pairs]
+
+
+def at_word(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    head = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return head.rstrip(" ,;:.") + "…"
+
+
+def full_width(control: ft.Control) -> ft.Control:
+    """A dropdown as wide as the column, never wider (a fixed 680 px ran past a phone's edge)."""
+    control.expand = True
+    return ft.Row([control])
 
 
 def selectable_text(text: str, **kwargs: Any) -> ft.Control:
@@ -76,7 +112,7 @@ NAV_ICONS = (  # icon and selected icon of each of NAV: the same four in the bar
 
 
 def _nav_labels() -> list[str]:
-    return [_("Journal"), _("Search"), _("My toolkit"), _("Settings")]
+    return [_("Journal"), _("Search"), _("Toolkit"), _("Settings")]  # "Toolkit": fits a phone at 360 px
 
 
 def _nav_change(router: Router) -> Callable[[Any], None]:
@@ -135,7 +171,12 @@ def frame(session: SessionState, title: str, body: Sequence[ft.Control], *, nav:
           fab: ft.Control | None = None) -> ft.Control:
     """A screen: app bar (title, back, actions, quick exit), messages, scrolling body, navigation bar."""
     leading = icon_button(ft.Icons.ARROW_BACK, _("Back"), on_click=back, key="back") if back else None
-    bar = ft.AppBar(title=ft.Text(title), leading=leading, automatically_imply_leading=False,
+    # the title wraps to a second line, in a size that leaves room for it: in one line of the large style
+    # "Behöver du hjälp nu?" and "Lägg till en grupp" lost their ends at 360 px (Flutter's app bar ends a
+    # title with "…" and grows it only to 1.34 times with large text: two lines of 16 px fill 64 px then)
+    bar = ft.AppBar(title=ft.Text(title, theme_style=ft.TextThemeStyle.TITLE_MEDIUM, max_lines=2,
+                                  overflow=ft.TextOverflow.ELLIPSIS),
+                    toolbar_height=TOOLBAR_HEIGHT, leading=leading, automatically_imply_leading=False,
                     actions=[*(actions or []), help_button(session), quick_exit_button(session)])
     # the top margin lies inside the scrolling column: a field's floating label reaches above the field, and
     # with large text it was cut off at the column's edge
@@ -206,6 +247,7 @@ def TextInput(label: str, value: str, on_change: Callable[[Any], Any] | None, *,
             ft.Icons.VISIBILITY_OFF if shown else ft.Icons.VISIBILITY,
             _("Hide the text") if shown else _("Show the text"), key=f"{field_key}-reveal",
             on_click=lambda: set_shown(not shown))}
+    props = {"helper_max_lines": HELPER_LINES, "error_max_lines": HELPER_LINES, **props}
     built.current = ft.TextField(label=label, value=text, key=field_key, on_change=change, **props)
     return built.current
 

@@ -13,7 +13,7 @@ from app.domain.schedule import Meeting
 from app.i18n import _, current, format_when
 from app.services.checkin import ATTENDED, CANT_COME
 from app.services.groups import Group, GroupDetails
-from app.views.common import dropdown, field, frame, section_title
+from app.views.common import dropdown, field, frame, full_width, long_choices, section_title, tick
 from app.views.routes import Route
 from app.views.states import guidelines
 from app.views.states.choosing import ChoosingState
@@ -84,11 +84,11 @@ def HomeworkSection(groups: GroupsState, journal: JournalState, session: Session
                     ft.TextButton(_("It is done, clear it"), key="clear-homework",
                                   on_click=lambda: groups.clear_homework(group))], wrap=True)]
     controls += [
-        dropdown(label=_("What the group was asked"), key="homework-choice", value=choice, width=680,
-                 error_text=session.field_error("homework-choice") or None,
-                 on_select=lambda e: set_choice(e.control.value),
-                 options=[*[ft.DropdownOption(key=p.id, text=p.label(current())) for p in PROMPTS],
-                          ft.DropdownOption(key="own", text=_("In the group's own words…"))]),
+        full_width(dropdown(label=_("What the group was asked"), key="homework-choice", value=choice,
+                            error_text=session.field_error("homework-choice") or None,
+                            on_select=lambda e: set_choice(e.control.value),
+                            options=long_choices([*[(p.id, p.label(current())) for p in PROMPTS],
+                                                  ("own", _("In the group's own words…"))]))),
     ]
     if choice == "own":
         controls.append(field(session, _("The homework, as the group was given it"), words, set_words,
@@ -131,10 +131,11 @@ def AddGroup(groups: GroupsState, session: SessionState) -> ft.Control:
     body: list[ft.Control] = [
         ft.Text(_("Only the meeting times and the name you choose are kept unencrypted, so nothing of that "
                   "says what the group is about.")),
-        field(session, _("A name only you will recognise"), label, set_label, key="group-label", password=False,
-              helper=_("e.g. Thursday")),
-        date_field(session, _("First meeting (date)"), first, set_first, key="group-first",
-                   helper=_("e.g. {example}").format(example="2026-12-03")),
+        # short labels: a field's label has one line, and a long one wrapped over the field at 200 % text
+        field(session, _("Name"), label, set_label, key="group-label", password=False,
+              helper=_("A name only you will recognise, e.g. Thursday")),
+        date_field(session, _("First meeting"), first, set_first, key="group-first",
+                   helper=_("The date, e.g. {example}").format(example="2026-12-03")),
         time_field(session, _("Time"), at, set_at, key="group-at"),
         dropdown(label=_("How often"), key="group-every", value=every,
                  on_select=lambda e: set_every(e.control.value),
@@ -145,8 +146,8 @@ def AddGroup(groups: GroupsState, session: SessionState) -> ft.Control:
               helper=_("Leave empty if the group has no end date")),
         ZonePicker(zone, set_zone, zone_key="group-zone", error=session.field_error("group-zone-other")),
         *details_fields(session, details, set_detail),
-        *([ft.Checkbox(label=_("Show the place on the next-meeting card"), value=show_place, key="group-show-place",
-                       on_change=lambda e: set_show_place(bool(e.control.value)))] if session.unlocked else []),
+        *([tick(_("Show the place on the next-meeting card"), value=show_place, key="group-show-place",
+                on_change=lambda e: set_show_place(bool(e.control.value)))] if session.unlocked else []),
         ft.FilledButton(_("Add group"), key="save-group", on_click=lambda: groups.add_group(
             label=label, first=first, at=at, every=int(every), count=count, zone=zone, show_place=show_place,
             **details)),
@@ -194,8 +195,8 @@ def GroupView(groups: GroupsState, hosting: HostingState, membership: Membership
         body.append(ft.FilledTonalButton(_("Today's meeting"), icon=ft.Icons.TIMER_OUTLINED, key="today-meeting",
                                          on_click=lambda: session.router.navigate(Route.TODAY, group=group.id)))
     if details is not None and details.place:
-        body.append(ft.Checkbox(label=_("Show the place on the next-meeting card"), value=details.show_place,
-                                key="show-place", on_change=lambda e: groups.set_group_details(
+        body.append(tick(_("Show the place on the next-meeting card"), value=details.show_place,
+                         key="show-place", on_change=lambda e: groups.set_group_details(
                                     group, show_place=bool(e.control.value))))
     if session.unlocked and not leader:  # the homework above the meetings: it is what the member acts on
         # keyed: an error shown above must not reset what the member chose in it

@@ -9,7 +9,7 @@ import flet as ft
 
 from app.i18n import N_, _, ngettext
 from app.services.reminder_prefs import HOMEWORK_DAYS, OFFSET_CHOICES
-from app.views.common import dropdown, field_message, frame, section_title
+from app.views.common import dropdown, field, field_message, frame, section_title, tick
 from app.views.routes import Route
 from app.views.states.groups import GroupsState
 from app.views.states.session import SessionState
@@ -57,8 +57,8 @@ def Reminders(groups: GroupsState, session: SessionState) -> ft.Control:
         ft.Text(_("Kraft reminds you in the app, and as notifications where your device lets the app show them. "
                   "A reminder says only that you have a meeting and when, unless you choose otherwise below.")),
         section_title(_("Before a meeting")),
-        ft.Column([ft.Checkbox(label=_(OFFSET_LABELS[offset]), value=offset in settings.before,
-                               key=f"before-{int(offset.total_seconds() // 60)}", on_change=offset_changed(offset))
+        ft.Column([tick(_(OFFSET_LABELS[offset]), value=offset in settings.before,
+                        key=f"before-{int(offset.total_seconds() // 60)}", on_change=offset_changed(offset))
                    for offset in OFFSET_CHOICES], key=f"offsets-{refused}", spacing=12),
         *field_message(session, "reminder-times"),  # "at most 3", right under the tick that was refused
         section_title(_("Homework")),
@@ -84,8 +84,8 @@ def Reminders(groups: GroupsState, session: SessionState) -> ft.Control:
         ]
     body += [
         section_title(_("What reminders say")),
-        ft.Checkbox(label=_("Name the group in reminders"), value=settings.show_details, key="show-details",
-                    on_change=lambda e: groups.set_reminder_settings(show_details=bool(e.control.value))),
+        tick(_("Name the group in reminders"), value=settings.show_details, key="show-details",
+             on_change=lambda e: groups.set_reminder_settings(show_details=bool(e.control.value))),
         ft.Text(_("Off, a reminder says only “You have a meeting at 18:00”, so nobody who glances at your screen "
                   "learns about the group."), theme_style=ft.TextThemeStyle.BODY_SMALL),
     ]

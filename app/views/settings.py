@@ -56,7 +56,7 @@ def Settings(settings: SettingsState, groups: GroupsState, hosting: HostingState
                           on_click=lambda: session.router.navigate(Route.REMINDERS)),
         section_title(_("Lock")),
         dropdown(
-            label=_("Lock after this many idle minutes"), key="autolock", value=str(minutes),
+            label=_("Lock after (minutes)"), key="autolock", value=str(minutes),
             on_select=lambda e: settings.set_autolock(int(e.control.value)),
             options=[ft.DropdownOption(key=str(m), text=str(m)) for m in AUTOLOCK_CHOICES],
             error_text=session.field_error("autolock") or None),

@@ -8,7 +8,7 @@ import flet as ft
 
 from app.i18n import _
 from app.services import transfer
-from app.views.common import dropdown, field_message, frame, needs_journal, section_title
+from app.views.common import dropdown, field_message, frame, needs_journal, section_title, tick
 from app.views.routes import Route
 from app.views.states.session import SessionState
 from app.views.states.settings import SettingsState
@@ -52,8 +52,8 @@ def Transfer(settings: SettingsState, session: SessionState) -> ft.Control:
                      bgcolor=ft.Colors.ERROR_CONTAINER, border_radius=8, padding=12),
         dropdown(label=_("Format"), key="export-format", value=fmt, on_select=chose(set_fmt), width=480,
                  options=[ft.DropdownOption(key=f.name, text=_(f.label)) for f in transfer.exporters()]),
-        ft.Checkbox(label=_("I understand that the file will not be encrypted"), value=understood,
-                    key="export-understood", on_change=lambda e: set_understood(bool(e.control.value))),
+        tick(_("I understand that the file will not be encrypted"), value=understood,
+             key="export-understood", on_change=lambda e: set_understood(bool(e.control.value))),
         ft.FilledButton(_("Export"), icon=ft.Icons.IOS_SHARE, key="export", disabled=not understood, on_click=export),
         section_title(_("Import entries")),
         ft.Text(_("Entries from another journal app are added to yours and encrypted here. Entries already in "

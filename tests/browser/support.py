@@ -445,7 +445,7 @@ class FletWeb:
         return list(self.page.evaluate(
             """() => {
                 const out = [];
-                for (const n of document.querySelectorAll('flt-semantics')) {
+                for (const n of document.querySelectorAll('flt-semantics, h2')) {  // a header is an <h2>
                     const input = n.querySelector(':scope > input, :scope > textarea');
                     const leaf = !n.querySelector('flt-semantics');
                     const text = input ? (input.getAttribute('aria-label') || '')
@@ -497,7 +497,8 @@ class FletWeb:
 
     def overlapping_texts(self, floating: tuple[str, ...] = ()) -> list[tuple[Any, ...]]:
         """Pairs of texts whose boxes overlap by more than 2 px each way: a sign of text that no longer
-        fits where it is laid out (a Column overflowing a fixed height paints over what follows). A box
+        fits where it is laid out (a Column overflowing a fixed height paints over what follows), and text
+        fields whose label needs more than their one line (it wraps over the border and the value). A box
         wholly inside another is a part of it (a text field's show button), not an overlap; texts named in
         `floating` (a floating action button) are meant to lie over the list."""
         boxes = [b for b in self.settled_text_boxes() if not b["disabled"] and b["text"] not in floating]
@@ -514,7 +515,20 @@ class FletWeb:
                 if dx > 2 and dy > 2 and not inside(a, b) and not inside(b, a):
                     pairs.append((a["text"], b["text"], [round(a[k]) for k in ("left", "top", "right", "bottom")],
                                   [round(b[k]) for k in ("left", "top", "right", "bottom")]))
+        # a field's label is no node of its own: the field's box holds it, so no pair shows a label that
+        # wraps over the field's border and value (tests/browser/fit.py measures it)
+        from tests.browser.fit import misfits
+
+        pairs += [(m["text"], "its field", m["box"], m["box"]) for m in misfits(self.page)
+                  if m["kind"] == "label over its field" and m["text"] not in floating]
         return pairs
+
+    def cut_texts(self) -> list[tuple[str, str]]:
+        """Texts cut short on screen: (text, how), how "cut" (an ellipsis or a clip: the box is narrower than
+        its one line) or "past its column" (wider than the scrolling body that clips it)."""
+        from tests.browser.fit import misfits
+
+        return [(m["text"], m["kind"]) for m in misfits(self.page) if m["kind"] != "label over its field"]
 
     def unnamed_controls(self) -> list[str]:
         """Controls a screen reader would announce without a name (from Chromium's accessibility tree)."""

@@ -61,7 +61,7 @@ def test_main_controls_by_label_in_each_language_and_theme(lang: str, served_app
     server = served_app("app", env={"KRAFT_HOME": str(_journal(tmp_path, lang))})
     with speaking(lang):
         t = {key: _(key) for key in ("Passphrase", "Unlock", "I forgot my passphrase", "Need help now?",
-                                     "Quick exit", "Show the text", "Journal", "Search", "My toolkit",
+                                     "Quick exit", "Show the text", "Journal", "Search", "Toolkit",
                                      "Settings", "New entry", "Current passphrase", "Lock now",
                                      "Change passphrase", "Search your journal")}
     if lang != "en":  # the catalogs are there and used: not one of these reads as in English
@@ -82,7 +82,7 @@ def test_main_controls_by_label_in_each_language_and_theme(lang: str, served_app
     web.wait_for_button(t["New entry"])
     for theme in THEMES:
         web.set_color_scheme(theme)
-        for tab in ("Journal", "Search", "My toolkit", "Settings"):
+        for tab in ("Journal", "Search", "Toolkit", "Settings"):
             assert web.page.get_by_role("tab", name=t[tab]).count() == 1, tab
         for name in ("Need help now?", "Quick exit", "New entry"):
             web.wait_for_button(t[name])

@@ -49,7 +49,7 @@ def test_my_round_draws_the_course(served_app, web: FletWeb, tmp_path: Path, lan
     _fill(home, lang)
     _rounds(home)
     with i18n.use(lang):
-        toolkit, mine, over = i18n._("My toolkit"), i18n._("My round"), i18n._("My rounds over the course")
+        toolkit, mine, over = i18n._("Toolkit"), i18n._("My round"), i18n._("My rounds over the course")
     server = served_app("app", env={"KRAFT_HOME": str(home)})
     web.page.set_viewport_size({"width": 390, "height": 844})
     web.open(server.url)

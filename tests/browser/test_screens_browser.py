@@ -63,7 +63,7 @@ def test_every_screen_of_a_filled_journal(served_app, web, tmp_path: Path) -> No
     web.wait_for_text(re.compile("1 anteckning"), exact=False)
     web.screenshot("sv-06-search")
 
-    web.page.get_by_role("tab", name="Min verktygslåda").click()
+    web.page.get_by_role("tab", name="Verktyg").click()
     web.wait_for_text(re.compile("Promenad vid havet"), exact=False)
     web.screenshot("sv-07-toolkit")
 
@@ -105,8 +105,8 @@ def test_an_anonymous_member_gets_the_next_meeting(served_app, web, tmp_path: Pa
     web.wait_for_text("Welcome to Kraft")
     web.click_button("Just the meeting times")
     web.wait_for_text("Add a group")
-    web.type_into("A name only you will recognise", "Thursday")
-    web.type_into("First meeting (date)", (date.today() + timedelta(days=9)).isoformat())
+    web.type_into("Name", "Thursday")
+    web.type_into("First meeting", (date.today() + timedelta(days=9)).isoformat())
     web.type_into("Number of meetings", "10")
     web.screenshot("en-11-add-group")
     web.click_button("Add group")

@@ -84,7 +84,7 @@ def test_rail_wide_bar_narrow_words_and_back(lang: str, served_app, web: FletWeb
         _unlock(web)
         shot = web.screenshot(f"{lang}-wide-journal-1280")
         assert _tabs(web).count() == 0 or not _tabs(web).first.is_visible(), "a bottom bar at 1280 px"
-        rail = _rail(web, _("My toolkit"))
+        rail = _rail(web, _("Toolkit"))
         assert rail.count() == 1 and rail.is_visible(), f"no rail destination\n{web.semantics_outline()}"
         for label in (_("Need help now?"), _("Quick exit")):
             assert _has_a_word_under_the_icon(web, label, shot), f"{label}: no word drawn at 1280 px"

@@ -14,7 +14,17 @@ from app.i18n import _, current, format_when, ngettext
 from app.services.group_layer.hosting import Request
 from app.services.groups import Group
 from app.services.leader import Invite, Member
-from app.views.common import busy_beside, dropdown, field, icon_button, section_title, selectable_text, text_input
+from app.views.common import (
+    busy_beside,
+    dropdown,
+    field,
+    full_width,
+    icon_button,
+    long_choices,
+    section_title,
+    selectable_text,
+    text_input,
+)
 from app.views.states.hosting import HostingState
 from app.views.widgets.invite import InviteCard
 
@@ -67,11 +77,11 @@ def LeaderSection(hosting: HostingState, group: Group) -> ft.Control:
         controls.append(ft.Text(code, theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM, key="join-code"))
     controls += [
         section_title(_("Send the homework")),
-        dropdown(label=_("The homework for the next meeting"), key="lead-homework-choice", value=choice, width=680,
-                 error_text=hosting.session.field_error("lead-homework-choice") or None,
-                 on_select=lambda e: set_choice(e.control.value),
-                 options=[*[ft.DropdownOption(key=p.id, text=p.label(current())) for p in PROMPTS],
-                          ft.DropdownOption(key="own", text=_("In my own words…"))]),
+        full_width(dropdown(label=_("The homework for the next meeting"), key="lead-homework-choice", value=choice,
+                            error_text=hosting.session.field_error("lead-homework-choice") or None,
+                            on_select=lambda e: set_choice(e.control.value),
+                            options=long_choices([*[(p.id, p.label(current())) for p in PROMPTS],
+                                                  ("own", _("In my own words…"))]))),
     ]
     if choice == "own":
         controls.append(field(hosting.session, _("The homework"), words, set_words, key="lead-homework-own",

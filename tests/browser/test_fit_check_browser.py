@@ -1,0 +1,80 @@
+"""Proves the fit checks (tests/browser/fit.py, `FletWeb.overlapping_texts`, `FletWeb.cut_texts`) on semantics
+nodes copied from the web client's tree of "Lägg till en grupp" at 390 px and 200 % text (issue 17 point 3):
+there the labels wrap over their fields and the title and a helper text end in "…", yet every text's box
+looked fine, and the box-against-box check found no pair.
+
+The page is the harness demo's (for its address: the measuring font is the app's own Roboto, loaded from
+``assets/``), its content replaced by the copied nodes; the root font size is 32 px, as `set_text_scale(2)`
+sets it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.support import FletWeb
+
+DEMO = Path(__file__).with_name("demo_app.py")
+
+NODE = "position:absolute; left:{left}px; top:{top}px; width:{width}px; height:{height}px"
+
+
+def node(left: float, top: float, width: float, height: float, inner: str, **attrs: str) -> str:
+    more = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in attrs.items())
+    style = NODE.format(left=left, top=top, width=width, height=height)
+    return f'<flt-semantics style="{style}"{more}>{inner}</flt-semantics>'
+
+
+def span(text: str) -> str:
+    return f'<span style="display:inline-block; white-space:nowrap">{text}</span>'
+
+
+def field(label: str) -> str:
+    return f'<input aria-label="{label}" type="text" style="position:absolute; width:100%; height:72px">'
+
+
+ADD_A_GROUP_AT_200 = f"""
+    <h2 style="position:absolute; left:72px; top:19px; width:202px; height:37px; margin:0">Lägg till en grupp</h2>
+    <flt-semantics role="group" style="position:absolute; left:26px; top:66px; width:338px; height:752px">
+      {node(0, 16, 338, 200, span("Bara träfftiderna och namnet du väljer sparas okrypterat, så inget av det "
+                                  "säger vad gruppen handlar om."))}
+      {node(0, 228, 300, 108, field("Ett namn som bara du känner igen") + node(16, 76, 143, 32, span("t.ex. Torsdag")))}
+      {node(0, 348, 300, 72, field("Tid"))}
+      {node(0, 432, 300, 108, field("Antal träffar")
+            + node(16, 76, 268, 32, span("Lämna tomt om gruppen inte har något slutdatum")))}
+      <flt-semantics role="group" aria-label="Time zone where the group meets: Stockholm"
+                     style="position:absolute; left:0; top:552px; width:338px; height:72px">
+        {node(0, 0, 338, 72, field("Time zone where the group meets")
+              + node(294, 16, 40, 40, "Show the choices", role="button"))}
+      </flt-semantics>
+      {node(0, 636, 292, 72, "Hur ofta: Varje vecka", role="button", aria_expanded="false")}
+      {node(0, 720, 680, 56, "Vad gruppen ombads: Skriv om en styrka", role="button", aria_expanded="false")}
+    </flt-semantics>"""
+
+
+@pytest.fixture
+def add_a_group(served_app, web: FletWeb) -> FletWeb:
+    web.page.set_viewport_size({"width": 390, "height": 844})
+    web.open(served_app(DEMO).url)
+    web.wait_for_text("Ready")
+    web.page.set_content(f'<html style="font-size:32px"><body style="margin:0">{ADD_A_GROUP_AT_200}</body></html>')
+    return web
+
+
+@pytest.mark.browser
+def test_labels_wrapped_over_their_fields_are_overlaps(add_a_group: FletWeb) -> None:
+    over = {(a, b) for a, b, *_ in add_a_group.overlapping_texts()}
+    assert over == {("Ett namn som bara du känner igen", "its field"), ("Time zone where the group meets", "its field")}
+    shorter = {a for a, *_ in add_a_group.overlapping_texts(floating=("Time zone where the group meets",))}
+    assert shorter == {"Ett namn som bara du känner igen"}
+
+
+@pytest.mark.browser
+def test_titles_and_helper_texts_cut_short_are_found(add_a_group: FletWeb) -> None:
+    assert sorted(add_a_group.cut_texts()) == [
+        ("Lägg till en grupp", "cut"),  # the app bar's title, drawn at 1.34 times its size
+        ("Lämna tomt om gruppen inte har något slutdatum", "cut"),
+        ("Vad gruppen ombads: Skriv om en styrka", "past its column"),
+    ]
