@@ -9,7 +9,7 @@ import flet as ft
 
 from app.i18n import N_, _, ngettext
 from app.services.reminder_prefs import HOMEWORK_DAYS, OFFSET_CHOICES
-from app.views.common import dropdown, field, field_message, frame, section_title, tick
+from app.views.common import dropdown, field_message, frame, section_title, tick
 from app.views.routes import Route
 from app.views.states.groups import GroupsState
 from app.views.states.session import SessionState
