@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from app.domain.themes import LIBRARY, Theme
 from app.errors import KraftError, Msg
 from app.i18n import SUPPORTED
 from app.relay_url import check_relay_url
@@ -65,6 +66,25 @@ DEFAULT_CRISIS_LINES = (
 )
 
 
+BUILT_IN = frozenset(t.id for t in LIBRARY)
+
+
+class RegionTheme(_Strict):
+    """A theme of the region's own pack (docs/adr/0014-meeting-and-themes.md): a stable id, and its title in
+    English (always) and in the other languages the region writes it in."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
+    en: str = Field(min_length=1, max_length=80)
+    sv: str = Field(default="", max_length=80)
+    nb: str = Field(default="", max_length=80)
+    da: str = Field(default="", max_length=80)
+
+    def theme(self) -> Theme:
+        titles = tuple((code, title) for code, title in (("en", self.en), ("sv", self.sv), ("nb", self.nb),
+                                                         ("da", self.da)) if title.strip())
+        return Theme(self.id, self.en, "region", titles=titles)
+
+
 class Web(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8550, ge=1, le=65535)
@@ -80,6 +100,19 @@ class Profile(_Strict):
     web: Web = Web()
     # At least one: "Need help now?" must never open on an empty page.
     crisis_lines: tuple[CrisisLine, ...] = Field(default=DEFAULT_CRISIS_LINES, min_length=1)
+    themes: tuple[RegionTheme, ...] = Field(default=(), max_length=50)  # the region's own theme pack
+
+    @field_validator("themes")
+    @classmethod
+    def _own_ids(cls, value: tuple[RegionTheme, ...]) -> tuple[RegionTheme, ...]:
+        ids = [t.id for t in value]
+        taken = sorted({i for i in ids if ids.count(i) > 1} | {i for i in ids if i in BUILT_IN})
+        if taken:
+            raise ValueError(f"theme id {taken[0]} is used twice or is one of Kraft's own")
+        return value
+
+    def region_pack(self) -> list[Theme]:
+        return [t.theme() for t in self.themes]
 
     @field_validator("default_language")
     @classmethod

@@ -12,7 +12,7 @@ from app.cli.commands import top_help
 from app.cli.console import Secrets, open_context, out, print_json
 from app.cli.group_cmds import resolve_group
 from app.cli.lead_common import sync_now
-from app.domain.themes import get_theme
+from app.domain.themes import get_theme, use_region_pack
 from app.errors import KraftError, Msg
 from app.i18n import N_, _, current, format_when, ngettext
 from app.services.context import AppContext
@@ -42,7 +42,15 @@ def _meeting_id(ctx: AppContext, group_id: str, given: str | None) -> str:
     return meeting.id
 
 
+def _region_pack() -> None:
+    """The region's own themes from its profile (flet.toml, or KRAFT_CONFIG) join the library."""
+    from app.config import load_profile
+
+    use_region_pack(load_profile().region_pack())
+
+
 def cmd_list(args: argparse.Namespace) -> int:
+    _region_pack()
     themes = ThemeService.library()
     if args.json:
         print_json({"themes": [{"id": t.id, "text": t.label(current()), "family": t.family} for t in themes]})
@@ -53,6 +61,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_propose(args: argparse.Namespace) -> int:
+    _region_pack()
     with _opened(args) as ctx:
         group = resolve_group(ctx.groups, args.group)
         sync_now(ctx)
@@ -64,6 +73,7 @@ def cmd_propose(args: argparse.Namespace) -> int:
 
 
 def cmd_vote(args: argparse.Namespace) -> int:
+    _region_pack()
     with _opened(args) as ctx:
         group = resolve_group(ctx.groups, args.group)
         sync_now(ctx)
@@ -80,6 +90,7 @@ def _choice_data(choice: Choice) -> dict[str, object]:
 
 
 def cmd_results(args: argparse.Namespace) -> int:
+    _region_pack()
     with _opened(args) as ctx:
         group = resolve_group(ctx.groups, args.group)
         sync_now(ctx)
@@ -104,6 +115,7 @@ def cmd_results(args: argparse.Namespace) -> int:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
+    _region_pack()
     with _opened(args) as ctx:
         group = resolve_group(ctx.groups, args.group)
         sync_now(ctx)
@@ -120,6 +132,7 @@ def cmd_set(args: argparse.Namespace) -> int:
 
 
 def cmd_guide(args: argparse.Namespace) -> int:
+    _region_pack()
     with _opened(args) as ctx:
         group = resolve_group(ctx.groups, args.group)
         guide = ctx.themes.guide(group.id, current(), now=clock.now(), meeting_id=args.meeting or "",

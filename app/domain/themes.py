@@ -19,10 +19,14 @@ OWN_WORDS_MAX = 80
 class Theme:
     id: str
     text: str  # English msgid
-    family: str  # "balans", "centre" or "recovery": where the groups' material has it
+    family: str  # "balans", "centre", "recovery", or "region" (the region's own pack in flet.toml)
     source: str = ""  # the material's own words, where they are not Swedish
+    titles: tuple[tuple[str, str], ...] = ()  # a region's theme: (language code, title); en always there
 
     def label(self, lang: Language) -> str:
+        if self.titles:
+            own = dict(self.titles)
+            return own.get(lang.code) or own["en"]
         return lang.gettext(self.text)
 
 
@@ -43,10 +47,27 @@ LIBRARY: tuple[Theme, ...] = (
 )
 
 _BY_ID = {t.id: t for t in LIBRARY}
+_REGION: dict[str, Theme] = {}  # the region's own pack, from its profile (use_region_pack)
+
+
+def use_region_pack(pack: list[Theme]) -> None:
+    """The region's own themes join the library (after the built-in ones). Every app of a region reads the
+    same flet.toml, so a region theme's id means the same on every phone of its groups; an app that does not
+    know an id refuses a proposal of it as unknown (docs/adr/0014-meeting-and-themes.md)."""
+    clash = sorted({t.id for t in pack} & set(_BY_ID))
+    if clash:
+        raise ValueError(f"a region theme may not reuse a built-in id: {clash[0]}")
+    _REGION.clear()
+    _REGION.update({t.id: t for t in pack})
+
+
+def library() -> tuple[Theme, ...]:
+    """Every theme a group can choose from: the built-in ones, then the region's."""
+    return (*LIBRARY, *_REGION.values())
 
 
 def get_theme(theme_id: str) -> Theme | None:
-    return _BY_ID.get(theme_id)
+    return _BY_ID.get(theme_id) or _REGION.get(theme_id)
 
 
 def own_words(text: str) -> str:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from app.domain.meeting import Plan, plan
 from app.domain.schedule import Meeting
-from app.domain.themes import LIBRARY, Theme, get_theme
+from app.domain.themes import Theme, get_theme, library
 from app.errors import KraftError, Msg
 from app.i18n import Language
 from app.services.group_layer import choosing
@@ -37,7 +37,7 @@ class ThemeService:
 
     @staticmethod
     def library() -> tuple[Theme, ...]:
-        return LIBRARY
+        return library()
 
     def propose(self, group_id: str, poll: str, *, theme: str = "", text: str = "", now: datetime) -> str:
         return choosing.propose(self._circles, group_id, poll, theme=theme, text=text, now=now)

@@ -12,6 +12,7 @@ import flet as ft
 
 from app import i18n
 from app.config import Profile, load_profile
+from app.domain import themes
 from app.errors import KraftError
 from app.services.context import AppContext
 from app.services.keystore_unlock import Keystore
@@ -129,6 +130,7 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
     async def main(page: ft.Page) -> None:
         session_lang.install()  # `_()` speaks the language of the session handling each event
         ctx = AppContext(vault_service=service_factory(), profile=profile or load_profile())
+        themes.use_region_pack(ctx.settings().region_pack())  # the region's own themes join the library
         model = AppModel.build(ctx, notifier=notifier_factory(page), keystore=keystore_factory(page))
         session, hosting = model.session, model.hosting
         delivery = hosting.delivery

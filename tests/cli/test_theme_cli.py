@@ -81,3 +81,18 @@ def test_a_group_proposes_votes_and_its_host_sets_the_theme_for_the_guide(
 def test_bad_input_gets_words_not_a_traceback(kraft: Kraft, vault: Path, argv: tuple[str, ...], says: str) -> None:
     got = kraft(*argv)
     assert got.code != 0 and says in got.err and "Traceback" not in got.err
+
+
+def test_the_regions_own_themes_are_listed_from_its_profile(kraft: Kraft, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.domain.themes import use_region_pack
+
+    config = tmp_path / "flet.toml"
+    config.write_text('[[themes]]\nid = "loneliness"\nen = "Loneliness"\nda = "Ensomhed"\n', encoding="utf-8")
+    monkeypatch.setenv("KRAFT_CONFIG", str(config))
+    monkeypatch.setenv("LANGUAGE", "da")
+    try:
+        listed = json.loads(kraft("theme", "list", "--json").out)["themes"]
+    finally:
+        use_region_pack([])
+    assert listed[-1] == {"id": "loneliness", "text": "Ensomhed", "family": "region"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from app.domain.themes import LIBRARY
+from app.domain.themes import library
 from app.i18n import _, current, ngettext
 from app.services.group_layer.choosing import Choice
 from app.services.groups import Group
@@ -58,7 +58,7 @@ def ThemesSection(choosing: ChoosingState, group: Group, host: bool) -> ft.Contr
                                 ft.Text(votes, key=f"theme-votes-{choice.id}"),
                                 ft.Row(buttons, wrap=True, spacing=8)], spacing=2, key=f"theme-{choice.id}"))
     lines += _problem(choosing, group, "vote") + _problem(choosing, group, "set")
-    options = [ft.DropdownOption(key=t.id, text=t.label(current())) for t in LIBRARY]
+    options = [ft.DropdownOption(key=t.id, text=t.label(current())) for t in library()]
     options.append(ft.DropdownOption(key=OWN, text=_("In our own words")))
 
     async def propose() -> None:
