@@ -16,6 +16,7 @@ from app.i18n import _, current
 from app.services.group_layer.choosing import Choice
 from app.services.groups import Group
 from app.services.themes import ThemeService, theme_words
+from app.views.states.acting import act
 from app.views.states.groups import GroupsState
 from app.views.states.hosting import HostingState
 from app.views.states.session import SessionState
@@ -78,13 +79,4 @@ class ChoosingState:
             _("The group is told you will introduce the theme.") if not undo else _("Taken back."))
 
     async def _act(self, group: Group, control: str, work: Callable[[datetime], object], notice: str) -> bool:
-        key = f"{group.id}:{control}"
-        try:
-            work(datetime.now(UTC))
-        except KraftError as exc:
-            self.problems = {**self.problems, key: str(exc)}
-            return False
-        self.problems = {k: v for k, v in self.problems.items() if k != key}
-        self.groups.changed()
-        await self.hosting.delivery.deliver(group, notice)
-        return True
+        return await act(self, group, control, work, notice)

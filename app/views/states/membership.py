@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import flet as ft
 
 import protocol as p
-from app.errors import KraftError
 from app.i18n import _
 from app.services.group_layer.circle import V2
 from app.services.group_layer.hosting import Person
@@ -23,6 +22,7 @@ from app.services.groups import Group
 from app.services.joining import JoinService
 from app.services.leader import LeaderService
 from app.services.links import LEADER
+from app.views.states.acting import act
 from app.views.states.groups import GroupsState
 from app.views.states.hosting import HostingState
 from app.views.states.session import SessionState
@@ -145,13 +145,4 @@ class MembershipState:
                                _("You left {label}. The others are told.").format(label=group.label))
 
     async def _act(self, group: Group, control: str, work: Callable[[datetime], object], notice: str) -> bool:
-        key = f"{group.id}:{control}"
-        try:
-            work(datetime.now(UTC))
-        except KraftError as exc:
-            self.problems = {**self.problems, key: str(exc)}
-            return False
-        self.problems = {k: v for k, v in self.problems.items() if k != key}
-        self.groups.changed()
-        await self.hosting.delivery.deliver(group, notice)  # sent now, and the notice says so
-        return True
+        return await act(self, group, control, work, notice)
