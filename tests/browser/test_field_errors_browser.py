@@ -53,8 +53,8 @@ def test_errors_are_said_at_the_field_on_a_phone(lang: str, served_app, web: Fle
         no_date = _("Write the date of the first meeting, like 2026-12-03.")
         limit = KraftError(Msg.REMINDER_TIMES_INVALID, maximum=MAX_OFFSETS).text(lang_)
         texts = {k: _(k) for k in ("Just the meeting times", "Add group", "Reminders", "1 week before",
-                                   "2 days before", "A name only you will recognise",
-                                   "First meeting (date)", "I understand", "Choose the date in a calendar",
+                                   "2 days before", "Name",
+                                   "First meeting", "I understand", "Choose the date in a calendar",
                                    "Choose the time on a clock", "Choose", "Cancel")}
     web.page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
     server = served_app("app", env={"KRAFT_HOME": str(home), "LANG": LANGS[lang]})
@@ -80,8 +80,8 @@ def test_errors_are_said_at_the_field_on_a_phone(lang: str, served_app, web: Fle
     web.rest_pointer()
     web.screenshot(f"{lang}-field-error-time-picker-{WIDTH}", settle_ms=800)
     web.click_button(texts["Cancel"])
-    web.type_into(texts["A name only you will recognise"], "Torsdag")
-    web.type_into(texts["First meeting (date)"], (date.today() + timedelta(days=3)).isoformat())
+    web.type_into(texts["Name"], "Torsdag")
+    web.type_into(texts["First meeting"], (date.today() + timedelta(days=3)).isoformat())
     web.click_button(texts["Add group"])
     web.click_button(texts["I understand"])
     web.click_button(texts["Reminders"])  # on the next meeting's screen
