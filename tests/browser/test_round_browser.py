@@ -108,6 +108,18 @@ def test_the_host_sees_the_theme_vote_in_counts(served_app, web: FletWeb, tmp_pa
     web.type_into(passphrase, PASSPHRASE)
     web.click_button(unlock)
     web.wait_for_label(re.compile("Tisdag"), exact=False).click()
-    _wait_shown(web, heading)
     web.wait_for_text(one)
-    _shoot(web, f"{lang}-theme-vote", heading)
+    for width, height in ((390, 844), (1280, 800)):
+        web.page.set_viewport_size({"width": width, "height": height})
+        # scrolled by the wheel, as a person does: Flutter then moves its pixels and its semantics together
+        # (scrolling the semantics node into view moved the boxes the audit reads, and not the pixels)
+        web.page.mouse.move(width / 2, height / 2)
+        for _step in range(40):
+            box = web.text(heading).first.bounding_box()
+            if box is not None and 60 <= box["y"] <= 160:
+                break
+            web.page.mouse.wheel(0, 150 if box is None or box["y"] > 160 else -150)
+            web.page.wait_for_timeout(100)
+        web.rest_pointer()
+        _check_fits(web, f"{lang}-theme-vote-{width}", width)
+        web.screenshot(f"{lang}-theme-vote-{width}", settle_ms=800)

@@ -55,7 +55,7 @@ def ThemesSection(choosing: ChoosingState, group: Group, host: bool) -> ft.Contr
         if host:
             buttons.append(ft.TextButton(_("Set as the theme"), key=f"theme-set-{choice.id}", on_click=choose))
         lines.append(ft.Column([ft.Text(choosing.words(choice), weight=ft.FontWeight.BOLD),
-                                ft.Text(votes, key=f"theme-votes-{choice.id}"),
+                                ft.Text(votes, key=f"theme-votes-{choice.id}", color=ft.Colors.ON_SURFACE),
                                 ft.Row(buttons, wrap=True, spacing=8)], spacing=2, key=f"theme-{choice.id}"))
     lines += _problem(choosing, group, "vote") + _problem(choosing, group, "set")
     options = [ft.DropdownOption(key=t.id, text=t.label(current())) for t in library()]
