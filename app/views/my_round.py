@@ -13,7 +13,7 @@ from babel.dates import format_date
 from app.domain.prompts import TAGS as FACTORS
 from app.i18n import N_, _, current, format_day
 from app.services.my_round import Contact, CrisisPlan
-from app.views.common import dropdown, frame, section_title, text_input
+from app.views.common import dropdown, frame, section_title, text_input, tick
 from app.views.routes import Route
 from app.views.states.my_round import MyRoundState
 from app.views.states.session import SessionState
@@ -153,9 +153,9 @@ def MyPlan(state: MyRoundState, session: SessionState) -> ft.Control:
         body += plan_view(plan)
         body.append(ft.OutlinedButton(_("Change my plan"), key="plan-edit", on_click=lambda: set_editing(True)))
     body += [section_title(_("Without unlocking")),
-             ft.Switch(label=_("Show what helps me and who to call from “Need help now?” without unlocking"),
-                       value=state.short_shown(), key="plan-short",
-                       on_change=lambda e: state.show_short_without_unlock(bool(e.control.value))),
+             tick(_("Show what helps me and who to call from “Need help now?” without unlocking"),
+                  value=state.short_shown(), key="plan-short",
+                  on_change=lambda e: state.show_short_without_unlock(bool(e.control.value))),
              ft.Text(_("Those lines are then stored unencrypted on this device: anyone holding it can read them. "
                        "Your warning signs stay in the encrypted journal."), theme_style=ft.TextThemeStyle.BODY_SMALL)]
     return frame(session, _("My crisis plan"), body, back=lambda: session.router.back(Route.TOOLKIT))

@@ -123,3 +123,30 @@ def test_the_host_sees_the_theme_vote_in_counts(served_app, web: FletWeb, tmp_pa
         web.rest_pointer()
         _check_fits(web, f"{lang}-theme-vote-{width}", width)
         web.screenshot(f"{lang}-theme-vote-{width}", settle_ms=800)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["sv", "da"])
+def test_my_crisis_plan_reads_in_a_hard_moment(served_app, web: FletWeb, tmp_path: Path, lang: str) -> None:
+    from app.services.my_round import Contact, CrisisPlan, PlanService
+
+    home = tmp_path / "home"
+    home.mkdir()
+    _fill(home, lang)
+    service = VaultService(home, kdf=FAST_KDF)
+    service.unlock(PASSPHRASE)
+    PlanService(service.engine, service.vault).save(CrisisPlan(
+        warning_signs=("Jag slutar sova",), helps=("En promenad vid vattnet", "Ringa Lisa"),
+        people=(Contact("Lisa", "070-123 45 67"),), professionals=(Contact("Vårdcentralen", "+46 8 123 456"),)))
+    service.close()
+    with i18n.use(lang):
+        toolkit, plan, signs = i18n._("Toolkit"), i18n._("My crisis plan"), i18n._("My warning signs")
+    server = served_app("app", env={"KRAFT_HOME": str(home)})
+    web.page.set_viewport_size({"width": 390, "height": 844})
+    web.open(server.url)
+    with i18n.use(lang):
+        web.type_into(i18n._("Passphrase"), PASSPHRASE)
+        web.click_button(i18n._("Unlock"))
+    web.page.get_by_role("tab", name=re.compile(re.escape(toolkit))).first.click()
+    web.click_button(plan)
+    _shoot(web, f"{lang}-crisis-plan", signs)
