@@ -60,6 +60,15 @@ class ThemeService:
     def introduce(self, group_id: str, meeting: str, *, undo: bool = False, now: datetime) -> None:
         choosing.introduce(self._circles, group_id, meeting, undo=undo, now=now)
 
+    def poll(self, group_id: str, meeting: str, lang: Language) -> tuple[list[choosing.Choice], str, str]:
+        """What the group screen shows of one meeting: its choices with counts, the theme set and who
+        introduces it; the group's secrets opened once."""
+        circle = self._circles.load(group_id)
+        got = choosing.meeting_theme(circle.secrets, meeting)
+        theme, by = ("", "") if got is None else (theme_words(got.theme, got.text, lang),
+                                                  circle.name_of(got.by) if got.by else "")
+        return choosing.tally(circle.secrets, circle.me, meeting), theme, by
+
     def meeting_theme(self, group_id: str, meeting: str, lang: Language) -> tuple[str, str]:
         """The theme a host set for `meeting` in `lang` and who introduces it (a name): ("", "") if none."""
         if not self._circles.is_v2(group_id):

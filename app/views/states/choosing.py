@@ -38,20 +38,14 @@ class ChoosingState:
         """The meeting the group is choosing for: the next one."""
         return group.schedule.next_meeting(datetime.now(UTC))
 
-    def choices(self, group: Group, meeting: Meeting) -> list[Choice]:
-        _revision = self.groups.revision  # re-read when a sync brought votes
-        try:
-            return self._themes.results(group.id, meeting.id)
-        except KraftError:
-            return []
-
-    def chosen(self, group: Group, meeting: Meeting) -> tuple[str, str]:
-        """The theme a host set for the meeting and who introduces it ("" each when none)."""
+    def poll(self, group: Group, meeting: Meeting) -> tuple[list[Choice], str, str]:
+        """The meeting's choices with their counts, the theme a host set and who introduces it (empty when
+        none or unreadable); re-read when a sync brought votes."""
         _revision = self.groups.revision
         try:
-            return self._themes.meeting_theme(group.id, meeting.id, current())
+            return self._themes.poll(group.id, meeting.id, current())
         except KraftError:
-            return "", ""
+            return [], "", ""
 
     def words(self, choice: Choice) -> str:
         return theme_words(choice.theme, choice.text, current())

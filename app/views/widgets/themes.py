@@ -27,7 +27,7 @@ def ThemesSection(choosing: ChoosingState, group: Group, host: bool) -> ft.Contr
     meeting = choosing.meeting(group)
     if meeting is None:
         return ft.Container()
-    theme, by = choosing.chosen(group, meeting)
+    choices, theme, by = choosing.poll(group, meeting)
     lines: list[ft.Control] = [section_title(_("Themes for the next meeting"))]
     if theme:
         lines.append(ft.Text(_("Chosen: {theme}").format(theme=theme), key="theme-chosen",
@@ -40,7 +40,7 @@ def ThemesSection(choosing: ChoosingState, group: Group, host: bool) -> ft.Contr
 
         lines.append(ft.TextButton(_("I'll introduce it"), key="theme-introduce", on_click=offer))
         lines += _problem(choosing, group, "introduce")
-    for choice in choosing.choices(group, meeting):
+    for choice in choices:
         votes = ngettext("{n} vote", "{n} votes", choice.votes).format(n=choice.votes)
 
         async def vote(_e: object, c: Choice = choice) -> None:
