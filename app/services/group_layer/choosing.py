@@ -52,8 +52,9 @@ def choice_of(theme: str = "", text: str = "") -> dict[str, str]:
 
 
 def choice_id(choice: dict[str, str]) -> str:
-    """A choice's id: the same words give the same id on every phone, so two proposals of one theme are one."""
-    return p.b64e(hashlib.sha256(p.canonical(choice)).digest()[:9])
+    """A choice's id: the same words give the same id on every phone, so two proposals of one theme are one.
+    Hex, so an id never starts with "-" and `kraft theme vote|set` never reads it as an option."""
+    return hashlib.sha256(p.canonical(choice)).hexdigest()[:12]
 
 
 # ---- what a member does ----
