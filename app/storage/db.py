@@ -164,8 +164,24 @@ def make_engine(path: Path | str) -> Engine:
     url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{path}"
     engine = create_engine(url, connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _on_connect)
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    event.listen(engine, "begin", _begin)
     return engine
+
+
+WRITES = "kraft_writes"  # the execution option that marks a transaction begun to write
+
+
+def _begin(conn: Connection) -> None:
+    """A transaction begun to write takes SQLite's write lock at once (BEGIN IMMEDIATE), so a second writer waits
+    out busy_timeout for it. Begun DEFERRED, a read-then-write transaction whose snapshot another connection
+    committed past is refused at once (SQLITE_BUSY in WAL mode, no wait): two writers in one app (delivery in
+    the background, a tap) failed as "busy". Reads stay DEFERRED, so they never wait for a writer."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITES) else "BEGIN")
+
+
+def writing(engine: Engine) -> Engine:
+    """`engine` whose `begin()` takes the write lock at once: every transaction that writes starts here."""
+    return engine.execution_options(**{WRITES: True})
 
 
 def applied_migrations(engine: Engine) -> list[str]:
@@ -182,7 +198,7 @@ def migrate(engine: Engine, migrations: list[tuple[str, Migration]] | None = Non
     for name, step in migrations if migrations is not None else MIGRATIONS:
         if name in done:
             continue
-        with engine.begin() as conn:
+        with writing(engine).begin() as conn:
             step(conn)
             conn.execute(text("INSERT INTO schema_migration (name) VALUES (:n)"), {"n": name})
         ran.append(name)
@@ -230,7 +246,7 @@ def translated() -> Iterator[None]:
 @contextmanager
 def begin(engine: Engine) -> Iterator[Connection]:
     """`engine.begin()` whose failures (disk full, busy, I/O) are KraftErrors; the transaction rolls back."""
-    with translated(), engine.begin() as conn:
+    with translated(), writing(engine).begin() as conn:
         yield conn
 
 

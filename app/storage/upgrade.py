@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError as SADBAPIError
 
-from app.storage import crypto, manifest
+from app.storage import crypto, db, manifest
 from app.storage.manifest import IntegrityReport
 
 RecordAd = Callable[[str, str, int, int], bytes]  # kind, id, fmt, version -> associated data
@@ -49,7 +49,7 @@ def check_at_unlock(engine: Engine, aead: AESGCM, mac_key: bytes, ad: RecordAd, 
         report, rewrite = (IntegrityReport(), True) if first else manifest.check(conn, mac_key)
     if rewrite:
         try:
-            with engine.begin() as conn:
+            with db.writing(engine).begin() as conn:
                 reseal_format1(conn, aead, ad, fmt, vault_format)
                 counter = manifest.write(conn, mac_key)
         except SADBAPIError:

@@ -140,7 +140,7 @@ class Vault:
         data_key = crypto.new_key()
         vault_id = secrets.token_hex(16)
         mac_key = manifest.mac_key(data_key)
-        with self.engine.begin() as conn:
+        with db.writing(self.engine).begin() as conn:
             conn.execute(insert(_header).values(id=1, format_version=FORMAT_VERSION, vault_id=vault_id))
             for slot in new_slots:
                 slots.write_slot(conn, slot, data_key, vault_id)
@@ -176,7 +176,7 @@ class Vault:
         """
         with self.engine.connect() as conn:
             vault_id, data_key = slots.unwrap(conn, current_kind, current_kek)
-        with self.engine.begin() as conn:
+        with db.writing(self.engine).begin() as conn:
             slots.write_slot(conn, slot, data_key, vault_id)
             if drop:
                 slots.drop(conn, drop)
@@ -187,7 +187,7 @@ class Vault:
 
     def drop_slot(self, kind: str) -> bool:
         """Delete a key slot (needs no key); True when there was one."""
-        with self.engine.begin() as conn:
+        with db.writing(self.engine).begin() as conn:
             return slots.drop(conn, (kind,)) > 0
 
     def check_kek(self, kind: str, kek: bytes) -> None:
@@ -288,7 +288,7 @@ class Vault:
         """Delete a record without the key (deleting needs no reading): e.g. a group removed while locked.
         Without the key the manifest stays; unlock accepts a per-group record gone with its group."""
         self._deferred.pop(record_id, None)
-        with self.engine.begin() as conn:
+        with db.writing(self.engine).begin() as conn:
             gone = bool(conn.execute(delete(_records).where(_records.c.id == record_id)).rowcount)
             counter = self._write_manifest(conn, [record_id]) if gone else 0
         manifest.publish(self.engine, counter)
@@ -329,7 +329,7 @@ class Vault:
         """Write sealed rows and the manifest for them; in `conn`'s transaction (a re-key's) or in one of their
         own (then the counter is published after its commit)."""
         if conn is None:
-            with self.engine.begin() as own:
+            with db.writing(self.engine).begin() as own:
                 counter = self._put_rows(rows, own)
             manifest.publish(self.engine, counter)
         else:

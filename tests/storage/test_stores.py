@@ -125,3 +125,63 @@ def test_preferences(engine: Engine) -> None:
     with engine.connect() as conn:
         assert preferences.get_preference(conn=conn, name="theme") == "light"
         assert preferences.get_preference(conn=conn, name="language") is None
+
+
+def test_two_writers_at_once_wait_for_each_other_instead_of_failing(tmp_path: Path) -> None:
+    """The app's background delivery and a tap write the same journal from two threads. A transaction that reads
+    and then writes, begun DEFERRED, is refused at once in WAL mode (SQLITE_BUSY, no busy wait) when the other
+    committed after its read: CI saw "The journal is busy in another window" on making a join code. Writers
+    now take the write lock when they begin, so the second waits its turn."""
+    import threading
+
+    engine = db.open_database(tmp_path / "kraft.db")
+    other = db.make_engine(tmp_path / "kraft.db")  # a second pool: each thread gets its own connection
+    inside = threading.Event()
+    committed = threading.Event()
+    failures: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with db.begin(engine) as conn:
+                preferences.get_preference(conn=conn, name="n")  # the read that starts the snapshot
+                inside.set()
+                committed.wait(1)  # deferred: the other commits after our read; immediate: it waits
+                preferences.set_preference(conn=conn, name="n", value="first")
+        except BaseException as exc:
+            failures.append(exc)
+
+    def second() -> None:
+        inside.wait(5)
+        try:
+            with db.begin(other) as conn:
+                preferences.set_preference(conn=conn, name="m", value="second")
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            committed.set()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(15)
+    try:
+        assert failures == []
+        with engine.connect() as conn:
+            assert preferences.get_preference(conn=conn, name="n") == "first"
+            assert preferences.get_preference(conn=conn, name="m") == "second"
+    finally:
+        engine.dispose()
+        other.dispose()
+
+
+def test_every_writing_transaction_in_the_app_takes_the_write_lock_when_it_begins() -> None:
+    """`engine.begin()` would begin DEFERRED (the race above); writes go through db.begin or db.writing."""
+    import re
+
+    root = Path(__file__).resolve().parents[2] / "app"
+    bare = re.compile(r"\bengine\.begin\(\)")
+    found = [f"{path.relative_to(root)}:{number}" for path in sorted(root.rglob("*.py"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if bare.search(line) and not line.lstrip().startswith(('"""', "#"))]
+    assert found == []
