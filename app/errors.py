@@ -203,3 +203,12 @@ class KraftError(Exception):
     def __str__(self) -> str:
         """The message in the current context's language (the session or CLI run showing it)."""
         return self.text(current())
+
+    @property
+    def passing(self) -> bool:
+        """Trouble with this device's journal (busy, full, failing, locked meanwhile), not with what was being
+        done: the same thing may well work a moment later, so whatever came to be saved is kept for then."""
+        return self.msg in PASSING
+
+
+PASSING = frozenset({Msg.DATABASE_BUSY, Msg.DISK_FULL, Msg.STORAGE_FAILED, Msg.VAULT_LOCKED})

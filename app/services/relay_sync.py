@@ -251,7 +251,15 @@ class SyncService:
             return link
         try:
             link = self._apply(link, channel, kind, body, secrets, now=now)
-        except (KraftError, p.ProtocolError, KeyError, TypeError, ValueError) as exc:
+        except KraftError as exc:
+            if exc.passing:  # this device's journal could not take it just now: kept for the next sync
+                log.warning("a %s message was kept: %s", kind, exc.msg.name)
+                report.kept += 1
+                return replace(link, pending=[*link.pending, _stored(envelope)])
+            log.warning("a %s message could not be applied: %s", kind, exc.msg.name)
+            report.refused.append("malformed")
+            return link
+        except (p.ProtocolError, KeyError, TypeError, ValueError) as exc:
             log.warning("a %s message could not be applied: %s", kind, type(exc).__name__)
             report.refused.append("removed" if getattr(exc, "reason", "") == "removed" else "malformed")
             return link
@@ -338,7 +346,7 @@ class SyncService:
         if secrets is None or not secrets.upgrade.get("v1"):
             return link
         v1 = Secrets.from_dict(secrets.upgrade["v1"])
-        for item in old:
+        for n, item in enumerate(old):
             try:
                 envelope = p.Envelope.from_relay(str(item["mailbox"]), item["v1"])
                 key = p.b64d(v1.group_keys[envelope.epoch])
@@ -346,7 +354,14 @@ class SyncService:
                 if (channel, kind) != (p.CONTENT, "prompt"):
                     raise p.ProtocolError("malformed", f"{kind} kept from version 1")
                 self._apply(link, channel, kind, body, None, now=now)
-            except (p.ProtocolError, KraftError, KeyError, TypeError, ValueError) as exc:
+            except KraftError as exc:
+                if exc.passing:  # this one and those after it are kept for the next sync
+                    report.kept += len(old) - n
+                    done = old[:n]
+                    return self._links.update(link, pending=[item for item in link.pending if item not in done])
+                report.refused.append("malformed")
+                continue
+            except (p.ProtocolError, KeyError, TypeError, ValueError) as exc:
                 report.refused.append(getattr(exc, "reason", "malformed"))
                 continue
             report.applied += 1

@@ -346,3 +346,34 @@ def test_switching_who_hosts_rotates_the_keys_under_the_old_steward_key(relay, f
     sync(starter)
     sync(astrid)
     assert homework(astrid, group_id) == AFTER
+
+
+@pytest.mark.parametrize("msg", [Msg.DATABASE_BUSY, Msg.STORAGE_FAILED])
+def test_homework_that_could_not_be_saved_for_a_moment_is_kept_not_dropped(relay, four, monkeypatch,  # noqa: F811
+                                                                           msg):
+    """As in test_relay_flow for version 1: storage trouble on this device keeps the message for the next sync."""
+    from app.services.groups import GroupService
+
+    starter, astrid, _bo, _mallory = four
+    group_id = start(starter, relay)
+    ask(astrid, starter, group_id, name="Astrid")
+    admit_everyone(starter, group_id, [astrid])
+    hosting.send_homework(circles(starter), group_id, text=AFTER, now=NOW)
+    sync(starter)
+    real = GroupService.set_homework
+    calls: list[str] = []
+
+    def flaky(self: GroupService, group: str, *args: object, **kwargs: object) -> None:
+        calls.append(group)
+        if len(calls) <= 2:  # on receiving, and again on applying what was kept at the end of that sync
+            raise KraftError(msg, detail="disk I/O error")
+        real(self, group, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(GroupService, "set_homework", flaky)
+    report = sync(astrid)
+    assert len(calls) == 2 and not report.refused and report.kept and not report.applied, report
+    assert homework(astrid, group_id) == ""
+    report = sync(astrid)
+    assert not report.refused, report
+    assert homework(astrid, group_id) == AFTER
+    assert not LinkStore(astrid.service.engine, astrid.vault).get(group_id).pending

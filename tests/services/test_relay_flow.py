@@ -371,3 +371,40 @@ def test_bad_invites_get_clear_messages(relay, people):
     with pytest.raises(KraftError) as typo:
         reader.read_code("ABCD", relay.url, today=NOW.date())
     assert typo.value.msg is Msg.JOIN_CODE_INVALID
+
+
+def _busy_once(monkeypatch: pytest.MonkeyPatch, msg: Msg) -> list[str]:
+    """The journal's database refuses the first two homework writes (another window writing, a full disk)."""
+    real = GroupService.set_homework
+    calls: list[str] = []
+
+    def flaky(self: GroupService, group_id: str, *args: object, **kwargs: object) -> None:
+        calls.append(group_id)
+        if len(calls) <= 2:  # on receiving, and again on applying what was kept at the end of that sync
+            raise KraftError(msg)
+        real(self, group_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(GroupService, "set_homework", flaky)
+    return calls
+
+
+@pytest.mark.parametrize("msg", [Msg.DATABASE_BUSY, Msg.DISK_FULL, Msg.VAULT_LOCKED])
+def test_homework_that_could_not_be_saved_for_a_moment_is_kept_not_dropped(sqlite_relay, people, monkeypatch, msg):
+    """CI once logged "a prompt message could not be applied: KraftError" and the homework never showed: a
+    message that arrives while the journal cannot be written was counted as malformed and read past. Trouble
+    with this device's storage says nothing about the message: it is kept, and applied on the next sync."""
+    leader, astrid, _bo = people
+    group_id = _start(leader, sqlite_relay)
+    astrid.joining().join(astrid.joining().read(leader.leader().invite(group_id, today=NOW.date()).link,
+                                                today=NOW.date()), now=NOW)
+    astrid.sync()
+    leader.leader().send_prompt(group_id, text=PROMPT_MARKER, now=NOW)
+    leader.sync()
+    calls = _busy_once(monkeypatch, msg)
+    report = astrid.sync()
+    assert len(calls) == 2 and not report.refused and report.kept and not report.applied, report
+    assert _homework(astrid, group_id) == ""
+    report = astrid.sync()
+    assert not report.refused, report
+    assert _homework(astrid, group_id) == PROMPT_MARKER
+    assert not LinkStore(astrid.service.engine, astrid.vault).get(group_id).pending

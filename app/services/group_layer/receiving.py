@@ -42,6 +42,7 @@ class Receiving:
         self.circles = circles
         self.report = report
         self.now = now
+        self.held = 0  # messages kept because this device's journal could not save them just then
 
     def _secrets(self, link: Link) -> Secrets | None:
         if not self.circles.links.readable():
@@ -94,7 +95,18 @@ class Receiving:
             self._refuse(refusal(exc), envelope)
             self.circles.links.save(link)
             return link
-        except (KraftError, KeyError, TypeError, ValueError) as exc:
+        except KraftError as exc:
+            if exc.passing:  # this device's journal could not take it just now: kept for the next sync
+                log.warning("a %s message was kept: %s", inner.kind, exc.msg.name)
+                self.report.kept += 1
+                self.held += 1
+                link = replace(link, pending=[*link.pending, {**envelope.to_post(), "position": envelope.position}])
+            else:
+                log.warning("a %s message could not be applied: %s", inner.kind, exc.msg.name)
+                self._refuse("malformed", envelope)
+            self.circles.links.save(link)
+            return link
+        except (KeyError, TypeError, ValueError) as exc:
             log.warning("a %s message could not be applied: %s", inner.kind, type(exc).__name__)
             self._refuse("malformed", envelope)
             self.circles.links.save(link)
@@ -371,10 +383,10 @@ class Receiving:
                 self.circles.links.put_secrets(link.group_id, secrets)
                 continue
             envelope = p.Envelope.from_relay(link.mailbox, data)
-            before = len(remaining.pending)
+            before, held = len(remaining.pending), self.held
             remaining = self.receive(remaining, envelope)
             secrets = self._secrets(remaining) or secrets
-            if len(remaining.pending) > before:  # still unreadable: not for this member; drop it
+            if len(remaining.pending) > before and self.held == held:  # still unreadable: not for this member
                 remaining = replace(remaining, pending=remaining.pending[:before])
         self.circles.links.save(remaining)
         return remaining
