@@ -83,6 +83,8 @@ class Msg(Enum):
     THEME_POLL_FULL = N_("This meeting already has {maximum} proposed themes. Vote for one of them.")
     THEME_CHOICE_UNKNOWN = N_("Nobody has proposed that theme for this meeting yet. Propose it first.")
     THEMES_NEED_JOURNAL = N_("A group's themes are kept only in an encrypted journal. Create one first.")
+    CHOICE_INVALID = N_("{value} is not one of the answers. Choose from: {choices}.")
+    COURSE_NOT_OVER = N_("The course is not over yet: this question comes after its last meeting has begun.")
     ROUND_SCORE_INVALID = N_("Give {what} as a whole number from 1 to 5.")
     ROUND_FACTOR_UNKNOWN = N_("Unknown recovery factor: {factor}. Choose from: {choices}.")
     TEXT_TOO_LONG = N_("Keep it shorter: at most {maximum}.")

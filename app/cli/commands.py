@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "meeting": ("theme_cmds", N_("today's meeting, for whoever hosts")),
     "round": ("round_cmds", N_("my own round: how things stand before a meeting (private)")),
     "plan": ("round_cmds", N_("my crisis plan (private, in the journal)")),
+    "course": ("course_cmds", N_("the end of a course: go on as a group? would you lead one?")),
     "prompts": ("main", N_("list the built-in prompts (ids for --prompt)")),
 }
 

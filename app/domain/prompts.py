@@ -64,7 +64,12 @@ PROMPTS: tuple[Prompt, ...] = (
            ("hope",)),
 )
 
-_BY_ID = {p.id: p for p in PROMPTS}
+# The end of a course (docs/adr/0014-meeting-and-themes.md): asked once the last meeting has begun, not sent
+# as homework, so not in the list a host picks from.
+COURSE_PROMPT = Prompt("course", N_("Looking back on the course: what has it given you, and what do you take "
+                                    "with you from here?"), "", ("meaning", "hope"))
+
+_BY_ID = {p.id: p for p in (*PROMPTS, COURSE_PROMPT)}
 
 
 def get_prompt(prompt_id: str) -> Prompt | None:

@@ -199,6 +199,14 @@ class Schedule:
     def _actual_start(self, slot: datetime) -> datetime:
         return self.moved.get(slot, slot)
 
+    def last_meeting(self, now: datetime) -> Meeting | None:
+        """A course's last meeting once it has begun (the end of a course, docs/adr/0014-meeting-and-themes.md):
+        None for an open schedule, or while meetings are still to come."""
+        if self.count is None and self.until is None:
+            return None
+        held = [m for m in self.meetings() if not m.cancelled]
+        return held[-1] if held and held[-1].start <= now else None
+
     def next_meeting(self, now: datetime) -> Meeting | None:
         """The meeting going on now or coming next (cancelled ones are not meetings)."""
         for meeting in self.meetings():

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from app.services.attendance import AttendanceService
     from app.services.checkin import CheckInService
     from app.services.checkin_news import CheckInNews
+    from app.services.course import CourseService
     from app.services.groups import GroupService
     from app.services.joining import JoinService
     from app.services.leader import LeaderService
@@ -202,6 +203,13 @@ class AppContext:
 
         self.journal  # noqa: B018 - a clear error when there is no open journal
         return PlanService(self.engine, self.vault)
+
+    @cached_property
+    def course(self) -> CourseService:
+        """The end of a course: the reflection, "go on as a group?", "would you lead a group one day?"."""
+        from app.services.course import CourseService
+
+        return CourseService(self.leader.circles, lambda: self.journal, now=self.now)
 
     @cached_property
     def themes(self) -> ThemeService:

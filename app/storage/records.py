@@ -158,8 +158,9 @@ MEMBERSHIP = Kind[dict[str, Any]]("membership", ".membership", pack, _unpack_map
 CHECKINS = Kind[dict[str, Any]]("checkins", ".checkins", pack, _unpack_map)  # meeting id -> status, day, start
 ROUND = Kind[dict[str, Any]]("round", None, pack, _unpack_map)  # my own round: score, words, factors (ADR 0014)
 PLAN = Kind[dict[str, Any]]("plan", None, pack, _unpack_map, only="crisis-plan")  # the crisis plan (ADR 0014)
+LEAD = Kind[dict[str, Any]]("lead", None, pack, _unpack_map, only="would-lead")  # "would you lead a group?"
 
-KINDS: dict[str, Kind[Any]] = {k.name: k for k in (ENTRY, DRAFT, GROUP, MEMBERSHIP, CHECKINS, ROUND, PLAN)}
+KINDS: dict[str, Kind[Any]] = {k.name: k for k in (ENTRY, DRAFT, GROUP, MEMBERSHIP, CHECKINS, ROUND, PLAN, LEAD)}
 
 
 def kind(name: str) -> Kind[Any]:

@@ -31,12 +31,13 @@ def Editor(journal: JournalState, session: SessionState) -> ft.Control:
         journal.edit(tags=tags)
 
     body: list[ft.Control] = []
-    if new:
+    prompt = get_prompt(ed.prompt_id) if ed.prompt_id else None
+    if new:  # a prompt asked from elsewhere (the end of a course) is a choice too, so the field shows it
+        offered = [*PROMPTS, *([prompt] if prompt is not None and prompt not in PROMPTS else [])]
         body.append(dropdown(
             label=_("Prompt"), key="prompt", value=ed.prompt_id or FREE, on_select=choose_prompt, expand=True,
             options=[ft.DropdownOption(key=FREE, text=_("Free entry")),
-                     *[ft.DropdownOption(key=p.id, text=p.label(current())) for p in PROMPTS]]))
-    prompt = get_prompt(ed.prompt_id) if ed.prompt_id else None
+                     *[ft.DropdownOption(key=p.id, text=p.label(current())) for p in offered]]))
     question = prompt.label(current()) if prompt else ed.prompt_text
     if question:
         body.append(ft.Text(question, theme_style=ft.TextThemeStyle.TITLE_MEDIUM, key="prompt-text"))

@@ -23,6 +23,7 @@ from app.views.states.hosting import HostingState
 from app.views.states.journal import JournalState
 from app.views.states.membership import MembershipState
 from app.views.states.session import SessionState
+from app.views.widgets.course_end import CourseEndSection
 from app.views.widgets.homework import homework_card
 from app.views.widgets.linked import LeaderSection, link_status, waiting_to_be_let_in
 from app.views.widgets.meeting import checkin_actions
@@ -190,6 +191,7 @@ def GroupView(groups: GroupsState, hosting: HostingState, membership: Membership
     elif leader and membership.can_upgrade(group):
         body.append(UpgradeGroup(membership, group, key=f"upgrade-{group.id}"))  # type: ignore[call-arg]
     if session.unlocked and choosing is not None and taking_part and not membership.has_left(group):
+        body.append(CourseEndSection(choosing, journal, group, key=f"course-{group.id}"))  # type: ignore[call-arg]
         body.append(ThemesSection(choosing, group, leader, key=f"themes-{group.id}"))  # type: ignore[call-arg]
     if session.unlocked and coming:  # whoever hosts today runs the meeting from here (issue 18)
         body.append(ft.FilledTonalButton(_("Today's meeting"), icon=ft.Icons.TIMER_OUTLINED, key="today-meeting",

@@ -155,3 +155,22 @@ def test_a_schedule_survives_storage_with_its_changes() -> None:
     assert again == course and again.meetings() == course.meetings()
     with pytest.raises(KraftError):
         Schedule.from_dict({"zone": "Europe/Copenhagen"})
+
+
+def test_a_course_is_over_once_its_last_held_meeting_has_begun() -> None:
+    """The end of a course (issue 18 point 6): not while meetings are to come, never for an open schedule; a
+    cancelled last date does not count, a moved one counts where it moved to."""
+    zone = ZoneInfo("Europe/Oslo")
+    course = Schedule.weekly(zone="Europe/Oslo", first=date(2027, 1, 5), at=time(18), count=4)
+    meetings = course.meetings()
+    last = meetings[-1]
+    assert course.last_meeting(last.start - timedelta(minutes=1)) is None
+    assert course.last_meeting(last.start) == last
+    cancelled = course.cancel(last.original_start)
+    assert cancelled.last_meeting(meetings[2].start) == cancelled.meetings()[2]
+    moved = course.move(last.original_start, last.start + timedelta(days=2))
+    assert moved.last_meeting(last.start + timedelta(days=1)) is None
+    yearly = Schedule.weekly(zone="Europe/Oslo", first=date(2027, 1, 5), at=time(18), until=date(2027, 2, 2))
+    assert yearly.last_meeting(datetime(2027, 2, 2, 18, tzinfo=zone)) is not None
+    open_ended = Schedule.weekly(zone="Europe/Oslo", first=date(2027, 1, 5), at=time(18))
+    assert open_ended.last_meeting(datetime(2030, 1, 1, tzinfo=UTC)) is None

@@ -13,6 +13,8 @@ from sqlalchemy import Connection
 from app.domain.journal import Draft, Entry
 from app.domain.schedule import Schedule
 from app.services.checkin import ATTENDED, CheckInService
+from app.services.course import CourseService
+from app.services.group_layer.circle import Circles
 from app.services.groups import Group, GroupService
 from app.services.journal import Journal
 from app.services.leader import LeaderService
@@ -44,8 +46,9 @@ def _records(home: Path) -> list[tuple[str, str]]:
 
 
 def test_the_kinds_and_their_id_schemes() -> None:
-    assert sorted(records.KINDS) == ["checkins", "draft", "entry", "group", "membership", "plan", "round"]
-    assert [k.name for k in records.KINDS.values() if not k.per_group] == ["entry", "draft", "round", "plan"]
+    assert sorted(records.KINDS) == ["checkins", "draft", "entry", "group", "lead", "membership", "plan",
+                                    "round"]
+    assert [k.name for k in records.KINDS.values() if not k.per_group] == ["entry", "draft", "round", "plan", "lead"]
     assert records.PLAN.only_id == "crisis-plan"
     with pytest.raises(TypeError):
         records.PLAN.new_id()  # one plan per journal
@@ -89,11 +92,12 @@ def test_an_unknown_kind_is_refused_by_the_vault(service: VaultService, journal:
 
 def _everything_of_a_sealed_group(service: VaultService, journal: Journal) -> Group:
     """A led group with a relay (link row, sealed keys, a waiting request), details and a sealed check-in,
-    beside a journal entry, a draft, my round and the crisis plan that must outlive it."""
+    beside a journal entry, a draft, my round, the crisis plan and "would you lead" that must outlive it."""
     journal.add("Ett inlägg som stannar")
     journal.save_draft(Draft("new", "ett utkast"))
     RoundService(service.vault).add(3, "som vanligt")
     PlanService(service.engine, service.vault).save(CrisisPlan(helps=("en promenad",)))
+    CourseService(Circles(service.engine, service.vault), lambda: journal).would_lead("maybe")
     group = LeaderService(service.engine, service.vault).create_group(
         "Ledd grupp", SCHEDULE, theme="Balans", relay="http://127.0.0.1:9", enrolment="E", now=NOW)
     GroupService(service.engine, service.vault).update_details(group.id, place="Rum 4")
@@ -123,7 +127,7 @@ def test_removing_a_sealed_group_leaves_nothing_of_it(service: VaultService, jou
                                                                    "record"}
     GroupService(service.engine, service.vault).remove(group.id)
     assert _mentions(service.home, group.id) == []
-    assert sorted(kind for _id, kind in _records(service.home)) == ["draft", "entry", "plan", "round"]
+    assert sorted(kind for _id, kind in _records(service.home)) == ["draft", "entry", "lead", "plan", "round"]
 
 
 def test_removing_a_locked_group_leaves_nothing_of_it(service: VaultService, journal: Journal) -> None:

@@ -20,6 +20,7 @@ from app.services.links import Secrets
 KINDS = ("theme_propose", "theme_vote", "theme_set", "theme_introduce")
 MAX_CHOICES = 20  # proposals kept per poll; more are refused, so a poll stays readable and small
 COURSE_END = "course-end"  # the poll "Go on as a group?" (yes / no), after a course's last meeting
+GO_ON = ("yes", "no")  # its two choices, the same on every phone: nobody proposes them
 
 
 @dataclass(frozen=True)
@@ -108,13 +109,13 @@ def results(circles: Circles, group_id: str, poll: str) -> list[Choice]:
 
 
 def tally(secrets: Secrets, me: str, poll: str) -> list[Choice]:
-    held = secrets.theme_polls.get(poll, {"choices": {}, "votes": {}})
+    held = secrets.theme_polls.get(poll, _course_end() if poll == COURSE_END else {"choices": {}, "votes": {}})
     counts: dict[str, int] = {}
     for choice in held["votes"].values():
         counts[choice] = counts.get(choice, 0) + 1
     choices = [Choice(cid, c.get("theme", ""), c.get("text", ""), counts.get(cid, 0), held["votes"].get(me) == cid)
                for cid, c in held["choices"].items()]
-    return sorted(choices, key=lambda c: -c.votes)
+    return choices if poll == COURSE_END else sorted(choices, key=lambda c: -c.votes)  # yes, no: in that order
 
 
 def meeting_theme(secrets: Secrets, meeting: str) -> MeetingTheme | None:
@@ -154,7 +155,14 @@ def _choice_fields(data: Any) -> dict[str, str]:
     return {"theme": str(data.get("theme") or ""), "text": str(data.get("text") or "")}
 
 
+def _course_end() -> dict[str, Any]:
+    return {"choices": {answer: {"text": answer} for answer in GO_ON}, "votes": {}}
+
+
 def _propose(secrets: Secrets, poll: str, choice: dict[str, str]) -> None:
+    if poll == COURSE_END:  # its choices are yes and no
+        raise KraftError(Msg.CHOICE_INVALID, value=(choice.get("theme") or choice.get("text", ""))[:20],
+                         choices=", ".join(GO_ON))
     held = secrets.theme_polls.setdefault(poll, {"choices": {}, "votes": {}})
     cid = choice_id(choice)
     if cid not in held["choices"]:
@@ -166,7 +174,7 @@ def _propose(secrets: Secrets, poll: str, choice: dict[str, str]) -> None:
 def _vote(secrets: Secrets, state: p.State, voter: str, poll: str, choice: str) -> None:
     if voter not in state.members:
         raise KraftError(Msg.NOT_ADMITTED_YET)
-    held = secrets.theme_polls.get(poll)
+    held = secrets.theme_polls.setdefault(poll, _course_end()) if poll == COURSE_END else secrets.theme_polls.get(poll)
     if held is None or choice not in held["choices"]:
         raise KraftError(Msg.THEME_CHOICE_UNKNOWN)
     held["votes"][voter] = choice  # one per member: a later vote replaces the earlier

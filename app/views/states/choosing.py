@@ -13,6 +13,7 @@ import flet as ft
 from app.domain.schedule import Meeting
 from app.errors import KraftError
 from app.i18n import _, current
+from app.services.course import CourseEnd
 from app.services.group_layer.choosing import Choice
 from app.services.groups import Group
 from app.services.themes import ThemeService, theme_words
@@ -71,6 +72,38 @@ class ChoosingState:
         return await self._act(group, "introduce", lambda now: self._themes.introduce(
             group.id, meeting.id, undo=undo, now=now),
             _("The group is told you will introduce the theme.") if not undo else _("Taken back."))
+
+    # ---- the end of a course (issue 18 point 6) ----
+
+    def course_end(self, group: Group) -> CourseEnd | None:
+        """The course's end once its last meeting has begun (None before, or when it cannot be read)."""
+        _revision = self.groups.revision
+        try:
+            return self.session.ctx.course.end(group.id, now=datetime.now(UTC))
+        except KraftError:
+            return None
+
+    async def go_on(self, group: Group, answer: str) -> bool:
+        return await self._act(group, "go-on", lambda now: self.session.ctx.course.go_on(group.id, answer, now=now),
+                               _("Your answer is sent. You can change it by answering again."))
+
+    def lead(self) -> str:
+        _revision = self.groups.revision
+        try:
+            return self.session.ctx.course.lead()
+        except KraftError:
+            return ""
+
+    def would_lead(self, group: Group, answer: str) -> None:
+        key = f"{group.id}:lead"
+        try:
+            self.session.ctx.course.would_lead(answer)
+        except KraftError as exc:
+            self.problems = {**self.problems, key: str(exc)}
+            return
+        self.problems = {k: v for k, v in self.problems.items() if k != key}
+        self.groups.changed()
+        self.session.notice = _("Kept in your journal. Nothing is sent.")
 
     async def _act(self, group: Group, control: str, work: Callable[[datetime], object], notice: str) -> bool:
         return await act(self, group, control, work, notice)
