@@ -150,3 +150,66 @@ def test_my_crisis_plan_reads_in_a_hard_moment(served_app, web: FletWeb, tmp_pat
     web.page.get_by_role("tab", name=re.compile(re.escape(toolkit))).first.click()
     web.click_button(plan)
     _shoot(web, f"{lang}-crisis-plan", signs)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["sv", "da"])
+def test_the_end_of_a_course_asks_three_things(served_app, web: FletWeb, tmp_path: Path, lang: str) -> None:
+    """Issue 18 point 6: once the last meeting began, Astrid's group screen holds the reflection, "go on as a
+    group?" with its counts and her answer, and the private "would you lead a group one day?"."""
+    from zoneinfo import ZoneInfo
+
+    relay = shared_relay()
+    starter_home, astrid_home = tmp_path / "starter", tmp_path / "astrid"
+    starter_home.mkdir()
+    today = datetime.combine(date.today(), time(12), tzinfo=UTC)
+    starter = AppContext.open(starter_home, kdf=FAST_KDF, clock=lambda: today)
+    pending = starter.vault_service.prepare_setup(PASSPHRASE, PASSPHRASE)
+    starter.vault_service.finish_setup(pending, pending.recovery_code)
+    starter = starter.refreshed()
+    schedule = Schedule.weekly(zone="Europe/Stockholm", first=date.today() + timedelta(days=3), at=time(18), count=6)
+    group = starter.leader.create_group("Tisdag", schedule, relay=relay.url, enrolment=relay.enrolment_token(),
+                                        now=today)
+    starter.sync.run(now=today)
+    starter.close()
+    ask(astrid_home, starter_home, group.id, "Astrid")
+    host = open_ctx(starter_home)
+    host.sync.run(now=today)
+    host.leader.admit_all(group.id, now=today)
+    host.sync.run(now=today)
+    host.close()
+    astrid = open_ctx(astrid_home)
+    astrid.sync.run(now=today)
+    astrid.vault_service.set_preference("language", lang)
+    start = (datetime.now(ZoneInfo("Europe/Stockholm")) - timedelta(minutes=30)).replace(second=0, microsecond=0)
+    astrid.groups.update_schedule(group.id, Schedule.weekly(  # this device's copy: the last meeting is going on
+        zone="Europe/Stockholm", first=start.date() - timedelta(days=7), at=start.time().replace(tzinfo=None),
+        count=2))
+    astrid.course.go_on(group.id, "yes", now=datetime.now(UTC))
+    astrid.course.would_lead("maybe")
+    astrid.sync.run(now=datetime.now(UTC))
+    astrid.close()
+
+    with i18n.use(lang):
+        heading = i18n._("The end of the course")
+        lead = i18n._("Would you lead a group one day?")
+        passphrase, unlock = i18n._("Passphrase"), i18n._("Unlock")
+    server = served_app("app", env={"KRAFT_HOME": str(astrid_home)})
+    web.page.set_viewport_size({"width": 390, "height": 844})
+    web.open(server.url)
+    web.type_into(passphrase, PASSPHRASE)
+    web.click_button(unlock)
+    web.wait_for_label(re.compile("Tisdag"), exact=False).click()
+    web.wait_for_text(lead)
+    for width, height in ((390, 844), (1280, 800)):
+        web.page.set_viewport_size({"width": width, "height": height})
+        web.page.mouse.move(width / 2, height / 2)
+        for _step in range(40):  # by the wheel, as in the theme vote above
+            box = web.text(heading).first.bounding_box()
+            if box is not None and 60 <= box["y"] <= 160:
+                break
+            web.page.mouse.wheel(0, 150 if box is None or box["y"] > 160 else -150)
+            web.page.wait_for_timeout(100)
+        web.rest_pointer()
+        _check_fits(web, f"{lang}-course-end-{width}", width)
+        web.screenshot(f"{lang}-course-end-{width}", settle_ms=800)
