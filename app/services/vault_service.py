@@ -6,7 +6,8 @@ loop; everything else is quick.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -77,9 +78,15 @@ class VaultService:
         # A command that only reads sets this: without a database it sees an empty one in memory, so looking at
         # a journal or groups that are not there makes no data folder (issue 17).
         self.read_only = False
+        # While a backup is restored the database file is moved aside and replaced: nothing may open it then
+        # (a connection made in between would keep reading the moved-aside file, or leave its -wal beside the
+        # restored one). See `shut`.
+        self._shut = False
 
     @property
     def engine(self) -> Engine:
+        if self._shut:
+            raise KraftError(Msg.DATABASE_BUSY)  # passing: asked again once the restore is done
         if self._engine is None:
             path = paths.database_path(self.home)
             if self.read_only and not path.exists():
@@ -96,6 +103,8 @@ class VaultService:
         return self._vault
 
     def has_vault(self) -> bool:
+        if self._shut:
+            raise KraftError(Msg.DATABASE_BUSY)
         if self._engine is None and not paths.database_path(self.home).exists():
             return False  # asking makes no database (and no data folder)
         return self.vault.exists()
@@ -285,3 +294,20 @@ class VaultService:
             self._engine.dispose()
             self._engine = None
             self._vault = None
+
+    @property
+    def is_shut(self) -> bool:
+        """True inside `shut`: a timer skips its work then rather than meet DATABASE_BUSY."""
+        return self._shut
+
+    @contextmanager
+    def shut(self) -> Iterator[None]:
+        """Lock, close, and keep the database closed until the block ends: every use of `engine` meanwhile
+        raises the passing DATABASE_BUSY and opens nothing. A backup's restore runs inside it (it moves the
+        file aside and puts another in its place); after it the next use opens the file that is there then."""
+        self.close()
+        self._shut = True
+        try:
+            yield
+        finally:
+            self._shut = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from app.errors import KraftError
 from app.i18n import N_, _
 from app.services.my_round import short_version
 from app.views.common import frame, section_title
@@ -37,5 +38,8 @@ def crisis_plan_part(session: SessionState) -> list[ft.Control]:
     if session.unlocked:
         return [ft.FilledTonalButton(_("My crisis plan"), icon=ft.Icons.HEALTH_AND_SAFETY_OUTLINED,
                                      key="help-plan", on_click=lambda: session.router.navigate(Route.PLAN))]
-    short = short_version(session.ctx.engine)
+    try:
+        short = short_version(session.ctx.engine)
+    except KraftError:  # the journal's file cannot be read just now (a backup being restored): the lines show
+        short = None
     return plan_view(short, short=True) if short is not None else []

@@ -145,3 +145,28 @@ def test_only_member_data_needs_confirmation_to_be_replaced(home: Path) -> None:
     fresh.close()
     (home / "kraft.db").write_bytes(b"not a database" * 100)
     assert would_replace(home)  # unreadable: maybe a journal worth keeping
+
+
+def test_a_shut_service_opens_no_database_until_the_restore_is_done(
+        service: VaultService, journal: Journal, tmp_path: Path) -> None:
+    """While a restore moves the file aside and puts the backup in its place, any use of the engine (a screen
+    drawn meanwhile) is refused with the passing DATABASE_BUSY and opens nothing; after it, the restored file
+    is what the service reads."""
+    code = _recovery_code(service)
+    _fill(service, journal)
+    dest = tmp_path / "b.kraftbackup"
+    create_backup(service, dest)
+    new_home = tmp_path / "new-device"
+    new_home.mkdir()
+    fresh = VaultService(new_home, kdf=FAST_KDF)
+    try:
+        with fresh.shut():
+            for ask in (lambda: fresh.engine, fresh.has_vault, lambda: GroupService(fresh.engine).list()):
+                with pytest.raises(KraftError) as busy:
+                    ask()
+                assert busy.value.msg is Msg.DATABASE_BUSY and busy.value.passing
+            assert list(new_home.iterdir()) == []  # no database, -wal or -shm made while shut
+            restore_backup(new_home, dest, code, kind=RECOVERY)
+        assert fresh.has_vault() and len(GroupService(fresh.engine).list()) == 1
+    finally:
+        fresh.close()

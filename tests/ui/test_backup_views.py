@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +148,49 @@ async def test_a_backup_with_a_bad_header_is_refused_before_the_journal_is_locke
         assert count_kdf.count == 0
         assert services[-1].is_unlocked  # nothing was locked or closed for a file that cannot be restored
     assert not list(home.glob("before-restore-*"))
+
+
+async def test_a_screen_drawn_while_restoring_opens_no_database(home: Path, tmp_path: Path, monkeypatch) -> None:
+    """The bug: in English, a screen drawn while the restore ran in its thread asked for the groups (for the
+    crisis line's country); that opened the database again, and the app, still holding that connection
+    to the file the restore moved aside, started on the welcome screen instead of the restored journal."""
+    import threading
+    from datetime import date, time, timedelta
+
+    from app.domain.schedule import Schedule
+    from app.services import backup as backup_module
+    from app.services.backup import make_backup
+    from app.services.groups import GroupService
+    from app.services.vault_service import VaultService
+    from tests.conftest import FAST_KDF
+
+    other = tmp_path / "old-phone"
+    other.mkdir()
+    service = VaultService(other, kdf=FAST_KDF)
+    service.finish_setup(pending := service.prepare_setup(PASSPHRASE), pending.recovery_code)
+    GroupService(service.engine, service.vault).add("Onsdag", Schedule.weekly(
+        zone="Europe/Oslo", first=date.today() + timedelta(days=1), at=time(18), count=8))
+    _name, data, _report = make_backup(service)
+    service.close()
+
+    drawn = threading.Event()
+    real = backup_module.restore_backup
+
+    def slow_restore(*args: Any, **kwargs: Any) -> Any:
+        drawn.wait(5)  # the screen is drawn (and asks for the groups) while the restore has not yet begun
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(backup_module, "restore_backup", slow_restore)
+    async with open_app(home, tick=0.05) as (ui, _services):  # the timer runs meanwhile too
+        await ui.click(await el(ui, "open-restore"))
+        await _fill_restore_form(ui, data, PASSPHRASE)
+        clicking = asyncio.create_task(ui.click(await el(ui, "restore-backup")))  # it returns when restored
+        await ui.wait_for(lambda: "Restoring the backup…" in ui.texts())  # drawn while the thread waits
+        await ui.click(await el(ui, "help"), wait=False)  # a member taps Help meanwhile: it asks the groups
+        await ui.wait_for(lambda: ui.query(key="call-SE-112"))  # the Help screen is drawn
+        await asyncio.sleep(0.3)  # a few ticks: none may write, nor say the journal is busy
+        drawn.set()
+        await clicking
+        await el(ui, "unlock")
+        assert any("Meeting 1 of 8" in text for text in ui.texts()), ui.dump()
+        assert not any("busy" in text for text in ui.texts()), ui.dump()

@@ -77,6 +77,8 @@ class AppModel:
         minute = int(clock_time.time() // 60)
         if minute != session.minute:
             session.minute = minute  # re-render: countdowns and reminder banners follow the clock
+        if session.service.is_shut:
+            return  # a backup is being restored: the journal's file is not there to write to
         if not session.unlocked:
             session.service.vault.flush_deferred()
             return

@@ -133,7 +133,7 @@ class SessionState:
 
     def country(self) -> str | None:
         """The member's own country, for the crisis lines (app.views.states.country)."""
-        return own_country(self.language, self.profile.default_language, self.ctx.groups.list)
+        return own_country(self.language, self.profile.default_language, lambda: self.ctx.groups.list())
 
     def crisis_line(self) -> CrisisLine | None:
         """The region's first crisis line for the member's own country (else its first)."""

@@ -187,12 +187,12 @@ class SettingsState:
         if session.unlocked:
             session.lock()
         session.router.show(Route.RESTORE)
-        session.busy = _("Restoring the backup…")  # from here: nothing may open the database (the listener asks)
-        session.service.close()
-        session.refresh()  # no service keeps the closed engine
-        result = await session.run(_("Restoring the backup…"), lambda: backup.restore_backup(
-            session.service.home, data, secret, kind=kind, replace=replace), at="restore-backup",
-            fields=BACKUP_FIELDS)
+        session.busy = _("Restoring the backup…")  # the delivery listener asks this and waits
+        with session.service.shut():  # a screen drawn meanwhile opens no database: it sees DATABASE_BUSY
+            session.refresh()  # no service keeps the closed engine
+            result = await session.run(_("Restoring the backup…"), lambda: backup.restore_backup(
+                session.service.home, data, secret, kind=kind, replace=replace), at="restore-backup",
+                fields=BACKUP_FIELDS)
         if result is None:
             return
         session.start()
