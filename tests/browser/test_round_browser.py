@@ -41,6 +41,52 @@ def _shoot(web: FletWeb, name: str, shown: str) -> None:
         web.screenshot(f"{name}-{width}", settle_ms=800)
 
 
+def _group_with_astrid(tmp_path: Path, lang: str, *, speaks: str) -> tuple[Path, Path, str, datetime]:
+    """The starter's group (six meetings from three days on) with Astrid let in, through a real relay; the app
+    of `speaks` ("starter" or "astrid") in `lang`. Returns both homes, the group's id and the day."""
+    relay = shared_relay()
+    starter_home, astrid_home = tmp_path / "starter", tmp_path / "astrid"
+    starter_home.mkdir()
+    today = datetime.combine(date.today(), time(12), tzinfo=UTC)
+    starter = AppContext.open(starter_home, kdf=FAST_KDF, clock=lambda: today)
+    pending = starter.vault_service.prepare_setup(PASSPHRASE, PASSPHRASE)
+    starter.vault_service.finish_setup(pending, pending.recovery_code)
+    starter = starter.refreshed()
+    schedule = Schedule.weekly(zone="Europe/Stockholm", first=date.today() + timedelta(days=3), at=time(18), count=6)
+    group = starter.leader.create_group("Tisdag", schedule, relay=relay.url, enrolment=relay.enrolment_token(),
+                                        now=today)
+    starter.sync.run(now=today)
+    starter.close()
+    ask(astrid_home, starter_home, group.id, "Astrid")
+    host = open_ctx(starter_home)
+    host.sync.run(now=today)
+    host.leader.admit_all(group.id, now=today)
+    host.sync.run(now=today)
+    host.close()
+    speaker = VaultService(starter_home if speaks == "starter" else astrid_home, kdf=FAST_KDF)
+    speaker.set_preference("language", lang)
+    speaker.close()
+    return starter_home, astrid_home, group.id, today
+
+
+def _shoot_at(web: FletWeb, heading: str, name: str) -> None:
+    """At phone width and wide: `heading` near the top, the fit audited, a screenshot."""
+    for width, height in ((390, 844), (1280, 800)):
+        web.page.set_viewport_size({"width": width, "height": height})
+        # scrolled by the wheel, as a person does: Flutter then moves its pixels and its semantics together
+        # (scrolling the semantics node into view moved the boxes the audit reads, and not the pixels)
+        web.page.mouse.move(width / 2, height / 2)
+        for _step in range(40):
+            box = web.text(heading).first.bounding_box()
+            if box is not None and 60 <= box["y"] <= 160:
+                break
+            web.page.mouse.wheel(0, 150 if box is None or box["y"] > 160 else -150)
+            web.page.wait_for_timeout(100)
+        web.rest_pointer()
+        _check_fits(web, f"{name}-{width}", width)
+        web.screenshot(f"{name}-{width}", settle_ms=800)
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["sv", "da"])
 def test_my_round_draws_the_course(served_app, web: FletWeb, tmp_path: Path, lang: str) -> None:
@@ -68,33 +114,14 @@ def test_my_round_draws_the_course(served_app, web: FletWeb, tmp_path: Path, lan
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["sv", "da"])
 def test_the_host_sees_the_theme_vote_in_counts(served_app, web: FletWeb, tmp_path: Path, lang: str) -> None:
-    relay = shared_relay()
-    starter_home, astrid_home = tmp_path / "starter", tmp_path / "astrid"
-    starter_home.mkdir()
-    today = datetime.combine(date.today(), time(12), tzinfo=UTC)
-    starter = AppContext.open(starter_home, kdf=FAST_KDF, clock=lambda: today)
-    pending = starter.vault_service.prepare_setup(PASSPHRASE, PASSPHRASE)
-    starter.vault_service.finish_setup(pending, pending.recovery_code)
-    starter.vault_service.set_preference("language", lang)
-    starter = starter.refreshed()
-    schedule = Schedule.weekly(zone="Europe/Stockholm", first=date.today() + timedelta(days=3), at=time(18), count=6)
-    group = starter.leader.create_group("Tisdag", schedule, relay=relay.url, enrolment=relay.enrolment_token(),
-                                        now=today)
-    starter.sync.run(now=today)
-    starter.close()
-    ask(astrid_home, starter_home, group.id, "Astrid")
-    host = open_ctx(starter_home)
-    host.sync.run(now=today)
-    host.leader.admit_all(group.id, now=today)
-    host.sync.run(now=today)
-    host.close()
+    starter_home, astrid_home, group_id, today = _group_with_astrid(tmp_path, lang, speaks="starter")
     astrid = open_ctx(astrid_home)
     astrid.sync.run(now=today)
-    meeting = astrid.groups.get(group.id).schedule.next_meeting(today)
+    meeting = astrid.groups.get(group_id).schedule.next_meeting(today)
     assert meeting is not None
-    pain = astrid.themes.propose(group.id, meeting.id, theme="living_with_pain", now=today)
-    astrid.themes.propose(group.id, meeting.id, text="Att våga säga nej", now=today)
-    astrid.themes.vote(group.id, meeting.id, pain, now=today)
+    pain = astrid.themes.propose(group_id, meeting.id, theme="living_with_pain", now=today)
+    astrid.themes.propose(group_id, meeting.id, text="Att våga säga nej", now=today)
+    astrid.themes.vote(group_id, meeting.id, pain, now=today)
     astrid.sync.run(now=today)
     astrid.close()
 
@@ -109,20 +136,7 @@ def test_the_host_sees_the_theme_vote_in_counts(served_app, web: FletWeb, tmp_pa
     web.click_button(unlock)
     web.wait_for_label(re.compile("Tisdag"), exact=False).click()
     web.wait_for_text(one)
-    for width, height in ((390, 844), (1280, 800)):
-        web.page.set_viewport_size({"width": width, "height": height})
-        # scrolled by the wheel, as a person does: Flutter then moves its pixels and its semantics together
-        # (scrolling the semantics node into view moved the boxes the audit reads, and not the pixels)
-        web.page.mouse.move(width / 2, height / 2)
-        for _step in range(40):
-            box = web.text(heading).first.bounding_box()
-            if box is not None and 60 <= box["y"] <= 160:
-                break
-            web.page.mouse.wheel(0, 150 if box is None or box["y"] > 160 else -150)
-            web.page.wait_for_timeout(100)
-        web.rest_pointer()
-        _check_fits(web, f"{lang}-theme-vote-{width}", width)
-        web.screenshot(f"{lang}-theme-vote-{width}", settle_ms=800)
+    _shoot_at(web, heading, f"{lang}-theme-vote")
 
 
 @pytest.mark.browser
@@ -159,33 +173,14 @@ def test_the_end_of_a_course_asks_three_things(served_app, web: FletWeb, tmp_pat
     group?" with its counts and her answer, and the private "would you lead a group one day?"."""
     from zoneinfo import ZoneInfo
 
-    relay = shared_relay()
-    starter_home, astrid_home = tmp_path / "starter", tmp_path / "astrid"
-    starter_home.mkdir()
-    today = datetime.combine(date.today(), time(12), tzinfo=UTC)
-    starter = AppContext.open(starter_home, kdf=FAST_KDF, clock=lambda: today)
-    pending = starter.vault_service.prepare_setup(PASSPHRASE, PASSPHRASE)
-    starter.vault_service.finish_setup(pending, pending.recovery_code)
-    starter = starter.refreshed()
-    schedule = Schedule.weekly(zone="Europe/Stockholm", first=date.today() + timedelta(days=3), at=time(18), count=6)
-    group = starter.leader.create_group("Tisdag", schedule, relay=relay.url, enrolment=relay.enrolment_token(),
-                                        now=today)
-    starter.sync.run(now=today)
-    starter.close()
-    ask(astrid_home, starter_home, group.id, "Astrid")
-    host = open_ctx(starter_home)
-    host.sync.run(now=today)
-    host.leader.admit_all(group.id, now=today)
-    host.sync.run(now=today)
-    host.close()
+    _starter_home, astrid_home, group_id, today = _group_with_astrid(tmp_path, lang, speaks="astrid")
     astrid = open_ctx(astrid_home)
     astrid.sync.run(now=today)
-    astrid.vault_service.set_preference("language", lang)
     start = (datetime.now(ZoneInfo("Europe/Stockholm")) - timedelta(minutes=30)).replace(second=0, microsecond=0)
-    astrid.groups.update_schedule(group.id, Schedule.weekly(  # this device's copy: the last meeting is going on
+    astrid.groups.update_schedule(group_id, Schedule.weekly(  # this device's copy: the last meeting is going on
         zone="Europe/Stockholm", first=start.date() - timedelta(days=7), at=start.time().replace(tzinfo=None),
         count=2))
-    astrid.course.go_on(group.id, "yes", now=datetime.now(UTC))
+    astrid.course.go_on(group_id, "yes", now=datetime.now(UTC))
     astrid.course.would_lead("maybe")
     astrid.sync.run(now=datetime.now(UTC))
     astrid.close()
@@ -201,15 +196,4 @@ def test_the_end_of_a_course_asks_three_things(served_app, web: FletWeb, tmp_pat
     web.click_button(unlock)
     web.wait_for_label(re.compile("Tisdag"), exact=False).click()
     web.wait_for_text(lead)
-    for width, height in ((390, 844), (1280, 800)):
-        web.page.set_viewport_size({"width": width, "height": height})
-        web.page.mouse.move(width / 2, height / 2)
-        for _step in range(40):  # by the wheel, as in the theme vote above
-            box = web.text(heading).first.bounding_box()
-            if box is not None and 60 <= box["y"] <= 160:
-                break
-            web.page.mouse.wheel(0, 150 if box is None or box["y"] > 160 else -150)
-            web.page.wait_for_timeout(100)
-        web.rest_pointer()
-        _check_fits(web, f"{lang}-course-end-{width}", width)
-        web.screenshot(f"{lang}-course-end-{width}", settle_ms=800)
+    _shoot_at(web, heading, f"{lang}-course-end")

@@ -17,7 +17,8 @@ from app.services.course import CourseService
 from app.services.group_layer import choosing, hosting
 from protocol.envelopes import encrypt_envelope
 from protocol.padding import pad
-from tests.services.test_group_layer import admit_everyone, ask, circles, four, start, sync  # noqa: F401
+from tests.services.test_choosing import _group
+from tests.services.test_group_layer import circles, four  # noqa: F401
 from tests.services.test_relay_flow import NOW, Profile, relay  # noqa: F401
 
 
@@ -33,14 +34,9 @@ def later(person: Profile, when):  # type: ignore[no-untyped-def]
 
 
 def _over(server, people):  # type: ignore[no-untyped-def]
-    starter, astrid, _bo, mallory = people
-    group_id = start(starter, server)
-    for person, name in ((astrid, "Astrid"), (mallory, "Mallory")):
-        ask(person, starter, group_id, name=name)
-    admit_everyone(starter, group_id, [astrid, mallory])
-    for person in (starter, astrid, mallory):
-        sync(person)
-    last = starter.groups().get(group_id).schedule.meetings()[-1]
+    """The group of test_choosing (the starter, Astrid, Mallory), and a moment after its last meeting began."""
+    group_id, _meeting = _group(server, people)
+    last = people[0].groups().get(group_id).schedule.meetings()[-1]
     return group_id, last.start + timedelta(minutes=30)
 
 
