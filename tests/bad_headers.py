@@ -132,8 +132,9 @@ class KdfCalls:
 
 @pytest.fixture
 def count_kdf(monkeypatch: pytest.MonkeyPatch) -> KdfCalls:
-    """Count the calls of the real Argon2id; refuse one beyond the bounds rather than run it here."""
-    real, calls = crypto.derive_key, KdfCalls()
+    """Count the runs of the real Argon2id (also one started ahead, docs/adr/0015-kdf-ahead.md); refuse one
+    beyond the bounds rather than run it here."""
+    real, calls = crypto._derive, KdfCalls()
 
     def counting(secret: bytes, salt: bytes, params: crypto.KdfParams) -> bytes:
         calls.count += 1
@@ -141,5 +142,5 @@ def count_kdf(monkeypatch: pytest.MonkeyPatch) -> KdfCalls:
             raise AssertionError(f"Argon2id asked to run with {params}")
         return real(secret, salt, params)
 
-    monkeypatch.setattr(crypto, "derive_key", counting)
+    monkeypatch.setattr(crypto, "_derive", counting)
     return calls

@@ -65,8 +65,26 @@ def _decoded() -> Iterator[None]:
         raise KraftError(Msg.INPUT_NOT_UNICODE) from exc
 
 
+_unread: list[str | KraftError] = []  # what reading ahead got (app/cli/ahead.py), given first
+
+
+def unread(line: str | KraftError) -> None:
+    """Hand back a line read ahead, or the error reading it raised: the next `read_line` returns or raises it."""
+    _unread.append(line)
+
+
+def forget_unread() -> None:
+    """The command is over: nothing read ahead is left for the next one (tests run many in one process)."""
+    _unread.clear()
+
+
 def read_line() -> str | None:
     """One line of stdin without its line ending; None at end of input."""
+    if _unread:
+        got = _unread.pop(0)
+        if isinstance(got, KraftError):
+            raise got
+        return got
     with _decoded():
         line = sys.stdin.readline()
     if not line:

@@ -14,6 +14,7 @@ import os
 import sys
 
 from app import i18n
+from app.cli import ahead, console
 from app.cli.commands import COMMANDS, command_in, top_help
 from app.cli.console import err
 from app.domain.text import is_unicode
@@ -103,7 +104,17 @@ def main(argv: list[str] | None = None) -> int:
     if bad is not None:  # invalid UTF-8 arrives as lone surrogates; sealing them would fail much later
         err(f"kraft: {KraftError(Msg.ARGUMENT_NOT_UNICODE, argument=bad.encode('utf-8', 'backslashreplace').decode())}")
         return EXIT_USAGE
-    parser = build_parser(command_in(argv))
+    command = command_in(argv)
+    try:
+        ahead.start(argv, COMMANDS[command][0] if command in COMMANDS else None)  # docs/adr/0015-kdf-ahead.md
+        return _run(argv, command, own_process=own_process)
+    finally:
+        ahead.stop()  # a key derived ahead and not taken is forgotten with the command
+        console.forget_unread()
+
+
+def _run(argv: list[str], command: str | None, *, own_process: bool) -> int:
+    parser = build_parser(command)
     if own_process:  # a `kraft` process of its own, not a caller's (tests run many commands in one process)
         # What the command's imports made (SQLAlchemy: ~100,000 objects) lives until the process ends: out of
         # the cyclic collector's sight, the collections an unlock of 10,000 entries triggers cost ~20 ms less.

@@ -1,14 +1,17 @@
 """Cryptographic building blocks of the vault: Argon2id, AES-256-GCM, padding, random ids, recovery codes.
 
-Everything here is a pure function over bytes; keys are handed in and never stored by this module.
+Everything here is a pure function over bytes; keys are handed in and never stored by this module, except
+one derivation started ahead (`derive_ahead`, docs/adr/0015-kdf-ahead.md) until it is taken or dropped.
 """
 
 from __future__ import annotations
 
 import base64
+import hmac
 import os
 import secrets
 import struct
+import threading
 import unicodedata
 from dataclasses import asdict, dataclass, fields
 
@@ -116,11 +119,63 @@ def normalize_passphrase(passphrase: str) -> bytes:
         raise KraftError(Msg.PASSPHRASE_NOT_UNICODE) from exc
 
 
-def derive_key(secret: bytes, salt: bytes, params: KdfParams) -> bytes:
-    """Stretch a passphrase or recovery code into a key-encryption key (slow on purpose)."""
+def _derive(secret: bytes, salt: bytes, params: KdfParams) -> bytes:
     kdf = Argon2id(salt=salt, length=KEY_BYTES, iterations=params.iterations, lanes=params.lanes,
                    memory_cost=params.memory_kib)
     return kdf.derive(secret)
+
+
+class _Ahead:
+    """One derivation running on its own thread (Argon2id lets go of Python's lock while it works)."""
+
+    def __init__(self, secret: bytes, salt: bytes, params: KdfParams) -> None:
+        self.secret, self.salt, self.params = secret, salt, params
+        self.key: bytes | None = None
+        self._thread = threading.Thread(target=self._run, name="kraft-kdf-ahead", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.key = _derive(self.secret, self.salt, self.params)
+        except Exception:  # then derive_key derives again and raises what it raises
+            self.key = None
+
+    def result(self, secret: bytes, salt: bytes, params: KdfParams) -> bytes | None:
+        """Its key if it was started for exactly these arguments (and did not fail), else None."""
+        if (salt, params) != (self.salt, self.params) or not hmac.compare_digest(secret, self.secret):
+            return None
+        self._thread.join()
+        return self.key
+
+
+_ahead: _Ahead | None = None
+_ahead_lock = threading.Lock()
+
+
+def derive_ahead(secret: bytes, salt: bytes, params: KdfParams) -> None:
+    """Start `derive_key(secret, salt, params)` now, on a thread of its own, so it runs while the caller loads
+    (the CLI, docs/adr/0015-kdf-ahead.md). The next `derive_key` with the same arguments takes the result;
+    one with any other derives as usual. One is held at a time; a newer one replaces it."""
+    global _ahead
+    with _ahead_lock:
+        _ahead = _Ahead(secret, salt, params)
+
+
+def drop_ahead() -> None:
+    """Forget a derivation started ahead and not taken (its secret and key go with it)."""
+    global _ahead
+    with _ahead_lock:
+        _ahead = None
+
+
+def derive_key(secret: bytes, salt: bytes, params: KdfParams) -> bytes:
+    """Stretch a passphrase or recovery code into a key-encryption key (slow on purpose). A derivation of the
+    very same arguments started ahead is taken (once) instead of running again."""
+    global _ahead
+    with _ahead_lock:
+        ahead, _ahead = _ahead, None
+    key = ahead.result(secret, salt, params) if ahead is not None else None
+    return key if key is not None else _derive(secret, salt, params)
 
 
 def seal(key: bytes | AESGCM, plaintext: bytes, associated: bytes) -> tuple[bytes, bytes]:

@@ -18,12 +18,9 @@ from app.errors import KraftError, Msg
 from app.storage import crypto
 from app.storage.crypto import KdfParams
 from app.storage.models import KeySlot, VaultHeader, table
+from app.storage.slot_kinds import KEYSTORE, NO_KDF, PASSPHRASE, RECOVERY  # noqa: F401 (re-exported)
 
 SLOT_FORMAT = 1  # the key slots' format, bound in their associated data: unchanged since vault version 1
-PASSPHRASE = "passphrase"  # noqa: S105  (a slot kind, not a secret)
-RECOVERY = "recovery"
-KEYSTORE = "keystore"
-NO_KDF = "none"  # a keystore slot: its KEK is random, nothing to stretch
 
 _slots = table(KeySlot)
 _header = table(VaultHeader)
