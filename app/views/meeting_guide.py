@@ -7,7 +7,7 @@ import flet as ft
 
 from app.domain.meeting import PARTS
 from app.i18n import N_, _, format_when
-from app.views.common import frame, section_title
+from app.views.common import frame, section_title, tick
 from app.views.routes import Route
 from app.views.states.meeting import MeetingState
 from app.views.states.session import SessionState
@@ -43,6 +43,11 @@ def _steps(state: MeetingState) -> ft.Control:
     return ft.Row(chips, wrap=True, spacing=6, run_spacing=6)
 
 
+def _chime_switch(state: MeetingState) -> ft.Control:
+    return tick(_("A soft sound when a share is over"), value=state.chime, key="round-chime",
+                on_change=lambda e: state.set_chime(bool(e.control.value)))  # wraps at 360 px and 200 % text
+
+
 def _round(state: MeetingState) -> list[ft.Control]:
     shown = state.round_state()
     share = state.plan.share_seconds
@@ -57,6 +62,7 @@ def _round(state: MeetingState) -> list[ft.Control]:
                                          tooltip=_("One more"), key="round-more",
                                          on_click=lambda: state.change_size(1))]))
         out.append(ft.Text(_("Each person: {share}").format(share=minutes(share)), key="round-share"))
+        out.append(_chime_switch(state))
         out.append(ft.FilledButton(_("Start the round"), icon=ft.Icons.PLAY_ARROW, key="round-start",
                                    on_click=state.start))
         return out
@@ -84,7 +90,8 @@ def _round(state: MeetingState) -> list[ft.Control]:
                                          on_click=lambda: state.next_person()),
                     ft.OutlinedButton(_("Pass"), key="round-pass",
                                       on_click=lambda: state.next_person(passed=True))],
-                   wrap=True, spacing=8, run_spacing=8)]
+                   wrap=True, spacing=8, run_spacing=8),
+            _chime_switch(state)]
     return out
 
 

@@ -74,3 +74,43 @@ async def test_the_round_counts_down_on_screen_and_a_lock_stops_it(home: Path, m
         assert [type(c.control).__name__ for c in ui.calls("disable")] == ["Wakelock"]
     for service in services:
         service.close()
+
+
+async def test_a_chime_sounds_once_per_share_only_when_the_host_turns_it_on(home: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import app.views.states.meeting as meeting_state
+
+    clock = [1000.0]
+    monkeypatch.setattr(meeting_state, "TICK", 0.02)
+    monkeypatch.setattr(meeting_state, "now", lambda: clock[0])
+    services: list[VaultService] = []
+
+    def played() -> list[str]:
+        return [type(c.control).__name__ for c in ui.calls("play")]
+
+    async with run_app(_main(home, services)) as ui:
+        await journal_then_add_group(ui)
+        await add_group(ui, date.today() + timedelta(days=4), label="Onsdag")
+        await ui.click(await el(ui, "guidelines-ok"))
+        await ui.click(await el(ui, "next-meeting-open"))
+        await ui.click(await el(ui, "today-meeting"))
+        await ui.click(await el(ui, "part-next"))
+        chime = await el(ui, "round-chime")
+        assert chime.value is False  # no sound unless chosen
+        await ui.click(await el(ui, "round-start"))
+        clock[0] += 6 * 60 + 5  # person 1's share is over, in silence
+        await ui.wait_for(lambda: (c := ui.query(key="round-status")) is not None and c.value.startswith("Time is up"))
+        await ui.settle()
+        assert played() == []
+        await ui.click(await el(ui, "round-next"))
+        await ui.fire(await el(ui, "round-chime"), "change", True, props={"value": True})
+        clock[0] += 6 * 60 + 5  # person 2's share is over: one soft chime
+        await ui.wait_for(lambda: played() == ["Audio"])
+        clock[0] += 30
+        for _ in range(5):
+            await ui.settle()  # the ticks go on: still one chime for this share
+        assert played() == ["Audio"]
+        await ui.click(await el(ui, "round-next"))
+        clock[0] += 6 * 60 + 5
+        await ui.wait_for(lambda: played() == ["Audio", "Audio"])
+    for service in services:
+        service.close()

@@ -16,6 +16,7 @@ from typing import Any
 import flet as ft
 
 from app.domain.meeting import PARTS, Plan, RoundTimer, TimerState, plan
+from app.domain.sound import chime_wav
 from app.errors import KraftError
 from app.i18n import current
 from app.services.themes import Guide
@@ -46,11 +47,13 @@ class MeetingState:
     _task: Any = field(default=None, repr=False)
     _wakelock: Any = field(default=None, repr=False)
     _awake: bool = field(default=False, repr=False)
+    _audio: Any = field(default=None, repr=False)
+    _chimed: int | None = field(default=None, repr=False)  # the person whose share's end was chimed
 
     def open(self, group_id: str) -> None:
         """Start the guide of the group's next meeting (a new walk through, the round not started)."""
         self.stop()
-        self.group_id, self.part, self.timer = group_id, 0, None
+        self.group_id, self.part, self.timer, self._chimed = group_id, 0, None, None
         try:
             self.guide = self.session.ctx.themes.guide(group_id, current(), now=datetime.now(UTC))
         except KraftError as exc:
@@ -118,12 +121,36 @@ class MeetingState:
             self._task = None
         self._keep_awake(False)
 
+    def set_chime(self, on: bool) -> None:
+        """The host's choice: a soft sound when a share is over (off unless chosen)."""
+        self.chime = on
+        shown = self.round_state()
+        if on and shown is not None and shown.over:
+            self._chimed = shown.person  # a share already over is not chimed late
+
     async def _run(self) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             while self.timer is not None and self.timer.state().running and self.session.unlocked:
                 await asyncio.sleep(TICK)
                 self.session.touch()  # a meeting is not idleness: the lock waits
                 self.second += 1
+                shown = self.timer.state() if self.timer is not None else None
+                if shown is not None and shown.over and not shown.done and self._chimed != shown.person:
+                    self._chimed = shown.person  # once a share, chosen or not: turning it on later is no alarm
+                    if self.chime:
+                        self._play_chime()
+
+    def _play_chime(self) -> None:
+        """Play the chime (fire and forget, like the wakelock: no audio on the platform leaves the round as is)."""
+        try:
+            if self._audio is None:
+                import flet_audio
+
+                self._audio = flet_audio.Audio(src=chime_wav(), volume=0.6)
+            task = asyncio.get_running_loop().create_task(asyncio.wait_for(self._audio.play(), 2))
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        except (RuntimeError, AttributeError, ImportError):  # no loop or page, or a build without the extension
+            log.info("the chime could not be played here")
 
     def _keep_awake(self, on: bool) -> None:
         """Ask the platform to keep the screen on (fire and forget: a client that does not answer, or has no
