@@ -1,4 +1,4 @@
-"""`kraft theme list|propose|vote|results|set` and `kraft meeting guide` (issue 18, ADR 0014): the group chooses
+"""`kraft theme list|propose|vote|unvote|results|set` and `kraft meeting guide` (issue 18, ADR 0014): the group chooses
 its themes, and whoever hosts sees today's meeting. Themes live with the group's sealed secrets, so every
 command but `theme list` unlocks the journal; what is sent goes through the outbox and is sent at once."""
 
@@ -81,6 +81,18 @@ def cmd_vote(args: argparse.Namespace) -> int:
         ctx.themes.vote(group.id, meeting, args.choice, now=clock.now())
         sync_now(ctx)
     out(_("Your vote is sent. You can change it by voting again."))
+    return 0
+
+
+def cmd_unvote(args: argparse.Namespace) -> int:
+    _region_pack()
+    with _opened(args) as ctx:
+        group = resolve_group(ctx.groups, args.group)
+        sync_now(ctx)
+        meeting = ctx.groups.get(group.id).meeting(args.poll).id
+        ctx.themes.withdraw(group.id, meeting, now=clock.now())
+        sync_now(ctx)
+    out(_("Your vote is taken back."))
     return 0
 
 
@@ -173,6 +185,10 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p.add_argument("poll", help=_("the meeting the themes are for (its id)"))
     p.add_argument("choice", help=_("the choice's id from kraft theme results, or a theme's id"))
     p.set_defaults(func=cmd_vote)
+    p = sub.add_parser("unvote", parents=[unlock], help=_("take back your vote"))
+    p.add_argument("group", help=_("the group's id (or the start of it)"))
+    p.add_argument("poll", help=_("the meeting the themes are for (its id)"))
+    p.set_defaults(func=cmd_unvote)
     p = sub.add_parser("results", parents=[unlock], help=_("the proposed themes and their votes (counts only)"))
     p.add_argument("group", help=_("the group's id (or the start of it)"))
     p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))

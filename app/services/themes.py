@@ -45,6 +45,10 @@ class ThemeService:
     def vote(self, group_id: str, poll: str, choice: str, *, now: datetime) -> None:
         choosing.vote(self._circles, group_id, poll, _full_choice(self.results(group_id, poll), choice), now=now)
 
+    def withdraw(self, group_id: str, poll: str, *, now: datetime) -> None:
+        """Take back this member's vote in `poll`."""
+        choosing.withdraw(self._circles, group_id, poll, now=now)
+
     def results(self, group_id: str, poll: str) -> list[choosing.Choice]:
         return choosing.results(self._circles, group_id, poll)
 

@@ -124,10 +124,14 @@ def test_the_host_sees_the_theme_vote_in_counts(served_app, web: FletWeb, tmp_pa
     astrid.themes.vote(group_id, meeting.id, pain, now=today)
     astrid.sync.run(now=today)
     astrid.close()
+    host = open_ctx(starter_home)  # the host votes too: her own vote with "Take back my vote" beside it
+    host.sync.run(now=today)
+    host.themes.vote(group_id, meeting.id, pain, now=today)
+    host.close()
 
     with i18n.use(lang):
         heading = i18n._("Themes for the next meeting")
-        one = i18n.ngettext("{n} vote", "{n} votes", 1).format(n=1)
+        two, take_back = i18n.ngettext("{n} vote", "{n} votes", 2).format(n=2), i18n._("Take back my vote")
         passphrase, unlock = i18n._("Passphrase"), i18n._("Unlock")
     server = served_app("app", env={"KRAFT_HOME": str(starter_home)})
     web.page.set_viewport_size({"width": 390, "height": 844})
@@ -135,7 +139,8 @@ def test_the_host_sees_the_theme_vote_in_counts(served_app, web: FletWeb, tmp_pa
     web.type_into(passphrase, PASSPHRASE)
     web.click_button(unlock)
     web.wait_for_label(re.compile("Tisdag"), exact=False).click()
-    web.wait_for_text(one)
+    web.wait_for_text(two)
+    web.wait_for_button(take_back)
     _shoot_at(web, heading, f"{lang}-theme-vote")
 
 

@@ -52,6 +52,14 @@ def test_a_group_proposes_votes_and_its_host_sets_the_theme_for_the_guide(
     assert own.code == 0, own.err
     meeting = json.loads(kraft("group", "show", group, "--json").out)["meetings"][0]["id"]
     assert kraft("theme", "vote", group, meeting, "living_with_pain").code == 0
+    own_choice = next(c["id"] for c in json.loads(kraft("theme", "results", group, "--json").out)["polls"][0]["choices"]
+                      if c["theme"] == "")
+    assert kraft("theme", "vote", group, meeting, own_choice).code == 0  # then her own words
+    taken = kraft("theme", "unvote", group, meeting)
+    assert taken.code == 0 and "taken back" in taken.out, taken.err
+    mine = json.loads(kraft("theme", "results", group, "--json").out)["polls"][0]["choices"]
+    assert [(c["votes"], c["mine"]) for c in mine] == [(0, False), (0, False)]
+    assert kraft("theme", "vote", group, meeting, "living_with_pain").code == 0  # and pain after all
 
     _as(monkeypatch, vault, passphrase=True)
     results = json.loads(kraft("theme", "results", group, "--json").out)["polls"]

@@ -53,6 +53,27 @@ def test_members_propose_and_vote_and_each_member_counts_once(relay, four):  # n
     assert mine == {"living_with_pain": True, "Att våga säga nej": False}
 
 
+def test_a_member_takes_back_her_vote_and_every_count_follows(relay, four):  # noqa: F811
+    starter, astrid, _bo, mallory = four
+    group_id, meeting = _group(relay, four)
+    pain = choosing.propose(circles(astrid), group_id, meeting, theme="living_with_pain", now=NOW)
+    sync(astrid), sync(mallory)
+    choosing.vote(circles(astrid), group_id, meeting, pain, now=NOW)
+    choosing.vote(circles(mallory), group_id, meeting, pain, now=NOW)
+    sync(astrid), sync(mallory)
+    choosing.withdraw(circles(mallory), group_id, meeting, now=NOW)
+    assert [(c.votes, c.mine) for c in choosing.results(circles(mallory), group_id, meeting)] == [(1, False)]
+    sync(mallory)
+    report = sync(starter)
+    assert not report.refused, report
+    assert _counts(starter, group_id, meeting) == {"living_with_pain": 1}  # Astrid's still counts
+    sync(astrid)
+    assert [(c.votes, c.mine) for c in choosing.results(circles(astrid), group_id, meeting)] == [(1, True)]
+    choosing.withdraw(circles(mallory), group_id, meeting, now=NOW)  # twice: nothing more to take back
+    sync(mallory)
+    assert not sync(starter).refused and _counts(starter, group_id, meeting) == {"living_with_pain": 1}
+
+
 def test_a_vote_in_another_members_name_is_refused(relay, four):  # noqa: F811
     starter, astrid, _bo, mallory = four
     group_id, meeting = _group(relay, four)

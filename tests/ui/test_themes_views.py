@@ -35,6 +35,12 @@ async def test_a_member_proposes_and_votes_and_the_host_sets_the_theme(group: Gr
         await notice(ui, "Your vote is sent")
         assert ui.query(where=_starts("theme-mine-")) is not None
         assert ui.query(where=_starts("theme-set-")) is None  # a member sets no theme
+        await ui.click(await ui.wait_for(lambda: ui.query(where=_starts("theme-unvote-"))))  # she changes her mind
+        await notice(ui, "Your vote is taken back")
+        assert (await ui.wait_for(lambda: ui.query(where=_starts("theme-votes-")))).value == "0 votes"
+        assert ui.query(where=_starts("theme-mine-")) is None
+        await ui.click(await ui.wait_for(lambda: ui.query(where=_starts("theme-vote-"))))  # and back again
+        await notice(ui, "Your vote is sent")
     for service in services:
         service.close()
 

@@ -18,6 +18,7 @@ from app.services.group_layer.circle import Circle, Circles
 from app.services.links import Secrets
 
 KINDS = ("theme_propose", "theme_vote", "theme_set", "theme_introduce")
+WITHDRAWN = ""  # a theme_vote for no choice takes the author's vote back (a choice id is never empty)
 MAX_CHOICES = 20  # proposals kept per poll; more are refused, so a poll stays readable and small
 COURSE_END = "course-end"  # the poll "Go on as a group?" (yes / no), after a course's last meeting
 GO_ON = ("yes", "no")  # its two choices, the same on every phone: nobody proposes them
@@ -78,6 +79,15 @@ def vote(circles: Circles, group_id: str, poll: str, choice: str, *, now: dateti
     circle = circles.load(group_id)
     _vote(circle.secrets, circle.state, circle.me, poll, choice)
     circles.write(circle, [circles.seal(circle, p.CONTENT, "theme_vote", {"poll": poll, "choice": choice})],
+                  now=now)
+
+
+def withdraw(circles: Circles, group_id: str, poll: str, *, now: datetime) -> None:
+    """Take back this member's vote in `poll` (a vote for no choice: WITHDRAWN); nothing to take back is no
+    error, and is sent all the same, so a member's other devices agree."""
+    circle = circles.load(group_id)
+    _vote(circle.secrets, circle.state, circle.me, poll, WITHDRAWN)
+    circles.write(circle, [circles.seal(circle, p.CONTENT, "theme_vote", {"poll": poll, "choice": WITHDRAWN})],
                   now=now)
 
 
@@ -175,9 +185,12 @@ def _vote(secrets: Secrets, state: p.State, voter: str, poll: str, choice: str) 
     if voter not in state.members:
         raise KraftError(Msg.NOT_ADMITTED_YET)
     held = secrets.theme_polls.setdefault(poll, _course_end()) if poll == COURSE_END else secrets.theme_polls.get(poll)
-    if held is None or choice not in held["choices"]:
+    if held is None or (choice not in held["choices"] and choice != WITHDRAWN):
         raise KraftError(Msg.THEME_CHOICE_UNKNOWN)
-    held["votes"][voter] = choice  # one per member: a later vote replaces the earlier
+    if choice == WITHDRAWN:
+        held["votes"].pop(voter, None)  # only the author's own: the signature says who that is
+    else:
+        held["votes"][voter] = choice  # one per member: a later vote replaces the earlier
 
 
 def _set(secrets: Secrets, state: p.State, body: dict[str, str]) -> None:

@@ -63,6 +63,10 @@ class ChoosingState:
         return await self._act(group, "vote", lambda now: self._themes.vote(group.id, meeting.id, choice.id, now=now),
                                _("Your vote is sent. You can change it by voting again."))
 
+    async def withdraw(self, group: Group, meeting: Meeting) -> bool:
+        return await self._act(group, "vote", lambda now: self._themes.withdraw(group.id, meeting.id, now=now),
+                               _("Your vote is taken back."))
+
     async def set_theme(self, group: Group, meeting: Meeting, choice: Choice) -> bool:
         return await self._act(group, "set", lambda now: self._themes.set_theme(
             group.id, meeting.id, theme=choice.theme, text=choice.text, now=now),

@@ -49,9 +49,13 @@ def ThemesSection(choosing: ChoosingState, group: Group, host: bool) -> ft.Contr
         async def choose(_e: object, c: Choice = choice) -> None:
             await choosing.set_theme(group, meeting, c)
 
+        async def withdraw(_e: object) -> None:
+            await choosing.withdraw(group, meeting)
+
         buttons: list[ft.Control] = [
-            ft.Text(_("Your vote"), key=f"theme-mine-{choice.id}") if choice.mine else
-            ft.OutlinedButton(_("Vote"), key=f"theme-vote-{choice.id}", on_click=vote)]
+            ft.Text(_("Your vote"), key=f"theme-mine-{choice.id}"),
+            ft.TextButton(_("Take back my vote"), key=f"theme-unvote-{choice.id}", on_click=withdraw),
+        ] if choice.mine else [ft.OutlinedButton(_("Vote"), key=f"theme-vote-{choice.id}", on_click=vote)]
         if host:
             buttons.append(ft.TextButton(_("Set as the theme"), key=f"theme-set-{choice.id}", on_click=choose))
         lines.append(ft.Column([ft.Text(choosing.words(choice), weight=ft.FontWeight.BOLD),
