@@ -42,6 +42,7 @@ async def test_after_the_last_meeting_began_astrid_answers_and_keeps_would_lead_
     async with run_app(_main(group.astrid, services)) as ui:
         await open_group(ui, group.id)
         assert (await el(ui, "course-prompt")).value == COURSE_PROMPT.text
+        assert ui.query(key="theme-propose") is None and ui.query(key="theme-pick") is None  # no meetings to come
         await ui.click(await el(ui, "course-go-on-yes"))
         await notice(ui, "Your answer is sent")
         assert (await el(ui, "course-mine")).value == "Your answer: Yes"

@@ -28,6 +28,12 @@ def ThemesSection(choosing: ChoosingState, group: Group, host: bool) -> ft.Contr
     if meeting is None:
         return ft.Container()
     choices, theme, by = choosing.poll(group, meeting)
+    if choosing.course_end(group) is not None:  # the last meeting is going on: no meeting left to choose for
+        return ft.Column([section_title(_("The theme")),
+                          ft.Text(_("Chosen: {theme}").format(theme=theme), key="theme-chosen",
+                                  theme_style=ft.TextThemeStyle.TITLE_MEDIUM)]
+                         + ([ft.Text(_("Introduced by {who}").format(who=by), key="theme-by")] if by else [])
+                         ) if theme else ft.Container()
     lines: list[ft.Control] = [section_title(_("Themes for the next meeting"))]
     if theme:
         lines.append(ft.Text(_("Chosen: {theme}").format(theme=theme), key="theme-chosen",
