@@ -22,13 +22,16 @@ def Help(session: SessionState) -> ft.Control:
                                         "You do not have to explain more than you want to."))]
     own = session.country()
     countries = sorted({line.country for line in session.profile.crisis_lines}, key=lambda c: (c != own, c))
-    for country in countries:
+    for index, country in enumerate(countries):
         body.append(section_title(_(COUNTRY_NAMES.get(country, country))))
         for line in (item for item in session.profile.crisis_lines if item.country == country):
             body.append(ft.ListTile(
                 leading=ft.Icon(ft.Icons.PHONE), title=ft.Text(line.name), subtitle=ft.Text(line.number),
                 url=f"tel:{line.number.replace(' ', '')}", key=f"call-{country}-{line.number}"))
-    body += crisis_plan_part(session)
+        if index == 0:  # the member's own plan right after their own country's lines, not below every country
+            body += crisis_plan_part(session)
+    if not countries:
+        body += crisis_plan_part(session)
     return frame(session, _("Need help now?"), body, nav=False, back=session.router.back_from_help)
 
 

@@ -202,3 +202,34 @@ def test_the_end_of_a_course_asks_three_things(served_app, web: FletWeb, tmp_pat
     web.wait_for_label(re.compile("Tisdag"), exact=False).click()
     web.wait_for_text(lead)
     _shoot_at(web, heading, f"{lang}-course-end")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["sv", "da"])
+def test_the_short_plan_is_on_help_while_the_journal_is_locked(served_app, web: FletWeb, tmp_path: Path,
+                                                               lang: str) -> None:
+    """Issue 18 point 5: the member opted in, so Help shows what helps and whom to call (people and
+    professionals, with tel: links) without unlocking; the warning signs stay in the journal."""
+    from app.services.my_round import Contact, CrisisPlan, PlanService
+
+    home = tmp_path / "home"
+    home.mkdir()
+    _fill(home, lang)
+    service = VaultService(home, kdf=FAST_KDF)
+    service.unlock(PASSPHRASE)
+    plans = PlanService(service.engine, service.vault)
+    plans.save(CrisisPlan(warning_signs=("Jag slutar sova",), helps=("En promenad vid vattnet",),
+                          people=(Contact("Lisa", "070-123 45 67"),),
+                          professionals=(Contact("Vårdcentralen", "+46 8 123 456"),)))
+    plans.show_short_without_unlock(True)
+    service.close()
+    with i18n.use(lang):
+        help_word, helps, signs = i18n._("Need help now?"), i18n._("What helps me"), i18n._("My warning signs")
+    server = served_app("app", env={"KRAFT_HOME": str(home)})
+    web.page.set_viewport_size({"width": 390, "height": 844})
+    web.open(server.url)
+    web.click_button(help_word)  # the button is read out by its icon's name
+    web.wait_for_text("• En promenad vid vattnet")
+    web.wait_for_button(re.compile("Vårdcentralen"))  # read out with its number
+    assert web.text(signs).count() == 0 and web.text("Jag slutar sova").count() == 0  # the short version only
+    _shoot(web, f"{lang}-help-short-plan", helps)

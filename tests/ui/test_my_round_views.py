@@ -77,5 +77,9 @@ async def test_the_plan_is_a_tap_from_help_and_locked_only_its_short_version_sho
         assert (await el(ui, "plan-call-0")).url == "tel:070-1234567"
         texts = " ".join(ui.texts())
         assert "En promenad vid vattnet" in texts and "MARKER-sign" not in texts
+        order = ui.texts()  # in English the region's country first, then the plan, then the other countries
+        plan_at = next(i for i, t in enumerate(order) if "En promenad vid vattnet" in t)
+        countries = [i for i, t in enumerate(order) if t in ("Sweden", "Norway", "Denmark")]
+        assert countries[0] < plan_at < countries[1], order
     for service in services:
         service.close()
