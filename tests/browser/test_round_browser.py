@@ -233,3 +233,35 @@ def test_the_short_plan_is_on_help_while_the_journal_is_locked(served_app, web: 
     web.wait_for_button(re.compile("Vårdcentralen"))  # read out with its number
     assert web.text(signs).count() == 0 and web.text("Jag slutar sova").count() == 0  # the short version only
     _shoot(web, f"{lang}-help-short-plan", helps)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["sv", "da"])
+def test_the_next_meeting_card_shows_the_theme_once_unlocked(served_app, web: FletWeb, tmp_path: Path,
+                                                           lang: str) -> None:
+    """Issue 18 point 3: a host set the next meeting's theme; Astrid's card shows it with a journal open."""
+    from app.domain.themes import get_theme
+
+    starter_home, astrid_home, group_id, today = _group_with_astrid(tmp_path, lang, speaks="astrid")
+    host = open_ctx(starter_home)
+    meeting = host.groups.get(group_id).schedule.next_meeting(today)
+    assert meeting is not None
+    host.themes.set_theme(group_id, meeting.id, theme="living_with_pain", now=today)
+    host.sync.run(now=today)
+    host.close()
+    theme = get_theme("living_with_pain")
+    assert theme is not None
+    with i18n.use(lang):
+        shown = i18n._("Theme: {theme}").format(theme=theme.label(i18n.current()))
+        passphrase, unlock = i18n._("Passphrase"), i18n._("Unlock")
+    server = served_app("app", env={"KRAFT_HOME": str(astrid_home)})
+    web.page.set_viewport_size({"width": 390, "height": 844})
+    web.open(server.url)
+    web.type_into(passphrase, PASSPHRASE)
+    web.click_button(unlock)
+    for width, height in ((390, 844), (1280, 800)):
+        web.page.set_viewport_size({"width": width, "height": height})
+        web.wait_for_label(re.compile(re.escape(shown)), exact=False)  # the card reads as one, theme in it
+        web.rest_pointer()
+        _check_fits(web, f"{lang}-next-meeting-theme-{width}", width)
+        web.screenshot(f"{lang}-next-meeting-theme-{width}", settle_ms=800)
