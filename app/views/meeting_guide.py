@@ -3,6 +3,8 @@ For whoever hosts, on one phone, offline. No sound unless chosen; nothing here i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import flet as ft
 
 from app.domain.meeting import PARTS
@@ -95,7 +97,7 @@ def _round(state: MeetingState) -> list[ft.Control]:
     return out
 
 
-def _part_body(state: MeetingState) -> list[ft.Control]:
+def _part_body(state: MeetingState, leave: Callable[[], None]) -> list[ft.Control]:
     guide = state.guide
     assert guide is not None
     name = state.part_name
@@ -120,6 +122,9 @@ def _part_body(state: MeetingState) -> list[ft.Control]:
     if index + 1 < len(PARTS):
         nav.append(ft.FilledTonalButton(_("Next part: {part}").format(part=_(TITLES[PARTS[index + 1]])),
                                         key="part-next", on_click=lambda: state.go_to(index + 1)))
+    else:  # the closing: the host is done, and back on the group's screen
+        nav.append(ft.FilledTonalButton(_("The meeting is over"), icon=ft.Icons.CHECK, key="part-end",
+                                        on_click=leave))
     body.append(ft.Row(nav, wrap=True, spacing=8, run_spacing=8))
     return body
 
@@ -140,6 +145,6 @@ def TodayMeeting(state: MeetingState, session: SessionState) -> ft.Control:
     guide = state.guide
     head = ft.Text(f"{guide.group_name} · {format_when(guide.meeting.start, own_zone=True)}",
                    theme_style=ft.TextThemeStyle.BODY_MEDIUM, key="guide-when")
-    body: list[ft.Control] = [head, _steps(state), ft.Card(ft.Container(ft.Column(_part_body(state), spacing=10),
+    body: list[ft.Control] = [head, _steps(state), ft.Card(ft.Container(ft.Column(_part_body(state, leave), spacing=10),
                                                                         padding=16), key="guide-part")]
     return frame(session, _("Today's meeting"), body, nav=False, back=leave)

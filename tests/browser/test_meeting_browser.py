@@ -13,6 +13,7 @@ import pytest
 from app import i18n
 from app.services.groups import GroupService
 from app.services.vault_service import VaultService
+from app.views.meeting_guide import HINTS
 from tests.browser.support import FletWeb
 from tests.browser.test_homework_browser import _check_fits, _schedule, _wait_shown
 from tests.browser.test_screens_browser import _fill
@@ -54,3 +55,16 @@ def test_the_host_runs_the_round_from_the_guide(served_app, web: FletWeb, tmp_pa
         web.rest_pointer()
         _check_fits(web, f"{lang}-meeting-round-{width}", width)
         web.screenshot(f"{lang}-meeting-round-{width}", settle_ms=800)
+    web.page.set_viewport_size({"width": 390, "height": 844})
+    with i18n.use(lang):  # the parts after the round, at phone width: the theme, reflection, closing
+        parts = [("theme", i18n._("Next part: {part}").format(part=i18n._("The theme")),
+                  i18n._("No theme is set for this meeting. The group can choose one now.")),
+                 ("reflection", i18n._("Next part: {part}").format(part=i18n._("Reflection")), None),
+                 ("closing", i18n._("Next part: {part}").format(part=i18n._("Closing")), None)]
+        hints = {"reflection": i18n._(HINTS["reflection"]), "closing": i18n._(HINTS["closing"])}
+    for name, button, shown in parts:
+        web.click_button(button)
+        _wait_shown(web, shown or hints[name])
+        web.rest_pointer()
+        _check_fits(web, f"{lang}-meeting-{name}-390", 390)
+        web.screenshot(f"{lang}-meeting-{name}-390", settle_ms=800)

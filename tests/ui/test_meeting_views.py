@@ -44,6 +44,12 @@ async def test_the_host_walks_through_the_meeting_and_runs_the_round(home: Path)
         assert (await el(ui, "round-done")).value.startswith("Everyone has had their turn")
         await ui.click(await el(ui, "round-to-theme"))
         assert (await el(ui, "guide-no-theme")).value.startswith("No theme is set")
+        await ui.click(await el(ui, "part-closing"))
+        assert ui.query(key="part-next") is None
+        await ui.click(await el(ui, "part-end"))  # "The meeting is over": back on the group's screen
+        assert await el(ui, "today-meeting")
+        await ui.click(await el(ui, "today-meeting"))
+        assert (await el(ui, "part-opening")).selected is True  # the next meeting starts a fresh walk through
         await ui.click(await el(ui, "back"))
         assert await el(ui, "today-meeting")
     for service in services:
