@@ -5,6 +5,7 @@ command but `theme list` unlocks the journal; what is sent goes through the outb
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 from app.cli import clock, render
@@ -73,26 +74,24 @@ def cmd_propose(args: argparse.Namespace) -> int:
 
 
 def cmd_vote(args: argparse.Namespace) -> int:
-    _region_pack()
-    with _opened(args) as ctx:
-        group = resolve_group(ctx.groups, args.group)
-        sync_now(ctx)
-        meeting = ctx.groups.get(group.id).meeting(args.poll).id
-        ctx.themes.vote(group.id, meeting, args.choice, now=clock.now())
-        sync_now(ctx)
-    out(_("Your vote is sent. You can change it by voting again."))
-    return 0
+    return _in_poll(args, lambda ctx, group, meeting: ctx.themes.vote(group, meeting, args.choice, now=clock.now()),
+                    _("Your vote is sent. You can change it by voting again."))
 
 
 def cmd_unvote(args: argparse.Namespace) -> int:
+    return _in_poll(args, lambda ctx, group, meeting: ctx.themes.withdraw(group, meeting, now=clock.now()),
+                    _("Your vote is taken back."))
+
+
+def _in_poll(args: argparse.Namespace, act: Callable[[AppContext, str, str], None], done: str) -> int:
+    """Act on one poll (a meeting of the group), between two syncs: the latest votes first, then at once."""
     _region_pack()
     with _opened(args) as ctx:
         group = resolve_group(ctx.groups, args.group)
         sync_now(ctx)
-        meeting = ctx.groups.get(group.id).meeting(args.poll).id
-        ctx.themes.withdraw(group.id, meeting, now=clock.now())
+        act(ctx, group.id, ctx.groups.get(group.id).meeting(args.poll).id)
         sync_now(ctx)
-    out(_("Your vote is taken back."))
+    out(done)
     return 0
 
 

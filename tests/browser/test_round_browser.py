@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,6 +70,17 @@ def _group_with_astrid(tmp_path: Path, lang: str, *, speaks: str) -> tuple[Path,
     return starter_home, astrid_home, group.id, today
 
 
+def _open(served_app: Any, web: FletWeb, home: Path, lang: str, *, unlock: bool = True) -> None:
+    """The app on `home`'s data in Chromium at phone width; unlocked with the passphrase unless told not to."""
+    server = served_app("app", env={"KRAFT_HOME": str(home)})
+    web.page.set_viewport_size({"width": 390, "height": 844})
+    web.open(server.url)
+    if unlock:
+        with i18n.use(lang):
+            web.type_into(i18n._("Passphrase"), PASSPHRASE)
+            web.click_button(i18n._("Unlock"))
+
+
 def _shoot_at(web: FletWeb, heading: str, name: str) -> None:
     """At phone width and wide: `heading` near the top, the fit audited, a screenshot."""
     for width, height in ((390, 844), (1280, 800)):
@@ -96,12 +108,7 @@ def test_my_round_draws_the_course(served_app, web: FletWeb, tmp_path: Path, lan
     _rounds(home)
     with i18n.use(lang):
         toolkit, mine, over = i18n._("Toolkit"), i18n._("My round"), i18n._("My rounds over the course")
-    server = served_app("app", env={"KRAFT_HOME": str(home)})
-    web.page.set_viewport_size({"width": 390, "height": 844})
-    web.open(server.url)
-    with i18n.use(lang):
-        web.type_into(i18n._("Passphrase"), PASSPHRASE)
-        web.click_button(i18n._("Unlock"))
+    _open(served_app, web, home, lang)
     web.page.get_by_role("tab", name=re.compile(re.escape(toolkit))).first.click()
     web.click_button(mine)
     _wait_shown(web, over)
@@ -132,12 +139,7 @@ def test_the_host_sees_the_theme_vote_in_counts(served_app, web: FletWeb, tmp_pa
     with i18n.use(lang):
         heading = i18n._("Themes for the next meeting")
         two, take_back = i18n.ngettext("{n} vote", "{n} votes", 2).format(n=2), i18n._("Take back my vote")
-        passphrase, unlock = i18n._("Passphrase"), i18n._("Unlock")
-    server = served_app("app", env={"KRAFT_HOME": str(starter_home)})
-    web.page.set_viewport_size({"width": 390, "height": 844})
-    web.open(server.url)
-    web.type_into(passphrase, PASSPHRASE)
-    web.click_button(unlock)
+    _open(served_app, web, starter_home, lang)
     web.wait_for_label(re.compile("Tisdag"), exact=False).click()
     web.wait_for_text(two)
     web.wait_for_button(take_back)
@@ -160,12 +162,7 @@ def test_my_crisis_plan_reads_in_a_hard_moment(served_app, web: FletWeb, tmp_pat
     service.close()
     with i18n.use(lang):
         toolkit, plan, signs = i18n._("Toolkit"), i18n._("My crisis plan"), i18n._("My warning signs")
-    server = served_app("app", env={"KRAFT_HOME": str(home)})
-    web.page.set_viewport_size({"width": 390, "height": 844})
-    web.open(server.url)
-    with i18n.use(lang):
-        web.type_into(i18n._("Passphrase"), PASSPHRASE)
-        web.click_button(i18n._("Unlock"))
+    _open(served_app, web, home, lang)
     web.page.get_by_role("tab", name=re.compile(re.escape(toolkit))).first.click()
     web.click_button(plan)
     _shoot(web, f"{lang}-crisis-plan", signs)
@@ -193,12 +190,7 @@ def test_the_end_of_a_course_asks_three_things(served_app, web: FletWeb, tmp_pat
     with i18n.use(lang):
         heading = i18n._("The end of the course")
         lead = i18n._("Would you lead a group one day?")
-        passphrase, unlock = i18n._("Passphrase"), i18n._("Unlock")
-    server = served_app("app", env={"KRAFT_HOME": str(astrid_home)})
-    web.page.set_viewport_size({"width": 390, "height": 844})
-    web.open(server.url)
-    web.type_into(passphrase, PASSPHRASE)
-    web.click_button(unlock)
+    _open(served_app, web, astrid_home, lang)
     web.wait_for_label(re.compile("Tisdag"), exact=False).click()
     web.wait_for_text(lead)
     _shoot_at(web, heading, f"{lang}-course-end")
@@ -225,9 +217,7 @@ def test_the_short_plan_is_on_help_while_the_journal_is_locked(served_app, web: 
     service.close()
     with i18n.use(lang):
         help_word, helps, signs = i18n._("Need help now?"), i18n._("What helps me"), i18n._("My warning signs")
-    server = served_app("app", env={"KRAFT_HOME": str(home)})
-    web.page.set_viewport_size({"width": 390, "height": 844})
-    web.open(server.url)
+    _open(served_app, web, home, lang, unlock=False)
     web.click_button(help_word)  # the button is read out by its icon's name
     web.wait_for_text("• En promenad vid vattnet")
     web.wait_for_button(re.compile("Vårdcentralen"))  # read out with its number
@@ -253,12 +243,7 @@ def test_the_next_meeting_card_shows_the_theme_once_unlocked(served_app, web: Fl
     assert theme is not None
     with i18n.use(lang):
         shown = i18n._("Theme: {theme}").format(theme=theme.label(i18n.current()))
-        passphrase, unlock = i18n._("Passphrase"), i18n._("Unlock")
-    server = served_app("app", env={"KRAFT_HOME": str(astrid_home)})
-    web.page.set_viewport_size({"width": 390, "height": 844})
-    web.open(server.url)
-    web.type_into(passphrase, PASSPHRASE)
-    web.click_button(unlock)
+    _open(served_app, web, astrid_home, lang)
     for width, height in ((390, 844), (1280, 800)):
         web.page.set_viewport_size({"width": width, "height": height})
         web.wait_for_label(re.compile(re.escape(shown)), exact=False)  # the card reads as one, theme in it

@@ -4,17 +4,16 @@ taken only after the unlock backoff counted the try; lines after the passphrase 
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app import paths
-from app.cli import console
-from app.services.context import AppContext
 from app.storage import crypto
 from tests.cli.conftest import Kraft
+from tests.cli.test_unlock_backoff_cli import seven_wrong_tries
 from tests.conftest import PASSPHRASE
 
 
@@ -54,16 +53,7 @@ def test_a_wrong_passphrase_derived_ahead_is_still_wrong(
 
 def test_a_try_the_backoff_refuses_takes_no_key_derived_ahead(
         kraft: Kraft, vault: Path, derivations: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.conftest import FAST_KDF
-
-    now = [datetime(2026, 12, 6, 18, 0, tzinfo=UTC)]
-    monkeypatch.setattr(console, "new_context",
-                        lambda: AppContext.open(paths.data_dir(create=False), kdf=FAST_KDF, clock=lambda: now[0]))
-    monkeypatch.setenv("KRAFT_PASSPHRASE", "wrong passphrase")
-    for _ in range(7):
-        now[0] += timedelta(minutes=1)
-        assert kraft("journal", "list").code == 1
-    monkeypatch.setenv("KRAFT_PASSPHRASE", PASSPHRASE)
+    now = seven_wrong_tries(kraft, monkeypatch)
     taken: list[bytes] = []
     real_take = crypto._Ahead.result
     monkeypatch.setattr(crypto._Ahead, "result", lambda self, *a: taken.append(b"") or real_take(self, *a))

@@ -8,9 +8,19 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from app.services.vault_service import VaultService
-from tests.ui.harness import run_app
+from tests.ui.harness import UI, run_app
 from tests.ui.test_groups_views import _main, add_group, journal_then_add_group
 from tests.ui.test_views import el
+
+
+async def _to_the_round(ui: UI) -> None:
+    """A journal and a group, its guide opened from the group screen, on the round."""
+    await journal_then_add_group(ui)
+    await add_group(ui, date.today() + timedelta(days=4), label="Onsdag")
+    await ui.click(await el(ui, "guidelines-ok"))
+    await ui.click(await el(ui, "next-meeting-open"))
+    await ui.click(await el(ui, "today-meeting"))
+    await ui.click(await el(ui, "part-next"))
 
 
 async def test_the_host_walks_through_the_meeting_and_runs_the_round(home: Path) -> None:
@@ -64,12 +74,7 @@ async def test_the_round_counts_down_on_screen_and_a_lock_stops_it(home: Path, m
     monkeypatch.setattr(meeting_state, "now", lambda: clock[0])
     services: list[VaultService] = []
     async with run_app(_main(home, services)) as ui:
-        await journal_then_add_group(ui)
-        await add_group(ui, date.today() + timedelta(days=4), label="Onsdag")
-        await ui.click(await el(ui, "guidelines-ok"))
-        await ui.click(await el(ui, "next-meeting-open"))
-        await ui.click(await el(ui, "today-meeting"))
-        await ui.click(await el(ui, "part-next"))
+        await _to_the_round(ui)
         await ui.click(await el(ui, "round-start"))
         clock[0] += 75
         await ui.wait_for(lambda: (c := ui.query(key="round-clock")) is not None and c.value == "4:45")
@@ -94,12 +99,7 @@ async def test_a_chime_sounds_once_per_share_only_when_the_host_turns_it_on(home
         return [type(c.control).__name__ for c in ui.calls("play")]
 
     async with run_app(_main(home, services)) as ui:
-        await journal_then_add_group(ui)
-        await add_group(ui, date.today() + timedelta(days=4), label="Onsdag")
-        await ui.click(await el(ui, "guidelines-ok"))
-        await ui.click(await el(ui, "next-meeting-open"))
-        await ui.click(await el(ui, "today-meeting"))
-        await ui.click(await el(ui, "part-next"))
+        await _to_the_round(ui)
         chime = await el(ui, "round-chime")
         assert chime.value is False  # no sound unless chosen
         await ui.click(await el(ui, "round-start"))
