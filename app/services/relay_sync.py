@@ -6,6 +6,9 @@ the epoch's member signer), a sequence number above the last accepted one (a rep
 refused), and authenticated decryption bound to the mailbox, epoch and sequence number. Refused messages are
 counted in the report with their reason and never applied. A message that needs the open journal (a prompt
 while locked, or for a member without a journal) is kept as ciphertext and applied when it can be.
+
+This module sends and fetches; reading a message is `group_layer.receiving` (version 2) and `v1_receiving`
+(version 1).
 """
 
 from __future__ import annotations
@@ -17,19 +20,16 @@ from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Engine
 
 import protocol as p
-from app.domain.prompts import get_prompt
-from app.domain.schedule import Schedule
-from app.errors import KraftError
-from app.services.group_layer import upgrading
 from app.services.group_layer.circle import V2, Circles
-from app.services.group_layer.receiving import Receiving, after_fetch
+from app.services.group_layer.hosting import after_fetch
+from app.services.group_layer.receiving import Receiving
 from app.services.groups import GroupService
-from app.services.links import LEADER, Link, LinkStore, Secrets, Waiting
+from app.services.links import LEADER, Link, LinkStore, Waiting
 from app.services.relay_client import RelayClient, RelayError
+from app.services.v1_receiving import V1Receiving
 from app.storage.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -213,197 +213,17 @@ class SyncService:
             return self._links.update(link, after=max(link.after, int(data.get("position", link.after) or 0)))
         if link.version == V2:
             return Receiving(self._circles, report, now=now).receive(link, envelope)
-        after = max(link.after, envelope.position)
-        if link.role == LEADER:
-            if envelope.sender == p.MEMBER:
-                self._from_member(link, envelope, report)
-            return self._links.update(link, after=after)
-        if envelope.sender != p.LEADER:
-            return self._links.update(link, after=after)  # members' messages are for the leader
-        if not p.verify(link.leader_key, envelope.signature, envelope.signed_part()):
-            report.refused.append("forged")
-            return self._links.update(link, after=after)
-        if envelope.seq <= link.last_seq:
-            log.warning("refused a message from the relay: replayed (seq %d, last %d)", envelope.seq, link.last_seq)
-            report.refused.append("replayed")
-            return self._links.update(link, after=after)
-        link = replace(link, after=after, last_seq=envelope.seq)
-        link = self._open_as_member(link, envelope, report, now=now)
-        self._links.save(link)
-        return link
-
-    # ---- a member applies the leader's messages ----
-
-    def _open_as_member(self, link: Link, envelope: p.Envelope, report: SyncReport, *, now: datetime) -> Link:
-        keys: dict[str, bytes] = {}
-        if envelope.epoch in link.schedule_keys:
-            keys[p.SCHEDULE] = p.b64d(link.schedule_keys[envelope.epoch])
-        secrets = self._member_secrets(link)
-        if secrets is not None and self._can_apply_content() and envelope.epoch in secrets.group_keys:
-            keys[p.CONTENT] = p.channel_key(p.b64d(secrets.group_keys[envelope.epoch]), p.CONTENT)
-        try:
-            channel, kind, body = p.open_message(envelope, channel_keys=keys)
-        except p.ProtocolError as exc:
-            if exc.reason == "unreadable" and p.CONTENT not in keys and envelope.epoch in link.schedule_keys:
-                report.kept += 1  # most likely content: kept until the journal is open
-                return replace(link, pending=[*link.pending, _stored(envelope)])
-            report.refused.append(exc.reason)
-            return link
-        try:
-            link = self._apply(link, channel, kind, body, secrets, now=now)
-        except KraftError as exc:
-            if exc.passing:  # this device's journal could not take it just now: kept for the next sync
-                log.warning("a %s message was kept: %s", kind, exc.msg.name)
-                report.kept += 1
-                return replace(link, pending=[*link.pending, _stored(envelope)])
-            log.warning("a %s message could not be applied: %s", kind, exc.msg.name)
-            report.refused.append("malformed")
-            return link
-        except (p.ProtocolError, KeyError, TypeError, ValueError) as exc:
-            log.warning("a %s message could not be applied: %s", kind, type(exc).__name__)
-            report.refused.append("removed" if getattr(exc, "reason", "") == "removed" else "malformed")
-            return link
-        if kind in ("epoch", upgrading.UPGRADE) and secrets is None:
-            report.kept += 1  # its group-key half (the invitation: sealed to the v1 key) waits for the journal
-            return replace(link, pending=[*link.pending, _stored(envelope)])
-        report.applied += 1
-        return link
-
-    def _member_secrets(self, link: Link) -> Secrets | None:
-        if not self._links.readable():
-            return None
-        try:
-            return self._links.secrets(link.group_id)
-        except KraftError:
-            return None
-
-    def _can_apply_content(self) -> bool:
-        return self._vault is not None and self._vault.exists() and self._vault.is_unlocked
-
-    def _apply(self, link: Link, channel: str, kind: str, body: dict[str, Any], secrets: Secrets | None, *,
-               now: datetime) -> Link:
-        if channel == p.SCHEDULE and kind == "schedule":
-            self._groups.update_schedule(link.group_id, Schedule.from_dict(body["schedule"]))
-            return link
-        if channel == p.SCHEDULE and kind == "epoch":
-            return self._new_epoch(link, body, secrets)
-        if channel == p.SCHEDULE and kind == upgrading.UPGRADE:  # the group moves to version 2
-            return upgrading.answer(self._circles, link, secrets, body, now=now) if secrets is not None else link
-        if channel == p.SCHEDULE and kind == upgrading.MOVED:
-            return link  # the leader's last v1 message: once answered, this app reads the new mailbox only
-        if channel == p.CONTENT and kind == "prompt":
-            prompt_id = str(body.get("prompt_id") or "")
-            if prompt_id and get_prompt(prompt_id) is not None:
-                self._groups.set_homework(link.group_id, prompt_id=prompt_id, now=now)
-            else:
-                self._groups.set_homework(link.group_id, text=str(body["text"]), now=now)
-            return link
-        raise p.ProtocolError("malformed", f"unknown {channel} message {kind}")
-
-    def _new_epoch(self, link: Link, body: dict[str, Any], secrets: Secrets | None) -> Link:
-        epoch = int(body["epoch"])
-        own = X25519PrivateKey.from_private_bytes(p.b64d(link.schedule_secret, length=32))
-        mine = body["members"].get(p.public_b64(own))
-        if mine is None:
-            raise p.ProtocolError("removed", "no longer in the group")
-        context = {"mailbox": link.mailbox, "epoch": epoch}
-        keys = {**link.schedule_keys, epoch: p.b64e(p.unwrap(own, mine["schedule"], context=context))}
-        if secrets is not None:
-            group_secret = X25519PrivateKey.from_private_bytes(p.b64d(secrets.group_secret, length=32))
-            secrets.group_keys[epoch] = p.b64e(p.unwrap(group_secret, mine["group"], context=context))
-            self._links.put_secrets(link.group_id, secrets)
-        return replace(link, epoch=max(link.epoch, epoch), schedule_keys=keys)
+        return V1Receiving(self._circles, report, now=now).receive(link, envelope)
 
     def apply_kept(self, report: SyncReport, *, now: datetime) -> None:
         """Apply messages kept for the open journal (after unlocking, or once a journal exists)."""
-        if not self._can_apply_content():
+        if not self._circles.content_open():
             return
         for link in self._links.all():
             if not link.pending:
                 continue
             if link.version == V2:
-                link = self._kept_before_upgrade(link, report, now=now)
+                link = V1Receiving(self._circles, report, now=now).kept_before_upgrade(link)
                 Receiving(self._circles, report, now=now).apply_kept(link)
-                continue
-            remaining = replace(link, pending=[])
-            for i, data in enumerate(link.pending):
-                envelope = p.Envelope.from_relay(link.mailbox, data)
-                before = len(remaining.pending)
-                remaining = self._open_as_member(remaining, envelope, report, now=now)
-                if remaining.version == V2:  # the invitation was answered: what was kept after it moves along
-                    rest = upgrading.kept_from_v1(link.mailbox, link.pending[i + 1:])
-                    remaining = replace(remaining, pending=[*remaining.pending, *rest])
-                    break
-                if len(remaining.pending) > before:  # still cannot be read: keep it
-                    continue
-            self._links.save(remaining)
-
-    def _kept_before_upgrade(self, link: Link, report: SyncReport, *, now: datetime) -> Link:
-        """Homework a v1 member's app kept for the journal before the group was upgraded: opened with the v1
-        keys kept in the secrets ("Upgrading a version 1 group", docs/adr/0006-group-protocol-v2.md)."""
-        old = [item for item in link.pending if "v1" in item]
-        secrets = self._member_secrets(link) if old else None
-        if secrets is None or not secrets.upgrade.get("v1"):
-            return link
-        v1 = Secrets.from_dict(secrets.upgrade["v1"])
-        for n, item in enumerate(old):
-            try:
-                envelope = p.Envelope.from_relay(str(item["mailbox"]), item["v1"])
-                key = p.b64d(v1.group_keys[envelope.epoch])
-                channel, kind, body = p.open_message(envelope, channel_keys={p.CONTENT: p.channel_key(key, p.CONTENT)})
-                if (channel, kind) != (p.CONTENT, "prompt"):
-                    raise p.ProtocolError("malformed", f"{kind} kept from version 1")
-                self._apply(link, channel, kind, body, None, now=now)
-            except KraftError as exc:
-                if exc.passing:  # this one and those after it are kept for the next sync
-                    report.kept += len(old) - n
-                    done = old[:n]
-                    return self._links.update(link, pending=[item for item in link.pending if item not in done])
-                report.refused.append("malformed")
-                continue
-            except (p.ProtocolError, KeyError, TypeError, ValueError) as exc:
-                report.refused.append(getattr(exc, "reason", "malformed"))
-                continue
-            report.applied += 1
-        return self._links.update(link, pending=[item for item in link.pending if "v1" not in item])
-
-    # ---- the leader reads members' messages ----
-
-    def _from_member(self, link: Link, envelope: p.Envelope, report: SyncReport) -> None:
-        secrets = self._links.secrets(link.group_id)
-        key_b64 = secrets.group_keys.get(envelope.epoch)
-        if key_b64 is None:
-            report.refused.append("unreadable")
-            return
-        key = p.b64d(key_b64)
-        if not p.verify(p.public_b64(p.member_signer(key)), envelope.signature, envelope.signed_part()):
-            report.refused.append("forged")
-            return
-        try:
-            _channel, kind, body = p.open_message(envelope, channel_keys={p.CONTENT: p.channel_key(key, p.CONTENT)})
-            member = str(body["member"])
-            if kind == "join":
-                known = secrets.members.get(member)
-                if known is not None and (known["group"], known["schedule"]) != (body["group"], body["schedule"]):
-                    # Another member's id with other keys (ADR 0006's attack 2): the place stays whose it was,
-                    # so nobody can take it over, nor carry it over at the upgrade.
-                    raise p.ProtocolError("known_member", "a join for a known member with other keys")
-                secrets.members[member] = {"name": str(body.get("name", ""))[:40], "group": str(body["group"]),
-                                           "schedule": str(body["schedule"])}
-            elif kind == "cant_come" and member in secrets.members:
-                ids = secrets.cant_come.setdefault(str(body["meeting"]), [])
-                if body.get("undo"):
-                    secrets.cant_come[str(body["meeting"])] = [i for i in ids if i != member]
-                elif member not in ids:
-                    ids.append(member)
             else:
-                raise p.ProtocolError("malformed", kind)
-        except (p.ProtocolError, KeyError, TypeError) as exc:
-            report.refused.append(getattr(exc, "reason", "malformed"))
-            return
-        self._links.put_secrets(link.group_id, secrets)
-        report.applied += 1
-
-
-def _stored(envelope: p.Envelope) -> dict[str, Any]:
-    return {**envelope.to_post(), "position": envelope.position}
+                V1Receiving(self._circles, report, now=now).apply_kept(link)

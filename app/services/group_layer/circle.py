@@ -132,6 +132,20 @@ class Circles:
         self.links = links or LinkStore(engine, vault)
         self.catching_up = False  # the first read after a restore (SyncService): changes as the log demands
 
+    def readable_secrets(self, group_id: str) -> Secrets | None:
+        """The group's sealed secrets if the journal is open and they read; None while locked or unreadable
+        (what needs them then waits in the link's `pending`)."""
+        if not self.links.readable():
+            return None
+        try:
+            return self.links.secrets(group_id)
+        except KraftError:
+            return None
+
+    def content_open(self) -> bool:
+        """Whether content (homework, themes) can be applied now: there is a journal and it is unlocked."""
+        return self.vault is not None and self.vault.exists() and self.vault.is_unlocked
+
     def is_v2(self, group_id: str) -> bool:
         link = self.links.get(group_id)
         return link is not None and link.version == V2

@@ -16,6 +16,7 @@ import protocol as p
 from app.errors import KraftError, Msg
 from app.services.group_layer.circle import Circle, Circles, Outgoing, host_secret_of, refused
 from app.services.linking import homework_words
+from app.services.links import Link
 
 
 @dataclass(frozen=True)
@@ -278,3 +279,16 @@ def cant_come(circles: Circles, group_id: str) -> dict[str, list[str]]:
     """Meeting id -> names of those who said they can't come ("" for someone without a name)."""
     circle = circles.load(group_id)
     return {meeting: [circle.name_of(i) for i in ids] for meeting, ids in circle.secrets.cant_come.items() if ids}
+
+
+def after_fetch(circles: Circles, link: Link, *, now: datetime) -> None:
+    """A host's app closes the group once its closing meeting has begun."""
+    if not link.state or not circles.links.readable():
+        return
+    try:
+        circle = circles.load(link.group_id)
+    except KraftError:
+        return
+    items = close_when_due(circles, circle, now=now)
+    if items:
+        circles.write(circle, items, now=now)

@@ -44,18 +44,6 @@ class Receiving:
         self.now = now
         self.held = 0  # messages kept because this device's journal could not save them just then
 
-    def _secrets(self, link: Link) -> Secrets | None:
-        if not self.circles.links.readable():
-            return None
-        try:
-            return self.circles.links.secrets(link.group_id)
-        except KraftError:
-            return None
-
-    def _content_open(self) -> bool:
-        vault = self.circles.vault
-        return vault is not None and vault.exists() and vault.is_unlocked
-
     def receive(self, link: Link, envelope: p.Envelope) -> Link:
         """Check and apply one message; returns the link as it is afterwards (saved)."""
         link = replace(link, after=max(link.after, envelope.position))
@@ -63,11 +51,11 @@ class Receiving:
             self._refuse("malformed", envelope)
             self.circles.links.save(link)
             return link
-        secrets = self._secrets(link)
+        secrets = self.circles.readable_secrets(link.group_id)
         keys: dict[str, bytes] = {}
         if envelope.epoch in link.schedule_keys:
             keys[p.SCHEDULE] = p.b64d(link.schedule_keys[envelope.epoch])
-        content = secrets is not None and self._content_open() and envelope.epoch in secrets.group_keys
+        content = secrets is not None and self.circles.content_open() and envelope.epoch in secrets.group_keys
         if content:
             assert secrets is not None
             keys[p.CONTENT] = p.channel_key(p.b64d(secrets.group_keys[envelope.epoch]), p.CONTENT)
@@ -366,9 +354,9 @@ class Receiving:
 
     def apply_kept(self, link: Link) -> Link:
         """Apply what waited for the open journal (content, sealed messages, epoch keys)."""
-        if not self._content_open() or not link.pending:
+        if not self.circles.content_open() or not link.pending:
             return link
-        secrets = self._secrets(link)
+        secrets = self.circles.readable_secrets(link.group_id)
         if secrets is None:
             return link
         remaining = replace(link, pending=[])
@@ -385,21 +373,9 @@ class Receiving:
             envelope = p.Envelope.from_relay(link.mailbox, data)
             before, held = len(remaining.pending), self.held
             remaining = self.receive(remaining, envelope)
-            secrets = self._secrets(remaining) or secrets
+            secrets = self.circles.readable_secrets(remaining.group_id) or secrets
             if len(remaining.pending) > before and self.held == held:  # still unreadable: not for this member
                 remaining = replace(remaining, pending=remaining.pending[:before])
         self.circles.links.save(remaining)
         return remaining
 
-
-def after_fetch(circles: Circles, link: Link, *, now: datetime) -> None:
-    """A host's app closes the group once its closing meeting has begun."""
-    if not link.state or not circles.links.readable():
-        return
-    try:
-        circle = circles.load(link.group_id)
-    except KraftError:
-        return
-    items = hosting.close_when_due(circles, circle, now=now)
-    if items:
-        circles.write(circle, items, now=now)
