@@ -16,6 +16,7 @@ from app.services.vault_service import VaultService
 from app.views.meeting_guide import HINTS
 from tests.browser.support import FletWeb
 from tests.browser.test_homework_browser import _check_fits, _schedule, _wait_shown
+from tests.browser.test_round_browser import open_app
 from tests.browser.test_screens_browser import _fill
 from tests.conftest import FAST_KDF, PASSPHRASE
 
@@ -35,15 +36,11 @@ def test_the_host_runs_the_round_from_the_guide(served_app, web: FletWeb, tmp_pa
     _fill(home, lang)
     _group(home)
     with i18n.use(lang):
-        passphrase, unlock, today = i18n._("Passphrase"), i18n._("Unlock"), i18n._("Today's meeting")
+        today = i18n._("Today's meeting")
         next_part = i18n._("Next part: {part}").format(part=i18n._("The round"))
         start, person = i18n._("Start the round"), i18n._("Person {n} of {m}").format(n=1, m=6)
         pause = i18n._("Pause")
-    server = served_app("app", env={"KRAFT_HOME": str(home)})
-    web.page.set_viewport_size({"width": 390, "height": 844})
-    web.open(server.url)
-    web.type_into(passphrase, PASSPHRASE)
-    web.click_button(unlock)
+    open_app(served_app, web, home, lang)
     web.wait_for_label(re.compile("Tisdagsgruppen"), exact=False).click()  # the next-meeting card reads as one
     web.click_button(today)
     web.click_button(next_part)
@@ -68,3 +65,8 @@ def test_the_host_runs_the_round_from_the_guide(served_app, web: FletWeb, tmp_pa
         web.rest_pointer()
         _check_fits(web, f"{lang}-meeting-{name}-390", 390)
         web.screenshot(f"{lang}-meeting-{name}-390", settle_ms=800)
+    web.page.set_viewport_size({"width": 1280, "height": 800})  # and the last part wide
+    _wait_shown(web, hints["closing"])
+    web.rest_pointer()
+    _check_fits(web, f"{lang}-meeting-closing-1280", 1280)
+    web.screenshot(f"{lang}-meeting-closing-1280", settle_ms=800)

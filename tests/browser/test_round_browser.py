@@ -70,7 +70,7 @@ def _group_with_astrid(tmp_path: Path, lang: str, *, speaks: str) -> tuple[Path,
     return starter_home, astrid_home, group.id, today
 
 
-def _open(served_app: Any, web: FletWeb, home: Path, lang: str, *, unlock: bool = True) -> None:
+def open_app(served_app: Any, web: FletWeb, home: Path, lang: str, *, unlock: bool = True) -> None:
     """The app on `home`'s data in Chromium at phone width; unlocked with the passphrase unless told not to."""
     server = served_app("app", env={"KRAFT_HOME": str(home)})
     web.page.set_viewport_size({"width": 390, "height": 844})
@@ -79,6 +79,25 @@ def _open(served_app: Any, web: FletWeb, home: Path, lang: str, *, unlock: bool 
         with i18n.use(lang):
             web.type_into(i18n._("Passphrase"), PASSPHRASE)
             web.click_button(i18n._("Unlock"))
+
+
+def _home_with_plan(tmp_path: Path, lang: str, *, helps: tuple[str, ...], short: bool = False) -> Path:
+    """A journal in `lang` with a crisis plan (warning signs, `helps`, a person, a professional contact);
+    with `short` its short version is readable without unlocking."""
+    from app.services.my_round import Contact, CrisisPlan, PlanService
+
+    home = tmp_path / "home"
+    home.mkdir()
+    _fill(home, lang)
+    service = VaultService(home, kdf=FAST_KDF)
+    service.unlock(PASSPHRASE)
+    plans = PlanService(service.engine, service.vault)
+    plans.save(CrisisPlan(warning_signs=("Jag slutar sova",), helps=helps, people=(Contact("Lisa", "070-123 45 67"),),
+                          professionals=(Contact("Vårdcentralen", "+46 8 123 456"),)))
+    if short:
+        plans.show_short_without_unlock(True)
+    service.close()
+    return home
 
 
 def _shoot_at(web: FletWeb, heading: str, name: str) -> None:
@@ -108,7 +127,7 @@ def test_my_round_draws_the_course(served_app, web: FletWeb, tmp_path: Path, lan
     _rounds(home)
     with i18n.use(lang):
         toolkit, mine, over = i18n._("Toolkit"), i18n._("My round"), i18n._("My rounds over the course")
-    _open(served_app, web, home, lang)
+    open_app(served_app, web, home, lang)
     web.page.get_by_role("tab", name=re.compile(re.escape(toolkit))).first.click()
     web.click_button(mine)
     _wait_shown(web, over)
@@ -139,7 +158,7 @@ def test_the_host_sees_the_theme_vote_in_counts(served_app, web: FletWeb, tmp_pa
     with i18n.use(lang):
         heading = i18n._("Themes for the next meeting")
         two, take_back = i18n.ngettext("{n} vote", "{n} votes", 2).format(n=2), i18n._("Take back my vote")
-    _open(served_app, web, starter_home, lang)
+    open_app(served_app, web, starter_home, lang)
     web.wait_for_label(re.compile("Tisdag"), exact=False).click()
     web.wait_for_text(two)
     web.wait_for_button(take_back)
@@ -149,20 +168,10 @@ def test_the_host_sees_the_theme_vote_in_counts(served_app, web: FletWeb, tmp_pa
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["sv", "da"])
 def test_my_crisis_plan_reads_in_a_hard_moment(served_app, web: FletWeb, tmp_path: Path, lang: str) -> None:
-    from app.services.my_round import Contact, CrisisPlan, PlanService
-
-    home = tmp_path / "home"
-    home.mkdir()
-    _fill(home, lang)
-    service = VaultService(home, kdf=FAST_KDF)
-    service.unlock(PASSPHRASE)
-    PlanService(service.engine, service.vault).save(CrisisPlan(
-        warning_signs=("Jag slutar sova",), helps=("En promenad vid vattnet", "Ringa Lisa"),
-        people=(Contact("Lisa", "070-123 45 67"),), professionals=(Contact("Vårdcentralen", "+46 8 123 456"),)))
-    service.close()
+    home = _home_with_plan(tmp_path, lang, helps=("En promenad vid vattnet", "Ringa Lisa"))
     with i18n.use(lang):
         toolkit, plan, signs = i18n._("Toolkit"), i18n._("My crisis plan"), i18n._("My warning signs")
-    _open(served_app, web, home, lang)
+    open_app(served_app, web, home, lang)
     web.page.get_by_role("tab", name=re.compile(re.escape(toolkit))).first.click()
     web.click_button(plan)
     _shoot(web, f"{lang}-crisis-plan", signs)
@@ -190,7 +199,7 @@ def test_the_end_of_a_course_asks_three_things(served_app, web: FletWeb, tmp_pat
     with i18n.use(lang):
         heading = i18n._("The end of the course")
         lead = i18n._("Would you lead a group one day?")
-    _open(served_app, web, astrid_home, lang)
+    open_app(served_app, web, astrid_home, lang)
     web.wait_for_label(re.compile("Tisdag"), exact=False).click()
     web.wait_for_text(lead)
     _shoot_at(web, heading, f"{lang}-course-end")
@@ -202,22 +211,10 @@ def test_the_short_plan_is_on_help_while_the_journal_is_locked(served_app, web: 
                                                                lang: str) -> None:
     """Issue 18 point 5: the member opted in, so Help shows what helps and whom to call (people and
     professionals, with tel: links) without unlocking; the warning signs stay in the journal."""
-    from app.services.my_round import Contact, CrisisPlan, PlanService
-
-    home = tmp_path / "home"
-    home.mkdir()
-    _fill(home, lang)
-    service = VaultService(home, kdf=FAST_KDF)
-    service.unlock(PASSPHRASE)
-    plans = PlanService(service.engine, service.vault)
-    plans.save(CrisisPlan(warning_signs=("Jag slutar sova",), helps=("En promenad vid vattnet",),
-                          people=(Contact("Lisa", "070-123 45 67"),),
-                          professionals=(Contact("Vårdcentralen", "+46 8 123 456"),)))
-    plans.show_short_without_unlock(True)
-    service.close()
+    home = _home_with_plan(tmp_path, lang, helps=("En promenad vid vattnet",), short=True)
     with i18n.use(lang):
         help_word, helps, signs = i18n._("Need help now?"), i18n._("What helps me"), i18n._("My warning signs")
-    _open(served_app, web, home, lang, unlock=False)
+    open_app(served_app, web, home, lang, unlock=False)
     web.click_button(help_word)  # the button is read out by its icon's name
     web.wait_for_text("• En promenad vid vattnet")
     web.wait_for_button(re.compile("Vårdcentralen"))  # read out with its number
@@ -243,7 +240,7 @@ def test_the_next_meeting_card_shows_the_theme_once_unlocked(served_app, web: Fl
     assert theme is not None
     with i18n.use(lang):
         shown = i18n._("Theme: {theme}").format(theme=theme.label(i18n.current()))
-    _open(served_app, web, astrid_home, lang)
+    open_app(served_app, web, astrid_home, lang)
     for width, height in ((390, 844), (1280, 800)):
         web.page.set_viewport_size({"width": width, "height": height})
         web.wait_for_label(re.compile(re.escape(shown)), exact=False)  # the card reads as one, theme in it

@@ -122,11 +122,9 @@ class MeetingState:
         self._keep_awake(False)
 
     def set_chime(self, on: bool) -> None:
-        """The host's choice: a soft sound when a share is over (off unless chosen)."""
+        """The host's choice: a soft sound when a share is over (off unless chosen). A share already over
+        when it is turned on is not chimed late: `_run` marks every share's end, chosen or not."""
         self.chime = on
-        shown = self.round_state()
-        if on and shown is not None and shown.over:
-            self._chimed = shown.person  # a share already over is not chimed late
 
     async def _run(self) -> None:
         with contextlib.suppress(asyncio.CancelledError):
