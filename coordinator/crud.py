@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, delete, select
 
-from coordinator.models import AttendanceToken, JoinCode, Mailbox, MeetingCount, Message, Token
+from coordinator.models import AttendanceToken, Catalogue, JoinCode, Mailbox, MeetingCount, Message, Token
 from protocol import GroupCounts, meeting_closed
 
 COORDINATOR, ENROLMENT = "coordinator", "enrolment"
@@ -101,13 +101,16 @@ def drop_expired_join_codes(*, session: Session, today: date) -> None:
 RETENTION_DAYS = 42  # raw tokens stay this long (a resend within it is not counted twice), then only counts
 
 
-def _insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[str, Any]]) -> int:
-    """Insert rows, skipping those whose key is already there; returns how many were new."""
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT (SQLite and PostgreSQL spell it the same)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement: Any = insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[str, Any]]) -> int:
+    """Insert rows, skipping those whose key is already there; returns how many were new."""
+    statement: Any = _insert(session)(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
     return len(session.connection().execute(statement, rows).all())
 
 
@@ -175,3 +178,24 @@ def attendance(*, session: Session, region: str = "") -> list[GroupCounts]:
                         meetings={meeting: (c[0], c[1]) for (mailbox, meeting), c in sorted(counts.items())
                                   if mailbox == box.id})
             for box in sorted(boxes, key=lambda b: (b.region, b.label, b.id))]
+
+
+def catalogue(*, session: Session, region: str) -> Catalogue | None:
+    return session.get(Catalogue, region)
+
+
+def put_catalogue(*, session: Session, region: str, key: str, serial: int, document_text: str, signature: str,
+                  today: date) -> bool:
+    """Store the region's catalogue if there is none or `serial` is above the stored one; False, and nothing
+    changed, otherwise. One statement, so two coordinators putting at once cannot both win, nor the lower
+    serial overwrite the higher one after it."""
+    table: Any = Catalogue.__table__  # type: ignore[attr-defined]
+    statement = _insert(session)(table).values(region=region, key=key, serial=serial, document=document_text,
+                                               signature=signature, day=today)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.region],
+        set_={name: statement.excluded[name] for name in ("key", "serial", "document", "signature", "day")},
+        where=table.c.serial < statement.excluded.serial).returning(table.c.region)
+    stored = session.connection().execute(statement).first() is not None
+    session.commit()
+    return stored

@@ -7,15 +7,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from coordinator.api.deps import Refused
-from coordinator.api.routes import attendance, coordinator, enrolments, join_codes, mailboxes, misc
+from coordinator.api.routes import attendance, catalogues, coordinator, enrolments, join_codes, mailboxes, misc
 from coordinator.db import make_engine
 from coordinator.limits import BodyLimit, RateLimit
 from coordinator.settings import Settings
 from coordinator.waiters import Waiters
 
 DESCRIPTION = """The relay between a Kraft group's leader and its members (docs/adr/0004-relay-protocol.md).
-It stores signed ciphertext and sealed invites, checks signatures so outsiders cannot post, and reads
-nothing. It keeps no IP address, user agent or time finer than the day."""
+It stores signed ciphertext, sealed invites and the regions' signed catalogues of groups (ADR 0016), checks
+signatures so outsiders cannot post, and reads nothing. It keeps no IP address, user agent or time finer than
+the day."""
 
 
 def _readable(exc: RequestValidationError) -> str:
@@ -51,7 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.waiters = Waiters()
     app.state.longest_wait = settings.longest_wait
     for router in (misc.router, enrolments.router, mailboxes.router, join_codes.router, attendance.router,
-                   coordinator.router):
+                   coordinator.router, catalogues.router):
         app.include_router(router)
 
     @app.exception_handler(RequestValidationError)

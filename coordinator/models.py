@@ -84,8 +84,21 @@ class MeetingCount(SQLModel, table=True):
     head_count: int | None = None
 
 
+class Catalogue(SQLModel, table=True):
+    """A region's signed catalogue of groups (ADR 0016), the newest serial only: the document as it was signed
+    (canonical JSON), so it is served byte for byte, and its signature, which the apps check against the key
+    they were given. It is a public list; what the relay keeps beside it is the day it came."""
+
+    region: str = Field(primary_key=True, max_length=22)  # member_id(key)
+    key: str = Field(max_length=43)
+    serial: int = Field(sa_column=Column(BigInteger, nullable=False))
+    document: str
+    signature: str = Field(max_length=86)
+    day: date  # the day it came, never the time
+
+
 # The relay's tables alone: SQLModel.metadata also holds the app's when both are loaded in one process (tests).
 # What the migrations (coordinator/migrations/) are compared with.
 RELAY_METADATA = MetaData()
-for _name in ("mailbox", "message", "joincode", "token", "attendancetoken", "meetingcount"):
+for _name in ("mailbox", "message", "joincode", "token", "attendancetoken", "meetingcount", "catalogue"):
     SQLModel.metadata.tables[_name].to_metadata(RELAY_METADATA)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -36,6 +36,7 @@ MailboxId = _b64(16)
 PublicKey = _b64(32)
 Signature = _b64(64)
 Lookup = _b64(32)
+RegionId = _b64(16)  # a region's id on the relay: the member id of its key (ADR 0016)
 Nonce = _b64(12)
 Ciphertext = _b64(None, max_bytes=MAX_MESSAGE_BYTES)  # what a member or leader sealed, at most 48 KiB
 SealedInvite = _b64(None, max_bytes=3072)  # an invite token sealed under a join code
@@ -66,7 +67,8 @@ REASONS = """Why the relay refused (409):
 - taken: the mailbox belongs to another leader, or the join code to another group;
 - version: not allowed in the mailbox's protocol version (a leader's message in a version 2 mailbox, or a
   rotation back to version 1);
-- not_newer: the epoch of a key change is not above the mailbox's."""
+- not_newer: the epoch of a key change is not above the mailbox's, or a catalogue's serial not above the one
+  stored (another coordinator changed it meanwhile: fetch it, and sign the change on top of that one)."""
 
 
 class Conflict(BaseModel):
@@ -204,3 +206,23 @@ class GroupAttendance(BaseModel):
 
 class Overview(BaseModel):
     groups: list[GroupAttendance]
+
+
+class CatalogueUpload(Strict):
+    """A region's catalogue as the coordinator signed it (`protocol.sign_catalogue`, ADR 0016)."""
+
+    catalogue: dict[str, Any] = Field(description="the document: key, region, serial, issued and entries, each "
+                                      "entry checked as protocol/catalogue.py does")
+    signature: Signature = Field(  # type: ignore[valid-type]
+        description='by the document\'s key, over signing_bytes("catalogue", **catalogue)')
+
+
+class SignedCatalogue(BaseModel):
+    """A region's catalogue as the relay has it: the apps trust it only under the key they were given."""
+
+    catalogue: dict[str, Any] = Field(description="the document exactly as it was signed")
+    signature: str = Field(description='by the document\'s key, over signing_bytes("catalogue", **catalogue)')
+
+
+class CatalogueStored(BaseModel):
+    serial: int = Field(description="the serial now stored")

@@ -22,6 +22,8 @@ author inside the ciphertext or sealed to one key (`sealing`), the membership lo
 the keys of a new epoch wrapped per member (`epochs`), and a v1 member's proof of continuity at the
 upgrade (`continuity`).
 
+The region's signed catalogue of groups (`catalogue`, docs/adr/0016-region-catalogue.md).
+
 The schedule key is kept beside the plaintext meeting times, so a locked (or never locked) app still learns
 of a moved meeting; the group key and the content key stay in the vault.
 
@@ -33,6 +35,17 @@ of a moved meeting; the group key and the content key stay in the vault.
 from __future__ import annotations
 
 from protocol.attendance import TOKEN_BYTES, GroupCounts, attended, meeting_day, meeting_token, new_secret, quarter
+from protocol.catalogue import (
+    Catalogue,
+    CatalogueEntry,
+    check_entry,
+    new_entry,
+    read_catalogue,
+    read_region_key,
+    region_id,
+    region_key_text,
+    sign_catalogue,
+)
 from protocol.continuity import check_continuity, continuity_proof
 from protocol.encoding import (
     GROUP_ID_BYTES,
@@ -129,26 +142,19 @@ from protocol.suppression import (
 
 __all__ = [
     "CLOSED", "CLOSE_AFTER_DAYS", "CONTENT", "EVERY_MEMBER", "GROUP_ID_BYTES", "HOSTS_ONLY", "INVITE_FIELDS",
-    "INVITE_FIELDS_V2",
-    "JOIN_CODE_ALPHABET", "JOIN_CODE_KDF", "JOIN_CODE_LENGTH", "KEY_BYTES", "LARGE", "LEADER", "MAILBOX_BYTES",
-    "MAX_INVITE_USES",
-    "MAX_MEMBERS", "MAX_MESSAGE_BYTES", "MEMBER", "NONCE_BYTES", "OPEN", "SCHEDULE", "SEALED", "SMALL",
-    "SUPPRESSED", "SUPPRESS_BELOW", "TOKEN_BYTES", "VERSION",
-    "Entry", "Envelope", "GroupCounts", "Identity", "Inner", "Member", "Policy", "ProtocolError",
-    "PublicIdentity", "Refused", "State", "Table",
-    "apply", "attended", "b64d", "b64e", "canonical", "channel_key", "check_code", "check_continuity", "check_vote",
-    "col_totals", "continuity_proof", "door_key", "entry_hash", "funders_csv", "invite_link", "link_secret_keys",
-    "mailbox_id",
-    "make_entry", "may", "meeting_closed", "meeting_day",
-    "meeting_token", "member_id", "member_signer", "new_group_id", "new_group_key", "new_host_secret",
+    "INVITE_FIELDS_V2", "JOIN_CODE_ALPHABET", "JOIN_CODE_KDF", "JOIN_CODE_LENGTH", "KEY_BYTES", "LARGE", "LEADER",
+    "MAILBOX_BYTES", "MAX_INVITE_USES", "MAX_MEMBERS", "MAX_MESSAGE_BYTES", "MEMBER", "NONCE_BYTES", "OPEN", "SCHEDULE",
+    "SEALED", "SMALL", "SUPPRESSED", "SUPPRESS_BELOW", "TOKEN_BYTES", "VERSION", "Catalogue", "CatalogueEntry", "Entry",
+    "Envelope", "GroupCounts", "Identity", "Inner", "Member", "Policy", "ProtocolError", "PublicIdentity", "Refused",
+    "State", "Table", "apply", "attended", "b64d", "b64e", "canonical", "channel_key", "check_code", "check_continuity",
+    "check_entry", "check_vote", "col_totals", "continuity_proof", "door_key", "entry_hash", "funders_csv",
+    "invite_link", "link_secret_keys", "mailbox_id", "make_entry", "may", "meeting_closed", "meeting_day",
+    "meeting_token", "member_id", "member_signer", "new_entry", "new_group_id", "new_group_key", "new_host_secret",
     "new_join_code", "new_link_secret", "new_secret", "normalize_join_code", "open_epoch_keys", "open_from",
-    "open_join_invite",
-    "open_message", "open_schedule_key", "open_v2", "pad", "post_seed", "post_signer", "post_signer_from_seed",
-    "private_bytes", "public_b64", "published_totals", "quarter", "quarter_closes_on", "read_invite", "replay",
-    "row_totals",
+    "open_join_invite", "open_message", "open_schedule_key", "open_v2", "pad", "post_seed", "post_signer",
+    "post_signer_from_seed", "private_bytes", "public_b64", "published_totals", "quarter", "quarter_closes_on",
+    "read_catalogue", "read_invite", "read_region_key", "region_id", "region_key_text", "replay", "row_totals",
     "seal_join_invite", "seal_message", "seal_to", "seal_v2", "short_invite_link", "short_link_parts", "sign",
-    "sign_invite", "sign_vote", "signing_bytes", "steward_signer", "stretch_join_code", "suppress", "suppress_column",
-    "token_from_text", "unpad", "unwrap",
-    "verify",
-    "wrap_epoch_keys", "wrap_for",
+    "sign_catalogue", "sign_invite", "sign_vote", "signing_bytes", "steward_signer", "stretch_join_code", "suppress",
+    "suppress_column", "token_from_text", "unpad", "unwrap", "verify", "wrap_epoch_keys", "wrap_for",
 ]

@@ -1,7 +1,7 @@
 """The relay's schema under Alembic (coordinator/migrations/, ADR 0006): a database made before Alembic (the
-committed fixtures, made by main's `create_all`) is stamped 0001 and upgraded without losing a row, a fresh
-one ends at head, and the models agree with the migrations (no pending autogenerate diff), on SQLite and on
-PostgreSQL."""
+committed fixtures, made by main's `create_all`) is stamped 0001 and upgraded without losing a row, so is one
+at 0002 (before the region catalogue, ADR 0016), a fresh one ends at head, and the models agree with the
+migrations (no pending autogenerate diff), on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ from tests.coordinator.conftest import Api
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KEYS = json.loads((FIXTURES / "relay-v1.json").read_text())
-TABLES = {"attendancetoken", "joincode", "mailbox", "meetingcount", "message", "token"}
+TABLES_V1 = {"attendancetoken", "joincode", "mailbox", "meetingcount", "message", "token"}  # before Alembic
+TABLES = TABLES_V1 | {"catalogue"}  # head
 
 
 def _head() -> str:
@@ -92,7 +93,7 @@ def _diff(engine: object) -> list[object]:
 
 def test_the_fixture_is_a_relay_made_before_alembic(database_url: str) -> None:
     load_v1_fixture(database_url)
-    assert _tables(database_url) == TABLES  # no alembic_version: what every relay in use has today
+    assert _tables(database_url) == TABLES_V1  # no alembic_version: what every relay in use had before 0001
 
 
 def test_a_relay_made_before_alembic_is_stamped_and_upgraded_and_serves_its_rows(database_url: str) -> None:
@@ -117,6 +118,9 @@ def test_a_relay_made_before_alembic_is_stamped_and_upgraded_and_serves_its_rows
         with engine.connect() as conn:
             tokens = sorted(conn.execute(text("SELECT kind, uses_left, region FROM token")).all())
         assert tokens == [("coordinator", 2**31 - 1, "Skåne"), ("enrolment", 1, "Skåne")]
+        assert _tables(database_url) == TABLES | {"alembic_version"}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM catalogue")).scalar_one() == 0
 
         # the mailbox goes on: the leader's next seq, a member of epoch 1, positions after the old ones
         leader = Ed25519PrivateKey.from_private_bytes(p.b64d(KEYS["leader"]))
@@ -179,18 +183,65 @@ def test_the_v2_column_defaults_to_version_1(database_url: str) -> None:
         engine.dispose()
 
 
-@pytest.mark.parametrize("revision", ["0001"])
-def test_downgrade_to_the_first_revision_and_back(database_url: str, revision: str) -> None:
+@pytest.mark.parametrize("revision", ["0001", "0002"])
+def test_downgrade_to_an_earlier_revision_and_back(database_url: str, revision: str) -> None:
     engine = make_engine(database_url)
     try:
         with engine.begin() as conn:
             command.downgrade(alembic_config(conn), revision)
-        assert "version" not in {c["name"] for c in inspect(engine).get_columns("mailbox")}
+        assert _version(engine) == revision
+        assert "catalogue" not in inspect(engine).get_table_names()
+        has_version = "version" in {c["name"] for c in inspect(engine).get_columns("mailbox")}
+        assert has_version == (revision >= "0002")
         with engine.begin() as conn:
             command.upgrade(alembic_config(conn), "head")
         assert _diff(engine) == []
     finally:
         engine.dispose()
+
+
+def _rows(engine: object) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the tables from before the catalogue, in a fixed order."""
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        return {table: sorted((tuple(row) for row in conn.execute(text(f"SELECT * FROM {table}")).all()), key=repr)
+                for table in sorted(TABLES_V1)}
+
+
+def test_a_relay_at_0002_is_upgraded_keeping_every_row_and_gains_an_empty_catalogue(database_url: str) -> None:
+    """A relay in use before ADR 0016: the fixture's mailbox, messages, join code, tokens and attendance, at
+    0002 with a version 2 mailbox beside them, then started by the new relay."""
+    load_v1_fixture(database_url)
+    engine = connect(database_url)
+    try:
+        with engine.begin() as conn:
+            command.stamp(alembic_config(conn), "0001")
+            command.upgrade(alembic_config(conn), "0002")
+            conn.execute(text("INSERT INTO mailbox (id, leader_key, member_key, epoch, last_seq, created_on, region,"
+                              " label, version) VALUES (:id, :key, :key, 3, 0, :day, 'Skåne', 'v2', 2)"),
+                         {"id": p.b64e(bytes(16)), "key": p.b64e(bytes(32)), "day": date(2026, 12, 1)})
+        assert _version(engine) == "0002" and _tables(database_url) == TABLES_V1 | {"alembic_version"}
+        before = _rows(engine)
+    finally:
+        engine.dispose()
+    assert len(before["message"]) == 5 and len(before["attendancetoken"]) > 0 and len(before["mailbox"]) == 2
+    api = Api(database_url)  # the new relay's start upgrades it
+    try:
+        engine = api.app.state.engine
+        assert _version(engine) == _head()
+        assert _diff(engine) == []
+        assert _rows(engine) == before
+        assert _tables(database_url) == TABLES | {"alembic_version"}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM catalogue")).scalar_one() == 0
+        assert api.client.get(f"/v1/mailboxes/{p.b64e(bytes(16))}").json()["version"] == 2
+        region = p.Identity.new()
+        signed = p.sign_catalogue(region, serial=1, issued=date(2026, 12, 7), entries=[])
+        url = f"/v1/catalogues/{p.region_id(region.public().sig)}"
+        assert api.client.put(url, json=signed,
+                              headers={"Authorization": f"Bearer {api.token(crud.COORDINATOR)}"}).status_code == 200
+        assert api.client.get(url).json() == signed
+    finally:
+        api.close()
 
 
 def _schema_text(url: str) -> str:

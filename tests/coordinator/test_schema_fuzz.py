@@ -2,14 +2,17 @@
 SQLite and on PostgreSQL. Every operation gets its own Hypothesis run of generated requests.
 
 Random ids never name anything, so about half the cases are aimed past the first door: at a registered
-mailbox, a stored join code and, where a coordinator token is asked for, a valid one. Then the signature and
-epoch checks and the coordinator's queries see the generated bodies too.
+mailbox, a stored join code, a region with a stored catalogue and, where a coordinator token is asked for, a
+valid one. Then the signature and epoch checks and the coordinator's queries see the generated bodies too; an
+aimed catalogue is the stored one with the generated fields laid over it and its signature, so the shape
+checks see what was generated (and the signature check the changed document).
 """
 
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import schemathesis
 from fastapi.testclient import TestClient
@@ -31,8 +34,9 @@ EXAMPLES = int(os.environ.get("KRAFT_FUZZ_EXAMPLES", str(examples(40))))
 REPEATABLE = "KRAFT_FUZZ_EXAMPLES" not in os.environ
 
 
-def _inhabited(app: object) -> dict[str, str]:
-    """A registered mailbox with a message and a join code, and a coordinator token: what cases aim at."""
+def _inhabited(app: object) -> dict[str, Any]:
+    """A registered mailbox with a message and a join code, a region's catalogue, and a coordinator token: what
+    cases aim at."""
     today = datetime.now(UTC).date()
     with Session(app.state.engine) as session:  # type: ignore[attr-defined]
         enrol = crud.create_token(session=session, kind=crud.ENROLMENT, days=1, today=today)[0]
@@ -40,13 +44,21 @@ def _inhabited(app: object) -> dict[str, str]:
     group, lookup = Group(), p.b64e(os.urandom(32))
     sealed, expires = p.b64e(os.urandom(100)), str(today + timedelta(days=7))
     signed = p.signing_bytes("join-code", lookup=lookup, mailbox=group.mailbox, ciphertext=sealed, expires_on=expires)
+    region = p.Identity.new()
+    entry = p.new_entry(status="forming", theme="stress", words="", place="Malmö", language="sv", weekday=2,
+                        time="18:00", zone="Europe/Stockholm", needed=3, intake="040-123 45 67")
+    catalogue = p.sign_catalogue(region, serial=2, issued=date(2026, 12, 7), entries=[entry])
     with TestClient(app) as client:  # type: ignore[arg-type]
         assert client.post("/v1/mailboxes", json=group.registration(),
                            headers={"Authorization": f"Bearer {enrol}"}).status_code == 201
         assert client.post(f"/v1/mailboxes/{group.mailbox}/messages", json=group.leader_message()).status_code == 201
         assert client.put(f"/v1/join-codes/{lookup}", json={"mailbox": group.mailbox, "ciphertext": sealed,
                           "expires_on": expires, "signature": p.sign(group.leader, signed)}).status_code == 201
-    return {"mailbox": group.mailbox, "lookup": lookup, "coordinator": coordinator}
+        assert client.put(f"/v1/catalogues/{catalogue['catalogue']['region']}", json=catalogue,
+                          headers={"Authorization": f"Bearer {coordinator}"}).status_code == 200
+    return {"mailbox": group.mailbox, "lookup": lookup, "coordinator": coordinator,
+            "region": catalogue["catalogue"]["region"], "catalogue": catalogue["catalogue"],
+            "signature": catalogue["signature"]}
 
 
 def test_no_server_error(database_url: str) -> None:
@@ -57,6 +69,8 @@ def test_no_server_error(database_url: str) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 10
+    assert {("GET", "/v1/catalogues/{region}"), ("PUT", "/v1/catalogues/{region}")} <= {
+        (operation.method.upper(), operation.path) for operation in operations}
     for operation in operations:
 
         @given(case=operation.as_strategy(), aimed=st.booleans())
@@ -64,11 +78,15 @@ def test_no_server_error(database_url: str) -> None:
                   database=None)
         def call(case: schemathesis.Case, aimed: bool) -> None:
             if aimed:
-                for name in ("mailbox", "lookup"):
+                for name in ("mailbox", "lookup", "region"):
                     if name in (case.path_parameters or {}):
                         case.path_parameters[name] = known[name]  # type: ignore[index]
-                if case.path.startswith(("/v1/coordinator", "/v1/enrolments")):
+                if case.path.startswith(("/v1/coordinator", "/v1/enrolments", "/v1/catalogues")):
                     case.headers = {**(case.headers or {}), "Authorization": f"Bearer {known['coordinator']}"}
+                body = case.body if case.path.startswith("/v1/catalogues") else None
+                if isinstance(body, dict) and isinstance(body.get("catalogue"), dict):
+                    body["catalogue"] = {**known["catalogue"], **body["catalogue"]}
+                    body["signature"] = known["signature"]
             case.call_and_validate(checks=[not_a_server_error])
 
         call()

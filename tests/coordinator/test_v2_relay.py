@@ -168,6 +168,7 @@ def test_the_schema_documents_every_409_and_its_reasons(api: Api) -> None:
     assert sorted(with_409) == sorted([
         ("post", "/v1/mailboxes"), ("put", "/v1/mailboxes/{mailbox}/member-key"),
         ("put", "/v1/mailboxes/{mailbox}/keys"), ("post", "/v1/mailboxes/{mailbox}/messages"),
-        ("post", "/v1/mailboxes/{mailbox}/attendance"), ("put", "/v1/join-codes/{lookup}")])
+        ("post", "/v1/mailboxes/{mailbox}/attendance"), ("put", "/v1/join-codes/{lookup}"),
+        ("put", "/v1/catalogues/{region}")])
     keys = schema["paths"]["/v1/mailboxes/{mailbox}/keys"]["put"]
     assert {"403", "404", "409", "422"} <= set(keys["responses"])
