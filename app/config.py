@@ -30,6 +30,21 @@ class _Strict(BaseModel):
 class Organisation(_Strict):
     name: str = Field(default="Kraft", min_length=1, max_length=120)
     region: str = Field(default="", max_length=120)
+    # The coordinator's public region key (`kraft coordinator key new`): the catalogue of groups is trusted only
+    # when it is signed by this key (docs/adr/0016-region-catalogue.md). Empty: no "Find a group".
+    region_key: str = ""
+
+    @field_validator("region_key")
+    @classmethod
+    def _region_key(cls, value: str) -> str:
+        if value:
+            from protocol import ProtocolError, read_region_key  # only then: the profile is read before cryptography
+
+            try:
+                read_region_key(value)
+            except ProtocolError as exc:
+                raise ValueError(str(exc)) from exc
+        return value
 
 
 class Relay(_Strict):

@@ -173,6 +173,25 @@ class Msg(Enum):
     CONTACT_EMPTY = N_("Write a few words to the starter first.")
     CONTACT_TOO_LONG = N_("Keep the message short: at most {maximum} characters.")
     COORDINATOR_TOKEN_MISSING = N_("Enter the relay address and the coordinator token your region gave you.")
+    NO_REGION_KEY = N_("This app has no list of groups for your region yet: the region's profile names no region "
+                       "key.")
+    NO_RELAY = N_("This app has no relay address, so it cannot fetch anything.")
+    CATALOGUE_NONE = N_("Your region has not published a list of groups yet.")
+    CATALOGUE_FORGED = N_("The list of groups the relay sent is not signed by your region, so it is not shown.")
+    CATALOGUE_BUSY = N_("Someone else changed the list of groups at the same moment. Try again.")
+    CATALOGUE_ENTRY_UNKNOWN = N_("The list has no group {entry}.")
+    CATALOGUE_FULL = N_("The list of groups is full. Remove one first.")
+    CATALOGUE_FIELD = N_("{field}: {problem}")
+    REGION_KEY_EXISTS = N_("This journal already holds a region key. A new one would need a new profile for every "
+                           "app in the region.")
+    REGION_KEY_MISSING = N_("This journal holds no region key. Make one first: kraft coordinator key new.")
+    INTEREST_NEEDS_JOURNAL = N_("Your interest, your contact and the way to take it back are kept in your encrypted "
+                                "journal. Create one first; it takes a minute.")
+    INTEREST_EXISTS = N_("You have already said you are interested in this group.")
+    INTEREST_UNKNOWN = N_("You have not said you are interested in {entry}.")
+    CONTACT_INVALID = N_("Give a phone number or an e-mail address (one line, at most {maximum} characters), or "
+                         "leave it empty: then the reply comes in the app.")
+    INVITE_MISSING = N_("Give the invite the starter made for the group (kraft lead invite).")
 
 
 @dataclass(frozen=True)

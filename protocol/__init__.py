@@ -22,7 +22,8 @@ author inside the ciphertext or sealed to one key (`sealing`), the membership lo
 the keys of a new epoch wrapped per member (`epochs`), and a v1 member's proof of continuity at the
 upgrade (`continuity`).
 
-The region's signed catalogue of groups (`catalogue`, docs/adr/0016-region-catalogue.md).
+The region's signed catalogue of groups (`catalogue`) and the requests sealed to its coordinator (`interest`),
+docs/adr/0016-region-catalogue.md.
 
 The schedule key is kept beside the plaintext meeting times, so a locked (or never locked) app still learns
 of a moved meeting; the group key and the content key stay in the vault.
@@ -77,6 +78,20 @@ from protocol.identity import (
     post_signer,
     post_signer_from_seed,
     steward_signer,
+)
+from protocol.interest import (
+    INTEREST,
+    LEAD,
+    SEALED_CHARS,
+    ReplyBox,
+    Request,
+    new_reply_box,
+    new_withdraw_secret,
+    open_reply,
+    open_request,
+    seal_reply,
+    seal_request,
+    withdraw_hash,
 )
 from protocol.invite_links import link_secret_keys, new_link_secret, short_invite_link, short_link_parts
 from protocol.invites import INVITE_FIELDS, INVITE_FIELDS_V2, invite_link, read_invite, sign_invite, token_from_text
@@ -141,20 +156,22 @@ from protocol.suppression import (
 )
 
 __all__ = [
-    "CLOSED", "CLOSE_AFTER_DAYS", "CONTENT", "EVERY_MEMBER", "GROUP_ID_BYTES", "HOSTS_ONLY", "INVITE_FIELDS",
-    "INVITE_FIELDS_V2", "JOIN_CODE_ALPHABET", "JOIN_CODE_KDF", "JOIN_CODE_LENGTH", "KEY_BYTES", "LARGE", "LEADER",
-    "MAILBOX_BYTES", "MAX_INVITE_USES", "MAX_MEMBERS", "MAX_MESSAGE_BYTES", "MEMBER", "NONCE_BYTES", "OPEN", "SCHEDULE",
-    "SEALED", "SMALL", "SUPPRESSED", "SUPPRESS_BELOW", "TOKEN_BYTES", "VERSION", "Catalogue", "CatalogueEntry", "Entry",
-    "Envelope", "GroupCounts", "Identity", "Inner", "Member", "Policy", "ProtocolError", "PublicIdentity", "Refused",
-    "State", "Table", "apply", "attended", "b64d", "b64e", "canonical", "channel_key", "check_code", "check_continuity",
-    "check_entry", "check_vote", "col_totals", "continuity_proof", "door_key", "entry_hash", "funders_csv",
-    "invite_link", "link_secret_keys", "mailbox_id", "make_entry", "may", "meeting_closed", "meeting_day",
-    "meeting_token", "member_id", "member_signer", "new_entry", "new_group_id", "new_group_key", "new_host_secret",
-    "new_join_code", "new_link_secret", "new_secret", "normalize_join_code", "open_epoch_keys", "open_from",
-    "open_join_invite", "open_message", "open_schedule_key", "open_v2", "pad", "post_seed", "post_signer",
-    "post_signer_from_seed", "private_bytes", "public_b64", "published_totals", "quarter", "quarter_closes_on",
-    "read_catalogue", "read_invite", "read_region_key", "region_id", "region_key_text", "replay", "row_totals",
-    "seal_join_invite", "seal_message", "seal_to", "seal_v2", "short_invite_link", "short_link_parts", "sign",
-    "sign_catalogue", "sign_invite", "sign_vote", "signing_bytes", "steward_signer", "stretch_join_code", "suppress",
-    "suppress_column", "token_from_text", "unpad", "unwrap", "verify", "wrap_epoch_keys", "wrap_for",
+    "CLOSED", "CLOSE_AFTER_DAYS", "CONTENT", "EVERY_MEMBER", "GROUP_ID_BYTES", "HOSTS_ONLY", "INTEREST",
+    "INVITE_FIELDS", "INVITE_FIELDS_V2", "JOIN_CODE_ALPHABET", "JOIN_CODE_KDF", "JOIN_CODE_LENGTH", "KEY_BYTES",
+    "LARGE", "LEAD", "LEADER", "MAILBOX_BYTES", "MAX_INVITE_USES", "MAX_MEMBERS", "MAX_MESSAGE_BYTES", "MEMBER",
+    "NONCE_BYTES", "OPEN", "SCHEDULE", "SEALED", "SEALED_CHARS", "SMALL", "SUPPRESSED", "SUPPRESS_BELOW", "TOKEN_BYTES",
+    "VERSION", "Catalogue", "CatalogueEntry", "Entry", "Envelope", "GroupCounts", "Identity", "Inner", "Member",
+    "Policy", "ProtocolError", "PublicIdentity", "Refused", "ReplyBox", "Request", "State", "Table", "apply",
+    "attended", "b64d", "b64e", "canonical", "channel_key", "check_code", "check_continuity", "check_entry",
+    "check_vote", "col_totals", "continuity_proof", "door_key", "entry_hash", "funders_csv", "invite_link",
+    "link_secret_keys", "mailbox_id", "make_entry", "may", "meeting_closed", "meeting_day", "meeting_token",
+    "member_id", "member_signer", "new_entry", "new_group_id", "new_group_key", "new_host_secret", "new_join_code",
+    "new_link_secret", "new_reply_box", "new_secret", "new_withdraw_secret", "normalize_join_code", "open_epoch_keys",
+    "open_from", "open_join_invite", "open_message", "open_reply", "open_request", "open_schedule_key", "open_v2",
+    "pad", "post_seed", "post_signer", "post_signer_from_seed", "private_bytes", "public_b64", "published_totals",
+    "quarter", "quarter_closes_on", "read_catalogue", "read_invite", "read_region_key", "region_id", "region_key_text",
+    "replay", "row_totals", "seal_join_invite", "seal_message", "seal_reply", "seal_request", "seal_to", "seal_v2",
+    "short_invite_link", "short_link_parts", "sign", "sign_catalogue", "sign_invite", "sign_vote", "signing_bytes",
+    "steward_signer", "stretch_join_code", "suppress", "suppress_column", "token_from_text", "unpad", "unwrap",
+    "verify", "withdraw_hash", "wrap_epoch_keys", "wrap_for",
 ]

@@ -205,6 +205,23 @@ class Relay:
                          (mailbox, post["sender"], post["epoch"], post["seq"], post["nonce"], post["ciphertext"],
                           post["signature"]))
 
+    def put_catalogue_row(self, region: str, catalogue: Any) -> None:
+        """Put an older signed catalogue back in the relay's table, as its operator could (on either database)."""
+        from sqlalchemy import text
+
+        from coordinator.db import connect
+        from protocol import canonical
+
+        engine = connect(self.database_url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("UPDATE catalogue SET serial = :serial, document = :document, "
+                                  "signature = :signature WHERE region = :region"),
+                             {"serial": catalogue.serial, "document": canonical(catalogue.document()).decode(),
+                              "signature": catalogue.signature, "region": region})
+        finally:
+            engine.dispose()
+
     def swap_last_two_messages(self) -> None:
         """Deliver the two newest messages in the opposite order (the rows trade positions)."""
         with closing(self._db()) as conn, conn:

@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sync": ("lead_cmds", N_("send what is not sent yet and fetch from the relay")),
     "coordinator": ("coordinator_cmds", N_("run the region's relay server and hand out its tokens")),
     "attendance": ("attendance_cmds", N_("anonymous attendance for your region's coordinator")),
+    "find": ("region_cmds", N_("find a group in your region by theme or town (no journal needed)")),
+    "interest": ("region_cmds", N_("say you are interested in a group of the list, see replies, take it back")),
     "theme": ("theme_cmds", N_("the group's themes: propose, vote, see the result, set one")),
     "meeting": ("theme_cmds", N_("today's meeting, for whoever hosts")),
     "round": ("round_cmds", N_("my own round: how things stand before a meeting (private)")),

@@ -213,3 +213,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE instead of printing"))
     p.add_argument("--token-stdin", action="store_true", help=token_help)
     p.set_defaults(func=cmd_export)
+
+    from app.cli.region_cmds import register_coordinator
+
+    register_coordinator(sub)

@@ -159,8 +159,11 @@ CHECKINS = Kind[dict[str, Any]]("checkins", ".checkins", pack, _unpack_map)  # m
 ROUND = Kind[dict[str, Any]]("round", None, pack, _unpack_map)  # my own round: score, words, factors (ADR 0014)
 PLAN = Kind[dict[str, Any]]("plan", None, pack, _unpack_map, only="crisis-plan")  # the crisis plan (ADR 0014)
 LEAD = Kind[dict[str, Any]]("lead", None, pack, _unpack_map, only="would-lead")  # "would you lead a group?"
+REGION_KEY = Kind[dict[str, Any]]("region_key", None, pack, _unpack_map, only="region-key")  # ADR 0016
+INTEREST = Kind[dict[str, Any]]("interest", None, pack, _unpack_map)  # "I'm interested" and its reply box
 
-KINDS: dict[str, Kind[Any]] = {k.name: k for k in (ENTRY, DRAFT, GROUP, MEMBERSHIP, CHECKINS, ROUND, PLAN, LEAD)}
+KINDS: dict[str, Kind[Any]] = {k.name: k for k in (ENTRY, DRAFT, GROUP, MEMBERSHIP, CHECKINS, ROUND, PLAN, LEAD,
+                                                     REGION_KEY, INTEREST)}
 
 
 def kind(name: str) -> Kind[Any]:

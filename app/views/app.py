@@ -23,6 +23,7 @@ from app.views.backup import Restore
 from app.views.common import WIDE_FROM
 from app.views.coordinator import Coordinator
 from app.views.editor import Editor
+from app.views.finder import FindGroup
 from app.views.groups import AddGroup, GroupView, Guidelines, MeetingChange
 from app.views.help import Help
 from app.views.home import Home
@@ -44,14 +45,14 @@ from app.views.transfer import Transfer
 
 # What each screen is handed: the feature states it shows, and the session (frame, messages, navigation).
 SCREENS: dict[Route, Callable[[AppModel], Any]] = {
-    Route.WELCOME: lambda m: Welcome(m.session),
+    Route.WELCOME: lambda m: Welcome(m.finder, m.session),
     Route.SETUP: lambda m: Setup(m.session),
     Route.RECOVERY_CODE: lambda m: RecoveryCode(m.session),
     Route.UNLOCK: lambda m: Unlock(m.groups, m.homework, m.keystore, m.session),
     Route.RECOVER: lambda m: Recover(m.session),
     Route.NEUTRAL: lambda m: Neutral(m.session),
     Route.PROBLEM: lambda m: Problem(m.session),
-    Route.HOME: lambda m: Home(m.groups, m.homework, m.session),
+    Route.HOME: lambda m: Home(m.groups, m.homework, m.finder, m.session),
     Route.ADD_GROUP: lambda m: AddGroup(m.groups, m.session),
     Route.GUIDELINES: lambda m: Guidelines(m.session),
     Route.HELP: lambda m: Help(m.session),
@@ -62,13 +63,14 @@ SCREENS: dict[Route, Callable[[AppModel], Any]] = {
     Route.REMINDERS: lambda m: Reminders(m.groups, m.session),
     Route.JOIN: lambda m: JoinGroup(m.hosting, m.session),
     Route.COORDINATOR: lambda m: Coordinator(m.coordinator, m.session),
+    Route.FIND: lambda m: FindGroup(m.finder, m.session),
     Route.JOURNAL: lambda m: JournalList(m.journal, m.groups, m.homework, m.session),
     Route.ENTRY: lambda m: EntryView(m.journal, m.session),
     Route.HISTORY: lambda m: History(m.journal, m.session),
     Route.EDITOR: lambda m: Editor(m.journal, m.session),
     Route.SEARCH: lambda m: Search(m.journal, m.session),
     Route.TOOLKIT: lambda m: Toolkit(m.journal, m.session),
-    Route.SETTINGS: lambda m: Settings(m.settings, m.groups, m.hosting, m.keystore, m.session),
+    Route.SETTINGS: lambda m: Settings(m.settings, m.groups, m.hosting, m.keystore, m.finder, m.session),
     Route.REKEY: lambda m: Rekey(m.settings, m.session),
     Route.TRANSFER: lambda m: Transfer(m.settings, m.session),
     Route.LEAD: lambda m: LeadGroup(m.hosting, m.session),

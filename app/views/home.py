@@ -7,6 +7,7 @@ import flet as ft
 from app.i18n import _
 from app.views.common import frame, section_title
 from app.views.routes import Route
+from app.views.states.finder import FinderState
 from app.views.states.groups import GroupsState
 from app.views.states.homework import HomeworkState
 from app.views.states.session import SessionState
@@ -16,7 +17,7 @@ from app.views.widgets.meeting import group_tiles, next_meeting_card, reminder_b
 
 
 @ft.component
-def Home(groups: GroupsState, homework: HomeworkState, session: SessionState) -> ft.Control:
+def Home(groups: GroupsState, homework: HomeworkState, finder: FinderState, session: SessionState) -> ft.Control:
     """For a member without a journal: the next meeting, homework their groups sent, and the way to a journal
     if they want one."""
     cards = homework_cards(homework)  # a card for homework sent says how to make a journal already
@@ -28,6 +29,8 @@ def Home(groups: GroupsState, homework: HomeworkState, session: SessionState) ->
         *group_tiles(groups),
         ft.Row([ft.OutlinedButton(_("Add another group"), icon=ft.Icons.ADD, key="add-group",
                                   on_click=lambda: session.router.navigate(Route.ADD_GROUP)),
+                *([ft.OutlinedButton(_("Find a group"), icon=ft.Icons.TRAVEL_EXPLORE, key="open-find",
+                                     on_click=finder.open)] if finder.available else []),
                 ft.OutlinedButton(_("Join with an invite"), icon=ft.Icons.GROUP_ADD_OUTLINED, key="open-join",
                                   on_click=lambda: session.router.navigate(Route.JOIN)),
                 ft.OutlinedButton(_("Reminders"), icon=ft.Icons.NOTIFICATIONS_OUTLINED, key="open-reminders",

@@ -8,6 +8,7 @@ from app.i18n import _
 from app.services.vault_service import MIN_PASSPHRASE
 from app.views.common import field, frame, section_title, selectable_text
 from app.views.routes import Route
+from app.views.states.finder import FinderState
 from app.views.states.groups import GroupsState
 from app.views.states.homework import HomeworkState
 from app.views.states.keystore import KeystoreState
@@ -19,7 +20,7 @@ from app.views.widgets.meeting import next_meeting_card, reminder_banner
 
 
 @ft.component
-def Welcome(session: SessionState) -> ft.Control:
+def Welcome(finder: FinderState, session: SessionState) -> ft.Control:
     body = [
         language_choice(session, key="welcome-language"),
         ft.Text(_("Welcome to Kraft"), theme_style=ft.TextThemeStyle.HEADLINE_SMALL),
@@ -34,6 +35,8 @@ def Welcome(session: SessionState) -> ft.Control:
                           key="anonymous"),
         ft.OutlinedButton(_("I have an invite from my group"), icon=ft.Icons.GROUP_ADD_OUTLINED, key="open-join",
                           on_click=lambda: session.router.navigate(Route.JOIN)),
+        *([ft.OutlinedButton(_("Find a group"), icon=ft.Icons.TRAVEL_EXPLORE, key="open-find", on_click=finder.open)]
+          if finder.available else []),
         ft.TextButton(_("I have a backup to restore"), icon=ft.Icons.RESTORE, key="open-restore",
                       on_click=lambda: session.router.navigate(Route.RESTORE)),
         ft.TextButton(_("I am a coordinator"), icon=ft.Icons.BAR_CHART, key="open-coordinator",

@@ -62,6 +62,7 @@ class Route(Enum):
     REMINDERS = Spec("/reminders", locked=True)
     JOIN = Spec("/join", locked=True, kept=False)
     COORDINATOR = Spec("/coordinator", locked=True)
+    FIND = Spec("/find", locked=True)  # the region's catalogue of groups, without a journal (issue 19)
     JOURNAL = Spec("/journal")
     ENTRY = Spec("/entry/:id")
     HISTORY = Spec("/entry/:id/history/:prompt")

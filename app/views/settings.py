@@ -8,6 +8,7 @@ from app.i18n import _
 from app.views.backup import backup_section
 from app.views.common import busy_beside, dropdown, field, frame, section_title
 from app.views.routes import Route
+from app.views.states.finder import FinderState
 from app.views.states.groups import GroupsState
 from app.views.states.hosting import HostingState
 from app.views.states.keystore import KeystoreState
@@ -22,7 +23,7 @@ AUTOLOCK_CHOICES = (1, 2, 5, 10, 15, 30, 60)
 
 @ft.component
 def Settings(settings: SettingsState, groups: GroupsState, hosting: HostingState, keystore: KeystoreState,
-             session: SessionState) -> ft.Control:
+             finder: FinderState, session: SessionState) -> ft.Control:
     current, set_current = ft.use_state("")
     new, set_new = ft.use_state("")
     repeat, set_repeat = ft.use_state("")
@@ -48,6 +49,8 @@ def Settings(settings: SettingsState, groups: GroupsState, hosting: HostingState
                                   on_click=lambda: session.router.navigate(Route.ADD_GROUP)),
                 ft.OutlinedButton(_("Join with an invite"), icon=ft.Icons.GROUP_ADD_OUTLINED, key="open-join",
                                   on_click=lambda: session.router.navigate(Route.JOIN)),
+                *([ft.OutlinedButton(_("Find a group"), icon=ft.Icons.TRAVEL_EXPLORE, key="open-find",
+                                     on_click=finder.open)] if finder.available else []),
                 ft.OutlinedButton(_("Start a group as its leader"), icon=ft.Icons.CAMPAIGN_OUTLINED, key="open-lead",
                                   on_click=lambda: session.router.navigate(Route.LEAD)),
                 ft.OutlinedButton(_("Coordinator"), icon=ft.Icons.BAR_CHART, key="open-coordinator",

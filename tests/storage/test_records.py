@@ -20,6 +20,7 @@ from app.services.journal import Journal
 from app.services.leader import LeaderService
 from app.services.links import MEMBER, Link, LinkStore, Secrets
 from app.services.my_round import CrisisPlan, PlanService, RoundService
+from app.services.region import RegionKeys
 from app.services.vault_service import VaultService
 from app.storage import records
 from app.storage.records import UnknownKind
@@ -46,9 +47,11 @@ def _records(home: Path) -> list[tuple[str, str]]:
 
 
 def test_the_kinds_and_their_id_schemes() -> None:
-    assert sorted(records.KINDS) == ["checkins", "draft", "entry", "group", "lead", "membership", "plan",
-                                    "round"]
-    assert [k.name for k in records.KINDS.values() if not k.per_group] == ["entry", "draft", "round", "plan", "lead"]
+    assert sorted(records.KINDS) == ["checkins", "draft", "entry", "group", "interest", "lead", "membership",
+                                    "plan", "region_key", "round"]
+    assert [k.name for k in records.KINDS.values() if not k.per_group] == ["entry", "draft", "round", "plan", "lead",
+                                                                         "region_key", "interest"]
+    assert records.REGION_KEY.only_id == "region-key"
     assert records.PLAN.only_id == "crisis-plan"
     with pytest.raises(TypeError):
         records.PLAN.new_id()  # one plan per journal
@@ -98,6 +101,10 @@ def _everything_of_a_sealed_group(service: VaultService, journal: Journal) -> Gr
     RoundService(service.vault).add(3, "som vanligt")
     PlanService(service.engine, service.vault).save(CrisisPlan(helps=("en promenad",)))
     CourseService(Circles(service.engine, service.vault), lambda: journal).would_lead("maybe")
+    RegionKeys(service.vault).create()  # a coordinator's region key (ADR 0016)
+    # "I'm interested" as InterestService keeps it (it needs a relay to send; its record is this one)
+    service.vault.put(records.INTEREST.name, records.INTEREST.pack({"kind": "interest", "entry": "e"}),
+                      records.INTEREST.new_id())
     group = LeaderService(service.engine, service.vault).create_group(
         "Ledd grupp", SCHEDULE, theme="Balans", relay="http://127.0.0.1:9", enrolment="E", now=NOW)
     GroupService(service.engine, service.vault).update_details(group.id, place="Rum 4")
@@ -127,7 +134,8 @@ def test_removing_a_sealed_group_leaves_nothing_of_it(service: VaultService, jou
                                                                    "record"}
     GroupService(service.engine, service.vault).remove(group.id)
     assert _mentions(service.home, group.id) == []
-    assert sorted(kind for _id, kind in _records(service.home)) == ["draft", "entry", "lead", "plan", "round"]
+    assert sorted(kind for _id, kind in _records(service.home)) == ["draft", "entry", "interest", "lead", "plan",
+                                                                           "region_key", "round"]
 
 
 def test_removing_a_locked_group_leaves_nothing_of_it(service: VaultService, journal: Journal) -> None:

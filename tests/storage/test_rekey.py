@@ -45,6 +45,8 @@ def _fill(service: VaultService) -> None:
     vault.put(records.ROUND.name, records.ROUND.pack({"score": 3}), records.ROUND.new_id())
     vault.put(records.PLAN.name, records.PLAN.pack({"helps": ["en promenad"]}), records.PLAN.only_id)
     vault.put(records.LEAD.name, records.LEAD.pack({"answer": "maybe"}), records.LEAD.only_id)
+    vault.put(records.REGION_KEY.name, records.REGION_KEY.pack({"sig": "s", "dh": "d"}), records.REGION_KEY.only_id)
+    vault.put(records.INTEREST.name, records.INTEREST.pack({"entry": "e"}), records.INTEREST.new_id())
 
 
 def _setup(service: VaultService) -> str:
@@ -94,7 +96,7 @@ def test_after_a_rekey_the_old_key_and_passphrase_open_nothing(service: VaultSer
     old_key = _data_key(copy, PASSPHRASE)
     before = _plaintexts(home, old_key)
     assert sorted({row[1] for row in _rows(home)}) == sorted(records.KINDS)  # every kind there is
-    assert len(before) == 30 + 1 + 3 + 3
+    assert len(before) == 30 + 1 + 3 + 5
 
     steps: list[tuple[int, int]] = []
     pending = service.prepare_rekey(PASSPHRASE, NEW, NEW)
@@ -216,10 +218,10 @@ def test_a_damaged_record_is_left_as_it_is_and_counted(service: VaultService, ho
         damaged_row = conn.execute("SELECT * FROM record WHERE id = ?", (victim,)).fetchone()
     pending = service.prepare_rekey(PASSPHRASE, NEW)
     result = service.finish_rekey(pending, pending.recovery_code)
-    assert result.damaged == [victim] and result.records == 30 + 1 + 3 + 3 - 1
+    assert result.damaged == [victim] and result.records == 30 + 1 + 3 + 5 - 1
     with sqlite3.connect(home / "kraft.db") as conn:
         assert conn.execute("SELECT * FROM record WHERE id = ?", (victim,)).fetchone() == damaged_row
-    assert len(_plaintexts(home, _data_key(home, NEW), skip={victim})) == 30 + 1 + 3 + 3 - 1
+    assert len(_plaintexts(home, _data_key(home, NEW), skip={victim})) == 30 + 1 + 3 + 5 - 1
 
 
 def test_an_empty_journal_rekeys_and_reports_100_percent(service: VaultService, home: Path) -> None:

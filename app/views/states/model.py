@@ -20,6 +20,7 @@ from app.services.notify import Notifier, NullNotifier
 from app.views.routes import Router
 from app.views.states.choosing import ChoosingState
 from app.views.states.coordinator import CoordinatorState
+from app.views.states.finder import FinderState
 from app.views.states.groups import GroupsState
 from app.views.states.homework import HomeworkState
 from app.views.states.hosting import HostingState
@@ -49,6 +50,7 @@ class AppModel:
     meeting: MeetingState
     choosing: ChoosingState
     my_round: MyRoundState
+    finder: FinderState
 
     @classmethod
     def build(cls, ctx: AppContext, *, notifier: Notifier | None = None, keystore: Keystore | None = None) -> AppModel:
@@ -68,7 +70,7 @@ class AppModel:
                                           after_passphrase_change=unlock.passphrase_changed),
                    homework=HomeworkState(session=session, groups=groups, journal=journal), keystore=unlock,
                    meeting=meeting, choosing=ChoosingState(session=session, groups=groups, hosting=hosting),
-                   my_round=MyRoundState(session=session))
+                   my_round=MyRoundState(session=session), finder=FinderState(session=session))
 
     def tick(self) -> None:
         """Every few seconds: autosave the draft, end a passed undo window, lock when idle too long, and
