@@ -8,11 +8,21 @@ import weakref
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import cast, func, insert, literal, text, update
 from sqlmodel import Session, col, delete, select
 
-from coordinator.models import AttendanceToken, Catalogue, JoinCode, Mailbox, MeetingCount, Message, Token
-from protocol import GroupCounts, meeting_closed
+from coordinator.models import (
+    AttendanceToken,
+    Catalogue,
+    Interest,
+    JoinCode,
+    Mailbox,
+    MeetingCount,
+    Message,
+    Reply,
+    Token,
+)
+from protocol import GroupCounts, b64e, meeting_closed
 
 COORDINATOR, ENROLMENT = "coordinator", "enrolment"
 
@@ -199,3 +209,95 @@ def put_catalogue(*, session: Session, region: str, key: str, serial: int, docum
     stored = session.connection().execute(statement).first() is not None
     session.commit()
     return stored
+
+
+MAX_INTEREST = 5000  # requests kept per region: nobody can fill the relay's disk through one open route
+MAX_REPLIES = 20  # replies kept per reply mailbox
+REQUEST_DAYS = 180  # requests and replies older than this are deleted
+# PostgreSQL advisory lock (with the region's or box's hash) around counting and storing, so two requests at
+# once cannot both take the last place
+SEALED_LOCK = 0x6B726167
+
+_dropped_on: weakref.WeakKeyDictionary[Any, date] = weakref.WeakKeyDictionary()  # engine -> day of last clean-up
+
+
+def _cutoff(today: date) -> date:
+    return today - timedelta(days=REQUEST_DAYS)
+
+
+def drop_old_requests(*, session: Session, today: date) -> None:
+    """Requests and replies older than REQUEST_DAYS are deleted (once a day per engine, at a write)."""
+    engine = session.get_bind()
+    if _dropped_on.get(engine) == today:
+        return
+    _dropped_on[engine] = today
+    cutoff = _cutoff(today)
+    session.exec(delete(Interest).where(col(Interest.day) < cutoff))
+    session.exec(delete(Reply).where(col(Reply.day) < cutoff))
+    session.commit()
+
+
+def _one_at_a_time(session: Session, name: str) -> None:
+    """In PostgreSQL, wait for another transaction storing under `name` to end (SQLite: one statement, under
+    the one writer, does it)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(:key, hashtext(:name))"),
+                                     {"key": SEALED_LOCK, "name": name})
+
+
+def _insert_below(session: Session, table: Any, values: dict[str, Any], where: Any, limit: int,
+                  returning: Any) -> Any:
+    """INSERT `values` only while fewer than `limit` rows of `table` match `where`: one statement, so the
+    count and the row are one step. The stored row's `returning` column, or None when it was full."""
+    count = select(func.count()).select_from(table).where(where).scalar_subquery()
+    row = select(*[cast(literal(value), table.c[name].type) if isinstance(value, str)
+                   else literal(value, table.c[name].type) for name, value in values.items()]).where(count < limit)
+    statement = insert(table).from_select(list(values), row).returning(returning)
+    return session.connection().execute(statement).scalar()
+
+
+def add_interest(*, session: Session, region: str, sealed: str, withdraw: str, today: date,
+                 limit: int = MAX_INTEREST) -> str | None:
+    """Store a sealed request under a new random id, with the hash of its withdrawal secret and the day;
+    None, and nothing stored, when the region already holds `limit` requests."""
+    drop_old_requests(session=session, today=today)
+    _one_at_a_time(session, f"interest:{region}")
+    table: Any = Interest.__table__  # type: ignore[attr-defined]
+    stored = _insert_below(session, table, {"id": b64e(secrets.token_bytes(16)), "region": region, "sealed": sealed,
+                                            "withdraw": withdraw, "day": today},
+                           table.c.region == region, limit, table.c.id)
+    session.commit()
+    return str(stored) if stored is not None else None
+
+
+def _bytewise(column: Any, session: Session) -> Any:
+    """`column` ordered by its bytes, as SQLite does, not by PostgreSQL's collation (which ignores - and _)."""
+    return column.collate("C") if session.get_bind().dialect.name == "postgresql" else column
+
+
+def interest(*, session: Session, region: str, today: date) -> list[Interest]:
+    """The region's requests, by day and id (none older than REQUEST_DAYS, even before they are deleted)."""
+    return list(session.exec(select(Interest).where(Interest.region == region, col(Interest.day) >= _cutoff(today))
+                             .order_by(col(Interest.day), _bytewise(col(Interest.id), session))).all())
+
+
+def withdraw_interest(*, session: Session, request: Interest, today: date) -> None:
+    drop_old_requests(session=session, today=today)
+    session.exec(delete(Interest).where(col(Interest.id) == request.id))
+    session.commit()
+
+
+def add_reply(*, session: Session, box: str, sealed: str, today: date, limit: int = MAX_REPLIES) -> int | None:
+    """Store a sealed reply in the reply mailbox; its position, or None when the box holds `limit` replies."""
+    drop_old_requests(session=session, today=today)
+    _one_at_a_time(session, f"reply:{box}")
+    table: Any = Reply.__table__  # type: ignore[attr-defined]
+    stored = _insert_below(session, table, {"box": box, "sealed": sealed, "day": today}, table.c.box == box,
+                           limit, table.c.position)
+    session.commit()
+    return int(stored) if stored is not None else None
+
+
+def replies(*, session: Session, box: str, today: date) -> list[Reply]:
+    return list(session.exec(select(Reply).where(Reply.box == box, col(Reply.day) >= _cutoff(today))
+                             .order_by(col(Reply.position))).all())

@@ -7,15 +7,25 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from coordinator.api.deps import Refused
-from coordinator.api.routes import attendance, catalogues, coordinator, enrolments, join_codes, mailboxes, misc
+from coordinator.api.routes import (
+    attendance,
+    catalogues,
+    coordinator,
+    enrolments,
+    interest,
+    join_codes,
+    mailboxes,
+    misc,
+)
 from coordinator.db import make_engine
 from coordinator.limits import BodyLimit, RateLimit
 from coordinator.settings import Settings
 from coordinator.waiters import Waiters
 
 DESCRIPTION = """The relay between a Kraft group's leader and its members (docs/adr/0004-relay-protocol.md).
-It stores signed ciphertext, sealed invites and the regions' signed catalogues of groups (ADR 0016), checks
-signatures so outsiders cannot post, and reads nothing. It keeps no IP address, user agent or time finer than
+It stores signed ciphertext, sealed invites, the regions' signed catalogues of groups (ADR 0016) and the
+requests and replies sealed to a region's coordinator and back, checks signatures so outsiders cannot post, and
+reads nothing. It keeps no IP address, user agent or time finer than
 the day."""
 
 
@@ -52,7 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.waiters = Waiters()
     app.state.longest_wait = settings.longest_wait
     for router in (misc.router, enrolments.router, mailboxes.router, join_codes.router, attendance.router,
-                   coordinator.router, catalogues.router):
+                   coordinator.router, catalogues.router, interest.router):
         app.include_router(router)
 
     @app.exception_handler(RequestValidationError)

@@ -97,8 +97,31 @@ class Catalogue(SQLModel, table=True):
     day: date  # the day it came, never the time
 
 
+class Interest(SQLModel, table=True):
+    """One "I'm interested" or "I would lead a group" (ADR 0016), sealed to the region's key: only the
+    coordinator's device opens it. Beside the blob the relay keeps the SHA-256 of the secret that withdraws it
+    and the day it came: nothing of who sent it (no address, no user agent, no time of day)."""
+
+    id: str = Field(primary_key=True, max_length=22)  # 16 random bytes the relay made, base64url
+    region: str = Field(index=True, max_length=22)  # the catalogue's region
+    sealed: str  # protocol.seal_request: always SEALED_CHARS long
+    withdraw: str = Field(max_length=64)  # protocol.withdraw_hash(secret), hex
+    day: date  # the day it came, never the time
+
+
+class Reply(SQLModel, table=True):
+    """A coordinator's answer (an invite) in a person's reply mailbox, sealed to the reply key their app made:
+    the box id is the capability to read it, and only that app opens it. Kept with the day it came."""
+
+    position: int | None = Field(default=None, sa_column=Column(Position, primary_key=True, autoincrement=True))
+    box: str = Field(index=True, max_length=22)
+    sealed: str  # protocol.seal_reply: always SEALED_CHARS long
+    day: date  # the day it came, never the time
+
+
 # The relay's tables alone: SQLModel.metadata also holds the app's when both are loaded in one process (tests).
 # What the migrations (coordinator/migrations/) are compared with.
 RELAY_METADATA = MetaData()
-for _name in ("mailbox", "message", "joincode", "token", "attendancetoken", "meetingcount", "catalogue"):
+for _name in ("mailbox", "message", "joincode", "token", "attendancetoken", "meetingcount", "catalogue",
+              "interest", "reply"):
     SQLModel.metadata.tables[_name].to_metadata(RELAY_METADATA)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from protocol import MAX_MESSAGE_BYTES, ProtocolError, b64d
+from protocol import MAX_MESSAGE_BYTES, SEALED_CHARS, ProtocolError, b64d
 
 
 def _chars(size: int) -> int:
@@ -40,6 +40,12 @@ RegionId = _b64(16)  # a region's id on the relay: the member id of its key (ADR
 Nonce = _b64(12)
 Ciphertext = _b64(None, max_bytes=MAX_MESSAGE_BYTES)  # what a member or leader sealed, at most 48 KiB
 SealedInvite = _b64(None, max_bytes=3072)  # an invite token sealed under a join code
+SEALED_BYTES = SEALED_CHARS * 3 // 4  # a sealed request or reply (protocol/interest.py): one size for all
+assert _chars(SEALED_BYTES) == SEALED_CHARS
+Sealed = _b64(SEALED_BYTES)  # exactly SEALED_CHARS characters
+InterestId = _b64(16)  # a stored request's id, made by the relay
+ReplyBoxId = _b64(16)  # a reply mailbox's id, made by the person's app (protocol.new_reply_box)
+WithdrawHash = Annotated[str, Field(min_length=64, max_length=64, pattern=r"^[0-9a-f]{64}$")]
 
 
 def _printable(value: str) -> str:
@@ -58,7 +64,7 @@ class Strict(BaseModel):
 
 
 # Why a request was refused with 409, for the apps to act on (the detail beside it is for people).
-Reason = Literal["old_epoch", "stale_seq", "repeated_nonce", "taken", "version", "not_newer"]
+Reason = Literal["old_epoch", "stale_seq", "repeated_nonce", "taken", "version", "not_newer", "full"]
 REASONS = """Why the relay refused (409):
 - old_epoch: the message or reports are for an epoch before the mailbox's (a new epoch has begun);
 - stale_seq: a leader's sequence number not above the last one (a replay, or an app restored from a backup:
@@ -68,7 +74,10 @@ REASONS = """Why the relay refused (409):
 - version: not allowed in the mailbox's protocol version (a leader's message in a version 2 mailbox, or a
   rotation back to version 1);
 - not_newer: the epoch of a key change is not above the mailbox's, or a catalogue's serial not above the one
-  stored (another coordinator changed it meanwhile: fetch it, and sign the change on top of that one)."""
+  stored (another coordinator changed it meanwhile: fetch it, and sign the change on top of that one);
+- full: the region holds as many requests as the relay keeps for one region, or the reply mailbox as many
+  replies (nothing was stored: the coordinator has to fetch and clear requests, or the person read replies
+  that old ones can be let go)."""
 
 
 class Conflict(BaseModel):
@@ -226,3 +235,50 @@ class SignedCatalogue(BaseModel):
 
 class CatalogueStored(BaseModel):
     serial: int = Field(description="the serial now stored")
+
+
+class InterestCreate(Strict):
+    """A request sealed to the region's key (`protocol.seal_request`, ADR 0016): "I'm interested" in an entry,
+    or "I would lead a group". The relay cannot read it; every request has the same length."""
+
+    sealed: Sealed = Field(  # type: ignore[valid-type]
+        description=f"the sealed request, base64url, exactly {SEALED_CHARS} characters")
+    withdraw: WithdrawHash = Field(
+        description="protocol.withdraw_hash of the secret that takes the request back: 64 lowercase hex")
+
+
+class InterestStored(BaseModel):
+    id: str = Field(description="the request's id on this relay, to withdraw it (DELETE /v1/interest/{id})")
+
+
+class SealedRequest(BaseModel):
+    id: str = Field(description="the request's id on this relay")
+    sealed: str = Field(description="the request as it was sealed; the coordinator's device opens it "
+                        "(protocol.open_request with the region's key)")
+    day: date = Field(description="the day it came (never the time)")
+
+
+class InterestList(BaseModel):
+    requests: list[SealedRequest] = Field(description="every stored request of the region, by day and id")
+
+
+class ReplyCreate(Strict):
+    """A reply (such as the invite to the group that starts) sealed to the person's reply key
+    (`protocol.seal_reply`): only their app opens it."""
+
+    sealed: Sealed = Field(  # type: ignore[valid-type]
+        description=f"the sealed reply, base64url, exactly {SEALED_CHARS} characters")
+
+
+class ReplyStored(BaseModel):
+    position: int = Field(description="the reply's position in the relay's replies")
+
+
+class SealedReply(BaseModel):
+    position: int = Field(description="its place in the relay's replies: later replies have higher positions")
+    sealed: str = Field(description="the reply as it was sealed (protocol.open_reply with the reply mailbox)")
+    day: date = Field(description="the day it came (never the time)")
+
+
+class ReplyList(BaseModel):
+    replies: list[SealedReply] = Field(description="the reply mailbox's replies, oldest first")

@@ -1,7 +1,7 @@
 """The relay's schema under Alembic (coordinator/migrations/, ADR 0006): a database made before Alembic (the
-committed fixtures, made by main's `create_all`) is stamped 0001 and upgraded without losing a row, so is one
-at 0002 (before the region catalogue, ADR 0016), a fresh one ends at head, and the models agree with the
-migrations (no pending autogenerate diff), on SQLite and on PostgreSQL."""
+committed fixtures, made by main's `create_all`) is stamped 0001 and upgraded without losing a row, so are ones
+at 0002 (before the region catalogue, ADR 0016) and at 0003 (before interest and replies), a fresh one ends at
+head, and the models agree with the migrations (no pending autogenerate diff), on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ from tests.coordinator.conftest import Api
 FIXTURES = Path(__file__).parent / "fixtures"
 KEYS = json.loads((FIXTURES / "relay-v1.json").read_text())
 TABLES_V1 = {"attendancetoken", "joincode", "mailbox", "meetingcount", "message", "token"}  # before Alembic
-TABLES = TABLES_V1 | {"catalogue"}  # head
+TABLES_0003 = TABLES_V1 | {"catalogue"}
+TABLES = TABLES_0003 | {"interest", "reply"}  # head
 
 
 def _head() -> str:
@@ -183,14 +184,16 @@ def test_the_v2_column_defaults_to_version_1(database_url: str) -> None:
         engine.dispose()
 
 
-@pytest.mark.parametrize("revision", ["0001", "0002"])
+@pytest.mark.parametrize("revision", ["0001", "0002", "0003"])
 def test_downgrade_to_an_earlier_revision_and_back(database_url: str, revision: str) -> None:
     engine = make_engine(database_url)
     try:
         with engine.begin() as conn:
             command.downgrade(alembic_config(conn), revision)
         assert _version(engine) == revision
-        assert "catalogue" not in inspect(engine).get_table_names()
+        tables = set(inspect(engine).get_table_names())
+        assert not {"interest", "reply"} & tables
+        assert ("catalogue" in tables) == (revision >= "0003")
         has_version = "version" in {c["name"] for c in inspect(engine).get_columns("mailbox")}
         assert has_version == (revision >= "0002")
         with engine.begin() as conn:
@@ -200,11 +203,11 @@ def test_downgrade_to_an_earlier_revision_and_back(database_url: str, revision: 
         engine.dispose()
 
 
-def _rows(engine: object) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of the tables from before the catalogue, in a fixed order."""
+def _rows(engine: object, tables: set[str] = TABLES_V1) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of `tables` (those from before the catalogue), in a fixed order."""
     with engine.connect() as conn:  # type: ignore[attr-defined]
         return {table: sorted((tuple(row) for row in conn.execute(text(f"SELECT * FROM {table}")).all()), key=repr)
-                for table in sorted(TABLES_V1)}
+                for table in sorted(tables)}
 
 
 def test_a_relay_at_0002_is_upgraded_keeping_every_row_and_gains_an_empty_catalogue(database_url: str) -> None:
@@ -240,6 +243,54 @@ def test_a_relay_at_0002_is_upgraded_keeping_every_row_and_gains_an_empty_catalo
         assert api.client.put(url, json=signed,
                               headers={"Authorization": f"Bearer {api.token(crud.COORDINATOR)}"}).status_code == 200
         assert api.client.get(url).json() == signed
+    finally:
+        api.close()
+
+
+def test_a_relay_at_0003_is_upgraded_keeping_every_row_and_gains_empty_interest_and_replies(
+        database_url: str) -> None:
+    """A relay in use before interest (ADR 0016, "Planned"): the fixture's mailbox, messages, join code, tokens
+    and attendance, a version 2 mailbox and a region's catalogue, at 0003, then started by the new relay."""
+    load_v1_fixture(database_url)
+    region = p.Identity.new()
+    region_id = p.region_id(region.public().sig)
+    entry = p.new_entry(status="forming", theme="stress", words="", place="Malmö", language="sv", weekday=2,
+                        time="18:00", zone="Europe/Stockholm", needed=3, intake="040-123 45 67")
+    signed = p.sign_catalogue(region, serial=4, issued=date(2026, 12, 7), entries=[entry])
+    engine = connect(database_url)
+    try:
+        with engine.begin() as conn:
+            command.stamp(alembic_config(conn), "0001")
+            command.upgrade(alembic_config(conn), "0003")
+            conn.execute(text("INSERT INTO mailbox (id, leader_key, member_key, epoch, last_seq, created_on, region,"
+                              " label, version) VALUES (:id, :key, :key, 3, 0, :day, 'Skåne', 'v2', 2)"),
+                         {"id": p.b64e(bytes(16)), "key": p.b64e(bytes(32)), "day": date(2026, 12, 1)})
+            conn.execute(text("INSERT INTO catalogue (region, key, serial, document, signature, day) VALUES "
+                              "(:region, :key, 4, :document, :signature, :day)"),
+                         {"region": region_id, "key": region.public().sig, "signature": signed["signature"],
+                          "document": p.canonical(signed["catalogue"]).decode("utf-8"), "day": date(2026, 12, 7)})
+        assert _version(engine) == "0003" and _tables(database_url) == TABLES_0003 | {"alembic_version"}
+        before = _rows(engine, TABLES_0003)
+    finally:
+        engine.dispose()
+    assert len(before["message"]) == 5 and len(before["attendancetoken"]) > 0 and len(before["mailbox"]) == 2
+    assert len(before["catalogue"]) == 1 and len(before["token"]) == 2
+    api = Api(database_url)  # the new relay's start upgrades it
+    try:
+        engine = api.app.state.engine
+        assert _version(engine) == _head()
+        assert _diff(engine) == []
+        assert _rows(engine, TABLES_0003) == before
+        assert _tables(database_url) == TABLES | {"alembic_version"}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM interest")).scalar_one() == 0
+            assert conn.execute(text("SELECT count(*) FROM reply")).scalar_one() == 0
+        assert api.client.get(f"/v1/catalogues/{region_id}").json() == signed  # the old catalogue, served as signed
+        sealed = p.seal_request(region.public().dh, region=region_id, kind=p.INTEREST, entry=entry.id, contact="",
+                                reply=p.new_reply_box(), language="sv")
+        answer = api.client.post(f"/v1/catalogues/{region_id}/interest",
+                                 json={"sealed": sealed, "withdraw": p.withdraw_hash(p.new_withdraw_secret())})
+        assert answer.status_code == 201, answer.text  # the new tables take requests for the old catalogue
     finally:
         api.close()
 

@@ -2,10 +2,12 @@
 SQLite and on PostgreSQL. Every operation gets its own Hypothesis run of generated requests.
 
 Random ids never name anything, so about half the cases are aimed past the first door: at a registered
-mailbox, a stored join code, a region with a stored catalogue and, where a coordinator token is asked for, a
-valid one. Then the signature and epoch checks and the coordinator's queries see the generated bodies too; an
-aimed catalogue is the stored one with the generated fields laid over it and its signature, so the shape
-checks see what was generated (and the signature check the changed document).
+mailbox, a stored join code, a region with a stored catalogue, a stored request (with its withdrawal secret),
+a reply mailbox with a reply and, where a coordinator token is asked for, a valid one. Then the signature and
+epoch checks and the coordinator's queries see the generated bodies too; an aimed catalogue is the stored one
+with the generated fields laid over it and its signature, so the shape checks see what was generated (and the
+signature check the changed document); an aimed request or reply carries a sealed blob of the right size, so
+the generated rest of it reaches the tables.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ REPEATABLE = "KRAFT_FUZZ_EXAMPLES" not in os.environ
 
 
 def _inhabited(app: object) -> dict[str, Any]:
-    """A registered mailbox with a message and a join code, a region's catalogue, and a coordinator token: what
-    cases aim at."""
+    """A registered mailbox with a message and a join code, a region's catalogue with a request, a reply mailbox
+    with a reply, and a coordinator token: what cases aim at."""
     today = datetime.now(UTC).date()
     with Session(app.state.engine) as session:  # type: ignore[attr-defined]
         enrol = crud.create_token(session=session, kind=crud.ENROLMENT, days=1, today=today)[0]
@@ -54,11 +56,21 @@ def _inhabited(app: object) -> dict[str, Any]:
         assert client.post(f"/v1/mailboxes/{group.mailbox}/messages", json=group.leader_message()).status_code == 201
         assert client.put(f"/v1/join-codes/{lookup}", json={"mailbox": group.mailbox, "ciphertext": sealed,
                           "expires_on": expires, "signature": p.sign(group.leader, signed)}).status_code == 201
-        assert client.put(f"/v1/catalogues/{catalogue['catalogue']['region']}", json=catalogue,
+        region_id = catalogue["catalogue"]["region"]
+        assert client.put(f"/v1/catalogues/{region_id}", json=catalogue,
                           headers={"Authorization": f"Bearer {coordinator}"}).status_code == 200
+        box, withdraw = p.new_reply_box(), p.new_withdraw_secret()
+        request = p.seal_request(region.public().dh, region=region_id, kind=p.INTEREST, entry=entry.id,
+                                 contact="", reply=box, language="sv")
+        stored = client.post(f"/v1/catalogues/{region_id}/interest",
+                             json={"sealed": request, "withdraw": p.withdraw_hash(withdraw)})
+        assert stored.status_code == 201
+        reply = p.seal_reply(box.public, box=box.id, body={"invite": "x"})
+        assert client.post(f"/v1/replies/{box.id}", json={"sealed": reply},
+                           headers={"Authorization": f"Bearer {coordinator}"}).status_code == 201
     return {"mailbox": group.mailbox, "lookup": lookup, "coordinator": coordinator,
-            "region": catalogue["catalogue"]["region"], "catalogue": catalogue["catalogue"],
-            "signature": catalogue["signature"]}
+            "region": region_id, "catalogue": catalogue["catalogue"], "signature": catalogue["signature"],
+            "id": stored.json()["id"], "withdraw": withdraw, "box": box.id, "sealed": request}
 
 
 def test_no_server_error(database_url: str) -> None:
@@ -69,7 +81,9 @@ def test_no_server_error(database_url: str) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 10
-    assert {("GET", "/v1/catalogues/{region}"), ("PUT", "/v1/catalogues/{region}")} <= {
+    assert {("GET", "/v1/catalogues/{region}"), ("PUT", "/v1/catalogues/{region}"),
+            ("POST", "/v1/catalogues/{region}/interest"), ("GET", "/v1/catalogues/{region}/interest"),
+            ("DELETE", "/v1/interest/{id}"), ("POST", "/v1/replies/{box}"), ("GET", "/v1/replies/{box}")} <= {
         (operation.method.upper(), operation.path) for operation in operations}
     for operation in operations:
 
@@ -78,15 +92,19 @@ def test_no_server_error(database_url: str) -> None:
                   database=None)
         def call(case: schemathesis.Case, aimed: bool) -> None:
             if aimed:
-                for name in ("mailbox", "lookup", "region"):
+                for name in ("mailbox", "lookup", "region", "id", "box"):
                     if name in (case.path_parameters or {}):
                         case.path_parameters[name] = known[name]  # type: ignore[index]
-                if case.path.startswith(("/v1/coordinator", "/v1/enrolments", "/v1/catalogues")):
+                if case.path.startswith(("/v1/coordinator", "/v1/enrolments", "/v1/catalogues", "/v1/replies")):
                     case.headers = {**(case.headers or {}), "Authorization": f"Bearer {known['coordinator']}"}
-                body = case.body if case.path.startswith("/v1/catalogues") else None
+                if case.path.startswith("/v1/interest"):  # the stored request's own secret: it may be withdrawn
+                    case.headers = {**(case.headers or {}), "Authorization": f"Bearer {known['withdraw']}"}
+                body = case.body if case.path.startswith(("/v1/catalogues", "/v1/replies")) else None
                 if isinstance(body, dict) and isinstance(body.get("catalogue"), dict):
                     body["catalogue"] = {**known["catalogue"], **body["catalogue"]}
                     body["signature"] = known["signature"]
+                if isinstance(body, dict) and "sealed" in body:
+                    body["sealed"] = known["sealed"]
             case.call_and_validate(checks=[not_a_server_error])
 
         call()

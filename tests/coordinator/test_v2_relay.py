@@ -14,7 +14,7 @@ from tests.coordinator.conftest import Api
 from tests.coordinator.test_attendance_api import batch
 from tests.coordinator.test_relay_api import Group, _bearer, _join_code, _registered
 
-REASONS = {"old_epoch", "stale_seq", "repeated_nonce", "taken", "version", "not_newer"}
+REASONS = {"old_epoch", "stale_seq", "repeated_nonce", "taken", "version", "not_newer", "full"}
 
 
 def rotation(group: Group, *, epoch: int, version: int, signer: Ed25519PrivateKey | None = None,
@@ -169,6 +169,7 @@ def test_the_schema_documents_every_409_and_its_reasons(api: Api) -> None:
         ("post", "/v1/mailboxes"), ("put", "/v1/mailboxes/{mailbox}/member-key"),
         ("put", "/v1/mailboxes/{mailbox}/keys"), ("post", "/v1/mailboxes/{mailbox}/messages"),
         ("post", "/v1/mailboxes/{mailbox}/attendance"), ("put", "/v1/join-codes/{lookup}"),
-        ("put", "/v1/catalogues/{region}")])
+        ("put", "/v1/catalogues/{region}"), ("post", "/v1/catalogues/{region}/interest"),
+        ("post", "/v1/replies/{box}")])
     keys = schema["paths"]["/v1/mailboxes/{mailbox}/keys"]["put"]
     assert {"403", "404", "409", "422"} <= set(keys["responses"])
