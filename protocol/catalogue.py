@@ -2,7 +2,9 @@
 
 The coordinator's region key is an `Identity`; its public halves travel as one text (`region_key_text`), which
 the region pins in the app's profile. The catalogue is one document signed by that key over
-`signing_bytes("catalogue", **document)`; both the relay and the app check it with `read_catalogue`.
+`signing_bytes("catalogue", **document)`: the groups forming and running (`entries`) and the coordinator's
+announcements (a lecture, the follow-up with a group); both the relay and the app check it with
+`read_catalogue`.
 
     >>> from datetime import date
     >>> from protocol.identity import Identity
@@ -43,7 +45,12 @@ _DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 TEXT_LIMITS = {"words": 80, "place": 60, "intake": 120}
 ENTRY_FIELDS = frozenset({"id", "status", "theme", "words", "place", "language", "weekday", "time", "zone",
                           "needed", "intake"})
-DOCUMENT_FIELDS = frozenset({"key", "region", "serial", "issued", "entries"})
+DOCUMENT_FIELDS = frozenset({"key", "region", "serial", "issued", "entries", "announcements"})
+ANNOUNCEMENT_KINDS = ("lecture", "follow_up")
+ANNOUNCEMENT_FIELDS = frozenset({"id", "kind", "title", "day", "time", "zone", "place", "mailbox", "text"})
+ANNOUNCEMENT_LIMITS = {"title": 80, "place": 60, "text": 300}
+MAX_ANNOUNCEMENTS = 100
+_MAILBOX = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
 
 def _bad(why: str) -> ProtocolError:
@@ -159,6 +166,72 @@ def new_entry(**fields: Any) -> CatalogueEntry:
 
 
 @dataclass(frozen=True)
+class Announcement:
+    """A lecture for the whole region, or the follow-up meeting with one group (`mailbox` names its relay
+    mailbox; "" for everyone). `place` "" means online."""
+
+    id: str
+    kind: str
+    title: str
+    day: str  # YYYY-MM-DD, in `zone`
+    time: str  # HH:MM
+    zone: str
+    place: str
+    mailbox: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def date(self) -> date:
+        return date.fromisoformat(self.day)
+
+
+def check_announcement(data: Any) -> Announcement:
+    """An announcement from its JSON form, every field checked; ProtocolError("catalogue") names the first
+    wrong one."""
+    if not isinstance(data, dict):
+        raise _bad("an announcement must be an object")
+    if set(data) != ANNOUNCEMENT_FIELDS:
+        extra, missing = sorted(set(data) - ANNOUNCEMENT_FIELDS), sorted(ANNOUNCEMENT_FIELDS - set(data))
+        raise _bad(f"unknown field {extra[0]}" if extra else f"missing field {missing[0]}")
+    if not isinstance(data["id"], str) or not _ID.match(data["id"]):
+        raise _bad("id must be 11 base64url characters")
+    if data["kind"] not in ANNOUNCEMENT_KINDS:
+        raise _bad("kind must be lecture or follow_up")
+    texts = {name: _printable(data[name], name, limit) for name, limit in ANNOUNCEMENT_LIMITS.items()}
+    if not texts["title"]:
+        raise _bad("an announcement needs a title")
+    _day(data["day"], "day")
+    if not isinstance(data["time"], str) or not _TIME.match(data["time"]):
+        raise _bad("time must be HH:MM")
+    if not isinstance(data["zone"], str) or not _ZONE.match(data["zone"]) or len(data["zone"]) > 40:
+        raise _bad("zone must be a time zone name such as Europe/Stockholm")
+    mailbox = data["mailbox"]
+    if not isinstance(mailbox, str) or (mailbox and not _MAILBOX.match(mailbox)):
+        raise _bad("mailbox must be a group's mailbox id or empty")
+    if (data["kind"] == "follow_up") != bool(mailbox):
+        raise _bad("a follow-up names its group's mailbox; a lecture names none")
+    return Announcement(id=data["id"], kind=data["kind"], day=data["day"], time=data["time"], zone=data["zone"],
+                        mailbox=mailbox, **texts)
+
+
+def new_announcement(**fields: Any) -> Announcement:
+    """A checked announcement with a fresh random id."""
+    return check_announcement({"id": b64e(os.urandom(ENTRY_ID_BYTES)), **fields})
+
+
+def _day(text: Any, field: str) -> date:
+    try:
+        if not isinstance(text, str) or not _DAY.match(text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise _bad(f"{field} must be a day, YYYY-MM-DD") from exc
+
+
+@dataclass(frozen=True)
 class Catalogue:
     """A checked, signed catalogue."""
 
@@ -168,27 +241,30 @@ class Catalogue:
     issued: date
     entries: tuple[CatalogueEntry, ...]
     signature: str
+    announcements: tuple[Announcement, ...] = ()
 
     def document(self) -> dict[str, Any]:
         """The signed document, JSON-ready (what `read_catalogue` reads back)."""
         return {"key": self.key, "region": self.region, "serial": self.serial, "issued": self.issued.isoformat(),
-                "entries": [e.to_dict() for e in self.entries]}
+                "entries": [e.to_dict() for e in self.entries],
+                "announcements": [a.to_dict() for a in self.announcements]}
 
     def entry(self, entry_id: str) -> CatalogueEntry | None:
         return next((e for e in self.entries if e.id == entry_id), None)
 
 
 def sign_catalogue(identity: Identity, *, serial: int, issued: date,
-                   entries: list[CatalogueEntry] | tuple[CatalogueEntry, ...]) -> dict[str, Any]:
+                   entries: list[CatalogueEntry] | tuple[CatalogueEntry, ...],
+                   announcements: list[Announcement] | tuple[Announcement, ...] = ()) -> dict[str, Any]:
     """`{"catalogue": document, "signature": ...}`: what the coordinator PUTs to the relay."""
     key = identity.public().sig
     document = {"key": key, "region": region_id(key), "serial": serial, "issued": issued.isoformat(),
-                "entries": [e.to_dict() for e in entries]}
+                "entries": [e.to_dict() for e in entries], "announcements": [a.to_dict() for a in announcements]}
     _check_document(document)
     return {"catalogue": document, "signature": identity.sign("catalogue", **document)}
 
 
-def _check_document(document: Any) -> tuple[str, int, date, tuple[CatalogueEntry, ...]]:
+def _check_document(document: Any) -> tuple[str, int, date, tuple[CatalogueEntry, ...], tuple[Announcement, ...]]:
     if not isinstance(document, dict):
         raise _bad("the catalogue must be an object")
     if set(document) != DOCUMENT_FIELDS:
@@ -201,33 +277,33 @@ def _check_document(document: Any) -> tuple[str, int, date, tuple[CatalogueEntry
     if document["region"] != expected:
         raise _bad("region is not the id of the catalogue's key")
     serial = _int(document["serial"], "serial", 1, 2**53)
-    issued_text = document["issued"]
-    try:
-        if not isinstance(issued_text, str) or not _DAY.match(issued_text):
-            raise ValueError(issued_text)
-        issued = date.fromisoformat(issued_text)
-    except ValueError as exc:
-        raise _bad("issued must be a day, YYYY-MM-DD") from exc
+    issued = _day(document["issued"], "issued")
     entries = document["entries"]
     if not isinstance(entries, list) or len(entries) > MAX_ENTRIES:
         raise _bad(f"entries must be a list of at most {MAX_ENTRIES}")
     checked = tuple(check_entry(e) for e in entries)
     if len({e.id for e in checked}) != len(checked):
         raise _bad("two entries have the same id")
+    items = document["announcements"]
+    if not isinstance(items, list) or len(items) > MAX_ANNOUNCEMENTS:
+        raise _bad(f"announcements must be a list of at most {MAX_ANNOUNCEMENTS}")
+    announced = tuple(check_announcement(a) for a in items)
+    if len({a.id for a in announced}) != len(announced):
+        raise _bad("two announcements have the same id")
     if len(canonical(document)) > MAX_DOCUMENT_BYTES:
         raise _bad(f"the catalogue is larger than {MAX_DOCUMENT_BYTES} bytes")
-    return expected, serial, issued, checked
+    return expected, serial, issued, checked, announced
 
 
 def read_catalogue(document: Any, signature: Any, *, key: str | None = None) -> Catalogue:
     """The catalogue, when its shape is right and `signature` holds under its own key (and, given `key`, that
     key is the pinned one). ProtocolError("catalogue") for a wrong shape or key, ("forged") for a signature
     that does not hold."""
-    region, serial, issued, entries = _check_document(document)
+    region, serial, issued, entries, announced = _check_document(document)
     if key is not None and document["key"] != key:
         raise _bad("the catalogue is not signed with this region's key")
     if not isinstance(signature, str) or not verify(document["key"], signature,
                                                     signing_bytes("catalogue", **document)):
         raise ProtocolError("forged", "the catalogue's signature does not match its key")
     return Catalogue(key=document["key"], region=region, serial=serial, issued=issued, entries=entries,
-                     signature=signature)
+                     signature=signature, announcements=announced)

@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "attendance": ("attendance_cmds", N_("anonymous attendance for your region's coordinator")),
     "find": ("region_cmds", N_("find a group in your region by theme or town (no journal needed)")),
     "interest": ("region_cmds", N_("say you are interested in a group of the list, see replies, take it back")),
+    "announcements": ("region_cmds", N_("the region's lectures and your groups' follow-ups (turn them on first)")),
     "theme": ("theme_cmds", N_("the group's themes: propose, vote, see the result, set one")),
     "meeting": ("theme_cmds", N_("today's meeting, for whoever hosts")),
     "round": ("round_cmds", N_("my own round: how things stand before a meeting (private)")),

@@ -214,6 +214,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--token-stdin", action="store_true", help=token_help)
     p.set_defaults(func=cmd_export)
 
-    from app.cli.region_cmds import register_coordinator
+    from app.cli.region_coordinator_cmds import register_coordinator
 
     register_coordinator(sub)

@@ -1,27 +1,25 @@
-"""`kraft find` and `kraft coordinator key|catalogue` (issue 19, docs/adr/0016-region-catalogue.md): the
-region's signed catalogue of groups, read by anyone and published by the coordinator."""
+"""`kraft find`, `kraft interest` and `kraft announcements` (issue 19, docs/adr/0016-region-catalogue.md): the
+region's signed list of groups and its announcements, read by anyone, and "I'm interested" sealed to the
+coordinator. The coordinator's side is app/cli/region_coordinator_cmds.py."""
 
 from __future__ import annotations
 
 import argparse
-import os
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.cli.console import Secrets, err, open_context, out, print_json
 from app.domain.catalogue import find, shown
 from app.domain.themes import use_region_pack
 from app.errors import KraftError, Msg
-from app.i18n import _, current, format_day, ngettext
+from app.i18n import _, current, format_day, format_weekday_when, ngettext
 
 if TYPE_CHECKING:
     from app.services.context import AppContext
     from app.services.interest import InterestService
-    from app.services.region import Publisher
     from protocol import Catalogue, CatalogueEntry
 
-PROFILE_LINES = '  [organisation]\n  region_key = "{line}"'  # TOML, the same in every language
-ENV_TOKEN = "KRAFT_COORDINATOR_TOKEN"  # noqa: S105 - the name of the variable, not a token
 
 
 def _today() -> date:
@@ -95,6 +93,7 @@ def register(commands: argparse._SubParsersAction, unlock: argparse.ArgumentPars
     p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
     p.set_defaults(func=cmd_find)
     register_interest(commands, unlock)
+    register_announcements(commands)
 
 
 def _interest(ctx: AppContext) -> InterestService:
@@ -179,6 +178,11 @@ def cmd_interest_lead(args: argparse.Namespace) -> int:
     from app.cli import clock
 
     with open_context(Secrets(args.passphrase_stdin), unlock=True, no_vault=Msg.INTEREST_NEEDS_JOURNAL) as ctx:
+        if args.answer == "no":
+            taken = _interest(ctx).take_back_lead()
+            out(_("Taken back. The coordinator's list no longer has it.") if taken
+                else _("Nothing was sent to the coordinator, so there is nothing to take back."))
+            return 0
         _interest(ctx).would_lead(args.answer, contact=args.contact or "", now=clock.now())
     out(_("Sent to the region's coordinator, sealed: only their device can read it."))
     return 0
@@ -201,194 +205,69 @@ def register_interest(commands: argparse._SubParsersAction, unlock: argparse.Arg
     p.add_argument("entry", help=_("the group's id in the list, or its start"))
     p.set_defaults(func=cmd_interest_withdraw)
     p = sub.add_parser("lead", parents=[unlock], help=_("tell the coordinator you would lead a group one day"))
-    p.add_argument("answer", choices=("yes", "maybe"))
+    p.add_argument("answer", choices=("yes", "maybe", "no"), help=_("no takes an earlier answer back"))
     p.add_argument("--contact", metavar="TEXT", help=contact_help)
     p.set_defaults(func=cmd_interest_lead)
 
 
-# ---- the coordinator's side: `kraft coordinator key ...` and `kraft coordinator catalogue ...` ----
-
-
-def _token(args: argparse.Namespace) -> str:
-    """The coordinator token: the next stdin line with --token-stdin (after the passphrase), else the
-    environment."""
-    if args.token_stdin:
-        from app.cli.console import read_line
-
-        return (read_line() or "").strip()
-    return os.environ.get(ENV_TOKEN, "")
-
-
-def _publisher(args: argparse.Namespace) -> Publisher:
-    from app.services.region import Publisher, RegionKeys
-
-    secrets = Secrets(args.passphrase_stdin)
-    with open_context(secrets, unlock=True, no_vault=Msg.REGION_KEY_MISSING) as ctx:
-        identity = RegionKeys(ctx.vault_service.vault).identity()
-    return Publisher(identity, relay=args.relay, token=_token(args))
-
-
-def cmd_key_new(args: argparse.Namespace) -> int:
-    from app.services.region import RegionKeys
-
-    with open_context(Secrets(args.passphrase_stdin), unlock=True) as ctx:
-        line = RegionKeys(ctx.vault_service.vault).create()
-    out(line)
-    err(_("The region's public key. Put it in the profile (flet.toml) of the app your region hands out:"))
-    err(PROFILE_LINES.format(line=line))
-    err(_("Its private half is sealed in this journal; keep the journal's backup safe."))
-    return 0
-
-
-def cmd_key_show(args: argparse.Namespace) -> int:
-    from app.services.region import RegionKeys
-
-    with open_context(Secrets(args.passphrase_stdin), unlock=True, no_vault=Msg.REGION_KEY_MISSING) as ctx:
-        out(RegionKeys(ctx.vault_service.vault).public_text())
-    return 0
-
-
-def cmd_catalogue_add(args: argparse.Namespace) -> int:
+def cmd_announcements(args: argparse.Namespace) -> int:
     from app.config import load_profile
-    from app.services.region import check_fields
+    from app.services.announcements import AnnouncementService
+    from app.services.catalogue import CatalogueService
+    from app.services.links import LinkStore
 
-    use_region_pack(load_profile().region_pack())
-    fields = check_fields(status=args.status, theme=args.theme or "", words=args.words or "",
-                          place="" if args.online else args.town or "", language=args.language,
-                          weekday=args.weekday, time=args.time, zone=args.zone, needed=args.needed,
-                          intake=args.intake)
-    if not args.online and not fields["place"]:
-        raise KraftError(Msg.CATALOGUE_FIELD, field="town", problem=_("give a town, or --online"))
-    entry = _publisher(args).add(fields, today=_today())
-    out(entry.id)
-    err(_("Listed. Apps of the region see it when they next fetch the list."))
-    return 0
+    profile = load_profile()
+    with open_context(unlock=False, read_only=not (args.on or args.off)) as ctx:
+        catalogue = CatalogueService.for_profile(profile, ctx.home)
+        if not catalogue.available:
+            raise KraftError(Msg.NO_REGION_KEY)
+        service = AnnouncementService(catalogue, get=ctx.vault_service.get_preference,
+                                      put=ctx.vault_service.set_preference,
+                                      mailboxes=lambda: [link.mailbox for link in LinkStore(ctx.engine).all()])
+        if args.on or args.off:
+            service.turn(bool(args.on))
+            out(_("The region's announcements are on.") if args.on else _("The region's announcements are off."))
+            if args.off:
+                return 0
+        if not service.is_on():
+            out(_("The region's announcements are off. Turn them on: kraft announcements --on"))
+            return 0
+        try:
+            service.refresh()
+        except KraftError as exc:
+            err(_("Not fetched just now ({reason}); this is the copy on this device.").format(reason=str(exc)))
+        items = service.upcoming(_today())
+    if args.ics:
+        from app.fileio import write_atomic
 
-
-def cmd_catalogue_list(args: argparse.Namespace) -> int:
-    publisher = _publisher(args)
-    catalogue = publisher.current()
-    if catalogue is None:
-        raise KraftError(Msg.CATALOGUE_NONE)
-    _listing(catalogue, list(catalogue.entries), as_json=args.json, fresh=True)
-    return 0
-
-
-def cmd_catalogue_remove(args: argparse.Namespace) -> int:
-    _publisher(args).remove(args.entry, today=_today())
-    err(_("Taken off the list."))
-    return 0
-
-
-def cmd_coordinator_interest(args: argparse.Namespace) -> int:
-    from app.services.region import Inbox
-
-    publisher = _publisher(args)
-    inbox = Inbox(publisher)
-    received = inbox.requests()
-    catalogue = publisher.current()
-    per_entry = inbox.per_entry(received)
-    entries = [e for e in catalogue.entries if not args.entry or e.id.startswith(args.entry)] if catalogue else []
-    if args.entry and not entries:
-        raise KraftError(Msg.CATALOGUE_ENTRY_UNKNOWN, entry=args.entry[:20])
-    unreadable = sum(1 for r in received if r.request is None)
-    leaders = inbox.leaders(received)
-    if args.json:
-        print_json({"entries": [{"id": e.id, "title": shown(e, current()).title, "status": e.status,
-                                 "needed": e.needed, "interested": len(per_entry.get(e.id, [])),
-                                 "contacts": [r.contact for r in per_entry.get(e.id, []) if r.contact]}
-                                for e in entries],
-                    "leaders": [{"answer": r.answer, "contact": r.contact} for r in leaders] if not args.entry else [],
-                    "unreadable": unreadable})
+        write_atomic(Path(args.ics), AnnouncementService.calendar(items, online=_("Online"),
+                                                                   alarm_text=_("Tomorrow, from your region")))
+        err(_("Wrote {path}.").format(path=args.ics))
         return 0
-    for entry in entries:
-        asked = per_entry.get(entry.id, [])
-        out(f"{shown(entry, current()).title} ({entry.id})")
-        out("  " + ngettext("{n} person interested", "{n} people interested", len(asked)).format(n=len(asked)))
-        for request in asked:
-            out("  - " + (request.contact or _("no contact: reached through the app")))
-    if not args.entry:
-        out(ngettext("{n} person would lead a group one day", "{n} people would lead a group one day",
-                     len(leaders)).format(n=len(leaders)))
-        for request in leaders:
-            out(f"  - {request.answer}: " + (request.contact or _("no contact: reached through the app")))
-    if unreadable:
-        err(ngettext("{n} request could not be opened with this region key.",
-                     "{n} requests could not be opened with this region key.", unreadable).format(n=unreadable))
+    if args.json:
+        print_json({"announcements": [{**u.announcement.to_dict(), "start": u.start.isoformat(), "mine": u.mine}
+                                      for u in items]})
+        return 0
+    if not items:
+        out(_("No announcements from your region just now."))
+    for upcoming in items:
+        item = upcoming.announcement
+        kind = _("Follow-up with your group") if upcoming.mine else _("Lecture")
+        out(f"{kind}: {item.title}")
+        out("  " + _("{when} · {where}").format(when=format_weekday_when(upcoming.start),
+                                                where=item.place or _("Online")))
+        if item.text:
+            out(f"  {item.text}")
     return 0
 
 
-def cmd_coordinator_start(args: argparse.Namespace) -> int:
-    from app.services.region import Inbox
+def register_announcements(commands: argparse._SubParsersAction) -> None:
+    from app.cli.commands import top_help
 
-    sent = Inbox(_publisher(args)).start(args.entry, args.starter, today=_today())
-    out(ngettext("The invite went to {n} interested person; the group now shows as running.",
-                 "The invite went to {n} interested people; the group now shows as running.", sent).format(n=sent))
-    return 0
-
-
-def _weekday(text: str) -> int:
-    if text.isascii() and text.isdigit() and 1 <= int(text) <= 7:
-        return int(text)
-    raise argparse.ArgumentTypeError(_("{value} is not a weekday: give 1 (Monday) to 7 (Sunday)").format(value=text))
-
-
-def _count(text: str) -> int:
-    if text.isascii() and text.isdigit():
-        return int(text)
-    raise argparse.ArgumentTypeError(_("{value} is not a whole number").format(value=text))
-
-
-def register_coordinator(sub: argparse._SubParsersAction) -> None:
-    """The region key and the catalogue, under `kraft coordinator`."""
-    unlock = argparse.ArgumentParser(add_help=False)
-    unlock.add_argument("--passphrase-stdin", action="store_true",
-                        help=_("read the passphrase from the first line of stdin"))
-    relay = argparse.ArgumentParser(add_help=False, parents=[unlock])
-    relay.add_argument("--relay", metavar="URL", required=True, help=_("the relay's address"))
-    relay.add_argument("--token-stdin", action="store_true",
-                       help=_("read the coordinator token from the next line of stdin (else {env})").format(
-                           env=ENV_TOKEN))
-
-    key = sub.add_parser("key", help=_("the region key that signs the catalogue (kept in your journal)"))
-    key_sub = key.add_subparsers(dest="key_command", metavar="COMMAND", required=True)
-    p = key_sub.add_parser("new", parents=[unlock], help=_("make the region key once; prints its public line"))
-    p.set_defaults(func=cmd_key_new)
-    p = key_sub.add_parser("show", parents=[unlock], help=_("print the region key's public line"))
-    p.set_defaults(func=cmd_key_show)
-
-    cat = sub.add_parser("catalogue", help=_("the region's signed list of groups that are forming or running"))
-    cat_sub = cat.add_subparsers(dest="catalogue_command", metavar="COMMAND", required=True)
-    p = cat_sub.add_parser("add", parents=[relay], help=_("list a group; prints its id"))
-    p.add_argument("--status", choices=("forming", "running"), default="forming",
-                   help=_("forming (default) or running"))
-    p.add_argument("--theme", metavar="ID", help=_("a theme id from `kraft theme list`"))
-    p.add_argument("--words", metavar="TEXT", help=_("the theme in your own words (beside or instead of --theme)"))
-    where = p.add_mutually_exclusive_group(required=True)
-    where.add_argument("--town", metavar="TOWN", help=_("where it meets"))
-    where.add_argument("--online", action="store_true", help=_("it meets online"))
-    p.add_argument("--language", choices=("sv", "nb", "da", "en"), required=True, help=_("the group's language"))
-    p.add_argument("--weekday", type=_weekday, required=True, metavar="1-7", help=_("1 = Monday ... 7 = Sunday"))
-    p.add_argument("--time", required=True, metavar="HH:MM", help=_("when it meets, e.g. 18:00"))
-    p.add_argument("--zone", default="Europe/Stockholm", help=_("the time zone (default Europe/Stockholm)"))
-    p.add_argument("--needed", type=_count, default=0, metavar="N",
-                   help=_("how many more people before it starts (0-8)"))
-    p.add_argument("--intake", required=True, metavar="TEXT",
-                   help=_("how to reach the intake conversation: a phone number or an e-mail address"))
-    p.set_defaults(func=cmd_catalogue_add)
-    p = cat_sub.add_parser("list", parents=[relay], help=_("the list as the relay has it"))
+    p = commands.add_parser("announcements", help=top_help("announcements"))
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--on", action="store_true", help=_("turn the region's announcements on (this device)"))
+    which.add_argument("--off", action="store_true", help=_("turn them off"))
+    p.add_argument("--ics", metavar="FILE", help=_("write them as a calendar file instead of printing"))
     p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
-    p.set_defaults(func=cmd_catalogue_list)
-    p = sub.add_parser("interest", parents=[relay], help=_("interest per group of the list, opened on this device"))
-    p.add_argument("entry", nargs="?", help=_("only this group (its id in the list, or its start)"))
-    p.add_argument("--json", action="store_true", help=_("print JSON (stable keys) instead of text"))
-    p.set_defaults(func=cmd_coordinator_interest)
-    p = sub.add_parser("start", parents=[relay],
-                       help=_("start a group: send the starter's invite to everyone interested"))
-    p.add_argument("entry", help=_("the group's id in the list"))
-    p.add_argument("--starter", metavar="INVITE", required=True,
-                   help=_("the invite link the chosen starter made for the group (kraft lead invite)"))
-    p.set_defaults(func=cmd_coordinator_start)
-    p = cat_sub.add_parser("remove", parents=[relay], help=_("take a group off the list"))
-    p.add_argument("entry", help=_("the group's id in the list"))
-    p.set_defaults(func=cmd_catalogue_remove)
+    p.set_defaults(func=cmd_announcements)

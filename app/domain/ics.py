@@ -74,3 +74,24 @@ def schedule_to_ics(schedule: Schedule, *, uid: str, summary: str, alarm_text: s
     for tzid in sorted(calendar.get_used_tzids()):
         calendar.subcomponents.insert(0, vtimezone(tzid, first, last))
     return calendar.to_ical()
+
+
+def announcements_to_ics(items: Sequence[tuple[str, str, datetime, str, str]], *, alarm_text: str,
+                         now: datetime | None = None) -> bytes:
+    """The region's announcements (uid, summary, start, location, description) as one .ics file, each event
+    two hours long with a reminder a day before; the uid is the announcement's own, so a re-import updates."""
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    for uid, summary, start, location, description in items:
+        event = _event(uid, summary, start, start + timedelta(hours=2), stamp, (timedelta(hours=24),), alarm_text)
+        if location:
+            event.add("location", location)
+        if description:
+            event.add("description", description)
+        calendar.add_component(event)
+    starts = [start for _uid, _summary, start, _location, _description in items]
+    for tzid in sorted(calendar.get_used_tzids()):
+        calendar.subcomponents.insert(0, vtimezone(tzid, min(starts), max(starts)))
+    return calendar.to_ical()

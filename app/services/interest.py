@@ -81,16 +81,16 @@ class InterestService:
         return self.relay
 
     def mine(self) -> list[MyRequest]:
-        """Every request this device sent and has not taken back, oldest first."""
+        """Every request this device sent and has not taken back, in the order they were made."""
         vault = self._open_vault()
         found = []
         for record_id, payload in vault.load_kind(records.INTEREST.name).items:
             data = records.INTEREST.unpack(record_id, payload)
-            found.append(MyRequest(record_id=record_id, kind=str(data.get("kind", INTEREST)),
+            found.append((str(data.get("at", "")), MyRequest(record_id=record_id, kind=str(data.get("kind", INTEREST)),
                                    entry=str(data.get("entry", "")), title=str(data.get("title", "")),
                                    contact=str(data.get("contact", "")), sent_on=str(data.get("sent_on", "")),
-                                   relay_id=str(data.get("relay_id", "")), invite=str(data.get("invite", ""))))
-        return sorted(found, key=lambda r: (r.sent_on, r.record_id))
+                                   relay_id=str(data.get("relay_id", "")), invite=str(data.get("invite", "")))))
+        return [request for _at, request in sorted(found, key=lambda pair: (pair[0], pair[1].record_id))]
 
     def _send(self, *, kind: str, entry: str, title: str, contact: str, answer: str, now: datetime) -> MyRequest:
         vault = self._open_vault()
@@ -102,7 +102,8 @@ class InterestService:
         # Kept before it is sent: once the relay holds it, this device must be able to take it back and read
         # its reply. A request that could not be sent is dropped again here.
         data: dict[str, object] = {"kind": kind, "entry": entry, "title": title, "contact": contact,
-                                   "sent_on": now.date().isoformat(), "relay_id": "", "secret": secret,
+                                   "sent_on": now.date().isoformat(), "at": now.isoformat(), "relay_id": "",
+                                   "secret": secret,
                                    "box": box.to_secret(), "invite": ""}
         record_id = vault.put(records.INTEREST.name, records.INTEREST.pack(data), records.INTEREST.new_id())
         try:
@@ -121,6 +122,7 @@ class InterestService:
 
     def interested(self, entry: CatalogueEntry, *, title: str, contact: str, now: datetime) -> MyRequest:
         """Say "I'm interested" in a catalogue entry. INTEREST_EXISTS when this device already did."""
+        contact = check_contact(contact)  # what was typed is answered first
         if any(r.kind == INTEREST and r.entry == entry.id for r in self.mine()):
             raise KraftError(Msg.INTEREST_EXISTS)
         return self._send(kind=INTEREST, entry=entry.id, title=title, contact=contact, answer="", now=now)
@@ -131,6 +133,13 @@ class InterestService:
             if old.kind == LEAD:
                 self._withdraw(old)
         return self._send(kind=LEAD, entry="", title="", contact=contact, answer=answer, now=now)
+
+    def take_back_lead(self) -> bool:
+        """Take back "I would lead a group one day" (the member changed their mind); False when none was sent."""
+        told = [r for r in self.mine() if r.kind == LEAD]
+        for request in told:
+            self._withdraw(request)
+        return bool(told)
 
     def withdraw(self, entry_id: str) -> None:
         """Take back the interest in `entry_id` (on the relay, then here). INTEREST_UNKNOWN when there is none."""

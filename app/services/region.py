@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.domain.themes import get_theme
@@ -19,11 +19,13 @@ from app.storage.vault import Vault
 from protocol import (
     INTEREST,
     LEAD,
+    Announcement,
     Catalogue,
     CatalogueEntry,
     Identity,
     ProtocolError,
     Request,
+    new_announcement,
     new_entry,
     open_request,
     read_catalogue,
@@ -33,7 +35,16 @@ from protocol import (
     sign_catalogue,
     token_from_text,
 )
-from protocol.catalogue import LANGUAGES, MAX_ENTRIES, MAX_NEEDED, STATUSES, TEXT_LIMITS
+from protocol.catalogue import (
+    ANNOUNCEMENT_KINDS,
+    ANNOUNCEMENT_LIMITS,
+    LANGUAGES,
+    MAX_ANNOUNCEMENTS,
+    MAX_ENTRIES,
+    MAX_NEEDED,
+    STATUSES,
+    TEXT_LIMITS,
+)
 
 TRIES = 3  # a change raced by another coordinator's is made again on the newer list, at most this often
 
@@ -71,6 +82,17 @@ def _field(name: str, problem: str) -> KraftError:
     return KraftError(Msg.CATALOGUE_FIELD, field=name, problem=problem)
 
 
+def _check_time_zone(time: str, zone: str) -> None:
+    parts = time.split(":")
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) == 2 for p in parts) \
+            or int(parts[0]) > 23 or int(parts[1]) > 59:
+        raise _field("time", _("a time such as 18:00"))
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _field("zone", _("a time zone such as Europe/Stockholm")) from None
+
+
 def check_fields(*, status: str, theme: str, words: str, place: str, language: str, weekday: int, time: str,
                  zone: str, needed: int, intake: str) -> dict[str, object]:
     """The fields of a new entry, tidied and checked, with a message in the coordinator's language naming the
@@ -93,14 +115,7 @@ def check_fields(*, status: str, theme: str, words: str, place: str, language: s
         raise _field("language", _("one of {choices}").format(choices=", ".join(LANGUAGES)))
     if not 1 <= weekday <= 7:
         raise _field("weekday", _("1 (Monday) to 7 (Sunday)"))
-    parts = time.split(":")
-    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) == 2 for p in parts) \
-            or int(parts[0]) > 23 or int(parts[1]) > 59:
-        raise _field("time", _("a time such as 18:00"))
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise _field("zone", _("a time zone such as Europe/Stockholm")) from None
+    _check_time_zone(time, zone)
     top = 0 if status == "running" else MAX_NEEDED
     if not 0 <= needed <= top:
         raise _field("needed", _("0 for a running group") if status == "running"
@@ -109,13 +124,42 @@ def check_fields(*, status: str, theme: str, words: str, place: str, language: s
             "weekday": weekday, "time": time, "zone": zone, "needed": needed, "intake": intake}
 
 
-def too_big(identity: Identity, entries: tuple[CatalogueEntry, ...]) -> bool:
+def too_big(identity: Identity, entries: tuple[CatalogueEntry, ...], items: tuple[Announcement, ...] = ()) -> bool:
     """Whether these entries make a document over the protocol's size (long texts in many letters)."""
     try:
-        sign_catalogue(identity, serial=1, issued=date(2000, 1, 1), entries=entries)
+        sign_catalogue(identity, serial=1, issued=date(2000, 1, 1), entries=entries, announcements=items)
     except ProtocolError:
         return True
     return False
+
+
+def check_announcement_fields(*, kind: str, title: str, day: str, time: str, zone: str, place: str, mailbox: str,
+                              text: str, today: date) -> dict[str, object]:
+    """A new announcement's fields, tidied and checked, in the coordinator's language: a day from today on, a
+    follow-up with its group's mailbox."""
+    title, place, text = (" ".join(str(v).split()) for v in (title, place, text))
+    if kind not in ANNOUNCEMENT_KINDS:
+        raise _field("kind", _("lecture or follow_up"))
+    if not title:
+        raise _field("title", _("say what it is, e.g. Lecture: sleep and worry"))
+    for name, value in (("title", title), ("place", place), ("text", text)):
+        if len(value) > ANNOUNCEMENT_LIMITS[name]:
+            raise _field(name, _("at most {n} characters").format(n=ANNOUNCEMENT_LIMITS[name]))
+        if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) < 0xE000 for c in value):
+            raise _field(name, _("no control characters"))
+    try:
+        when = date.fromisoformat(day) if len(day) == 10 else None
+    except ValueError:
+        when = None
+    if when is None:
+        raise _field("day", _("a day such as 2027-03-14"))
+    if when < today:
+        raise _field("day", _("that day has passed"))
+    _check_time_zone(time, zone)
+    if kind == "follow_up" and not (len(mailbox) == 22 and all(c.isalnum() or c in "-_" for c in mailbox)):
+        raise _field("group", _("a follow-up is with one group: give its mailbox (kraft coordinator summary)"))
+    return {"kind": kind, "title": title, "day": day, "time": time, "zone": zone, "place": place,
+            "mailbox": mailbox if kind == "follow_up" else "", "text": text}
 
 
 class Publisher:
@@ -145,12 +189,21 @@ class Publisher:
             raise KraftError(Msg.CATALOGUE_FORGED) from exc
 
     def change(self, change: Callable[[tuple[CatalogueEntry, ...]], tuple[CatalogueEntry, ...]],
+               today: date) -> Catalogue:
+        """Change the groups of the list (the announcements stay)."""
+        return self.publish(lambda entries, items: (change(entries), items), today)
+
+    def publish(self, change: Callable[[tuple[CatalogueEntry, ...], tuple[Announcement, ...]],
+                                       tuple[tuple[CatalogueEntry, ...], tuple[Announcement, ...]]],
                 today: date) -> Catalogue:
+        """Sign and put the next list: `change` makes it from the relay's current one. Announcements whose day
+        has passed leave it (nobody needs last month's lecture, and the list stays small)."""
         for attempt in range(TRIES):
             now = self.current()
-            entries = change(now.entries if now else ())
+            entries, items = change(now.entries if now else (), now.announcements if now else ())
+            items = tuple(a for a in items if a.date >= today - timedelta(days=1))
             signed = sign_catalogue(self.identity, serial=(now.serial if now else 0) + 1, issued=today,
-                                    entries=entries)
+                                    entries=entries, announcements=items)
             try:
                 with RelayClient(self.relay) as client:
                     client.request("PUT", f"/v1/catalogues/{self.region}", signed, token=self.token)
@@ -162,6 +215,30 @@ class Publisher:
                 raise exc.to_kraft(self.relay) from exc
             return read_catalogue(signed["catalogue"], signed["signature"], key=self.key)
         raise KraftError(Msg.CATALOGUE_BUSY)  # not reached: the last try returns or raises
+
+    def announce(self, fields: dict[str, object], *, today: date) -> Announcement:
+        """Announce a lecture or a follow-up (fields from `check_announcement_fields`)."""
+        item = new_announcement(**fields)
+
+        def adding(entries: tuple[CatalogueEntry, ...], items: tuple[Announcement, ...],
+                   ) -> tuple[tuple[CatalogueEntry, ...], tuple[Announcement, ...]]:
+            if len(items) >= MAX_ANNOUNCEMENTS or too_big(self.identity, entries, (*items, item)):
+                raise KraftError(Msg.CATALOGUE_FULL)
+            return entries, (*items, item)
+
+        self.publish(adding, today)
+        return item
+
+    def cancel(self, announcement_id: str, *, today: date) -> None:
+        """Take an announcement back (the lecture will not happen)."""
+
+        def removing(entries: tuple[CatalogueEntry, ...], items: tuple[Announcement, ...],
+                     ) -> tuple[tuple[CatalogueEntry, ...], tuple[Announcement, ...]]:
+            if not any(a.id == announcement_id for a in items):
+                raise KraftError(Msg.CATALOGUE_ENTRY_UNKNOWN, entry=announcement_id[:20])
+            return entries, tuple(a for a in items if a.id != announcement_id)
+
+        self.publish(removing, today)
 
     def add(self, fields: dict[str, object], *, today: date) -> CatalogueEntry:
         """List a new group (fields from `check_fields`); returns the entry with its new id."""

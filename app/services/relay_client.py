@@ -135,6 +135,8 @@ def _answer(response: httpx.Response) -> dict[str, Any]:
     """The relay's JSON object, or the RelayError its status or a body that is not one makes."""
     if response.status_code >= 400:
         raise _error(response)
+    if response.status_code == 204:  # done, and nothing to say (a withdrawn request)
+        return {}
     try:
         data = response.json()
     except ValueError as exc:

@@ -7,17 +7,20 @@ import flet as ft
 from app.i18n import _
 from app.views.common import frame, section_title
 from app.views.routes import Route
+from app.views.states.announcements import AnnouncementsState
 from app.views.states.finder import FinderState
 from app.views.states.groups import GroupsState
 from app.views.states.homework import HomeworkState
 from app.views.states.session import SessionState
+from app.views.widgets.announcements import announcement_cards, announcements_tick
 from app.views.widgets.homework import homework_cards
 from app.views.widgets.language import language_choice
 from app.views.widgets.meeting import group_tiles, next_meeting_card, reminder_banner
 
 
 @ft.component
-def Home(groups: GroupsState, homework: HomeworkState, finder: FinderState, session: SessionState) -> ft.Control:
+def Home(groups: GroupsState, homework: HomeworkState, finder: FinderState, announcements: AnnouncementsState,
+         session: SessionState) -> ft.Control:
     """For a member without a journal: the next meeting, homework their groups sent, and the way to a journal
     if they want one."""
     cards = homework_cards(homework)  # a card for homework sent says how to make a journal already
@@ -25,6 +28,7 @@ def Home(groups: GroupsState, homework: HomeworkState, finder: FinderState, sess
         reminder_banner(groups),
         next_meeting_card(groups),
         *cards,
+        *announcement_cards(announcements),
         section_title(_("My groups")),
         *group_tiles(groups),
         ft.Row([ft.OutlinedButton(_("Add another group"), icon=ft.Icons.ADD, key="add-group",
@@ -35,6 +39,7 @@ def Home(groups: GroupsState, homework: HomeworkState, finder: FinderState, sess
                                   on_click=lambda: session.router.navigate(Route.JOIN)),
                 ft.OutlinedButton(_("Reminders"), icon=ft.Icons.NOTIFICATIONS_OUTLINED, key="open-reminders",
                                   on_click=lambda: session.router.navigate(Route.REMINDERS))], wrap=True),
+        *announcements_tick(announcements),
     ]
     if not cards:
         body += [

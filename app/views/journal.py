@@ -12,10 +12,12 @@ from app.errors import KraftError
 from app.i18n import _, current, format_when, ngettext
 from app.views.common import dropdown, frame, needs_journal, section_title, text_input
 from app.views.routes import Route
+from app.views.states.announcements import AnnouncementsState
 from app.views.states.groups import GroupsState
 from app.views.states.homework import HomeworkState
 from app.views.states.journal import JournalState
 from app.views.states.session import SessionState
+from app.views.widgets.announcements import announcement_cards
 from app.views.widgets.homework import homework_cards
 from app.views.widgets.meeting import next_meeting_card, reminder_banner
 
@@ -65,11 +67,11 @@ def integrity_notice(session: SessionState) -> list[ft.Control]:
 @ft.component
 @needs_journal
 def JournalList(journal: JournalState, groups: GroupsState, homework: HomeworkState,
-                session: SessionState) -> ft.Control:
+                announcements: AnnouncementsState, session: SessionState) -> ft.Control:
     page = journal.journal.page(limit=journal.limit)
     cards = homework_cards(homework)  # at the top: what the group asked, and "Answer it"
     body: list[ft.Control] = [*undo_bar(journal), *integrity_notice(session), reminder_banner(groups), *cards,
-                              next_meeting_card(groups)]
+                              next_meeting_card(groups), *announcement_cards(announcements)]
     damaged = len(journal.journal.damaged)
     if damaged:
         body.append(ft.Text(ngettext("{n} entry could not be opened and was skipped.",

@@ -8,12 +8,14 @@ from app.i18n import _
 from app.views.backup import backup_section
 from app.views.common import busy_beside, dropdown, field, frame, section_title
 from app.views.routes import Route
+from app.views.states.announcements import AnnouncementsState
 from app.views.states.finder import FinderState
 from app.views.states.groups import GroupsState
 from app.views.states.hosting import HostingState
 from app.views.states.keystore import KeystoreState
 from app.views.states.session import SessionState
 from app.views.states.settings import SettingsState
+from app.views.widgets.announcements import announcements_tick
 from app.views.widgets.keystore import KeystoreSwitch
 from app.views.widgets.language import language_choice
 from app.views.widgets.meeting import group_tiles
@@ -23,7 +25,7 @@ AUTOLOCK_CHOICES = (1, 2, 5, 10, 15, 30, 60)
 
 @ft.component
 def Settings(settings: SettingsState, groups: GroupsState, hosting: HostingState, keystore: KeystoreState,
-             finder: FinderState, session: SessionState) -> ft.Control:
+             finder: FinderState, announcements: AnnouncementsState, session: SessionState) -> ft.Control:
     current, set_current = ft.use_state("")
     new, set_new = ft.use_state("")
     repeat, set_repeat = ft.use_state("")
@@ -57,6 +59,7 @@ def Settings(settings: SettingsState, groups: GroupsState, hosting: HostingState
                                   on_click=lambda: session.router.navigate(Route.COORDINATOR))], wrap=True),
         ft.OutlinedButton(_("Reminders"), icon=ft.Icons.NOTIFICATIONS_OUTLINED, key="open-reminders",
                           on_click=lambda: session.router.navigate(Route.REMINDERS)),
+        *announcements_tick(announcements),
         section_title(_("Lock")),
         dropdown(
             label=_("Lock after (minutes)"), key="autolock", value=str(minutes),

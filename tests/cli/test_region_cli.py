@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import Kraft
+from tests.conftest import PASSPHRASE
 from tests.relay_process import Relay, shared_relay
 
 
@@ -114,3 +115,112 @@ def test_a_coordinator_without_a_key_is_told_how_to_make_one(kraft: Kraft, vault
     monkeypatch.setenv("KRAFT_COORDINATOR_TOKEN", relay.coordinator_token())
     result = kraft("coordinator", "catalogue", "list", "--relay", relay.url)
     assert result.code == 1 and "kraft coordinator key new" in result.err
+
+
+def _journal(home: Path) -> None:
+    from app.services.vault_service import VaultService
+    from tests.conftest import FAST_KDF
+
+    home.mkdir()
+    service = VaultService(home, kdf=FAST_KDF)
+    pending = service.prepare_setup(PASSPHRASE)
+    service.finish_setup(pending, pending.recovery_code)
+    service.close()
+
+
+def test_interest_the_coordinators_count_the_start_and_the_join(kraft: Kraft, vault: Path, relay: Relay,
+                                                                tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                ) -> None:
+    key_line = kraft("coordinator", "key", "new").out.strip()
+    monkeypatch.setenv("KRAFT_COORDINATOR_TOKEN", relay.coordinator_token())
+    relay_opt = ("--relay", relay.url)
+    entry = kraft(*ADD, *relay_opt, "--theme", "exhaustion", "--town", "Malmö", "--needed", "2").out.strip()
+    monkeypatch.setenv("KRAFT_CONFIG", str(_profile(tmp_path / "profile", key_line, relay.url)))
+
+    anna = tmp_path / "anna"
+    _journal(anna)
+    monkeypatch.setenv("KRAFT_HOME", str(anna))
+    added = kraft("interest", "add", entry[:6], "--contact", "anna@example.org")
+    assert added.code == 0, added.err
+    assert kraft("interest", "add", entry[:6]).code == 2  # asked already
+    bad = kraft("interest", "add", entry[:6], "--contact", "call me")
+    assert bad.code == 2 and "phone number or an e-mail address" in bad.err
+    assert kraft("interest", "lead", "maybe").code == 0
+    mine = json.loads(kraft("interest", "list", "--json").out)["requests"]
+    assert [(r["kind"], r["entry"], r["contact"]) for r in mine] == [("interest", entry, "anna@example.org"),
+                                                                      ("lead", "", "")]
+
+    monkeypatch.setenv("KRAFT_HOME", str(vault))
+    counted = json.loads(kraft("coordinator", "interest", *relay_opt, "--json").out)
+    assert [(e["id"], e["interested"], e["contacts"]) for e in counted["entries"]] == [(entry, 1,
+                                                                                        ["anna@example.org"])]
+    assert counted["leaders"] == [{"answer": "maybe", "contact": ""}] and counted["unreadable"] == 0
+    text = kraft("coordinator", "interest", *relay_opt).out
+    assert "1 person interested" in text and "anna@example.org" in text
+
+    starter = tmp_path / "starter"
+    _journal(starter)
+    monkeypatch.setenv("KRAFT_HOME", str(starter))
+    created = kraft("lead", "create", "Tisdag", "--first", "2030-01-08", "--at", "18:00", "--count", "8",
+                    "--relay", relay.url, "--enrolment", relay.enrolment_token())
+    assert created.code == 0, created.err
+    invite = kraft("lead", "invite", created.out.strip()[:6]).out.strip()
+    monkeypatch.setenv("KRAFT_HOME", str(vault))
+    assert kraft("coordinator", "start", entry, "--starter", "not a link", *relay_opt).code == 2
+    started = kraft("coordinator", "start", entry, "--starter", invite, *relay_opt)
+    assert started.code == 0 and "1 interested person" in started.out, started.err
+
+    monkeypatch.setenv("KRAFT_HOME", str(anna))
+    listed = kraft("interest", "list")
+    assert f"kraft join {invite}" in listed.out
+    joined = kraft("join", invite, "--name", "Anna", "--yes")  # her journal opens with KRAFT_PASSPHRASE
+    assert joined.code == 0, joined.err
+    running = json.loads(kraft("find", "--json").out)["entries"]
+    assert [(e["status"], e["needed"]) for e in running] == [("running", 0)]
+
+    assert kraft("interest", "withdraw", entry[:6]).code == 0
+    assert kraft("interest", "withdraw", entry[:6]).code == 2
+    assert "Taken back" in kraft("interest", "lead", "no").out
+    assert "nothing to take back" in kraft("interest", "lead", "no").out
+    monkeypatch.setenv("KRAFT_HOME", str(vault))
+    after = json.loads(kraft("coordinator", "interest", *relay_opt, "--json").out)
+    assert after["entries"][0]["interested"] == 0 and after["leaders"] == []
+
+
+def test_announcements_from_the_coordinator_to_members_who_turned_them_on(
+        kraft: Kraft, vault: Path, relay: Relay, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key_line = kraft("coordinator", "key", "new").out.strip()
+    monkeypatch.setenv("KRAFT_COORDINATOR_TOKEN", relay.coordinator_token())
+    relay_opt = ("--relay", relay.url)
+    announce = ("coordinator", "announce", *relay_opt, "--title", "Föreläsning: sömn och oro", "--time", "18:00")
+    made = kraft(*announce, "--day", "2099-03-14", "--town", "Malmö", "--text", "Ingen anmälan.")
+    assert made.code == 0, made.err
+    passed = kraft(*announce, "--day", "2020-01-01", "--online")
+    assert passed.code == 2 and "day: that day has passed" in passed.err
+    no_title = kraft("coordinator", "announce", *relay_opt, "--day", "2099-03-14")
+    assert no_title.code == 2 and "--title" in no_title.err
+    follow = kraft(*announce, "--day", "2099-01-19", "--online", "--group", "x")
+    assert follow.code == 2 and "group:" in follow.err
+
+    member = tmp_path / "member"
+    member.mkdir()
+    monkeypatch.setenv("KRAFT_HOME", str(member))
+    monkeypatch.delenv("KRAFT_PASSPHRASE", raising=False)
+    monkeypatch.setenv("KRAFT_CONFIG", str(_profile(tmp_path / "profile", key_line, relay.url)))
+    assert "kraft announcements --on" in kraft("announcements").out  # off until turned on
+    assert kraft("announcements", "--on").code == 0
+    shown = kraft("announcements")
+    assert "Lecture: Föreläsning: sömn och oro" in shown.out and "Malmö" in shown.out and "Ingen anmälan." in shown.out
+    [item] = json.loads(kraft("announcements", "--json").out)["announcements"]
+    assert item["start"] == "2099-03-14T18:00:00+01:00" and item["mine"] is False
+    ics = tmp_path / "region.ics"
+    assert kraft("announcements", "--ics", str(ics)).code == 0
+    assert "SUMMARY:Föreläsning: sömn och oro" in ics.read_text(encoding="utf-8")
+
+    monkeypatch.setenv("KRAFT_HOME", str(vault))
+    monkeypatch.setenv("KRAFT_PASSPHRASE", PASSPHRASE)
+    assert kraft("coordinator", "announce", *relay_opt, "--cancel", made.out.strip()).code == 0
+    monkeypatch.setenv("KRAFT_HOME", str(member))
+    assert "No announcements" in kraft("announcements").out
+    assert kraft("announcements", "--off").code == 0
+    assert "are off" in kraft("announcements").out

@@ -187,3 +187,73 @@ def test_every_bad_field_is_named(change: dict[str, object], field: str) -> None
     with pytest.raises(KraftError) as caught:
         _fields(**change)
     assert caught.value.msg is Msg.CATALOGUE_FIELD and caught.value.params["field"] == field
+
+
+def _announcement(today: date, **changes: object) -> dict[str, object]:
+    from app.services.region import check_announcement_fields
+
+    base: dict[str, object] = {"kind": "lecture", "title": "Föreläsning: sömn och oro", "day": "2027-03-14",
+                               "time": "18:00", "zone": "Europe/Stockholm", "place": "Malmö", "mailbox": "",
+                               "text": "Anmälan behövs inte."}
+    return check_announcement_fields(**{**base, **changes}, today=today)  # type: ignore[arg-type]
+
+
+def test_announcements_reach_members_who_turned_them_on_and_follow_ups_only_their_group(
+        coordinator, relay, tmp_path: Path) -> None:  # noqa: F811
+    from app.services.announcements import AnnouncementService
+
+    key_line, publisher = coordinator
+    mine, theirs = "A" * 22, "B" * 22
+    lecture = publisher.announce(_announcement(DAY), today=DAY)
+    follow = publisher.announce(_announcement(DAY, kind="follow_up", title="Uppföljning", day="2027-01-19",
+                                              mailbox=mine, place=""), today=DAY)
+    publisher.announce(_announcement(DAY, kind="follow_up", title="Uppföljning", day="2027-01-20", mailbox=theirs),
+                       today=DAY)
+    publisher.add(_fields(), today=DAY)  # a group listed after them keeps them
+    prefs: dict[str, str] = {}
+    catalogue = CatalogueService(region_key=key_line, relay=relay.url, home=tmp_path / "member")
+    service = AnnouncementService(catalogue, get=prefs.get, put=prefs.__setitem__, mailboxes=lambda: [mine])
+    service.refresh()
+    assert service.upcoming(DAY) == []  # off until the member turns them on
+    service.turn(True)
+    service.refresh()
+    shown = service.upcoming(DAY)
+    assert [u.announcement.id for u in shown] == [follow.id, lecture.id]  # soonest first, not the other group's
+    assert shown[0].mine and not shown[1].mine
+    assert shown[1].start.isoformat() == "2027-03-14T18:00:00+01:00"
+    assert service.upcoming(date(2027, 2, 1)) == [shown[1]]  # a passed follow-up no longer shows
+
+    ics = AnnouncementService.calendar(shown, online="Online", alarm_text="I morgon").decode()
+    assert ics.count("BEGIN:VEVENT") == 2 and "SUMMARY:Föreläsning: sömn och oro" in ics
+    assert "TZID=Europe/Stockholm:20270314T180000" in ics and "LOCATION:Online" in ics
+    assert f"UID:kraft-announcement-{lecture.id}" in ics and "TRIGGER:-P1D" in ics
+
+    publisher.cancel(lecture.id, today=DAY)
+    service.refresh()
+    assert [u.announcement.id for u in service.upcoming(DAY)] == [follow.id]
+    # two days after the last follow-up, the next change leaves them out of the list for everyone
+    publisher.add(_fields(place="Lund"), today=date(2027, 1, 22))
+    assert [a.id for a in publisher.current().announcements] == []  # type: ignore[union-attr]
+
+
+def test_a_forged_announcement_is_refused(coordinator, relay, tmp_path: Path) -> None:  # noqa: F811
+    key_line, publisher = coordinator
+    publisher.announce(_announcement(DAY), today=DAY)
+    reader = CatalogueService(region_key=key_line, relay=relay.url, home=tmp_path / "reader")
+    reader.fetch()
+    path = cache_path(reader.home, reader.region)
+    data = json.loads(path.read_text())
+    data["catalogue"]["announcements"][0]["place"] = "Somewhere else"
+    path.write_text(json.dumps(data))
+    assert reader.cached() is None
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"kind": "party"}, "kind"), ({"title": " "}, "title"), ({"day": "2026-12-06"}, "day"), ({"day": "14/3"}, "day"),
+    ({"time": "18"}, "time"), ({"zone": "Nowhere/Land"}, "zone"), ({"kind": "follow_up"}, "group"),
+    ({"text": "x" * 301}, "text"), ({"place": "a\x00b"}, "place"),
+])
+def test_every_bad_announcement_field_is_named(change: dict[str, object], field: str) -> None:
+    with pytest.raises(KraftError) as caught:
+        _announcement(DAY, **change)
+    assert caught.value.msg is Msg.CATALOGUE_FIELD and caught.value.params["field"] == field

@@ -11,16 +11,19 @@ from datetime import UTC, datetime
 import flet as ft
 
 from app.domain.schedule import Meeting
-from app.errors import KraftError
+from app.errors import KraftError, Msg
 from app.i18n import _, current
 from app.services.course import CourseEnd
 from app.services.group_layer.choosing import Choice
 from app.services.groups import Group
+from app.services.interest import MyRequest
 from app.services.themes import ThemeService, theme_words
 from app.views.states.acting import act
 from app.views.states.groups import GroupsState
 from app.views.states.hosting import HostingState
+from app.views.states.interest import attempt, can_tell, interest_service
 from app.views.states.session import SessionState
+from protocol import LEAD
 
 
 @ft.observable
@@ -108,6 +111,42 @@ class ChoosingState:
         self.problems = {k: v for k, v in self.problems.items() if k != key}
         self.groups.changed()
         self.session.notice = _("Kept in your journal. Nothing is sent.")
+
+    # ---- "Tell the coordinator" (issue 19 point 4) ----
+
+    def can_tell(self) -> bool:
+        """Whether a yes or maybe can go to the region's coordinator: the profile names the region's key."""
+        return can_tell(self.session)
+
+    def told(self) -> MyRequest | None:
+        """What this device last told the coordinator about leading a group, if it did."""
+        _revision = self.groups.revision
+        try:
+            return next((r for r in interest_service(self.session).mine() if r.kind == LEAD), None)
+        except KraftError:
+            return None
+
+    async def tell_coordinator(self, group: Group, answer: str, contact: str) -> bool:
+        """The answer, with the contact the member chose to give (none: only the answer), sealed to the
+        region's coordinator; a later one replaces it. A contact that is no phone number or e-mail address is
+        said at its field, any other refusal below the button."""
+        key = f"{group.id}:lead-tell"
+        service = interest_service(self.session)
+        result = await attempt(self.session, _("Sending, sealed to your region's coordinator…"),
+                               lambda: service.would_lead(answer, contact=contact, now=datetime.now(UTC)),
+                               at="course-lead-tell")
+        if isinstance(result, KraftError) and result.msg is Msg.CONTACT_INVALID:
+            self.session.fail({"course-lead-contact": str(result)})
+            return False
+        if isinstance(result, KraftError):
+            self.problems = {**self.problems, key: str(result)}
+            return False
+        if result is None:
+            return False
+        self.problems = {k: v for k, v in self.problems.items() if k != key}
+        self.groups.changed()
+        self.session.notice = _("Your answer went, sealed, to your region's coordinator.")
+        return True
 
     async def _act(self, group: Group, control: str, work: Callable[[datetime], object], notice: str) -> bool:
         return await act(self, group, control, work, notice)

@@ -18,6 +18,7 @@ from app.services.context import AppContext
 from app.services.keystore_unlock import Keystore, NullKeystore
 from app.services.notify import Notifier, NullNotifier
 from app.views.routes import Router
+from app.views.states.announcements import AnnouncementsState
 from app.views.states.choosing import ChoosingState
 from app.views.states.coordinator import CoordinatorState
 from app.views.states.finder import FinderState
@@ -51,6 +52,7 @@ class AppModel:
     choosing: ChoosingState
     my_round: MyRoundState
     finder: FinderState
+    announcements: AnnouncementsState
 
     @classmethod
     def build(cls, ctx: AppContext, *, notifier: Notifier | None = None, keystore: Keystore | None = None) -> AppModel:
@@ -70,7 +72,8 @@ class AppModel:
                                           after_passphrase_change=unlock.passphrase_changed),
                    homework=HomeworkState(session=session, groups=groups, journal=journal), keystore=unlock,
                    meeting=meeting, choosing=ChoosingState(session=session, groups=groups, hosting=hosting),
-                   my_round=MyRoundState(session=session), finder=FinderState(session=session))
+                   my_round=MyRoundState(session=session), finder=FinderState(session=session, hosting=hosting),
+                   announcements=AnnouncementsState(session=session))
 
     def tick(self) -> None:
         """Every few seconds: autosave the draft, end a passed undo window, lock when idle too long, and
