@@ -18,7 +18,8 @@ def announcement_cards(state: AnnouncementsState) -> list[ft.Control]:
         item = upcoming.announcement
         kind = _("Follow-up with your group") if upcoming.mine else _("Lecture")
         lines: list[ft.Control] = [
-            ft.Text(kind, theme_style=ft.TextThemeStyle.LABEL_MEDIUM),
+            # in a Row that expands: the card takes the body's width, as the next-meeting card above it does
+            ft.Row([ft.Text(kind, theme_style=ft.TextThemeStyle.LABEL_MEDIUM, expand=True)]),
             ft.Text(item.title, theme_style=ft.TextThemeStyle.TITLE_MEDIUM),
             ft.Text(_("{when} · {where}").format(when=format_weekday_when(upcoming.start),
                                                  where=item.place or _("Online"))),
