@@ -119,6 +119,15 @@ def _printable(value: Any, field: str, limit: int) -> str:
     return value
 
 
+def _exact_fields(data: Any, fields: frozenset[str], what: str) -> None:
+    """`data` is an object with exactly `fields`; else the first unknown or missing one is named."""
+    if not isinstance(data, dict):
+        raise _bad(f"{what} must be an object")
+    if set(data) != fields:
+        extra, missing = sorted(set(data) - fields), sorted(fields - set(data))
+        raise _bad(f"unknown field {extra[0]}" if extra else f"missing field {missing[0]}")
+
+
 def _int(value: Any, field: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise _bad(f"{field} must be a whole number from {low} to {high}")
@@ -127,11 +136,7 @@ def _int(value: Any, field: str, low: int, high: int) -> int:
 
 def check_entry(data: Any) -> CatalogueEntry:
     """An entry from its JSON form, every field checked; ProtocolError("catalogue") names the first wrong one."""
-    if not isinstance(data, dict):
-        raise _bad("an entry must be an object")
-    if set(data) != ENTRY_FIELDS:
-        extra, missing = sorted(set(data) - ENTRY_FIELDS), sorted(ENTRY_FIELDS - set(data))
-        raise _bad(f"unknown field {extra[0]}" if extra else f"missing field {missing[0]}")
+    _exact_fields(data, ENTRY_FIELDS, "an entry")
     if not isinstance(data["id"], str) or not _ID.match(data["id"]):
         raise _bad("id must be 11 base64url characters")
     if data["status"] not in STATUSES:
@@ -191,11 +196,7 @@ class Announcement:
 def check_announcement(data: Any) -> Announcement:
     """An announcement from its JSON form, every field checked; ProtocolError("catalogue") names the first
     wrong one."""
-    if not isinstance(data, dict):
-        raise _bad("an announcement must be an object")
-    if set(data) != ANNOUNCEMENT_FIELDS:
-        extra, missing = sorted(set(data) - ANNOUNCEMENT_FIELDS), sorted(ANNOUNCEMENT_FIELDS - set(data))
-        raise _bad(f"unknown field {extra[0]}" if extra else f"missing field {missing[0]}")
+    _exact_fields(data, ANNOUNCEMENT_FIELDS, "an announcement")
     if not isinstance(data["id"], str) or not _ID.match(data["id"]):
         raise _bad("id must be 11 base64url characters")
     if data["kind"] not in ANNOUNCEMENT_KINDS:
@@ -265,11 +266,7 @@ def sign_catalogue(identity: Identity, *, serial: int, issued: date,
 
 
 def _check_document(document: Any) -> tuple[str, int, date, tuple[CatalogueEntry, ...], tuple[Announcement, ...]]:
-    if not isinstance(document, dict):
-        raise _bad("the catalogue must be an object")
-    if set(document) != DOCUMENT_FIELDS:
-        extra, missing = sorted(set(document) - DOCUMENT_FIELDS), sorted(DOCUMENT_FIELDS - set(document))
-        raise _bad(f"unknown field {extra[0]}" if extra else f"missing field {missing[0]}")
+    _exact_fields(document, DOCUMENT_FIELDS, "the catalogue")
     try:
         expected = region_id(document["key"])
     except ProtocolError as exc:

@@ -23,8 +23,8 @@ from app.i18n import _
 from app.services.interest import InterestService
 from app.services.region import Inbox
 from app.services.vault_service import VaultService
-from tests.browser.support import REPO_ROOT, FletWeb
-from tests.browser.test_finder_browser import LANGS, _fits
+from tests.browser.support import FletWeb
+from tests.browser.test_finder_browser import LANGS, _fits, _profile
 from tests.browser.test_homework_browser import _wait_shown
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.relay_process import Relay, shared_relay
@@ -47,7 +47,7 @@ def _open(served_app: Any, web: FletWeb, tmp_path: Path, home: Path, region_key:
           size: tuple[int, int]) -> None:
     """The app on `home` with the region's profile, unlocked, at `size`, in `lang`."""
     _language(home, lang)
-    config = _config(tmp_path, region_key, relay.url, lang)
+    config = _profile(tmp_path, region_key, relay.url, lang)
     server = served_app("app", env={"KRAFT_CONFIG": str(config), "KRAFT_HOME": str(home), "LANG": LANGS[lang]})
     web.page.set_viewport_size({"width": size[0], "height": size[1]})
     web.open(server.url)
@@ -65,19 +65,6 @@ def _open(served_app: Any, web: FletWeb, tmp_path: Path, home: Path, region_key:
         except PlaywrightError:
             if attempt == 2:
                 raise
-
-
-def _config(tmp_path: Path, key_line: str, relay_url: str, lang: str) -> Path:
-    """A copy of the app's flet.toml with the region's key pinned and its relay."""
-    text = (REPO_ROOT / "flet.toml").read_text(encoding="utf-8")
-    for old, new in (('default_language = "sv"', f'default_language = "{lang}"'),
-                     ('region = ""', f'region = "Skåne"\nregion_key = "{key_line}"'),
-                     ('url = ""', f'url = "{relay_url}"')):
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    path = tmp_path / "flet.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _wheel_to(web: FletWeb, text: str) -> None:

@@ -114,17 +114,23 @@ def test_a_list_signed_by_another_key_is_refused_and_the_copy_stays(coordinator,
     assert [e.intake for e in reader.fetch().catalogue.entries] == ["040-12 34 56"]
 
 
-def test_a_changed_copy_on_the_device_is_not_shown(coordinator, relay, tmp_path: Path) -> None:  # noqa: F811
-    key_line, publisher = coordinator
-    publisher.add(_fields(), today=DAY)
-    reader = CatalogueService(region_key=key_line, relay=relay.url, home=tmp_path / "reader")
+def _changed_copy(key_line: str, relay_url: str, home: Path, part: str, field: str, value: str) -> CatalogueService:
+    """A reader whose copy on the device had one field of its first entry or announcement changed."""
+    reader = CatalogueService(region_key=key_line, relay=relay_url, home=home)
     reader.fetch()
     path = cache_path(reader.home, reader.region)
     data = json.loads(path.read_text())
-    data["catalogue"]["entries"][0]["intake"] = "call 0900-EVIL"
+    data["catalogue"][part][0][field] = value
     path.write_text(json.dumps(data))
+    return reader
+
+
+def test_a_changed_copy_on_the_device_is_not_shown(coordinator, relay, tmp_path: Path) -> None:  # noqa: F811
+    key_line, publisher = coordinator
+    publisher.add(_fields(), today=DAY)
+    reader = _changed_copy(key_line, relay.url, tmp_path / "reader", "entries", "intake", "call 0900-EVIL")
     assert reader.cached() is None
-    path.write_text("not json")
+    cache_path(reader.home, reader.region).write_text("not json")
     assert reader.cached() is None
 
 
@@ -239,12 +245,7 @@ def test_announcements_reach_members_who_turned_them_on_and_follow_ups_only_thei
 def test_a_forged_announcement_is_refused(coordinator, relay, tmp_path: Path) -> None:  # noqa: F811
     key_line, publisher = coordinator
     publisher.announce(_announcement(DAY), today=DAY)
-    reader = CatalogueService(region_key=key_line, relay=relay.url, home=tmp_path / "reader")
-    reader.fetch()
-    path = cache_path(reader.home, reader.region)
-    data = json.loads(path.read_text())
-    data["catalogue"]["announcements"][0]["place"] = "Somewhere else"
-    path.write_text(json.dumps(data))
+    reader = _changed_copy(key_line, relay.url, tmp_path / "reader", "announcements", "place", "Somewhere else")
     assert reader.cached() is None
 
 
