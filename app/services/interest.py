@@ -153,12 +153,13 @@ class InterestService:
         vault = self._open_vault()
         relay = self._relay()
         data = self._stored(vault, request)
-        try:
-            with RelayClient(relay) as client:
-                client.request("DELETE", f"/v1/interest/{request.relay_id}", token=str(data.get("secret", "")))
-        except RelayError as exc:
-            if exc.status != 404:  # already gone there (expired, or taken back from another try): go on here
-                raise exc.to_kraft(relay) from exc
+        if request.relay_id:  # else the app stopped before the relay answered: its id was never known here
+            try:
+                with RelayClient(relay) as client:
+                    client.request("DELETE", f"/v1/interest/{request.relay_id}", token=str(data.get("secret", "")))
+            except RelayError as exc:
+                if exc.status != 404:  # already gone there (expired, or taken back from another try): go on here
+                    raise exc.to_kraft(relay) from exc
         vault.delete(request.record_id)
 
     @staticmethod

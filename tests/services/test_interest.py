@@ -133,3 +133,21 @@ def test_a_phone_or_an_address_is_kept_tidy() -> None:
     assert check_contact("  +46 70  123 45 67 ") == "+46 70 123 45 67"
     assert check_contact("anna@example.org") == "anna@example.org"
     assert check_contact("   ") == ""
+
+
+def test_a_request_whose_sending_was_cut_off_can_still_be_taken_back(region, relay, tmp_path: Path,  # noqa: F811
+                                                                     ) -> None:
+    from app.storage import records
+
+    key_line, publisher = region
+    entry = publisher.add(_fields(), today=DAY)
+    anna, service = _person(tmp_path, "anna", key_line, relay.url)
+    # what _send keeps before the relay answers, as an app stopped at that moment leaves it
+    anna.vault.put(records.INTEREST.name, records.INTEREST.pack(
+        {"kind": "interest", "entry": entry.id, "title": "x", "contact": "", "sent_on": "2026-12-07",
+         "at": "2026-12-07T10:00:00+00:00", "relay_id": "", "secret": p.new_withdraw_secret(),
+         "box": p.new_reply_box().to_secret(), "invite": ""}), records.INTEREST.new_id())
+    assert [r.entry for r in service.mine()] == [entry.id]
+    offline = InterestService(anna.vault, region_key=key_line, relay="http://127.0.0.1:9", language="sv")
+    offline.withdraw(entry.id)  # the relay never gave it an id: nothing to ask there, even offline
+    assert service.mine() == []
