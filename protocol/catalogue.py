@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from protocol.encoding import ProtocolError, b64e, canonical, signing_bytes, verify
 from protocol.identity import Identity, PublicIdentity, member_id
 
+T = TypeVar("T", "CatalogueEntry", "Announcement")
 KEY_PREFIX = "KRAFT-REGION-1"
 STATUSES = ("forming", "running")
 LANGUAGES = ("sv", "nb", "da", "en")
@@ -265,6 +267,16 @@ def sign_catalogue(identity: Identity, *, serial: int, issued: date,
     return {"catalogue": document, "signature": identity.sign("catalogue", **document)}
 
 
+def _items(items: Any, check: Callable[[Any], T], field: str, most: int) -> tuple[T, ...]:
+    """A list of at most `most` items, each checked, no two with the same id."""
+    if not isinstance(items, list) or len(items) > most:
+        raise _bad(f"{field} must be a list of at most {most}")
+    checked = tuple(check(item) for item in items)
+    if len({item.id for item in checked}) != len(checked):
+        raise _bad(f"two {field} have the same id")
+    return checked
+
+
 def _check_document(document: Any) -> tuple[str, int, date, tuple[CatalogueEntry, ...], tuple[Announcement, ...]]:
     _exact_fields(document, DOCUMENT_FIELDS, "the catalogue")
     try:
@@ -275,18 +287,8 @@ def _check_document(document: Any) -> tuple[str, int, date, tuple[CatalogueEntry
         raise _bad("region is not the id of the catalogue's key")
     serial = _int(document["serial"], "serial", 1, 2**53)
     issued = _day(document["issued"], "issued")
-    entries = document["entries"]
-    if not isinstance(entries, list) or len(entries) > MAX_ENTRIES:
-        raise _bad(f"entries must be a list of at most {MAX_ENTRIES}")
-    checked = tuple(check_entry(e) for e in entries)
-    if len({e.id for e in checked}) != len(checked):
-        raise _bad("two entries have the same id")
-    items = document["announcements"]
-    if not isinstance(items, list) or len(items) > MAX_ANNOUNCEMENTS:
-        raise _bad(f"announcements must be a list of at most {MAX_ANNOUNCEMENTS}")
-    announced = tuple(check_announcement(a) for a in items)
-    if len({a.id for a in announced}) != len(announced):
-        raise _bad("two announcements have the same id")
+    checked = _items(document["entries"], check_entry, "entries", MAX_ENTRIES)
+    announced = _items(document["announcements"], check_announcement, "announcements", MAX_ANNOUNCEMENTS)
     if len(canonical(document)) > MAX_DOCUMENT_BYTES:
         raise _bad(f"the catalogue is larger than {MAX_DOCUMENT_BYTES} bytes")
     return expected, serial, issued, checked, announced

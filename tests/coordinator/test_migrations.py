@@ -13,6 +13,7 @@ import threading
 from contextlib import closing
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -210,6 +211,15 @@ def _rows(engine: object, tables: set[str] = TABLES_V1) -> dict[str, list[tuple[
                 for table in sorted(tables)}
 
 
+def _in_use_at(conn: Any, revision: str) -> None:
+    """The fixture's relay (made before Alembic) brought to `revision`, with a version 2 mailbox beside its own."""
+    command.stamp(alembic_config(conn), "0001")
+    command.upgrade(alembic_config(conn), revision)
+    conn.execute(text("INSERT INTO mailbox (id, leader_key, member_key, epoch, last_seq, created_on, region, label,"
+                      " version) VALUES (:id, :key, :key, 3, 0, :day, 'Skåne', 'v2', 2)"),
+                 {"id": p.b64e(bytes(16)), "key": p.b64e(bytes(32)), "day": date(2026, 12, 1)})
+
+
 def test_a_relay_at_0002_is_upgraded_keeping_every_row_and_gains_an_empty_catalogue(database_url: str) -> None:
     """A relay in use before ADR 0016: the fixture's mailbox, messages, join code, tokens and attendance, at
     0002 with a version 2 mailbox beside them, then started by the new relay."""
@@ -217,11 +227,7 @@ def test_a_relay_at_0002_is_upgraded_keeping_every_row_and_gains_an_empty_catalo
     engine = connect(database_url)
     try:
         with engine.begin() as conn:
-            command.stamp(alembic_config(conn), "0001")
-            command.upgrade(alembic_config(conn), "0002")
-            conn.execute(text("INSERT INTO mailbox (id, leader_key, member_key, epoch, last_seq, created_on, region,"
-                              " label, version) VALUES (:id, :key, :key, 3, 0, :day, 'Skåne', 'v2', 2)"),
-                         {"id": p.b64e(bytes(16)), "key": p.b64e(bytes(32)), "day": date(2026, 12, 1)})
+            _in_use_at(conn, "0002")
         assert _version(engine) == "0002" and _tables(database_url) == TABLES_V1 | {"alembic_version"}
         before = _rows(engine)
     finally:
@@ -260,11 +266,7 @@ def test_a_relay_at_0003_is_upgraded_keeping_every_row_and_gains_empty_interest_
     engine = connect(database_url)
     try:
         with engine.begin() as conn:
-            command.stamp(alembic_config(conn), "0001")
-            command.upgrade(alembic_config(conn), "0003")
-            conn.execute(text("INSERT INTO mailbox (id, leader_key, member_key, epoch, last_seq, created_on, region,"
-                              " label, version) VALUES (:id, :key, :key, 3, 0, :day, 'Skåne', 'v2', 2)"),
-                         {"id": p.b64e(bytes(16)), "key": p.b64e(bytes(32)), "day": date(2026, 12, 1)})
+            _in_use_at(conn, "0003")
             conn.execute(text("INSERT INTO catalogue (region, key, serial, document, signature, day) VALUES "
                               "(:region, :key, 4, :document, :signature, :day)"),
                          {"region": region_id, "key": region.public().sig, "signature": signed["signature"],

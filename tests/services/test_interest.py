@@ -14,19 +14,16 @@ import protocol as p
 from app.errors import KraftError, Msg
 from app.services.catalogue import CatalogueService
 from app.services.interest import InterestService, check_contact
-from app.services.region import Inbox, Publisher, RegionKeys
-from tests.services.test_catalogue import _fields
+from app.services.region import Inbox, Publisher
+from tests.services.test_catalogue import _fields, coordinator  # noqa: F401 - the fixture
 from tests.services.test_relay_flow import NOW, Profile, _schedule, relay  # noqa: F401 - the fixture, both databases
 
 DAY = date(2026, 12, 7)
 
 
 @pytest.fixture
-def region(tmp_path: Path, relay):  # type: ignore[no-untyped-def]  # noqa: F811
-    coordinator = Profile.make(tmp_path / "coordinator", journal=True)
-    key_line = RegionKeys(coordinator.vault).create()
-    publisher = Publisher(RegionKeys(coordinator.vault).identity(), relay=relay.url, token=relay.coordinator_token())
-    return key_line, publisher
+def region(coordinator):  # type: ignore[no-untyped-def]  # noqa: F811 - the region key line and its publisher
+    return coordinator
 
 
 def _person(tmp_path: Path, name: str, key_line: str, relay_url: str) -> tuple[Profile, InterestService]:
