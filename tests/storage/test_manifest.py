@@ -54,3 +54,24 @@ def test_the_counter_outside_only_goes_up(service: VaultService, journal: Journa
     assert manifest.outside_counter(service.engine) == counter
     journal.add("more")
     assert manifest.outside_counter(service.engine) == counter + 1
+
+
+def test_the_accumulator_is_the_one_the_module_docstring_defines() -> None:
+    """The inlined loop unlock runs must give the XOR the format defines (written out here with hashlib alone):
+    a change that gave another number would leave every existing vault's manifest invalid."""
+    import hashlib
+    import hmac
+
+    key = bytes(range(32))
+    rows = [("entry-a", "entry", 1), ("g1.checkins", "checkins", 7), ("å-ü", "draft", 2**40)]
+    k = hmac.new(key, b"kraft|manifest|1|blake2b", hashlib.sha256).digest()
+    expected = 0
+    for record_id, kind, version in rows:
+        tag = hashlib.blake2b(record_id.encode(), key=k, digest_size=16, person=b"kraft|tag").digest()
+        item = hashlib.blake2b(tag + kind.encode() + version.to_bytes(8, "big"), key=k, digest_size=32,
+                               person=b"kraft|item").digest()
+        expected ^= int.from_bytes(item, "big")
+    hasher = manifest._Hash(key)
+    assert hasher.acc(rows) == expected
+    assert hasher.acc(rows) == hasher.item(hasher.tag(rows[0][0]), *rows[0][1:]) ^ hasher.acc(rows[1:])
+    assert hasher.acc([]) == 0
