@@ -12,7 +12,8 @@ Roboto, loaded once from the app's own assets) at the size the box implies:
 * a text field's label that needs more than its one line: Flutter wraps it over the field's border and over
   its value ("Time zone where the group meets" over "Stockholm" at 200 %). Measured inline (16 px), as it
   shows in an empty field (the tree does not tell an empty field from a full one), or floating (12 px) on a
-  dropdown whose name says what is chosen; a dropdown's chosen text wider than its box is cut.
+  dropdown whose name says what is chosen; a dropdown's chosen text wider than its box is cut. A field whose
+  label is a text of its own just over it (views.common `_label_over`) has nothing to fit inside.
 
 Measured at weight 400 without letter spacing, so a string is, if anything, measured short: a finding is a
 real one. The text scale is the root element's font size over 16 px (how `FletWeb.set_text_scale` sets it).
@@ -37,6 +38,11 @@ MEASURE = """async (fontUrl) => {
     const slack = (w) => 2 + 0.02 * w;
     const box = (r) => [r.left, r.top, r.right, r.bottom].map(Math.round);
     const out = [];
+    const texts = [...document.querySelectorAll('flt-semantics')]
+        .filter(n => n.querySelector(':scope > span') && !n.querySelector('flt-semantics'))
+        .map(n => [(n.textContent || '').trim(), n.getBoundingClientRect()]);
+    const shownAbove = (label, r) => texts.some(([text, t]) =>
+        text === label && Math.abs(t.left - r.left) <= 4 && t.bottom <= r.top + 2 && t.bottom >= r.top - 16 * scale);
     const visible = (r) => r.bottom > 0 && r.top < innerHeight && r.right - r.left >= 2 && r.bottom - r.top >= 2;
     // a header (a screen's title, a section title) is an <h2> in the tree, not a flt-semantics node
     for (const n of document.querySelectorAll('flt-semantics, h1, h2, h3, h4, h5, h6')) {
@@ -71,6 +77,16 @@ MEASURE = """async (fontUrl) => {
                 out.push({kind: 'cut', text, box: box(r)});
         } else if (input && input.getAttribute('aria-label')) {
             const label = input.getAttribute('aria-label');
+            // a field with its label over it as a text of its own draws its own label invisible (views.common
+            // `_label_over`): nothing of it to fit inside the field
+            if (shownAbove(label, r)) continue;
+            // clipped at the edge of the body that scrolls it (not a dropdown's own named group, which it
+            // fills): measured a scroll on, where it shows whole
+            let around = n.parentElement?.closest('flt-semantics[role="group"]');
+            while (around && around.getBoundingClientRect().height <= r.height + 2)
+                around = around.parentElement?.closest('flt-semantics[role="group"]');
+            const a = around?.getBoundingClientRect();
+            if (r.bottom > innerHeight - 1 || (a && (r.top < a.top + 1 || r.bottom > a.bottom - 1))) continue;
             const icons = [...n.querySelectorAll(':scope > flt-semantics[role="button"]')]
                 .reduce((s, b) => s + b.getBoundingClientRect().width, 0);
             // the tree does not say whether the field holds text (its input's value is empty until it

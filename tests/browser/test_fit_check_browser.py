@@ -78,3 +78,26 @@ def test_titles_and_helper_texts_cut_short_are_found(add_a_group: FletWeb) -> No
         ("Lämna tomt om gruppen inte har något slutdatum", "cut"),
         ("Vad gruppen ombads: Skriv om en styrka", "past its column"),
     ]
+
+
+LABEL = "Nuværende adgangssætning"
+LABEL_OVER_ITS_FIELD_AT_200 = f"""
+    <flt-semantics role="group" style="position:absolute; left:26px; top:66px; width:338px; height:752px">
+      {node(0, 0, 300, 96, span(LABEL))}
+      {node(0, 100, 300, 72, field(LABEL))}
+      {node(0, 300, 300, 48, span("Gentag den nye adgangssætning"))}
+      {node(0, 400, 300, 72, field("Gentag den nye adgangssætning"))}
+    </flt-semantics>"""
+
+
+@pytest.mark.browser
+def test_a_label_shown_over_its_field_is_not_measured_inside_it(served_app, web: FletWeb) -> None:
+    """views.common `_label_over`: the field's own label is drawn invisible under a text that says it, just
+    over the field; only that text's place excuses it. The same label 52 px above its field is no such text."""
+    web.page.set_viewport_size({"width": 390, "height": 844})
+    web.open(served_app(DEMO).url)
+    web.wait_for_text("Ready")
+    web.page.set_content(f'<html style="font-size:32px"><body style="margin:0">{LABEL_OVER_ITS_FIELD_AT_200}'
+                         '</body></html>')
+    over = {(a, b) for a, b, *_ in web.overlapping_texts()}
+    assert over == {("Gentag den nye adgangssætning", "its field")}
