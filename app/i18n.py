@@ -23,6 +23,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
 from babel import dates as babel_dates
 
 DOMAIN = "kraft"
@@ -111,6 +112,10 @@ class Language:
     def format_day(self, value: date) -> str:
         """A day in this language's medium format (`3 dec. 2026`, `Dec 3, 2026`)."""
         return babel_dates.format_date(value, format="medium", locale=self.code)
+
+    def country_name(self, territory: str) -> str:
+        """A country by its ISO 3166 code as this language names it (`NO`: `Norge`, `Norway`), from the CLDR."""
+        return Locale.parse(self.code).territories.get(territory, territory)
 
     def zone_name(self, zone: str) -> str:
         """A time zone as people in this language name it (`Sverigetid`, `Danmark-tid`, `Sweden Time`), from

@@ -65,3 +65,18 @@ def test_an_error_is_shown_in_the_language_asked_or_the_current_one() -> None:
     assert error.text(swedish) != str(error) == "No entry with id abc."
     with i18n.use("sv"):
         assert str(error) == error.text(swedish)
+
+
+def test_the_nordic_zones_are_offered_by_their_countrys_name_in_each_language() -> None:
+    """Under the label "Time zone" the country says it, short enough for the menu at 200 % text and 360 px
+    (issue 17 point 3: "tidssone for Norge" was cut there)."""
+    from app.views.widgets.zones import NORDIC_ZONES, nordic_options
+
+    expected = {"sv": ["Sverige", "Norge", "Danmark", "Finland"], "nb": ["Sverige", "Norge", "Danmark", "Finland"],
+                "da": ["Sverige", "Norge", "Danmark", "Finland"], "en": ["Sweden", "Norway", "Denmark", "Finland"]}
+    for code, names in expected.items():
+        with i18n.use(code):
+            options = nordic_options()
+        assert [o.key for o in options[:4]] == list(NORDIC_ZONES)
+        assert [o.text for o in options[:4]] == names, code
+        assert options[4].text == i18n.language(code).gettext("Another time zone")

@@ -201,26 +201,38 @@ def frame(session: SessionState, title: str, body: Sequence[ft.Control], *, nav:
 
 
 def field(session: SessionState, label: str, value: str, setter: Callable[[str], Any], *, key: str,
-          password: bool = True, autofocus: bool = False, on_submit: Any = None, helper: str = "") -> ft.Control:
+          password: bool = True, autofocus: bool = False, on_submit: Any = None, helper: str = "",
+          label_above: bool = False) -> ft.Control:
     """A text field held in component state; typing counts as activity for the idle lock. A secret one
-    (`password`) hides what is typed, with a named button to show it."""
+    (`password`) hides what is typed, with a named button to show it. `label_above`: the label is a line of
+    its own over the field (`_label_over`), for a label too long for the field at large text."""
 
     def change(e: Any) -> None:
         session.touch()
         setter(e.control.value)
 
-    return text_input(label, value, change, key=key, secret=password, autofocus=autofocus, on_submit=on_submit,
-                      helper=helper or None, error=session.field_error(key) or None)
+    hidden = {"label_style": ft.TextStyle(size=1, color=ft.Colors.TRANSPARENT)} if label_above else {}
+    control = text_input(label, value, change, key=key, secret=password, autofocus=autofocus,
+                         on_submit=on_submit, helper=helper or None, error=session.field_error(key) or None, **hidden)
+    return _label_over(label, control) if label_above else control
 
 
-def text_input(label: str, value: str, on_change: Callable[[Any], Any] | None = None, *, key: str,
+def _label_over(label: str, control: ft.Control) -> ft.Control:
+    """A text field under its label as a Text that wraps between words. Inside the field Flutter gives a label
+    one line's width: at 200 % text "Nuværende adgangssætning" broke inside its words and over the field at
+    390 px. The field keeps its own label, drawn invisible, as its name for a screen reader, so its show button
+    and helper stay as they were."""
+    return ft.Column([ft.Text(label, theme_style=ft.TextThemeStyle.BODY_LARGE), control], spacing=4)
+
+
+def text_input(label: str | None, value: str, on_change: Callable[[Any], Any] | None = None, *, key: str,
                secret: bool = False, **kwargs: Any) -> ft.Control:
     """Every text field of the app (the source test wants it): one that never types over the person."""
     return TextInput(label, value, on_change, field_key=key, secret=secret, props=kwargs)
 
 
 @ft.component
-def TextInput(label: str, value: str, on_change: Callable[[Any], Any] | None, *, field_key: str, secret: bool,
+def TextInput(label: str | None, value: str, on_change: Callable[[Any], Any] | None, *, field_key: str, secret: bool,
               props: dict[str, Any]) -> ft.Control:
     """The app learns the text from change events, which can trail the field by a key or two while someone
     types fast; a render in between (a draft saved, a tag chosen) that sent the app's text back would wipe the

@@ -111,7 +111,7 @@ def details_fields(session: SessionState, values: dict[str, str],
         field(session, _("Place"), values["place"], lambda v: set_value("place", v), key="group-place", password=False,
               helper=_("e.g. the address or the room")),
         field(session, _("Online link"), values["link"], lambda v: set_value("link", v), key="group-link",
-              password=False),
+              password=False, label_above=True),
     ]
 
 
@@ -143,7 +143,7 @@ def AddGroup(groups: GroupsState, session: SessionState) -> ft.Control:
                  options=[ft.DropdownOption(key="1", text=_("Every week")),
                           ft.DropdownOption(key="2", text=_("Every second week")),
                           ft.DropdownOption(key="3", text=_("Every third week"))]),
-        field(session, _("Number of meetings"), count, set_count, key="group-count", password=False,
+        field(session, _("Number of meetings"), count, set_count, key="group-count", password=False, label_above=True,
               helper=_("Leave empty if the group has no end date")),
         ZonePicker(zone, set_zone, zone_key="group-zone", error=session.field_error("group-zone-other")),
         *details_fields(session, details, set_detail),

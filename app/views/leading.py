@@ -120,7 +120,7 @@ def LeadGroup(hosting: HostingState, session: SessionState) -> ft.Control:
                           ft.DropdownOption(key="2", text=_("Every second week")),
                           ft.DropdownOption(key="3", text=_("Every third week"))]),
         field(session, _("Number of meetings"), values["count"], setter("count"), key="lead-count", password=False,
-              helper=_("Leave empty if the group has no end date")),
+              label_above=True, helper=_("Leave empty if the group has no end date")),
         ZonePicker(values["zone"], setter("zone"), zone_key="lead-zone", error=session.field_error("lead-zone-other")),
         field(session, _("Theme"), values["theme"], setter("theme"), key="lead-theme", password=False,
               helper=_("Sent to members encrypted; the relay cannot read it.")),

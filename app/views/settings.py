@@ -72,9 +72,9 @@ def Settings(settings: SettingsState, groups: GroupsState, hosting: HostingState
         language_choice(session),
         *backup_section(settings, session),
         section_title(_("Change passphrase")),
-        field(session, _("Current passphrase"), current, set_current, key="current-passphrase"),
-        field(session, _("New passphrase"), new, set_new, key="new-passphrase"),
-        field(session, _("Repeat new passphrase"), repeat, set_repeat, key="repeat-passphrase"),
+        field(session, _("Current passphrase"), current, set_current, key="current-passphrase", label_above=True),
+        field(session, _("New passphrase"), new, set_new, key="new-passphrase", label_above=True),
+        field(session, _("Repeat new passphrase"), repeat, set_repeat, key="repeat-passphrase", label_above=True),
         ft.Text(_("Changing the passphrase is quick, but old copies of the journal and backups still open with "
                   "the old passphrase. “Change and re-key” also gives the journal a new key and you a new recovery "
                   "code: then an old copy opens nothing you write from now on. It takes a little longer.")),

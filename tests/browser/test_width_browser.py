@@ -27,12 +27,10 @@ from tests.conftest import PASSPHRASE
 
 SIZES = ((390, 844), (360, 780))
 LANGUAGES = ("sv", "nb", "da", "en")
-# UNFINISHED (issue 17 point 3): at 200 % these labels still wrap over their fields in Settings' passphrase
-# fields (every language: "Nuvarande lösenfras" does not fit beside the reveal button), "Number of meetings"
-# (en) and "Lenke til digitalt møte" (nb); the bottom bar's labels break inside words ("Innstillinge r"),
-# which this check does not measure yet. Strict: the mark fails once they fit.
-OPEN_AT_200 = pytest.mark.xfail(strict=True, reason="passphrase labels and a few others do not fit at 200 % yet")
-SCALES = (1.0, pytest.param(2.0, marks=OPEN_AT_200))
+# At 200 % a label inside its field has one line: the long ones (Settings' passphrase fields, "Number of
+# meetings", "Online link") stand over their fields (views.common `_label_over`), the time zone's is short with
+# a helper. Not measured yet: the bottom bar's labels break inside words ("Verktygslåd a") at 200 %.
+SCALES = (1.0, 2.0)
 MAX_PAGES = 8  # the longest screen (Settings at 200 %) is about five windows tall
 
 

@@ -319,3 +319,21 @@ async def test_an_unreadable_database_is_reported_and_left_untouched(home: Path)
         assert "cannot be read" in (await el(ui, "error")).value
         assert ui.query(text=str(home))
     assert (home / "kraft.db").read_bytes() == garbage
+
+
+async def test_long_field_labels_stand_over_their_fields_and_still_name_them(home: Path) -> None:
+    """At 200 % text a label inside its field has one line and broke inside its words, over the field (issue 17
+    point 3): these fields have theirs over them as a Text that wraps, and keep their own, drawn invisible, as
+    their name for a screen reader."""
+    async with open_app(home) as (ui, _services):
+        await onboard(ui)
+        await tab(ui, 3)
+        for key, label in (("current-passphrase", "Current passphrase"), ("new-passphrase", "New passphrase"),
+                           ("repeat-passphrase", "Repeat new passphrase")):
+            field = await el(ui, key)
+            assert field.label == label and field.label_style.color == ft.Colors.TRANSPARENT, key
+            column = field.parent  # the TextInput component, then the column that holds it
+            while not isinstance(column, ft.Column):
+                column = column.parent
+            over = column.controls[0]
+            assert isinstance(over, ft.Text) and over.value == label, key
