@@ -225,14 +225,14 @@ def _label_over(label: str, control: ft.Control) -> ft.Control:
     return ft.Column([ft.Text(label, theme_style=ft.TextThemeStyle.BODY_LARGE), control], spacing=4)
 
 
-def text_input(label: str | None, value: str, on_change: Callable[[Any], Any] | None = None, *, key: str,
+def text_input(label: str, value: str, on_change: Callable[[Any], Any] | None = None, *, key: str,
                secret: bool = False, **kwargs: Any) -> ft.Control:
     """Every text field of the app (the source test wants it): one that never types over the person."""
     return TextInput(label, value, on_change, field_key=key, secret=secret, props=kwargs)
 
 
 @ft.component
-def TextInput(label: str | None, value: str, on_change: Callable[[Any], Any] | None, *, field_key: str, secret: bool,
+def TextInput(label: str, value: str, on_change: Callable[[Any], Any] | None, *, field_key: str, secret: bool,
               props: dict[str, Any]) -> ft.Control:
     """The app learns the text from change events, which can trail the field by a key or two while someone
     types fast; a render in between (a draft saved, a tag chosen) that sent the app's text back would wipe the
