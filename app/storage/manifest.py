@@ -117,7 +117,7 @@ class _Hash:
 
     def acc(self, rows: Iterable[tuple[str, str, int]]) -> int:
         """The XOR of `item(tag(id), kind, version)` over (id, kind, version) rows: the same number, with the
-        two hashes inlined, as unlock runs it over every record (10,000: ~13 ms here, not ~24)."""
+        two hashes inlined, as unlock runs it over every record (10,000: ~13 ms here, ~15 ms through `item`)."""
         acc, tag, item, number = 0, self._tag.copy, self._item.copy, int.from_bytes
         for record_id, kind, version in rows:
             t = tag()
