@@ -147,6 +147,10 @@ def build_main(service_factory: Callable[[], VaultService] = VaultService, *, pr
         session.phone = session_lang.on_phone(page)
         session.start()
         page.title = "Kraft"
+        # edge to edge, as Material lays out a phone: the body keeps its own 16 px margins; Flet's 10 px page
+        # padding took 20 px from every screen, and from the bottom bar's tabs (85 px each at 360 px, where
+        # "Inställningar" needs 86 at large text)
+        page.padding = 0
         page.theme_mode = ft.ThemeMode.SYSTEM
         page.theme = app_theme()
         page.dark_theme = app_theme()

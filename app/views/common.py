@@ -112,7 +112,9 @@ NAV_ICONS = (  # icon and selected icon of each of NAV: the same four in the bar
 
 
 def _nav_labels() -> list[str]:
-    return [_("Journal"), _("Search"), _("Toolkit"), _("Settings")]  # "Toolkit": fits a phone at 360 px
+    # one short word each: at 360 px and large text a tab holds about 90 px of it ("Verktyg", not "Verktygslåda",
+    # which broke inside; the screen's title says "Min verktygslåda")
+    return [_("Journal"), _("Search"), _("Toolkit"), _("Settings")]
 
 
 def _nav_change(router: Router) -> Callable[[Any], None]:

@@ -43,4 +43,16 @@ def app_theme() -> ft.Theme:
         switch_theme=ft.SwitchTheme(overlay_color={ft.ControlState.FOCUSED: HALO},
                                     track_outline_color={ft.ControlState.FOCUSED: RING},
                                     track_outline_width={ft.ControlState.FOCUSED: RING_WIDTH}),
+        navigation_bar_theme=ft.NavigationBarTheme(label_text_style=tab_labels()),
     )
+
+
+def tab_labels() -> dict[ft.ControlState, ft.TextStyle]:
+    """The bottom bar's labels as Material draws them (12 px, medium; the selected one in the text colour),
+    without the 0.5 px letter spacing: with it, "Inställningar" needs 92 px at large text (Flutter draws the
+    bar's labels at most 1.3 times their size), more than a quarter of a 360 px phone, and broke inside."""
+    def style(color: str) -> ft.TextStyle:
+        return ft.TextStyle(size=12, weight=ft.FontWeight.W_500, letter_spacing=0, color=color)
+
+    return {ft.ControlState.SELECTED: style(ft.Colors.ON_SURFACE),
+            ft.ControlState.DEFAULT: style(ft.Colors.ON_SURFACE_VARIANT)}

@@ -14,6 +14,8 @@ Roboto, loaded once from the app's own assets) at the size the box implies:
   shows in an empty field (the tree does not tell an empty field from a full one), or floating (12 px) on a
   dropdown whose name says what is chosen; a dropdown's chosen text wider than its box is cut. A field whose
   label is a text of its own just over it (views.common `_label_over`) has nothing to fit inside.
+* a navigation tab's label with a word wider than the tab: Flutter breaks the word inside ("Inställning / ar").
+  Measured at 12 px times the text scale, at most 1.3, as Flutter's bar clamps it.
 
 Measured at weight 400 without letter spacing, so a string is, if anything, measured short: a finding is a
 real one. The text scale is the root element's font size over 16 px (how `FletWeb.set_text_scale` sets it).
@@ -48,6 +50,16 @@ MEASURE = """async (fontUrl) => {
     for (const n of document.querySelectorAll('flt-semantics, h1, h2, h3, h4, h5, h6')) {
         const r = n.getBoundingClientRect();
         if (!visible(r)) continue;
+        if (n.getAttribute('role') === 'tab') {  // a navigation destination, named by its label
+            // the label wraps between its words; a word wider than the tab breaks inside it ("Verktygslå /
+            // da"). Flutter's bar draws it at 12 px times the text scale, at most 1.3 (its clamp), here
+            // without letter spacing (views.theme `tab_labels`). No slack: "Inställningar" (86 px) broke in
+            // a tab of 85 at 360 px.
+            const label = n.getAttribute('aria-label') || '';
+            if (label.split(/\s+/).some(word => width(word, 12 * Math.min(scale, 1.3)) > r.width))
+                out.push({kind: 'broken inside a word', text: label, box: box(r)});
+            continue;
+        }
         const body = n.parentElement?.closest('flt-semantics[role="group"]');
         const input = n.querySelector(':scope > input');
         const header = /^H[1-6]$/.test(n.tagName);
@@ -116,5 +128,5 @@ MEASURE = """async (fontUrl) => {
 
 def misfits(page: Any) -> list[dict[str, Any]]:
     """Every text on screen that does not fit its box: {kind, text, box}, kind one of "cut", "past its
-    column", "label over its field"."""
+    column", "label over its field", "broken inside a word"."""
     return list(page.evaluate(MEASURE, FONT_URL))

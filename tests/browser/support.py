@@ -525,7 +525,8 @@ class FletWeb:
 
     def cut_texts(self) -> list[tuple[str, str]]:
         """Texts cut short on screen: (text, how), how "cut" (an ellipsis or a clip: the box is narrower than
-        its one line) or "past its column" (wider than the scrolling body that clips it)."""
+        its one line), "past its column" (wider than the scrolling body that clips it) or "broken inside a word" (a
+        tab's label)."""
         from tests.browser.fit import misfits
 
         return [(m["text"], m["kind"]) for m in misfits(self.page) if m["kind"] != "label over its field"]

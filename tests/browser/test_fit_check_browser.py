@@ -101,3 +101,34 @@ def test_a_label_shown_over_its_field_is_not_measured_inside_it(served_app, web:
                          '</body></html>')
     over = {(a, b) for a, b, *_ in web.overlapping_texts()}
     assert over == {("Gentag den nye adgangssætning", "its field")}
+
+
+def tab(left: float, width: float, label: str) -> str:
+    return (f'<flt-semantics role="tab" aria-label="{label}" style="position:absolute; left:{left}px; top:690px;'
+            f' width:{width}px; height:80px"></flt-semantics>')
+
+
+# The bottom bar of "Dagbok" at 360 px and 200 % text, as the web client's tree had it: four tabs of 85 px
+# (the page's 10 px padding each side). Flutter broke "Verktygslå / da" and "Inställning / ar" there.
+BOTTOM_BAR_AT_200 = "".join(tab(10 + 85 * i, 85, label)
+                            for i, label in enumerate(("Dagbok", "Sök", "Verktygslåda", "Inställningar")))
+
+
+@pytest.mark.browser
+def test_a_tab_word_wider_than_its_tab_is_found(served_app, web: FletWeb) -> None:
+    """A navigation label wraps between its words and breaks a word wider than its tab inside it; Flutter's bar
+    draws it at 12 px times the text scale, at most 1.3 (its clamp): "Inställningar" needs 86 px at 200 %. The
+    same tabs at 100 % text, and at 90 px each, fit."""
+    web.page.set_viewport_size({"width": 360, "height": 780})
+    web.open(served_app(DEMO).url)
+    web.wait_for_text("Ready")
+
+    def shown(scale_px: int, bar: str) -> list[tuple[str, str]]:
+        web.page.set_content(f'<html style="font-size:{scale_px}px"><body style="margin:0">{bar}</body></html>')
+        return sorted(web.cut_texts())
+
+    assert shown(32, BOTTOM_BAR_AT_200) == [("Inställningar", "broken inside a word"),
+                                            ("Verktygslåda", "broken inside a word")]
+    assert shown(16, BOTTOM_BAR_AT_200) == []
+    wider = "".join(tab(90 * i, 90, label) for i, label in enumerate(("Dagbok", "Sök", "Verktyg", "Inställningar")))
+    assert shown(32, wider) == []

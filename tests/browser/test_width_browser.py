@@ -29,7 +29,7 @@ SIZES = ((390, 844), (360, 780))
 LANGUAGES = ("sv", "nb", "da", "en")
 # At 200 % a label inside its field has one line: the long ones (Settings' passphrase fields, "Number of
 # meetings", "Online link") stand over their fields (views.common `_label_over`), the time zone's is short with
-# a helper. Not measured yet: the bottom bar's labels break inside words ("Verktygslåd a") at 200 %.
+# a helper. The bottom bar's tabs (a quarter of the window each) hold their longest word ("Inställningar").
 SCALES = (1.0, 2.0)
 MAX_PAGES = 8  # the longest screen (Settings at 200 %) is about five windows tall
 
