@@ -56,7 +56,7 @@ MEASURE = """async (fontUrl) => {
             // without letter spacing (views.theme `tab_labels`). No slack: "Inställningar" (86 px) broke in
             // a tab of 85 at 360 px.
             const label = n.getAttribute('aria-label') || '';
-            if (label.split(/\s+/).some(word => width(word, 12 * Math.min(scale, 1.3)) > r.width))
+            if (label.split(/\\s+/).some(word => width(word, 12 * Math.min(scale, 1.3)) > r.width))
                 out.push({kind: 'broken inside a word', text: label, box: box(r)});
             continue;
         }
