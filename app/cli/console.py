@@ -158,15 +158,27 @@ class Secrets:
         return self._get(ENV_RECOVERY_CODE, _("Recovery code: "), Msg.RECOVERY_CODE_MISSING)[0]
 
 
+@dataclass
+class _Known(Secrets):
+    """The passphrase, once read (the fast way to read the journal read it, then left the opening to the vault)."""
+
+    known: str = ""
+
+    def passphrase(self) -> str:
+        return self.known
+
+
 @contextmanager
 def open_context(secrets: Secrets | None = None, *, unlock: bool, if_vault: bool = False,
-                 no_vault: Msg = Msg.NO_VAULT, read_only: bool = False) -> Iterator[AppContext]:
+                 no_vault: Msg = Msg.NO_VAULT, read_only: bool = False, kek: bytes | None = None,
+                 ) -> Iterator[AppContext]:
     """The member's data for one command; always locks, purges and checkpoints on the way out.
 
     `unlock`: open the journal with the passphrase from `secrets` (`no_vault` is the error when there is
     none); with `if_vault` only when there is one, so a member without a journal needs no passphrase.
     Without `unlock` the vault stays locked (plaintext schedules; sealed records can only be discarded).
     `read_only`: the command only looks, so where there is no data yet none is made (no folder, no database).
+    `kek`: the passphrase's key, derived after its try was counted (`read_journal`): the vault goes on from it.
 
     Example:
         with open_context(Secrets(args.passphrase_stdin), unlock=True) as ctx:
@@ -180,7 +192,8 @@ def open_context(secrets: Secrets | None = None, *, unlock: bool, if_vault: bool
                 raise KraftError(no_vault)
             if secrets is None:
                 raise KraftError(Msg.PASSPHRASE_MISSING)
-            journal = ctx.vault_service.unlock(secrets.passphrase())
+            service = ctx.vault_service
+            journal = service.unlock_with_kek(kek) if kek is not None else service.unlock(secrets.passphrase())
             damaged = len(journal.damaged)
             if damaged:
                 err(ngettext("Warning: {count} damaged record was skipped; the rest of the journal is fine.",
@@ -208,8 +221,11 @@ def _close(ctx: AppContext) -> None:
         problem: KraftError | None = exc
     else:
         problem = ctx.vault_service.close_problem
-    if problem is None:
-        return
+    if problem is not None:
+        _warn_unclean(problem)
+
+
+def _warn_unclean(problem: KraftError) -> None:
     if problem.msg is Msg.DISK_FULL:
         err(_("Warning: this device is almost full. What was saved is safe, but Kraft could not tidy up its "
               "files; free some space soon."))
@@ -223,3 +239,40 @@ def open_journal(secrets: Secrets) -> Iterator[Journal]:
     """Unlock the journal for one command; always locks, purges and checkpoints on the way out."""
     with open_context(secrets, unlock=True) as ctx:
         yield ctx.journal
+
+
+@contextmanager
+def read_journal(secrets: Secrets) -> Iterator[Journal]:
+    """The journal for a command that only reads it (list, show, search): opened without SQLAlchemy where its
+    opening has nothing to write (app.services.reading, docs/adr/0018-reading-without-sqlalchemy.md), else as
+    `open_journal` opens it, from the key already derived; the same errors and warnings either way."""
+    from app import paths
+    from app.cli import clock
+    from app.services import reading
+
+    try:
+        database = paths.database_path(paths.data_dir(create=False))
+    except KraftError:  # KRAFT_HOME is a file, say: the vault's way says so in its words
+        database = None
+    if database is None or not database.is_file():
+        with open_journal(secrets) as journal:
+            yield journal
+        return
+    asked: list[str] = []
+
+    def passphrase() -> str:
+        asked.append(secrets.passphrase())
+        return asked[-1]
+
+    got = reading.open_to_read(database, passphrase, clock=clock.now)
+    if not isinstance(got, reading.Reading):
+        kek = got.kek if got is not None else None
+        with open_context(_Known(secrets.from_stdin, asked[0]) if asked else secrets, unlock=True, kek=kek) as ctx:
+            yield ctx.journal
+        return
+    try:
+        yield got.journal
+    finally:
+        problem = got.close()
+        if problem is not None:
+            _warn_unclean(problem)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.cli import render
 from app.cli.commands import top_help
-from app.cli.console import Secrets, ask, err, interactive, open_journal, out, print_json, read_rest
+from app.cli.console import Secrets, ask, err, interactive, open_journal, out, print_json, read_journal, read_rest
 from app.domain.journal import Entry
 from app.domain.prompts import TAGS, THEMES
 from app.errors import KraftError, Msg
@@ -78,7 +78,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with open_journal(Secrets(args.passphrase_stdin)) as journal:
+    with read_journal(Secrets(args.passphrase_stdin)) as journal:
         page = journal.page(offset=args.offset, limit=args.limit)
         if args.json:
             print_json({"total": page.total, "offset": page.offset, "limit": page.limit,
@@ -93,7 +93,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    with open_journal(Secrets(args.passphrase_stdin)) as journal:
+    with read_journal(Secrets(args.passphrase_stdin)) as journal:
         entry = resolve_id(journal, args.id)
         if args.json:
             print_json(transfer.entry_to_dict(entry))
@@ -104,7 +104,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     query = " ".join(args.query)
-    with open_journal(Secrets(args.passphrase_stdin)) as journal:
+    with read_journal(Secrets(args.passphrase_stdin)) as journal:
         hits = journal.search(query, lang=current())
         if args.json:
             print_json({"query": query, "total": len(hits), "entries": [transfer.entry_to_dict(e) for e in hits]})

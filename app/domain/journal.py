@@ -160,6 +160,10 @@ class EntryIndex:
             self._parsed[entry_id] = entry
         return entry
 
+    @property
+    def deleted_count(self) -> int:
+        return len(self._deleted)
+
     def deleted(self) -> list[Entry]:
         """Entries in the undo window."""
         return [e for e in (self.get(i) for i in list(self._deleted)) if e is not None]

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from app.domain.journal import MAX_ENTRY_CHARS, Draft, Entry, EntryIndex, MonotonicClock, utcnow
 from app.domain.prompts import TAGS, THEMES, TOOLKIT, get_prompt
@@ -18,7 +19,9 @@ from app.domain.text import is_unicode
 from app.errors import KraftError, Msg
 from app.i18n import Language, _, resolve
 from app.storage import records
-from app.storage.vault import Vault
+
+if TYPE_CHECKING:  # the vault, or app.storage.direct's read-only one for a command that only reads
+    from app.storage.vault import Vault
 
 ENTRY = records.ENTRY.name
 DRAFT = records.DRAFT.name
@@ -236,6 +239,11 @@ class Journal:
                 self._index.remove(entry_id)
                 self._drafts.pop(entry_id, None)
         return len(doomed)
+
+    @property
+    def deletions_waiting(self) -> int:
+        """Entries deleted and not erased yet (in their undo window, or left by a command that ended early)."""
+        return self._index.deleted_count
 
     # ---- reading ----
 

@@ -14,12 +14,11 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
-
-from sqlalchemy import Engine
+from typing import Any
 
 from app.errors import KraftError, Msg, WaitTime
-from app.storage import db
 from app.storage.stores import preferences
 
 FREE_TRIES = 4  # failures that cost nothing but the KDF
@@ -46,8 +45,10 @@ def _number(value: str | None) -> float:
 class UnlockBackoff:
     """The shared count of failed tries on one data directory."""
 
-    def __init__(self, engine: Callable[[], Engine], clock: Callable[[], datetime]) -> None:
-        self._engine = engine
+    def __init__(self, begin: Callable[[], AbstractContextManager[Any]], clock: Callable[[], datetime]) -> None:
+        """`begin()`: a write transaction on the data directory's database, its failures KraftErrors (the
+        engine's `db.begin`, or app.storage.direct's `begin` for a command that only reads)."""
+        self._begin = begin
         self._clock = clock
 
     def begin(self) -> None:
@@ -66,7 +67,7 @@ class UnlockBackoff:
 
     def _begin_once(self) -> None:
         now = self._clock().timestamp()
-        with db.begin(self._engine()) as conn:
+        with self._begin() as conn:
             failures = int(_number(preferences.get_preference(conn=conn, name=FAILURES)))
             last = _number(preferences.get_preference(conn=conn, name=FAILED_AT))
             wait = wait_seconds(failures)
@@ -78,5 +79,5 @@ class UnlockBackoff:
 
     def succeeded(self) -> None:
         """The secret opened the vault: the count starts again from zero."""
-        with db.begin(self._engine()) as conn:
+        with self._begin() as conn:
             preferences.set_preference(conn=conn, name=FAILURES, value="0")

@@ -68,7 +68,8 @@ class VaultService:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.home = home or paths.data_dir(create=False)  # made when the database is, not before
         self.kdf = kdf or KdfParams()
-        self.backoff = UnlockBackoff(lambda: self.engine, clock)  # every try at a secret goes through it
+        # every try at a secret goes through it
+        self.backoff = UnlockBackoff(lambda: db.begin(self.engine), clock)
         self._engine: Engine | None = None
         self._vault: Vault | None = None
         self.journal: Journal | None = None

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError as SADBAPIError
 
 from app.errors import KraftError, Msg
 from app.storage import wal
+from app.storage.direct import MIGRATION_NAMES, storage_error
 
 Migration = Callable[[Connection], None]
 
@@ -133,17 +134,11 @@ def _m0009_record_versions(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_record_version ON record (id, kind, version)")
 
 
-MIGRATIONS: list[tuple[str, Migration]] = [
-    ("0001_initial", _m0001_initial),
-    ("0002_groups", _m0002_groups),
-    ("0003_checkins", _m0003_checkins),
-    ("0004_links", _m0004_links),
-    ("0005_checkin_start", _m0005_checkin_start),
-    ("0006_links_v2", _m0006_links_v2),
-    ("0007_links_restored", _m0007_links_restored),
-    ("0008_outbox_sealed", _m0008_outbox_sealed),
-    ("0009_record_versions", _m0009_record_versions),
-]
+# each step under its name in direct.MIGRATION_NAMES (which reads the schema without SQLAlchemy): a name
+# missing there, or a step missing here, fails this import
+MIGRATIONS: list[tuple[str, Migration]] = list(zip(MIGRATION_NAMES, (
+    _m0001_initial, _m0002_groups, _m0003_checkins, _m0004_links, _m0005_checkin_start, _m0006_links_v2,
+    _m0007_links_restored, _m0008_outbox_sealed, _m0009_record_versions), strict=True))
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -221,17 +216,6 @@ def checkpoint(engine: Engine) -> None:
         raise storage_error(exc) from exc
     except SADBAPIError as exc:
         raise storage_error(exc) from exc
-
-
-def storage_error(exc: SADBAPIError | sqlite3.Error) -> KraftError:
-    """What a failed database operation means for the member, as a message they can act on."""
-    detail = str(getattr(exc, "orig", None) or exc)
-    lowered = detail.lower()
-    if "full" in lowered or "too large" in lowered:  # SQLITE_FULL (disk, quota, file-size limit)
-        return KraftError(Msg.DISK_FULL)
-    if "locked" in lowered or "busy" in lowered:
-        return KraftError(Msg.DATABASE_BUSY)
-    return KraftError(Msg.STORAGE_FAILED, detail=detail)
 
 
 @contextmanager

@@ -29,13 +29,18 @@ import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import Connection, Engine
 
 from app.fileio import write_atomic
 from app.storage import records
+
+if TYPE_CHECKING:  # the checks at unlock also read through app.storage.direct's connection, without SQLAlchemy
+    from sqlalchemy import Connection, Engine
+
+    from app.storage.direct import SqlConnection
 
 COUNTER_SUFFIX = ".counter"
 _INFO = b"kraft|manifest|1"
@@ -64,8 +69,11 @@ def counter_path(engine: Engine) -> Path | None:
 def outside_counter(engine: Engine) -> int:
     """The counter the file beside the database holds (0 when there is none or it does not read)."""
     path = counter_path(engine)
-    if path is None:
-        return 0
+    return 0 if path is None else read_counter(path)
+
+
+def read_counter(path: Path) -> int:
+    """The counter in the file at `path` (0 when there is none or it does not read)."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -132,14 +140,14 @@ def _acc(value: int) -> bytes:
     return value.to_bytes(32, "big")
 
 
-def stored(conn: Connection) -> tuple[int, bytes, bytes] | None:
+def stored(conn: SqlConnection) -> tuple[int, bytes, bytes] | None:
     """(counter, acc, mac) as stored, or None when there is no manifest."""
     row = conn.exec_driver_sql("SELECT counter, acc, mac FROM manifest WHERE id = 1").first()
     return None if row is None else (int(row[0]), bytes(row[1]), bytes(row[2]))
 
 
-def _records_acc(conn: Connection, hasher: _Hash) -> int:
-    return hasher.acc(conn.exec_driver_sql("SELECT id, kind, version FROM record").fetchall())
+def _records_acc(conn: SqlConnection, hasher: _Hash, rows: Iterable[tuple[str, str, int]] | None = None) -> int:
+    return hasher.acc(conn.exec_driver_sql("SELECT id, kind, version FROM record").fetchall() if rows is None else rows)
 
 
 def _sync(conn: Connection, hasher: _Hash, acc: int, changed: list[str]) -> int:
@@ -190,13 +198,14 @@ def write(conn: Connection, key: bytes, changed: Iterable[str] | None = None) ->
 
 # ---- checking at unlock ----
 
-def never_made(conn: Connection) -> bool:
+def never_made(conn: SqlConnection, outside: int) -> bool:
     """Whether this vault never had a manifest (made before format 2): none stored, no record of format 2, no
-    counter outside. Otherwise a missing manifest is reported, not made afresh over what may be a rollback."""
+    counter `outside` the database. Otherwise a missing manifest is reported, not made afresh over what may be
+    a rollback."""
     if stored(conn) is not None:
         return False
     newer = conn.exec_driver_sql("SELECT 1 FROM record WHERE fmt >= 2 LIMIT 1").first()
-    return newer is None and outside_counter(conn.engine) == 0
+    return newer is None and outside == 0
 
 
 @dataclass(frozen=True)
@@ -214,9 +223,11 @@ class IntegrityReport:
         return not (self.older or self.missing or self.extra or self.manifest_invalid or self.older_database)
 
 
-def check(conn: Connection, key: bytes) -> tuple[IntegrityReport, bool]:
-    """Compare the database with its manifest; returns the report and whether the manifest should be written
-    now (only records of groups removed while locked are gone).
+def check(conn: SqlConnection, key: bytes, outside: int,
+          records: Iterable[tuple[str, str, int]] | None = None) -> tuple[IntegrityReport, bool]:
+    """Compare the database with its manifest (`outside`: the counter file's; `records`: every record's (id,
+    kind, version) as already read, else read here); returns the report and whether the manifest should be
+    written now (only records of groups removed while locked are gone).
 
     The quick path: the records' own acc equals the stored one under a valid MAC. Otherwise the entries say
     what differs. A per-group record gone with its group while the vault was locked (no key to update the
@@ -227,11 +238,11 @@ def check(conn: Connection, key: bytes) -> tuple[IntegrityReport, bool]:
     if found is None:
         return IntegrityReport(manifest_invalid=True), False
     counter, acc, mac = found
-    older_database = counter < outside_counter(conn.engine)
+    older_database = counter < outside
     if not hmac.compare_digest(mac, _mac(key, counter, acc)):
         return IntegrityReport(manifest_invalid=True, older_database=older_database), False
     hasher = _Hash(key)
-    if _acc(_records_acc(conn, hasher)) == acc:
+    if _acc(_records_acc(conn, hasher, records)) == acc:
         return IntegrityReport(older_database=older_database), False
     entries = conn.exec_driver_sql("SELECT tag, kind, version FROM manifest_entry").fetchall()
     expected = {bytes(e[0]): (e[1], e[2]) for e in entries}
@@ -243,7 +254,7 @@ def check(conn: Connection, key: bytes) -> tuple[IntegrityReport, bool]:
     return _differences(conn, hasher, expected, older_database)
 
 
-def _differences(conn: Connection, hasher: _Hash, expected: dict[bytes, tuple[str, int]],
+def _differences(conn: SqlConnection, hasher: _Hash, expected: dict[bytes, tuple[str, int]],
                  older_database: bool) -> tuple[IntegrityReport, bool]:
     rows = conn.exec_driver_sql("SELECT id, version FROM record").fetchall()
     actual = {hasher.tag(r[0]): (r[0], r[1]) for r in rows}

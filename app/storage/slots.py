@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
-from sqlalchemy import Connection, delete, select
-from sqlalchemy.dialects.sqlite import insert
 
 from app.errors import KraftError, Msg
 from app.storage import crypto
 from app.storage.crypto import KdfParams
-from app.storage.models import KeySlot, VaultHeader, table
 from app.storage.slot_kinds import KEYSTORE, NO_KDF, PASSPHRASE, RECOVERY  # noqa: F401 (re-exported)
+
+if TYPE_CHECKING:  # a SQLAlchemy connection, or app.storage.direct's: the SQL here is the DB-API's own
+    from sqlalchemy import Connection
+
+    from app.storage.direct import SqlConnection
 
 SLOT_FORMAT = 1  # the key slots' format, bound in their associated data: unchanged since vault version 1
 
-_slots = table(KeySlot)
-_header = table(VaultHeader)
 _WRONG = {RECOVERY: Msg.WRONG_RECOVERY_CODE, KEYSTORE: Msg.KEYSTORE_STALE}
 _SLOT_BYTES = {"salt": crypto.SALT_BYTES, "nonce": crypto.NONCE_BYTES, "wrapped_key": crypto.WRAPPED_KEY_BYTES}
 
@@ -72,11 +73,11 @@ def check_slot_bytes(kind: str, **values: object) -> None:
             raise KraftError(Msg.VAULT_DAMAGED, detail=f"slot {kind}: its {name} {exc}") from exc
 
 
-def params_and_salt(conn: Connection, kind: str) -> tuple[KdfParams, bytes]:
+def params_and_salt(conn: SqlConnection, kind: str) -> tuple[KdfParams, bytes]:
     """The stored KDF parameters and salt of a slot, every field of its row checked first (bounds included):
     a damaged or crafted row is VAULT_DAMAGED at once, never a long Argon2id run or a "wrong passphrase"."""
-    row = conn.execute(select(_slots.c.kdf_params, _slots.c.salt, _slots.c.nonce, _slots.c.wrapped_key)
-                       .where(_slots.c.kind == kind)).first()
+    row = conn.exec_driver_sql("SELECT kdf_params, salt, nonce, wrapped_key FROM key_slot WHERE kind = ?",
+                               (kind,)).first()
     if row is None:
         raise KraftError(Msg.NO_VAULT)
     params = stored_params(kind, row[0])
@@ -84,12 +85,14 @@ def params_and_salt(conn: Connection, kind: str) -> tuple[KdfParams, bytes]:
     return params, row[1]
 
 
-def unwrap(conn: Connection, kind: str, kek: bytes) -> tuple[str, bytes]:
+def unwrap(conn: SqlConnection, kind: str, kek: bytes) -> tuple[str, bytes]:
     """(vault id, data key) from the `kind` slot; a KEK that does not open it, or no such slot (e.g. the
     keystore slot, dropped since its button was shown), raises WRONG_PASSPHRASE, WRONG_RECOVERY_CODE or
     KEYSTORE_STALE."""
-    vault_id = conn.execute(select(_header.c.vault_id)).scalar_one()
-    row = conn.execute(select(_slots.c.nonce, _slots.c.wrapped_key).where(_slots.c.kind == kind)).first()
+    vault_id = conn.exec_driver_sql("SELECT vault_id FROM vault_header").scalar()
+    if vault_id is None:
+        raise KraftError(Msg.NO_VAULT)
+    row = conn.exec_driver_sql("SELECT nonce, wrapped_key FROM key_slot WHERE kind = ?", (kind,)).first()
     if row is None:
         raise KraftError(_WRONG.get(kind, Msg.WRONG_PASSPHRASE))
     check_slot_bytes(kind, nonce=row[0], wrapped_key=row[1])
@@ -102,13 +105,19 @@ def unwrap(conn: Connection, kind: str, kek: bytes) -> tuple[str, bytes]:
 def write_slot(conn: Connection, slot: SlotSecret, data_key: bytes, vault_id: str) -> None:
     nonce, wrapped = crypto.seal(slot.kek, data_key, slot_ad(slot.kind, vault_id))
     params = "{}" if slot.kdf == NO_KDF else json.dumps(slot.params.to_dict())
-    values = dict(kind=slot.kind, kdf=slot.kdf, kdf_params=params, salt=slot.salt, nonce=nonce, wrapped_key=wrapped)
-    conn.execute(insert(_slots).values(**values).on_conflict_do_update(index_elements=["kind"], set_=values))
+    conn.exec_driver_sql(
+        "INSERT INTO key_slot (kind, kdf, kdf_params, salt, nonce, wrapped_key) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (kind) DO UPDATE SET kdf = excluded.kdf, kdf_params = excluded.kdf_params,"
+        " salt = excluded.salt, nonce = excluded.nonce, wrapped_key = excluded.wrapped_key",
+        (slot.kind, slot.kdf, params, slot.salt, nonce, wrapped))
 
 
 def drop(conn: Connection, kinds: tuple[str, ...]) -> int:
     """Delete the slots of `kinds` (needs no key); how many there were. secure_delete overwrites the rows."""
-    return int(conn.execute(delete(_slots).where(_slots.c.kind.in_(kinds))).rowcount)
+    if not kinds:
+        return 0
+    marks = ", ".join("?" * len(kinds))
+    return int(conn.exec_driver_sql(f"DELETE FROM key_slot WHERE kind IN ({marks})", tuple(kinds)).rowcount)  # noqa: S608
 
 
 def drop_keystore_slot(conn: Connection) -> None:
@@ -119,14 +128,17 @@ def drop_keystore_slot(conn: Connection) -> None:
 
 
 def has(conn: Connection, kind: str) -> bool:
-    return conn.execute(select(_slots.c.kind).where(_slots.c.kind == kind)).first() is not None
+    return conn.exec_driver_sql("SELECT 1 FROM key_slot WHERE kind = ?", (kind,)).first() is not None
 
 
 def rows(conn: Connection, kinds: tuple[str, ...]) -> list[tuple[str, str, bytes, bytes, bytes]]:
     """The key slots of `kinds` (kind, kdf_params JSON, salt, nonce, wrapped key), for backups: each checked
     as `params_and_salt` checks it, so no backup carries a damaged one."""
-    found = conn.execute(select(_slots.c.kind, _slots.c.kdf_params, _slots.c.salt, _slots.c.nonce,
-                                _slots.c.wrapped_key).where(_slots.c.kind.in_(kinds)).order_by(_slots.c.kind)).all()
+    if not kinds:
+        return []
+    marks = ", ".join("?" * len(kinds))
+    found = conn.exec_driver_sql("SELECT kind, kdf_params, salt, nonce, wrapped_key FROM key_slot"  # noqa: S608
+                                 f" WHERE kind IN ({marks}) ORDER BY kind", tuple(kinds)).all()
     for kind, params, salt, nonce, wrapped in found:
         stored_params(kind, params)
         check_slot_bytes(kind, salt=salt, nonce=nonce, wrapped_key=wrapped)

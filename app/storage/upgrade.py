@@ -45,8 +45,9 @@ def check_at_unlock(engine: Engine, aead: AESGCM, mac_key: bytes, ad: RecordAd, 
     records of groups removed while locked leave it, only when nothing else is amiss (and not at all when the
     database is busy: the next unlock will)."""
     with engine.connect() as conn:
-        first = manifest.never_made(conn)
-        report, rewrite = (IntegrityReport(), True) if first else manifest.check(conn, mac_key)
+        outside = manifest.outside_counter(engine)
+        first = manifest.never_made(conn, outside)
+        report, rewrite = (IntegrityReport(), True) if first else manifest.check(conn, mac_key, outside)
     if rewrite:
         try:
             with db.writing(engine).begin() as conn:

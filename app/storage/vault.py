@@ -42,7 +42,6 @@ import secrets
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -53,31 +52,17 @@ from sqlalchemy.exc import DBAPIError as SADBAPIError
 from app.errors import KraftError, Msg
 from app.storage import crypto, db, manifest, records, slots, upgrade
 from app.storage.crypto import KdfParams
+from app.storage.direct import VAULT_FORMAT
 from app.storage.manifest import IntegrityReport
 from app.storage.models import Record, VaultHeader, table
 from app.storage.rekeying import Progress, RekeyResult, reseal_all
+from app.storage.sealed import RECORD_FMT, LoadResult, load_sql, open_rows, record_ad
 from app.storage.slots import SlotSecret
 
-FORMAT_VERSION = 2  # 2: records of format 2 and a manifest (docs/adr/0011-rollback.md)
-RECORD_FMT = 2
+FORMAT_VERSION = VAULT_FORMAT  # 2: records of format 2 and a manifest (docs/adr/0011-rollback.md)
 
 _records = table(Record)
 _header = table(VaultHeader)
-
-
-def record_ad(kind: str, record_id: str, fmt: int, version: int = 0) -> bytes:
-    """Format 1 binds kind, id and format; format 2 also the record's version (docs/adr/0011-rollback.md)."""
-    if fmt == 1:
-        return f"kraft|record|{kind}|{record_id}|1".encode()
-    return f"kraft|record|{kind}|{record_id}|{fmt}|{version}".encode()
-
-
-@dataclass
-class LoadResult:
-    """Records of one kind that opened, and the ids of those that did not."""
-
-    items: list[tuple[str, bytes]] = field(default_factory=list)
-    damaged: list[str] = field(default_factory=list)
 
 
 class DamagedRecord(Exception):
@@ -354,19 +339,10 @@ class Vault:
             return self._load(self._require_key(), kind)
 
     def _load(self, aead: AESGCM, kind: str) -> LoadResult:
-        result = LoadResult()
         with db.translated(), self.engine.connect() as conn:
             # The hot path of unlock: plain DB-API tuples, no ORM objects.
-            cursor = conn.exec_driver_sql(
-                "SELECT id, fmt, nonce, ciphertext, version FROM record WHERE kind = ?", (kind,))
-            rows = cursor.fetchall()
-        unpad, decrypt = crypto.unpad, aead.decrypt
-        for record_id, fmt, nonce, ct, version in rows:
-            try:
-                result.items.append((record_id, unpad(decrypt(nonce, ct, record_ad(kind, record_id, fmt, version)))))
-            except (InvalidTag, ValueError):
-                result.damaged.append(record_id)
-        return result
+            rows = conn.exec_driver_sql(load_sql(), (kind,)).fetchall()
+        return open_rows(aead, kind, rows)
 
 
 class RecordWriter:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app import paths
-from app.cli import console
+from app.cli import clock, console
 from app.services.context import AppContext
 from tests.cli.conftest import Kraft
 from tests.conftest import FAST_KDF, PASSPHRASE
@@ -21,6 +21,7 @@ def seven_wrong_tries(kraft: Kraft, monkeypatch: pytest.MonkeyPatch) -> list[dat
     now = [datetime(2026, 12, 4, 18, 0, tzinfo=UTC)]
     monkeypatch.setattr(console, "new_context",
                         lambda: AppContext.open(paths.data_dir(create=False), kdf=FAST_KDF, clock=lambda: now[0]))
+    monkeypatch.setattr(clock, "now", lambda: now[0])  # `journal list` reads without the context (ADR 0018)
     monkeypatch.setenv("KRAFT_PASSPHRASE", "wrong passphrase")
     for _ in range(7):
         now[0] += timedelta(minutes=1)

@@ -1,24 +1,27 @@
 """The `preference` table: device settings needed before unlocking (language, theme, auto-lock, reminders);
-never anything the member wrote."""
+never anything the member wrote.
+
+Plain SQL through `exec_driver_sql`, which a SQLAlchemy connection and app.storage.direct's both have: the
+unlock's count of tries (app.services.unlock_backoff) is kept here by `kraft journal search` too, which loads
+no SQLAlchemy (docs/adr/0018-reading-without-sqlalchemy.md).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
-from sqlalchemy.dialects.sqlite import insert
+from typing import TYPE_CHECKING
 
-from app.storage.models import Preference, table
-
-_prefs = table(Preference)
+if TYPE_CHECKING:
+    from app.storage.direct import SqlConnection
 
 
-def get_preference(*, conn: Connection, name: str) -> str | None:
+def get_preference(*, conn: SqlConnection, name: str) -> str | None:
     """A stored preference, None when never set. Example: `get_preference(conn=c, name="language")`."""
-    value = conn.execute(select(_prefs.c.value).where(_prefs.c.name == name)).scalar()
+    value = conn.exec_driver_sql("SELECT value FROM preference WHERE name = ?", (name,)).scalar()
     return None if value is None else str(value)
 
 
-def set_preference(*, conn: Connection, name: str, value: str) -> None:
+def set_preference(*, conn: SqlConnection, name: str, value: str) -> None:
     """Store a preference, replacing the old value. Example: `set_preference(conn=c, name="theme",
     value="dark")`."""
-    conn.execute(insert(_prefs).values(name=name, value=value)
-                 .on_conflict_do_update(index_elements=["name"], set_={"value": value}))
+    conn.exec_driver_sql("INSERT INTO preference (name, value) VALUES (?, ?)"
+                         " ON CONFLICT (name) DO UPDATE SET value = excluded.value", (name, value))
