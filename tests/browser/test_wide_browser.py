@@ -156,7 +156,8 @@ def test_focus_draws_a_ring_and_stays_on_a_dropdown_after_a_choice(lang: str, se
 @pytest.mark.browser
 @pytest.mark.xfail(strict=True, reason="unfinished (issue 17.5): Flutter's DropdownMenu drops the focus when its "
                    "menu closes; Dropdown.focus() afterwards (tried, 0.3 s later, on the control now on the page) "
-                   "does not bring it back; a bare Flet page with one Dropdown and no handler loses it too (ADR 0012)")
+                   "does not bring it back; a bare Flet page with one Dropdown and no handler loses it too, while "
+                   "one with a DropdownM2 keeps it (ADR 0012)")
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_focus_stays_on_a_dropdown_after_a_choice(lang: str, served_app, web: FletWeb, tmp_path: Path) -> None:
     """Chosen with the keyboard, the next Tab goes on from the dropdown, not from the top of the page. (The
