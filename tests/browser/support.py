@@ -237,6 +237,16 @@ class FletWeb:
         self.enable_semantics()
         return self
 
+    def reopen(self, url: str) -> FletWeb:
+        """Open the app again as a new visit (a tab closed, the app opened later), not as a reload of this one.
+
+        Flet's client keeps its session's id in the tab's sessionStorage, and a server that has already seen
+        the old socket close gives a reload that session back, on the screen it was on. Whether it has seen it
+        is a race: alone, the reload got a new session (the welcome); in a loaded CI run it got the old one
+        (the finder's list), and the test waited for the welcome's button in vain."""
+        self.page.evaluate("sessionStorage.clear()")
+        return self.open(url)
+
     def enable_semantics(self, timeout_ms: float | None = None) -> None:
         """Click the 1x1 off-screen ``flt-semantics-placeholder`` from JS (not with the mouse)
         until Flutter builds its accessibility DOM (``flt-semantics`` nodes)."""

@@ -142,7 +142,7 @@ def test_find_a_group_from_the_welcome_screen(lang: str, width: int, height: int
     web.wait_for_text(copy)
     _wait_shown(web, cards[0].title)  # the words stay
     # opened again with the relay still gone, as a person does on a bus: the copy, every group, the same calm line
-    web.open(server.url)
+    web.reopen(server.url)
     web.wait_for_button(find).scroll_into_view_if_needed()
     web.click_button(find)
     web.wait_for_text(copy)

@@ -89,3 +89,28 @@ def test_what_is_cut_at_the_edge_of_a_scrolling_body_is_not_measured_for_contras
         </flt-semantics>""")
     assert {b["text"] for b in web.text_boxes()} == {"Homework: cut", "Homework, whole", "Members", "Below"}
     assert {b["text"] for b in web.contrast_boxes()} == {"Homework, whole", "Members"}
+
+
+@pytest.mark.browser
+def test_reopen_is_a_new_visit_where_a_reload_may_restore_the_old_session(served_app, web):
+    """The race a loaded CI run met in test_finder_browser, made certain: once the server has seen the old
+    socket close (the tab left, then a moment), the same tab coming back gets its old session and screen;
+    `reopen` gets a new one, as a person opening the app again does."""
+    server = served_app(DEMO)
+    web.open(server.url)
+    web.type_into("Name", "ada")
+    web.click_button("Add")
+    web.wait_for_text("1 item(s)")
+
+    def away() -> None:
+        web.page.goto("about:blank")
+        web.page.wait_for_timeout(1500)  # the server notices the socket gone
+
+    away()
+    web.open(server.url)
+    web.wait_for_text("1 item(s)")  # restored: the reload is the old session
+    away()
+    web.page.go_back()  # on the app's page again, to clear its tab's storage there
+    web.reopen(server.url)
+    web.wait_for_text("Ready")
+    assert web.text("1 item(s)").count() == 0

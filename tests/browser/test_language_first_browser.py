@@ -73,7 +73,7 @@ def test_a_danish_browser_gets_the_welcome_in_danish_then_chooses_swedish(size: 
     web.button("Svenska").click()
     web.wait_for_text(say("sv", "Welcome to Kraft"))
     shot(web, f"lang-sv-{size}-welcome")
-    web.open(server.url)  # opened again: the choice is kept, and wins over the browser's language
+    web.reopen(server.url)  # opened again: the choice is kept, and wins over the browser's language
     web.wait_for_text(say("sv", "Just the meeting times"))
     web.click_button(say("sv", "Just the meeting times"))
     web.wait_for_button(f"{say('sv', 'Time zone')}: Sverige")
