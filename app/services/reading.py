@@ -80,8 +80,7 @@ def open_to_read(database: Path, passphrase: Callable[[], str], *,
         secret = passphrase()
         backoff = UnlockBackoff(direct.begin, clock)
         backoff.begin()
-        vault = ReadOnlyVault(direct)
-        vault.read_records()  # while the key is derived ahead (ADR 0015): it needs none
+        vault = ReadOnlyVault(direct)  # reads every sealed record while the key is derived ahead (ADR 0015)
         kek = crypto.derive_key(crypto.normalize_passphrase(secret), salt, params)
         if not vault.unlock_with_kek(PASSPHRASE, kek):
             direct.close()

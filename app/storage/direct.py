@@ -4,7 +4,7 @@
 Importing SQLAlchemy costs a command about 180 ms here, more than the passphrase's Argon2id it runs beside;
 `kraft journal search` needs none of what it offers. `Direct` gives the storage functions that read (slots,
 manifest, records, preferences) the one call they use on a SQLAlchemy connection, `exec_driver_sql(sql,
-params)`, with `first()`, `all()`, `scalar()` on its result; `begin()` is a write transaction taken at once
+params)`, with `first()`, `fetchall()`, `scalar()` on its result; `begin()` is a write transaction taken at once
 (BEGIN IMMEDIATE, as `db.writing` takes one), for the unlock's count of tries. The connection has the engine's
 settings (app.storage.db `_on_connect`).
 
@@ -66,15 +66,9 @@ class Rows:
     def fetchall(self) -> list[Any]:
         return self._cursor.fetchall()
 
-    all = fetchall
-
     def scalar(self) -> Any:
         row = self._cursor.fetchone()
         return None if row is None else row[0]
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
 
 
 class Direct:
@@ -84,10 +78,8 @@ class Direct:
         self._conn = conn
         self.path = path
 
-    def exec_driver_sql(self, sql: str, params: Sequence[Any] | list[Sequence[Any]] = ()) -> Rows:
+    def exec_driver_sql(self, sql: str, params: Sequence[Any] = ()) -> Rows:
         try:
-            if isinstance(params, list):
-                return Rows(self._conn.executemany(sql, params))
             return Rows(self._conn.execute(sql, params))
         except sqlite3.Error as exc:
             raise storage_error(exc) from exc

@@ -3,19 +3,20 @@ the CLI can start Argon2id while it still loads (docs/adr/0015-kdf-ahead.md).
 
 Only a hint: any problem (no file, no such table or slot, a damaged row, a busy or locked file) is `None`,
 and the command's normal path then reads the same row through the vault and reports what is wrong. The row
-is checked as the vault checks it (`KdfParams.checked`, the salt's length), so a crafted file cannot make the
-early derivation take gigabytes or minutes.
+is checked by the vault's own function (`slots.params_and_salt`, through app.storage.direct), so a crafted
+file cannot make the early derivation take gigabytes or minutes.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
 from app.errors import KraftError
-from app.storage.crypto import SALT_BYTES, KdfParams, checked_bytes
+from app.storage import slots
+from app.storage.crypto import KdfParams
+from app.storage.direct import Direct
 
 
 def slot_params(database: Path, kind: str) -> tuple[KdfParams, bytes] | None:
@@ -28,15 +29,8 @@ def slot_params(database: Path, kind: str) -> tuple[KdfParams, bytes] | None:
     except sqlite3.Error:
         return None
     try:
-        row = conn.execute("SELECT kdf_params, salt FROM key_slot WHERE kind = ?", (kind,)).fetchone()
-    except sqlite3.Error:
+        return slots.params_and_salt(Direct(conn, database), kind)
+    except KraftError:  # no such slot or table, a damaged row, a busy file: the normal path says which
         return None
     finally:
         conn.close()
-    if row is None:
-        return None
-    try:
-        params = KdfParams.checked(json.loads(row[0]))
-        return params, checked_bytes(row[1], SALT_BYTES)
-    except (KraftError, TypeError, ValueError, RecursionError):
-        return None

@@ -10,8 +10,6 @@ says False and the vault itself opens the journal, from the same key.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import NoReturn
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -19,8 +17,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from app.errors import KraftError, Msg
 from app.storage import manifest, slots
 from app.storage.direct import Direct
-from app.storage.manifest import IntegrityReport
-from app.storage.sealed import LoadResult, load_sql, open_rows
+from app.storage.sealed import LoadResult, open_rows
 
 # What the journal's opening takes into the vault (app.services.vault_service `_open_journal`): check-ins made
 # before there was a journal (CheckInService.move_into_vault), a group's keys from then (LinkStore
@@ -33,23 +30,19 @@ PLAINTEXT_WAITING = (
 
 
 class ReadOnlyVault:
-    """Holds the data key while open; opens records, seals none."""
+    """Holds the data key while open; opens records, seals none.
+
+    Every record is read when it is made, sealed: that needs no key, so `open_to_read` makes it while the
+    passphrase's key is derived. What unlock then checks against the manifest and opens is what was read
+    then; a write in between makes the two differ, and the vault opens the journal instead."""
 
     def __init__(self, direct: Direct) -> None:
         self._direct = direct
         self._aead: AESGCM | None = None
-        self.integrity: IntegrityReport | None = None
-        self._rows: dict[str, list[tuple[str, int, bytes, bytes, int]]] | None = None
-
-    def read_records(self) -> None:
-        """Read every record now, sealed: it needs no key, so it runs while the passphrase's key is derived
-        (`open_to_read`). What unlock then checks against the manifest and opens is what was read here; a write
-        in between makes the two differ, and the vault opens the journal instead."""
-        rows: dict[str, list[tuple[str, int, bytes, bytes, int]]] = {}
-        for record_id, kind, fmt, nonce, ct, version in self._direct.exec_driver_sql(
+        self._rows: dict[str, list[tuple[str, int, bytes, bytes, int]]] = {}
+        for record_id, kind, fmt, nonce, ct, version in direct.exec_driver_sql(
                 "SELECT id, kind, fmt, nonce, ciphertext, version FROM record"):
-            rows.setdefault(kind, []).append((record_id, fmt, nonce, ct, version))
-        self._rows = rows
+            self._rows.setdefault(kind, []).append((record_id, fmt, nonce, ct, version))
 
     @property
     def is_unlocked(self) -> bool:
@@ -63,11 +56,11 @@ class ReadOnlyVault:
         outside = manifest.read_counter(self._direct.path.with_name(self._direct.path.name + manifest.COUNTER_SUFFIX))
         if manifest.never_made(self._direct, outside):
             return False
-        read = None if self._rows is None else [(r[0], kind, r[4]) for kind, rows in self._rows.items() for r in rows]
+        read = [(r[0], kind, r[4]) for kind, rows in self._rows.items() for r in rows]
         report, rewrite = manifest.check(self._direct, mac_key, outside, read)
         if rewrite or not report.ok or self.plaintext_waiting():
             return False
-        self._aead, self.integrity = AESGCM(data_key), report
+        self._aead = AESGCM(data_key)
         return True
 
     def plaintext_waiting(self) -> bool:
@@ -78,21 +71,14 @@ class ReadOnlyVault:
         """Decrypt every record of a kind in one pass; damaged ones are listed, not raised."""
         if self._aead is None:
             raise KraftError(Msg.VAULT_LOCKED)
-        if self._rows is not None:
-            return open_rows(self._aead, kind, self._rows.get(kind, []))
-        return open_rows(self._aead, kind, self._direct.exec_driver_sql(load_sql(), (kind,)).fetchall())
+        return open_rows(self._aead, kind, self._rows.get(kind, []))
 
     def lock(self) -> None:
         self._aead = None
-        self.integrity = None
+        self._rows.clear()
 
-    @contextmanager
-    def transaction(self) -> Iterator[NoReturn]:
+    def transaction(self, *_args: object) -> NoReturn:
         """Never: a command that writes opens the journal with the vault (app.storage.vault)."""
         raise TypeError("the read-only vault writes nothing; open the journal with app.storage.vault to write")
-        yield  # pragma: no cover
 
-    def put_or_defer(self, *_args: object) -> NoReturn:
-        raise TypeError("the read-only vault writes nothing; open the journal with app.storage.vault to write")
-
-    delete = put_or_defer
+    put_or_defer = delete = transaction

@@ -44,7 +44,3 @@ def open_rows(aead: AESGCM, kind: str, rows: Iterable[tuple[str, int, bytes, byt
             result.damaged.append(record_id)
     return result
 
-
-def load_sql() -> str:
-    """The statement `open_rows` takes its rows from, with the kind as its one parameter."""
-    return "SELECT id, fmt, nonce, ciphertext, version FROM record WHERE kind = ?"

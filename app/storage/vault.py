@@ -56,7 +56,7 @@ from app.storage.direct import VAULT_FORMAT
 from app.storage.manifest import IntegrityReport
 from app.storage.models import Record, VaultHeader, table
 from app.storage.rekeying import Progress, RekeyResult, reseal_all
-from app.storage.sealed import RECORD_FMT, LoadResult, load_sql, open_rows, record_ad
+from app.storage.sealed import RECORD_FMT, LoadResult, open_rows, record_ad
 from app.storage.slots import SlotSecret
 
 FORMAT_VERSION = VAULT_FORMAT  # 2: records of format 2 and a manifest (docs/adr/0011-rollback.md)
@@ -341,7 +341,8 @@ class Vault:
     def _load(self, aead: AESGCM, kind: str) -> LoadResult:
         with db.translated(), self.engine.connect() as conn:
             # The hot path of unlock: plain DB-API tuples, no ORM objects.
-            rows = conn.exec_driver_sql(load_sql(), (kind,)).fetchall()
+            rows = conn.exec_driver_sql(
+                "SELECT id, fmt, nonce, ciphertext, version FROM record WHERE kind = ?", (kind,)).fetchall()
         return open_rows(aead, kind, rows)
 
 

@@ -50,13 +50,11 @@ def test_a_vault_of_another_format_is_left_to_the_vault(database: Path) -> None:
     assert direct.open_direct(database) is None
 
 
-def test_the_engine_and_direct_agree_on_the_migrations(database: Path) -> None:
+def test_the_migrations_the_engine_ran_are_the_ones_direct_expects(database: Path) -> None:
     conn = direct.open_direct(database)
     assert conn is not None
     try:
         names = [r[0] for r in conn.exec_driver_sql("SELECT name FROM schema_migration ORDER BY name")]
     finally:
         conn.close()
-    from app.storage import db
-
-    assert names == [name for name, _step in db.MIGRATIONS] == list(direct.MIGRATION_NAMES)
+    assert names == list(direct.MIGRATION_NAMES)  # what the engine's migrations wrote, read back here
