@@ -80,3 +80,16 @@ def test_the_nordic_zones_are_offered_by_their_countrys_name_in_each_language() 
         assert [o.key for o in options[:4]] == list(NORDIC_ZONES)
         assert [o.text for o in options[:4]] == names, code
         assert options[4].text == i18n.language(code).gettext("Another time zone")
+
+
+@pytest.mark.parametrize("code", ["sv", "en"])
+def test_another_time_zone_lists_each_place_by_its_current_id_not_an_old_alias(code: str) -> None:
+    """Babel names Europe/Belfast and Europe/London alike ("Storbritannien"); the list keeps one id per name.
+    It kept the first by spelling, so a group in London was saved as Europe/Belfast, Kolkata as Asia/Calcutta
+    and Kyiv as Europe/Kiev: old links that a device's zone data need not hold. The id the IANA zone table
+    names for a country comes first."""
+    from app.views.widgets.zones import other_zones
+
+    ids = {zone for zone, _name in other_zones(code)}
+    assert {"Europe/London", "Asia/Kolkata", "Europe/Kyiv", "America/Nuuk", "Atlantic/Faroe"} <= ids
+    assert not ids & {"Europe/Belfast", "Asia/Calcutta", "Europe/Kiev", "America/Godthab", "Atlantic/Faeroe"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from importlib import resources
 from zoneinfo import available_timezones
 
 import flet as ft
@@ -25,12 +26,22 @@ REGIONS = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australi
 
 
 @cache
+def table_zones() -> frozenset[str]:
+    """The zones IANA's zone table names for the countries (Europe/London, Asia/Kolkata): the current ids,
+    where old links such as Europe/Belfast or Asia/Calcutta share their names. From `tzdata`, which the app
+    carries for devices without zone data."""
+    table = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+    return frozenset(line.split("\t")[2] for line in table.splitlines() if line and not line.startswith("#"))
+
+
+@cache
 def other_zones(code: str) -> tuple[tuple[str, str], ...]:
-    """Every other zone as (id, name in language `code`), sorted by name; of two ids with one name (old
-    aliases such as Africa/Asmera) only the first is listed."""
+    """Every other zone as (id, name in language `code`), sorted by name; of two ids with one name only one
+    is listed: the zone table's, else the first by spelling."""
     lang = i18n.language(code)
     named: dict[str, str] = {}
-    for zone in sorted(available_timezones()):
+    current = table_zones()
+    for zone in sorted(available_timezones(), key=lambda z: (z not in current, z)):
         if zone.startswith(REGIONS) and zone not in NORDIC_ZONES:
             named.setdefault(lang.zone_name(zone), zone)
     return tuple(sorted(((zone, name) for name, zone in named.items()), key=lambda pair: pair[1].casefold()))
