@@ -2,8 +2,8 @@
 
 Icon buttons need an icon with a semantic label (in the web client a tooltip alone names only a wrapper, and
 the focused button is read as a bare "button"; `common.icon_button` builds them right); dropdowns are built
-with `common.dropdown` (Flutter's menu is an unnamed button there) and a label, selectable text with
-`common.selectable_text` (an unnamed, disabled text box otherwise), text fields with `common.text_input` (a
+with `common.dropdown` and its kin (Flutter's menu is an unnamed button there) and a label, selectable text
+with `common.selectable_text` (an unnamed, disabled text box otherwise), text fields with `common.text_input` (a
 label, and it never types over keys the app has not heard of yet); checkboxes and
 switches need a label, images a semantics label. A control built without one fails
 here, in any view. The browser tests check the same from the other end: no unnamed control on a screen.
@@ -51,11 +51,13 @@ def unlabelled(source: str) -> list[tuple[int, str]]:
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "text_input"
                 and not node.args and not any(k.arg == "label" for k in node.keywords)):
             found.append((node.lineno, "text_input"))
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Dropdown":
-            found.append((node.lineno, "Dropdown (build it with common.dropdown)"))
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dropdown"
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("Dropdown", "DropdownM2")):
+            found.append((node.lineno, f"{node.func.attr} (build it with common.dropdown)"))
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in ("dropdown", "long_dropdown", "type_ahead")
                 and not any(k.arg == "label" for k in node.keywords)):
-            found.append((node.lineno, "dropdown"))
+            found.append((node.lineno, node.func.id))
     return found
 
 
@@ -75,6 +77,9 @@ def test_the_checker_wants_text_fields_built_by_the_helper_with_a_label() -> Non
 def test_the_checker_wants_dropdowns_built_by_the_helper_with_a_label() -> None:
     assert unlabelled("ft.Dropdown(label=t, options=o)\ndropdown(options=o)\ndropdown(label=t, options=o)") == [
         (1, "Dropdown (build it with common.dropdown)"), (2, "dropdown")]
+    assert unlabelled("ft.DropdownM2(label=t, options=o)\ntype_ahead(options=o)\nlong_dropdown(choices=c)\n"
+                      "type_ahead(label=t)") == [
+        (1, "DropdownM2 (build it with common.dropdown)"), (2, "type_ahead"), (3, "long_dropdown")]
     assert unlabelled("ft.Text(t, selectable=True)\nselectable_text(t)\nft.Text(t)") == [
         (1, "selectable Text (build it with common.selectable_text)")]
 
@@ -82,6 +87,6 @@ def test_the_checker_wants_dropdowns_built_by_the_helper_with_a_label() -> None:
 @pytest.mark.parametrize("path", VIEWS, ids=lambda p: p.name)
 def test_every_control_has_a_label(path: Path) -> None:
     found = unlabelled(path.read_text(encoding="utf-8"))
-    if path.name == "common.py":  # the helper itself builds the one ft.Dropdown, labelled by its caller
+    if path.name == "common.py":  # the helpers themselves build the menus, labelled by their callers
         found = [f for f in found if not f[1].startswith(("Dropdown", "selectable Text", "TextField"))]
     assert not found, "\n".join(f"{path.name}:{line}: {kind} without a label" for line, kind in found)

@@ -19,6 +19,7 @@ MAX_WIDTH = 720  # the body's width at most, centred: lines stay readable on a w
 WIDE_FROM = 840  # from this window width on, a navigation rail at the side instead of the bottom bar
 TOOLBAR_HEIGHT = 64
 HELPER_LINES = 4  # a field's helper or error text wraps (Flutter's default: one line, then "…")
+HIDDEN_LABEL = ft.TextStyle(size=1, color=ft.Colors.TRANSPARENT)  # a control's own label, under `_label_over`'s
 NAV = (Route.JOURNAL, Route.SEARCH, Route.TOOLKIT, Route.SETTINGS)
 
 
@@ -29,14 +30,28 @@ def icon_button(icon: ft.IconData, label: str, **kwargs: Any) -> ft.IconButton:
     return ft.IconButton(ft.Icon(icon, semantics_label=label), tooltip=label, **kwargs)
 
 
-def dropdown(*, label: str, **kwargs: Any) -> ft.Control:
-    """A dropdown a screen reader can name. In the web client Flutter's menu is a bare "button" that says
-    neither what it is for nor what is chosen; the semantics label says both ("Language: Svenska")."""
-    if kwargs.get("editable"):  # one can type in it: its arrow is a button of its own, named here
-        kwargs.setdefault("trailing_icon", ft.Icon(ft.Icons.ARROW_DROP_DOWN, semantics_label=_("Show the choices")))
-        kwargs.setdefault("selected_trailing_icon",
-                          ft.Icon(ft.Icons.ARROW_DROP_UP, semantics_label=_("Hide the choices")))
-    menu = ft.Dropdown(label=label, **kwargs)
+def dropdown(*, label: str, options: Sequence[ft.dropdownm2.Option], **kwargs: Any) -> ft.Control:
+    """A menu to choose one of `options` (each made by `option`). It is Flutter's Material 2 DropdownButton:
+    its menu gives the keyboard focus back to it when it closes, where the M3 DropdownMenu (`ft.Dropdown`)
+    drops it and the next Tab starts from the top of the page (docs/adr/0012-wide-layout.md). A screen reader
+    hears its label and what is chosen ("Language Svenska"), its own name."""
+    return ft.DropdownM2(label=label, options=list(options), helper_max_lines=HELPER_LINES,
+                         error_max_lines=HELPER_LINES, **kwargs)
+
+
+def option(key: str, text: str, content: ft.Control | None = None) -> ft.dropdownm2.Option:
+    """One choice of a `dropdown`. The menu draws `content`, or else the text (Flet's own fallback draws
+    the key)."""
+    return ft.dropdownm2.Option(key=key, text=text, content=content or ft.Text(text))
+
+
+def type_ahead(*, label: str, **kwargs: Any) -> ft.Control:
+    """A menu one can type in to narrow a long list (the time zones). Its arrow is a button of its own, named
+    here. It is the M3 DropdownMenu, the one of Flet's two that filters."""
+    menu = ft.Dropdown(label=label, editable=True, enable_filter=True,
+                       trailing_icon=ft.Icon(ft.Icons.ARROW_DROP_DOWN, semantics_label=_("Show the choices")),
+                       selected_trailing_icon=ft.Icon(ft.Icons.ARROW_DROP_UP, semantics_label=_("Hide the choices")),
+                       **kwargs)
     chosen = next((o.text or o.key for o in menu.options or [] if o.key == menu.value), "")
     return ft.Semantics(label=f"{label}: {chosen}" if chosen else label, content=menu, expand=menu.expand)
 
@@ -52,21 +67,17 @@ def tick(label: str, *, value: bool, key: str, on_change: Callable[[Any], Any]) 
     ], vertical_alignment=ft.CrossAxisAlignment.START, spacing=4)
 
 
-CHOICE_CHARS = 20  # what a dropdown shows of a long choice, at most: one line at 200 % text and 360 px
-
-
-def long_choices(pairs: Sequence[tuple[str, str]]) -> list[ft.DropdownOption]:
-    """Options whose text may be a whole question (homework). The field shows a choice in one line and cut
-    it mid-word, with no "…", past 390 px; so the field shows the start, ended at a word with "…", and the
-    menu the whole text, wrapped."""
-    return [ft.DropdownOption(key=key, text=at_word(text, CHOICE_CHARS), content=ft.Text(text)) for key, text in pairs]
-
-
-def at_word(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    head = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
-    return head.rstrip(" ,;:.") + "…"
+def long_dropdown(*, label: str, choices: Sequence[tuple[str, str]], value: str | None,
+                  **kwargs: Any) -> ft.Control:
+    """A `dropdown` of choices that may be whole questions (homework), as wide as its column, under its label
+    (`_label_over`: "Hvad gruppen blev bedt om at tænke over" wrapped over the border at 200 % text). Its
+    button and its menu draw a choice on one line (the M2 button is one line tall, and draws what its menu
+    draws), ended with "…" where it is longer; the whole of the chosen one is said under it, wrapped."""
+    chosen = next((text for key, text in choices if key == value), None)
+    return _label_over(label, full_width(dropdown(
+        label=label, value=value, helper=chosen, label_style=HIDDEN_LABEL,
+        options=[option(key, text, ft.Text(text, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS))
+                 for key, text in choices], **kwargs)))
 
 
 def full_width(control: ft.Control) -> ft.Control:
@@ -213,17 +224,17 @@ def field(session: SessionState, label: str, value: str, setter: Callable[[str],
         session.touch()
         setter(e.control.value)
 
-    hidden = {"label_style": ft.TextStyle(size=1, color=ft.Colors.TRANSPARENT)} if label_above else {}
+    hidden = {"label_style": HIDDEN_LABEL} if label_above else {}
     control = text_input(label, value, change, key=key, secret=password, autofocus=autofocus,
                          on_submit=on_submit, helper=helper or None, error=session.field_error(key) or None, **hidden)
     return _label_over(label, control) if label_above else control
 
 
 def _label_over(label: str, control: ft.Control) -> ft.Control:
-    """A text field under its label as a Text that wraps between words. Inside the field Flutter gives a label
-    one line's width: at 200 % text "Nuværende adgangssætning" broke inside its words and over the field at
-    390 px. The field keeps its own label, drawn invisible, as its name for a screen reader, so its show button
-    and helper stay as they were."""
+    """A text field or a menu under its label as a Text that wraps between words. Inside the field Flutter
+    gives a label one line's width: at 200 % text "Nuværende adgangssætning" broke inside its words and over the
+    field at 390 px. The field keeps its own label, drawn invisible (`HIDDEN_LABEL`), as its name for a screen
+    reader, so its show button and helper stay as they were."""
     return ft.Column([ft.Text(label, theme_style=ft.TextThemeStyle.BODY_LARGE), control], spacing=4)
 
 

@@ -9,7 +9,7 @@ import flet as ft
 from app.domain.prompts import PROMPTS, TAGS, THEMES, get_prompt, tag_label, theme_label
 from app.i18n import _, current
 from app.services.journal import NEW_DRAFT
-from app.views.common import dropdown, frame, text_input
+from app.views.common import dropdown, frame, option, text_input
 from app.views.states.journal import JournalState
 from app.views.states.session import SessionState
 
@@ -35,9 +35,9 @@ def Editor(journal: JournalState, session: SessionState) -> ft.Control:
     if new:  # a prompt asked from elsewhere (the end of a course) is a choice too, so the field shows it
         offered = [*PROMPTS, *([prompt] if prompt is not None and prompt not in PROMPTS else [])]
         body.append(dropdown(
-            label=_("Prompt"), key="prompt", value=ed.prompt_id or FREE, on_select=choose_prompt, expand=True,
-            options=[ft.DropdownOption(key=FREE, text=_("Free entry")),
-                     *[ft.DropdownOption(key=p.id, text=p.label(current())) for p in offered]]))
+            label=_("Prompt"), key="prompt", value=ed.prompt_id or FREE, on_change=choose_prompt, expand=True,
+            options=[option(FREE, _("Free entry")),
+                     *[option(p.id, p.label(current())) for p in offered]]))
     question = prompt.label(current()) if prompt else ed.prompt_text
     if question:
         body.append(ft.Text(question, theme_style=ft.TextThemeStyle.TITLE_MEDIUM, key="prompt-text"))
@@ -50,9 +50,9 @@ def Editor(journal: JournalState, session: SessionState) -> ft.Control:
                                 on_select=lambda e, t=t: toggle_tag(t)) for t in TAGS], wrap=True))
     body.append(dropdown(
         label=_("Theme"), key="theme", value=ed.theme or "none",
-        on_select=lambda e: journal.edit(theme=None if e.control.value == "none" else e.control.value),
-        options=[ft.DropdownOption(key="none", text=_("No theme")),
-                 *[ft.DropdownOption(key=k, text=theme_label(k, current())) for k in THEMES]]))
+        on_change=lambda e: journal.edit(theme=None if e.control.value == "none" else e.control.value),
+        options=[option("none", _("No theme")),
+                 *[option(k, theme_label(k, current())) for k in THEMES]]))
     body.append(ft.Row([
         ft.FilledButton(_("Save"), icon=ft.Icons.CHECK, key="save", on_click=journal.save_entry,
                         disabled=not ed.text.strip()),

@@ -13,7 +13,7 @@ from app.domain.schedule import Meeting
 from app.i18n import _, current, format_when
 from app.services.checkin import ATTENDED, CANT_COME
 from app.services.groups import Group, GroupDetails
-from app.views.common import dropdown, field, frame, full_width, long_choices, section_title, tick
+from app.views.common import dropdown, field, frame, long_dropdown, option, section_title, tick
 from app.views.routes import Route
 from app.views.states import guidelines
 from app.views.states.choosing import ChoosingState
@@ -85,11 +85,11 @@ def HomeworkSection(groups: GroupsState, journal: JournalState, session: Session
                     ft.TextButton(_("It is done, clear it"), key="clear-homework",
                                   on_click=lambda: groups.clear_homework(group))], wrap=True)]
     controls += [
-        full_width(dropdown(label=_("What the group was asked"), key="homework-choice", value=choice,
-                            error_text=session.field_error("homework-choice") or None,
-                            on_select=lambda e: set_choice(e.control.value),
-                            options=long_choices([*[(p.id, p.label(current())) for p in PROMPTS],
-                                                  ("own", _("In the group's own words…"))]))),
+        long_dropdown(label=_("What the group was asked"), key="homework-choice", value=choice,
+                      error=session.field_error("homework-choice") or None,
+                      on_change=lambda e: set_choice(e.control.value),
+                      choices=[*[(p.id, p.label(current())) for p in PROMPTS],
+                               ("own", _("In the group's own words…"))]),
     ]
     if choice == "own":
         controls.append(field(session, _("The homework, as the group was given it"), words, set_words,
@@ -139,10 +139,10 @@ def AddGroup(groups: GroupsState, session: SessionState) -> ft.Control:
                    helper=_("The date, e.g. {example}").format(example="2026-12-03")),
         time_field(session, _("Time"), at, set_at, key="group-at"),
         dropdown(label=_("How often"), key="group-every", value=every,
-                 on_select=lambda e: set_every(e.control.value),
-                 options=[ft.DropdownOption(key="1", text=_("Every week")),
-                          ft.DropdownOption(key="2", text=_("Every second week")),
-                          ft.DropdownOption(key="3", text=_("Every third week"))]),
+                 on_change=lambda e: set_every(e.control.value),
+                 options=[option("1", _("Every week")),
+                          option("2", _("Every second week")),
+                          option("3", _("Every third week"))]),
         field(session, _("Number of meetings"), count, set_count, key="group-count", password=False, label_above=True,
               helper=_("Leave empty if the group has no end date")),
         ZonePicker(zone, set_zone, zone_key="group-zone", error=session.field_error("group-zone-other")),

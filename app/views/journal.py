@@ -10,7 +10,7 @@ from app.domain.journal import Entry
 from app.domain.prompts import TOOLKIT, get_prompt, tag_label, theme_label, toolkit_label
 from app.errors import KraftError
 from app.i18n import _, current, format_when, ngettext
-from app.views.common import dropdown, frame, needs_journal, section_title, text_input
+from app.views.common import dropdown, frame, needs_journal, option, section_title, text_input
 from app.views.routes import Route
 from app.views.states.announcements import AnnouncementsState
 from app.views.states.groups import GroupsState
@@ -113,9 +113,9 @@ def EntryView(journal: JournalState, session: SessionState) -> ft.Control:
         journal.pin(entry.id, None if value == "none" else value)
 
     body.append(dropdown(
-        label=_("Pin to my toolkit"), key="pin", value=entry.toolkit or "none", on_select=pin,
-        options=[ft.DropdownOption(key="none", text=_("Not pinned")),
-                 *[ft.DropdownOption(key=k, text=toolkit_label(k, current())) for k in TOOLKIT]]))
+        label=_("Pin to my toolkit"), key="pin", value=entry.toolkit or "none", on_change=pin,
+        options=[option("none", _("Not pinned")),
+                 *[option(k, toolkit_label(k, current())) for k in TOOLKIT]]))
     buttons: list[ft.Control] = [
         ft.FilledButton(_("Edit"), icon=ft.Icons.EDIT, key="edit", on_click=lambda: journal.open_editor(entry)),
         ft.OutlinedButton(_("Delete"), icon=ft.Icons.DELETE_OUTLINE, key="delete",

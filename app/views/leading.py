@@ -9,7 +9,7 @@ import flet as ft
 
 from app.i18n import _, format_when
 from app.services.groups import Group
-from app.views.common import busy_beside, dropdown, field, frame, section_title, text_input
+from app.views.common import busy_beside, dropdown, field, frame, option, section_title, text_input
 from app.views.routes import Route
 from app.views.states.hosting import HostingState
 from app.views.states.session import SessionState
@@ -115,10 +115,10 @@ def LeadGroup(hosting: HostingState, session: SessionState) -> ft.Control:
                    helper=_("e.g. {example}").format(example="2026-12-03")),
         time_field(session, _("Time"), values["at"], setter("at"), key="lead-at"),
         dropdown(label=_("How often"), key="lead-every", value=values["every"],
-                 on_select=lambda e: setter("every")(e.control.value),
-                 options=[ft.DropdownOption(key="1", text=_("Every week")),
-                          ft.DropdownOption(key="2", text=_("Every second week")),
-                          ft.DropdownOption(key="3", text=_("Every third week"))]),
+                 on_change=lambda e: setter("every")(e.control.value),
+                 options=[option("1", _("Every week")),
+                          option("2", _("Every second week")),
+                          option("3", _("Every third week"))]),
         field(session, _("Number of meetings"), values["count"], setter("count"), key="lead-count", password=False,
               label_above=True, helper=_("Leave empty if the group has no end date")),
         ZonePicker(values["zone"], setter("zone"), zone_key="lead-zone", error=session.field_error("lead-zone-other")),

@@ -13,7 +13,7 @@ from babel.dates import format_date
 from app.domain.prompts import TAGS as FACTORS
 from app.i18n import N_, _, current, format_day
 from app.services.my_round import Contact, CrisisPlan
-from app.views.common import dropdown, frame, section_title, text_input, tick
+from app.views.common import dropdown, frame, option, section_title, text_input, tick
 from app.views.routes import Route
 from app.views.states.my_round import MyRoundState
 from app.views.states.session import SessionState
@@ -64,11 +64,11 @@ def MyRound(state: MyRoundState, session: SessionState) -> ft.Control:
                               on_click=lambda _e, n=n: set_score(n)) for n in SCORES], wrap=True, spacing=6)
     factor_rows: list[ft.Control] = []
     for name, label in FACTORS.items():
-        options = [ft.DropdownOption(key="", text="–"),
-                   *[ft.DropdownOption(key=str(v), text=str(v)) for v in range(1, 6)]]
+        options = [option("", "–"),
+                   *[option(str(v), str(v)) for v in range(1, 6)]]
         factor_rows.append(dropdown(label=_(label), key=f"factor-{name}", value=str(factors.get(name, "")),
                                     options=options, width=200,
-                                    on_select=lambda e, name=name: set_factors(
+                                    on_change=lambda e, name=name: set_factors(
                                         {**{k: v for k, v in factors.items() if k != name},
                                          **({name: int(e.control.value)} if e.control.value else {})})))
     body: list[ft.Control] = [

@@ -9,7 +9,7 @@ import flet as ft
 
 from app.i18n import N_, _, ngettext
 from app.services.reminder_prefs import HOMEWORK_DAYS, OFFSET_CHOICES
-from app.views.common import dropdown, field_message, frame, section_title, tick
+from app.views.common import dropdown, field_message, frame, option, section_title, tick
 from app.views.routes import Route
 from app.views.states.groups import GroupsState
 from app.views.states.session import SessionState
@@ -63,10 +63,10 @@ def Reminders(groups: GroupsState, session: SessionState) -> ft.Control:
         *field_message(session, "reminder-times"),  # "at most 3", right under the tick that was refused
         section_title(_("Homework")),
         dropdown(label=_("Remind me of homework I have not answered"), key="homework-days",
-                 value=str(settings.homework_days_before or "off"), on_select=homework_changed,
-                 options=[ft.DropdownOption(key="off", text=_("Never")),
-                          *[ft.DropdownOption(key=str(d), text=ngettext_days(d)) for d in HOMEWORK_DAYS]],
-                 error_text=session.field_error("homework-days") or None),
+                 value=str(settings.homework_days_before or "off"), on_change=homework_changed,
+                 options=[option("off", _("Never")),
+                          *[option(str(d), ngettext_days(d)) for d in HOMEWORK_DAYS]],
+                 error=session.field_error("homework-days") or None),
         ft.Text(_("Only while your journal is open can Kraft tell whether the homework has an answer."),
                 theme_style=ft.TextThemeStyle.BODY_SMALL),
         section_title(_("Quiet hours")),

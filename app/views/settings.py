@@ -6,7 +6,7 @@ import flet as ft
 
 from app.i18n import _
 from app.views.backup import backup_section
-from app.views.common import busy_beside, dropdown, field, frame, section_title
+from app.views.common import busy_beside, dropdown, field, frame, option, section_title
 from app.views.routes import Route
 from app.views.states.announcements import AnnouncementsState
 from app.views.states.finder import FinderState
@@ -63,9 +63,9 @@ def Settings(settings: SettingsState, groups: GroupsState, hosting: HostingState
         section_title(_("Lock")),
         dropdown(
             label=_("Lock after (minutes)"), key="autolock", value=str(minutes),
-            on_select=lambda e: settings.set_autolock(int(e.control.value)),
-            options=[ft.DropdownOption(key=str(m), text=str(m)) for m in AUTOLOCK_CHOICES],
-            error_text=session.field_error("autolock") or None),
+            on_change=lambda e: settings.set_autolock(int(e.control.value)),
+            options=[option(str(m), str(m)) for m in AUTOLOCK_CHOICES],
+            error=session.field_error("autolock") or None),
         ft.Text(_("The journal also locks when you leave the app, and at once with quick exit.")),
         KeystoreSwitch(keystore, session),
         section_title(_("Language")),

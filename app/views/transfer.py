@@ -8,7 +8,7 @@ import flet as ft
 
 from app.i18n import _
 from app.services import transfer
-from app.views.common import dropdown, field_message, frame, needs_journal, section_title, tick
+from app.views.common import dropdown, field_message, frame, needs_journal, option, section_title, tick
 from app.views.routes import Route
 from app.views.states.session import SessionState
 from app.views.states.settings import SettingsState
@@ -50,16 +50,16 @@ def Transfer(settings: SettingsState, session: SessionState) -> ft.Control:
                                "wrote. To keep your journal safe, make a backup instead; export only to move to "
                                "another app or to print."), color=ft.Colors.ON_ERROR_CONTAINER, key="export-warning"),
                      bgcolor=ft.Colors.ERROR_CONTAINER, border_radius=8, padding=12),
-        dropdown(label=_("Format"), key="export-format", value=fmt, on_select=chose(set_fmt), width=480,
-                 options=[ft.DropdownOption(key=f.name, text=_(f.label)) for f in transfer.exporters()]),
+        dropdown(label=_("Format"), key="export-format", value=fmt, on_change=chose(set_fmt), width=480,
+                 options=[option(f.name, _(f.label)) for f in transfer.exporters()]),
         tick(_("I understand that the file will not be encrypted"), value=understood,
              key="export-understood", on_change=lambda e: set_understood(bool(e.control.value))),
         ft.FilledButton(_("Export"), icon=ft.Icons.IOS_SHARE, key="export", disabled=not understood, on_click=export),
         section_title(_("Import entries")),
         ft.Text(_("Entries from another journal app are added to yours and encrypted here. Entries already in "
                   "your journal are not added twice.")),
-        dropdown(label=_("From"), key="import-format", value=source, on_select=chose(set_source),
-                 options=[ft.DropdownOption(key=f.name, text=_(f.label)) for f in transfer.importers()]),
+        dropdown(label=_("From"), key="import-format", value=source, on_change=chose(set_source),
+                 options=[option(f.name, _(f.label)) for f in transfer.importers()]),
         ft.OutlinedButton(_("Choose the file and import"), icon=ft.Icons.FILE_OPEN, key="import", on_click=import_),
         *field_message(session, "import"),
         *[ft.Text(line, key=f"import-line-{i}", theme_style=ft.TextThemeStyle.BODY_SMALL)

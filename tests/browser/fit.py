@@ -12,7 +12,8 @@ Roboto, loaded once from the app's own assets) at the size the box implies:
 * a text field's label that needs more than its one line: Flutter wraps it over the field's border and over
   its value ("Time zone where the group meets" over "Stockholm" at 200 %). Measured inline (16 px), as it
   shows in an empty field (the tree does not tell an empty field from a full one), or floating (12 px) on a
-  dropdown whose name says what is chosen; a dropdown's chosen text wider than its box is cut. A field whose
+  dropdown whose name says what is chosen; a dropdown's chosen text wider than its box is cut, unless a text
+  just under it says it whole (`long_dropdown`). A field whose
   label is a text of its own just over it (views.common `_label_over`) has nothing to fit inside.
 * a navigation tab's label with a word wider than the tab: Flutter breaks the word inside ("Inställning / ar").
   Measured at 12 px times the text scale, at most 1.3, as Flutter's bar clamps it.
@@ -68,7 +69,8 @@ MEASURE = """async (fontUrl) => {
             if (body) {
                 const c = body.getBoundingClientRect();
                 if (r.right > c.right + 2 || r.left < c.left - 2) {
-                    const text = input ? input.getAttribute('aria-label') : (n.textContent || '').trim();
+                    const text = input ? input.getAttribute('aria-label')
+                        : (n.getAttribute('aria-label') || n.textContent || '').trim().replace('\\n', ': ');
                     out.push({kind: 'past its column', text, box: box(r)});
                     continue;
                 }
@@ -111,14 +113,19 @@ MEASURE = """async (fontUrl) => {
                 out.push({kind: 'label over its field', text: label, box: box(r)});
             if (chosen && width(chosen, 16 * scale) > room - icons + slack(room))
                 out.push({kind: 'cut', text: chosen, box: box(r)});
-        } else if (n.getAttribute('aria-expanded') !== null) {  // a dropdown: "label: chosen" (views.common)
-            const text = (n.textContent || '').trim();
-            const at = text.indexOf(': ');
+        } else if (n.getAttribute('aria-expanded') !== null) {
+            // a dropdown (views.common, Flutter's M2 button): named by its label, a line break, what is chosen;
+            // the name is its aria-label, or its own text where it holds no other node
+            const own = [...n.childNodes].filter(c => c.nodeType === Node.TEXT_NODE).map(c => c.textContent).join('');
+            const name = (n.getAttribute('aria-label') || own).trim();
+            const at = name.indexOf('\\n');
             if (at < 0) continue;
-            const [label, chosen] = [text.slice(0, at), text.slice(at + 2)];
-            if (width(label, 12 * scale) > r.width - 32 + slack(r.width))
+            const [label, chosen] = [name.slice(0, at), name.slice(at + 1)];
+            if (!shownAbove(label, r) && width(label, 12 * scale) > r.width - 32 + slack(r.width))
                 out.push({kind: 'label over its field', text: label, box: box(r)});
-            if (width(chosen, 16 * scale) > r.width - 56 + slack(r.width))
+            // a choice drawn with "…" whose helper text under it says it whole (views.common `long_dropdown`)
+            const whole = [...n.querySelectorAll('flt-semantics')].some(c => (c.textContent || '').trim() === chosen);
+            if (!whole && width(chosen, 16 * scale) > r.width - 56 + slack(r.width))
                 out.push({kind: 'cut', text: chosen, box: box(r)});
         }
     }

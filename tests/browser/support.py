@@ -294,6 +294,16 @@ class FletWeb:
         self._wait(loc, f"button {name!r}", timeout_ms)
         return loc
 
+    def menu(self, label: str, chosen: str) -> Any:
+        """A dropdown (views.common): a button named by its label and what is chosen."""
+        return self.wait_for_button(f"{label} {chosen}")
+
+    def wait_for_menu_item(self, name: str, timeout_ms: float | None = None) -> Any:
+        """A choice in an open dropdown's menu."""
+        loc = self.page.get_by_role("menuitem", name=name, exact=True).first
+        self._wait(loc, f"menu item {name!r}", timeout_ms)
+        return loc
+
     def wait_gone(self, locator: Any, timeout_ms: float | None = None) -> None:
         locator.first.wait_for(state="detached", timeout=timeout_ms or self.timeout)
 
@@ -340,6 +350,7 @@ class FletWeb:
 
         deadline = time.monotonic() + timeout_ms / 1000
         while True:
+            self.settle_into_view(field)
             field.click()
             for _ in range(10):
                 self.page.wait_for_timeout(100)
@@ -349,6 +360,28 @@ class FletWeb:
                         return self.focused()
             if time.monotonic() > deadline:
                 return self.focused()
+
+    def settle_into_view(self, node: Any, timeout_ms: float = 5000) -> None:
+        """Scroll with the wheel, as a person does, until the node stands still in the middle of the window.
+        Playwright's own scrolling moves the tree's DOM at once and Flutter's pixels after: a click in between
+        lands on what was drawn there before (a click meant for "Nuvarande lösenfras" opened the menu of "Lås
+        efter (minuter)" above it, whose menu then hid the field from the tree). Where the wheel moves it no
+        more (the end of a screen), it stays where it is."""
+        size = self.page.viewport_size or {"width": 390, "height": 844}
+        before = wheeled_at = None
+        deadline = time.monotonic() + timeout_ms / 1000
+        while time.monotonic() < deadline:
+            self.page.wait_for_timeout(150)
+            box = node.bounding_box()
+            if box is None or box != before:  # not drawn yet, or still moving
+                before = box
+                continue
+            middle = box["y"] + box["height"] / 2
+            if size["height"] * 0.2 <= middle <= size["height"] * 0.8 or box == wheeled_at:
+                return
+            wheeled_at, before = box, None
+            self.page.mouse.move(size["width"] / 2, size["height"] / 2)
+            self.page.mouse.wheel(0, middle - size["height"] / 2)
 
     def _at_centre(self, field: Any) -> str:
         box = field.bounding_box() or {}

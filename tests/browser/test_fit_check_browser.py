@@ -35,6 +35,7 @@ def field(label: str) -> str:
     return f'<input aria-label="{label}" type="text" style="position:absolute; width:100%; height:72px">'
 
 
+HOW_OFTEN, ASKED = "Hur ofta\nVarje vecka", "Vad gruppen ombads\nSkriv om en styrka"  # M2: label, line break, choice
 ADD_A_GROUP_AT_200 = f"""
     <h2 style="position:absolute; left:72px; top:19px; width:202px; height:37px; margin:0">Lägg till en grupp</h2>
     <flt-semantics role="group" style="position:absolute; left:26px; top:66px; width:338px; height:752px">
@@ -49,8 +50,8 @@ ADD_A_GROUP_AT_200 = f"""
         {node(0, 0, 338, 72, field("Time zone where the group meets")
               + node(294, 16, 40, 40, "Show the choices", role="button"))}
       </flt-semantics>
-      {node(0, 636, 292, 72, "Hur ofta: Varje vecka", role="button", aria_expanded="false")}
-      {node(0, 720, 680, 56, "Vad gruppen ombads: Skriv om en styrka", role="button", aria_expanded="false")}
+      {node(0, 636, 292, 72, HOW_OFTEN, role="button", aria_expanded="false")}
+      {node(0, 720, 680, 56, ASKED, role="button", aria_expanded="false")}
     </flt-semantics>"""
 
 
@@ -78,6 +79,37 @@ def test_titles_and_helper_texts_cut_short_are_found(add_a_group: FletWeb) -> No
         ("Lämna tomt om gruppen inte har något slutdatum", "cut"),
         ("Vad gruppen ombads: Skriv om en styrka", "past its column"),
     ]
+
+
+QUESTION = "När såg du sedan sist en styrka hos dig själv?"
+
+
+def menu(chosen: str, helper: str = "") -> str:
+    """A dropdown (views.common, Flutter's M2 button) as the web client's tree has it at 390 px and 200 %:
+    named by its own text, or, where it holds its helper text, by an aria-label."""
+    if not helper:
+        return node(0, 16, 358, 96, f"Vad gruppen ombads\n{chosen}", role="button", aria_expanded="false")
+    return node(0, 16, 358, 168, node(16, 100, 326, 64, span(helper)), role="button", aria_expanded="false",
+                aria_label=f"Vad gruppen ombads\n{chosen}")
+
+
+@pytest.mark.browser
+def test_a_chosen_text_wider_than_its_dropdown_is_cut_unless_said_whole_under_it(served_app, web: FletWeb) -> None:
+    """A one-line menu draws a long choice with "…" (`long_dropdown`); the helper under it must say it whole."""
+    web.page.set_viewport_size({"width": 390, "height": 844})
+    web.open(served_app(DEMO).url)
+    web.wait_for_text("Ready")
+
+    def cut(inner: str) -> list[tuple[str, str]]:
+        web.page.set_content(f'<html style="font-size:32px"><body style="margin:0">'
+                             f'<flt-semantics role="group" style="position:absolute; left:16px; top:66px; '
+                             f'width:358px; height:700px">{inner}</flt-semantics></body></html>')
+        return sorted(web.cut_texts())
+
+    assert cut(menu(QUESTION)) == [(QUESTION, "cut")]
+    assert cut(menu(QUESTION, helper="Något annat")) == [(QUESTION, "cut")]
+    assert cut(menu(QUESTION, helper=QUESTION)) == []
+    assert cut(menu("Varje vecka")) == []
 
 
 LABEL = "Nuværende adgangssætning"

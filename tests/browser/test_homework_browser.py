@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from app import i18n
-from app.domain.prompts import get_prompt
+from app.domain.prompts import PROMPTS, get_prompt
 from app.domain.schedule import Schedule
 from app.i18n import _
 from app.services import attend, homework
@@ -164,3 +164,43 @@ def test_a_member_without_a_journal_sees_homework_and_a_moved_meeting(lang: str,
 def _passphrase_label(lang: str) -> str:
     with i18n.use(lang):
         return _("Passphrase")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["sv", "da"])
+def test_the_homework_choice_says_the_whole_question_at_large_text(lang: str, served_app, web: FletWeb,
+                                                                    tmp_path: Path) -> None:
+    """Issue 17 points 3 and 5 on the member's "What the group was asked", at 360 px and 200 % text. The menu
+    (Flutter's M2 button, one line tall) draws each question on one line ended with "…"; the whole chosen one
+    is said under it, also after a choice from the menu. Nothing on the screen is cut or drawn over another."""
+    today = datetime.now(UTC)
+    home = tmp_path / "home"
+    ctx = _context(home, today, journal=True)
+    try:
+        ctx.groups.add("Samtalsgruppen", _schedule(today))
+    finally:
+        ctx.close()
+    web.set_text_scale(2)
+    web.page.set_viewport_size({"width": 360, "height": 780})
+    server = served_app("app", env={"KRAFT_HOME": str(home), "LANG": {"sv": "sv_SE.UTF-8", "da": "da_DK.UTF-8"}[lang]})
+    web.open(server.url)
+    with i18n.use(lang):
+        asked = _("What the group was asked")
+        first = get_prompt("strengths").label(i18n.current())  # type: ignore[union-attr]  # what a member starts on
+        second = PROMPTS[0].label(i18n.current())
+        web.type_into(_("Passphrase"), PASSPHRASE, submit=True)
+        web.wait_for_button(_("New entry"))
+        web.page.get_by_role("tab", name=_("Settings")).click()
+        web.text(re.compile("Samtalsgruppen"), exact=False).first.click()
+        web.menu(asked, first).scroll_into_view_if_needed()
+        web.wait_for_text(first)  # the helper under the menu: the question, whole
+        web.rest_pointer()
+        web.screenshot(f"{lang}-homework-choice-200-360", settle_ms=800)
+        assert web.cut_texts() == [] and web.overlapping_texts(floating=(_("New entry"),)) == []
+        web.menu(asked, first).click()
+        web.wait_for_menu_item(second).click()
+        web.menu(asked, second)
+        web.wait_for_text(second)
+        web.rest_pointer()
+        web.screenshot(f"{lang}-homework-choice-200-360-chosen", settle_ms=800)
+        assert web.cut_texts() == [] and web.overlapping_texts(floating=(_("New entry"),)) == []

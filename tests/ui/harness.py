@@ -603,6 +603,14 @@ class UI:
             self._send_event(control, event, data)
         await self._await_events(wait, timeout)
 
+    async def choose(self, menu: ft.DropdownM2 | ft.Dropdown, key: str, **kw: Any) -> None:
+        """Choose ``key`` in a menu as the client does: the value, then the menu's event ("change" for a
+        DropdownM2, "select" for the Dropdown one types in). A key the menu does not offer fails."""
+        keys = [o.key for o in menu.options or []]
+        assert key in keys, f"{menu.key!r} offers {keys}, not {key!r}"
+        await self.fire(menu, "change" if isinstance(menu, ft.DropdownM2) else "select", key,
+                        props={"value": key}, **kw)
+
     async def click(self, control: BaseControl, **kw: Any) -> None:
         """Tap/click ``control`` (Button, IconButton, Container with on_click, ...)."""
         await self.fire(control, "click", **kw)

@@ -104,7 +104,7 @@ async def test_export_needs_the_warning_ticked_and_import_reports_what_happened(
         await ui.wait_for(lambda: ui.calls("save_file"))
         call = ui.calls("save_file")[0]
         assert call.args["file_name"].endswith(".md") and b"Exportera-MARKER" in call.args["src_bytes"]
-        await ui.fire(await el(ui, "import-format"), "select", "dayone-json", props={"value": "dayone-json"})
+        await ui.choose(await el(ui, "import-format"), "dayone-json")
         ui.answer("FilePicker.pick_files", [{"id": 1, "name": "Journal.json", "size": len(dayone), "bytes": dayone}])
         await ui.click(await el(ui, "import"))
         assert (await el(ui, "import-line-0")).value == "Imported 2 entries."

@@ -62,7 +62,7 @@ async def add_group(ui: UI, first: date, label: str = "Torsdag", every: str = "2
     await ui.type(await el(ui, "group-label"), label)
     await ui.type(await el(ui, "group-first"), first.isoformat())
     await ui.type(await el(ui, "group-at"), "18:00")
-    await ui.fire(await el(ui, "group-every"), "select", every, props={"value": every})
+    await ui.choose(await el(ui, "group-every"), every)
     await ui.type(await el(ui, "group-count"), count)
     await ui.click(await el(ui, "save-group"))
 
@@ -206,7 +206,7 @@ async def test_with_the_journal_open_theme_place_and_link_are_kept_encrypted(hom
         await journal_then_add_group(ui)
         zone = await el(ui, "group-zone")
         assert zone.value == "Europe/Stockholm" and len(zone.options) == 5  # the Nordic four, then "Another"
-        await ui.fire(zone, "select", "Europe/Oslo", props={"value": "Europe/Oslo"})
+        await ui.choose(zone, "Europe/Oslo")
         await ui.type(await el(ui, "group-theme"), "Tema-MARKER")
         await ui.type(await el(ui, "group-place"), "Storgata 1")
         await ui.type(await el(ui, "group-link"), "https://meet.example/abc")
@@ -304,7 +304,7 @@ async def test_reminder_settings_change_the_banner_and_are_kept(home: Path,
             await ui.fire(await el(ui, f"before-{minutes}"), "change", "true", props={"value": True})
         assert "at most 3" in (await el(ui, "reminder-times-error")).value  # beside the list
         await ui.fire(await el(ui, "before-120"), "change", "false", props={"value": False})  # no 2 h reminder
-        await ui.fire(await el(ui, "homework-days"), "select", "3", props={"value": "3"})
+        await ui.choose(await el(ui, "homework-days"), "3")
         await ui.type(await el(ui, "quiet-start"), "23.00")
         await ui.type(await el(ui, "quiet-end"), "7")
         await ui.click(await el(ui, "save-quiet"))
@@ -337,7 +337,7 @@ async def test_homework_is_noted_answered_and_the_place_shown_only_while_open(ho
         await ui.click(await el(ui, "guidelines-ok"))
         assert (await el(ui, "next-place")).value == "Folkets hus"
         await ui.click(await el(ui, "next-meeting-open"))
-        await ui.fire(await el(ui, "homework-choice"), "select", "own", props={"value": "own"})
+        await ui.choose(await el(ui, "homework-choice"), "own")
         await ui.click(await el(ui, "save-homework"))
         assert "own words" in await said_at(ui, "homework-own")  # under the empty words
         await ui.type(await el(ui, "homework-own"), "Hva gir mening for deg?")

@@ -30,7 +30,7 @@ async def test_the_journal_shows_the_homework_at_the_top_and_answer_it_opens_the
         await ui.click(await el(ui, "guidelines-ok"))
         await ui.click(await el(ui, "next-meeting-open"))
         group = GroupService(services[0].engine, services[0].vault).list()[0]
-        await ui.fire(await el(ui, "homework-choice"), "select", "strengths", props={"value": "strengths"})
+        await ui.choose(await el(ui, "homework-choice"), "strengths")
         await ui.click(await el(ui, "save-homework"))
         await ui.wait_for(lambda: ui.query(key="homework-text"))
         await ui.click(await el(ui, "back"))
@@ -57,7 +57,7 @@ async def test_answer_it_never_drops_a_draft_about_something_else(home: Path) ->
         await ui.click(await el(ui, "guidelines-ok"))
         group = GroupService(services[0].engine, services[0].vault).list()[0]
         await ui.click(await el(ui, "next-meeting-open"))
-        await ui.fire(await el(ui, "homework-choice"), "select", "strengths", props={"value": "strengths"})
+        await ui.choose(await el(ui, "homework-choice"), "strengths")
         await ui.click(await el(ui, "save-homework"))
         await ui.wait_for(lambda: ui.query(key="homework-text"))
         await ui.click(await el(ui, "back"))

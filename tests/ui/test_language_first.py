@@ -76,7 +76,7 @@ async def test_a_browser_in_a_language_kraft_lacks_gets_the_next_one_it_asks_for
 async def test_the_language_chosen_on_the_welcome_applies_at_once_and_is_kept(home: Path) -> None:
     services: list[VaultService] = []
     async with run_app(app(home, services), answers=browser("da-DK")) as ui:
-        await ui.fire(await el(ui, "welcome-language"), "select", "sv", props={"value": "sv"})
+        await ui.choose(await el(ui, "welcome-language"), "sv")
         await ui.wait_for(lambda: shows(ui, catalog("sv")("Welcome to Kraft")))
         assert shows(ui, catalog("sv")("Just the meeting times"))
     async with run_app(app(home, services), answers=browser("da-DK")) as ui:  # reloaded: the choice wins
@@ -91,7 +91,7 @@ async def test_a_member_without_a_journal_changes_the_language_on_the_home_scree
         await ui.click(await el(ui, "anonymous"))
         await add_group(ui, date.today() + timedelta(days=3))
         await ui.click(await el(ui, "guidelines-ok"))
-        await ui.fire(await el(ui, "home-language"), "select", "da", props={"value": "da"})
+        await ui.choose(await el(ui, "home-language"), "da")
         await ui.wait_for(lambda: shows(ui, catalog("da")("My groups")))
         assert services[-1].has_vault() is False
     async with run_app(app(home, services), answers=browser("en-GB")) as ui:
@@ -110,14 +110,14 @@ async def test_time_zones_are_named_in_the_members_language_the_nordic_ones_firs
         assert names[4:] == [catalog("sv")("Another time zone")]
         assert not any("/" in (name or "") for name in names)
         assert ui.query(key="group-zone-other") is None
-        await ui.fire(picker, "select", "other", props={"value": "other"})
+        await ui.choose(picker, "other")
         await add_group(ui, date.today() + timedelta(days=3))  # no zone from the long list yet: refused
         other = await el(ui, "group-zone-other")  # the refusal is said at the list where the zone is chosen
         assert other.error_text == catalog("sv")("Choose the time zone where the group meets from the list.")
         assert not ui.query(key="guidelines-ok")
         london = get_timezone_location("Europe/London", locale="sv")
         assert london in [o.text for o in other.options]
-        await ui.fire(other, "select", "Europe/London", props={"value": "Europe/London"})
+        await ui.choose(other, "Europe/London")
         await ui.click(await el(ui, "save-group"))
         await ui.click(await el(ui, "guidelines-ok"))
         await ui.click(await el(ui, "next-meeting-open"))
@@ -148,7 +148,7 @@ async def test_english_lists_the_country_of_the_members_group_first(home: Path) 
     services: list[VaultService] = []
     async with run_app(app(home, services, Profile(default_language="sv")), answers=browser("en-US")) as ui:
         await ui.click(await el(ui, "anonymous"))
-        await ui.fire(await el(ui, "group-zone"), "select", "Europe/Oslo", props={"value": "Europe/Oslo"})
+        await ui.choose(await el(ui, "group-zone"), "Europe/Oslo")
         await add_group(ui, date.today() + timedelta(days=3))
         await ui.click(await el(ui, "guidelines-ok"))
         await ui.click(await el(ui, "help"))

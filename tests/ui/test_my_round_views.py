@@ -25,7 +25,7 @@ async def test_a_round_is_noted_and_drawn_with_a_read_out(home: Path) -> None:
         assert (await el(ui, "round-save")).disabled is True  # a score first
         await ui.click(await el(ui, "score-2"))
         await ui.type(await el(ui, "round-words"), "tungt men här")
-        await ui.fire(await el(ui, "factor-hope"), "select", "3", props={"value": "3"})
+        await ui.choose(await el(ui, "factor-hope"), "3")
         await ui.click(await el(ui, "round-save"))
         await ui.wait_for(lambda: ui.query(key="round-chart"))
         await ui.click(await el(ui, "score-4"))

@@ -26,7 +26,7 @@ async def test_a_member_proposes_and_votes_and_the_host_sets_the_theme(group: Gr
     services: list[VaultService] = []
     async with run_app(_main(group.astrid, services)) as ui:
         await open_group(ui, group.id)
-        await ui.fire(await el(ui, "theme-pick"), "select", "own", props={"value": "own"})
+        await ui.choose(await el(ui, "theme-pick"), "own")
         await ui.type(await el(ui, "theme-words"), THEME)
         await ui.click(await el(ui, "theme-propose"))
         await notice(ui, "Your proposal is on its way")

@@ -25,7 +25,7 @@ def _import_nothing(journal: Journal, data: str | bytes, *, source: str = "-") -
 FAKE = Format("lines", "txt", "Lines (test)", exporter=_export_lines, importer=_import_nothing)
 
 
-def _options(dropdown: ft.Dropdown) -> list[tuple[str | None, str | None]]:
+def _options(dropdown: ft.DropdownM2) -> list[tuple[str | None, str | None]]:
     return [(o.key, o.text) for o in dropdown.options or []]
 
 
@@ -52,14 +52,14 @@ async def test_a_format_added_to_the_registry_is_offered_and_used(home: Path,
         await ui.click(await el(ui, "open-transfer"))
         assert ("lines", "Lines (test)") in _options(await el(ui, "export-format"))
         assert ("lines", "Lines (test)") in _options(await el(ui, "import-format"))
-        await ui.fire(await el(ui, "export-format"), "select", "lines", props={"value": "lines"})
+        await ui.choose(await el(ui, "export-format"), "lines")
         await ui.fire(await el(ui, "export-understood"), "change", "true", props={"value": True})
         ui.answer("FilePicker.save_file", None)
         await ui.click(await el(ui, "export"))
         await ui.wait_for(lambda: ui.calls("save_file"))
         call = ui.calls("save_file")[0]
         assert call.args["file_name"].endswith(".txt") and call.args["src_bytes"] == b"line: Rad-MARKER\n"
-        await ui.fire(await el(ui, "import-format"), "select", "lines", props={"value": "lines"})
+        await ui.choose(await el(ui, "import-format"), "lines")
         ui.answer("FilePicker.pick_files", [{"id": 1, "name": "notes.txt", "size": 1, "bytes": b"x"}])
         await ui.click(await el(ui, "import"))
         await ui.wait_for(lambda: any("notes.txt: looked at" in t for t in ui.texts()))

@@ -68,7 +68,7 @@ async def write(ui: UI, text: str, prompt: str | None = None) -> None:
         await tab(ui, 0)
     await ui.click(await el(ui, "new-entry"))
     if prompt:
-        await ui.fire((await el(ui, "prompt")), "select", prompt, props={"value": prompt})
+        await ui.choose((await el(ui, "prompt")), prompt)
     await ui.type((await el(ui, "text")), text)
     await ui.click(await el(ui, "save"))
     await ui.wait_for(lambda: ui.query(key="entry-text"))
@@ -122,7 +122,7 @@ async def test_editor_saves_an_answer_with_tags_and_lists_it_newest_first(home: 
         await ui.click(await el(ui, "unlock"))
         await ui.wait_for(lambda: ui.query(key="new-entry"))
         await ui.click(await el(ui, "new-entry"))
-        await ui.fire((await el(ui, "prompt")), "select", "strengths", props={"value": "strengths"})
+        await ui.choose((await el(ui, "prompt")), "strengths")
         assert "strengths" in (await el(ui, "prompt-text")).value
         await ui.type((await el(ui, "text")), "Jag var modig")
         await ui.fire((await el(ui, "tag-hope")), "select", True)
@@ -189,7 +189,7 @@ async def test_search_and_toolkit(home: Path) -> None:
     async with open_app(home) as (ui, services):
         await onboard(ui)
         await write(ui, "Promenad vid havet", prompt="coping")
-        await ui.fire((await el(ui, "pin")), "select", "coping", props={"value": "coping"})
+        await ui.choose((await el(ui, "pin")), "coping")
         assert services[0].require_journal().page().entries[0].toolkit == "coping"
         await write(ui, "Kaffe med Åsa")
         await tab(ui, 1)
@@ -210,7 +210,7 @@ async def test_settings_change_passphrase_and_autolock(home: Path) -> None:
     async with open_app(home) as (ui, services):
         await onboard(ui)
         await tab(ui, 3)
-        await ui.fire((await el(ui, "autolock")), "select", "2", props={"value": "2"})
+        await ui.choose((await el(ui, "autolock")), "2")
         assert services[0].autolock_minutes() == 2
         await ui.type((await el(ui, "current-passphrase")), "not it at all")
         await ui.type((await el(ui, "new-passphrase")), "new passphrase 42")
@@ -246,7 +246,7 @@ async def test_idle_timeout_locks_and_activity_postpones_it(home: Path, monkeypa
     async with open_app(home, tick=0.02) as (ui, services):
         await onboard(ui)
         await tab(ui, 3)
-        await ui.fire((await el(ui, "autolock")), "select", "1", props={"value": "1"})
+        await ui.choose((await el(ui, "autolock")), "1")
         clock[0] += 50
         await ui.type((await el(ui, "current-passphrase")), "x")  # activity resets the idle timer
         clock[0] += 50
@@ -265,12 +265,12 @@ async def test_the_region_language_and_the_language_setting(home: Path) -> None:
         await tab(ui, 3)
         assert ui.query(text="Inställningar")
         assert ui.page.locale_configuration.current_locale.language_code == "sv"
-        await ui.fire(await el(ui, "language"), "select", "en", props={"value": "en"})
+        await ui.choose(await el(ui, "language"), "en")
         await ui.wait_for(lambda: ui.query(text="Settings"))
         assert services[0].get_preference("language") == "en"
         assert ui.page.locale_configuration.current_locale.language_code == "en"  # Flet's widgets follow
         for lang, settings in (("nb", "Innstillinger"), ("da", "Indstillinger"), ("en", "Settings")):
-            await ui.fire(await el(ui, "language"), "select", lang, props={"value": lang})
+            await ui.choose(await el(ui, "language"), lang)
             await ui.wait_for(lambda settings=settings: ui.query(text=settings))
             assert ui.page.locale_configuration.current_locale.language_code == lang
     async with open_app(home, language="sv") as (ui, _):

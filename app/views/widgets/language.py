@@ -10,7 +10,7 @@ from __future__ import annotations
 import flet as ft
 
 from app.i18n import _
-from app.views.common import dropdown
+from app.views.common import dropdown, option
 from app.views.states.session import SessionState
 
 LANGUAGES = {"sv": "Svenska", "nb": "Norsk bokmål", "da": "Dansk", "en": "English"}
@@ -18,6 +18,6 @@ LANGUAGES = {"sv": "Svenska", "nb": "Norsk bokmål", "da": "Dansk", "en": "Engli
 
 def language_choice(session: SessionState, *, key: str = "language") -> ft.Control:
     """A dropdown of the four languages, the current one chosen; a choice is kept and shown at once."""
-    return dropdown(label=_("Language"), key=key, value=session.language, leading_icon=ft.Icons.LANGUAGE,
-                    on_select=lambda e: session.set_language(e.control.value),
-                    options=[ft.DropdownOption(key=k, text=v) for k, v in LANGUAGES.items()])
+    return dropdown(label=_("Language"), key=key, value=session.language, prefix_icon=ft.Icons.LANGUAGE,
+                    on_change=lambda e: session.set_language(e.control.value),
+                    options=[option(k, v) for k, v in LANGUAGES.items()])

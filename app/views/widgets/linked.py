@@ -16,11 +16,9 @@ from app.services.groups import Group
 from app.services.leader import Invite, Member
 from app.views.common import (
     busy_beside,
-    dropdown,
     field,
-    full_width,
     icon_button,
-    long_choices,
+    long_dropdown,
     section_title,
     selectable_text,
     text_input,
@@ -77,11 +75,11 @@ def LeaderSection(hosting: HostingState, group: Group) -> ft.Control:
         controls.append(ft.Text(code, theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM, key="join-code"))
     controls += [
         section_title(_("Send the homework")),
-        full_width(dropdown(label=_("The homework for the next meeting"), key="lead-homework-choice", value=choice,
-                            error_text=hosting.session.field_error("lead-homework-choice") or None,
-                            on_select=lambda e: set_choice(e.control.value),
-                            options=long_choices([*[(p.id, p.label(current())) for p in PROMPTS],
-                                                  ("own", _("In my own words…"))]))),
+        long_dropdown(label=_("The homework for the next meeting"), key="lead-homework-choice", value=choice,
+                      error=hosting.session.field_error("lead-homework-choice") or None,
+                      on_change=lambda e: set_choice(e.control.value),
+                      choices=[*[(p.id, p.label(current())) for p in PROMPTS],
+                               ("own", _("In my own words…"))]),
     ]
     if choice == "own":
         controls.append(field(hosting.session, _("The homework"), words, set_words, key="lead-homework-own",

@@ -9,7 +9,7 @@ from app.domain.themes import library
 from app.i18n import _, current, ngettext
 from app.services.group_layer.choosing import Choice
 from app.services.groups import Group
-from app.views.common import dropdown, section_title, text_input
+from app.views.common import dropdown, option, section_title, text_input
 from app.views.states.choosing import ChoosingState
 
 OWN = "own"  # the dropdown's choice "in our own words"
@@ -68,8 +68,8 @@ def ThemesSection(choosing: ChoosingState, group: Group, host: bool) -> ft.Contr
                                 ft.Text(votes, key=f"theme-votes-{choice.id}", color=ft.Colors.ON_SURFACE),
                                 ft.Row(buttons, wrap=True, spacing=8)], spacing=2, key=f"theme-{choice.id}"))
     lines += _problem(choosing, group, "vote") + _problem(choosing, group, "set")
-    options = [ft.DropdownOption(key=t.id, text=t.label(current())) for t in library()]
-    options.append(ft.DropdownOption(key=OWN, text=_("In our own words")))
+    options = [option(t.id, t.label(current())) for t in library()]
+    options.append(option(OWN, _("In our own words")))
 
     async def propose() -> None:
         done = await choosing.propose(group, meeting, theme="" if picked == OWN else picked,
@@ -79,7 +79,7 @@ def ThemesSection(choosing: ChoosingState, group: Group, host: bool) -> ft.Contr
             set_words("")
 
     lines.append(dropdown(label=_("Propose a theme"), key="theme-pick", value=picked or None, options=options,
-                          on_select=lambda e: set_picked(str(e.control.value or "")), expand=True))
+                          on_change=lambda e: set_picked(str(e.control.value or "")), expand=True))
     if picked == OWN:
         lines.append(text_input(_("The theme in your own words"), words, lambda e: set_words(e.control.value or ""),
                                 key="theme-words", max_length=80))

@@ -12,7 +12,7 @@ import flet as ft
 
 from app import i18n
 from app.i18n import _
-from app.views.common import dropdown
+from app.views.common import dropdown, option, type_ahead
 from app.views.states.forms import ZONE_NOT_CHOSEN
 
 # the Nordic zones and their countries: under the label "Time zone" a country's name says it, and is short
@@ -47,11 +47,11 @@ def other_zones(code: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(((zone, name) for name, zone in named.items()), key=lambda pair: pair[1].casefold()))
 
 
-def nordic_options() -> list[ft.DropdownOption]:
+def nordic_options() -> list[ft.dropdownm2.Option]:
     """The four Nordic zones by their country's name, then "Another time zone"."""
     lang = i18n.current()
-    return [*(ft.DropdownOption(key=z, text=lang.country_name(c)) for z, c in NORDIC_COUNTRIES.items()),
-            ft.DropdownOption(key=OTHER, text=_("Another time zone"))]
+    return [*(option(z, lang.country_name(c)) for z, c in NORDIC_COUNTRIES.items()),
+            option(OTHER, _("Another time zone"))]
 
 
 def other_options(value: str) -> list[ft.DropdownOption]:
@@ -68,19 +68,18 @@ def ZonePicker(value: str, on_change: Callable[[str], None], *, zone_key: str, e
     """The zone where the group meets: a short list, and the long one only when asked for."""
     other, set_other = ft.use_state(value not in NORDIC_ZONES)
 
-    def pick(e: ft.Event[ft.Dropdown]) -> None:
+    def pick(e: ft.Event[ft.DropdownM2]) -> None:
         chosen = e.control.value or ""
         set_other(chosen == OTHER)
         on_change(chosen)
 
     # a short label: "Time zone where the group meets" broke over the menu at 200 % text; the rest is its helper
-    controls = [dropdown(label=_("Time zone"), key=zone_key, value=OTHER if other else value, on_select=pick,
-                         options=nordic_options(), helper_text=_("Where the group meets"))]
+    controls = [dropdown(label=_("Time zone"), key=zone_key, value=OTHER if other else value, on_change=pick,
+                         options=nordic_options(), helper=_("Where the group meets"))]
     if other:
-        controls.append(dropdown(
+        controls.append(type_ahead(
             label=_("Another time zone"), key=f"{zone_key}-other",
-            value=value if value not in (*NORDIC_ZONES, OTHER) else None,
-            enable_filter=True, editable=True, menu_height=320, options=other_options(value),
+            value=value if value not in (*NORDIC_ZONES, OTHER) else None, menu_height=320, options=other_options(value),
             on_select=lambda e: on_change(e.control.value or ""),
             helper_text=_("Type a few letters of the country or the city"), error_text=error or None))
     return ft.Column(controls, spacing=12)
