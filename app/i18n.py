@@ -22,14 +22,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
-
-from babel import Locale
-from babel import dates as babel_dates
+from types import ModuleType
 
 DOMAIN = "kraft"
 SUPPORTED = ("en", "sv", "nb", "da")
 DEFAULT = "en"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "assets" / "locales"
+
+
+def _dates() -> ModuleType:
+    """Babel's dates, loaded when a date or a zone is first said: importing Babel and its CLDR data takes ~10
+    ms, which a command that opens the journal spends before its key is begun otherwise
+    (docs/adr/0018-reading-without-sqlalchemy.md)."""
+    from babel import dates
+
+    return dates
 
 
 def N_(message: str) -> str:
@@ -94,34 +101,36 @@ class Language:
         """A date (and time) in this language, e.g. `22 nov. 2026 18:00`: in the device's time zone,
         or with `own_zone` in the value's own (a meeting at 18:00 in Stockholm is shown as 18:00)."""
         local = value if own_zone else value.astimezone()
-        day = babel_dates.format_date(local, format="medium", locale=self.code)
+        day = _dates().format_date(local, format="medium", locale=self.code)
         if not with_time:
             return day
-        return f"{day} {babel_dates.format_time(local, format='short', locale=self.code)}"
+        return f"{day} {_dates().format_time(local, format='short', locale=self.code)}"
 
     def format_weekday_when(self, value: datetime) -> str:
         """A weekday, day, month and time in the value's own zone, short (`Tue 3 Dec 18:00`, `tis 3 dec. 18:00`):
         a meeting's time said the way people say it ("Moved: was Tue 3 Dec 18:00")."""
-        day = babel_dates.format_date(value, format="EEE d MMM", locale=self.code)
-        return f"{day} {babel_dates.format_time(value, format='short', locale=self.code)}"
+        day = _dates().format_date(value, format="EEE d MMM", locale=self.code)
+        return f"{day} {_dates().format_time(value, format='short', locale=self.code)}"
 
     def format_clock(self, value: datetime | time) -> str:
         """A wall-clock time in this language (18:00, or 6:00 PM in English), in the value's own zone."""
-        return babel_dates.format_time(value, format="short", locale=self.code)
+        return _dates().format_time(value, format="short", locale=self.code)
 
     def format_day(self, value: date) -> str:
         """A day in this language's medium format (`3 dec. 2026`, `Dec 3, 2026`)."""
-        return babel_dates.format_date(value, format="medium", locale=self.code)
+        return _dates().format_date(value, format="medium", locale=self.code)
 
     def country_name(self, territory: str) -> str:
         """A country by its ISO 3166 code as this language names it (`NO`: `Norge`, `Norway`), from the CLDR."""
+        from babel import Locale
+
         return Locale.parse(self.code).territories.get(territory, territory)
 
     def zone_name(self, zone: str) -> str:
         """A time zone as people in this language name it (`Sverigetid`, `Danmark-tid`, `Sweden Time`), from
         the CLDR through Babel: an IANA id (`Europe/Stockholm`) is for machines, not for a person to read."""
         try:
-            return babel_dates.get_timezone_location(zone, locale=self.code)
+            return _dates().get_timezone_location(zone, locale=self.code)
         except (LookupError, ValueError):  # a zone the CLDR does not know: its city, readable still
             return zone.rsplit("/", 1)[-1].replace("_", " ")
 

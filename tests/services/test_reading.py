@@ -217,6 +217,27 @@ def test_a_search_loads_no_sqlalchemy(written: Path) -> None:
     assert done.stderr.strip().splitlines()[-1] == "no sqlalchemy 0", done.stderr
 
 
+def test_the_key_is_begun_before_babel_is_loaded(written: Path) -> None:
+    """Argon2id sets the pace of a search (docs/adr/0018-reading-without-sqlalchemy.md): it begins before the
+    command loads what only its output needs, Babel's CLDR data first (~10 ms), which dates and zone names
+    load when they are first formatted. The packages loaded when the derivation begins are recorded."""
+    script = ("import sys, runpy; sys.argv = ['kraft', 'journal', 'search', 'fika', '--passphrase-stdin']\n"
+              "from app.services import unlock_ahead\n"
+              "begin, seen = unlock_ahead.Ahead.begin, []\n"
+              "def noted(self, secret):\n    seen.extend(sorted({m.split('.')[0] for m in sys.modules}))\n"
+              "    return begin(self, secret)\n"
+              "unlock_ahead.Ahead.begin = noted\n"
+              "try:\n    runpy.run_module('app.cli', run_name='__main__')\n"
+              "except SystemExit:\n    pass\n"
+              "print(' '.join(seen) or 'not begun', file=sys.stderr)\n")
+    env = {"KRAFT_HOME": str(written), "HOME": str(written.parent), "LANGUAGE": "sv", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, input=PASSPHRASE + "\n", capture_output=True,
+                          text=True, env=env, check=False, timeout=120)
+    assert "Fika med Åsa" in done.stdout, done.stderr
+    loaded = set(done.stderr.strip().splitlines()[-1].split())
+    assert "app" in loaded and "babel" not in loaded, done.stderr
+
+
 def test_the_clock_it_counts_on_is_the_one_it_is_given(written: Path) -> None:
     moment = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
     with pytest.raises(KraftError):
