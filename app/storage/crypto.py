@@ -33,7 +33,7 @@ class KdfParams:
 
     memory_kib: int = 64 * 1024
     iterations: int = 3
-    lanes: int = 1
+    lanes: int = 4  # RFC 9106's second choice; the same work in four threads (docs/adr/0019-argon2id-four-lanes.md)
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -77,10 +77,11 @@ def _kdf_problem(data: object, low: KdfParams) -> str:
 
 
 # The bounds on Argon2id (docs/adr/0001-vault-format.md, decision 9). The ceiling keeps a crafted file from
-# costing more than 1 GiB and a few seconds; a new slot is never cheaper than the defaults; reading accepts
-# down to the cheapest Kraft has written (its tests' and benchmarks' 1 MiB, 1 pass).
+# costing more than 1 GiB and a few seconds; a new slot is never cheaper than the defaults (fewer lanes are not
+# cheaper to guess, docs/adr/0019); reading accepts down to the cheapest Kraft has written (its tests' and
+# benchmarks' 1 MiB, 1 pass).
 KDF_CEILING = KdfParams(memory_kib=1024 * 1024, iterations=10, lanes=4)
-NEW_SLOT_FLOOR = KdfParams()
+NEW_SLOT_FLOOR = KdfParams(lanes=1)
 READ_FLOOR = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 
 

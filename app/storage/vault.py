@@ -5,7 +5,7 @@ On-disk format, version 2 (one SQLite file, `kraft.db`, WAL mode, synchronous=FU
     vault_header  (id=1, format_version=2, vault_id)              plaintext: 16 random bytes as hex
     key_slot      (kind, kdf, kdf_params, salt, nonce, wrapped_key)
         kind        "passphrase" | "recovery" | "keystore" (docs/adr/0010-keystore-unlock.md); app.storage.slots
-        kdf         "argon2id"; kdf_params is JSON {"memory_kib", "iterations", "lanes"} (default 65536, 3, 1),
+        kdf         "argon2id"; kdf_params is JSON {"memory_kib", "iterations", "lanes"} (default 65536, 3, 4),
                     read only within bounds (docs/adr/0001-vault-format.md, decision 9); "none" for
                     "keystore": KEK = a random 256-bit secret the platform keystore holds; kdf_params "{}"
         salt        16 random bytes, new for every slot write

@@ -32,15 +32,36 @@ def test_round_trip_unicode_and_reopen(service: VaultService, home: Path) -> Non
 
 
 def test_default_kdf_parameters_are_stored_with_the_slot(home: Path) -> None:
-    svc = VaultService(home)  # the real default: Argon2id 64 MiB, 3 passes, 1 lane
+    svc = VaultService(home)  # the real default: Argon2id 64 MiB, 3 passes, 4 lanes (RFC 9106, docs/adr/0019)
     pending = svc.prepare_setup(PASSPHRASE)
     svc.finish_setup(pending, pending.recovery_code)
     svc.close()
     rows = dict(_db(home).execute("SELECT kind, kdf_params FROM key_slot"))
-    assert json.loads(rows["passphrase"]) == {"memory_kib": 65536, "iterations": 3, "lanes": 1}
+    assert json.loads(rows["passphrase"]) == json.loads(rows["recovery"]) == {
+        "memory_kib": 65536, "iterations": 3, "lanes": 4}
     assert set(rows) == {"passphrase", "recovery"}
     salts = [r[0] for r in _db(home).execute("SELECT salt FROM key_slot")]
     assert len(salts) == 2 and len(set(salts)) == 2 and all(len(s) == 16 for s in salts)
+
+
+def test_a_one_lane_slot_still_opens_and_gets_four_lanes_when_its_passphrase_changes(home: Path) -> None:
+    """Slots written before docs/adr/0019 have 1 lane: they open as they are (an unlock writes nothing) and
+    take the app's parameters with the next passphrase."""
+    old = VaultService(home, kdf=KdfParams(lanes=1))
+    pending = old.prepare_setup(PASSPHRASE)
+    old.finish_setup(pending, pending.recovery_code)
+    old.close()
+    svc = VaultService(home)
+    svc.unlock(PASSPHRASE)
+    assert json.loads(dict(_db(home).execute("SELECT kind, kdf_params FROM key_slot"))["passphrase"])["lanes"] == 1
+    svc.change_passphrase(PASSPHRASE, "en helt ny lösenfras")
+    svc.close()
+    rows = dict(_db(home).execute("SELECT kind, kdf_params FROM key_slot"))
+    assert json.loads(rows["passphrase"]) == KdfParams().to_dict() and KdfParams().lanes == 4
+    assert json.loads(rows["recovery"])["lanes"] == 1  # the recovery code's slot until a re-key
+    again = VaultService(home)
+    assert again.unlock("en helt ny lösenfras") is not None
+    again.close()
 
 
 def test_unlock_uses_the_stored_parameters_not_the_current_defaults(service: VaultService, home: Path) -> None:
