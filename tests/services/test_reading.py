@@ -203,39 +203,39 @@ def test_nothing_is_tried_where_the_vault_must_open_the_file_first(home: Path) -
     assert _failures(home) in (None, "0")
 
 
-def test_a_search_loads_no_sqlalchemy(written: Path) -> None:
-    """`kraft journal search` as a whole process: the entry found, and SQLAlchemy never imported."""
+def _search_process(written: Path, *, before: str = "", after: str, lang: str = "en") -> list[str]:
+    """`kraft journal search fika` as a whole process, with `before` run first and `after` once it has ended
+    (`code` holds its exit status); the entry must be found. Returns the last line `after` printed."""
     script = ("import sys, runpy; sys.argv = ['kraft', 'journal', 'search', 'fika', '--passphrase-stdin']\n"
-              "code = None\n"
+              f"{before}code = None\n"
               "try:\n    runpy.run_module('app.cli', run_name='__main__')\n"
               "except SystemExit as end:\n    code = end.code\n"
-              "print('sqlalchemy loaded' if 'sqlalchemy' in sys.modules else 'no sqlalchemy', code, file=sys.stderr)\n")
-    env = {"KRAFT_HOME": str(written), "HOME": str(written.parent), "LANGUAGE": "en", "PATH": "/usr/bin:/bin"}
+              f"{after}\n")
+    env = {"KRAFT_HOME": str(written), "HOME": str(written.parent), "LANGUAGE": lang, "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, input=PASSPHRASE + "\n", capture_output=True,
                           text=True, env=env, check=False, timeout=120)
     assert "Fika med Åsa" in done.stdout, done.stderr
-    assert done.stderr.strip().splitlines()[-1] == "no sqlalchemy 0", done.stderr
+    return done.stderr.strip().splitlines()[-1].split()
+
+
+def test_a_search_loads_no_sqlalchemy(written: Path) -> None:
+    """`kraft journal search` as a whole process: the entry found, and SQLAlchemy never imported."""
+    said = _search_process(written, after="print('sqlalchemy' in sys.modules, code, file=sys.stderr)")
+    assert said == ["False", "0"], said
 
 
 def test_the_key_is_begun_before_babel_is_loaded(written: Path) -> None:
     """Argon2id sets the pace of a search (docs/adr/0018-reading-without-sqlalchemy.md): it begins before the
     command loads what only its output needs, Babel's CLDR data first (~10 ms), which dates and zone names
     load when they are first formatted. The packages loaded when the derivation begins are recorded."""
-    script = ("import sys, runpy; sys.argv = ['kraft', 'journal', 'search', 'fika', '--passphrase-stdin']\n"
-              "from app.services import unlock_ahead\n"
-              "begin, seen = unlock_ahead.Ahead.begin, []\n"
-              "def noted(self, secret):\n    seen.extend(sorted({m.split('.')[0] for m in sys.modules}))\n"
-              "    return begin(self, secret)\n"
-              "unlock_ahead.Ahead.begin = noted\n"
-              "try:\n    runpy.run_module('app.cli', run_name='__main__')\n"
-              "except SystemExit:\n    pass\n"
-              "print(' '.join(seen) or 'not begun', file=sys.stderr)\n")
-    env = {"KRAFT_HOME": str(written), "HOME": str(written.parent), "LANGUAGE": "sv", "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, input=PASSPHRASE + "\n", capture_output=True,
-                          text=True, env=env, check=False, timeout=120)
-    assert "Fika med Åsa" in done.stdout, done.stderr
-    loaded = set(done.stderr.strip().splitlines()[-1].split())
-    assert "app" in loaded and "babel" not in loaded, done.stderr
+    noted = ("from app.services import unlock_ahead\n"
+             "begin, seen = unlock_ahead.Ahead.begin, []\n"
+             "def noted(self, secret):\n    seen.extend(sorted({m.split('.')[0] for m in sys.modules}))\n"
+             "    return begin(self, secret)\n"
+             "unlock_ahead.Ahead.begin = noted\n")
+    loaded = set(_search_process(written, before=noted, lang="sv",
+                                 after="print(' '.join(seen) or 'not begun', file=sys.stderr)"))
+    assert "app" in loaded and "babel" not in loaded, loaded
 
 
 def test_the_clock_it_counts_on_is_the_one_it_is_given(written: Path) -> None:
