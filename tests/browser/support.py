@@ -203,6 +203,9 @@ class EngineCrash(AssertionError):
     """Flutter's engine trapped in the browser: the page is dead (not the app's fault, see WASM_TRAP)."""
 
 
+BOTTOM_BAR = 80  # the navigation bar's height at a phone's width: what lies under it cannot be clicked
+
+
 class FletWeb:
     """A Playwright page showing a Flet web app, driven through Flutter's semantics tree.
 
@@ -362,11 +365,12 @@ class FletWeb:
                 return self.focused()
 
     def settle_into_view(self, node: Any, timeout_ms: float = 5000) -> None:
-        """Scroll with the wheel, as a person does, until the node stands still in the middle of the window.
-        Playwright's own scrolling moves the tree's DOM at once and Flutter's pixels after: a click in between
-        lands on what was drawn there before (a click meant for "Nuvarande lösenfras" opened the menu of "Lås
-        efter (minuter)" above it, whose menu then hid the field from the tree). Where the wheel moves it no
-        more (the end of a screen), it stays where it is."""
+        """Scroll with the wheel, as a person does, until the node stands still in the window, clear of the
+        bottom bar. Playwright's own scrolling moves the tree's DOM at once and Flutter's pixels after: a click
+        in between lands on what was drawn there before (a click meant for "Nuvarande lösenfras" opened the
+        menu of "Lås efter (minuter)" above it, whose menu then hid the field from the tree). A node already in
+        view is not scrolled: a wheel turned over a screen whose field has the focus left that field deaf to
+        what was typed next (the search field). Where the wheel moves it no more, it stays where it is."""
         size = self.page.viewport_size or {"width": 390, "height": 844}
         before = wheeled_at = None
         deadline = time.monotonic() + timeout_ms / 1000
@@ -376,12 +380,11 @@ class FletWeb:
             if box is None or box != before:  # not drawn yet, or still moving
                 before = box
                 continue
-            middle = box["y"] + box["height"] / 2
-            if size["height"] * 0.2 <= middle <= size["height"] * 0.8 or box == wheeled_at:
+            if (box["y"] >= 0 and box["y"] + box["height"] <= size["height"] - BOTTOM_BAR) or box == wheeled_at:
                 return
             wheeled_at, before = box, None
             self.page.mouse.move(size["width"] / 2, size["height"] / 2)
-            self.page.mouse.wheel(0, middle - size["height"] / 2)
+            self.page.mouse.wheel(0, box["y"] + box["height"] / 2 - size["height"] / 2)
 
     def _at_centre(self, field: Any) -> str:
         box = field.bounding_box() or {}
