@@ -106,6 +106,26 @@ def test_the_journal_shows_the_homework_at_the_top(lang: str, served_app, web: F
     _wait_shown(web, question)  # the editor opens on the homework's prompt
 
 
+def _straight_sides(web: FletWeb, box: dict[str, float], shot: Path) -> bool:
+    """Whether a button's outline runs straight down its left side from 20 px below its top to 20 px above its
+    bottom (views.theme `BUTTON_RADIUS`), where Material's pill curves away and its label's lines run into
+    the curve: every row there has outline ink within 2 px of the box's left edge."""
+    from PIL import Image
+
+    with Image.open(shot) as image:
+        rgb = image.convert("RGB")
+        scale = image.width / web.page.viewport_size["width"]
+        left = int(box["x"] * scale)
+        top, bottom = int((box["y"] + 22) * scale), int((box["y"] + box["height"] - 22) * scale)
+        background = rgb.getpixel((max(left - 4, 0), (top + bottom) // 2))
+
+        def ink(y: int) -> bool:
+            return any(sum(abs(a - b) for a, b in zip(rgb.getpixel((x, y)), background, strict=True)) > 60
+                       for x in range(left, left + int(3 * scale)))
+
+        return all(ink(y) for y in range(top, bottom))
+
+
 def _answer_label(lang: str) -> str:
     with i18n.use(lang):
         return _("Your answer")
@@ -192,12 +212,21 @@ def test_the_homework_choice_says_the_whole_question_at_large_text(lang: str, se
         web.wait_for_button(_("New entry"))
         web.page.get_by_role("tab", name=_("Settings")).click()
         web.text(re.compile("Samtalsgruppen"), exact=False).first.click()
-        web.menu(asked, first).scroll_into_view_if_needed()
+        web.settle_into_view(web.menu(asked, first))
         web.wait_for_text(first)  # the helper under the menu: the question, whole
         web.rest_pointer()
         web.screenshot(f"{lang}-homework-choice-200-360", settle_ms=800)
         assert web.cut_texts() == [] and web.overlapping_texts(floating=(_("New entry"),)) == []
-        web.menu(asked, first).click()
+        note = web.button(_("Note the homework")).first
+        web.settle_into_view(note)
+        web.rest_pointer()
+        shot = web.screenshot(f"{lang}-homework-note-200-360", settle_ms=800)
+        box = note.bounding_box()
+        if box and box["height"] > 56:  # its label wraps (da): the outline must run straight beside it
+            assert _straight_sides(web, box, shot), f"{_('Note the homework')!r}: the pill's ends cut its lines"
+        menu = web.menu(asked, first)
+        web.settle_into_view(menu)
+        menu.click()
         web.wait_for_menu_item(second).click()
         web.menu(asked, second)
         web.wait_for_text(second)
