@@ -12,9 +12,9 @@ Roboto, loaded once from the app's own assets) at the size the box implies:
 * a text field's label that needs more than its one line: Flutter wraps it over the field's border and over
   its value ("Time zone where the group meets" over "Stockholm" at 200 %). Measured inline (16 px), as it
   shows in an empty field (the tree does not tell an empty field from a full one), or floating (12 px) on a
-  dropdown whose name says what is chosen; a dropdown's chosen text wider than its box is cut, unless a text
-  just under it says it whole (`long_dropdown`). A field whose
-  label is a text of its own just over it (views.common `_label_over`) has nothing to fit inside.
+  dropdown whose name says what is chosen; a dropdown's chosen text wider than its box is cut, unless its
+  helper text says it whole (`long_dropdown`). A field or a dropdown whose label is a text of its own just
+  over it (views.common `_label_over`) has nothing to fit inside.
 * a navigation tab's label with a word wider than the tab: Flutter breaks the word inside ("Inställning / ar").
   Measured at 12 px times the text scale, at most 1.3, as Flutter's bar clamps it.
 
@@ -105,7 +105,7 @@ MEASURE = """async (fontUrl) => {
                 .reduce((s, b) => s + b.getBoundingClientRect().width, 0);
             // the tree does not say whether the field holds text (its input's value is empty until it
             // has the focus): the label must fit inline, as it shows in an empty field, unless a dropdown's
-            // label says what is chosen ("label: chosen", views.common.dropdown): then it floats, smaller
+            // label says what is chosen ("label: chosen", views.common.type_ahead): then it floats, smaller
             const named = n.parentElement?.closest('flt-semantics[aria-label]')?.getAttribute('aria-label');
             const chosen = named && named.startsWith(label + ': ') ? named.slice(label.length + 2) : '';
             const room = r.width - 32 - (chosen ? 0 : icons);
