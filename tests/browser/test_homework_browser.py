@@ -222,7 +222,9 @@ def test_the_homework_choice_says_the_whole_question_at_large_text(lang: str, se
         web.rest_pointer()
         shot = web.screenshot(f"{lang}-homework-note-200-360", settle_ms=800)
         box = note.bounding_box()
-        if box and box["height"] > 56:  # its label wraps (da): the outline must run straight beside it
+        assert box, f"no box for {_('Note the homework')!r}"
+        if lang == "da":  # "Skriv hjemmeopgaven ned" wraps here: the outline must run straight beside its lines
+            assert box["height"] > 56, f"the Danish button no longer wraps at 200 % and 360 px: {box}"
             assert _straight_sides(web, box, shot), f"{_('Note the homework')!r}: the pill's ends cut its lines"
         menu = web.menu(asked, first)
         web.settle_into_view(menu)
@@ -232,4 +234,9 @@ def test_the_homework_choice_says_the_whole_question_at_large_text(lang: str, se
         web.wait_for_text(second)
         web.rest_pointer()
         web.screenshot(f"{lang}-homework-choice-200-360-chosen", settle_ms=800)
+        assert web.cut_texts() == [] and web.overlapping_texts(floating=(_("New entry"),)) == []
+        web.page.set_viewport_size({"width": 1280, "height": 800})  # and wide
+        web.settle_into_view(web.menu(asked, second))
+        web.rest_pointer()
+        web.screenshot(f"{lang}-homework-choice-200-1280", settle_ms=800)
         assert web.cut_texts() == [] and web.overlapping_texts(floating=(_("New entry"),)) == []
