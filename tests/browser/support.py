@@ -442,6 +442,29 @@ class FletWeb:
         line.wait_for(state="hidden", timeout=self.timeout)
         self.page.wait_for_timeout(300)  # the notice takes its place in the next frames
 
+    def open_tab(self, name: str, shows: Any, *, attempts: int = 3, timeout_ms: float = 10_000) -> None:
+        """Tap the navigation's `name` (a tab of the phone's bar, or the rail's button at 1280 px) until
+        `shows` (a locator on that screen) is visible; a tap that does not show it is tapped again.
+
+        Two fresh-clone runs under load failed on the first tap just after the unlock: once it was lost
+        (the journal kept showing), once Playwright's click stayed in its "scrolling into view" step for
+        its whole 30 s. Neither came back in 8 probes with three CPU hogs (the click took 0.44-0.76 s, the
+        screen 0.25-0.36 s more), and Flet's debug log named no event for a control it no longer had: the
+        app took every tap that reached it. So a tap gets a bounded time, and one that did nothing is
+        repeated, as a person would."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        tab = self.page.get_by_role("tab", name=name).or_(
+            self.page.get_by_role("button", name=re.compile(rf"^{re.escape(name)}\b"))).first
+        for attempt in range(attempts):
+            try:
+                tab.click(timeout=timeout_ms)
+                shows.wait_for(state="visible", timeout=timeout_ms)
+                return
+            except PlaywrightError:
+                if attempt == attempts - 1:
+                    raise
+
     def screenshot(self, name: str, settle_ms: int = 500, *, audit: bool = True) -> Path:
         """Save ``artifacts/screenshots/<name>.png``. Waits ``settle_ms`` first: the semantics
         tree updates before the pixels do. Every screen shot is also audited (`audit_screen`); what it

@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 
 from app import i18n
 from app.i18n import _
@@ -31,18 +30,8 @@ def _open_group(web: FletWeb, url: str) -> None:
     web.open(url)
     web.type_into(_("Passphrase"), PASSPHRASE)
     web.click_button(_("Unlock"))
-    settings = _("Settings")  # with a journal, the groups are under Settings: a tab, or the rail's at 1280 px
-    tab = web.page.get_by_role("tab", name=settings).or_(
-        web.page.get_by_role("button", name=re.compile(rf"^{re.escape(settings)}\b"))).first
     group = web.text(re.compile("Tisdagsgruppen"), exact=False).first
-    for attempt in range(3):  # seen in a fresh-clone run under load: the tap on Settings, just after the
-        tab.click()           # unlock, was lost (the journal kept showing); a person taps again
-        try:
-            group.wait_for(state="visible", timeout=10_000)
-            break
-        except PlaywrightError:
-            if attempt == 2:
-                raise
+    web.open_tab(_("Settings"), group)  # with a journal, the groups are under Settings
     group.click()
 
 

@@ -210,8 +210,9 @@ def test_the_homework_choice_says_the_whole_question_at_large_text(lang: str, se
         second = PROMPTS[0].label(i18n.current())
         web.type_into(_("Passphrase"), PASSPHRASE, submit=True)
         web.wait_for_button(_("New entry"))
-        web.page.get_by_role("tab", name=_("Settings")).click()
-        web.text(re.compile("Samtalsgruppen"), exact=False).first.click()
+        group_row = web.text(re.compile("Samtalsgruppen"), exact=False).first
+        web.open_tab(_("Settings"), group_row)
+        group_row.click()
         web.settle_into_view(web.menu(asked, first))
         web.wait_for_text(first)  # the helper under the menu: the question, whole
         web.rest_pointer()

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 
 from app import i18n
 from app.domain.catalogue import find, shown
@@ -53,18 +52,7 @@ def _open(served_app: Any, web: FletWeb, tmp_path: Path, home: Path, region_key:
     web.open(server.url)
     web.type_into(_("Passphrase"), PASSPHRASE)
     web.click_button(_("Unlock"))
-    settings = _("Settings")  # a tab, or the rail's at 1280 px
-    tab = web.page.get_by_role("tab", name=settings).or_(
-        web.page.get_by_role("button", name=re.compile(rf"^{re.escape(settings)}\b"))).first
-    lead = web.button(_("Start a group as its leader")).first  # on Settings only
-    for attempt in range(3):  # a tap just after the unlock can be lost under load: a person taps again
-        tab.click()
-        try:
-            lead.wait_for(state="visible", timeout=10_000)
-            break
-        except PlaywrightError:
-            if attempt == 2:
-                raise
+    web.open_tab(_("Settings"), web.button(_("Start a group as its leader")).first)  # on Settings only
 
 
 def _wheel_to(web: FletWeb, text: str) -> None:

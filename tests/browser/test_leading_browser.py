@@ -47,8 +47,9 @@ def test_a_member_joins_with_the_code_the_leader_shows(served_app, web, browser_
         web.open(leader_app.url)
         web.type_into("Passphrase", PASSPHRASE)
         web.click_button("Unlock")
-        web.page.get_by_role("tab", name="Settings").click()
-        web.text(re.compile("Tisdagsgruppen"), exact=False).first.click()
+        group_row = web.text(re.compile("Tisdagsgruppen"), exact=False).first
+        web.open_tab("Settings", group_row)
+        group_row.click()
         web.click_button("Show the invite")
         web.wait_for_label("QR code of the invite link")
         web.screenshot("en-30-leader-invite")

@@ -33,7 +33,6 @@ def test_the_web_client_asks_no_other_server_for_anything(served_app, web: FletW
     web.enable_semantics()
     web.type_into("Passphrase", PASSPHRASE, submit=True)
     web.wait_for_button("New entry")
-    web.page.get_by_role("tab", name="Settings").click()
-    web.wait_for_button("Lock now")
+    web.open_tab("Settings", web.button("Lock now").first)
     web.page.wait_for_timeout(1000)  # late loads (fonts, packages) have had their chance
     assert elsewhere == [], f"the web client asked other servers: {elsewhere}"
