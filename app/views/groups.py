@@ -240,7 +240,11 @@ def GroupView(groups: GroupsState, hosting: HostingState, membership: Membership
     else:
         body.append(ft.OutlinedButton(_("Remove this group"), icon=ft.Icons.DELETE_OUTLINE, key="remove-group",
                                       on_click=lambda: set_confirm_remove(True)))
-    return frame(session, group.label, body, nav=False, back=back)
+    # the group's own name heads the body, where it has the whole width: in the app bar, beside Back, Help and
+    # Exit, a one-word name ("Samtalsgruppen") broke inside it at 360 px and 200 % text
+    name = ft.Semantics(header=True, content=ft.Text(group.label, theme_style=ft.TextThemeStyle.TITLE_LARGE,
+                                                     key="group-name"))
+    return frame(session, _("Group"), [name, *body], nav=False, back=back)
 
 
 @ft.component

@@ -89,6 +89,25 @@ MEASURE = """async (fontUrl) => {
             const [font, s] = sized[0] || [];
             if (text && font && width(text, font * s) > r.width + slack(r.width))
                 out.push({kind: 'cut', text, box: box(r)});
+            // a word wider than its box breaks inside it ("Samtalsgrup / pen" in the app bar at 200 %). The
+            // box is as wide as the text's widest line. Its size: n lines of a Material line height, read
+            // only where the text needs n lines at that size (more than one line's width, at most n); of the
+            // readings left, the smallest size, so a finding is sure. Words of letters only: a link or a
+            // code may break where it has to.
+            if (text && !text.includes('\\n')) {
+                const read = [];
+                for (const s of scales) for (let lines = 1; lines <= 4; lines++) {
+                    const size = LINE[Math.round(r.height / (s * lines))] * s;
+                    const whole = size && width(text, size);
+                    if (size && (lines === 1 ? whole <= r.width + slack(r.width)
+                                             : whole > r.width && whole <= lines * (r.width + slack(r.width))))
+                        read.push(size);
+                }
+                const size = Math.min(...read);
+                const words = text.split(/[\\s\\-\\u2010-\\u2014\\/]+/).filter(w => /^\\p{L}+$/u.test(w));
+                if (read.length && words.some(w => width(w, size) > r.width + slack(r.width)))
+                    out.push({kind: 'broken inside a word', text, box: box(r)});
+            }
         } else if (input && input.getAttribute('aria-label')) {
             const label = input.getAttribute('aria-label');
             // a field with its label over it as a text of its own draws its own label invisible (views.common

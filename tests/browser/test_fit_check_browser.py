@@ -164,3 +164,36 @@ def test_a_tab_word_wider_than_its_tab_is_found(served_app, web: FletWeb) -> Non
     assert shown(16, BOTTOM_BAR_AT_200) == []
     wider = "".join(tab(90 * i, 90, label) for i, label in enumerate(("Dagbok", "Sök", "Verktyg", "Inställningar")))
     assert shown(32, wider) == []
+
+
+def header(left: float, top: float, width: float, height: float, text: str) -> str:
+    return (f'<h2 style="position:absolute; left:{left}px; top:{top}px; width:{width}px; height:{height}px;'
+            f' margin:0">{text}</h2>')
+
+
+# The group screen at 360 px and 200 % text, as the web client's tree had it: the app bar's title, the group's
+# own name, broke inside it in two lines ("Samtalsgrup / pen", Danish 141 px wide); the section titles under it
+# wrap between words or fit on one line.
+GROUP_AT_200 = (header(72, 0, 130, 64, "Samtalsgruppen") + header(16, 288, 328, 96, "Hemuppgift till nästa träff")
+                + header(16, 732, 263, 48, "Kommande träffar") + header(16, 900, 127, 48, "Kalender")
+                + header(16, 1000, 102, 48, "Ta bort"))
+
+
+@pytest.mark.browser
+def test_a_title_broken_inside_a_word_is_found(served_app, web: FletWeb) -> None:
+    """A box as wide as its widest line and two lines tall, holding one word wider than it: the word broke.
+    Two lines of a longer text whose words each fit, or one line, are fine; so is the name in a box that holds
+    it (the same title at 100 %, and with room at 200 %)."""
+    web.page.set_viewport_size({"width": 360, "height": 780})
+    web.open(served_app(DEMO).url)
+    web.wait_for_text("Ready")
+
+    def shown(scale_px: int, nodes: str) -> list[tuple[str, str]]:
+        web.page.set_content(f'<html style="font-size:{scale_px}px"><body style="margin:0">{nodes}</body></html>')
+        return sorted(web.cut_texts())
+
+    assert shown(32, GROUP_AT_200) == [("Samtalsgruppen", "broken inside a word")]
+    assert shown(32, header(72, 0, 141, 64, "Samtalsgruppen")) == [("Samtalsgruppen", "broken inside a word")]
+    assert shown(16, header(72, 0, 121, 24, "Samtalsgruppen")) == []  # one line at 100 %
+    assert shown(32, header(16, 0, 170, 32, "Samtalsgruppen")) == []  # one line, 1.34 times
+    assert shown(32, header(16, 0, 250, 64, "Samtalsgruppen i Malmö")) == []  # wrapped between its words
