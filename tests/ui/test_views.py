@@ -326,14 +326,22 @@ async def test_long_field_labels_stand_over_their_fields_and_still_name_them(hom
     point 3): these fields have theirs over them as a Text that wraps, and keep their own, drawn invisible, as
     their name for a screen reader."""
     async with open_app(home) as (ui, _services):
+        await ui.click(await el(ui, "start"))  # choosing the first passphrase, then changing it in Settings
+        await labels_over(ui, (("passphrase", "Passphrase"), ("repeat", "Repeat passphrase")))
+        await ui.click(await el(ui, "back"))
         await onboard(ui)
         await tab(ui, 3)
-        for key, label in (("current-passphrase", "Current passphrase"), ("new-passphrase", "New passphrase"),
-                           ("repeat-passphrase", "Repeat new passphrase")):
-            field = await el(ui, key)
-            assert field.label == label and field.label_style.color == ft.Colors.TRANSPARENT, key
-            column = field.parent  # the TextInput component, then the column that holds it
-            while not isinstance(column, ft.Column):
-                column = column.parent
-            over = column.controls[0]
-            assert isinstance(over, ft.Text) and over.value == label, key
+        await labels_over(ui, (("current-passphrase", "Current passphrase"), ("new-passphrase", "New passphrase"),
+                               ("repeat-passphrase", "Repeat new passphrase")))
+
+
+async def labels_over(ui: UI, fields: tuple[tuple[str, str], ...]) -> None:
+    """Each field of `fields` (key, label) has its label over it as a Text, and its own drawn invisible."""
+    for key, label in fields:
+        field = await el(ui, key)
+        assert field.label == label and field.label_style.color == ft.Colors.TRANSPARENT, key
+        column = field.parent  # the TextInput component, then the column that holds it
+        while not isinstance(column, ft.Column):
+            column = column.parent
+        over = column.controls[0]
+        assert isinstance(over, ft.Text) and over.value == label, key
