@@ -90,6 +90,15 @@ def _each_size(web: FletWeb, name: str, shown: Callable[[], object]) -> list[str
     return found
 
 
+def _add_group(home: Path) -> None:
+    ctx = AppContext.open(home, kdf=FAST_KDF)
+    try:
+        first = datetime.now(UTC).date() + timedelta(days=2)
+        ctx.groups.add(GROUP, Schedule.weekly(zone="Europe/Stockholm", first=first, at=time(18), count=8))
+    finally:
+        ctx.close()
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 # Where text wraps and fits does not depend on the colours: measured once, in the light theme (13 minutes of a
@@ -101,12 +110,7 @@ def test_every_main_screen_fits_a_phone(lang: str, scale: float, served_app, web
     home = tmp_path / "home"
     home.mkdir()
     _fill(home, lang)
-    ctx = AppContext.open(home, kdf=FAST_KDF)
-    try:
-        first = datetime.now(UTC).date() + timedelta(days=2)
-        ctx.groups.add(GROUP, Schedule.weekly(zone="Europe/Stockholm", first=first, at=time(18), count=8))
-    finally:
-        ctx.close()
+    _add_group(home)
     server = served_app("app", env={"KRAFT_HOME": str(home)})
     web.page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
     web.set_text_scale(scale)
@@ -150,8 +154,8 @@ def test_every_main_screen_fits_a_phone(lang: str, scale: float, served_app, web
         web.click_button(_("Check or restore a backup"))
         found += _each_size(web, f"{prefix}-restore", lambda: web.wait_for_button(_("Choose the backup file")))
     server.stop()
-    # and before there is a journal: the welcome, and choosing a passphrase (a new process, in the device's
-    # language)
+    # and before there is a journal: the welcome, choosing a passphrase and the recovery code (a new process,
+    # in the device's language)
     fresh = tmp_path / "fresh"
     fresh.mkdir()
     web.open(served_app("app", env={"KRAFT_HOME": str(fresh), "LANG": LOCALES[lang]}).url)
@@ -163,4 +167,11 @@ def test_every_main_screen_fits_a_phone(lang: str, scale: float, served_app, web
         web.type_into(_("Repeat passphrase"), PASSPHRASE)
         web.click_button(_("Continue"))
         found += _each_size(web, f"{prefix}-recovery-code", lambda: web.wait_for_label(_("Recovery code")))
+    # and the meeting times only, with no journal (a member who never sets a passphrase): the next meeting
+    times = tmp_path / "times"
+    times.mkdir()
+    _add_group(times)
+    web.open(served_app("app", env={"KRAFT_HOME": str(times), "LANG": LOCALES[lang]}).url)
+    with i18n.use(lang):
+        found += _each_size(web, f"{prefix}-meeting-times", lambda: web.wait_for_text(GROUP, exact=False))
     assert found == [], f"{lang} at {round(scale * 100)} %: text that does not fit:\n" + "\n".join(found)
