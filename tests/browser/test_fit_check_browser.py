@@ -10,6 +10,7 @@ sets it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,20 @@ def test_a_label_shown_over_its_field_is_not_measured_inside_it(served_app, web:
     assert over == {("Gentag den nye adgangssætning", "its field")}
 
 
+@pytest.fixture
+def shown(served_app, web: FletWeb) -> Callable[[int, str], list[tuple[str, str]]]:
+    """`shown(root_px, nodes)`: what the fit check finds in `nodes` at 360 px, the root font `root_px` (32: 200 %)."""
+    web.page.set_viewport_size({"width": 360, "height": 780})
+    web.open(served_app(DEMO).url)
+    web.wait_for_text("Ready")
+
+    def check(scale_px: int, nodes: str) -> list[tuple[str, str]]:
+        web.page.set_content(f'<html style="font-size:{scale_px}px"><body style="margin:0">{nodes}</body></html>')
+        return sorted(web.cut_texts())
+
+    return check
+
+
 def tab(left: float, width: float, label: str) -> str:
     return (f'<flt-semantics role="tab" aria-label="{label}" style="position:absolute; left:{left}px; top:690px;'
             f' width:{width}px; height:80px"></flt-semantics>')
@@ -147,18 +162,10 @@ BOTTOM_BAR_AT_200 = "".join(tab(10 + 85 * i, 85, label)
 
 
 @pytest.mark.browser
-def test_a_tab_word_wider_than_its_tab_is_found(served_app, web: FletWeb) -> None:
+def test_a_tab_word_wider_than_its_tab_is_found(shown: Callable[[int, str], list[tuple[str, str]]]) -> None:
     """A navigation label wraps between its words and breaks a word wider than its tab inside it; Flutter's bar
     draws it at 12 px times the text scale, at most 1.3 (its clamp): "Inställningar" needs 86 px at 200 %. The
     same tabs at 100 % text, and at 90 px each, fit."""
-    web.page.set_viewport_size({"width": 360, "height": 780})
-    web.open(served_app(DEMO).url)
-    web.wait_for_text("Ready")
-
-    def shown(scale_px: int, bar: str) -> list[tuple[str, str]]:
-        web.page.set_content(f'<html style="font-size:{scale_px}px"><body style="margin:0">{bar}</body></html>')
-        return sorted(web.cut_texts())
-
     assert shown(32, BOTTOM_BAR_AT_200) == [("Inställningar", "broken inside a word"),
                                             ("Verktygslåda", "broken inside a word")]
     assert shown(16, BOTTOM_BAR_AT_200) == []
@@ -180,18 +187,10 @@ GROUP_AT_200 = (header(72, 0, 130, 64, "Samtalsgruppen") + header(16, 288, 328, 
 
 
 @pytest.mark.browser
-def test_a_title_broken_inside_a_word_is_found(served_app, web: FletWeb) -> None:
+def test_a_title_broken_inside_a_word_is_found(shown: Callable[[int, str], list[tuple[str, str]]]) -> None:
     """A box as wide as its widest line and two lines tall, holding one word wider than it: the word broke.
     Two lines of a longer text whose words each fit, or one line, are fine; so is the name in a box that holds
     it (the same title at 100 %, and with room at 200 %)."""
-    web.page.set_viewport_size({"width": 360, "height": 780})
-    web.open(served_app(DEMO).url)
-    web.wait_for_text("Ready")
-
-    def shown(scale_px: int, nodes: str) -> list[tuple[str, str]]:
-        web.page.set_content(f'<html style="font-size:{scale_px}px"><body style="margin:0">{nodes}</body></html>')
-        return sorted(web.cut_texts())
-
     assert shown(32, GROUP_AT_200) == [("Samtalsgruppen", "broken inside a word")]
     assert shown(32, header(72, 0, 141, 64, "Samtalsgruppen")) == [("Samtalsgruppen", "broken inside a word")]
     assert shown(16, header(72, 0, 121, 24, "Samtalsgruppen")) == []  # one line at 100 %
