@@ -92,6 +92,24 @@ def test_what_is_cut_at_the_edge_of_a_scrolling_body_is_not_measured_for_contras
 
 
 @pytest.mark.browser
+def test_a_field_whose_label_stands_over_it_is_not_measured_for_contrast(web):
+    """views.common `_label_over`: the label is the text over the field, measured itself; the field draws its
+    own invisible, so in an empty one without a show button only its border was measured (4.28:1, "Recovery
+    code" on "New journal" in a fresh-clone run). The same label 60 px higher is no such text."""
+    web.page.set_content("""
+        <flt-semantics style="position:absolute; left:56px; top:260px; width:300px; height:24px">Recovery code
+        </flt-semantics>
+        <flt-semantics style="position:absolute; left:56px; top:288px; width:300px; height:48px">
+          <input aria-label="Recovery code"></flt-semantics>
+        <flt-semantics style="position:absolute; left:56px; top:360px; width:300px; height:24px">New passphrase
+        </flt-semantics>
+        <flt-semantics style="position:absolute; left:56px; top:448px; width:300px; height:48px">
+          <input aria-label="New passphrase"></flt-semantics>""")
+    measured = sorted((b["text"], b["field"]) for b in web.contrast_boxes())
+    assert measured == [("New passphrase", False), ("New passphrase", True), ("Recovery code", False)]
+
+
+@pytest.mark.browser
 def test_reopen_is_a_new_visit_where_a_reload_may_restore_the_old_session(served_app, web):
     """The race a loaded CI run met in test_finder_browser, made certain: once the server has seen the old
     socket close (the tab left, then a moment), the same tab coming back gets its old session and screen;
