@@ -101,7 +101,7 @@ def _add_group(home: Path) -> None:
 
 @pytest.mark.browser
 @pytest.mark.slow
-# Where text wraps and fits does not depend on the colours: measured once, in the light theme (13 minutes of a
+# Where text wraps and fits does not depend on the colours: measured once, in the light theme (~20 minutes of a
 # run; the dark run still audits contrast on every other screen it shoots).
 @pytest.mark.skipif(COLOR_SCHEME == "dark", reason="layout is the same in the dark theme; measured in light")
 @pytest.mark.parametrize("scale", SCALES)
