@@ -448,7 +448,7 @@ class FletWeb:
 
         Two fresh-clone runs under load failed on the first tap just after the unlock: once it was lost
         (the journal kept showing), once Playwright's click stayed in its "scrolling into view" step for
-        its whole 30 s. Neither came back in 8 probes with three CPU hogs (the click took 0.44-0.76 s, the
+        its whole 30 s. Neither came back in 4 probes with three CPU hogs (the click took 0.44-0.76 s, the
         screen 0.25-0.36 s more), and Flet's debug log named no event for a control it no longer had: the
         app took every tap that reached it. So a tap gets a bounded time, and one that did nothing is
         repeated, as a person would."""
