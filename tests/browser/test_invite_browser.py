@@ -19,7 +19,7 @@ import pytest
 from app import i18n
 from app.i18n import _
 from app.services.invite_qr import qr_version
-from tests.browser.support import SCREENSHOTS_DIR, FletWeb
+from tests.browser.support import FletWeb
 from tests.browser.test_handover_browser import LANGS, _open_group
 from tests.browser.test_homework_browser import _check_fits, _context, _schedule, _wait_shown
 from tests.relay_process import start_relay
@@ -32,9 +32,9 @@ def _shoot(web: FletWeb, name: str, wait_for: str, *, width: int = 390) -> None:
     _wait_shown(web, wait_for)
     web.rest_pointer()
     _check_fits(web, name, width)
-    web.screenshot(name, settle_ms=1000)
+    shot = web.screenshot(name, settle_ms=1000)  # in the dark theme its name ends in "-dark"
     SHOTS.mkdir(exist_ok=True)
-    shutil.copy(SCREENSHOTS_DIR / f"{name}.png", SHOTS / f"{name}.png")
+    shutil.copy(shot, SHOTS / shot.name)
 
 
 @pytest.mark.browser
